@@ -1,0 +1,63 @@
+// The seam between the author API and whatever engine is running the workflow.
+// The engine installs a context source in a globalThis slot keyed by Symbol.for, so
+// two copies of this module in one bundle still find the same engine.
+
+import { OutsideRunError } from "./errors.ts";
+
+/** What a task or step closure receives. */
+export interface TaskContext {
+  /** The step key this closure runs under, stable across replays. */
+  readonly key: string;
+  /** 1 for the first attempt, counting up on each re-delivery or retry. */
+  readonly attempt: number;
+}
+
+/** A closure run by `task()` or `step()`. */
+export type Closure<T> = (context: TaskContext) => T | Promise<T>;
+
+/** Options of `parallel()`. */
+export interface ParallelOptions {
+  /** At most this many items run at once; default: all of them. */
+  concurrency?: number;
+}
+
+/** The operations an engine offers to the primitives of the running workflow. */
+export interface RunContext {
+  task<T>(name: string | undefined, fn: Closure<T>): Promise<T>;
+  step<T>(name: string | undefined, fn: Closure<T>): Promise<T>;
+  sleep(name: string | undefined, seconds: number): Promise<void>;
+  parallel<I, O>(
+    items: readonly I[],
+    fn: (item: I, index: number) => Promise<O>,
+    options: ParallelOptions,
+  ): Promise<O[]>;
+}
+
+/** AsyncLocalStorage's shape: the engine's context carrier. */
+export interface ContextSource {
+  getStore(): RunContext | undefined;
+  run<R>(context: RunContext, fn: () => R): R;
+}
+
+export const CONTEXT_SLOT: unique symbol = Symbol.for("baton.context") as never;
+
+type Slotted = { [CONTEXT_SLOT]?: ContextSource };
+
+/** Installs the engine's context source; the first installed one wins. */
+export function installContextSource(source: ContextSource): ContextSource {
+  const slot = globalThis as Slotted;
+  slot[CONTEXT_SLOT] ??= source;
+  return slot[CONTEXT_SLOT];
+}
+
+/** The context of the workflow this call belongs to, or a clear error. */
+export function currentContext(primitive: string): RunContext {
+  const context = (globalThis as Slotted)[CONTEXT_SLOT]?.getStore();
+  if (!context) {
+    throw new OutsideRunError(
+      `${primitive}() was called outside a running workflow. Call it from the function ` +
+        `passed to workflow(), not at module load, from a task or step closure, or after the run ended.`,
+    );
+  }
+  return context;
+}

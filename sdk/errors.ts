@@ -1,0 +1,49 @@
+// Errors an author can meet or throw. Each has a stable `name`; code compares names,
+// never classes, because class identity does not survive Durable Object RPC or queues.
+
+/** Base of Baton's own errors: a stable `name` and machine-readable `code`. */
+export class BatonError extends Error {
+  /** A stable identifier of the failure, e.g. `non_determinism`. */
+  readonly code: string;
+  constructor(name: string, code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = name;
+    this.code = code;
+  }
+}
+
+/** A primitive was called where no workflow is running. */
+export class OutsideRunError extends BatonError {
+  constructor(message: string) {
+    super("OutsideRunError", "outside_run", message);
+  }
+}
+
+/** The code asked for a different step than the run's log recorded at that point. */
+export class NonDeterminismError extends BatonError {
+  constructor(message: string) {
+    super("NonDeterminismError", "non_determinism", message);
+  }
+  /** True for a NonDeterminismError, including one rebuilt from data. */
+  static is(error: unknown): boolean {
+    return isNamed(error, "NonDeterminismError");
+  }
+}
+
+/** A task or step returned a value that cannot be stored as JSON. */
+export class SerializationError extends BatonError {
+  constructor(message: string) {
+    super("SerializationError", "not_serializable", message);
+  }
+}
+
+/** A primitive was called with arguments it cannot accept. */
+export class InvalidArgumentError extends BatonError {
+  constructor(message: string) {
+    super("InvalidArgumentError", "invalid_argument", message);
+  }
+}
+
+function isNamed(error: unknown, name: string): boolean {
+  return typeof error === "object" && error !== null && (error as { name?: unknown }).name === name;
+}

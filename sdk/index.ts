@@ -1,0 +1,92 @@
+// The author API: what a workflow file imports as `baton`. Web-standard TypeScript
+// only, so the same file runs on Workers, Deno and Node.
+
+import { currentContext, type Closure, type ParallelOptions } from "./context.ts";
+import { InvalidArgumentError } from "./errors.ts";
+
+export type { Closure, ParallelOptions, TaskContext } from "./context.ts";
+export {
+  BatonError,
+  InvalidArgumentError,
+  NonDeterminismError,
+  OutsideRunError,
+  SerializationError,
+} from "./errors.ts";
+
+const WORKFLOW_BRAND: unique symbol = Symbol.for("baton.workflow") as never;
+
+/** A workflow definition: the default export of a file in `workflows/`. */
+export interface Workflow<I = unknown, O = unknown> {
+  readonly [WORKFLOW_BRAND]: true;
+  /** The workflow's body, called with the run's input on every replay. */
+  readonly run: (input: I) => Promise<O>;
+}
+
+/** Declares a workflow; its body must be deterministic between Baton primitives. */
+export function workflow<I = unknown, O = unknown>(run: (input: I) => Promise<O>): Workflow<I, O> {
+  if (typeof run !== "function") {
+    throw new InvalidArgumentError("workflow() takes an async function: workflow(async (input) => { ... })");
+  }
+  return Object.freeze({ [WORKFLOW_BRAND]: true as const, run });
+}
+
+/** True when `value` was made by `workflow()`, even by another copy of this module. */
+export function isWorkflow(value: unknown): value is Workflow {
+  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[WORKFLOW_BRAND] === true;
+}
+
+/** Runs `fn` as its own queued invocation; its result is checkpointed. */
+export function task<T>(fn: Closure<T>): Promise<T>;
+/** Runs `fn` as its own queued invocation under a name shown in the run's steps. */
+export function task<T>(name: string, fn: Closure<T>): Promise<T>;
+export function task<T>(a: string | Closure<T>, b?: Closure<T>): Promise<T> {
+  const [name, fn] = named("task", a, b);
+  return currentContext("task").task(name, fn);
+}
+
+/** Runs `fn` inline in the run object; its result is checkpointed. */
+export function step<T>(fn: Closure<T>): Promise<T>;
+/** Runs `fn` inline in the run object under a name shown in the run's steps. */
+export function step<T>(name: string, fn: Closure<T>): Promise<T>;
+export function step<T>(a: string | Closure<T>, b?: Closure<T>): Promise<T> {
+  const [name, fn] = named("step", a, b);
+  return currentContext("step").step(name, fn);
+}
+
+/** Suspends the run for `seconds`; nothing is held while it sleeps. */
+export function sleep(seconds: number): Promise<void>;
+/** Suspends the run for `seconds` under a name shown in the run's steps. */
+export function sleep(name: string, seconds: number): Promise<void>;
+export function sleep(a: string | number, b?: number): Promise<void> {
+  const [name, seconds] = typeof a === "string" ? [a, b] : [undefined, a];
+  if (typeof seconds !== "number" || !Number.isFinite(seconds) || seconds < 0) {
+    throw new InvalidArgumentError(`sleep() takes a number of seconds ≥ 0, got ${String(seconds)}`);
+  }
+  return currentContext("sleep").sleep(name, seconds);
+}
+
+/** Runs `fn` for every item, at most `concurrency` at once; results in item order. */
+export function parallel<I, O>(
+  items: readonly I[],
+  fn: (item: I, index: number) => Promise<O>,
+  options: ParallelOptions = {},
+): Promise<O[]> {
+  if (!Array.isArray(items)) throw new InvalidArgumentError("parallel() takes an array of items first");
+  if (typeof fn !== "function") throw new InvalidArgumentError("parallel() takes a function as its second argument");
+  const { concurrency } = options;
+  if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) {
+    throw new InvalidArgumentError(`parallel() concurrency must be an integer ≥ 1, got ${String(concurrency)}`);
+  }
+  return currentContext("parallel").parallel(items, fn, options);
+}
+
+function named<T>(primitive: string, a: string | Closure<T>, b: Closure<T> | undefined): [string | undefined, Closure<T>] {
+  if (typeof a === "function") return [undefined, a];
+  if (typeof a !== "string" || a.length === 0 || a.length > 200) {
+    throw new InvalidArgumentError(`${primitive}() name must be a non-empty string of at most 200 characters`);
+  }
+  if (typeof b !== "function") {
+    throw new InvalidArgumentError(`${primitive}("${a}", fn) takes a function as its second argument`);
+  }
+  return [a, b];
+}

@@ -1,0 +1,34 @@
+// API errors: one class carrying the HTTP status and a stable code, turned into
+// `{error: {code, message}}` by the app's error handler.
+
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+
+/** Every error code the API answers with. */
+export type ApiErrorCode =
+  | "unauthorized"
+  | "invalid_json"
+  | "invalid_request"
+  | "payload_too_large"
+  | "workflow_not_found"
+  | "run_not_found"
+  | "run_not_active"
+  | "idempotency_conflict"
+  | "not_found"
+  | "internal_error";
+
+/** An error the API reports to the client as it is. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: ApiErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+
+  /** The JSON body of this error. */
+  body(): { error: { code: ApiErrorCode; message: string } } {
+    return { error: { code: this.code, message: this.message } };
+  }
+}

@@ -1,0 +1,139 @@
+// The HTTP API: start, status, list and cancel runs, list workflows. JSON in and out,
+// every error as `{error: {code, message}}`, and a rejected request changes nothing.
+
+import { Hono, type Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import { z } from "zod";
+import type { Json } from "../core/json.ts";
+import type { Env } from "../env.ts";
+import { registry } from "../registry.ts";
+import { decodeCursor } from "../run-index.ts";
+import { RunStatus } from "../run-view.ts";
+import { ApiError } from "./api-error.ts";
+import { requireToken } from "./auth.ts";
+
+/** Largest accepted body of `POST /api/runs`, and so the largest run input. */
+export const MAX_INPUT_BYTES = 1024 * 1024;
+/** Most runs one page of `GET /api/runs` returns. */
+export const MAX_PAGE_SIZE = 100;
+
+const StartBody = z.object({
+  workflow: z.string().min(1, "workflow must name a registered workflow"),
+  input: z.json().optional(),
+});
+
+const ListQuery = z.object({
+  workflow: z.string().min(1).optional(),
+  status: RunStatus.optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(20),
+  cursor: z.string().min(1).optional(),
+});
+
+const IdempotencyKey = z.string().regex(/^[\x21-\x7e]{1,255}$/, "Idempotency-Key must be 1 to 255 visible ASCII characters");
+const RUN_ID = /^[A-Za-z0-9_-]{1,128}$/;
+
+type AppEnv = { Bindings: Env };
+
+/** Builds the Worker's Hono app. */
+export function createApp(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.onError((error, c) => {
+    if (error instanceof ApiError) return c.json(error.body(), error.status);
+    if (error instanceof HTTPException) return error.getResponse();
+    console.error(`baton: unhandled API error: ${error.name}: ${error.message}`);
+    return c.json(new ApiError(500, "internal_error", "internal error; see the Worker's logs").body(), 500);
+  });
+  app.notFound((c) => c.json(new ApiError(404, "not_found", `no route for ${c.req.method} ${c.req.path}`).body(), 404));
+
+  app.get("/", (c) => c.json({ name: "baton", api: "/api", docs: "see README.md" }));
+
+  const api = new Hono<AppEnv>();
+  api.use("*", requireToken());
+
+  api.post(
+    "/runs",
+    bodyLimit({
+      maxSize: MAX_INPUT_BYTES,
+      onError: () => {
+        throw new ApiError(413, "payload_too_large", `the request body is over ${MAX_INPUT_BYTES} bytes; pass large data by reference`);
+      },
+    }),
+    async (c) => {
+      const body = parse(StartBody, await readJson(c));
+      if (!registry.get(body.workflow)) {
+        throw new ApiError(404, "workflow_not_found", `no workflow "${body.workflow}"; GET /api/workflows lists them`);
+      }
+      const header = c.req.header("Idempotency-Key");
+      const idempotencyKey = header === undefined ? null : parse(IdempotencyKey, header);
+      const id = idempotencyKey === null ? crypto.randomUUID() : await idFromKey(idempotencyKey);
+      const stub = c.env.RUNS.get(c.env.RUNS.idFromName(id));
+      const result = await stub.start({ id, workflow: body.workflow, input: body.input as Json | undefined, idempotencyKey });
+      if (result.conflict) {
+        throw new ApiError(409, "idempotency_conflict", `Idempotency-Key "${idempotencyKey}" was used for run ${id} with a different workflow or input`);
+      }
+      return c.json(result.run, result.created ? 201 : 200);
+    },
+  );
+
+  api.get("/runs", async (c) => {
+    const query = parse(ListQuery, c.req.query());
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    if (query.cursor !== undefined && !after) throw new ApiError(400, "invalid_request", "cursor is not one this API returned");
+    const index = c.env.RUN_INDEX.get(c.env.RUN_INDEX.idFromName("runs"));
+    return c.json(await index.list({ workflow: query.workflow, status: query.status, limit: query.limit, after }));
+  });
+
+  api.get("/runs/:id", async (c) => {
+    const run = await runStub(c).describe();
+    if (run === null) throw runNotFound(c.req.param("id"));
+    return c.body(run, 200, { "content-type": "application/json; charset=UTF-8" });
+  });
+
+  api.post("/runs/:id/cancel", async (c) => {
+    const result = await runStub(c).cancel();
+    if (result.status === "not_found") throw runNotFound(c.req.param("id"));
+    if (result.status === "not_active") {
+      throw new ApiError(409, "run_not_active", `run ${result.run.id} already ended as ${result.run.status}`);
+    }
+    return c.json(result.run);
+  });
+
+  api.get("/workflows", (c) => c.json({ workflows: registry.names().map((name) => ({ name })) }));
+
+  app.route("/api", api);
+  return app;
+}
+
+function runStub(c: Context<AppEnv>) {
+  const id = c.req.param("id") ?? "";
+  if (!RUN_ID.test(id)) throw runNotFound(id);
+  return c.env.RUNS.get(c.env.RUNS.idFromName(id));
+}
+
+function runNotFound(id: string | undefined): ApiError {
+  return new ApiError(404, "run_not_found", `no run with id "${id ?? ""}"`);
+}
+
+async function readJson(c: Context): Promise<unknown> {
+  const text = await c.req.text();
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ApiError(400, "invalid_json", "the request body is not valid JSON");
+  }
+}
+
+function parse<T>(schema: z.ZodType<T>, value: unknown): T {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new ApiError(400, "invalid_request", z.prettifyError(result.error));
+  return result.data;
+}
+
+/** A run id derived from an Idempotency-Key, so the same key always reaches the same run object. */
+async function idFromKey(key: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`idempotency:${key}`)));
+  const hex = [...digest.slice(0, 16)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}

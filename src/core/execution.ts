@@ -1,0 +1,319 @@
+// The replay machine: runs a workflow function against a log. Calls the log has
+// settled return their stored outcome at once; calls it has not seen are handed to
+// the host (record, then start the work) and stay pending. Suspension never throws
+// through user code: a suspended call's promise simply stays pending.
+
+import type { Closure, ParallelOptions, RunContext } from "../../sdk/context.ts";
+import { InvalidArgumentError, NonDeterminismError } from "../../sdk/errors.ts";
+import { contexts } from "./async-context.ts";
+import { fromErrorData, toErrorData, type ErrorData } from "./error-data.ts";
+import { toJson, type Json } from "./json.ts";
+import type { LogEntry, Outcome, RunEnd, StepKind } from "./log.ts";
+import { ROOT_BRANCH, itemBranch, stepKey } from "./step-key.ts";
+
+/** A call the log has not recorded yet (or an inline step being run again). */
+export interface NewCall {
+  key: string;
+  branch: string;
+  seq: number;
+  kind: StepKind;
+  name: string;
+  attempt: number;
+  /** For sleeps: how long. */
+  seconds?: number;
+}
+
+/** What the execution needs from whoever stores the log. */
+export interface ExecutionHost {
+  /** Records a new call and starts its work; synchronous, so the record precedes any effect. */
+  begin(call: NewCall): void;
+  /** Stores an inline step's outcome; false when it arrived too late to count. */
+  finishStep(key: string, attempt: number, outcome: Outcome): boolean;
+}
+
+/**
+ * `drive`: the run object's execution, which starts new work.
+ * `task`: a consumer's replay up to one task's key, whose closure it then runs.
+ */
+export type ExecutionMode = { kind: "drive" } | { kind: "task"; key: string; attempt: number };
+
+/** A workflow body as the engine calls it. */
+export type WorkflowBody = (input: never) => Promise<unknown>;
+
+interface Waiter {
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+interface Located {
+  key: string;
+  branch: string;
+  seq: number;
+  kind: StepKind;
+  name: string;
+  recorded: LogEntry | undefined;
+}
+
+const never = <T>(): Promise<T> => new Promise<T>(() => {});
+
+export class Execution {
+  /** Settles when the workflow function settles, or when replay diverges from the log. */
+  readonly ended: Promise<RunEnd>;
+  /** Task mode only: settles with the target closure's outcome once it ran. */
+  readonly reached: Promise<Outcome>;
+  /** Task mode only: settles when the workflow asks for the target task. */
+  readonly targetCalled: Promise<void>;
+
+  private readonly byKey = new Map<string, LogEntry>();
+  private readonly byPosition = new Map<string, LogEntry>();
+  private readonly sequence = new Map<string, number>();
+  private readonly occurrences = new Map<string, number>();
+  private readonly waiting = new Map<string, Waiter>();
+  private halted = false;
+  private settleEnd: (end: RunEnd) => void = () => {};
+  private settleReached: (outcome: Outcome) => void = () => {};
+  private settleTargetCalled: () => void = () => {};
+
+  constructor(
+    private readonly body: WorkflowBody,
+    private readonly input: unknown,
+    log: Iterable<LogEntry>,
+    private readonly host: ExecutionHost,
+    private readonly mode: ExecutionMode,
+  ) {
+    for (const entry of log) {
+      this.byKey.set(entry.key, entry);
+      this.byPosition.set(position(entry.branch, entry.seq), entry);
+    }
+    this.ended = new Promise((resolve) => (this.settleEnd = resolve));
+    this.reached = new Promise((resolve) => (this.settleReached = resolve));
+    this.targetCalled = new Promise((resolve) => (this.settleTargetCalled = resolve));
+  }
+
+  /** Calls the workflow function; returns once it first suspends or ends. */
+  start(): void {
+    let result: Promise<unknown>;
+    try {
+      result = contexts.run(new BranchContext(this, ROOT_BRANCH), () => this.body(this.input as never));
+    } catch (error) {
+      result = Promise.reject(error);
+    }
+    result.then(
+      (output) => {
+        try {
+          this.end({ status: "completed", output: toJson(output, "the workflow's return value") });
+        } catch (error) {
+          this.end({ status: "failed", error: toErrorData(error) });
+        }
+      },
+      (error: unknown) => this.end({ status: "failed", error: toErrorData(error) }),
+    );
+  }
+
+  /** Hands a settled outcome to the call waiting on `key`; false when none waits. */
+  deliver(key: string, outcome: Outcome): boolean {
+    const waiter = this.waiting.get(key);
+    if (!waiter) return false;
+    this.waiting.delete(key);
+    if (outcome.ok) waiter.resolve(outcome.value);
+    else waiter.reject(fromErrorData(outcome.error, key));
+    return true;
+  }
+
+  /** Stops the execution: pending calls stay pending and nothing new starts. */
+  halt(): void {
+    this.halted = true;
+    this.waiting.clear();
+  }
+
+  task<T>(branch: string, name: string | undefined, fn: Closure<T>): Promise<T> {
+    const call = this.locate(branch, "task", name);
+    if (!call) return never();
+    if (isSettled(call.recorded)) return stored(call.recorded);
+    if (this.mode.kind === "task") {
+      if (call.key === this.mode.key) {
+        this.settleTargetCalled();
+        void this.runTarget(fn, call.key, this.mode.attempt);
+      }
+      return never();
+    }
+    if (!call.recorded) this.host.begin({ ...withoutRecorded(call), attempt: 1 });
+    return this.wait(call.key);
+  }
+
+  step<T>(branch: string, name: string | undefined, fn: Closure<T>): Promise<T> {
+    const call = this.locate(branch, "step", name);
+    if (!call) return never();
+    if (isSettled(call.recorded)) return stored(call.recorded);
+    if (this.mode.kind === "task") return never();
+    // A step recorded as running was cut off (eviction, crash): run it again.
+    const attempt = (call.recorded?.attempts ?? 0) + 1;
+    this.host.begin({ ...withoutRecorded(call), attempt });
+    const result = this.wait<T>(call.key);
+    void runClosure(fn, call.key, attempt).then((outcome) => {
+      if (!this.halted && this.host.finishStep(call.key, attempt, outcome)) this.deliver(call.key, outcome);
+    });
+    return result;
+  }
+
+  sleep(branch: string, name: string | undefined, seconds: number): Promise<void> {
+    const call = this.locate(branch, "sleep", name);
+    if (!call) return never();
+    if (isSettled(call.recorded)) return stored(call.recorded);
+    if (this.mode.kind === "task") return never();
+    if (!call.recorded) this.host.begin({ ...withoutRecorded(call), attempt: 1, seconds });
+    return this.wait(call.key);
+  }
+
+  parallel<I, O>(
+    branch: string,
+    items: readonly I[],
+    fn: (item: I, index: number) => Promise<O>,
+    options: ParallelOptions,
+  ): Promise<O[]> {
+    if (this.halted) return never();
+    const prefix = stepKey(branch, "parallel", bump(this.occurrences, `${branch}\u0000parallel`));
+    const results = new Array<O>(items.length);
+    const limit = Math.min(options.concurrency ?? items.length, items.length);
+    return new Promise<O[]>((resolve, reject) => {
+      if (items.length === 0) return resolve(results);
+      let next = 0;
+      let done = 0;
+      let failed = false;
+      const launch = (): void => {
+        const index = next++;
+        const context = new BranchContext(this, itemBranch(prefix, index));
+        let branchResult: Promise<O>;
+        try {
+          branchResult = contexts.run(context, () => fn(items[index] as I, index));
+        } catch (error) {
+          branchResult = Promise.reject(error);
+        }
+        Promise.resolve(branchResult).then(
+          (value) => {
+            results[index] = value;
+            done += 1;
+            if (done === items.length) resolve(results);
+            else if (!failed && next < items.length) launch();
+          },
+          (error: unknown) => {
+            // Like Promise.all: the first failure rejects; no further items start.
+            if (!failed) reject(error);
+            failed = true;
+          },
+        );
+      };
+      for (let i = 0; i < limit; i++) launch();
+    });
+  }
+
+  private locate(branch: string, kind: StepKind, name: string | undefined): Located | undefined {
+    if (this.halted) return undefined;
+    const label = name ?? kind;
+    const key = stepKey(branch, label, bump(this.occurrences, `${branch}\u0000${label}`));
+    const seq = bump(this.sequence, branch);
+    const recorded = this.byPosition.get(position(branch, seq));
+    const conflict = recorded ? (recorded.key !== key || recorded.kind !== kind ? recorded : undefined) : this.byKey.get(key);
+    if (conflict) {
+      this.diverge(conflict, { kind, name: label, key, seq });
+      return undefined;
+    }
+    return { key, branch, seq, kind, name: label, recorded };
+  }
+
+  private diverge(recorded: LogEntry, asked: { kind: StepKind; name: string; key: string; seq: number }): void {
+    const where = recorded.branch === ROOT_BRANCH ? "the workflow body" : `branch "${recorded.branch}"`;
+    const error = new NonDeterminismError(
+      `Replay diverged at step key "${recorded.key}": the log recorded ${recorded.kind} "${recorded.name}" ` +
+        `as call ${recorded.seq + 1} of ${where}, but the code asked for ${asked.kind} "${asked.name}" (key "${asked.key}"). ` +
+        `The workflow's code changed under a run in flight, or it branches on something outside a step ` +
+        `(time, randomness, I/O); move that into a step().`,
+    );
+    this.end({ status: "failed", error: toErrorData(error) });
+  }
+
+  private end(end: RunEnd): void {
+    if (this.halted) return;
+    this.halt();
+    this.settleEnd(end);
+  }
+
+  private async runTarget<T>(fn: Closure<T>, key: string, attempt: number): Promise<void> {
+    this.settleReached(await runClosure(fn, key, attempt));
+  }
+
+  private wait<T>(key: string): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.set(key, { resolve: resolve as (value: unknown) => void, reject });
+    });
+  }
+}
+
+/** Runs a task or step closure and captures its outcome; primitives inside it fail clearly. */
+export async function runClosure<T>(fn: Closure<T>, key: string, attempt: number): Promise<Outcome> {
+  try {
+    const value = await contexts.run(CLOSURE_CONTEXT, () => fn({ key, attempt }));
+    return { ok: true, value: toJson(value, `the result of "${key}"`) };
+  } catch (error) {
+    return { ok: false, error: toErrorData(error) };
+  }
+}
+
+/** The context primitives see inside a branch of a running workflow. */
+class BranchContext implements RunContext {
+  constructor(
+    private readonly execution: Execution,
+    private readonly branch: string,
+  ) {}
+  task<T>(name: string | undefined, fn: Closure<T>): Promise<T> {
+    return this.execution.task(this.branch, name, fn);
+  }
+  step<T>(name: string | undefined, fn: Closure<T>): Promise<T> {
+    return this.execution.step(this.branch, name, fn);
+  }
+  sleep(name: string | undefined, seconds: number): Promise<void> {
+    return this.execution.sleep(this.branch, name, seconds);
+  }
+  parallel<I, O>(items: readonly I[], fn: (item: I, index: number) => Promise<O>, options: ParallelOptions): Promise<O[]> {
+    return this.execution.parallel(this.branch, items, fn, options);
+  }
+}
+
+const nested = (primitive: string): never => {
+  throw new InvalidArgumentError(
+    `${primitive}() cannot be called inside a task or step closure; call it from the workflow body instead`,
+  );
+};
+
+/** Inside a closure, primitives refuse: a closure is one checkpoint, not a workflow. */
+const CLOSURE_CONTEXT: RunContext = {
+  task: () => nested("task"),
+  step: () => nested("step"),
+  sleep: () => nested("sleep"),
+  parallel: () => nested("parallel"),
+};
+
+function bump(counters: Map<string, number>, key: string): number {
+  const n = counters.get(key) ?? 0;
+  counters.set(key, n + 1);
+  return n;
+}
+
+function position(branch: string, seq: number): string {
+  return `${branch}\u0000${seq}`;
+}
+
+function isSettled(entry: LogEntry | undefined): entry is LogEntry & { status: "completed" | "failed" } {
+  return entry !== undefined && (entry.status === "completed" || entry.status === "failed");
+}
+
+function stored<T>(entry: LogEntry): Promise<T> {
+  if (entry.status === "failed") return Promise.reject(fromErrorData(entry.error ?? unknownError, entry.key));
+  return Promise.resolve(entry.result as T);
+}
+
+const unknownError: ErrorData = { name: "Error", message: "the step failed without a recorded error" };
+
+function withoutRecorded(call: Located): Omit<NewCall, "attempt"> {
+  return { key: call.key, branch: call.branch, seq: call.seq, kind: call.kind, name: call.name };
+}

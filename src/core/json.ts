@@ -1,0 +1,67 @@
+// What may cross a checkpoint: plain JSON. Checked before anything is stored, so a
+// bad value fails its own step with a message that points at the offending part.
+
+import { SerializationError } from "../../sdk/errors.ts";
+
+/** A JSON value as stored in the log. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/**
+ * Returns `value` as JSON, or throws SerializationError naming the path of the first
+ * part that JSON cannot carry faithfully. `undefined` at the top is allowed (a task
+ * that returns nothing); object properties that are `undefined` are dropped, as
+ * JSON.stringify does.
+ */
+export function toJson(value: unknown, what: string): Json | undefined {
+  if (value === undefined) return undefined;
+  check(value, what, new Set());
+  return value as Json;
+}
+
+function check(value: unknown, path: string, seen: Set<object>): void {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return;
+    case "number":
+      if (Number.isFinite(value)) return;
+      throw fail(path, `${String(value)} is not a JSON number`);
+    case "object":
+      break;
+    default:
+      throw fail(path, `a ${typeof value} cannot be stored as JSON`);
+  }
+  if (value === null) return;
+  if (seen.has(value)) throw fail(path, "it refers to itself (a cycle)");
+  seen.add(value);
+  if (Array.isArray(value)) {
+    value.forEach((item, i) => {
+      if (item === undefined) throw fail(`${path}[${i}]`, "undefined in an array cannot be stored as JSON");
+      check(item, `${path}[${i}]`, seen);
+    });
+  } else {
+    const proto = Object.getPrototypeOf(value) as unknown;
+    if (proto !== Object.prototype && proto !== null) {
+      const kind = (value as { constructor?: { name?: string } }).constructor?.name ?? "object";
+      throw fail(path, `a ${kind} is not a plain object; return plain data (e.g. an ISO string for a Date)`);
+    }
+    for (const [key, item] of Object.entries(value)) {
+      if (item !== undefined) check(item, `${path}.${key}`, seen);
+    }
+  }
+  seen.delete(value);
+}
+
+function fail(path: string, reason: string): SerializationError {
+  return new SerializationError(`${path} is not JSON-serializable: ${reason}`);
+}
+
+/** Stores a possibly-undefined JSON value as text; `null` stands for undefined. */
+export function encodeJson(value: Json | undefined): string | null {
+  return value === undefined ? null : JSON.stringify(value);
+}
+
+/** Reads back what encodeJson wrote. */
+export function decodeJson(text: string | null | undefined): Json | undefined {
+  return text === null || text === undefined ? undefined : (JSON.parse(text) as Json);
+}

@@ -1,0 +1,37 @@
+// The checkpoint log's records. The run object stores them in SQLite; the consumer
+// receives them over RPC; the replay machine reads them.
+
+import { z } from "zod";
+import { ErrorData } from "./error-data.ts";
+import type { Json } from "./json.ts";
+
+export const StepKind = z.enum(["task", "step", "sleep"]);
+/** What a checkpointed call was. */
+export type StepKind = z.infer<typeof StepKind>;
+
+export const StepStatus = z.enum(["running", "sleeping", "completed", "failed", "cancelled"]);
+/** Where a step stands. */
+export type StepStatus = z.infer<typeof StepStatus>;
+
+/** One checkpointed call as the replay machine sees it. */
+export interface LogEntry {
+  key: string;
+  /** The branch path the call was made in. */
+  branch: string;
+  /** Its position among the calls of that branch, from 0. */
+  seq: number;
+  kind: StepKind;
+  /** The name given, or the kind when none was. */
+  name: string;
+  status: StepStatus;
+  attempts: number;
+  /** Stored JSON, typed `unknown` so it can cross Durable Object RPC, whose types cannot walk a recursive one. */
+  result?: unknown;
+  error?: ErrorData | undefined;
+}
+
+/** The settled result of a step or of a closure run. */
+export type Outcome = { ok: true; value: Json | undefined } | { ok: false; error: ErrorData };
+
+/** How a run ended, as the workflow function settled. */
+export type RunEnd = { status: "completed"; output: Json | undefined } | { status: "failed"; error: ErrorData };

@@ -1,0 +1,18 @@
+// The Worker's bindings and variables, as wrangler.toml declares them.
+
+import type { RunIndex } from "./run-index.ts";
+import type { RunObject } from "./run-object.ts";
+import type { TaskMessage } from "./messages.ts";
+
+export interface Env {
+  /** One Durable Object per run. */
+  RUNS: DurableObjectNamespace<RunObject>;
+  /** The list index of runs. */
+  RUN_INDEX: DurableObjectNamespace<RunIndex>;
+  /** Task messages for the queue consumer. */
+  TASKS: Queue<TaskMessage>;
+  /** Bearer token for /api; the API refuses every request while it is unset. */
+  BATON_API_TOKEN?: string;
+  /** Seconds a dispatched task may go without reporting before it is sent again (default 600). */
+  BATON_TASK_DEADLINE?: string;
+}

@@ -1,0 +1,22 @@
+// What crosses between the run object and the queue consumer: one schema each, the
+// types derived from them.
+
+import { z } from "zod";
+import { ErrorData } from "./core/error-data.ts";
+
+export const TaskMessage = z.object({
+  runId: z.string().min(1),
+  key: z.string().min(1),
+  attempt: z.number().int().positive(),
+});
+/** A queue message asking a consumer to run one attempt of one task. */
+export type TaskMessage = z.infer<typeof TaskMessage>;
+
+export const TaskReport = z.object({
+  key: z.string().min(1),
+  attempt: z.number().int().positive(),
+  result: z.unknown().optional(),
+  error: ErrorData.optional(),
+});
+/** A consumer's report of one attempt: `error` present means it failed. */
+export type TaskReport = z.infer<typeof TaskReport>;

@@ -1,0 +1,106 @@
+// The list of runs, newest first, for `GET /api/runs`. One SQLite-backed Durable
+// Object off every run's hot path: a run object tells it only when the run's status
+// changes, never per step.
+
+import { DurableObject } from "cloudflare:workers";
+import type { Env } from "./env.ts";
+import type { RunStatus, RunSummary } from "./run-view.ts";
+
+/** A page of runs and the cursor of the next one. */
+export interface RunPage {
+  runs: RunSummary[];
+  nextCursor: string | null;
+}
+
+/** Filters and paging of `list`. */
+export interface RunQuery {
+  workflow?: string | undefined;
+  status?: RunStatus | undefined;
+  limit: number;
+  /** Resume after this position (created_at, id), as decoded from a cursor. */
+  after?: { createdAt: number; id: string } | undefined;
+}
+
+export class RunIndex extends DurableObject<Env> {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    ctx.storage.sql.exec(`
+      CREATE TABLE IF NOT EXISTS runs (
+        id TEXT PRIMARY KEY,
+        workflow TEXT NOT NULL,
+        status TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        revision INTEGER NOT NULL,
+        summary TEXT NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS runs_newest ON runs (created_at DESC, id DESC);
+      CREATE INDEX IF NOT EXISTS runs_by_workflow ON runs (workflow, created_at DESC, id DESC);
+      CREATE INDEX IF NOT EXISTS runs_by_status ON runs (status, created_at DESC, id DESC);
+    `);
+  }
+
+  /** Records a run's summary unless a newer revision is already there (updates may arrive out of order). */
+  async upsert(summary: RunSummary, revision: number): Promise<void> {
+    this.ctx.storage.sql.exec(
+      `INSERT INTO runs (id, workflow, status, created_at, revision, summary) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET status = excluded.status, revision = excluded.revision, summary = excluded.summary
+       WHERE excluded.revision > runs.revision`,
+      summary.id,
+      summary.workflow,
+      summary.status,
+      Date.parse(summary.createdAt),
+      revision,
+      JSON.stringify(summary),
+    );
+  }
+
+  /** Runs matching the query, newest first. */
+  async list(query: RunQuery): Promise<RunPage> {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    if (query.workflow !== undefined) {
+      where.push("workflow = ?");
+      args.push(query.workflow);
+    }
+    if (query.status !== undefined) {
+      where.push("status = ?");
+      args.push(query.status);
+    }
+    if (query.after) {
+      where.push("(created_at < ? OR (created_at = ? AND id < ?))");
+      args.push(query.after.createdAt, query.after.createdAt, query.after.id);
+    }
+    const rows = this.ctx.storage.sql
+      .exec(
+        `SELECT id, created_at, summary FROM runs ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+         ORDER BY created_at DESC, id DESC LIMIT ?`,
+        ...args,
+        query.limit + 1,
+      )
+      .toArray();
+    const page = rows.slice(0, query.limit);
+    const last = page[page.length - 1];
+    return {
+      runs: page.map((row) => JSON.parse(String(row.summary)) as RunSummary),
+      nextCursor: rows.length > query.limit && last ? encodeCursor(Number(last.created_at), String(last.id)) : null,
+    };
+  }
+}
+
+/** An opaque cursor for the position after (createdAt, id). */
+export function encodeCursor(createdAt: number, id: string): string {
+  return btoa(JSON.stringify([createdAt, id])).replace(/=+$/, "");
+}
+
+/** Reads a cursor; undefined when it is not one this API issued. */
+export function decodeCursor(cursor: string): { createdAt: number; id: string } | undefined {
+  try {
+    const value: unknown = JSON.parse(atob(cursor));
+    if (Array.isArray(value) && typeof value[0] === "number" && typeof value[1] === "string") {
+      return { createdAt: value[0], id: value[1] };
+    }
+  } catch {
+    // fall through: not a cursor of ours
+  }
+  return undefined;
+}

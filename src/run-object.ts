@@ -1,0 +1,316 @@
+// One Durable Object per run. It owns the run's log, drives the workflow function
+// (kept alive in memory between events, rebuilt by replay after eviction), dispatches
+// tasks to the queue, and uses its one alarm for sleeps, task deadlines and retries
+// of its own housekeeping.
+
+import { DurableObject } from "cloudflare:workers";
+import { NonDeterminismError } from "baton";
+import { toErrorData } from "./core/error-data.ts";
+import { Execution, type ExecutionHost, type NewCall } from "./core/execution.ts";
+import type { Json } from "./core/json.ts";
+import type { LogEntry, Outcome, RunEnd } from "./core/log.ts";
+import type { Env } from "./env.ts";
+import { TaskReport, type TaskMessage } from "./messages.ts";
+import { registry } from "./registry.ts";
+import { isTerminal, RunStore, type RunRow } from "./run-store.ts";
+import type { RunSummary } from "./run-view.ts";
+
+/** Seconds a dispatched task may stay silent before it is sent again, unless configured. */
+export const DEFAULT_TASK_DEADLINE_SECONDS = 600;
+/** Deliveries of one task before a silent task fails the step. */
+export const MAX_DELIVERIES = 5;
+/** Back-off for a failed queue send or index update. */
+const HOUSEKEEPING_RETRY_MS = 5_000;
+
+/** What `start` needs to create a run. */
+export interface StartRequest {
+  id: string;
+  workflow: string;
+  input: Json | undefined;
+  idempotencyKey: string | null;
+}
+
+/** What `start` answers: the run, and whether this call created it. */
+export type StartResult = { created: boolean; run: RunSummary; conflict?: boolean };
+
+/** What a consumer needs to replay a run up to one task. */
+export interface TaskContextData {
+  workflow: string;
+  input: Json | undefined;
+  log: LogEntry[];
+}
+
+/** What `cancel` answers. */
+export type CancelResult = { status: "cancelled"; run: RunSummary } | { status: "not_active"; run: RunSummary } | { status: "not_found" };
+
+const macrotask = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+
+export class RunObject extends DurableObject<Env> {
+  private readonly store: RunStore;
+  private execution: Execution | undefined;
+  private outbox: TaskMessage[] = [];
+  private flushing: Promise<void> | undefined;
+  private flushRequested = false;
+  /** The alarm as last set by this instance; undefined until known. */
+  private alarmAt: number | null | undefined;
+  private readonly host: ExecutionHost = {
+    begin: (call) => this.begin(call),
+    finishStep: (key, attempt, outcome) => this.finishStep(key, attempt, outcome),
+  };
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.store = new RunStore(ctx.storage.sql);
+  }
+
+  /** Creates the run (or returns the existing one for a repeated id) and starts it. */
+  async start(request: StartRequest): Promise<StartResult> {
+    const existing = this.store.run();
+    if (existing) {
+      const same = existing.workflow === request.workflow && sameJson(existing.input, request.input);
+      return { created: false, run: this.store.summary(existing), ...(same ? {} : { conflict: true }) };
+    }
+    this.store.create({ ...request, now: Date.now() });
+    this.ensureExecution();
+    await this.settle();
+    return { created: true, run: this.store.summary(this.requireRun()) };
+  }
+
+  /** The run with its steps as RunDetail JSON text (RPC cannot type its free-form JSON), or null when this object holds none. */
+  async describe(): Promise<string | null> {
+    const run = this.store.run();
+    return run ? JSON.stringify(this.store.detail(run)) : null;
+  }
+
+  /** Ends the run as cancelled: open steps are abandoned and late reports ignored. */
+  async cancel(): Promise<CancelResult> {
+    const run = this.store.run();
+    if (!run) return { status: "not_found" };
+    if (isTerminal(run.status)) return { status: "not_active", run: this.store.summary(run) };
+    this.dropExecution();
+    const now = Date.now();
+    this.store.cancelOpen(now);
+    this.store.end({ status: "cancelled" }, now);
+    this.outbox = [];
+    await this.settle();
+    return { status: "cancelled", run: this.store.summary(this.requireRun()) };
+  }
+
+  /**
+   * What a consumer replays to run `key` (TaskContextData as JSON text, which RPC
+   * carries without walking its recursive type), or null when that attempt is no
+   * longer wanted.
+   */
+  async taskContext(key: string, attempt: number): Promise<string | null> {
+    const run = this.store.run();
+    if (!run || isTerminal(run.status)) return null;
+    const step = this.store.step(key);
+    if (!step || step.kind !== "task" || step.status !== "running" || step.attempts !== attempt) return null;
+    const context: TaskContextData = { workflow: run.workflow, input: run.input, log: this.store.log() };
+    return JSON.stringify(context);
+  }
+
+  /** Accepts a consumer's report once per (key, attempt); duplicates and stale attempts are ignored. */
+  async report(raw: TaskReport): Promise<{ accepted: boolean }> {
+    const report = TaskReport.parse(raw);
+    const run = this.store.run();
+    if (!run || isTerminal(run.status)) return { accepted: false };
+    const outcome: Outcome = report.error ? { ok: false, error: report.error } : { ok: true, value: report.result as Json | undefined };
+    if (!this.store.settle(report.key, report.attempt, outcome, Date.now())) return { accepted: false };
+    if (!outcome.ok && NonDeterminismError.is(outcome.error)) {
+      // The consumer's replay disagreed with the log: never let the workflow catch that.
+      this.finish(this.execution, { status: "failed", error: outcome.error });
+    } else {
+      this.applyOutcomes([[report.key, outcome]]);
+    }
+    await this.settle();
+    return { accepted: true };
+  }
+
+  /** Wakes due sleeps, re-sends silent tasks, restarts after eviction, retries housekeeping. */
+  override async alarm(): Promise<void> {
+    this.alarmAt = null;
+    const run = this.store.run();
+    if (!run) return;
+    if (!isTerminal(run.status)) {
+      const now = Date.now();
+      const outcomes: [string, Outcome][] = this.store.wakeSleeps(now).map((key) => [key, { ok: true, value: undefined }]);
+      for (const step of this.store.overdue(now)) {
+        if (step.kind !== "task") {
+          // A step still running in this instance is alive; one recorded by an evicted
+          // instance is run again when the execution is rebuilt below.
+          this.store.retry(step.key, step.attempts, now + this.deadlineMs());
+        } else if (step.attempts >= MAX_DELIVERIES) {
+          const error = toErrorData(
+            new Error(`task "${step.key}" did not report within ${this.deadlineMs() / 1000} s on any of ${MAX_DELIVERIES} deliveries`),
+          );
+          const outcome: Outcome = { ok: false, error: { ...error, name: "TaskTimeoutError", code: "task_timeout" } };
+          if (this.store.settle(step.key, step.attempts, outcome, now)) outcomes.push([step.key, outcome]);
+        } else {
+          this.store.retry(step.key, step.attempts + 1, now + this.deadlineMs());
+          this.outbox.push({ runId: run.id, key: step.key, attempt: step.attempts + 1 });
+        }
+      }
+      this.applyOutcomes(outcomes);
+    }
+    await this.settle();
+  }
+
+  // --- the execution
+
+  /** Hands outcomes to the live execution, or rebuilds it from the log, which now holds them. */
+  private applyOutcomes(outcomes: [string, Outcome][]): void {
+    if (this.execution) {
+      for (const [key, outcome] of outcomes) this.execution.deliver(key, outcome);
+    } else {
+      this.ensureExecution();
+    }
+  }
+
+  /** Builds the execution by replaying the log, unless one is alive or the run is over. */
+  private ensureExecution(): void {
+    if (this.execution) return;
+    const run = this.store.run();
+    if (!run || isTerminal(run.status)) return;
+    const definition = registry.get(run.workflow);
+    if (!definition) {
+      this.store.end(
+        { status: "failed", error: { name: "WorkflowNotFoundError", code: "workflow_not_found", message: `workflow "${run.workflow}" is not deployed any more` } },
+        Date.now(),
+      );
+      this.scheduleFlush();
+      return;
+    }
+    if (run.status === "queued") this.store.setStatus("running", Date.now());
+    const execution = new Execution(definition.run, run.input, this.store.log(), this.host, { kind: "drive" });
+    this.execution = execution;
+    void execution.ended.then((end) => this.finish(execution, end));
+    execution.start();
+    this.scheduleFlush();
+  }
+
+  private finish(execution: Execution | undefined, end: RunEnd): void {
+    if (execution !== this.execution) return;
+    this.dropExecution();
+    const now = Date.now();
+    // Work still open when the workflow ended (e.g. siblings of a failed parallel branch) is abandoned.
+    this.store.cancelOpen(now);
+    this.store.end(end, now);
+    this.scheduleFlush();
+  }
+
+  private dropExecution(): void {
+    this.execution?.halt();
+    this.execution = undefined;
+  }
+
+  private begin(call: NewCall): void {
+    const now = Date.now();
+    const deadline = call.kind === "sleep" ? null : now + this.deadlineMs();
+    this.store.begin(call, now, deadline);
+    if (call.kind === "task") this.outbox.push({ runId: this.requireRun().id, key: call.key, attempt: call.attempt });
+    this.scheduleFlush();
+  }
+
+  private finishStep(key: string, attempt: number, outcome: Outcome): boolean {
+    const accepted = this.store.settle(key, attempt, outcome, Date.now());
+    if (accepted) this.scheduleFlush();
+    return accepted;
+  }
+
+  // --- telling the outside world, after storage
+
+  /** Waits until new work is sent, the alarm is set and the index knows the status. */
+  private settle(): Promise<void> {
+    return this.scheduleFlush();
+  }
+
+  /**
+   * Runs one flush after the current burst of workflow code has gone quiet (one
+   * macrotask lets every resolved promise's continuation run), so the tasks a single
+   * event started go out as one queue batch.
+   */
+  private scheduleFlush(): Promise<void> {
+    this.flushRequested = true;
+    this.flushing ??= (async () => {
+      try {
+        while (this.flushRequested) {
+          this.flushRequested = false;
+          await macrotask();
+          await this.flush();
+        }
+      } finally {
+        this.flushing = undefined;
+      }
+    })();
+    return this.flushing;
+  }
+
+  private async flush(): Promise<void> {
+    const run = this.store.run();
+    if (!run) return;
+    if (!isTerminal(run.status) && run.status !== "queued") this.store.setStatus(this.store.liveStatus(), Date.now());
+    await this.sendOutbox();
+    await this.syncIndex();
+    await this.syncAlarm();
+  }
+
+  private async sendOutbox(): Promise<void> {
+    const batch = this.outbox.splice(0);
+    if (batch.length === 0) return;
+    try {
+      for (let i = 0; i < batch.length; i += 100) {
+        await this.env.TASKS.sendBatch(batch.slice(i, i + 100).map((body) => ({ body })));
+      }
+    } catch (error) {
+      // The steps are recorded; pulling their deadline in makes the alarm send them again soon.
+      console.error(`baton: queue send failed, retrying in ${HOUSEKEEPING_RETRY_MS} ms: ${toErrorData(error).message}`);
+      this.store.setDeadline(batch.map((message) => message.key), Date.now() + HOUSEKEEPING_RETRY_MS);
+    }
+  }
+
+  /** Tells the run index about a status change; on failure the alarm tries again. */
+  private async syncIndex(): Promise<void> {
+    const run = this.requireRun();
+    if (run.indexedRevision >= run.revision) return;
+    try {
+      const index = this.env.RUN_INDEX.get(this.env.RUN_INDEX.idFromName("runs"));
+      await index.upsert(this.store.summary(run), run.revision);
+      this.store.markIndexed(run.revision, null);
+    } catch (error) {
+      console.error(`baton: run index update failed, retrying: ${toErrorData(error).message}`);
+      this.store.markIndexed(null, Date.now() + HOUSEKEEPING_RETRY_MS);
+    }
+  }
+
+  private async syncAlarm(): Promise<void> {
+    const run = this.requireRun();
+    const due: number[] = [];
+    if (run.status === "queued") due.push(Date.now());
+    if (!isTerminal(run.status)) {
+      const next = this.store.nextDue();
+      if (next !== null) due.push(next);
+    }
+    if (run.indexedRevision < run.revision && run.indexRetryAt !== null) due.push(run.indexRetryAt);
+    const next = due.length > 0 ? Math.min(...due) : null;
+    if (next === this.alarmAt) return;
+    if (next === null) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(next);
+    this.alarmAt = next;
+  }
+
+  private deadlineMs(): number {
+    const configured = Number(this.env.BATON_TASK_DEADLINE);
+    return (Number.isFinite(configured) && configured > 0 ? configured : DEFAULT_TASK_DEADLINE_SECONDS) * 1000;
+  }
+
+  private requireRun(): RunRow {
+    const run = this.store.run();
+    if (!run) throw new Error("baton: run object used before its run was created");
+    return run;
+  }
+}
+
+function sameJson(a: Json | undefined, b: Json | undefined): boolean {
+  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+}

@@ -1,0 +1,313 @@
+// A run's durable state in its Durable Object's SQLite database: one `run` row and
+// one `steps` row per checkpointed call. Every write is synchronous, so it is in
+// storage before the run object tells the outside world anything.
+
+import type { ErrorData } from "./core/error-data.ts";
+import type { NewCall } from "./core/execution.ts";
+import { decodeJson, encodeJson, type Json } from "./core/json.ts";
+import type { LogEntry, Outcome, RunEnd, StepKind, StepStatus } from "./core/log.ts";
+import { TERMINAL_STATUSES, iso, type RunDetail, type RunStatus, type RunSummary, type StepView } from "./run-view.ts";
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS run (
+  id TEXT PRIMARY KEY,
+  workflow TEXT NOT NULL,
+  input TEXT,
+  status TEXT NOT NULL,
+  output TEXT,
+  error TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  idempotency_key TEXT,
+  revision INTEGER NOT NULL DEFAULT 1,
+  indexed_revision INTEGER NOT NULL DEFAULT 0,
+  index_retry_at INTEGER
+);
+CREATE TABLE IF NOT EXISTS steps (
+  key TEXT PRIMARY KEY,
+  branch TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  name TEXT NOT NULL,
+  status TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  result TEXT,
+  error TEXT,
+  started_at INTEGER NOT NULL,
+  ended_at INTEGER,
+  wake_at INTEGER,
+  deadline INTEGER
+);
+CREATE INDEX IF NOT EXISTS steps_open ON steps (status, kind);
+`;
+
+/** The fields of the run row the run object reads. */
+export interface RunRow {
+  id: string;
+  workflow: string;
+  input: Json | undefined;
+  status: RunStatus;
+  output: Json | undefined;
+  error: ErrorData | null;
+  createdAt: number;
+  updatedAt: number;
+  idempotencyKey: string | null;
+  revision: number;
+  indexedRevision: number;
+  indexRetryAt: number | null;
+}
+
+type Row = Record<string, SqlStorageValue>;
+
+export class RunStore {
+  private ready = false;
+
+  constructor(private readonly sql: SqlStorage) {}
+
+  /** Creates the tables; only a run's start writes them, so reads of unknown runs change nothing. */
+  private ensureSchema(): void {
+    if (this.ready) return;
+    this.sql.exec(SCHEMA);
+    this.ready = true;
+  }
+
+  private hasSchema(): boolean {
+    if (!this.ready) {
+      this.ready = this.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'run'").toArray().length > 0;
+    }
+    return this.ready;
+  }
+
+  /** The run row, or undefined when this object holds no run. */
+  run(): RunRow | undefined {
+    if (!this.hasSchema()) return undefined;
+    const row = this.sql.exec("SELECT * FROM run LIMIT 1").toArray()[0];
+    if (!row) return undefined;
+    return {
+      id: String(row.id),
+      workflow: String(row.workflow),
+      input: decodeJson(row.input as string | null),
+      status: row.status as RunStatus,
+      output: decodeJson(row.output as string | null),
+      error: row.error === null ? null : (JSON.parse(String(row.error)) as ErrorData),
+      createdAt: Number(row.created_at),
+      updatedAt: Number(row.updated_at),
+      idempotencyKey: row.idempotency_key as string | null,
+      revision: Number(row.revision),
+      indexedRevision: Number(row.indexed_revision),
+      indexRetryAt: row.index_retry_at === null ? null : Number(row.index_retry_at),
+    };
+  }
+
+  /** Records a new run as queued. */
+  create(run: { id: string; workflow: string; input: Json | undefined; idempotencyKey: string | null; now: number }): void {
+    this.ensureSchema();
+    this.sql.exec(
+      "INSERT INTO run (id, workflow, input, status, created_at, updated_at, idempotency_key) VALUES (?, ?, ?, 'queued', ?, ?, ?)",
+      run.id,
+      run.workflow,
+      encodeJson(run.input),
+      run.now,
+      run.now,
+      run.idempotencyKey,
+    );
+  }
+
+  /** Moves the run to `status`; a new revision tells the index to catch up. */
+  setStatus(status: RunStatus, now: number): void {
+    this.sql.exec("UPDATE run SET status = ?, updated_at = ?, revision = revision + 1 WHERE status != ?", status, now, status);
+  }
+
+  /** Records how the run ended. */
+  end(end: RunEnd | { status: "cancelled" }, now: number): void {
+    this.sql.exec(
+      "UPDATE run SET status = ?, output = ?, error = ?, updated_at = ?, revision = revision + 1",
+      end.status,
+      end.status === "completed" ? encodeJson(end.output) : null,
+      end.status === "failed" ? JSON.stringify(end.error) : null,
+      now,
+    );
+  }
+
+  /** Notes that the index has seen `revision`, or when to try again. */
+  markIndexed(revision: number | null, retryAt: number | null): void {
+    if (revision !== null) this.sql.exec("UPDATE run SET indexed_revision = MAX(indexed_revision, ?), index_retry_at = NULL", revision);
+    else this.sql.exec("UPDATE run SET index_retry_at = ?", retryAt);
+  }
+
+  /** The log as the replay machine reads it, in the order calls were made. */
+  log(): LogEntry[] {
+    return this.sql
+      .exec("SELECT key, branch, seq, kind, name, status, attempts, result, error FROM steps ORDER BY rowid")
+      .toArray()
+      .map((row) => ({
+        key: String(row.key),
+        branch: String(row.branch),
+        seq: Number(row.seq),
+        kind: row.kind as StepKind,
+        name: String(row.name),
+        status: row.status as StepStatus,
+        attempts: Number(row.attempts),
+        result: decodeJson(row.result as string | null),
+        error: row.error === null ? undefined : (JSON.parse(String(row.error)) as ErrorData),
+      }));
+  }
+
+  /** One step's row. */
+  step(key: string): { kind: StepKind; status: StepStatus; attempts: number } | undefined {
+    const row = this.sql.exec("SELECT kind, status, attempts FROM steps WHERE key = ?", key).toArray()[0];
+    return row && { kind: row.kind as StepKind, status: row.status as StepStatus, attempts: Number(row.attempts) };
+  }
+
+  /** Records a call (or a step's new attempt) as started. */
+  begin(call: NewCall, now: number, deadline: number | null): void {
+    const sleeping = call.kind === "sleep";
+    this.sql.exec(
+      `INSERT INTO steps (key, branch, seq, kind, name, status, attempts, started_at, wake_at, deadline)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (key) DO UPDATE SET status = excluded.status, attempts = excluded.attempts, deadline = excluded.deadline`,
+      call.key,
+      call.branch,
+      call.seq,
+      call.kind,
+      call.name,
+      sleeping ? "sleeping" : "running",
+      call.attempt,
+      now,
+      sleeping ? now + Math.round((call.seconds ?? 0) * 1000) : null,
+      deadline,
+    );
+  }
+
+  /** Stores an outcome for the current attempt of an open step; false for a stale or duplicate one. */
+  settle(key: string, attempt: number, outcome: Outcome, now: number): boolean {
+    const cursor = this.sql.exec(
+      `UPDATE steps SET status = ?, result = ?, error = ?, ended_at = ?, deadline = NULL
+       WHERE key = ? AND attempts = ? AND status IN ('running', 'sleeping')`,
+      outcome.ok ? "completed" : "failed",
+      outcome.ok ? encodeJson(outcome.value) : null,
+      outcome.ok ? null : JSON.stringify(outcome.error),
+      now,
+      key,
+      attempt,
+    );
+    return cursor.rowsWritten > 0;
+  }
+
+  /** Completes every sleep whose wake time has come; returns their keys. */
+  wakeSleeps(now: number): string[] {
+    return this.sql
+      .exec(
+        "UPDATE steps SET status = 'completed', ended_at = ? WHERE status = 'sleeping' AND wake_at <= ? RETURNING key",
+        now,
+        now,
+      )
+      .toArray()
+      .map((row) => String(row.key));
+  }
+
+  /** Open tasks and steps whose deadline has passed. */
+  overdue(now: number): { key: string; kind: StepKind; attempts: number }[] {
+    return this.sql
+      .exec("SELECT key, kind, attempts FROM steps WHERE status = 'running' AND deadline <= ?", now)
+      .toArray()
+      .map((row) => ({ key: String(row.key), kind: row.kind as StepKind, attempts: Number(row.attempts) }));
+  }
+
+  /** Starts a new attempt of an open task or step with a new deadline. */
+  retry(key: string, attempt: number, deadline: number): void {
+    this.sql.exec("UPDATE steps SET attempts = ?, deadline = ? WHERE key = ?", attempt, deadline, key);
+  }
+
+  /** Moves the deadline of open steps, e.g. to re-send soon after a failed queue send. */
+  setDeadline(keys: string[], deadline: number): void {
+    for (const key of keys) this.sql.exec("UPDATE steps SET deadline = ? WHERE key = ? AND status = 'running'", deadline, key);
+  }
+
+  /** Marks every open step cancelled. */
+  cancelOpen(now: number): void {
+    this.sql.exec(
+      "UPDATE steps SET status = 'cancelled', ended_at = ?, deadline = NULL WHERE status IN ('running', 'sleeping')",
+      now,
+    );
+  }
+
+  /** What the run is doing now: running while any task or step is open, sleeping while only sleeps are. */
+  liveStatus(): RunStatus {
+    const row = this.sql
+      .exec(
+        `SELECT SUM(status = 'running') AS running, SUM(status = 'sleeping') AS sleeping
+         FROM steps WHERE status IN ('running', 'sleeping')`,
+      )
+      .one();
+    return Number(row.running ?? 0) === 0 && Number(row.sleeping ?? 0) > 0 ? "sleeping" : "running";
+  }
+
+  /** The earliest sleep wake time, if any sleep is open. */
+  nextWakeAt(): number | null {
+    return nullableNumber(this.sql.exec("SELECT MIN(wake_at) AS t FROM steps WHERE status = 'sleeping'").one().t);
+  }
+
+  /** The earliest moment the alarm must fire for open work: a wake time or a deadline. */
+  nextDue(): number | null {
+    const row = this.sql
+      .exec(
+        `SELECT MIN(t) AS t FROM (
+           SELECT MIN(wake_at) AS t FROM steps WHERE status = 'sleeping'
+           UNION ALL SELECT MIN(deadline) FROM steps WHERE status = 'running')`,
+      )
+      .one();
+    return nullableNumber(row.t);
+  }
+
+  /** The run as lists show it. */
+  summary(run: RunRow): RunSummary {
+    const summary: RunSummary = {
+      id: run.id,
+      workflow: run.workflow,
+      status: run.status,
+      createdAt: iso(run.createdAt),
+      updatedAt: iso(run.updatedAt),
+    };
+    const wakeAt = run.status === "sleeping" ? this.nextWakeAt() : null;
+    if (wakeAt !== null) summary.wakeAt = iso(wakeAt);
+    return summary;
+  }
+
+  /** The run with its steps, for `GET /api/runs/:id`. */
+  detail(run: RunRow): RunDetail {
+    const steps = this.sql
+      .exec("SELECT key, kind, name, status, attempts, error, started_at, ended_at, wake_at FROM steps ORDER BY rowid")
+      .toArray()
+      .map(stepView);
+    return {
+      ...this.summary(run),
+      input: run.input ?? null,
+      output: run.output ?? null,
+      error: run.error,
+      steps,
+    };
+  }
+}
+
+function stepView(row: Row): StepView {
+  const view: StepView = {
+    key: String(row.key),
+    kind: row.kind as StepKind,
+    name: String(row.name),
+    status: row.status as StepStatus,
+    attempts: Number(row.attempts),
+    startedAt: iso(Number(row.started_at)),
+    endedAt: row.ended_at === null ? null : iso(Number(row.ended_at)),
+    error: row.error === null ? null : (JSON.parse(String(row.error)) as ErrorData),
+  };
+  if (row.wake_at !== null) view.wakeAt = iso(Number(row.wake_at));
+  return view;
+}
+
+function nullableNumber(value: SqlStorageValue | undefined): number | null {
+  return value === null || value === undefined ? null : Number(value);
+}
+
+/** True once a run can no longer change. */
+export const isTerminal = (status: RunStatus): boolean => TERMINAL_STATUSES.has(status);

@@ -1,0 +1,48 @@
+// The shapes the API returns for a run, shared by the run object, the index and the routes.
+
+import { z } from "zod";
+import type { ErrorData } from "./core/error-data.ts";
+import type { StepKind, StepStatus } from "./core/log.ts";
+
+export const RunStatus = z.enum(["queued", "running", "sleeping", "waiting", "completed", "failed", "cancelled"]);
+/** Where a run stands. */
+export type RunStatus = z.infer<typeof RunStatus>;
+
+/** Statuses a run never leaves. */
+export const TERMINAL_STATUSES: ReadonlySet<RunStatus> = new Set(["completed", "failed", "cancelled"]);
+
+/** A run as lists show it. */
+export interface RunSummary {
+  id: string;
+  workflow: string;
+  status: RunStatus;
+  createdAt: string;
+  updatedAt: string;
+  wakeAt?: string;
+}
+
+/** One step as `GET /api/runs/:id` shows it. */
+export interface StepView {
+  key: string;
+  kind: StepKind;
+  name: string;
+  status: StepStatus;
+  attempts: number;
+  startedAt: string;
+  endedAt: string | null;
+  error: ErrorData | null;
+  wakeAt?: string;
+}
+
+/** A run with its input, outcome and steps. */
+export interface RunDetail extends RunSummary {
+  // `unknown` rather than Json: it is opaque JSON here, and Hono's response typing
+  // cannot walk a recursive type.
+  input: unknown;
+  output: unknown;
+  error: ErrorData | null;
+  steps: StepView[];
+}
+
+/** Milliseconds since the epoch as an ISO string. */
+export const iso = (ms: number): string => new Date(ms).toISOString();

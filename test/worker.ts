@@ -1,0 +1,13 @@
+// The Worker under test: Baton's own entry plus the workflows in test/workflows/ and
+// a Probe object the test workflows use to count how often each task really ran.
+
+import worker from "../src/index.ts";
+import { registry } from "../src/registry.ts";
+import { modules } from "./generated/workflows.ts";
+
+export { RunIndex, RunObject } from "../src/index.ts";
+export { Probe } from "./probe.ts";
+
+registry.add(modules);
+
+export default worker;

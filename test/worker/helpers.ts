@@ -1,0 +1,71 @@
+// Shared test helpers: call the API as a client would, and wait for a run to reach a state.
+import { SELF, env } from "cloudflare:test";
+import { expect } from "vitest";
+
+export const TOKEN = "test-token";
+
+/** Calls the Worker's API with the test token. */
+export function api(path: string, init: RequestInit & { json?: unknown } = {}): Promise<Response> {
+  const headers = new Headers(init.headers);
+  if (!headers.has("Authorization")) headers.set("Authorization", `Bearer ${TOKEN}`);
+  let body = init.body;
+  if (init.json !== undefined) {
+    headers.set("Content-Type", "application/json");
+    body = JSON.stringify(init.json);
+  }
+  return SELF.fetch(`https://baton.test${path}`, { ...init, headers, body: body ?? null });
+}
+
+/** A run as GET /api/runs/:id returns it. */
+export interface RunBody {
+  id: string;
+  workflow: string;
+  status: string;
+  input: unknown;
+  output: unknown;
+  error: { name: string; message: string } | null;
+  createdAt: string;
+  updatedAt: string;
+  wakeAt?: string;
+  steps: { key: string; kind: string; name: string; status: string; attempts: number; startedAt: string; endedAt: string | null; error: { name: string; message: string } | null; wakeAt?: string }[];
+}
+
+/** Starts a run and returns its id. */
+export async function startRun(workflow: string, input?: unknown): Promise<string> {
+  const response = await api("/api/runs", { method: "POST", json: { workflow, input } });
+  expect(response.status).toBe(201);
+  return ((await response.json()) as { id: string }).id;
+}
+
+/** Reads a run. */
+export async function getRun(id: string): Promise<RunBody> {
+  const response = await api(`/api/runs/${id}`);
+  expect(response.status).toBe(200);
+  return (await response.json()) as RunBody;
+}
+
+/** Polls the run until `done` holds, failing with the last state after `timeoutMs`. */
+export async function waitForRun(id: string, done: (run: RunBody) => boolean = isEnded, timeoutMs = 15_000): Promise<RunBody> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const run = await getRun(id);
+    if (done(run)) return run;
+    if (Date.now() > deadline) throw new Error(`run ${id} did not reach the expected state; last: ${JSON.stringify(run)}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** True once a run has ended. */
+export function isEnded(run: RunBody): boolean {
+  return ["completed", "failed", "cancelled"].includes(run.status);
+}
+
+/** How often the Probe saw `name`. */
+export function hits(name: string): Promise<number> {
+  return env.PROBE.get(env.PROBE.idFromName("probe")).count(name);
+}
+
+/** The run object's stub. */
+export function runStub(id: string) {
+  return env.RUNS.get(env.RUNS.idFromName(id));
+}

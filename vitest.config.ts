@@ -1,0 +1,48 @@
+// Two projects: pure tests of sdk/ and src/core/ in Node, and the Worker's tests in
+// workerd through @cloudflare/vitest-plugin (real Durable Objects, SQLite, alarms, queues).
+
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+// @ts-expect-error -- a plain .mjs build script without type declarations
+import { buildRegistry } from "./scripts/build-registry.mjs";
+
+// The registries are generated here too, so a new workflow file needs no other step.
+buildRegistry();
+buildRegistry("test/workflows", "test/generated/workflows.ts");
+
+/** The API token the tests send. */
+export const TEST_TOKEN = "test-token";
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: "core",
+          include: ["test/core/**/*.test.ts"],
+          environment: "node",
+        },
+      },
+      {
+        plugins: [
+          cloudflareTest({
+            main: "./test/worker.ts",
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: { BATON_API_TOKEN: TEST_TOKEN },
+              durableObjects: { PROBE: { className: "Probe", useSQLite: true } },
+              // No internet here: outbound fetches from workflows are answered by this
+              // stand-in, which echoes the URL it was asked for.
+              outboundService: (request: Request) => Response.json({ url: request.url, fake: true }),
+            },
+          }),
+        ],
+        test: {
+          name: "workers",
+          include: ["test/worker/**/*.test.ts"],
+          testTimeout: 20_000,
+        },
+      },
+    ],
+  },
+});
