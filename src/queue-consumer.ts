@@ -3,6 +3,7 @@
 // outcome is reported back over RPC. A message whose report cannot be delivered is
 // retried by the queue; the run object ignores anything it has already accepted.
 
+import { z } from "zod";
 import { toErrorData } from "./core/error-data.ts";
 import type { Outcome } from "./core/log.ts";
 import { runTaskByReplay } from "./core/task-replay.ts";
@@ -17,7 +18,7 @@ export async function consumeTasks(batch: MessageBatch<unknown>, env: Env): Prom
     batch.messages.map(async (message) => {
       const parsed = TaskMessage.safeParse(message.body);
       if (!parsed.success) {
-        console.error(`baton: dropping a malformed task message: ${parsed.error.message}`);
+        console.error(`baton: dropping a malformed task message: ${z.prettifyError(parsed.error)}`);
         message.ack();
         return;
       }

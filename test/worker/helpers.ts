@@ -69,3 +69,12 @@ export function hits(name: string): Promise<number> {
 export function runStub(id: string) {
   return env.RUNS.get(env.RUNS.idFromName(id));
 }
+
+/** A queue that accepts and drops every message: stands in for a message the real queue lost. */
+export const lossyQueue = {
+  send: async (): Promise<void> => {},
+  sendBatch: async (): Promise<void> => {},
+};
+
+/** Waits `ms` of real time. */
+export const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,44 @@
+import { runDurableObjectAlarm } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { api, getRun, hits, pause, runStub, startRun, waitForRun } from "./helpers.ts";
+
+describe("cancel", () => {
+  it("ends a sleeping run as cancelled, abandons the sleep and clears the alarm", async () => {
+    const tag = crypto.randomUUID();
+    const id = await startRun("sleeper", { tag, seconds: 3600 });
+    await waitForRun(id, (run) => run.status === "sleeping");
+    const response = await api(`/api/runs/${id}/cancel`, { method: "POST" });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ id, status: "cancelled" });
+    const run = await getRun(id);
+    expect(run.status).toBe("cancelled");
+    expect(run.steps[0]).toMatchObject({ key: "sleep#0", status: "cancelled" });
+    expect(await runDurableObjectAlarm(runStub(id))).toBe(false);
+    expect(await hits(`${tag}:after`)).toBe(0);
+  });
+
+  it("abandons tasks in flight and ignores their late reports", async () => {
+    const tag = crypto.randomUUID();
+    const id = await startRun("fanout", { tag, n: 4 });
+    expect((await api(`/api/runs/${id}/cancel`, { method: "POST" })).status).toBe(200);
+    await pause(300);
+    const run = await getRun(id);
+    expect(run.status).toBe("cancelled");
+    expect(run.output).toBeNull();
+    expect(run.steps.every((s) => s.status === "cancelled")).toBe(true);
+    expect(run.steps.some((s) => s.key.endsWith("/label#0"))).toBe(false);
+    expect(await runStub(id).report({ key: "parallel#0[0]/double#0", attempt: 1, result: 0 })).toEqual({ accepted: false });
+  });
+
+  it("refuses to cancel a run that already ended (409) and an unknown run (404)", async () => {
+    const id = await startRun("counted", { tag: crypto.randomUUID() });
+    await waitForRun(id);
+    const ended = await api(`/api/runs/${id}/cancel`, { method: "POST" });
+    expect(ended.status).toBe(409);
+    expect(await ended.json()).toMatchObject({ error: { code: "run_not_active" } });
+    expect((await getRun(id)).status).toBe("completed");
+    const unknown = await api(`/api/runs/${crypto.randomUUID()}/cancel`, { method: "POST" });
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toMatchObject({ error: { code: "run_not_found" } });
+  });
+});

@@ -1,0 +1,117 @@
+// Queues deliver at least once and may lose messages; the run object accepts one
+// report per (key, attempt) and re-sends what never reported.
+import { createExecutionContext, createMessageBatch, env, getQueueResult, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import worker from "../worker.ts";
+import { getRun, hits, lossyQueue, pause, runStub, startRun, waitForRun } from "./helpers.ts";
+import type { RunObject } from "../../src/run-object.ts";
+import type { TaskMessage } from "../../src/messages.ts";
+
+/** Starts a run whose first task message is lost on the way to the queue (fake lossy queue). */
+async function startWithLostFirstMessage(workflow: string, input: unknown): Promise<string> {
+  const id = crypto.randomUUID();
+  await runInDurableObject(runStub(id), async (instance: RunObject) => {
+    Reflect.set(instance, "env", { ...env, TASKS: lossyQueue });
+    await instance.start({ id, workflow, input: input as never, idempotencyKey: null });
+    Reflect.set(instance, "env", env);
+  });
+  return id;
+}
+
+/** Delivers messages to the Worker's queue handler as the queue would, returning what it acked. */
+async function deliver(messages: TaskMessage[]): Promise<{ acked: string[]; retried: string[] }> {
+  const batch = createMessageBatch<TaskMessage>(
+    "baton-tasks",
+    messages.map((body, i) => ({ id: `m${i}-${crypto.randomUUID()}`, timestamp: Date.now(), attempts: 1, body })),
+  );
+  const ctx = createExecutionContext();
+  await worker.queue(batch as MessageBatch<unknown>, env);
+  const result = await getQueueResult(batch, ctx);
+  return { acked: result.explicitAcks, retried: result.retryMessages.map((m) => m.msgId) };
+}
+
+describe("delivery", () => {
+  it("ignores a duplicated report: the first accepted result stands", async () => {
+    const tag = crypto.randomUUID();
+    const id = await startRun("counted", { tag });
+    const run = await waitForRun(id);
+    const duplicate = await runStub(id).report({ key: "a#0", attempt: 1, result: 999 });
+    expect(duplicate).toEqual({ accepted: false });
+    const after = await getRun(id);
+    expect(after.output).toEqual({ total: 10 });
+    expect(after.steps).toEqual(run.steps);
+  });
+
+  it("ignores a report from a stale attempt and one for a key it never dispatched", async () => {
+    const id = await startWithLostFirstMessage("counted", { tag: crypto.randomUUID() });
+    const stub = runStub(id);
+    expect(await stub.report({ key: "a#0", attempt: 2, result: 5 })).toEqual({ accepted: false });
+    expect(await stub.report({ key: "nope#0", attempt: 1, result: 5 })).toEqual({ accepted: false });
+    expect((await getRun(id)).steps).toMatchObject([{ key: "a#0", status: "running", attempts: 1 }]);
+  });
+
+  it("runs a message delivered twice once: the second delivery finds the task settled and is acked", async () => {
+    const tag = crypto.randomUUID();
+    const id = await startWithLostFirstMessage("counted", { tag, pause: 3600 });
+    const message = { runId: id, key: "a#0", attempt: 1 };
+    const first = await deliver([message]);
+    expect(first.acked).toHaveLength(1);
+    const second = await deliver([message]);
+    expect(second.acked).toHaveLength(1);
+    expect(await hits(`${tag}:a`)).toBe(1);
+    const run = await waitForRun(id, (r) => r.status === "sleeping");
+    expect(run.steps.find((s) => s.key === "a#0")).toMatchObject({ status: "completed", attempts: 1 });
+    expect(await hits(`${tag}:b`)).toBe(1);
+  });
+
+  it("accepts one report when the same message is delivered twice at once; the run moves on once", async () => {
+    const tag = crypto.randomUUID();
+    const id = await startWithLostFirstMessage("counted", { tag, pause: 3600 });
+    const message = { runId: id, key: "a#0", attempt: 1 };
+    await Promise.all([deliver([message]), deliver([message])]);
+    const run = await waitForRun(id, (r) => r.status === "sleeping");
+    expect(run.steps.map((s) => [s.key, s.status, s.attempts])).toEqual([
+      ["a#0", "completed", 1],
+      ["b#0", "completed", 1],
+      ["s#0", "completed", 1],
+      ["sleep#0", "sleeping", 1],
+    ]);
+    expect(await hits(`${tag}:b`)).toBe(1);
+  });
+
+  it("re-sends a task whose message was lost once its deadline passes, as a new attempt", async () => {
+    const tag = crypto.randomUUID();
+    const id = await startWithLostFirstMessage("counted", { tag });
+    await pause(100);
+    expect(await hits(`${tag}:a`)).toBe(0);
+    const stub = runStub(id);
+    // Stand in for ten minutes passing: move the task's deadline into the past.
+    await runInDurableObject(stub, (_instance: RunObject, state) => {
+      state.storage.sql.exec("UPDATE steps SET deadline = ? WHERE key = 'a#0'", Date.now() - 1);
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const run = await waitForRun(id);
+    expect(run.status).toBe("completed");
+    expect(run.steps[0]).toMatchObject({ key: "a#0", status: "completed", attempts: 2 });
+    expect(await hits(`${tag}:a`)).toBe(1);
+  });
+
+  it("drops a late report from the attempt the watchdog replaced", async () => {
+    const tag = crypto.randomUUID();
+    const id = await startWithLostFirstMessage("counted", { tag, pause: 3600 });
+    const stub = runStub(id);
+    await runInDurableObject(stub, (_instance: RunObject, state) => {
+      state.storage.sql.exec("UPDATE steps SET deadline = ? WHERE key = 'a#0'", Date.now() - 1);
+    });
+    await runDurableObjectAlarm(stub);
+    await waitForRun(id, (r) => r.status === "sleeping");
+    expect(await stub.report({ key: "a#0", attempt: 1, result: 1000 })).toEqual({ accepted: false });
+    expect((await getRun(id)).steps[0]).toMatchObject({ key: "a#0", status: "completed", attempts: 2 });
+  });
+
+  it("acks a malformed message instead of retrying it forever", async () => {
+    const result = await deliver([{ runId: "", key: "", attempt: 0 }]);
+    expect(result.acked).toHaveLength(1);
+    expect(result.retried).toHaveLength(0);
+  });
+});

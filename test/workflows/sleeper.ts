@@ -1,0 +1,9 @@
+// Sleeps, then finishes with one task.
+import { sleep, task, workflow } from "baton";
+import { hit } from "../hit.ts";
+
+export default workflow(async (input: { tag: string; seconds: number }) => {
+  await sleep(input.seconds);
+  await task("after", () => hit(`${input.tag}:after`));
+  return "woke";
+});
