@@ -15,7 +15,22 @@ export type Json = null | boolean | number | string | Json[] | { [key: string]: 
 export function toJson(value: unknown, what: string): Json | undefined {
   if (value === undefined) return undefined;
   check(value, what, new Set());
+  const bytes = jsonBytes(value);
+  if (bytes > MAX_JSON_BYTES) {
+    throw new SerializationError(
+      `${what} is ${bytes} bytes of JSON, over the ${MAX_JSON_BYTES}-byte limit; store large data elsewhere and return a reference`,
+    );
+  }
   return value as Json;
+}
+
+/** Largest JSON a checkpoint may hold: a step result or a run's output. */
+export const MAX_JSON_BYTES = 1024 * 1024;
+
+function jsonBytes(value: unknown): number {
+  const text = JSON.stringify(value);
+  // UTF-8 takes at most 3 bytes per UTF-16 unit; only count exactly when it could matter.
+  return text.length * 3 <= MAX_JSON_BYTES ? text.length : new TextEncoder().encode(text).length;
 }
 
 function check(value: unknown, path: string, seen: Set<object>): void {

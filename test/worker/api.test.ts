@@ -1,0 +1,146 @@
+// The HTTP API's contract: routes, status codes, error codes, and that a rejected
+// request changes nothing.
+import { createExecutionContext, env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import worker from "../worker.ts";
+import { api, getRun, startRun, waitForRun } from "./helpers.ts";
+
+interface ErrorBody {
+  error: { code: string; message: string };
+}
+
+async function expectError(response: Response, status: number, code: string): Promise<string> {
+  expect(response.status).toBe(status);
+  const body = (await response.json()) as ErrorBody;
+  expect(body.error.code).toBe(code);
+  expect(body.error.message.length).toBeGreaterThan(10);
+  return body.error.message;
+}
+
+async function listAll(query = ""): Promise<{ runs: { id: string; workflow: string; status: string; createdAt: string }[]; nextCursor: string | null }> {
+  const response = await api(`/api/runs${query}`);
+  expect(response.status).toBe(200);
+  return response.json();
+}
+
+describe("auth", () => {
+  it("refuses a request without a token (401)", async () => {
+    await expectError(await api("/api/workflows", { headers: { Authorization: "" } }), 401, "unauthorized");
+  });
+
+  it("refuses a wrong token and a header that is not a bearer token (401)", async () => {
+    await expectError(await api("/api/workflows", { headers: { Authorization: "Bearer nope" } }), 401, "unauthorized");
+    await expectError(await api("/api/workflows", { headers: { Authorization: "Basic dGVzdA==" } }), 401, "unauthorized");
+  });
+
+  it("refuses everything when no token is configured, never open by default", async () => {
+    const request = new Request("https://baton.test/api/workflows", { headers: { Authorization: "Bearer " } });
+    const response = await worker.fetch(request, { ...env, BATON_API_TOKEN: "" }, createExecutionContext());
+    const message = await expectError(response, 401, "unauthorized");
+    expect(message).toContain("BATON_API_TOKEN");
+  });
+});
+
+describe("POST /api/runs", () => {
+  it("starts a run: 201 with its summary", async () => {
+    const response = await api("/api/runs", { method: "POST", json: { workflow: "counted", input: { tag: "x" } } });
+    expect(response.status).toBe(201);
+    const run = (await response.json()) as { id: string; workflow: string; status: string; createdAt: string };
+    expect(run.workflow).toBe("counted");
+    expect(["queued", "running", "sleeping", "completed"]).toContain(run.status);
+    expect(Date.parse(run.createdAt)).toBeGreaterThan(Date.now() - 60_000);
+    expect((await getRun(run.id)).input).toEqual({ tag: "x" });
+  });
+
+  it("returns the same run (200) for a repeated Idempotency-Key, and 409 if the body differs", async () => {
+    const key = `order-${crypto.randomUUID()}`;
+    const json = { workflow: "counted", input: { tag: key } };
+    const first = await api("/api/runs", { method: "POST", json, headers: { "Idempotency-Key": key } });
+    expect(first.status).toBe(201);
+    const again = await api("/api/runs", { method: "POST", json, headers: { "Idempotency-Key": key } });
+    expect(again.status).toBe(200);
+    const firstRun = (await first.json()) as { id: string };
+    expect(((await again.json()) as { id: string }).id).toBe(firstRun.id);
+    const other = await api("/api/runs", { method: "POST", json: { ...json, input: { tag: "other" } }, headers: { "Idempotency-Key": key } });
+    await expectError(other, 409, "idempotency_conflict");
+    expect((await getRun(firstRun.id)).input).toEqual({ tag: key });
+  });
+
+  it("rejects bad requests with stable codes and starts nothing", async () => {
+    const before = (await listAll("?limit=100")).runs.length;
+    await expectError(await api("/api/runs", { method: "POST", body: "{not json", headers: { "Content-Type": "application/json" } }), 400, "invalid_json");
+    const invalid = await expectError(await api("/api/runs", { method: "POST", json: { input: 1 } }), 400, "invalid_request");
+    expect(invalid).toContain("workflow");
+    await expectError(await api("/api/runs", { method: "POST", json: { workflow: 42 } }), 400, "invalid_request");
+    await expectError(await api("/api/runs", { method: "POST", json: [] }), 400, "invalid_request");
+    const missing = await expectError(await api("/api/runs", { method: "POST", json: { workflow: "nope" } }), 404, "workflow_not_found");
+    expect(missing).toContain('"nope"');
+    const big = { workflow: "counted", input: { blob: "x".repeat(1024 * 1024) } };
+    await expectError(await api("/api/runs", { method: "POST", json: big }), 413, "payload_too_large");
+    await expectError(
+      await api("/api/runs", { method: "POST", json: { workflow: "counted" }, headers: { "Idempotency-Key": "has space" } }),
+      400,
+      "invalid_request",
+    );
+    expect((await listAll("?limit=100")).runs.length).toBe(before);
+  });
+});
+
+describe("GET /api/runs/:id", () => {
+  it("shows the run with its steps", async () => {
+    const id = await startRun("counted", { tag: crypto.randomUUID() });
+    const run = await waitForRun(id);
+    expect(Object.keys(run).sort()).toEqual(["createdAt", "error", "id", "input", "output", "status", "steps", "updatedAt", "workflow"]);
+    expect(Object.keys(run.steps[0] ?? {}).sort()).toEqual(["attempts", "endedAt", "error", "key", "kind", "name", "startedAt", "status"]);
+  });
+
+  it("answers 404 run_not_found for an unknown or malformed id", async () => {
+    await expectError(await api(`/api/runs/${crypto.randomUUID()}`), 404, "run_not_found");
+    await expectError(await api("/api/runs/not%20an%20id"), 404, "run_not_found");
+  });
+});
+
+describe("GET /api/runs", () => {
+  it("lists runs newest first, filtered by workflow and status, page by page", async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      ids.push(await startRun("sleeper", { tag: crypto.randomUUID(), seconds: 3600 }));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    for (const id of ids) await waitForRun(id, (run) => run.status === "sleeping");
+    const page1 = await listAll("?workflow=sleeper&status=sleeping&limit=2");
+    expect(page1.runs.map((r) => r.id)).toEqual([ids[2], ids[1]]);
+    expect(page1.runs[0]).toMatchObject({ workflow: "sleeper", status: "sleeping" });
+    expect(page1.nextCursor).toBeTypeOf("string");
+    const page2 = await listAll(`?workflow=sleeper&status=sleeping&limit=2&cursor=${page1.nextCursor}`);
+    expect(page2.runs.map((r) => r.id)).toContain(ids[0]);
+    const completed = await listAll("?status=completed&limit=100");
+    expect(completed.runs.every((r) => r.status === "completed")).toBe(true);
+    for (const id of ids) await api(`/api/runs/${id}/cancel`, { method: "POST" });
+  });
+
+  it("rejects a bad status, limit or cursor with invalid_request", async () => {
+    await expectError(await api("/api/runs?status=bogus"), 400, "invalid_request");
+    await expectError(await api("/api/runs?limit=0"), 400, "invalid_request");
+    await expectError(await api("/api/runs?limit=1000"), 400, "invalid_request");
+    await expectError(await api("/api/runs?cursor=garbage!"), 400, "invalid_request");
+  });
+});
+
+describe("other routes", () => {
+  it("lists the registered workflows, nested paths included", async () => {
+    const response = await api("/api/workflows");
+    expect(response.status).toBe(200);
+    const { workflows } = (await response.json()) as { workflows: { name: string }[] };
+    expect(workflows.map((w) => w.name)).toEqual(expect.arrayContaining(["counted", "example", "nested/hello"]));
+  });
+
+  it("runs a workflow registered under a nested path", async () => {
+    const run = await waitForRun(await startRun("nested/hello", { name: "Ada" }));
+    expect(run).toMatchObject({ workflow: "nested/hello", status: "completed", output: "hello, Ada" });
+  });
+
+  it("answers unknown routes with a JSON 404", async () => {
+    await expectError(await api("/api/nothing-here"), 404, "not_found");
+  });
+});
