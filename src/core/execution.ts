@@ -94,7 +94,8 @@ export class Execution {
   start(): void {
     let result: Promise<unknown>;
     try {
-      result = contexts.run(new BranchContext(this, ROOT_BRANCH), () => this.body(this.input as never));
+      // Promise.resolve: a body written without `async` still behaves.
+      result = Promise.resolve(contexts.run(new BranchContext(this, ROOT_BRANCH), () => this.body(this.input as never)));
     } catch (error) {
       result = Promise.reject(error);
     }

@@ -109,6 +109,26 @@ describe("delivery", () => {
     expect((await getRun(id)).steps[0]).toMatchObject({ key: "a#0", status: "completed", attempts: 2 });
   });
 
+  it("fails the task with TaskTimeoutError when every one of its 5 deliveries is lost", async () => {
+    const id = crypto.randomUUID();
+    const stub = runStub(id);
+    await runInDurableObject(stub, async (instance: RunObject) => {
+      // This instance keeps the lossy queue: every re-send is lost too.
+      Reflect.set(instance, "env", { ...env, TASKS: lossyQueue });
+      await instance.start({ id, workflow: "counted", input: { tag: crypto.randomUUID() }, idempotencyKey: null });
+    });
+    for (let delivery = 1; delivery <= 5; delivery++) {
+      await runInDurableObject(stub, (_instance: RunObject, state) => {
+        state.storage.sql.exec("UPDATE steps SET deadline = ? WHERE key = 'a#0'", Date.now() - 1);
+      });
+      expect(await runDurableObjectAlarm(stub)).toBe(true);
+    }
+    const run = await waitForRun(id);
+    expect(run.status).toBe("failed");
+    expect(run.error?.name).toBe("TaskTimeoutError");
+    expect(run.steps[0]).toMatchObject({ key: "a#0", status: "failed", attempts: 5 });
+  });
+
   it("acks a malformed message instead of retrying it forever", async () => {
     const result = await deliver([{ runId: "", key: "", attempt: 0 }]);
     expect(result.acked).toHaveLength(1);
