@@ -82,6 +82,12 @@ export class RunObject extends DurableObject<Env> {
     return run ? JSON.stringify(this.store.detail(run)) : null;
   }
 
+  /** The run's summary (status and times), or null when this object holds none. */
+  async summary(): Promise<RunSummary | null> {
+    const run = this.store.run();
+    return run ? this.store.summary(run) : null;
+  }
+
   /** Ends the run as cancelled: open steps are abandoned and late reports ignored. */
   async cancel(): Promise<CancelResult> {
     const run = this.store.run();

@@ -1,0 +1,144 @@
+// `npm run bench`: starts the benchmark Worker under `wrangler dev` (Baton and an
+// equivalent Cloudflare Workflows implementation in one workerd), runs each workload
+// on both engines (one warm-up, then BENCH_REPS repetitions, default 5), prints a table
+// and rewrites the results section of BENCHMARKS.md.
+
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, freemem, tmpdir, totalmem, type as osType, release } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { buildRegistry } from "../scripts/build-registry.mjs";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const port = Number(process.env.BENCH_PORT ?? 8799);
+const reps = Number(process.env.BENCH_REPS ?? 5);
+const idleSeconds = Number(process.env.BENCH_IDLE_SECONDS ?? 60);
+const base = `http://127.0.0.1:${port}`;
+
+const workloads = [
+  { id: "W1", what: "1 run: 100 sequential step()", baton: { workload: "w1", input: { n: 100 } }, cf: { workload: "w1", input: { n: 100 } }, runs: 1 },
+  { id: "W2", what: "1 run: parallel over 200 items, one task() each, concurrency 50", baton: { workload: "w2", input: { n: 200, concurrency: 50 } }, cf: { workload: "w2", input: { n: 200 } }, runs: 1 },
+  { id: "W3", what: "200 runs of one task() each, started together", baton: { workload: "w3", input: {} }, cf: { workload: "w3", input: {} }, runs: 200 },
+  ...[10, 100, 1000].map((n) => ({ id: `G${n}`, what: `1 run: ${n} sequential task()`, baton: { workload: "g", input: { n } }, cf: { workload: "g", input: { n } }, runs: 1, tasks: n })),
+];
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+async function post(path, body) {
+  const response = await fetch(`${base}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  if (!response.ok) throw new Error(`${path} answered ${response.status}: ${await response.text()}`);
+  return response.json();
+}
+
+async function startWorker() {
+  buildRegistry(join(root, "bench/workflows"), join(root, "bench/generated/workflows.ts"));
+  const state = mkdtempSync(join(tmpdir(), "baton-bench-"));
+  const child = spawn(join(root, "node_modules/.bin/wrangler"), ["dev", "-c", "bench/wrangler.bench.toml", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", state, "--log-level", "error"], {
+    cwd: root,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, PATH: `${join(root, "node_modules/.bin")}:${process.env.PATH}` },
+  });
+  let log = "";
+  child.stdout.on("data", (d) => (log += d));
+  child.stderr.on("data", (d) => (log += d));
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      const response = await fetch(`${base}/`);
+      if (response.ok) break;
+    } catch {}
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`wrangler dev did not start:\n${log}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { stop: () => { child.kill("SIGTERM"); rmSync(state, { recursive: true, force: true }); } };
+}
+
+async function measure(engine, w) {
+  const spec = w[engine];
+  await post("/bench/measure", { engine, workload: spec.workload, input: spec.input, runs: w.runs }); // warm-up
+  const samples = [];
+  for (let i = 0; i < reps; i++) samples.push(await post("/bench/measure", { engine, workload: spec.workload, input: spec.input, runs: w.runs }));
+  return samples;
+}
+
+function versions() {
+  const lock = JSON.parse(readFileSync(join(root, "package-lock.json"), "utf8"));
+  const v = (name) => lock.packages[`node_modules/${name}`]?.version ?? "?";
+  return { wrangler: v("wrangler"), workerd: v("workerd"), miniflare: v("miniflare"), node: process.version };
+}
+
+const worker = await startWorker();
+const rows = [];
+try {
+  for (const w of workloads) {
+    process.stderr.write(`${w.id}: ${w.what} ...\n`);
+    const baton = await measure("baton", w);
+    const cf = await measure("cf", w);
+    const row = { ...w, batonMs: median(baton.map((s) => s.ms)), cfMs: median(cf.map((s) => s.ms)), batonSamples: baton.map((s) => s.ms), cfSamples: cf.map((s) => s.ms) };
+    if (w.tasks) {
+      row.bytesPerTask = Math.round(median(baton.map((s) => (s.contextBytes + s.reportBytes) / w.tasks)));
+      row.consumerInvocations = median(baton.map((s) => s.consumerInvocations));
+    }
+    rows.push(row);
+    process.stderr.write(`  baton ${row.batonMs} ms, cloudflare workflows ${row.cfMs} ms\n`);
+  }
+  process.stderr.write(`Idle: a run sleeping ${idleSeconds} s ...\n`);
+  var idle = await post("/bench/idle", { seconds: idleSeconds });
+} finally {
+  worker.stop();
+}
+
+const ratio = (r) => (r.batonMs / r.cfMs).toFixed(2);
+const table = [
+  "| workload | what | Baton (ms) | Cloudflare Workflows (ms) | Baton / CF |",
+  "|---|---|---:|---:|---:|",
+  ...rows.map((r) => `| ${r.id} | ${r.what} | ${r.batonMs} | ${r.cfMs} | ${ratio(r)}× |`),
+].join("\n");
+const g = Object.fromEntries(rows.filter((r) => r.tasks).map((r) => [r.tasks, r]));
+const growth = [
+  "| n tasks | Baton (ms) | ms per task | bytes per task (run object ⇄ consumer) | consumer invocations |",
+  "|---:|---:|---:|---:|---:|",
+  ...Object.values(g).map((r) => `| ${r.tasks} | ${r.batonMs} | ${(r.batonMs / r.tasks).toFixed(1)} | ${r.bytesPerTask} | ${r.consumerInvocations} |`),
+].join("\n");
+const v = versions();
+const cpu = cpus();
+const machine = `${cpu.length} × ${cpu[0]?.model ?? "?"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${osType()} ${release()}`;
+const section = `<!-- bench:results:start -->
+## Latest results
+
+Measured ${new Date().toISOString().slice(0, 10)} by \`npm run bench\` on ${machine};
+wrangler ${v.wrangler} (workerd ${v.workerd}), Node ${v.node}. Medians of ${reps} repetitions after one warm-up.
+
+${table}
+
+Growth with the number of sequential tasks (G): time(1000) / time(100) = ${(g[1000].batonMs / g[100].batonMs).toFixed(1)}.
+
+${growth}
+
+Idle (one run sleeping ${idleSeconds} s, counted from the sleep's start to 200 ms before its wake):
+consumer invocations ${idle.duringSleep.consumerInvocations}, run-object alarms ${idle.duringSleep.alarms}, task contexts served ${idle.duringSleep.contextCalls};
+after the wake: ${idle.afterWake.alarms} alarm, ${idle.afterWake.consumerInvocations} consumer invocation.
+
+Samples (ms), Baton | Cloudflare Workflows:
+${rows.map((r) => `- ${r.id}: ${r.batonSamples.join(", ")} | ${r.cfSamples.join(", ")}`).join("\n")}
+<!-- bench:results:end -->`;
+
+console.log(`\n${table}\n\n${growth}\n\nIdle during ${idleSeconds} s sleep: ${JSON.stringify(idle.duringSleep)}\n`);
+
+const file = join(root, "BENCHMARKS.md");
+let doc;
+try {
+  doc = readFileSync(file, "utf8");
+} catch {
+  doc = "# Benchmarks\n\n<!-- bench:results:start -->\n<!-- bench:results:end -->\n";
+}
+const start = doc.indexOf("<!-- bench:results:start -->");
+const end = doc.indexOf("<!-- bench:results:end -->");
+doc = start >= 0 && end > start ? doc.slice(0, start) + section + doc.slice(end + "<!-- bench:results:end -->".length) : `${doc}\n${section}\n`;
+writeFileSync(file, doc);
+console.log("BENCHMARKS.md updated.");

@@ -1,0 +1,8 @@
+// W1: n sequential inline steps returning small values.
+import { step, workflow } from "baton";
+
+export default workflow(async (input: { n: number }) => {
+  let total = 0;
+  for (let i = 0; i < input.n; i++) total += await step(`s${i}`, () => i);
+  return total;
+});
