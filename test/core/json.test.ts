@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { SerializationError } from "baton";
+import { MAX_JSON_BYTES, toJson } from "../../src/core/json.ts";
+
+describe("toJson", () => {
+  it("accepts plain data and undefined at the top", () => {
+    const value = { a: [1, "two", null, true, { b: 2.5 }], c: "" };
+    expect(toJson(value, "result")).toBe(value);
+    expect(toJson(undefined, "result")).toBeUndefined();
+    expect(toJson(Object.create(null) as object, "result")).toEqual({});
+  });
+
+  it.each([
+    ["a Date", { when: new Date(0) }, "result.when"],
+    ["a Map", new Map(), "result"],
+    ["a class instance", { items: [1, 2, new (class Point {})()] }, "result.items[2]"],
+    ["a function", { f: () => 1 }, "result.f"],
+    ["a bigint", { n: 1n }, "result.n"],
+    ["NaN", { n: Number.NaN }, "result.n"],
+    ["Infinity", [Number.POSITIVE_INFINITY], "result[0]"],
+    ["undefined inside an array", [1, undefined], "result[1]"],
+  ])("rejects %s, naming the path", (_label, value, path) => {
+    expect(() => toJson(value, "result")).toThrow(SerializationError);
+    expect(() => toJson(value, "result")).toThrow(`${path} is not JSON-serializable`);
+  });
+
+  it("rejects a cycle", () => {
+    const a: Record<string, unknown> = {};
+    a.self = a;
+    expect(() => toJson(a, "result")).toThrow("result.self is not JSON-serializable: it refers to itself");
+  });
+
+  it("drops undefined object properties as JSON.stringify does", () => {
+    expect(JSON.stringify(toJson({ a: 1, b: undefined }, "result"))).toBe('{"a":1}');
+  });
+
+  it("rejects JSON over the size limit, with the limit in the message", () => {
+    expect(() => toJson("x".repeat(MAX_JSON_BYTES), "result")).toThrow(`over the ${MAX_JSON_BYTES}-byte limit`);
+    expect(() => toJson("é".repeat(MAX_JSON_BYTES / 2), "result")).toThrow(SerializationError);
+    expect(toJson("x".repeat(1000), "result")).toHaveLength(1000);
+  });
+});
