@@ -140,8 +140,9 @@ async function measure(env: BenchEnv, request: MeasureRequest): Promise<Record<s
       return status.status === "complete" ? (status.output as { endedAt: number }).endedAt : null;
     });
   }
+  const startsMs = Date.now() - started;
   const ms = (await lastEnd(checks)) - started;
-  return { ms, ...resetCounters() };
+  return { ms, startsMs, ...resetCounters() };
 }
 
 /** Counts what happens while one Baton run sleeps: from the sleep's start to just before its wake. */

@@ -51,8 +51,11 @@ export class RunObject extends DurableObject<Env> {
   private outbox: TaskMessage[] = [];
   private flushing: Promise<void> | undefined;
   private flushRequested = false;
-  /** The alarm as last set by this instance; undefined until known. */
+  /** The alarm as this instance knows it (null: none), read once at start. */
   private alarmAt: number | null | undefined;
+  private readonly alarmKnown: Promise<unknown>;
+  private indexing: Promise<void> | undefined;
+  private indexAgain = false;
   private readonly host: ExecutionHost = {
     begin: (call) => this.begin(call),
     finishStep: (key, attempt, outcome) => this.finishStep(key, attempt, outcome),
@@ -61,6 +64,7 @@ export class RunObject extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new RunStore(ctx.storage.sql);
+    this.alarmKnown = ctx.storage.getAlarm().then((at) => (this.alarmAt ??= at));
   }
 
   /** Creates the run (or returns the existing one for a repeated id) and starts it. */
@@ -79,13 +83,17 @@ export class RunObject extends DurableObject<Env> {
   /** The run with its steps as RunDetail JSON text (RPC cannot type its free-form JSON), or null when this object holds none. */
   async describe(): Promise<string | null> {
     const run = this.store.run();
-    return run ? JSON.stringify(this.store.detail(run)) : null;
+    if (!run) return null;
+    this.syncIndexInBackground();
+    return JSON.stringify(this.store.detail(run));
   }
 
   /** The run's summary (status and times), or null when this object holds none. */
   async summary(): Promise<RunSummary | null> {
     const run = this.store.run();
-    return run ? this.store.summary(run) : null;
+    if (!run) return null;
+    this.syncIndexInBackground();
+    return this.store.summary(run);
   }
 
   /** Ends the run as cancelled: open steps are abandoned and late reports ignored. */
@@ -226,9 +234,14 @@ export class RunObject extends DurableObject<Env> {
 
   // --- telling the outside world, after storage
 
-  /** Waits until new work is sent, the alarm is set and the index knows the status. */
-  private settle(): Promise<void> {
-    return this.scheduleFlush();
+  /**
+   * Ends every event: the alarm is made to cover the run's open work before the event
+   * returns (so a crash right after cannot strand the run), while queue sends and the
+   * index update follow in the background as one flush.
+   */
+  private async settle(): Promise<void> {
+    this.scheduleFlush();
+    await this.syncAlarm();
   }
 
   /**
@@ -245,6 +258,9 @@ export class RunObject extends DurableObject<Env> {
           await macrotask();
           await this.flush();
         }
+      } catch (error) {
+        // Whatever was not sent stays recorded with a deadline; the alarm picks it up.
+        console.error(`baton: flush failed: ${toErrorData(error).message}`);
       } finally {
         this.flushing = undefined;
       }
@@ -257,7 +273,7 @@ export class RunObject extends DurableObject<Env> {
     if (!run) return;
     if (!isTerminal(run.status) && run.status !== "queued") this.store.setStatus(this.store.liveStatus(), Date.now());
     await this.sendOutbox();
-    await this.syncIndex();
+    this.syncIndexInBackground();
     await this.syncAlarm();
   }
 
@@ -275,7 +291,26 @@ export class RunObject extends DurableObject<Env> {
     }
   }
 
-  /** Tells the run index about a status change; on failure the alarm tries again. */
+  /**
+   * Tells the run index about status changes, one update in flight at a time and
+   * always the latest revision. The index is never on the run's critical path: a
+   * failed update is retried by the alarm, and reading the run retries a stale one.
+   */
+  private syncIndexInBackground(): void {
+    const run = this.store.run();
+    if (!run || run.indexedRevision >= run.revision) return;
+    if (this.indexing) {
+      this.indexAgain = true;
+      return;
+    }
+    this.indexing = (async () => {
+      do {
+        this.indexAgain = false;
+        await this.syncIndex();
+      } while (this.indexAgain);
+    })().finally(() => (this.indexing = undefined));
+  }
+
   private async syncIndex(): Promise<void> {
     const run = this.requireRun();
     if (run.indexedRevision >= run.revision) return;
@@ -286,23 +321,39 @@ export class RunObject extends DurableObject<Env> {
     } catch (error) {
       console.error(`baton: run index update failed, retrying: ${toErrorData(error).message}`);
       this.store.markIndexed(null, Date.now() + HOUSEKEEPING_RETRY_MS);
+      await this.syncAlarm();
     }
   }
 
+  /**
+   * Keeps the one alarm at or before the earliest thing the run waits for. While tasks
+   * or steps are open it only ever moves earlier (a later deadline needs no write: an
+   * early alarm just re-arms); a run that only sleeps gets it exactly at the wake time,
+   * so nothing wakes it early; it always exists while the run is active, and is deleted
+   * once the run has ended and the index has caught up.
+   */
   private async syncAlarm(): Promise<void> {
+    await this.alarmKnown;
     const run = this.requireRun();
+    const now = Date.now();
     const due: number[] = [];
-    if (run.status === "queued") due.push(Date.now());
-    if (!isTerminal(run.status)) {
-      const next = this.store.nextDue();
-      if (next !== null) due.push(next);
-    }
+    if (run.status === "queued") due.push(now);
+    if (!isTerminal(run.status)) due.push(this.store.nextDue() ?? now + this.deadlineMs());
     if (run.indexedRevision < run.revision && run.indexRetryAt !== null) due.push(run.indexRetryAt);
     const next = due.length > 0 ? Math.min(...due) : null;
-    if (next === this.alarmAt) return;
-    if (next === null) await this.ctx.storage.deleteAlarm();
-    else await this.ctx.storage.setAlarm(next);
-    this.alarmAt = next;
+    // Decide and record synchronously: storage applies alarm writes in call order.
+    if (next === null) {
+      if (this.alarmAt === null) return;
+      this.alarmAt = null;
+      await this.ctx.storage.deleteAlarm();
+    } else if (this.alarmAt === null || this.alarmAt === undefined || next < this.alarmAt || (next > this.alarmAt && this.onlySleeping(run))) {
+      this.alarmAt = next;
+      await this.ctx.storage.setAlarm(next);
+    }
+  }
+
+  private onlySleeping(run: RunRow): boolean {
+    return run.status === "sleeping" && this.store.liveStatus() === "sleeping";
   }
 
   private deadlineMs(): number {

@@ -3,16 +3,18 @@
 import { createExecutionContext, createMessageBatch, env, getQueueResult, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import worker from "../worker.ts";
-import { getRun, hits, lossyQueue, pause, runStub, startRun, waitForRun } from "./helpers.ts";
+import { getRun, hits, LossyQueue, pause, runStub, startRun, waitForRun } from "./helpers.ts";
 import type { RunObject } from "../../src/run-object.ts";
 import type { TaskMessage } from "../../src/messages.ts";
 
 /** Starts a run whose first task message is lost on the way to the queue (fake lossy queue). */
 async function startWithLostFirstMessage(workflow: string, input: unknown): Promise<string> {
   const id = crypto.randomUUID();
+  const lossy = new LossyQueue();
   await runInDurableObject(runStub(id), async (instance: RunObject) => {
-    Reflect.set(instance, "env", { ...env, TASKS: lossyQueue });
+    Reflect.set(instance, "env", { ...env, TASKS: lossy });
     await instance.start({ id, workflow, input: input as never, idempotencyKey: null });
+    await lossy.dropped(1);
     Reflect.set(instance, "env", env);
   });
   return id;
@@ -114,7 +116,7 @@ describe("delivery", () => {
     const stub = runStub(id);
     await runInDurableObject(stub, async (instance: RunObject) => {
       // This instance keeps the lossy queue: every re-send is lost too.
-      Reflect.set(instance, "env", { ...env, TASKS: lossyQueue });
+      Reflect.set(instance, "env", { ...env, TASKS: new LossyQueue() });
       await instance.start({ id, workflow: "counted", input: { tag: crypto.randomUUID() }, idempotencyKey: null });
     });
     for (let delivery = 1; delivery <= 5; delivery++) {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { getRun, hits, startRun, waitForRun } from "./helpers.ts";
+import { runInDurableObject } from "cloudflare:test";
+import type { RunObject } from "../../src/run-object.ts";
+import { getRun, hits, pause, runStub, startRun, waitForRun } from "./helpers.ts";
 
 describe("a run", () => {
   it("runs the seed example end to end: parallel fetches (answered by the test's stand-in for the internet), a sleep, a save", async () => {
@@ -83,5 +85,18 @@ describe("a run", () => {
     expect(Date.parse(run.steps[0]?.endedAt ?? "")).toBeGreaterThanOrEqual(before + 1000);
     expect(await hits(`${tag}:after`)).toBe(1);
     expect((await getRun(id)).wakeAt).toBeUndefined();
+  });
+
+  it("holds nothing while asleep: the only alarm is the wake time", async () => {
+    for (const id of [
+      await startRun("sleeper", { tag: crypto.randomUUID(), seconds: 3600 }),
+      // Tasks first: their deadlines must not leave an earlier alarm behind.
+      await startRun("counted", { tag: crypto.randomUUID(), pause: 3600 }),
+    ]) {
+      const asleep = await waitForRun(id, (run) => run.status === "sleeping");
+      await pause(50);
+      const alarm = await runInDurableObject(runStub(id), (_instance: RunObject, state) => state.storage.getAlarm());
+      expect(alarm).toBe(Date.parse(asleep.wakeAt ?? ""));
+    }
   });
 });
