@@ -13,6 +13,26 @@ buildRegistry("test/workflows", "test/generated/workflows.ts");
 /** The API token the tests send. */
 export const TEST_TOKEN = "test-token";
 
+/** A project running tests inside workerd against the test Worker. */
+function workersProject(name: string, include: string[], bindings: Record<string, string> = {}) {
+  return {
+    plugins: [
+      cloudflareTest({
+        main: "./test/worker.ts",
+        wrangler: { configPath: "./wrangler.toml" },
+        miniflare: {
+          bindings: { BATON_API_TOKEN: TEST_TOKEN, ...bindings },
+          durableObjects: { PROBE: { className: "Probe", useSQLite: true } },
+          // No internet here: outbound fetches from workflows are answered by this
+          // stand-in, which echoes the URL it was asked for.
+          outboundService: (request: Request) => Response.json({ url: request.url, fake: true }),
+        },
+      }),
+    ],
+    test: { name, include, testTimeout: 20_000 },
+  };
+}
+
 export default defineConfig({
   test: {
     projects: [
@@ -23,26 +43,10 @@ export default defineConfig({
           environment: "node",
         },
       },
-      {
-        plugins: [
-          cloudflareTest({
-            main: "./test/worker.ts",
-            wrangler: { configPath: "./wrangler.toml" },
-            miniflare: {
-              bindings: { BATON_API_TOKEN: TEST_TOKEN },
-              durableObjects: { PROBE: { className: "Probe", useSQLite: true } },
-              // No internet here: outbound fetches from workflows are answered by this
-              // stand-in, which echoes the URL it was asked for.
-              outboundService: (request: Request) => Response.json({ url: request.url, fake: true }),
-            },
-          }),
-        ],
-        test: {
-          name: "workers",
-          include: ["test/worker/**/*.test.ts"],
-          testTimeout: 20_000,
-        },
-      },
+      workersProject("workers", ["test/worker/**/*.test.ts"]),
+      // The same runs with the consumers' run mirrors off: every task is reached by
+      // replaying the workflow from the whole log, and must give the same results.
+      workersProject("workers-replay", ["test/worker/{run,replay,eviction,delivery}.test.ts"], { BATON_CONSUMER_CACHE: "off" }),
     ],
   },
 });

@@ -7,7 +7,7 @@ import baton from "../src/index.ts";
 import type { Env } from "../src/env.ts";
 import type { TaskReport } from "../src/messages.ts";
 import { registry } from "../src/registry.ts";
-import { RunObject } from "../src/run-object.ts";
+import { RunObject, type TaskRef } from "../src/run-object.ts";
 import { modules } from "./generated/workflows.ts";
 
 export { RunIndex } from "../src/index.ts";
@@ -42,8 +42,8 @@ export class BenchRunObject extends RunObject {
     counters.alarms += 1;
     return super.alarm();
   }
-  override async taskContext(key: string, attempt: number): Promise<string | null> {
-    const text = await super.taskContext(key, attempt);
+  override async openTasks(tasks: TaskRef[], since?: number): Promise<string | null> {
+    const text = await super.openTasks(tasks, since);
     counters.contextCalls += 1;
     counters.contextBytes += text?.length ?? 0;
     return text;

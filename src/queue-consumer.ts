@@ -1,51 +1,110 @@
-// The queue consumer: one invocation runs a batch of task messages. Each message is
-// replayed to its task, the closure runs here (away from the run object), and the
-// outcome is reported back over RPC. A message whose report cannot be delivered is
-// retried by the queue; the run object ignores anything it has already accepted.
+// The queue consumer: one invocation runs a batch of task messages. Messages are
+// grouped by run; each group asks its run object once which attempts are still
+// wanted and for the log changes since this isolate last saw the run, advances its
+// mirror of the run to the tasks, runs their closures here (away from the run
+// object) and reports each outcome back over RPC. A message whose report cannot be
+// delivered is retried by the queue; the run object ignores whatever it already has.
 
 import { z } from "zod";
 import { toErrorData } from "./core/error-data.ts";
 import type { Outcome } from "./core/log.ts";
+import { MirrorCache, RunMirror } from "./core/run-mirror.ts";
 import { runTaskByReplay } from "./core/task-replay.ts";
 import type { Env } from "./env.ts";
 import { TaskMessage } from "./messages.ts";
 import { registry } from "./registry.ts";
 import type { TaskContextData } from "./run-object.ts";
 
+/** Runs this isolate keeps a mirror of. */
+const MIRRORED_RUNS = 64;
+const mirrors = new MirrorCache(MIRRORED_RUNS);
+
+interface Job {
+  message: Message<unknown>;
+  task: TaskMessage;
+}
+
 /** The Worker's `queue` handler for the tasks queue. */
 export async function consumeTasks(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  const runs = new Map<string, Job[]>();
+  for (const message of batch.messages) {
+    const parsed = TaskMessage.safeParse(message.body);
+    if (!parsed.success) {
+      console.error(`baton: dropping a malformed task message: ${z.prettifyError(parsed.error)}`);
+      message.ack();
+      continue;
+    }
+    const jobs = runs.get(parsed.data.runId) ?? [];
+    jobs.push({ message, task: parsed.data });
+    runs.set(parsed.data.runId, jobs);
+  }
+  await Promise.all([...runs].map(([runId, jobs]) => runJobs(runId, jobs, env)));
+}
+
+async function runJobs(runId: string, jobs: Job[], env: Env): Promise<void> {
+  const run = env.RUNS.get(env.RUNS.idFromName(runId));
+  const useCache = env.BATON_CONSUMER_CACHE !== "off";
+  const cached = useCache ? mirrors.get(runId) : undefined;
+  let context: TaskContextData;
+  try {
+    const text = await run.openTasks(
+      jobs.map(({ task }) => ({ key: task.key, attempt: task.attempt })),
+      cached?.cursor ?? 0,
+    );
+    // Null: the run ended or is unknown; nothing to do.
+    if (text === null) return ackAll(jobs);
+    context = JSON.parse(text) as TaskContextData;
+  } catch (error) {
+    console.error(`baton: run ${runId} could not be asked for its tasks: ${toErrorData(error).message}`);
+    for (const { message } of jobs) message.retry();
+    return;
+  }
+  const definition = registry.get(context.workflow);
+  let mirror: RunMirror | undefined;
+  if (definition) {
+    if (cached) {
+      cached.absorb(context.log, context.cursor);
+      mirror = cached;
+    } else {
+      mirror = new RunMirror(definition.run, context.input, context.log, context.cursor);
+      if (useCache) mirrors.set(runId, mirror);
+    }
+  }
   await Promise.all(
-    batch.messages.map(async (message) => {
-      const parsed = TaskMessage.safeParse(message.body);
-      if (!parsed.success) {
-        console.error(`baton: dropping a malformed task message: ${z.prettifyError(parsed.error)}`);
-        message.ack();
-        return;
-      }
+    jobs.map(async ({ message, task }, i) => {
+      // Not wanted: the task settled, a newer attempt was sent, or the run moved on.
+      if (!context.wanted[i]) return message.ack();
       try {
-        await runTask(parsed.data, env);
+        const outcome: Outcome = definition
+          ? ((await mirror?.run(task.key, task.attempt)) ?? (await replayFromStart(runId, task, env)))
+          : { ok: false, error: { name: "WorkflowNotFoundError", code: "workflow_not_found", message: `workflow "${context.workflow}" is not deployed in this Worker` } };
+        await run.report(
+          outcome.ok ? { key: task.key, attempt: task.attempt, result: outcome.value } : { key: task.key, attempt: task.attempt, error: outcome.error },
+        );
         message.ack();
       } catch (error) {
-        console.error(`baton: task ${parsed.data.key} of run ${parsed.data.runId} could not report: ${toErrorData(error).message}`);
+        console.error(`baton: task ${task.key} of run ${runId} could not report: ${toErrorData(error).message}`);
         message.retry();
       }
     }),
   );
 }
 
-async function runTask(message: TaskMessage, env: Env): Promise<void> {
-  const run = env.RUNS.get(env.RUNS.idFromName(message.runId));
-  const text = await run.taskContext(message.key, message.attempt);
-  // Null: the run ended, the task settled, or a newer attempt was sent. Nothing to do.
-  if (text === null) return;
-  const context = JSON.parse(text) as TaskContextData;
-  const definition = registry.get(context.workflow);
-  const outcome: Outcome = definition
-    ? await runTaskByReplay(definition.run, context.input, context.log, message.key, message.attempt)
-    : { ok: false, error: { name: "WorkflowNotFoundError", code: "workflow_not_found", message: `workflow "${context.workflow}" is not deployed in this Worker` } };
-  await run.report(
-    outcome.ok
-      ? { key: message.key, attempt: message.attempt, result: outcome.value }
-      : { key: message.key, attempt: message.attempt, error: outcome.error },
-  );
+/**
+ * The slow, always-correct path: replay the workflow from the whole log to the task.
+ * Used when the mirror did not reach the task (it fell out of step with the run).
+ */
+async function replayFromStart(runId: string, task: TaskMessage, env: Env): Promise<Outcome> {
+  mirrors.delete(runId);
+  const text = await env.RUNS.get(env.RUNS.idFromName(runId)).openTasks([{ key: task.key, attempt: task.attempt }], 0);
+  const context = text === null ? null : (JSON.parse(text) as TaskContextData);
+  const definition = context && registry.get(context.workflow);
+  if (!context || !definition || !context.wanted[0]) {
+    return { ok: false, error: { name: "TaskNotWantedError", message: `task ${task.key} attempt ${task.attempt} is no longer wanted` } };
+  }
+  return runTaskByReplay(definition.run, context.input, context.log, task.key, task.attempt);
+}
+
+function ackAll(jobs: Job[]): void {
+  for (const { message } of jobs) message.ack();
 }

@@ -33,11 +33,23 @@ export interface StartRequest {
 /** What `start` answers: the run, and whether this call created it. */
 export type StartResult = { created: boolean; run: RunSummary; conflict?: boolean };
 
-/** What a consumer needs to replay a run up to one task. */
+/** What a consumer needs to run tasks of a run: the log entries changed after its cursor. */
 export interface TaskContextData {
   workflow: string;
-  input: Json | undefined;
+  /** The run's input; sent only with the whole log (cursor 0). */
+  input?: Json | undefined;
+  /** Entries changed after the consumer's cursor, in the order they changed. */
   log: LogEntry[];
+  /** The change number to send as `since` next time. */
+  cursor: number;
+  /** For each task asked about: whether that attempt is still wanted. */
+  wanted: boolean[];
+}
+
+/** One task attempt a consumer holds a message for. */
+export interface TaskRef {
+  key: string;
+  attempt: number;
 }
 
 /** What `cancel` answers. */
@@ -111,16 +123,20 @@ export class RunObject extends DurableObject<Env> {
   }
 
   /**
-   * What a consumer replays to run `key` (TaskContextData as JSON text, which RPC
-   * carries without walking its recursive type), or null when that attempt is no
-   * longer wanted.
+   * What a consumer needs to run the given task attempts: which of them are still
+   * wanted, and the log changes after its cursor `since` (0: the whole log and the
+   * input). TaskContextData as JSON text, which RPC carries without walking its
+   * recursive type; null when the run is over or unknown.
    */
-  async taskContext(key: string, attempt: number): Promise<string | null> {
+  async openTasks(tasks: TaskRef[], since = 0): Promise<string | null> {
     const run = this.store.run();
     if (!run || isTerminal(run.status)) return null;
-    const step = this.store.step(key);
-    if (!step || step.kind !== "task" || step.status !== "running" || step.attempts !== attempt) return null;
-    const context: TaskContextData = { workflow: run.workflow, input: run.input, log: this.store.log() };
+    const wanted = tasks.map(({ key, attempt }) => {
+      const step = this.store.step(key);
+      return step !== undefined && step.kind === "task" && step.status === "running" && step.attempts === attempt;
+    });
+    const context: TaskContextData = { workflow: run.workflow, log: wanted.includes(true) ? this.store.log(since) : [], cursor: this.store.cursor(), wanted };
+    if (since === 0) context.input = run.input;
     return JSON.stringify(context);
   }
 

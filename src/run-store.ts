@@ -36,9 +36,11 @@ CREATE TABLE IF NOT EXISTS steps (
   started_at INTEGER NOT NULL,
   ended_at INTEGER,
   wake_at INTEGER,
-  deadline INTEGER
+  deadline INTEGER,
+  change_seq INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS steps_open ON steps (status, kind);
+CREATE INDEX IF NOT EXISTS steps_changes ON steps (change_seq);
 `;
 
 /** The fields of the run row the run object reads. */
@@ -61,6 +63,8 @@ type Row = Record<string, SqlStorageValue>;
 
 export class RunStore {
   private ready = false;
+  /** The latest change number given to a step row; consumers fetch changes after theirs. */
+  private changes: number | undefined;
 
   constructor(private readonly sql: SqlStorage) {}
 
@@ -135,10 +139,21 @@ export class RunStore {
     else this.sql.exec("UPDATE run SET index_retry_at = ?", retryAt);
   }
 
-  /** The log as the replay machine reads it, in the order calls were made. */
-  log(): LogEntry[] {
+  /** The number of the latest change to the log. */
+  cursor(): number {
+    this.changes ??= Number(this.sql.exec("SELECT COALESCE(MAX(change_seq), 0) AS c FROM steps").one().c);
+    return this.changes;
+  }
+
+  private nextChange(): number {
+    this.changes = this.cursor() + 1;
+    return this.changes;
+  }
+
+  /** The log entries changed after change number `since` (all of them for 0), in the order they changed. */
+  log(since = 0): LogEntry[] {
     return this.sql
-      .exec("SELECT key, branch, seq, kind, name, status, attempts, result, error FROM steps ORDER BY rowid")
+      .exec("SELECT key, branch, seq, kind, name, status, attempts, result, error FROM steps WHERE change_seq > ? ORDER BY change_seq, rowid", since)
       .toArray()
       .map((row) => ({
         key: String(row.key),
@@ -163,9 +178,10 @@ export class RunStore {
   begin(call: NewCall, now: number, deadline: number | null): void {
     const sleeping = call.kind === "sleep";
     this.sql.exec(
-      `INSERT INTO steps (key, branch, seq, kind, name, status, attempts, started_at, wake_at, deadline)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (key) DO UPDATE SET status = excluded.status, attempts = excluded.attempts, deadline = excluded.deadline`,
+      `INSERT INTO steps (key, branch, seq, kind, name, status, attempts, started_at, wake_at, deadline, change_seq)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (key) DO UPDATE SET status = excluded.status, attempts = excluded.attempts, deadline = excluded.deadline,
+         change_seq = excluded.change_seq`,
       call.key,
       call.branch,
       call.seq,
@@ -176,30 +192,35 @@ export class RunStore {
       now,
       sleeping ? now + Math.round((call.seconds ?? 0) * 1000) : null,
       deadline,
+      this.nextChange(),
     );
   }
 
   /** Stores an outcome for the current attempt of an open step; false for a stale or duplicate one. */
   settle(key: string, attempt: number, outcome: Outcome, now: number): boolean {
     const cursor = this.sql.exec(
-      `UPDATE steps SET status = ?, result = ?, error = ?, ended_at = ?, deadline = NULL
+      `UPDATE steps SET status = ?, result = ?, error = ?, ended_at = ?, deadline = NULL, change_seq = ?
        WHERE key = ? AND attempts = ? AND status IN ('running', 'sleeping')`,
       outcome.ok ? "completed" : "failed",
       outcome.ok ? encodeJson(outcome.value) : null,
       outcome.ok ? null : JSON.stringify(outcome.error),
       now,
+      this.cursor() + 1,
       key,
       attempt,
     );
-    return cursor.rowsWritten > 0;
+    if (cursor.rowsWritten === 0) return false;
+    this.nextChange();
+    return true;
   }
 
   /** Completes every sleep whose wake time has come; returns their keys. */
   wakeSleeps(now: number): string[] {
     return this.sql
       .exec(
-        "UPDATE steps SET status = 'completed', ended_at = ? WHERE status = 'sleeping' AND wake_at <= ? RETURNING key",
+        "UPDATE steps SET status = 'completed', ended_at = ?, change_seq = ? WHERE status = 'sleeping' AND wake_at <= ? RETURNING key",
         now,
+        this.nextChange(),
         now,
       )
       .toArray()
@@ -216,7 +237,7 @@ export class RunStore {
 
   /** Starts a new attempt of an open task or step with a new deadline. */
   retry(key: string, attempt: number, deadline: number): void {
-    this.sql.exec("UPDATE steps SET attempts = ?, deadline = ? WHERE key = ?", attempt, deadline, key);
+    this.sql.exec("UPDATE steps SET attempts = ?, deadline = ?, change_seq = ? WHERE key = ?", attempt, deadline, this.nextChange(), key);
   }
 
   /** Moves the deadline of open steps, e.g. to re-send soon after a failed queue send. */

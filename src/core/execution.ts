@@ -34,8 +34,10 @@ export interface ExecutionHost {
 /**
  * `drive`: the run object's execution, which starts new work.
  * `task`: a consumer's replay up to one task's key, whose closure it then runs.
+ * `mirror`: a consumer's long-lived copy of a run, fed log changes with `absorb`;
+ * it starts nothing and keeps the closure of every task it reaches.
  */
-export type ExecutionMode = { kind: "drive" } | { kind: "task"; key: string; attempt: number };
+export type ExecutionMode = { kind: "drive" } | { kind: "task"; key: string; attempt: number } | { kind: "mirror" };
 
 /** A workflow body as the engine calls it. */
 export type WorkflowBody = (input: never) => Promise<unknown>;
@@ -69,6 +71,8 @@ export class Execution {
   private readonly sequence = new Map<string, number>();
   private readonly occurrences = new Map<string, number>();
   private readonly waiting = new Map<string, Waiter>();
+  /** Mirror mode: the closures of tasks reached but not yet settled. */
+  private readonly closures = new Map<string, Closure<unknown>>();
   private halted = false;
   private settleEnd: (end: RunEnd) => void = () => {};
   private settleReached: (outcome: Outcome) => void = () => {};
@@ -125,12 +129,34 @@ export class Execution {
   halt(): void {
     this.halted = true;
     this.waiting.clear();
+    this.closures.clear();
+  }
+
+  /** Mirror mode: takes in new or changed log entries, resuming calls they settle. */
+  absorb(entries: Iterable<LogEntry>): void {
+    for (const entry of entries) {
+      this.byKey.set(entry.key, entry);
+      this.byPosition.set(position(entry.branch, entry.seq), entry);
+      if (isSettled(entry)) {
+        this.closures.delete(entry.key);
+        this.deliver(entry.key, entry.status === "completed" ? { ok: true, value: entry.result as Json | undefined } : { ok: false, error: entry.error ?? unknownError });
+      }
+    }
+  }
+
+  /** Mirror mode: the closure of the task at `key`, once the workflow has reached it. */
+  closureFor(key: string): Closure<unknown> | undefined {
+    return this.closures.get(key);
   }
 
   task<T>(branch: string, name: string | undefined, fn: Closure<T>): Promise<T> {
     const call = this.locate(branch, "task", name);
     if (!call) return never();
     if (isSettled(call.recorded)) return stored(call.recorded);
+    if (this.mode.kind === "mirror") {
+      this.closures.set(call.key, fn as Closure<unknown>);
+      return this.wait(call.key);
+    }
     if (this.mode.kind === "task") {
       if (call.key === this.mode.key) {
         this.settleTargetCalled();
@@ -146,6 +172,7 @@ export class Execution {
     const call = this.locate(branch, "step", name);
     if (!call) return never();
     if (isSettled(call.recorded)) return stored(call.recorded);
+    if (this.mode.kind === "mirror") return this.wait(call.key);
     if (this.mode.kind === "task") return never();
     // A step recorded as running was cut off (eviction, crash): run it again.
     const attempt = (call.recorded?.attempts ?? 0) + 1;
@@ -161,6 +188,7 @@ export class Execution {
     const call = this.locate(branch, "sleep", name);
     if (!call) return never();
     if (isSettled(call.recorded)) return stored(call.recorded);
+    if (this.mode.kind === "mirror") return this.wait(call.key);
     if (this.mode.kind === "task") return never();
     if (!call.recorded) this.host.begin({ ...withoutRecorded(call), attempt: 1, seconds });
     return this.wait(call.key);

@@ -1,0 +1,86 @@
+// A consumer's long-lived copy of a run. Built once from the whole log, then fed only
+// the entries that changed since, it reaches each new task without replaying the run
+// from the start: per-task work and bytes stay flat however long the run grows.
+
+import type { Closure } from "../../sdk/context.ts";
+import { Execution, runClosure, type ExecutionHost, type WorkflowBody } from "./execution.ts";
+import type { LogEntry, Outcome } from "./log.ts";
+
+const idleHost: ExecutionHost = {
+  begin: () => {},
+  finishStep: () => false,
+};
+
+const macrotask = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+
+export class RunMirror {
+  private readonly execution: Execution;
+  /** The change number of the newest log entry absorbed. */
+  cursor: number;
+
+  constructor(
+    body: WorkflowBody,
+    readonly input: unknown,
+    log: readonly LogEntry[],
+    cursor: number,
+  ) {
+    this.execution = new Execution(body, input, log, idleHost, { kind: "mirror" });
+    this.cursor = cursor;
+    this.execution.start();
+  }
+
+  /** Takes in the entries that changed after `cursor`; older or repeated ones are harmless. */
+  absorb(log: readonly LogEntry[], cursor: number): void {
+    this.execution.absorb(log);
+    this.cursor = Math.max(this.cursor, cursor);
+  }
+
+  /**
+   * Runs the task at `key` if the mirrored workflow has reached it (giving it one
+   * macrotask to catch up with what was just absorbed); undefined when it has not,
+   * and the caller must replay from the whole log instead.
+   */
+  async run(key: string, attempt: number): Promise<Outcome | undefined> {
+    let closure: Closure<unknown> | undefined = this.execution.closureFor(key);
+    if (!closure) {
+      await macrotask();
+      closure = this.execution.closureFor(key);
+    }
+    return closure ? runClosure(closure, key, attempt) : undefined;
+  }
+}
+
+/** The most recently used mirrors, at most `capacity` of them. */
+export class MirrorCache {
+  private readonly mirrors = new Map<string, RunMirror>();
+
+  constructor(private readonly capacity: number) {}
+
+  /** The mirror of `runId`, marked as just used. */
+  get(runId: string): RunMirror | undefined {
+    const mirror = this.mirrors.get(runId);
+    if (mirror) {
+      this.mirrors.delete(runId);
+      this.mirrors.set(runId, mirror);
+    }
+    return mirror;
+  }
+
+  /**
+   * Keeps `mirror` for `runId`, forgetting the least recently used beyond capacity.
+   * A forgotten mirror still serves a task already using it; it is simply not reused.
+   */
+  set(runId: string, mirror: RunMirror): void {
+    this.mirrors.delete(runId);
+    this.mirrors.set(runId, mirror);
+    for (const id of this.mirrors.keys()) {
+      if (this.mirrors.size <= this.capacity) break;
+      this.mirrors.delete(id);
+    }
+  }
+
+  /** Forgets the mirror of `runId`. */
+  delete(runId: string): void {
+    this.mirrors.delete(runId);
+  }
+}
