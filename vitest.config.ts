@@ -3,12 +3,14 @@
 
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-// @ts-expect-error -- a plain .mjs build script without type declarations
 import { buildRegistry } from "./scripts/build-registry.mjs";
+import { writeTestWranglerConfig } from "./scripts/test-wrangler-config.mjs";
 
 // The registries are generated here too, so a new workflow file needs no other step.
 buildRegistry();
 buildRegistry("test/workflows", "test/generated/workflows.ts");
+
+const TEST_WRANGLER_CONFIG = writeTestWranglerConfig();
 
 /** The API token the tests send. */
 export const TEST_TOKEN = "test-token";
@@ -19,7 +21,7 @@ function workersProject(name: string, include: string[], bindings: Record<string
     plugins: [
       cloudflareTest({
         main: "./test/worker.ts",
-        wrangler: { configPath: "./wrangler.toml" },
+        wrangler: { configPath: TEST_WRANGLER_CONFIG },
         miniflare: {
           bindings: { BATON_API_TOKEN: TEST_TOKEN, ...bindings },
           durableObjects: { PROBE: { className: "Probe", useSQLite: true } },

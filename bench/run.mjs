@@ -36,6 +36,8 @@ async function post(path, body) {
 }
 
 async function startWorker() {
+  const busy = await fetch(`${base}/`).then(() => true, () => false);
+  if (busy) throw new Error(`port ${port} is already serving something; stop it or set BENCH_PORT`);
   buildRegistry(join(root, "bench/workflows"), join(root, "bench/generated/workflows.ts"));
   const state = mkdtempSync(join(tmpdir(), "baton-bench-"));
   const child = spawn(join(root, "node_modules/.bin/wrangler"), ["dev", "-c", "bench/wrangler.bench.toml", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", state, "--log-level", "error"], {

@@ -51,3 +51,15 @@ describe("replay", () => {
     expect(await hits(`${tag}:c`)).toBe(0);
   });
 });
+
+describe("the consumer", () => {
+  it("reaches each next task from its mirror of the run, without replaying the workflow from the start", async () => {
+    const tag = crypto.randomUUID();
+    const run = await waitForRun(await startRun("chain", { tag, n: 6 }));
+    expect(run.output).toBe(15);
+    // The run object starts the body once; a consumer with its mirror once more, and
+    // with mirrors off (BATON_CONSUMER_CACHE=off) once per task.
+    const expected = env.BATON_CONSUMER_CACHE === "off" ? 1 + 6 : 1 + 1;
+    expect(await hits(`${tag}:body`)).toBe(expected);
+  });
+});

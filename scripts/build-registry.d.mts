@@ -1,0 +1,4 @@
+/** Lists registrable workflow files under `dir`. */
+export function listWorkflowFiles(dir: string): string[];
+/** Writes the registry module for the workflows in `sourceDir`; returns how many it found. */
+export function buildRegistry(sourceDir?: string, outFile?: string): number;
