@@ -57,12 +57,23 @@ async function startWorker() {
     if (Date.now() > deadline || child.exitCode !== null) throw new Error(`wrangler dev did not start:\n${log}`);
     await new Promise((r) => setTimeout(r, 200));
   }
-  return { stop: () => { child.kill("SIGTERM"); rmSync(state, { recursive: true, force: true }); } };
+  const exited = new Promise((resolve) => child.on("exit", resolve));
+  return {
+    stop: async () => {
+      child.kill("SIGTERM");
+      await exited;
+      // workerd may hold the port a moment longer than wrangler lives.
+      while (await fetch(`${base}/`).then(() => true, () => false)) await new Promise((r) => setTimeout(r, 100));
+      rmSync(state, { recursive: true, force: true });
+    },
+  };
 }
 
 async function measure(engine, w) {
   const spec = w[engine];
-  await post("/bench/measure", { engine, workload: spec.workload, input: spec.input, runs: w.runs }); // warm-up
+  // Warm-up: one run of the workload (of at most 100 steps: G1000's warm-up is a G100).
+  const warmInput = spec.input.n > 100 ? { ...spec.input, n: 100 } : spec.input;
+  await post("/bench/measure", { engine, workload: spec.workload, input: warmInput, runs: w.runs });
   const samples = [];
   for (let i = 0; i < reps; i++) samples.push(await post("/bench/measure", { engine, workload: spec.workload, input: spec.input, runs: w.runs }));
   return samples;
@@ -70,14 +81,18 @@ async function measure(engine, w) {
 
 function versions() {
   const lock = JSON.parse(readFileSync(join(root, "package-lock.json"), "utf8"));
-  const v = (name) => lock.packages[`node_modules/${name}`]?.version ?? "?";
+  // wrangler dev runs its own nested copies of workerd and miniflare where it has them.
+  const v = (name) => (lock.packages[`node_modules/wrangler/node_modules/${name}`] ?? lock.packages[`node_modules/${name}`])?.version ?? "?";
   return { wrangler: v("wrangler"), workerd: v("workerd"), miniflare: v("miniflare"), node: process.version };
 }
 
-const worker = await startWorker();
 const rows = [];
-try {
-  for (const w of workloads) {
+const began = Date.now();
+let idle;
+// Each workload gets a fresh workerd, so none is measured in a process the others aged.
+for (const w of workloads) {
+  const worker = await startWorker();
+  try {
     process.stderr.write(`${w.id}: ${w.what} ...\n`);
     const baton = await measure("baton", w);
     const cf = await measure("cf", w);
@@ -88,12 +103,20 @@ try {
     }
     rows.push(row);
     process.stderr.write(`  baton ${row.batonMs} ms, cloudflare workflows ${row.cfMs} ms\n`);
+  } finally {
+    await worker.stop();
   }
-  process.stderr.write(`Idle: a run sleeping ${idleSeconds} s ...\n`);
-  var idle = await post("/bench/idle", { seconds: idleSeconds });
-} finally {
-  worker.stop();
 }
+{
+  const worker = await startWorker();
+  try {
+    process.stderr.write(`Idle: a run sleeping ${idleSeconds} s ...\n`);
+    idle = await post("/bench/idle", { seconds: idleSeconds });
+  } finally {
+    await worker.stop();
+  }
+}
+process.stderr.write(`bench took ${Math.round((Date.now() - began) / 1000)} s\n`);
 
 const ratio = (r) => (r.batonMs / r.cfMs).toFixed(2);
 const table = [
@@ -114,7 +137,8 @@ const section = `<!-- bench:results:start -->
 ## Latest results
 
 Measured ${new Date().toISOString().slice(0, 10)} by \`npm run bench\` on ${machine};
-wrangler ${v.wrangler} (workerd ${v.workerd}), Node ${v.node}. Medians of ${reps} repetitions after one warm-up.
+wrangler ${v.wrangler} (workerd ${v.workerd}), Node ${v.node}. Medians of ${reps} repetitions after one warm-up,
+each workload in a fresh \`wrangler dev\`.
 
 ${table}
 
