@@ -3,12 +3,11 @@
 
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-import { buildRegistry } from "./scripts/build-registry.mjs";
+import { buildAllRegistries } from "./scripts/build-registry.mjs";
 import { writeTestWranglerConfig } from "./scripts/test-wrangler-config.mjs";
 
 // The registries are generated here too, so a new workflow file needs no other step.
-buildRegistry();
-buildRegistry("test/workflows", "test/generated/workflows.ts");
+buildAllRegistries();
 
 const TEST_WRANGLER_CONFIG = writeTestWranglerConfig();
 

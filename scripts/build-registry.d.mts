@@ -2,3 +2,5 @@
 export function listWorkflowFiles(dir: string): string[];
 /** Writes the registry module for the workflows in `sourceDir`; returns how many it found. */
 export function buildRegistry(sourceDir?: string, outFile?: string): number;
+/** Writes the Worker's, the tests' and the benchmark's registries. */
+export function buildAllRegistries(): void;

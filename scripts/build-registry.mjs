@@ -1,7 +1,7 @@
 // Writes the workflow registry: every `workflows/<path>.ts` becomes an entry named
 // `<path>`. Run by wrangler's [build] command (dev and deploy), by the test config
 // and by `npm run typecheck`, so adding a file is all a user does.
-// Usage: node scripts/build-registry.mjs [sourceDir outFile]
+// Usage: node scripts/build-registry.mjs [sourceDir outFile | --all]
 
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
@@ -59,7 +59,15 @@ export function buildRegistry(sourceDir = join(root, "workflows"), outFile = joi
   return files.length;
 }
 
+/** Every registry the project has: the Worker's, the tests' and the benchmark's. */
+export function buildAllRegistries() {
+  buildRegistry();
+  buildRegistry(join(root, "test/workflows"), join(root, "test/generated/workflows.ts"));
+  buildRegistry(join(root, "bench/workflows"), join(root, "bench/generated/workflows.ts"));
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const [sourceDir, outFile] = process.argv.slice(2);
-  buildRegistry(sourceDir && join(process.cwd(), sourceDir), outFile && join(process.cwd(), outFile));
+  if (sourceDir === "--all") buildAllRegistries();
+  else buildRegistry(sourceDir && join(process.cwd(), sourceDir), outFile && join(process.cwd(), outFile));
 }

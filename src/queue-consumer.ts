@@ -75,9 +75,11 @@ async function runJobs(runId: string, jobs: Job[], env: Env): Promise<void> {
       // Not wanted: the task settled, a newer attempt was sent, or the run moved on.
       if (!context.wanted[i]) return message.ack();
       try {
-        const outcome: Outcome = definition
+        const outcome: Outcome | null = definition
           ? ((await mirror?.run(task.key, task.attempt)) ?? (await replayFromStart(runId, task, env)))
           : { ok: false, error: { name: "WorkflowNotFoundError", code: "workflow_not_found", message: `workflow "${context.workflow}" is not deployed in this Worker` } };
+        // Null: while replaying, the attempt stopped being wanted; there is nothing to report.
+        if (outcome === null) return message.ack();
         await run.report(
           outcome.ok ? { key: task.key, attempt: task.attempt, result: outcome.value } : { key: task.key, attempt: task.attempt, error: outcome.error },
         );
@@ -93,15 +95,14 @@ async function runJobs(runId: string, jobs: Job[], env: Env): Promise<void> {
 /**
  * The slow, always-correct path: replay the workflow from the whole log to the task.
  * Used when the mirror did not reach the task (it fell out of step with the run).
+ * Null when the attempt is no longer wanted.
  */
-async function replayFromStart(runId: string, task: TaskMessage, env: Env): Promise<Outcome> {
+async function replayFromStart(runId: string, task: TaskMessage, env: Env): Promise<Outcome | null> {
   mirrors.delete(runId);
   const text = await env.RUNS.get(env.RUNS.idFromName(runId)).openTasks([{ key: task.key, attempt: task.attempt }], 0);
   const context = text === null ? null : (JSON.parse(text) as TaskContextData);
   const definition = context && registry.get(context.workflow);
-  if (!context || !definition || !context.wanted[0]) {
-    return { ok: false, error: { name: "TaskNotWantedError", message: `task ${task.key} attempt ${task.attempt} is no longer wanted` } };
-  }
+  if (!context || !definition || !context.wanted[0]) return null;
   return runTaskByReplay(definition.run, context.input, context.log, task.key, task.attempt);
 }
 

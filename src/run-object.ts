@@ -9,6 +9,7 @@ import { toErrorData } from "./core/error-data.ts";
 import { Execution, type ExecutionHost, type NewCall } from "./core/execution.ts";
 import type { Json } from "./core/json.ts";
 import type { LogEntry, Outcome, RunEnd } from "./core/log.ts";
+import { macrotask } from "./core/macrotask.ts";
 import type { Env } from "./env.ts";
 import { TaskReport, type TaskMessage } from "./messages.ts";
 import { registry } from "./registry.ts";
@@ -54,8 +55,6 @@ export interface TaskRef {
 
 /** What `cancel` answers. */
 export type CancelResult = { status: "cancelled"; run: RunSummary } | { status: "not_active"; run: RunSummary } | { status: "not_found" };
-
-const macrotask = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 export class RunObject extends DurableObject<Env> {
   private readonly store: RunStore;

@@ -39,6 +39,12 @@ export interface ExecutionHost {
  */
 export type ExecutionMode = { kind: "drive" } | { kind: "task"; key: string; attempt: number } | { kind: "mirror" };
 
+/** A host for executions that only read the log: they record and start nothing. */
+export const IDLE_HOST: ExecutionHost = {
+  begin: () => {},
+  finishStep: () => false,
+};
+
 /** A workflow body as the engine calls it. */
 export type WorkflowBody = (input: never) => Promise<unknown>;
 

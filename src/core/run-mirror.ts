@@ -3,15 +3,9 @@
 // from the start: per-task work and bytes stay flat however long the run grows.
 
 import type { Closure } from "../../sdk/context.ts";
-import { Execution, runClosure, type ExecutionHost, type WorkflowBody } from "./execution.ts";
+import { Execution, IDLE_HOST, runClosure, type WorkflowBody } from "./execution.ts";
 import type { LogEntry, Outcome } from "./log.ts";
-
-const idleHost: ExecutionHost = {
-  begin: () => {},
-  finishStep: () => false,
-};
-
-const macrotask = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+import { macrotask } from "./macrotask.ts";
 
 export class RunMirror {
   private readonly execution: Execution;
@@ -24,7 +18,7 @@ export class RunMirror {
     log: readonly LogEntry[],
     cursor: number,
   ) {
-    this.execution = new Execution(body, input, log, idleHost, { kind: "mirror" });
+    this.execution = new Execution(body, input, log, IDLE_HOST, { kind: "mirror" });
     this.cursor = cursor;
     this.execution.start();
   }

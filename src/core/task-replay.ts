@@ -3,13 +3,8 @@
 
 import { NonDeterminismError } from "../../sdk/errors.ts";
 import { toErrorData } from "./error-data.ts";
-import { Execution, type ExecutionHost, type WorkflowBody } from "./execution.ts";
+import { Execution, IDLE_HOST, type WorkflowBody } from "./execution.ts";
 import type { LogEntry, Outcome } from "./log.ts";
-
-const idleHost: ExecutionHost = {
-  begin: () => {},
-  finishStep: () => false,
-};
 
 /** How long replay may wait on code outside steps before the task is declared unreachable. */
 const REACH_GRACE_MS = 2_000;
@@ -22,7 +17,7 @@ export async function runTaskByReplay(
   key: string,
   attempt: number,
 ): Promise<Outcome> {
-  const execution = new Execution(body, input, log, idleHost, { kind: "task", key, attempt });
+  const execution = new Execution(body, input, log, IDLE_HOST, { kind: "task", key, attempt });
   execution.start();
   // Replay resolves promises straight from the log, so the task is normally asked for
   // within microtasks; the grace period covers bodies that await something else first.
