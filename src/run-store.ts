@@ -63,6 +63,8 @@ type Row = Record<string, SqlStorageValue>;
 
 export class RunStore {
   private ready = false;
+  /** The run row as last read; undefined until read and after every write to it. */
+  private cached: RunRow | undefined;
   /** The latest change number given to a step row; consumers fetch changes after theirs. */
   private changes: number | undefined;
 
@@ -82,8 +84,13 @@ export class RunStore {
     return this.ready;
   }
 
-  /** The run row, or undefined when this object holds no run. */
+  /** The run row, or undefined when this object holds no run. Read once, then kept until this store writes it. */
   run(): RunRow | undefined {
+    this.cached ??= this.readRun();
+    return this.cached;
+  }
+
+  private readRun(): RunRow | undefined {
     if (!this.hasSchema()) return undefined;
     const row = this.sql.exec("SELECT * FROM run LIMIT 1").toArray()[0];
     if (!row) return undefined;
@@ -115,11 +122,14 @@ export class RunStore {
       run.now,
       run.idempotencyKey,
     );
+    this.cached = undefined;
   }
 
   /** Moves the run to `status`; a new revision tells the index to catch up. */
   setStatus(status: RunStatus, now: number): void {
-    this.sql.exec("UPDATE run SET status = ?, updated_at = ?, revision = revision + 1 WHERE status != ?", status, now, status);
+    if (this.run()?.status === status) return;
+    this.sql.exec("UPDATE run SET status = ?, updated_at = ?, revision = revision + 1", status, now);
+    this.cached = undefined;
   }
 
   /** Records how the run ended. */
@@ -131,12 +141,14 @@ export class RunStore {
       end.status === "failed" ? JSON.stringify(end.error) : null,
       now,
     );
+    this.cached = undefined;
   }
 
   /** Notes that the index has seen `revision`, or when to try again. */
   markIndexed(revision: number | null, retryAt: number | null): void {
     if (revision !== null) this.sql.exec("UPDATE run SET indexed_revision = MAX(indexed_revision, ?), index_retry_at = NULL", revision);
     else this.sql.exec("UPDATE run SET index_retry_at = ?", retryAt);
+    this.cached = undefined;
   }
 
   /** The number of the latest change to the log. */
