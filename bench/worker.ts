@@ -48,9 +48,9 @@ export class BenchRunObject extends RunObject {
     counters.contextBytes += text?.length ?? 0;
     return text;
   }
-  override async report(report: TaskReport): Promise<{ accepted: boolean }> {
-    counters.reportBytes += JSON.stringify(report).length;
-    return super.report(report);
+  override async reportMany(reports: TaskReport[]): Promise<boolean[]> {
+    counters.reportBytes += JSON.stringify(reports).length;
+    return super.reportMany(reports);
   }
 }
 

@@ -11,9 +11,10 @@ import type { Outcome } from "./core/log.ts";
 import { MirrorCache, RunMirror } from "./core/run-mirror.ts";
 import { runTaskByReplay } from "./core/task-replay.ts";
 import type { Env } from "./env.ts";
-import { TaskMessage } from "./messages.ts";
+import { TaskMessage, type TaskReport } from "./messages.ts";
 import { registry } from "./registry.ts";
-import type { TaskContextData } from "./run-object.ts";
+import type { RunObject, TaskContextData } from "./run-object.ts";
+import { macrotask } from "./core/macrotask.ts";
 
 /** Runs this isolate keeps a mirror of. */
 const MIRRORED_RUNS = 64;
@@ -70,6 +71,7 @@ async function runJobs(runId: string, jobs: Job[], env: Env): Promise<void> {
       if (useCache) mirrors.set(runId, mirror);
     }
   }
+  const reports = new ReportBatch(run, context.wanted.filter(Boolean).length);
   await Promise.all(
     jobs.map(async ({ message, task }, i) => {
       // Not wanted: the task settled, a newer attempt was sent, or the run moved on.
@@ -79,8 +81,11 @@ async function runJobs(runId: string, jobs: Job[], env: Env): Promise<void> {
           ? ((await mirror?.run(task.key, task.attempt)) ?? (await replayFromStart(runId, task, env)))
           : { ok: false, error: { name: "WorkflowNotFoundError", code: "workflow_not_found", message: `workflow "${context.workflow}" is not deployed in this Worker` } };
         // Null: while replaying, the attempt stopped being wanted; there is nothing to report.
-        if (outcome === null) return message.ack();
-        await run.report(
+        if (outcome === null) {
+          reports.skip();
+          return message.ack();
+        }
+        await reports.send(
           outcome.ok ? { key: task.key, attempt: task.attempt, result: outcome.value } : { key: task.key, attempt: task.attempt, error: outcome.error },
         );
         message.ack();
@@ -104,6 +109,53 @@ async function replayFromStart(runId: string, task: TaskMessage, env: Env): Prom
   const definition = context && registry.get(context.workflow);
   if (!context || !definition || !context.wanted[0]) return null;
   return runTaskByReplay(definition.run, context.input, context.log, task.key, task.attempt);
+}
+
+/**
+ * Gathers the reports of one run's tasks into few RPCs: reports wait one macrotask
+ * for others finishing in the same turn, except the last one expected, which goes
+ * at once (so a lone task, the common case, waits for nothing).
+ */
+class ReportBatch {
+  private waiting: { report: TaskReport; done: () => void; fail: (error: unknown) => void }[] = [];
+  private scheduled = false;
+
+  constructor(
+    private readonly run: DurableObjectStub<RunObject>,
+    /** Reports still to come. */
+    private expected: number,
+  ) {}
+
+  /** Resolves once the run object has the report (accepted or ignored as stale). */
+  send(report: TaskReport): Promise<void> {
+    this.expected -= 1;
+    return new Promise((done, fail) => {
+      this.waiting.push({ report, done, fail });
+      if (this.expected <= 0) void this.flush();
+      else if (!this.scheduled) {
+        this.scheduled = true;
+        void macrotask().then(() => this.flush());
+      }
+    });
+  }
+
+  /** Notes that one expected report will not come. */
+  skip(): void {
+    this.expected -= 1;
+    if (this.expected <= 0 && this.waiting.length > 0) void this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    this.scheduled = false;
+    const batch = this.waiting.splice(0);
+    if (batch.length === 0) return;
+    try {
+      await this.run.reportMany(batch.map(({ report }) => report));
+      for (const { done } of batch) done();
+    } catch (error) {
+      for (const { fail } of batch) fail(error);
+    }
+  }
 }
 
 function ackAll(jobs: Job[]): void {

@@ -4,6 +4,7 @@
 // of its own housekeeping.
 
 import { DurableObject } from "cloudflare:workers";
+import { z } from "zod";
 import { NonDeterminismError } from "baton";
 import { toErrorData } from "./core/error-data.ts";
 import { Execution, type ExecutionHost, type NewCall } from "./core/execution.ts";
@@ -140,20 +141,36 @@ export class RunObject extends DurableObject<Env> {
   }
 
   /** Accepts a consumer's report once per (key, attempt); duplicates and stale attempts are ignored. */
-  async report(raw: TaskReport): Promise<{ accepted: boolean }> {
-    const report = TaskReport.parse(raw);
+  async report(report: TaskReport): Promise<{ accepted: boolean }> {
+    const [accepted = false] = await this.reportMany([report]);
+    return { accepted };
+  }
+
+  /**
+   * Accepts reports of several tasks of this run in one event (a consumer sends what
+   * finished together); for each, whether it was accepted.
+   */
+  async reportMany(raw: TaskReport[]): Promise<boolean[]> {
+    const reports = z.array(TaskReport).parse(raw);
     const run = this.store.run();
-    if (!run || isTerminal(run.status)) return { accepted: false };
-    const outcome: Outcome = report.error ? { ok: false, error: report.error } : { ok: true, value: report.result as Json | undefined };
-    if (!this.store.settle(report.key, report.attempt, outcome, Date.now())) return { accepted: false };
-    if (!outcome.ok && NonDeterminismError.is(outcome.error)) {
+    if (!run || isTerminal(run.status)) return reports.map(() => false);
+    const now = Date.now();
+    const outcomes: [string, Outcome][] = [];
+    const accepted = reports.map((report) => {
+      const outcome: Outcome = report.error ? { ok: false, error: report.error } : { ok: true, value: report.result as Json | undefined };
+      if (!this.store.settle(report.key, report.attempt, outcome, now)) return false;
+      outcomes.push([report.key, outcome]);
+      return true;
+    });
+    const diverged = outcomes.find(([, outcome]) => !outcome.ok && NonDeterminismError.is(outcome.error));
+    if (diverged && !diverged[1].ok) {
       // The consumer's replay disagreed with the log: never let the workflow catch that.
-      this.finish(this.execution, { status: "failed", error: outcome.error });
-    } else {
-      this.applyOutcomes([[report.key, outcome]]);
+      this.finish(this.execution, { status: "failed", error: diverged[1].error });
+    } else if (outcomes.length > 0) {
+      this.applyOutcomes(outcomes);
     }
-    await this.settle();
-    return { accepted: true };
+    if (outcomes.length > 0) await this.settle();
+    return accepted;
   }
 
   /** Wakes due sleeps, re-sends silent tasks, restarts after eviction, retries housekeeping. */
