@@ -52,6 +52,18 @@ describe("delivery", () => {
     expect((await getRun(id)).steps).toMatchObject([{ key: "a#0", status: "running", attempts: 1 }]);
   });
 
+  it("accepts a report once even when it comes twice in one batch of reports", async () => {
+    const id = await startWithLostFirstMessage("counted", { tag: crypto.randomUUID(), pause: 3600 });
+    const accepted = await runStub(id).reportMany([
+      { key: "a#0", attempt: 1, result: 1 },
+      { key: "a#0", attempt: 1, result: 2 },
+      { key: "zzz#0", attempt: 1, result: 3 },
+    ]);
+    expect(accepted).toEqual([true, false, false]);
+    const run = await waitForRun(id, (r) => r.status === "sleeping");
+    expect(run.steps.find((s) => s.key === "a#0")).toMatchObject({ status: "completed", attempts: 1 });
+  });
+
   it("runs a message delivered twice once: the second delivery finds the task settled and is acked", async () => {
     const tag = crypto.randomUUID();
     const id = await startWithLostFirstMessage("counted", { tag, pause: 3600 });
