@@ -135,7 +135,9 @@ export class RunObject extends DurableObject<Env> {
       const step = this.store.step(key);
       return step !== undefined && step.kind === "task" && step.status === "running" && step.attempts === attempt;
     });
-    const context: TaskContextData = { workflow: run.workflow, log: wanted.includes(true) ? this.store.log(since) : [], cursor: this.store.cursor(), wanted };
+    // Nothing wanted: send no changes, and so no newer cursor, or the consumer's mirror would skip them.
+    const any = wanted.includes(true);
+    const context: TaskContextData = { workflow: run.workflow, log: any ? this.store.log(since) : [], cursor: any ? this.store.cursor() : since, wanted };
     if (since === 0) context.input = run.input;
     return JSON.stringify(context);
   }

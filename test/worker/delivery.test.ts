@@ -64,6 +64,16 @@ describe("delivery", () => {
     expect(run.steps.find((s) => s.key === "a#0")).toMatchObject({ status: "completed", attempts: 1 });
   });
 
+  it("answers a consumer holding only stale attempts without moving its cursor past changes it did not get", async () => {
+    const id = await startWithLostFirstMessage("counted", { tag: crypto.randomUUID(), pause: 3600 });
+    const stale = JSON.parse((await runStub(id).openTasks([{ key: "a#0", attempt: 7 }], 0)) ?? "null") as { log: unknown[]; cursor: number; wanted: boolean[] };
+    expect(stale).toMatchObject({ log: [], cursor: 0, wanted: [false] });
+    const live = JSON.parse((await runStub(id).openTasks([{ key: "a#0", attempt: 1 }], 0)) ?? "null") as { log: { key: string }[]; cursor: number; wanted: boolean[] };
+    expect(live.wanted).toEqual([true]);
+    expect(live.log.map((e) => e.key)).toEqual(["a#0"]);
+    expect(live.cursor).toBeGreaterThan(0);
+  });
+
   it("runs a message delivered twice once: the second delivery finds the task settled and is acked", async () => {
     const tag = crypto.randomUUID();
     const id = await startWithLostFirstMessage("counted", { tag, pause: 3600 });
