@@ -89,23 +89,23 @@ export class RunObject extends DurableObject<Env> {
     this.store.create({ ...request, now: Date.now() });
     this.ensureExecution();
     await this.settle();
+    // A run is listed by the time its creation is answered.
+    await this.indexCaughtUp();
     return { created: true, run: this.store.summary(this.requireRun()) };
   }
 
   /** The run with its steps as RunDetail JSON text (RPC cannot type its free-form JSON), or null when this object holds none. */
   async describe(): Promise<string | null> {
-    const run = this.store.run();
-    if (!run) return null;
-    this.syncIndexInBackground();
-    return JSON.stringify(this.store.detail(run));
+    if (!this.store.run()) return null;
+    await this.indexCaughtUp();
+    return JSON.stringify(this.store.detail(this.requireRun()));
   }
 
   /** The run's summary (status and times), or null when this object holds none. */
   async summary(): Promise<RunSummary | null> {
-    const run = this.store.run();
-    if (!run) return null;
-    this.syncIndexInBackground();
-    return this.store.summary(run);
+    if (!this.store.run()) return null;
+    await this.indexCaughtUp();
+    return this.store.summary(this.requireRun());
   }
 
   /** Ends the run as cancelled: open steps are abandoned and late reports ignored. */
@@ -343,6 +343,15 @@ export class RunObject extends DurableObject<Env> {
         await this.syncIndex();
       } while (this.indexAgain);
     })().finally(() => (this.indexing = undefined));
+  }
+
+  /**
+   * Waits until the index holds the run's current status, so whoever has seen the
+   * run (its creation, or a read) finds it listed that way too.
+   */
+  private async indexCaughtUp(): Promise<void> {
+    this.syncIndexInBackground();
+    await this.indexing;
   }
 
   private async syncIndex(): Promise<void> {

@@ -119,6 +119,13 @@ describe("GET /api/runs", () => {
     for (const id of ids) await api(`/api/runs/${id}/cancel`, { method: "POST" });
   });
 
+  it("lists a run as soon as its start is answered, and with the status a read of it showed", async () => {
+    const id = await startRun("counted", { tag: crypto.randomUUID() });
+    expect((await listAll("?workflow=counted&limit=100")).runs.map((r) => r.id)).toContain(id);
+    await waitForRun(id);
+    expect((await listAll("?workflow=counted&status=completed&limit=100")).runs.map((r) => r.id)).toContain(id);
+  });
+
   it("rejects a bad status, limit or cursor with invalid_request", async () => {
     await expectError(await api("/api/runs?status=bogus"), 400, "invalid_request");
     await expectError(await api("/api/runs?limit=0"), 400, "invalid_request");
