@@ -2,6 +2,7 @@
 // The engine installs a context source in a globalThis slot keyed by Symbol.for, so
 // two copies of this module in one bundle still find the same engine.
 
+import type { ApprovalRequest, ApprovalResult } from "./approval.ts";
 import { OutsideRunError } from "./errors.ts";
 
 /** What a task or step closure receives. */
@@ -26,6 +27,7 @@ export interface RunContext {
   task<T>(name: string | undefined, fn: Closure<T>): Promise<T>;
   step<T>(name: string | undefined, fn: Closure<T>): Promise<T>;
   sleep(name: string | undefined, seconds: number): Promise<void>;
+  approval(name: string | undefined, request: ApprovalRequest): Promise<ApprovalResult>;
   parallel<I, O>(
     items: readonly I[],
     fn: (item: I, index: number) => Promise<O>,

@@ -2,9 +2,11 @@
 // only, so the same file runs on Workers, Deno and Node.
 
 import { currentContext, type Closure, type ParallelOptions } from "./context.ts";
+import { approvalRequest, type ApprovalOptions, type ApprovalResult } from "./approval.ts";
 import { InvalidArgumentError } from "./errors.ts";
 
 export type { Closure, ParallelOptions, TaskContext } from "./context.ts";
+export { DEFAULT_APPROVAL_TIMEOUT_SECONDS, type ApprovalOptions, type ApprovalResult } from "./approval.ts";
 export {
   BatonError,
   InvalidArgumentError,
@@ -63,6 +65,18 @@ export function sleep(a: string | number, b?: number): Promise<void> {
     throw new InvalidArgumentError(`sleep() takes a number of seconds ≥ 0, got ${String(seconds)}`);
   }
   return currentContext("sleep").sleep(name, seconds);
+}
+
+/** Suspends the run until a person approves or rejects, or the timeout passes. */
+export function waitForApproval(options?: ApprovalOptions): Promise<ApprovalResult>;
+/** Like waitForApproval(options), under a name shown in the run's steps. */
+export function waitForApproval(name: string, options?: ApprovalOptions): Promise<ApprovalResult>;
+export function waitForApproval(a?: string | ApprovalOptions, b?: ApprovalOptions): Promise<ApprovalResult> {
+  const [name, options] = typeof a === "string" ? [a, b ?? {}] : [undefined, a ?? {}];
+  if (name !== undefined && (name.length === 0 || name.length > 200)) {
+    throw new InvalidArgumentError("waitForApproval() name must be a non-empty string of at most 200 characters");
+  }
+  return currentContext("waitForApproval").approval(name, approvalRequest(options));
 }
 
 /** Runs `fn` for every item, at most `concurrency` at once; results in item order. */

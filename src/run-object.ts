@@ -5,7 +5,7 @@
 
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
-import { NonDeterminismError } from "baton";
+import { NonDeterminismError, type ApprovalResult } from "baton";
 import { toErrorData } from "./core/error-data.ts";
 import { Execution, type ExecutionHost, type NewCall } from "./core/execution.ts";
 import type { Json } from "./core/json.ts";
@@ -53,6 +53,21 @@ export interface TaskRef {
   key: string;
   attempt: number;
 }
+
+/** A person's decision on an approval. */
+export interface Decision {
+  approved: boolean;
+  comment?: string | undefined;
+  by?: string | undefined;
+}
+
+/** What `decide` answers. */
+export type DecideResult =
+  | { status: "decided"; result: ApprovalResult }
+  | { status: "already_decided"; result: ApprovalResult | null }
+  | { status: "approval_not_found" }
+  | { status: "run_not_active"; run: RunSummary }
+  | { status: "run_not_found" };
 
 /** What `cancel` answers. */
 export type CancelResult = { status: "cancelled"; run: RunSummary } | { status: "not_active"; run: RunSummary } | { status: "not_found" };
@@ -175,6 +190,30 @@ export class RunObject extends DurableObject<Env> {
     return accepted;
   }
 
+  /** Records a decision on the approval at `key`, once; the run resumes with it. */
+  async decide(key: string, decision: Decision): Promise<DecideResult> {
+    const run = this.store.run();
+    if (!run) return { status: "run_not_found" };
+    const approval = this.store.approval(key);
+    if (!approval) return { status: "approval_not_found" };
+    if (isTerminal(run.status) && approval.status !== "completed") return { status: "run_not_active", run: this.store.summary(run) };
+    if (approval.status !== "waiting") {
+      return { status: "already_decided", result: (approval.result as ApprovalResult | undefined) ?? null };
+    }
+    const result: ApprovalResult = {
+      approved: decision.approved,
+      decision: decision.approved ? "approved" : "rejected",
+      decidedAt: new Date().toISOString(),
+    };
+    if (decision.by !== undefined) result.by = decision.by;
+    if (decision.comment !== undefined) result.comment = decision.comment;
+    const outcome: Outcome = { ok: true, value: { ...result } };
+    this.store.settle(key, 1, outcome, Date.now());
+    this.applyOutcomes([[key, outcome]]);
+    await this.settle();
+    return { status: "decided", result };
+  }
+
   /** Wakes due sleeps, re-sends silent tasks, restarts after eviction, retries housekeeping. */
   override async alarm(): Promise<void> {
     this.alarmAt = null;
@@ -183,6 +222,10 @@ export class RunObject extends DurableObject<Env> {
     if (!isTerminal(run.status)) {
       const now = Date.now();
       const outcomes: [string, Outcome][] = this.store.wakeSleeps(now).map((key) => [key, { ok: true, value: undefined }]);
+      for (const key of this.store.expiredApprovals(now)) {
+        const outcome: Outcome = { ok: true, value: { approved: false, decision: "timeout", decidedAt: new Date(now).toISOString() } };
+        if (this.store.settle(key, 1, outcome, now)) outcomes.push([key, outcome]);
+      }
       for (const step of this.store.overdue(now)) {
         if (step.kind !== "task") {
           // A step still running in this instance is alive; one recorded by an evicted
@@ -396,7 +439,7 @@ export class RunObject extends DurableObject<Env> {
   }
 
   private onlySleeping(run: RunRow): boolean {
-    return run.status === "sleeping" && this.store.liveStatus() === "sleeping";
+    return (run.status === "sleeping" || run.status === "waiting") && this.store.liveStatus() === run.status;
   }
 
   private deadlineMs(): number {

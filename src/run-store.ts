@@ -6,6 +6,7 @@ import type { ErrorData } from "./core/error-data.ts";
 import type { NewCall } from "./core/execution.ts";
 import { decodeJson, encodeJson, type Json } from "./core/json.ts";
 import type { LogEntry, Outcome, RunEnd, StepKind, StepStatus } from "./core/log.ts";
+import type { ApprovalRequest } from "../sdk/approval.ts";
 import { TERMINAL_STATUSES, iso, type RunDetail, type RunStatus, type RunSummary, type StepView } from "./run-view.ts";
 
 const SCHEMA = `
@@ -37,7 +38,8 @@ CREATE TABLE IF NOT EXISTS steps (
   ended_at INTEGER,
   wake_at INTEGER,
   deadline INTEGER,
-  change_seq INTEGER NOT NULL
+  change_seq INTEGER NOT NULL,
+  detail TEXT
 );
 CREATE INDEX IF NOT EXISTS steps_open ON steps (status, kind);
 CREATE INDEX IF NOT EXISTS steps_changes ON steps (change_seq);
@@ -188,10 +190,12 @@ export class RunStore {
 
   /** Records a call (or a step's new attempt) as started. */
   begin(call: NewCall, now: number, deadline: number | null): void {
-    const sleeping = call.kind === "sleep";
+    // Sleeps wake at their time; approvals time out at theirs.
+    const waitSeconds = call.kind === "sleep" ? (call.seconds ?? 0) : call.approval?.timeout;
+    const status = call.kind === "sleep" ? "sleeping" : call.kind === "approval" ? "waiting" : "running";
     this.sql.exec(
-      `INSERT INTO steps (key, branch, seq, kind, name, status, attempts, started_at, wake_at, deadline, change_seq)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO steps (key, branch, seq, kind, name, status, attempts, started_at, wake_at, deadline, change_seq, detail)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (key) DO UPDATE SET status = excluded.status, attempts = excluded.attempts, deadline = excluded.deadline,
          change_seq = excluded.change_seq`,
       call.key,
@@ -199,12 +203,13 @@ export class RunStore {
       call.seq,
       call.kind,
       call.name,
-      sleeping ? "sleeping" : "running",
+      status,
       call.attempt,
       now,
-      sleeping ? now + Math.round((call.seconds ?? 0) * 1000) : null,
+      waitSeconds === undefined ? null : now + Math.round(waitSeconds * 1000),
       deadline,
       this.nextChange(),
+      call.approval === undefined ? null : JSON.stringify(call.approval),
     );
   }
 
@@ -212,7 +217,7 @@ export class RunStore {
   settle(key: string, attempt: number, outcome: Outcome, now: number): boolean {
     const cursor = this.sql.exec(
       `UPDATE steps SET status = ?, result = ?, error = ?, ended_at = ?, deadline = NULL, change_seq = ?
-       WHERE key = ? AND attempts = ? AND status IN ('running', 'sleeping')`,
+       WHERE key = ? AND attempts = ? AND status IN ('running', 'sleeping', 'waiting')`,
       outcome.ok ? "completed" : "failed",
       outcome.ok ? encodeJson(outcome.value) : null,
       outcome.ok ? null : JSON.stringify(outcome.error),
@@ -239,6 +244,34 @@ export class RunStore {
       .map((row) => String(row.key));
   }
 
+  /** Approvals still waiting whose timeout has passed. */
+  expiredApprovals(now: number): string[] {
+    return this.sql
+      .exec("SELECT key FROM steps WHERE status = 'waiting' AND wake_at <= ?", now)
+      .toArray()
+      .map((row) => String(row.key));
+  }
+
+  /** An open approval's request, or undefined when `key` is not an approval. */
+  approval(key: string): { status: StepStatus; request: ApprovalRequest; wakeAt: number; result: unknown } | undefined {
+    const row = this.sql.exec("SELECT status, detail, wake_at, result FROM steps WHERE key = ? AND kind = 'approval'", key).toArray()[0];
+    if (!row) return undefined;
+    return {
+      status: row.status as StepStatus,
+      request: JSON.parse(String(row.detail)) as ApprovalRequest,
+      wakeAt: Number(row.wake_at),
+      result: decodeJson(row.result as string | null),
+    };
+  }
+
+  /** Approvals still waiting, oldest first. */
+  waitingApprovals(): { key: string; request: ApprovalRequest; wakeAt: number }[] {
+    return this.sql
+      .exec("SELECT key, detail, wake_at FROM steps WHERE status = 'waiting' ORDER BY rowid")
+      .toArray()
+      .map((row) => ({ key: String(row.key), request: JSON.parse(String(row.detail)) as ApprovalRequest, wakeAt: Number(row.wake_at) }));
+  }
+
   /** Open tasks and steps whose deadline has passed. */
   overdue(now: number): { key: string; kind: StepKind; attempts: number }[] {
     return this.sql
@@ -260,20 +293,25 @@ export class RunStore {
   /** Marks every open step cancelled. */
   cancelOpen(now: number): void {
     this.sql.exec(
-      "UPDATE steps SET status = 'cancelled', ended_at = ?, deadline = NULL WHERE status IN ('running', 'sleeping')",
+      "UPDATE steps SET status = 'cancelled', ended_at = ?, deadline = NULL WHERE status IN ('running', 'sleeping', 'waiting')",
       now,
     );
   }
 
-  /** What the run is doing now: running while any task or step is open, sleeping while only sleeps are. */
+  /**
+   * What the run is doing now: running while any task or step is open, else waiting
+   * while an approval is, else sleeping while a sleep is.
+   */
   liveStatus(): RunStatus {
     const row = this.sql
       .exec(
-        `SELECT SUM(status = 'running') AS running, SUM(status = 'sleeping') AS sleeping
-         FROM steps WHERE status IN ('running', 'sleeping')`,
+        `SELECT SUM(status = 'running') AS running, SUM(status = 'waiting') AS waiting, SUM(status = 'sleeping') AS sleeping
+         FROM steps WHERE status IN ('running', 'waiting', 'sleeping')`,
       )
       .one();
-    return Number(row.running ?? 0) === 0 && Number(row.sleeping ?? 0) > 0 ? "sleeping" : "running";
+    if (Number(row.running ?? 0) > 0) return "running";
+    if (Number(row.waiting ?? 0) > 0) return "waiting";
+    return Number(row.sleeping ?? 0) > 0 ? "sleeping" : "running";
   }
 
   /** The earliest sleep wake time, if any sleep is open. */
@@ -286,7 +324,7 @@ export class RunStore {
     const row = this.sql
       .exec(
         `SELECT MIN(t) AS t FROM (
-           SELECT MIN(wake_at) AS t FROM steps WHERE status = 'sleeping'
+           SELECT MIN(wake_at) AS t FROM steps WHERE status IN ('sleeping', 'waiting')
            UNION ALL SELECT MIN(deadline) FROM steps WHERE status = 'running')`,
       )
       .one();
@@ -313,8 +351,15 @@ export class RunStore {
       .exec("SELECT key, kind, name, status, attempts, error, started_at, ended_at, wake_at FROM steps ORDER BY rowid")
       .toArray()
       .map(stepView);
+    const approvals = this.waitingApprovals().map(({ key, request, wakeAt }) => ({
+      key,
+      to: request.to,
+      message: request.message,
+      expiresAt: iso(wakeAt),
+    }));
     return {
       ...this.summary(run),
+      approvals,
       input: run.input ?? null,
       output: run.output ?? null,
       error: run.error,

@@ -34,8 +34,18 @@ export interface StepView {
   wakeAt?: string;
 }
 
+/** An approval still waiting for a decision. */
+export interface ApprovalView {
+  key: string;
+  to: string[];
+  message: string;
+  expiresAt: string;
+}
+
 /** A run with its input, outcome and steps. */
 export interface RunDetail extends RunSummary {
+  /** Approvals waiting for a decision. */
+  approvals: ApprovalView[];
   // `unknown` rather than Json: it is opaque JSON here, and Hono's response typing
   // cannot walk a recursive type.
   input: unknown;

@@ -12,6 +12,8 @@ export type ApiErrorCode =
   | "workflow_not_found"
   | "run_not_found"
   | "run_not_active"
+  | "approval_not_found"
+  | "approval_already_decided"
   | "idempotency_conflict"
   | "not_found"
   | "internal_error";

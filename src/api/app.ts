@@ -30,6 +30,12 @@ const ListQuery = z.object({
   cursor: z.string().min(1).optional(),
 });
 
+const DecisionBody = z.object({
+  approved: z.boolean({ error: "approved must be true or false" }),
+  comment: z.string().max(2000).optional(),
+  by: z.string().min(1).max(200).optional(),
+});
+
 const IdempotencyKey = z.string().regex(/^[\x21-\x7e]{1,255}$/, "Idempotency-Key must be 1 to 255 visible ASCII characters");
 const RUN_ID = /^[A-Za-z0-9_-]{1,128}$/;
 
@@ -98,6 +104,25 @@ export function createApp(): Hono<AppEnv> {
       throw new ApiError(409, "run_not_active", `run ${result.run.id} already ended as ${result.run.status}`);
     }
     return c.json(result.run);
+  });
+
+  // Step keys contain `/`, `#` and `[`: clients percent-encode them; the pattern takes the rest of the path.
+  api.post("/runs/:id/approvals/:key{.+}", async (c) => {
+    const decision = parse(DecisionBody, await readJson(c));
+    const key = c.req.param("key");
+    const result = await runStub(c).decide(key, decision);
+    switch (result.status) {
+      case "decided":
+        return c.json({ key, ...result.result });
+      case "run_not_found":
+        throw runNotFound(c.req.param("id"));
+      case "approval_not_found":
+        throw new ApiError(404, "approval_not_found", `run ${c.req.param("id")} has no approval "${key}"; GET the run to see its approvals`);
+      case "run_not_active":
+        throw new ApiError(409, "run_not_active", `run ${result.run.id} already ended as ${result.run.status}`);
+      case "already_decided":
+        throw new ApiError(409, "approval_already_decided", `approval "${key}" was already decided${result.result ? ` (${result.result.decision} at ${result.result.decidedAt})` : ""}`);
+    }
   });
 
   api.get("/workflows", (c) => c.json({ workflows: registry.names().map((name) => ({ name })) }));

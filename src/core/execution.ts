@@ -3,6 +3,7 @@
 // the host (record, then start the work) and stay pending. Suspension never throws
 // through user code: a suspended call's promise simply stays pending.
 
+import type { ApprovalRequest, ApprovalResult } from "../../sdk/approval.ts";
 import type { Closure, ParallelOptions, RunContext } from "../../sdk/context.ts";
 import { InvalidArgumentError, NonDeterminismError } from "../../sdk/errors.ts";
 import { contexts } from "./async-context.ts";
@@ -21,6 +22,8 @@ export interface NewCall {
   attempt: number;
   /** For sleeps: how long. */
   seconds?: number;
+  /** For approvals: what is asked, of whom, for how long. */
+  approval?: ApprovalRequest;
 }
 
 /** What the execution needs from whoever stores the log. */
@@ -200,6 +203,20 @@ export class Execution {
     return this.wait(call.key);
   }
 
+  approval(branch: string, name: string | undefined, request: ApprovalRequest): Promise<ApprovalResult> {
+    const call = this.locate(branch, "approval", name);
+    if (!call) return never();
+    if (isSettled(call.recorded)) return stored(call.recorded);
+    if (this.mode.kind === "mirror") return this.wait(call.key);
+    if (this.mode.kind === "task") return never();
+    if (!call.recorded) {
+      // The data shown to the approver is checkpointed like a result: plain JSON only.
+      const data = toJson(request.data, `the data of approval "${call.key}"`);
+      this.host.begin({ ...withoutRecorded(call), attempt: 1, approval: data === undefined ? omitData(request) : { ...request, data } });
+    }
+    return this.wait(call.key);
+  }
+
   parallel<I, O>(
     branch: string,
     items: readonly I[],
@@ -309,6 +326,9 @@ class BranchContext implements RunContext {
   sleep(name: string | undefined, seconds: number): Promise<void> {
     return this.execution.sleep(this.branch, name, seconds);
   }
+  approval(name: string | undefined, request: ApprovalRequest): Promise<ApprovalResult> {
+    return this.execution.approval(this.branch, name, request);
+  }
   parallel<I, O>(items: readonly I[], fn: (item: I, index: number) => Promise<O>, options: ParallelOptions): Promise<O[]> {
     return this.execution.parallel(this.branch, items, fn, options);
   }
@@ -325,6 +345,7 @@ const CLOSURE_CONTEXT: RunContext = {
   task: () => nested("task"),
   step: () => nested("step"),
   sleep: () => nested("sleep"),
+  approval: () => nested("waitForApproval"),
   parallel: () => nested("parallel"),
 };
 
@@ -348,6 +369,11 @@ function stored<T>(entry: LogEntry): Promise<T> {
 }
 
 const unknownError: ErrorData = { name: "Error", message: "the step failed without a recorded error" };
+
+function omitData(request: ApprovalRequest): ApprovalRequest {
+  const { data: _data, ...rest } = request;
+  return rest;
+}
 
 function withoutRecorded(call: Located): Omit<NewCall, "attempt"> {
   return { key: call.key, branch: call.branch, seq: call.seq, kind: call.kind, name: call.name };

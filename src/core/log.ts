@@ -5,11 +5,11 @@ import { z } from "zod";
 import { ErrorData } from "./error-data.ts";
 import type { Json } from "./json.ts";
 
-export const StepKind = z.enum(["task", "step", "sleep"]);
+export const StepKind = z.enum(["task", "step", "sleep", "approval"]);
 /** What a checkpointed call was. */
 export type StepKind = z.infer<typeof StepKind>;
 
-export const StepStatus = z.enum(["running", "sleeping", "completed", "failed", "cancelled"]);
+export const StepStatus = z.enum(["running", "sleeping", "waiting", "completed", "failed", "cancelled"]);
 /** Where a step stands. */
 export type StepStatus = z.infer<typeof StepStatus>;
 
