@@ -22,7 +22,7 @@ function workersProject(name: string, include: string[], bindings: Record<string
         main: "./test/worker.ts",
         wrangler: { configPath: TEST_WRANGLER_CONFIG },
         miniflare: {
-          bindings: { BATON_API_TOKEN: TEST_TOKEN, ...bindings },
+          bindings: { BATON_API_TOKEN: TEST_TOKEN, BATON_SIGNING_KEY: "test-signing-key", ...bindings },
           durableObjects: { PROBE: { className: "Probe", useSQLite: true } },
           // No internet here: outbound fetches from workflows are answered by this
           // stand-in, which echoes the URL it was asked for.

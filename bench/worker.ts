@@ -121,7 +121,7 @@ async function measure(env: BenchEnv, request: MeasureRequest): Promise<Record<s
     const ids = await Promise.all(
       Array.from({ length: request.runs }, async () => {
         const id = crypto.randomUUID();
-        await env.RUNS.get(env.RUNS.idFromName(id)).start({ id, workflow: request.workload, input: request.input as never, idempotencyKey: null });
+        await env.RUNS.get(env.RUNS.idFromName(id)).start({ id, workflow: request.workload, input: request.input as never, idempotencyKey: null, origin: null });
         return id;
       }),
     );
@@ -149,7 +149,7 @@ async function measure(env: BenchEnv, request: MeasureRequest): Promise<Record<s
 async function measureIdle(env: BenchEnv, seconds: number): Promise<Record<string, unknown>> {
   const id = crypto.randomUUID();
   const stub = env.RUNS.get(env.RUNS.idFromName(id));
-  await stub.start({ id, workflow: "idle", input: { seconds }, idempotencyKey: null });
+  await stub.start({ id, workflow: "idle", input: { seconds }, idempotencyKey: null, origin: null });
   let summary = await stub.summary();
   while (summary?.status !== "sleeping") {
     await wait(POLL_MS);

@@ -17,4 +17,8 @@ export interface Env {
   BATON_TASK_DEADLINE?: string;
   /** "off" makes consumers replay every task from the whole log instead of keeping a mirror of the run. */
   BATON_CONSUMER_CACHE?: string;
+  /** Secret for signing approval links (a Wrangler secret); without it no links are made. */
+  BATON_SIGNING_KEY?: string;
+  /** Origin approval links point at, e.g. https://baton.example.com; default: the origin runs were started on. */
+  BATON_PUBLIC_URL?: string;
 }

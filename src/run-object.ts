@@ -13,9 +13,10 @@ import type { LogEntry, Outcome, RunEnd } from "./core/log.ts";
 import { macrotask } from "./core/macrotask.ts";
 import type { Env } from "./env.ts";
 import { TaskReport, type TaskMessage } from "./messages.ts";
+import { signApprovalToken } from "./approval-token.ts";
 import { registry } from "./registry.ts";
 import { isTerminal, RunStore, type RunRow } from "./run-store.ts";
-import type { RunSummary } from "./run-view.ts";
+import { iso, type RunSummary } from "./run-view.ts";
 
 /** Seconds a dispatched task may stay silent before it is sent again, unless configured. */
 export const DEFAULT_TASK_DEADLINE_SECONDS = 600;
@@ -30,6 +31,8 @@ export interface StartRequest {
   workflow: string;
   input: Json | undefined;
   idempotencyKey: string | null;
+  /** The origin of the start request, for approval links when BATON_PUBLIC_URL is unset. */
+  origin: string | null;
 }
 
 /** What `start` answers: the run, and whether this call created it. */
@@ -52,6 +55,21 @@ export interface TaskContextData {
 export interface TaskRef {
   key: string;
   attempt: number;
+}
+
+/** What the approval page shows. */
+export interface ApprovalInfo {
+  runId: string;
+  workflow: string;
+  runStatus: string;
+  status: string;
+  to: string[];
+  subject: string;
+  message: string;
+  /** The request's data as pretty-printed JSON, or null. */
+  data: string | null;
+  expiresAt: string;
+  result: ApprovalResult | null;
 }
 
 /** A person's decision on an approval. */
@@ -113,7 +131,41 @@ export class RunObject extends DurableObject<Env> {
   async describe(): Promise<string | null> {
     if (!this.store.run()) return null;
     await this.indexCaughtUp();
-    return JSON.stringify(this.store.detail(this.requireRun()));
+    const run = this.requireRun();
+    const detail = this.store.detail(run);
+    for (const approval of detail.approvals) {
+      Object.assign(approval, await this.approvalLinks(run, approval.key, Date.parse(approval.expiresAt)));
+    }
+    return JSON.stringify(detail);
+  }
+
+  /** What the approval page shows, or null when this run has no approval at `key`. */
+  async approvalInfo(key: string): Promise<ApprovalInfo | null> {
+    const run = this.store.run();
+    const approval = run && this.store.approval(key);
+    if (!run || !approval) return null;
+    return {
+      runId: run.id,
+      workflow: run.workflow,
+      runStatus: run.status,
+      status: approval.status,
+      to: approval.request.to,
+      subject: approval.request.subject,
+      message: approval.request.message,
+      data: approval.request.data === undefined ? null : JSON.stringify(approval.request.data, null, 2),
+      expiresAt: iso(approval.wakeAt),
+      result: (approval.result as ApprovalResult | undefined) ?? null,
+    };
+  }
+
+  /** Signed approve and reject links for an approval (sent to `to`, if given). */
+  async approvalLinks(run: RunRow, key: string, expires: number, to?: string): Promise<{ approveUrl: string | null; rejectUrl: string | null }> {
+    const secret = this.env.BATON_SIGNING_KEY;
+    const base = (this.env.BATON_PUBLIC_URL ?? run.origin ?? "").replace(/\/+$/, "");
+    if (!secret || !base) return { approveUrl: null, rejectUrl: null };
+    const link = async (decision: "approve" | "reject") =>
+      `${base}/approvals/${await signApprovalToken(secret, { run: run.id, key, decision, expires, ...(to === undefined ? {} : { to }) })}`;
+    return { approveUrl: await link("approve"), rejectUrl: await link("reject") };
   }
 
   /** The run's summary (status and times), or null when this object holds none. */

@@ -20,6 +20,7 @@ CREATE TABLE IF NOT EXISTS run (
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL,
   idempotency_key TEXT,
+  origin TEXT,
   revision INTEGER NOT NULL DEFAULT 1,
   indexed_revision INTEGER NOT NULL DEFAULT 0,
   index_retry_at INTEGER
@@ -56,6 +57,8 @@ export interface RunRow {
   createdAt: number;
   updatedAt: number;
   idempotencyKey: string | null;
+  /** The origin the run was started on, for links back to this Worker. */
+  origin: string | null;
   revision: number;
   indexedRevision: number;
   indexRetryAt: number | null;
@@ -106,6 +109,7 @@ export class RunStore {
       createdAt: Number(row.created_at),
       updatedAt: Number(row.updated_at),
       idempotencyKey: row.idempotency_key as string | null,
+      origin: row.origin as string | null,
       revision: Number(row.revision),
       indexedRevision: Number(row.indexed_revision),
       indexRetryAt: row.index_retry_at === null ? null : Number(row.index_retry_at),
@@ -113,16 +117,17 @@ export class RunStore {
   }
 
   /** Records a new run as queued. */
-  create(run: { id: string; workflow: string; input: Json | undefined; idempotencyKey: string | null; now: number }): void {
+  create(run: { id: string; workflow: string; input: Json | undefined; idempotencyKey: string | null; origin: string | null; now: number }): void {
     this.ensureSchema();
     this.sql.exec(
-      "INSERT INTO run (id, workflow, input, status, created_at, updated_at, idempotency_key) VALUES (?, ?, ?, 'queued', ?, ?, ?)",
+      "INSERT INTO run (id, workflow, input, status, created_at, updated_at, idempotency_key, origin) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?)",
       run.id,
       run.workflow,
       encodeJson(run.input),
       run.now,
       run.now,
       run.idempotencyKey,
+      run.origin,
     );
     this.cached = undefined;
   }
@@ -356,6 +361,8 @@ export class RunStore {
       to: request.to,
       message: request.message,
       expiresAt: iso(wakeAt),
+      approveUrl: null,
+      rejectUrl: null,
     }));
     return {
       ...this.summary(run),

@@ -40,6 +40,9 @@ export interface ApprovalView {
   to: string[];
   message: string;
   expiresAt: string;
+  /** Signed links that approve or reject (null while BATON_SIGNING_KEY is unset). */
+  approveUrl: string | null;
+  rejectUrl: string | null;
 }
 
 /** A run with its input, outcome and steps. */

@@ -12,6 +12,7 @@ import { decodeCursor } from "../run-index.ts";
 import { RunStatus } from "../run-view.ts";
 import { ApiError } from "./api-error.ts";
 import { requireToken } from "./auth.ts";
+import { approvalRoutes } from "../pages/approval-routes.tsx";
 
 /** Largest accepted body of `POST /api/runs`, and so the largest run input. */
 export const MAX_INPUT_BYTES = 1024 * 1024;
@@ -75,7 +76,8 @@ export function createApp(): Hono<AppEnv> {
       const idempotencyKey = header === undefined ? null : parse(IdempotencyKey, header);
       const id = idempotencyKey === null ? crypto.randomUUID() : await idFromKey(idempotencyKey);
       const stub = c.env.RUNS.get(c.env.RUNS.idFromName(id));
-      const result = await stub.start({ id, workflow: body.workflow, input: body.input as Json | undefined, idempotencyKey });
+      const origin = new URL(c.req.url).origin;
+      const result = await stub.start({ id, workflow: body.workflow, input: body.input as Json | undefined, idempotencyKey, origin });
       if (result.conflict) {
         throw new ApiError(409, "idempotency_conflict", `Idempotency-Key "${idempotencyKey}" was used for run ${id} with a different workflow or input`);
       }
@@ -128,6 +130,7 @@ export function createApp(): Hono<AppEnv> {
   api.get("/workflows", (c) => c.json({ workflows: registry.names().map((name) => ({ name })) }));
 
   app.route("/api", api);
+  app.route("/approvals", approvalRoutes());
   return app;
 }
 

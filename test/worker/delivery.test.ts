@@ -13,7 +13,7 @@ async function startWithLostFirstMessage(workflow: string, input: unknown): Prom
   const lossy = new LossyQueue();
   await runInDurableObject(runStub(id), async (instance: RunObject) => {
     Reflect.set(instance, "env", { ...env, TASKS: lossy });
-    await instance.start({ id, workflow, input: input as never, idempotencyKey: null });
+    await instance.start({ id, workflow, input: input as never, idempotencyKey: null, origin: null });
     await lossy.dropped(1);
     Reflect.set(instance, "env", env);
   });
@@ -139,7 +139,7 @@ describe("delivery", () => {
     await runInDurableObject(stub, async (instance: RunObject) => {
       // This instance keeps the lossy queue: every re-send is lost too.
       Reflect.set(instance, "env", { ...env, TASKS: new LossyQueue() });
-      await instance.start({ id, workflow: "counted", input: { tag: crypto.randomUUID() }, idempotencyKey: null });
+      await instance.start({ id, workflow: "counted", input: { tag: crypto.randomUUID() }, idempotencyKey: null, origin: null });
     });
     for (let delivery = 1; delivery <= 5; delivery++) {
       await runInDurableObject(stub, (_instance: RunObject, state) => {

@@ -1,0 +1,73 @@
+// The routes behind approval links: GET shows the page and decides nothing; POST
+// decides. The signed token is the only credential, so these need no bearer token.
+
+import { Hono, type Context } from "hono";
+import { signApprovalToken, verifyApprovalToken, type ApprovalClaim } from "../approval-token.ts";
+import type { Env } from "../env.ts";
+import type { ApprovalInfo } from "../run-object.ts";
+import { DecisionPage, OutcomePage } from "./approval-page.tsx";
+
+type AppEnv = { Bindings: Env };
+type Checked = { claim: ApprovalClaim; info: ApprovalInfo; secret: string } | Response;
+
+/** Verifies the token and loads the approval, or answers with the page that explains why not. */
+async function check(c: Context<AppEnv>): Promise<Checked> {
+  const secret = c.env.BATON_SIGNING_KEY;
+  if (!secret) {
+    return c.html(<OutcomePage title="Approval links are not set up" text="This deployment has no BATON_SIGNING_KEY, so it cannot check approval links." />, 503);
+  }
+  const verified = await verifyApprovalToken(secret, c.req.param("token") ?? "", Date.now());
+  if (!verified.ok) {
+    return verified.problem === "expired"
+      ? c.html(<OutcomePage title="This link has expired" text="The time to decide on this approval has passed. Nothing was changed." />, 410)
+      : c.html(<OutcomePage title="This link is not valid" text="The link is damaged or was not issued by this deployment. Nothing was changed." />, 403);
+  }
+  const { claim } = verified;
+  const info = await c.env.RUNS.get(c.env.RUNS.idFromName(claim.run)).approvalInfo(claim.key);
+  if (!info) return c.html(<OutcomePage title="Approval not found" text="This run has no such approval. Nothing was changed." />, 404);
+  return { claim, info, secret };
+}
+
+async function alreadyDecided(c: Context<AppEnv>, info: ApprovalInfo): Promise<Response> {
+  const result = info.result;
+  const text = result
+    ? `This approval was already decided: ${result.decision}${result.by ? ` by ${result.by}` : ""} at ${result.decidedAt}. Nothing was changed.`
+    : `The run is ${info.runStatus}; there is nothing left to decide. Nothing was changed.`;
+  return c.html(<OutcomePage title="Already decided" text={text} info={info} />, 409);
+}
+
+/** The `/approvals` routes. */
+export function approvalRoutes(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.get("/:token", async (c) => {
+    const checked = await check(c);
+    if (checked instanceof Response) return checked;
+    const { claim, info, secret } = checked;
+    if (info.status !== "waiting") return alreadyDecided(c, info);
+    // The holder of either link may choose: the page offers both, each posting to its own signed link.
+    const action = async (decision: ApprovalClaim["decision"]) =>
+      decision === claim.decision ? c.req.path : `/approvals/${await signApprovalToken(secret, { ...claim, decision })}`;
+    return c.html(<DecisionPage info={info} approveAction={await action("approve")} rejectAction={await action("reject")} proposed={claim.decision} />);
+  });
+
+  app.post("/:token", async (c) => {
+    const checked = await check(c);
+    if (checked instanceof Response) return checked;
+    const { claim, info } = checked;
+    const form = await c.req.parseBody();
+    const comment = typeof form.comment === "string" && form.comment.trim() ? form.comment.trim().slice(0, 2000) : undefined;
+    const run = c.env.RUNS.get(c.env.RUNS.idFromName(claim.run));
+    const result = await run.decide(claim.key, { approved: claim.decision === "approve", comment, by: claim.to });
+    if (result.status === "decided") {
+      const title = result.result.approved ? "Approved" : "Rejected";
+      return c.html(<OutcomePage title={title} text={`Thank you. Your decision is recorded and the run continues.`} info={info} />);
+    }
+    if (result.status === "approval_not_found" || result.status === "run_not_found") {
+      return c.html(<OutcomePage title="Approval not found" text="This run has no such approval. Nothing was changed." />, 404);
+    }
+    return alreadyDecided(c, (await run.approvalInfo(claim.key)) ?? info);
+  });
+
+  return app;
+}

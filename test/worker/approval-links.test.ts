@@ -1,0 +1,97 @@
+// Approval links: signed, expiring, one decision, and GET never decides.
+import { SELF } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { signApprovalToken } from "../../src/approval-token.ts";
+import { getRun, hits, startRun, waitForRun } from "./helpers.ts";
+
+interface Approval {
+  key: string;
+  approveUrl: string;
+  rejectUrl: string;
+  expiresAt: string;
+}
+
+async function waitingApproval(id: string): Promise<Approval> {
+  const run = (await waitForRun(id, (r) => r.status === "waiting")) as unknown as { approvals: Approval[] };
+  const approval = run.approvals[0];
+  if (!approval) throw new Error("no approval listed");
+  return approval;
+}
+
+function post(url: string, comment?: string): Promise<Response> {
+  const body = new URLSearchParams(comment === undefined ? {} : { comment });
+  return SELF.fetch(url, { method: "POST", body, headers: { "Content-Type": "application/x-www-form-urlencoded" } });
+}
+
+describe("approval links", () => {
+  it("open a page that decides nothing; its Approve button decides and the run resumes", async () => {
+    const tag = crypto.randomUUID();
+    const id = await startRun("approval", { tag });
+    const approval = await waitingApproval(id);
+    expect(approval.approveUrl).toMatch(/^https:\/\/baton\.test\/approvals\/[\w-]+\.[\w-]+$/);
+    expect(approval.rejectUrl).not.toBe(approval.approveUrl);
+
+    const page = await SELF.fetch(approval.approveUrl);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toContain("text/html");
+    const html = await page.text();
+    expect(html).toContain(`Ship ${tag}?`);
+    expect(html).toContain("approval");
+    expect(html).toContain(id);
+    expect(html).toContain("ops@example.com");
+    expect(html).toContain(`&quot;tag&quot;: &quot;${tag}&quot;`);
+    expect(html).toMatch(/<button[^>]*formaction="\/approvals\/[^"]+"[^>]*>\s*Approve/);
+    expect(html).toMatch(/<button[^>]*formaction="\/approvals\/[^"]+"[^>]*>\s*Reject/);
+    // A mail scanner fetching the link twice changes nothing.
+    await SELF.fetch(approval.approveUrl);
+    expect((await getRun(id)).status).toBe("waiting");
+
+    const approveAction = /formaction="([^"]+)"[^>]*>\s*Approve/.exec(html)?.[1] ?? "";
+    const decided = await post(`https://baton.test${approveAction}`, "looks good");
+    expect(decided.status).toBe(200);
+    expect(await decided.text()).toContain("Approved");
+    const run = await waitForRun(id);
+    expect(run.output).toMatchObject({ decision: { approved: true, decision: "approved", comment: "looks good" } });
+    expect(await hits(`${tag}:after`)).toBe(1);
+  });
+
+  it("reject through the page's Reject button reached from the approve link", async () => {
+    const id = await startRun("approval", { tag: crypto.randomUUID() });
+    const approval = await waitingApproval(id);
+    const html = await (await SELF.fetch(approval.approveUrl)).text();
+    const rejectAction = /formaction="([^"]+)"[^>]*>\s*Reject/.exec(html)?.[1] ?? "";
+    expect((await post(`https://baton.test${rejectAction}`)).status).toBe(200);
+    expect((await waitForRun(id)).output).toMatchObject({ decision: { approved: false, decision: "rejected" } });
+  });
+
+  it("work once: a second use shows already decided and changes nothing", async () => {
+    const id = await startRun("approval", { tag: crypto.randomUUID() });
+    const approval = await waitingApproval(id);
+    expect((await post(approval.rejectUrl)).status).toBe(200);
+    const again = await post(approval.approveUrl);
+    expect(again.status).toBe(409);
+    expect(await again.text()).toContain("already decided: rejected");
+    const page = await SELF.fetch(approval.approveUrl);
+    expect(page.status).toBe(409);
+    expect((await waitForRun(id)).output).toMatchObject({ decision: { decision: "rejected" } });
+  });
+
+  it("refuse a tampered or foreign token (403) and an expired one (410), changing nothing", async () => {
+    const id = await startRun("approval", { tag: crypto.randomUUID() });
+    const approval = await waitingApproval(id);
+    const token = approval.approveUrl.split("/approvals/")[1] ?? "";
+    const [payload, signature] = token.split(".");
+    const forged = JSON.parse(atob((payload ?? "").replace(/-/g, "+").replace(/_/g, "/"))) as Record<string, unknown>;
+    const tampered = `${btoa(JSON.stringify({ ...forged, decision: "reject" })).replace(/=+$/, "")}.${signature}`;
+    const claim = { run: id, key: "approval#0", decision: "approve" as const, expires: Date.now() + 60_000 };
+    const foreign = await signApprovalToken("someone-elses-key", claim);
+    const expired = await signApprovalToken("test-signing-key", { ...claim, expires: Date.now() - 1 });
+    for (const [bad, status] of [[tampered, 403], [foreign, 403], ["garbage", 403], [expired, 410]] as const) {
+      const get = await SELF.fetch(`https://baton.test/approvals/${bad}`);
+      expect(get.status).toBe(status);
+      const posted = await post(`https://baton.test/approvals/${bad}`);
+      expect(posted.status).toBe(status);
+    }
+    expect((await getRun(id)).status).toBe("waiting");
+  });
+});
