@@ -21,4 +21,8 @@ export interface Env {
   BATON_SIGNING_KEY?: string;
   /** Origin approval links point at, e.g. https://baton.example.com; default: the origin runs were started on. */
   BATON_PUBLIC_URL?: string;
+  /** The send_email binding approval emails go through. */
+  EMAIL?: SendEmail;
+  /** Sender address of approval emails (must be on a domain with Email Routing). */
+  BATON_EMAIL_FROM?: string;
 }

@@ -13,7 +13,9 @@ import type { LogEntry, Outcome, RunEnd } from "./core/log.ts";
 import { macrotask } from "./core/macrotask.ts";
 import type { Env } from "./env.ts";
 import { TaskReport, type TaskMessage } from "./messages.ts";
+import { approvalEmailRaw } from "./approval-email.ts";
 import { signApprovalToken } from "./approval-token.ts";
+import { bindingMailer, type Mailer } from "./mailer.ts";
 import { registry } from "./registry.ts";
 import { isTerminal, RunStore, type RunRow } from "./run-store.ts";
 import { iso, type RunSummary } from "./run-view.ts";
@@ -24,6 +26,10 @@ export const DEFAULT_TASK_DEADLINE_SECONDS = 600;
 export const MAX_DELIVERIES = 5;
 /** Back-off for a failed queue send or index update. */
 const HOUSEKEEPING_RETRY_MS = 5_000;
+/** Tries of one approval email before it is marked failed. */
+export const EMAIL_ATTEMPTS = 8;
+/** Back-off between email tries: 5 s, doubling, at most 10 minutes. */
+const emailBackoffMs = (attempts: number): number => Math.min(5_000 * 2 ** (attempts - 1), 600_000);
 
 /** What `start` needs to create a run. */
 export interface StartRequest {
@@ -101,6 +107,8 @@ export class RunObject extends DurableObject<Env> {
   private readonly alarmKnown: Promise<unknown>;
   private indexing: Promise<void> | undefined;
   private indexAgain = false;
+  /** How approval emails leave; tests swap in a recording one. */
+  private mailer: Mailer;
   private readonly host: ExecutionHost = {
     begin: (call) => this.begin(call),
     finishStep: (key, attempt, outcome) => this.finishStep(key, attempt, outcome),
@@ -109,6 +117,7 @@ export class RunObject extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new RunStore(ctx.storage.sql);
+    this.mailer = bindingMailer(env.EMAIL);
     this.alarmKnown = ctx.storage.getAlarm().then((at) => (this.alarmAt ??= at));
   }
 
@@ -351,6 +360,7 @@ export class RunObject extends DurableObject<Env> {
     const now = Date.now();
     const deadline = call.kind === "sleep" ? null : now + this.deadlineMs();
     this.store.begin(call, now, deadline);
+    if (call.approval && call.approval.to.length > 0) this.store.queueEmails(call.key, call.approval.to, now + HOUSEKEEPING_RETRY_MS);
     if (call.kind === "task") this.outbox.push({ runId: this.requireRun().id, key: call.key, attempt: call.attempt });
     this.scheduleFlush();
   }
@@ -402,8 +412,53 @@ export class RunObject extends DurableObject<Env> {
     if (!run) return;
     if (!isTerminal(run.status) && run.status !== "queued") this.store.setStatus(this.store.liveStatus(), Date.now());
     await this.sendOutbox();
+    await this.sendEmails();
     this.syncIndexInBackground();
     await this.syncAlarm();
+  }
+
+  /**
+   * Sends the approval emails that are due. Each was recorded when the approval
+   * began; a failed send is tried again with back-off on the alarm, and its error
+   * shows on the approval's step. Mail never holds up or fails the run.
+   */
+  private async sendEmails(): Promise<void> {
+    const run = this.requireRun();
+    for (const { key, recipient, attempts } of this.store.dueEmails(Date.now())) {
+      const approval = this.store.approval(key);
+      if (!approval || approval.status !== "waiting" || isTerminal(run.status)) {
+        this.store.skipEmails(key);
+        continue;
+      }
+      const now = Date.now();
+      const from = this.env.BATON_EMAIL_FROM;
+      const links = await this.approvalLinks(run, key, approval.wakeAt, recipient);
+      let error: string | null = null;
+      let retry = true;
+      if (!from) [error, retry] = ["BATON_EMAIL_FROM is not set, so approval emails cannot be sent", false];
+      else if (!links.approveUrl || !links.rejectUrl) [error, retry] = ["approval links need BATON_SIGNING_KEY and a public URL", false];
+      else {
+        try {
+          const raw = approvalEmailRaw({
+            from,
+            to: recipient,
+            subject: approval.request.subject,
+            message: approval.request.message,
+            workflow: run.workflow,
+            runId: run.id,
+            expiresAt: iso(approval.wakeAt),
+            approveUrl: links.approveUrl,
+            rejectUrl: links.rejectUrl,
+          });
+          await this.mailer(from, recipient, raw);
+        } catch (caught) {
+          error = toErrorData(caught).message;
+        }
+      }
+      if (error !== null) console.error(`baton: approval email for ${key} of run ${run.id} not sent (try ${attempts + 1}): ${error}`);
+      const retryAt = error !== null && retry && attempts + 1 < EMAIL_ATTEMPTS ? now + emailBackoffMs(attempts + 1) : null;
+      this.store.emailAttempted(key, recipient, now, error, retryAt);
+    }
   }
 
   private async sendOutbox(): Promise<void> {
@@ -476,7 +531,11 @@ export class RunObject extends DurableObject<Env> {
     const now = Date.now();
     const due: number[] = [];
     if (run.status === "queued") due.push(now);
-    if (!isTerminal(run.status)) due.push(this.store.nextDue() ?? now + this.deadlineMs());
+    if (!isTerminal(run.status)) {
+      due.push(this.store.nextDue() ?? now + this.deadlineMs());
+      const email = this.store.nextEmailAt();
+      if (email !== null) due.push(email);
+    }
     if (run.indexedRevision < run.revision && run.indexRetryAt !== null) due.push(run.indexRetryAt);
     const next = due.length > 0 ? Math.min(...due) : null;
     // Decide and record synchronously: storage applies alarm writes in call order.

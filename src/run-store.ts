@@ -7,7 +7,7 @@ import type { NewCall } from "./core/execution.ts";
 import { decodeJson, encodeJson, type Json } from "./core/json.ts";
 import type { LogEntry, Outcome, RunEnd, StepKind, StepStatus } from "./core/log.ts";
 import type { ApprovalRequest } from "../sdk/approval.ts";
-import { TERMINAL_STATUSES, iso, type RunDetail, type RunStatus, type RunSummary, type StepView } from "./run-view.ts";
+import { TERMINAL_STATUSES, iso, type EmailView, type RunDetail, type RunStatus, type RunSummary, type StepView } from "./run-view.ts";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS run (
@@ -41,6 +41,16 @@ CREATE TABLE IF NOT EXISTS steps (
   deadline INTEGER,
   change_seq INTEGER NOT NULL,
   detail TEXT
+);
+CREATE TABLE IF NOT EXISTS emails (
+  key TEXT NOT NULL,
+  recipient TEXT NOT NULL,
+  status TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_at INTEGER,
+  last_error TEXT,
+  sent_at INTEGER,
+  PRIMARY KEY (key, recipient)
 );
 CREATE INDEX IF NOT EXISTS steps_open ON steps (status, kind);
 CREATE INDEX IF NOT EXISTS steps_changes ON steps (change_seq);
@@ -277,6 +287,61 @@ export class RunStore {
       .map((row) => ({ key: String(row.key), request: JSON.parse(String(row.detail)) as ApprovalRequest, wakeAt: Number(row.wake_at) }));
   }
 
+  /**
+   * Records that `key`'s approval email is to be sent to each recipient, before any
+   * send. The first try comes with the next flush; `fallbackAt` is when the alarm
+   * tries if that flush never happened.
+   */
+  queueEmails(key: string, recipients: string[], fallbackAt: number): void {
+    for (const recipient of recipients) {
+      this.sql.exec("INSERT OR IGNORE INTO emails (key, recipient, status, next_at) VALUES (?, ?, 'pending', ?)", key, recipient, fallbackAt);
+    }
+  }
+
+  /** Emails to send now: never tried yet, or due again. */
+  dueEmails(now: number): { key: string; recipient: string; attempts: number }[] {
+    if (!this.hasSchema()) return [];
+    return this.sql
+      .exec("SELECT key, recipient, attempts FROM emails WHERE status = 'pending' AND (attempts = 0 OR next_at <= ?) ORDER BY rowid", now)
+      .toArray()
+      .map((row) => ({ key: String(row.key), recipient: String(row.recipient), attempts: Number(row.attempts) }));
+  }
+
+  /** Records a send's outcome: sent, to be tried again at `retryAt`, or given up (`retryAt` null). */
+  emailAttempted(key: string, recipient: string, now: number, error: string | null, retryAt: number | null): void {
+    if (error === null) {
+      this.sql.exec("UPDATE emails SET status = 'sent', attempts = attempts + 1, sent_at = ?, next_at = NULL WHERE key = ? AND recipient = ?", now, key, recipient);
+    } else {
+      this.sql.exec(
+        "UPDATE emails SET status = ?, attempts = attempts + 1, last_error = ?, next_at = ? WHERE key = ? AND recipient = ?",
+        retryAt === null ? "failed" : "pending",
+        error,
+        retryAt,
+        key,
+        recipient,
+      );
+    }
+  }
+
+  /** Drops emails not yet sent for an approval that no longer waits. */
+  skipEmails(key: string): void {
+    this.sql.exec("UPDATE emails SET status = 'skipped', next_at = NULL WHERE key = ? AND status = 'pending'", key);
+  }
+
+  /** When the next email is due, if any is pending. */
+  nextEmailAt(): number | null {
+    if (!this.hasSchema()) return null;
+    return nullableNumber(this.sql.exec("SELECT MIN(next_at) AS t FROM emails WHERE status = 'pending'").one().t);
+  }
+
+  /** The approval emails of `key`, for the run's views. */
+  emails(key: string): EmailView[] {
+    return this.sql
+      .exec("SELECT recipient, status, attempts, last_error FROM emails WHERE key = ? ORDER BY rowid", key)
+      .toArray()
+      .map((row) => ({ to: String(row.recipient), status: String(row.status), attempts: Number(row.attempts), error: row.last_error as string | null }));
+  }
+
   /** Open tasks and steps whose deadline has passed. */
   overdue(now: number): { key: string; kind: StepKind; attempts: number }[] {
     return this.sql
@@ -356,6 +421,7 @@ export class RunStore {
       .exec("SELECT key, kind, name, status, attempts, error, started_at, ended_at, wake_at FROM steps ORDER BY rowid")
       .toArray()
       .map(stepView);
+    for (const step of steps) if (step.kind === "approval") step.emails = this.emails(step.key);
     const approvals = this.waitingApprovals().map(({ key, request, wakeAt }) => ({
       key,
       to: request.to,
@@ -363,6 +429,7 @@ export class RunStore {
       expiresAt: iso(wakeAt),
       approveUrl: null,
       rejectUrl: null,
+      emails: this.emails(key),
     }));
     return {
       ...this.summary(run),

@@ -32,6 +32,16 @@ export interface StepView {
   endedAt: string | null;
   error: ErrorData | null;
   wakeAt?: string;
+  /** Approval steps: their emails and how sending them went. */
+  emails?: EmailView[];
+}
+
+/** One approval email and how sending it went. */
+export interface EmailView {
+  to: string;
+  status: string;
+  attempts: number;
+  error: string | null;
 }
 
 /** An approval still waiting for a decision. */
@@ -43,6 +53,8 @@ export interface ApprovalView {
   /** Signed links that approve or reject (null while BATON_SIGNING_KEY is unset). */
   approveUrl: string | null;
   rejectUrl: string | null;
+  /** The approval emails: pending, sent, failed (after retries) or skipped (decided first). */
+  emails: EmailView[];
 }
 
 /** A run with its input, outcome and steps. */
