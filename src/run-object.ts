@@ -168,7 +168,7 @@ export class RunObject extends DurableObject<Env> {
   }
 
   /** Signed approve and reject links for an approval (sent to `to`, if given). */
-  async approvalLinks(run: RunRow, key: string, expires: number, to?: string): Promise<{ approveUrl: string | null; rejectUrl: string | null }> {
+  private async approvalLinks(run: RunRow, key: string, expires: number, to?: string): Promise<{ approveUrl: string | null; rejectUrl: string | null }> {
     const secret = this.env.BATON_SIGNING_KEY;
     const base = (this.env.BATON_PUBLIC_URL ?? run.origin ?? "").replace(/\/+$/, "");
     if (!secret || !base) return { approveUrl: null, rejectUrl: null };
