@@ -195,25 +195,29 @@ export class Execution {
 
   sleep(branch: string, name: string | undefined, seconds: number): Promise<void> {
     const call = this.locate(branch, "sleep", name);
-    if (!call) return never();
-    if (isSettled(call.recorded)) return stored(call.recorded);
-    if (this.mode.kind === "mirror") return this.wait(call.key);
-    if (this.mode.kind === "task") return never();
-    if (!call.recorded) this.host.begin({ ...withoutRecorded(call), attempt: 1, seconds });
-    return this.wait(call.key);
+    return call ? this.suspend(call, () => ({ seconds })) : never();
   }
 
   approval(branch: string, name: string | undefined, request: ApprovalRequest): Promise<ApprovalResult> {
     const call = this.locate(branch, "approval", name);
-    if (!call) return never();
+    return call
+      ? this.suspend(call, () => {
+          // The data shown to the approver is checkpointed like a result: plain JSON only.
+          const data = toJson(request.data, `the data of approval "${call.key}"`);
+          return { approval: data === undefined ? omitData(request) : { ...request, data } };
+        })
+      : never();
+  }
+
+  /**
+   * A call settled from outside the execution (a sleep's wake, an approval's decision):
+   * stored outcome if the log has one, else recorded once (drive mode) and pending.
+   */
+  private suspend<T>(call: Located, details: () => Partial<NewCall>): Promise<T> {
     if (isSettled(call.recorded)) return stored(call.recorded);
     if (this.mode.kind === "mirror") return this.wait(call.key);
     if (this.mode.kind === "task") return never();
-    if (!call.recorded) {
-      // The data shown to the approver is checkpointed like a result: plain JSON only.
-      const data = toJson(request.data, `the data of approval "${call.key}"`);
-      this.host.begin({ ...withoutRecorded(call), attempt: 1, approval: data === undefined ? omitData(request) : { ...request, data } });
-    }
+    if (!call.recorded) this.host.begin({ ...withoutRecorded(call), attempt: 1, ...details() });
     return this.wait(call.key);
   }
 
