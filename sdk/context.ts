@@ -4,13 +4,16 @@
 
 import type { ApprovalRequest, ApprovalResult } from "./approval.ts";
 import { OutsideRunError } from "./errors.ts";
+import type { ResolvedTaskOptions } from "./options.ts";
 
 /** What a task or step closure receives. */
 export interface TaskContext {
   /** The step key this closure runs under, stable across replays. */
   readonly key: string;
-  /** 1 for the first attempt, counting up on each re-delivery or retry. */
+  /** 1 for the first attempt, counting up on each retry. */
   readonly attempt: number;
+  /** Aborted when the attempt's timeout passes; pass it to fetch() and friends. */
+  readonly signal: AbortSignal;
 }
 
 /** A closure run by `task()` or `step()`. */
@@ -24,7 +27,7 @@ export interface ParallelOptions {
 
 /** The operations an engine offers to the primitives of the running workflow. */
 export interface RunContext {
-  task<T>(name: string | undefined, fn: Closure<T>): Promise<T>;
+  task<T>(name: string | undefined, fn: Closure<T>, options: ResolvedTaskOptions): Promise<T>;
   step<T>(name: string | undefined, fn: Closure<T>): Promise<T>;
   sleep(name: string | undefined, seconds: number): Promise<void>;
   approval(name: string | undefined, request: ApprovalRequest): Promise<ApprovalResult>;

@@ -12,6 +12,20 @@ export class BatonError extends Error {
   }
 }
 
+/** Thrown by a task to fail it at once: no retry can fix this error. */
+export class FatalError extends BatonError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("FatalError", "fatal", message, options);
+  }
+}
+
+/** A task attempt ran past its timeout. */
+export class TaskTimeoutError extends BatonError {
+  constructor(message: string) {
+    super("TaskTimeoutError", "task_timeout", message);
+  }
+}
+
 /** A primitive was called where no workflow is running. */
 export class OutsideRunError extends BatonError {
   constructor(message: string) {

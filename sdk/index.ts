@@ -4,11 +4,15 @@
 import { currentContext, type Closure, type ParallelOptions } from "./context.ts";
 import { approvalRequest, type ApprovalOptions, type ApprovalResult } from "./approval.ts";
 import { InvalidArgumentError } from "./errors.ts";
+import { resolveTaskOptions, type TaskOptions } from "./options.ts";
 
 export type { Closure, ParallelOptions, TaskContext } from "./context.ts";
 export { DEFAULT_APPROVAL_TIMEOUT_SECONDS, type ApprovalOptions, type ApprovalResult } from "./approval.ts";
+export { DEFAULT_TASK_OPTIONS, type RetryPolicy, type TaskOptions } from "./options.ts";
 export {
   BatonError,
+  FatalError,
+  TaskTimeoutError,
   InvalidArgumentError,
   NonDeterminismError,
   OutsideRunError,
@@ -38,12 +42,13 @@ export function isWorkflow(value: unknown): value is Workflow {
 }
 
 /** Runs `fn` as its own queued invocation; its result is checkpointed. */
-export function task<T>(fn: Closure<T>): Promise<T>;
+export function task<T>(fn: Closure<T>, options?: TaskOptions): Promise<T>;
 /** Runs `fn` as its own queued invocation under a name shown in the run's steps. */
-export function task<T>(name: string, fn: Closure<T>): Promise<T>;
-export function task<T>(a: string | Closure<T>, b?: Closure<T>): Promise<T> {
-  const [name, fn] = named("task", a, b);
-  return currentContext("task").task(name, fn);
+export function task<T>(name: string, fn: Closure<T>, options?: TaskOptions): Promise<T>;
+export function task<T>(a: string | Closure<T>, b?: Closure<T> | TaskOptions, c?: TaskOptions): Promise<T> {
+  const [name, fn] = named("task", a, typeof a === "function" ? undefined : (b as Closure<T> | undefined));
+  const options = resolveTaskOptions(typeof a === "function" ? (b as TaskOptions | undefined) : c, "task");
+  return currentContext("task").task(name, fn, options);
 }
 
 /** Runs `fn` inline in the run object; its result is checkpointed. */

@@ -13,8 +13,6 @@ export interface Env {
   TASKS: Queue<TaskMessage>;
   /** Bearer token for /api; the API refuses every request while it is unset. */
   BATON_API_TOKEN?: string;
-  /** Seconds a dispatched task may go without reporting before it is sent again (default 600). */
-  BATON_TASK_DEADLINE?: string;
   /** "off" makes consumers replay every task from the whole log instead of keeping a mirror of the run. */
   BATON_CONSUMER_CACHE?: string;
   /** Secret for signing approval links (a Wrangler secret); without it no links are made. */

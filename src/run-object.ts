@@ -5,7 +5,9 @@
 
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
-import { NonDeterminismError, type ApprovalResult } from "baton";
+import { DEFAULT_TASK_OPTIONS, NonDeterminismError, TaskTimeoutError, type ApprovalResult } from "baton";
+import type { ErrorData } from "./core/error-data.ts";
+import { isRetryable, retryDelayMs } from "./core/retry-policy.ts";
 import { toErrorData } from "./core/error-data.ts";
 import { Execution, type ExecutionHost, type NewCall } from "./core/execution.ts";
 import type { Json } from "./core/json.ts";
@@ -20,10 +22,8 @@ import { registry } from "./registry.ts";
 import { isTerminal, RunStore, type RunRow } from "./run-store.ts";
 import { iso, type RunSummary } from "./run-view.ts";
 
-/** Seconds a dispatched task may stay silent before it is sent again, unless configured. */
-export const DEFAULT_TASK_DEADLINE_SECONDS = 600;
-/** Deliveries of one task before a silent task fails the step. */
-export const MAX_DELIVERIES = 5;
+/** How long after an attempt's timeout the run object stops waiting for its report. */
+const WATCHDOG_GRACE_MS = 10_000;
 /** Back-off for a failed queue send or index update. */
 const HOUSEKEEPING_RETRY_MS = 5_000;
 /** Tries of one approval email before it is marked failed. */
@@ -235,7 +235,15 @@ export class RunObject extends DurableObject<Env> {
     const now = Date.now();
     const outcomes: [string, Outcome][] = [];
     const accepted = reports.map((report) => {
-      const outcome: Outcome = report.error ? { ok: false, error: report.error } : { ok: true, value: report.result as Json | undefined };
+      const step = this.store.step(report.key);
+      if (!step || step.kind !== "task" || step.status !== "running" || step.attempts !== report.attempt) return false;
+      if (report.error) {
+        // A retryable failure is parked for its retry; anything else settles the step.
+        const final = this.failAttempt(report.key, report.attempt, report.error, now);
+        if (final) outcomes.push([report.key, final]);
+        return true;
+      }
+      const outcome: Outcome = { ok: true, value: report.result as Json | undefined };
       if (!this.store.settle(report.key, report.attempt, outcome, now)) return false;
       outcomes.push([report.key, outcome]);
       return true;
@@ -291,17 +299,18 @@ export class RunObject extends DurableObject<Env> {
         if (step.kind !== "task") {
           // A step still running in this instance is alive; one recorded by an evicted
           // instance is run again when the execution is rebuilt below.
-          this.store.retry(step.key, step.attempts, now + this.deadlineMs());
-        } else if (step.attempts >= MAX_DELIVERIES) {
-          const error = toErrorData(
-            new Error(`task "${step.key}" did not report within ${this.deadlineMs() / 1000} s on any of ${MAX_DELIVERIES} deliveries`),
-          );
-          const outcome: Outcome = { ok: false, error: { ...error, name: "TaskTimeoutError", code: "task_timeout" } };
-          if (this.store.settle(step.key, step.attempts, outcome, now)) outcomes.push([step.key, outcome]);
-        } else {
-          this.store.retry(step.key, step.attempts + 1, now + this.deadlineMs());
-          this.outbox.push({ runId: run.id, key: step.key, attempt: step.attempts + 1 });
+          this.store.retry(step.key, step.attempts, now + this.stepDeadlineMs());
+          continue;
         }
+        // No report by the deadline: the message was lost, or the consumer crashed or hung.
+        const { timeout } = this.store.taskOptions(step.key);
+        const error = toErrorData(new TaskTimeoutError(`"${step.key}" attempt ${step.attempts} did not report within its ${timeout} s timeout`));
+        const final = this.failAttempt(step.key, step.attempts, error, now);
+        if (final) outcomes.push([step.key, final]);
+      }
+      for (const { key, attempts } of this.store.dueRetries(now)) {
+        this.store.startRetry(key, attempts + 1, now + this.store.taskOptions(key).timeout * 1000 + WATCHDOG_GRACE_MS);
+        this.outbox.push({ runId: run.id, key, attempt: attempts + 1 });
       }
       this.applyOutcomes(outcomes);
     }
@@ -358,7 +367,12 @@ export class RunObject extends DurableObject<Env> {
 
   private begin(call: NewCall): void {
     const now = Date.now();
-    const deadline = call.kind === "sleep" ? null : now + this.deadlineMs();
+    const deadline =
+      call.kind === "task"
+        ? now + (call.options?.timeout ?? DEFAULT_TASK_OPTIONS.timeout) * 1000 + WATCHDOG_GRACE_MS
+        : call.kind === "step"
+          ? now + this.stepDeadlineMs()
+          : null;
     this.store.begin(call, now, deadline);
     if (call.approval && call.approval.to.length > 0) this.store.queueEmails(call.key, call.approval.to, now + HOUSEKEEPING_RETRY_MS);
     if (call.kind === "task") this.outbox.push({ runId: this.requireRun().id, key: call.key, attempt: call.attempt });
@@ -532,7 +546,7 @@ export class RunObject extends DurableObject<Env> {
     const due: number[] = [];
     if (run.status === "queued") due.push(now);
     if (!isTerminal(run.status)) {
-      due.push(this.store.nextDue() ?? now + this.deadlineMs());
+      due.push(this.store.nextDue() ?? now + this.stepDeadlineMs());
       const email = this.store.nextEmailAt();
       if (email !== null) due.push(email);
     }
@@ -553,9 +567,28 @@ export class RunObject extends DurableObject<Env> {
     return (run.status === "sleeping" || run.status === "waiting") && this.store.liveStatus() === run.status;
   }
 
-  private deadlineMs(): number {
-    const configured = Number(this.env.BATON_TASK_DEADLINE);
-    return (Number.isFinite(configured) && configured > 0 ? configured : DEFAULT_TASK_DEADLINE_SECONDS) * 1000;
+  /**
+   * When the alarm checks on an inline step: if this instance was evicted meanwhile,
+   * rebuilding the execution runs the step again.
+   */
+  private stepDeadlineMs(): number {
+    return DEFAULT_TASK_OPTIONS.timeout * 1000;
+  }
+
+  /**
+   * A task attempt failed: parks it for a retry when its policy allows one and the
+   * error is retryable, and answers null; otherwise settles the step as failed and
+   * answers the outcome to hand to the workflow.
+   */
+  private failAttempt(key: string, attempt: number, error: ErrorData, now: number): Outcome | null {
+    const { retries } = this.store.taskOptions(key);
+    const delay = isRetryable(error) ? retryDelayMs(retries, attempt + 1) : null;
+    if (delay !== null) {
+      this.store.retryLater(key, attempt, now + delay, error);
+      return null;
+    }
+    const outcome: Outcome = { ok: false, error };
+    return this.store.settle(key, attempt, outcome, now) ? outcome : null;
   }
 
   private requireRun(): RunRow {

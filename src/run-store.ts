@@ -7,6 +7,7 @@ import type { NewCall } from "./core/execution.ts";
 import { decodeJson, encodeJson, type Json } from "./core/json.ts";
 import type { LogEntry, Outcome, RunEnd, StepKind, StepStatus } from "./core/log.ts";
 import type { ApprovalRequest } from "../sdk/approval.ts";
+import { DEFAULT_TASK_OPTIONS, type ResolvedTaskOptions } from "../sdk/options.ts";
 import { TERMINAL_STATUSES, iso, type EmailView, type RunDetail, type RunStatus, type RunSummary, type StepView } from "./run-view.ts";
 
 const SCHEMA = `
@@ -224,7 +225,7 @@ export class RunStore {
       waitSeconds === undefined ? null : now + Math.round(waitSeconds * 1000),
       deadline,
       this.nextChange(),
-      call.approval === undefined ? null : JSON.stringify(call.approval),
+      call.approval !== undefined ? JSON.stringify(call.approval) : call.options !== undefined ? JSON.stringify(call.options) : null,
     );
   }
 
@@ -257,6 +258,47 @@ export class RunStore {
       )
       .toArray()
       .map((row) => String(row.key));
+  }
+
+  /** A task's retry policy and timeout as recorded when it began. */
+  taskOptions(key: string): ResolvedTaskOptions {
+    const row = this.sql.exec("SELECT detail FROM steps WHERE key = ? AND kind = 'task'", key).toArray()[0];
+    return row?.detail ? (JSON.parse(String(row.detail)) as ResolvedTaskOptions) : DEFAULT_TASK_OPTIONS;
+  }
+
+  /** Parks a failed attempt until its retry at `retryAt`, showing its error meanwhile; false if stale. */
+  retryLater(key: string, attempt: number, retryAt: number, error: ErrorData): boolean {
+    const cursor = this.sql.exec(
+      `UPDATE steps SET status = 'retrying', wake_at = ?, error = ?, deadline = NULL, change_seq = ?
+       WHERE key = ? AND attempts = ? AND status = 'running'`,
+      retryAt,
+      JSON.stringify(error),
+      this.cursor() + 1,
+      key,
+      attempt,
+    );
+    if (cursor.rowsWritten === 0) return false;
+    this.nextChange();
+    return true;
+  }
+
+  /** Tasks whose retry is due. */
+  dueRetries(now: number): { key: string; attempts: number }[] {
+    return this.sql
+      .exec("SELECT key, attempts FROM steps WHERE status = 'retrying' AND wake_at <= ?", now)
+      .toArray()
+      .map((row) => ({ key: String(row.key), attempts: Number(row.attempts) }));
+  }
+
+  /** Starts attempt `attempt` of a task parked for retry. */
+  startRetry(key: string, attempt: number, deadline: number): void {
+    this.sql.exec(
+      "UPDATE steps SET status = 'running', attempts = ?, wake_at = NULL, deadline = ?, change_seq = ? WHERE key = ? AND status = 'retrying'",
+      attempt,
+      deadline,
+      this.nextChange(),
+      key,
+    );
   }
 
   /** Approvals still waiting whose timeout has passed. */
@@ -363,7 +405,7 @@ export class RunStore {
   /** Marks every open step cancelled. */
   cancelOpen(now: number): void {
     this.sql.exec(
-      "UPDATE steps SET status = 'cancelled', ended_at = ?, deadline = NULL WHERE status IN ('running', 'sleeping', 'waiting')",
+      "UPDATE steps SET status = 'cancelled', ended_at = ?, deadline = NULL WHERE status IN ('running', 'retrying', 'sleeping', 'waiting')",
       now,
     );
   }
@@ -375,8 +417,8 @@ export class RunStore {
   liveStatus(): RunStatus {
     const row = this.sql
       .exec(
-        `SELECT SUM(status = 'running') AS running, SUM(status = 'waiting') AS waiting, SUM(status = 'sleeping') AS sleeping
-         FROM steps WHERE status IN ('running', 'waiting', 'sleeping')`,
+        `SELECT SUM(status IN ('running', 'retrying')) AS running, SUM(status = 'waiting') AS waiting, SUM(status = 'sleeping') AS sleeping
+         FROM steps WHERE status IN ('running', 'retrying', 'waiting', 'sleeping')`,
       )
       .one();
     if (Number(row.running ?? 0) > 0) return "running";
@@ -394,7 +436,7 @@ export class RunStore {
     const row = this.sql
       .exec(
         `SELECT MIN(t) AS t FROM (
-           SELECT MIN(wake_at) AS t FROM steps WHERE status IN ('sleeping', 'waiting')
+           SELECT MIN(wake_at) AS t FROM steps WHERE status IN ('sleeping', 'waiting', 'retrying')
            UNION ALL SELECT MIN(deadline) FROM steps WHERE status = 'running')`,
       )
       .one();

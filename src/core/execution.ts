@@ -5,6 +5,8 @@
 
 import type { ApprovalRequest, ApprovalResult } from "../../sdk/approval.ts";
 import type { Closure, ParallelOptions, RunContext } from "../../sdk/context.ts";
+import { TaskTimeoutError } from "../../sdk/errors.ts";
+import type { ResolvedTaskOptions } from "../../sdk/options.ts";
 import { InvalidArgumentError, NonDeterminismError } from "../../sdk/errors.ts";
 import { contexts } from "./async-context.ts";
 import { fromErrorData, toErrorData, type ErrorData } from "./error-data.ts";
@@ -24,6 +26,14 @@ export interface NewCall {
   seconds?: number;
   /** For approvals: what is asked, of whom, for how long. */
   approval?: ApprovalRequest;
+  /** For tasks: retry policy and per-attempt timeout. */
+  options?: ResolvedTaskOptions;
+}
+
+/** A task's closure with the timeout each attempt gets. */
+export interface TaskClosure {
+  fn: Closure<unknown>;
+  timeout: number;
 }
 
 /** What the execution needs from whoever stores the log. */
@@ -81,7 +91,7 @@ export class Execution {
   private readonly occurrences = new Map<string, number>();
   private readonly waiting = new Map<string, Waiter>();
   /** Mirror mode: the closures of tasks reached but not yet settled. */
-  private readonly closures = new Map<string, Closure<unknown>>();
+  private readonly closures = new Map<string, TaskClosure>();
   private halted = false;
   private settleEnd: (end: RunEnd) => void = () => {};
   private settleReached: (outcome: Outcome) => void = () => {};
@@ -154,26 +164,26 @@ export class Execution {
   }
 
   /** Mirror mode: the closure of the task at `key`, once the workflow has reached it. */
-  closureFor(key: string): Closure<unknown> | undefined {
+  closureFor(key: string): TaskClosure | undefined {
     return this.closures.get(key);
   }
 
-  task<T>(branch: string, name: string | undefined, fn: Closure<T>): Promise<T> {
+  task<T>(branch: string, name: string | undefined, fn: Closure<T>, options: ResolvedTaskOptions): Promise<T> {
     const call = this.locate(branch, "task", name);
     if (!call) return never();
     if (isSettled(call.recorded)) return stored(call.recorded);
     if (this.mode.kind === "mirror") {
-      this.closures.set(call.key, fn as Closure<unknown>);
+      this.closures.set(call.key, { fn: fn as Closure<unknown>, timeout: options.timeout });
       return this.wait(call.key);
     }
     if (this.mode.kind === "task") {
       if (call.key === this.mode.key) {
         this.settleTargetCalled();
-        void this.runTarget(fn, call.key, this.mode.attempt);
+        void this.runTarget(fn, call.key, this.mode.attempt, options.timeout);
       }
       return never();
     }
-    if (!call.recorded) this.host.begin({ ...withoutRecorded(call), attempt: 1 });
+    if (!call.recorded) this.host.begin({ ...withoutRecorded(call), attempt: 1, options });
     return this.wait(call.key);
   }
 
@@ -294,8 +304,8 @@ export class Execution {
     this.settleEnd(end);
   }
 
-  private async runTarget<T>(fn: Closure<T>, key: string, attempt: number): Promise<void> {
-    this.settleReached(await runClosure(fn, key, attempt));
+  private async runTarget<T>(fn: Closure<T>, key: string, attempt: number, timeout: number): Promise<void> {
+    this.settleReached(await runClosure(fn, key, attempt, timeout));
   }
 
   private wait<T>(key: string): Promise<T> {
@@ -305,13 +315,31 @@ export class Execution {
   }
 }
 
-/** Runs a task or step closure and captures its outcome; primitives inside it fail clearly. */
-export async function runClosure<T>(fn: Closure<T>, key: string, attempt: number): Promise<Outcome> {
+/**
+ * Runs a task or step closure and captures its outcome; primitives inside it fail
+ * clearly. With a timeout (seconds), the attempt fails with TaskTimeoutError at the
+ * deadline and the closure's signal is aborted, so its fetches stop too.
+ */
+export async function runClosure<T>(fn: Closure<T>, key: string, attempt: number, timeout?: number): Promise<Outcome> {
+  const controller = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline =
+    timeout === undefined
+      ? never<never>()
+      : new Promise<never>((_, reject) => {
+          timer = setTimeout(() => {
+            const error = new TaskTimeoutError(`"${key}" attempt ${attempt} ran past its ${timeout} s timeout`);
+            controller.abort(error);
+            reject(error);
+          }, timeout * 1000);
+        });
   try {
-    const value = await contexts.run(CLOSURE_CONTEXT, () => fn({ key, attempt }));
+    const value = await Promise.race([contexts.run(CLOSURE_CONTEXT, () => fn({ key, attempt, signal: controller.signal })), deadline]);
     return { ok: true, value: toJson(value, `the result of "${key}"`) };
   } catch (error) {
     return { ok: false, error: toErrorData(error) };
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
   }
 }
 
@@ -321,8 +349,8 @@ class BranchContext implements RunContext {
     private readonly execution: Execution,
     private readonly branch: string,
   ) {}
-  task<T>(name: string | undefined, fn: Closure<T>): Promise<T> {
-    return this.execution.task(this.branch, name, fn);
+  task<T>(name: string | undefined, fn: Closure<T>, options: ResolvedTaskOptions): Promise<T> {
+    return this.execution.task(this.branch, name, fn, options);
   }
   step<T>(name: string | undefined, fn: Closure<T>): Promise<T> {
     return this.execution.step(this.branch, name, fn);

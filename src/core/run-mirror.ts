@@ -2,8 +2,7 @@
 // the entries that changed since, it reaches each new task without replaying the run
 // from the start: per-task work and bytes stay flat however long the run grows.
 
-import type { Closure } from "../../sdk/context.ts";
-import { Execution, IDLE_HOST, runClosure, type WorkflowBody } from "./execution.ts";
+import { Execution, IDLE_HOST, runClosure, type TaskClosure, type WorkflowBody } from "./execution.ts";
 import type { LogEntry, Outcome } from "./log.ts";
 import { macrotask } from "./macrotask.ts";
 
@@ -35,12 +34,12 @@ export class RunMirror {
    * and the caller must replay from the whole log instead.
    */
   async run(key: string, attempt: number): Promise<Outcome | undefined> {
-    let closure: Closure<unknown> | undefined = this.execution.closureFor(key);
+    let closure: TaskClosure | undefined = this.execution.closureFor(key);
     if (!closure) {
       await macrotask();
       closure = this.execution.closureFor(key);
     }
-    return closure ? runClosure(closure, key, attempt) : undefined;
+    return closure ? runClosure(closure.fn, key, attempt, closure.timeout) : undefined;
   }
 }
 

@@ -8,7 +8,9 @@ describe("a new call", () => {
     const flow = workflow(async (input: { n: number }) => (await task("double", () => input.n * 2)) as number);
     const { execution, host, ended } = drive(flow, { n: 2 });
     await settle();
-    expect(host.begun).toEqual([{ key: "double#0", branch: "", seq: 0, kind: "task", name: "double", attempt: 1 }]);
+    expect(host.begun).toEqual([
+      { key: "double#0", branch: "", seq: 0, kind: "task", name: "double", attempt: 1, options: { retries: { limit: 5, delay: 1, backoff: "exponential" }, timeout: 600 } },
+    ]);
     expect(ended()).toBeUndefined();
     expect(execution.deliver("double#0", { ok: true, value: 4 })).toBe(true);
     await settle();

@@ -133,7 +133,7 @@ describe("delivery", () => {
     expect((await getRun(id)).steps[0]).toMatchObject({ key: "a#0", status: "completed", attempts: 2 });
   });
 
-  it("fails the task with TaskTimeoutError when every one of its 5 deliveries is lost", async () => {
+  it("fails the task with TaskTimeoutError when all 6 attempts (5 retries) are lost", async () => {
     const id = crypto.randomUUID();
     const stub = runStub(id);
     await runInDurableObject(stub, async (instance: RunObject) => {
@@ -141,16 +141,23 @@ describe("delivery", () => {
       Reflect.set(instance, "env", { ...env, TASKS: new LossyQueue() });
       await instance.start({ id, workflow: "counted", input: { tag: crypto.randomUUID() }, idempotencyKey: null, origin: null });
     });
-    for (let delivery = 1; delivery <= 5; delivery++) {
+    for (let attempt = 1; attempt <= 6; attempt++) {
+      // Stand in for time passing: the attempt's deadline, then (but after the last) its retry delay.
       await runInDurableObject(stub, (_instance: RunObject, state) => {
-        state.storage.sql.exec("UPDATE steps SET deadline = ? WHERE key = 'a#0'", Date.now() - 1);
+        state.storage.sql.exec("UPDATE steps SET deadline = ? WHERE key = 'a#0' AND status = 'running'", Date.now() - 1);
+      });
+      expect(await runDurableObjectAlarm(stub)).toBe(true);
+      if (attempt === 6) break;
+      expect((await getRun(id)).steps[0]).toMatchObject({ key: "a#0", status: "retrying", attempts: attempt, error: { name: "TaskTimeoutError" } });
+      await runInDurableObject(stub, (_instance: RunObject, state) => {
+        state.storage.sql.exec("UPDATE steps SET wake_at = ? WHERE key = 'a#0' AND status = 'retrying'", Date.now() - 1);
       });
       expect(await runDurableObjectAlarm(stub)).toBe(true);
     }
     const run = await waitForRun(id);
     expect(run.status).toBe("failed");
     expect(run.error?.name).toBe("TaskTimeoutError");
-    expect(run.steps[0]).toMatchObject({ key: "a#0", status: "failed", attempts: 5 });
+    expect(run.steps[0]).toMatchObject({ key: "a#0", status: "failed", attempts: 6 });
   });
 
   it("acks a malformed message instead of retrying it forever", async () => {

@@ -8,9 +8,13 @@ class QuotaError extends Error {
 export default workflow(async (input: { rethrow?: boolean }) => {
   let caught: { name: string; message: string } | null = null;
   try {
-    await task("charge", async () => {
-      throw new QuotaError("quota exceeded for account 42");
-    });
+    await task(
+      "charge",
+      async () => {
+        throw new QuotaError("quota exceeded for account 42");
+      },
+      { retries: { limit: 0 } },
+    );
   } catch (error) {
     caught = { name: (error as Error).name, message: (error as Error).message };
   }

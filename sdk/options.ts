@@ -1,0 +1,71 @@
+// Options of task() and step(): retries and a per-attempt timeout, checked where the
+// author calls them, with Cloudflare Workflows' defaults.
+
+import { InvalidArgumentError } from "./errors.ts";
+
+/** How a failed attempt is retried. */
+export interface RetryPolicy {
+  /** Retries after the first attempt (0: none). */
+  limit: number;
+  /** Seconds before the first retry. */
+  delay: number;
+  /** How the delay grows: the same, by `delay` each time, or doubling. */
+  backoff: "constant" | "linear" | "exponential";
+  /** Seconds the delay never exceeds. */
+  maxDelay?: number;
+}
+
+/** Options of task() and step(). */
+export interface TaskOptions {
+  /** Retry policy; fields left out take the defaults (5 retries, 1 s, exponential). */
+  retries?: Partial<RetryPolicy>;
+  /** Seconds one attempt may take before it fails with TaskTimeoutError (default 600). */
+  timeout?: number;
+}
+
+/** Task options with every default applied. */
+export interface ResolvedTaskOptions {
+  retries: RetryPolicy;
+  timeout: number;
+}
+
+/** The defaults, as Cloudflare Workflows users know them: 5 retries, 1 s, exponential, 10 minutes. */
+export const DEFAULT_TASK_OPTIONS: ResolvedTaskOptions = {
+  retries: { limit: 5, delay: 1, backoff: "exponential" },
+  timeout: 600,
+};
+
+const BACKOFFS = new Set(["constant", "linear", "exponential"]);
+
+function seconds(value: unknown, what: string, min: number): number {
+  if (typeof value !== "number" || !Number.isFinite(value) || value < min) {
+    throw new InvalidArgumentError(`${what} must be a number of seconds ${min === 0 ? "≥ 0" : "> 0"}, got ${String(value)}`);
+  }
+  return value;
+}
+
+/** Checks task() / step() options and applies the defaults. */
+export function resolveTaskOptions(options: TaskOptions | undefined, primitive: string): ResolvedTaskOptions {
+  if (options === undefined) return DEFAULT_TASK_OPTIONS;
+  if (typeof options !== "object" || options === null) throw new InvalidArgumentError(`${primitive}() options must be an object`);
+  const known = new Set(["retries", "timeout"]);
+  for (const key of Object.keys(options)) {
+    if (!known.has(key)) throw new InvalidArgumentError(`${primitive}() has no option "${key}"; it takes retries and timeout`);
+  }
+  const given = options.retries ?? {};
+  const limit = given.limit ?? DEFAULT_TASK_OPTIONS.retries.limit;
+  if (!Number.isInteger(limit) || limit < 0 || limit > 100) {
+    throw new InvalidArgumentError(`${primitive}() retries.limit must be an integer from 0 to 100, got ${String(limit)}`);
+  }
+  const backoff = given.backoff ?? DEFAULT_TASK_OPTIONS.retries.backoff;
+  if (!BACKOFFS.has(backoff)) {
+    throw new InvalidArgumentError(`${primitive}() retries.backoff must be "constant", "linear" or "exponential", got ${JSON.stringify(backoff)}`);
+  }
+  const retries: RetryPolicy = {
+    limit,
+    delay: seconds(given.delay ?? DEFAULT_TASK_OPTIONS.retries.delay, `${primitive}() retries.delay`, 0),
+    backoff,
+  };
+  if (given.maxDelay !== undefined) retries.maxDelay = seconds(given.maxDelay, `${primitive}() retries.maxDelay`, 0);
+  return { retries, timeout: seconds(options.timeout ?? DEFAULT_TASK_OPTIONS.timeout, `${primitive}() timeout`, Number.MIN_VALUE) };
+}

@@ -1,0 +1,26 @@
+// Retry policy: how many times a failed attempt is tried again, and how long to wait
+// before each. Pure, so the run object and the in-memory runner share it.
+
+import type { RetryPolicy } from "../../sdk/options.ts";
+import type { ErrorData } from "./error-data.ts";
+
+/** Errors no retry can fix: the author said so, or the failure is deterministic. */
+const NOT_RETRYABLE = new Set(["FatalError", "SerializationError", "NonDeterminismError", "InvalidArgumentError"]);
+
+/** True when an attempt that failed with `error` may be tried again. */
+export function isRetryable(error: ErrorData): boolean {
+  return !NOT_RETRYABLE.has(error.name);
+}
+
+/**
+ * Milliseconds to wait before attempt `next` (2 for the first retry), or null when
+ * the policy allows no more attempts.
+ */
+export function retryDelayMs(policy: RetryPolicy, next: number): number | null {
+  const retry = next - 1;
+  if (retry < 1 || retry > policy.limit) return null;
+  const base = policy.delay * 1000;
+  const raw =
+    policy.backoff === "constant" ? base : policy.backoff === "linear" ? base * retry : base * 2 ** (retry - 1);
+  return policy.maxDelay === undefined ? raw : Math.min(raw, policy.maxDelay * 1000);
+}
