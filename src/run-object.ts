@@ -255,7 +255,8 @@ export class RunObject extends DurableObject<Env> {
     } else if (outcomes.length > 0) {
       this.applyOutcomes(outcomes);
     }
-    if (outcomes.length > 0) await this.settle();
+    // Retries parked above need the alarm too, not only settled outcomes.
+    if (accepted.includes(true)) await this.settle();
     return accepted;
   }
 
