@@ -4,7 +4,7 @@
 import { createApp } from "./api/app.ts";
 import type { Env } from "./env.ts";
 import { modules } from "./generated/workflows.ts";
-import { consumeTasks } from "./queue-consumer.ts";
+import { consumeDeadTasks, consumeTasks, DEAD_LETTER_QUEUE } from "./queue-consumer.ts";
 import { registry } from "./registry.ts";
 
 export { RunIndex } from "./run-index.ts";
@@ -16,5 +16,5 @@ const app = createApp();
 
 export default {
   fetch: app.fetch,
-  queue: consumeTasks,
+  queue: (batch: MessageBatch<unknown>, env: Env) => (batch.queue === DEAD_LETTER_QUEUE ? consumeDeadTasks(batch, env) : consumeTasks(batch, env)),
 } satisfies ExportedHandler<Env>;

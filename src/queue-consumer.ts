@@ -16,6 +16,35 @@ import { registry } from "./registry.ts";
 import type { RunObject, TaskContextData } from "./run-object.ts";
 import { macrotask } from "./core/macrotask.ts";
 
+/** The queue where messages land that the consumer could not process after the queue's retries. */
+export const DEAD_LETTER_QUEUE = "baton-tasks-dlq";
+
+/**
+ * The dead-letter consumer: each message is an attempt no consumer could process, so
+ * it is reported as failed (TaskDeliveryError) and its run retries it per policy or
+ * fails the step. No run waits on a message that will never be processed.
+ */
+export async function consumeDeadTasks(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  await Promise.all(
+    batch.messages.map(async (message) => {
+      const parsed = TaskMessage.safeParse(message.body);
+      if (!parsed.success) return message.ack();
+      const { runId, key, attempt } = parsed.data;
+      try {
+        await env.RUNS.get(env.RUNS.idFromName(runId)).report({
+          key,
+          attempt,
+          error: { name: "TaskDeliveryError", message: `attempt ${attempt} of "${key}" could not be processed by the task consumer after the queue's retries` },
+        });
+        message.ack();
+      } catch (error) {
+        console.error(`baton: dead-lettered task ${key} of run ${runId} could not be reported: ${toErrorData(error).message}`);
+        message.retry();
+      }
+    }),
+  );
+}
+
 /** Runs this isolate keeps a mirror of. */
 const MIRRORED_RUNS = 64;
 const mirrors = new MirrorCache(MIRRORED_RUNS);

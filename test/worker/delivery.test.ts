@@ -21,9 +21,9 @@ async function startWithLostFirstMessage(workflow: string, input: unknown): Prom
 }
 
 /** Delivers messages to the Worker's queue handler as the queue would, returning what it acked. */
-async function deliver(messages: TaskMessage[]): Promise<{ acked: string[]; retried: string[] }> {
+async function deliver(messages: TaskMessage[], queue = "baton-tasks"): Promise<{ acked: string[]; retried: string[] }> {
   const batch = createMessageBatch<TaskMessage>(
-    "baton-tasks",
+    queue,
     messages.map((body, i) => ({ id: `m${i}-${crypto.randomUUID()}`, timestamp: Date.now(), attempts: 1, body })),
   );
   const ctx = createExecutionContext();
@@ -158,6 +158,18 @@ describe("delivery", () => {
     expect(run.status).toBe("failed");
     expect(run.error?.name).toBe("TaskTimeoutError");
     expect(run.steps[0]).toMatchObject({ key: "a#0", status: "failed", attempts: 6 });
+  });
+
+  it("fails an attempt whose message reached the dead-letter queue, and retries it per policy", async () => {
+    const tag = crypto.randomUUID();
+    const id = await startWithLostFirstMessage("counted", { tag });
+    const dead = await deliver([{ runId: id, key: "a#0", attempt: 1 }], "baton-tasks-dlq");
+    expect(dead.acked).toHaveLength(1);
+    expect((await getRun(id)).steps[0]).toMatchObject({ key: "a#0", status: "retrying", attempts: 1, error: { name: "TaskDeliveryError" } });
+    const run = await waitForRun(id);
+    expect(run.status).toBe("completed");
+    expect(run.steps[0]).toMatchObject({ key: "a#0", status: "completed", attempts: 2 });
+    expect(await hits(`${tag}:a`)).toBe(1);
   });
 
   it("acks a malformed message instead of retrying it forever", async () => {
