@@ -10,7 +10,7 @@ import { registry } from "../src/registry.ts";
 import { RunObject, type TaskRef } from "../src/run-object.ts";
 import { modules } from "./generated/workflows.ts";
 
-export { RunIndex } from "../src/index.ts";
+export { RunIndex, TaskCache } from "../src/index.ts";
 
 registry.add(modules);
 

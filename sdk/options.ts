@@ -21,12 +21,18 @@ export interface TaskOptions {
   retries?: Partial<RetryPolicy>;
   /** Seconds one attempt may take before it fails with TaskTimeoutError (default 600). */
   timeout?: number;
+  /** Seconds a completed result is reused, by any run, instead of running the task again. */
+  cacheTtl?: number;
+  /** JSON that, with the workflow and task name, identifies a cached result (default null). */
+  cacheKey?: unknown;
 }
 
 /** Task options with every default applied. */
 export interface ResolvedTaskOptions {
   retries: RetryPolicy;
   timeout: number;
+  cacheTtl?: number;
+  cacheKey?: unknown;
 }
 
 /** The defaults, as Cloudflare Workflows users know them: 5 retries, 1 s, exponential, 10 minutes. */
@@ -48,9 +54,12 @@ function seconds(value: unknown, what: string, min: number): number {
 export function resolveTaskOptions(options: TaskOptions | undefined, primitive: string): ResolvedTaskOptions {
   if (options === undefined) return DEFAULT_TASK_OPTIONS;
   if (typeof options !== "object" || options === null) throw new InvalidArgumentError(`${primitive}() options must be an object`);
-  const known = new Set(["retries", "timeout"]);
+  const known = new Set(["retries", "timeout", "cacheTtl", "cacheKey"]);
   for (const key of Object.keys(options)) {
-    if (!known.has(key)) throw new InvalidArgumentError(`${primitive}() has no option "${key}"; it takes retries and timeout`);
+    if (!known.has(key)) throw new InvalidArgumentError(`${primitive}() has no option "${key}"; it takes retries, timeout, cacheTtl and cacheKey`);
+  }
+  if (options.cacheKey !== undefined && options.cacheTtl === undefined) {
+    throw new InvalidArgumentError(`${primitive}() cacheKey needs cacheTtl: how many seconds a result may be reused`);
   }
   const given = options.retries ?? {};
   const limit = given.limit ?? DEFAULT_TASK_OPTIONS.retries.limit;
@@ -67,5 +76,13 @@ export function resolveTaskOptions(options: TaskOptions | undefined, primitive: 
     backoff,
   };
   if (given.maxDelay !== undefined) retries.maxDelay = seconds(given.maxDelay, `${primitive}() retries.maxDelay`, 0);
-  return { retries, timeout: seconds(options.timeout ?? DEFAULT_TASK_OPTIONS.timeout, `${primitive}() timeout`, Number.MIN_VALUE) };
+  const resolved: ResolvedTaskOptions = {
+    retries,
+    timeout: seconds(options.timeout ?? DEFAULT_TASK_OPTIONS.timeout, `${primitive}() timeout`, Number.MIN_VALUE),
+  };
+  if (options.cacheTtl !== undefined) {
+    resolved.cacheTtl = seconds(options.cacheTtl, `${primitive}() cacheTtl`, Number.MIN_VALUE);
+    resolved.cacheKey = options.cacheKey ?? null;
+  }
+  return resolved;
 }

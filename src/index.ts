@@ -9,6 +9,7 @@ import { registry } from "./registry.ts";
 
 export { RunIndex } from "./run-index.ts";
 export { RunObject } from "./run-object.ts";
+export { TaskCache } from "./task-cache.ts";
 
 registry.add(modules);
 

@@ -17,6 +17,8 @@ import type { Env } from "./env.ts";
 import { TaskReport, type TaskMessage } from "./messages.ts";
 import { approvalEmailRaw } from "./approval-email.ts";
 import { signApprovalToken } from "./approval-token.ts";
+import { decodeJson, encodeJson } from "./core/json.ts";
+import { cacheIdentity } from "./task-cache.ts";
 import { bindingMailer, type Mailer } from "./mailer.ts";
 import { registry } from "./registry.ts";
 import { isTerminal, RunStore, type RunRow } from "./run-store.ts";
@@ -246,6 +248,7 @@ export class RunObject extends DurableObject<Env> {
       const outcome: Outcome = { ok: true, value: report.result as Json | undefined };
       if (!this.store.settle(report.key, report.attempt, outcome, now)) return false;
       outcomes.push([report.key, outcome]);
+      this.cacheResult(report.key, outcome.value);
       return true;
     });
     const diverged = outcomes.find(([, outcome]) => !outcome.ok && NonDeterminismError.is(outcome.error));
@@ -477,7 +480,7 @@ export class RunObject extends DurableObject<Env> {
   }
 
   private async sendOutbox(): Promise<void> {
-    const batch = this.outbox.splice(0);
+    const batch = await this.withoutCacheHits(this.outbox.splice(0));
     if (batch.length === 0) return;
     try {
       for (let i = 0; i < batch.length; i += 100) {
@@ -488,6 +491,49 @@ export class RunObject extends DurableObject<Env> {
       console.error(`baton: queue send failed, retrying in ${HOUSEKEEPING_RETRY_MS} ms: ${toErrorData(error).message}`);
       this.store.setDeadline(batch.map((message) => message.key), Date.now() + HOUSEKEEPING_RETRY_MS);
     }
+  }
+
+  /**
+   * Settles the first attempts of tasks with `cacheTtl` whose result another run (or
+   * this one) stored and has not expired; returns the messages still to send. A
+   * cache that cannot be reached is a miss: the task simply runs.
+   */
+  private async withoutCacheHits(batch: TaskMessage[]): Promise<TaskMessage[]> {
+    const run = this.requireRun();
+    const now = Date.now();
+    const hits: [string, Outcome][] = [];
+    const keep = await Promise.all(
+      batch.map(async (message) => {
+        const options = message.attempt === 1 ? this.store.taskOptions(message.key) : undefined;
+        if (options?.cacheTtl === undefined) return true;
+        try {
+          const cached = await this.cacheStub(run, message.key, options.cacheKey).lookup(now);
+          if (!cached || !this.store.settleFromCache(message.key, message.attempt, cached.result, Date.now())) return true;
+          hits.push([message.key, { ok: true, value: decodeJson(cached.result) }]);
+          return false;
+        } catch (error) {
+          console.error(`baton: task cache lookup for ${message.key} failed, running the task: ${toErrorData(error).message}`);
+          return true;
+        }
+      }),
+    );
+    if (hits.length > 0) this.applyOutcomes(hits);
+    return batch.filter((_, i) => keep[i]);
+  }
+
+  /** Stores a task's fresh result for other runs when it has `cacheTtl`; best effort, in the background. */
+  private cacheResult(key: string, result: Json | undefined): void {
+    const options = this.store.taskOptions(key);
+    if (options.cacheTtl === undefined) return;
+    const run = this.requireRun();
+    const entry = { result: encodeJson(result), runId: run.id, key, expiresAt: Date.now() + options.cacheTtl * 1000 };
+    this.cacheStub(run, key, options.cacheKey)
+      .store(entry)
+      .catch((error: unknown) => console.error(`baton: could not cache the result of ${key}: ${toErrorData(error).message}`));
+  }
+
+  private cacheStub(run: RunRow, key: string, cacheKey: unknown) {
+    return this.env.TASK_CACHE.get(this.env.TASK_CACHE.idFromName(cacheIdentity(run.workflow, this.store.stepName(key), cacheKey)));
   }
 
   /**

@@ -41,7 +41,8 @@ CREATE TABLE IF NOT EXISTS steps (
   wake_at INTEGER,
   deadline INTEGER,
   change_seq INTEGER NOT NULL,
-  detail TEXT
+  detail TEXT,
+  from_cache INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS emails (
   key TEXT NOT NULL,
@@ -260,6 +261,27 @@ export class RunStore {
       .map((row) => String(row.key));
   }
 
+  /** A task's name (part of its cache identity). */
+  stepName(key: string): string {
+    return String(this.sql.exec("SELECT name FROM steps WHERE key = ?", key).one().name);
+  }
+
+  /** Completes an open task with a result reused from the cache. */
+  settleFromCache(key: string, attempt: number, result: string | null, now: number): boolean {
+    const cursor = this.sql.exec(
+      `UPDATE steps SET status = 'completed', result = ?, from_cache = 1, ended_at = ?, deadline = NULL, change_seq = ?
+       WHERE key = ? AND attempts = ? AND status = 'running'`,
+      result,
+      now,
+      this.cursor() + 1,
+      key,
+      attempt,
+    );
+    if (cursor.rowsWritten === 0) return false;
+    this.nextChange();
+    return true;
+  }
+
   /** A task's retry policy and timeout as recorded when it began. */
   taskOptions(key: string): ResolvedTaskOptions {
     const row = this.sql.exec("SELECT detail FROM steps WHERE key = ? AND kind = 'task'", key).toArray()[0];
@@ -460,7 +482,7 @@ export class RunStore {
   /** The run with its steps, for `GET /api/runs/:id`. */
   detail(run: RunRow): RunDetail {
     const steps = this.sql
-      .exec("SELECT key, kind, name, status, attempts, error, started_at, ended_at, wake_at FROM steps ORDER BY rowid")
+      .exec("SELECT key, kind, name, status, attempts, error, started_at, ended_at, wake_at, from_cache FROM steps ORDER BY rowid")
       .toArray()
       .map(stepView);
     for (const step of steps) if (step.kind === "approval") step.emails = this.emails(step.key);
@@ -496,6 +518,7 @@ function stepView(row: Row): StepView {
     error: row.error === null ? null : (JSON.parse(String(row.error)) as ErrorData),
   };
   if (row.wake_at !== null) view.wakeAt = iso(Number(row.wake_at));
+  if (Number(row.from_cache) === 1) view.cached = true;
   return view;
 }
 

@@ -34,6 +34,8 @@ export interface StepView {
   wakeAt?: string;
   /** Approval steps: their emails and how sending them went. */
   emails?: EmailView[];
+  /** Tasks with cacheTtl: true when the result was reused from the cache, not run. */
+  cached?: true;
 }
 
 /** One approval email and how sending it went. */

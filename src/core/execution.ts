@@ -183,7 +183,11 @@ export class Execution {
       }
       return never();
     }
-    if (!call.recorded) this.host.begin({ ...withoutRecorded(call), attempt: 1, options });
+    if (!call.recorded) {
+      // The cache key is stored and compared as JSON, like a result.
+      if (options.cacheKey !== undefined) toJson(options.cacheKey, `the cacheKey of "${call.key}"`);
+      this.host.begin({ ...withoutRecorded(call), attempt: 1, options });
+    }
     return this.wait(call.key);
   }
 

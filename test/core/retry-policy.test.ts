@@ -43,3 +43,12 @@ describe("task options", () => {
     expect(() => resolveTaskOptions(options as never, "task")).toThrow(fragment);
   });
 });
+
+describe("cache options", () => {
+  it("take cacheTtl with an optional JSON cacheKey, and refuse a key without a TTL", () => {
+    expect(resolveTaskOptions({ cacheTtl: 60 }, "task")).toMatchObject({ cacheTtl: 60, cacheKey: null });
+    expect(resolveTaskOptions({ cacheTtl: 60, cacheKey: { sku: "a" } }, "task")).toMatchObject({ cacheKey: { sku: "a" } });
+    expect(() => resolveTaskOptions({ cacheKey: "a" }, "task")).toThrow("cacheKey needs cacheTtl");
+    expect(() => resolveTaskOptions({ cacheTtl: 0 }, "task")).toThrow("cacheTtl");
+  });
+});

@@ -27,7 +27,7 @@ export interface RunBody {
   createdAt: string;
   updatedAt: string;
   wakeAt?: string;
-  steps: { key: string; kind: string; name: string; status: string; attempts: number; startedAt: string; endedAt: string | null; error: { name: string; message: string } | null; wakeAt?: string }[];
+  steps: { key: string; kind: string; name: string; status: string; attempts: number; startedAt: string; endedAt: string | null; error: { name: string; message: string } | null; wakeAt?: string; cached?: true }[];
 }
 
 /** Starts a run and returns its id. */
