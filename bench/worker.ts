@@ -10,7 +10,7 @@ import { registry } from "../src/registry.ts";
 import { RunObject, type TaskRef } from "../src/run-object.ts";
 import { modules } from "./generated/workflows.ts";
 
-export { RunIndex, TaskCache } from "../src/index.ts";
+export { ConcurrencyLimiter, RunIndex, TaskCache } from "../src/index.ts";
 
 registry.add(modules);
 

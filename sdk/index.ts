@@ -8,7 +8,7 @@ import { resolveTaskOptions, type TaskOptions } from "./options.ts";
 
 export type { Closure, ParallelOptions, TaskContext } from "./context.ts";
 export { DEFAULT_APPROVAL_TIMEOUT_SECONDS, type ApprovalOptions, type ApprovalResult } from "./approval.ts";
-export { DEFAULT_TASK_OPTIONS, type RetryPolicy, type TaskOptions } from "./options.ts";
+export { DEFAULT_TASK_OPTIONS, type ConcurrencyLimit, type RetryPolicy, type TaskOptions } from "./options.ts";
 export {
   BatonError,
   FatalError,

@@ -25,6 +25,18 @@ export interface TaskOptions {
   cacheTtl?: number;
   /** JSON that, with the workflow and task name, identifies a cached result (default null). */
   cacheKey?: unknown;
+  /** At most `limit` attempts with this `key` run at once across all runs (or start per `window` seconds). */
+  concurrency?: ConcurrencyLimit;
+  /** Among tasks waiting for a concurrency slot, higher goes first (default 0). */
+  priority?: number;
+}
+
+/** A concurrency limit shared by every task that names the same key. */
+export interface ConcurrencyLimit {
+  key: string;
+  limit: number;
+  /** Seconds: turns the limit into at most `limit` starts per window (a rate limit). */
+  window?: number;
 }
 
 /** Task options with every default applied. */
@@ -33,6 +45,8 @@ export interface ResolvedTaskOptions {
   timeout: number;
   cacheTtl?: number;
   cacheKey?: unknown;
+  concurrency?: ConcurrencyLimit;
+  priority?: number;
 }
 
 /** The defaults, as Cloudflare Workflows users know them: 5 retries, 1 s, exponential, 10 minutes. */
@@ -54,9 +68,11 @@ function seconds(value: unknown, what: string, min: number): number {
 export function resolveTaskOptions(options: TaskOptions | undefined, primitive: string): ResolvedTaskOptions {
   if (options === undefined) return DEFAULT_TASK_OPTIONS;
   if (typeof options !== "object" || options === null) throw new InvalidArgumentError(`${primitive}() options must be an object`);
-  const known = new Set(["retries", "timeout", "cacheTtl", "cacheKey"]);
+  const known = new Set(["retries", "timeout", "cacheTtl", "cacheKey", "concurrency", "priority"]);
   for (const key of Object.keys(options)) {
-    if (!known.has(key)) throw new InvalidArgumentError(`${primitive}() has no option "${key}"; it takes retries, timeout, cacheTtl and cacheKey`);
+    if (!known.has(key)) {
+      throw new InvalidArgumentError(`${primitive}() has no option "${key}"; it takes retries, timeout, cacheTtl, cacheKey, concurrency and priority`);
+    }
   }
   if (options.cacheKey !== undefined && options.cacheTtl === undefined) {
     throw new InvalidArgumentError(`${primitive}() cacheKey needs cacheTtl: how many seconds a result may be reused`);
@@ -80,6 +96,19 @@ export function resolveTaskOptions(options: TaskOptions | undefined, primitive: 
     retries,
     timeout: seconds(options.timeout ?? DEFAULT_TASK_OPTIONS.timeout, `${primitive}() timeout`, Number.MIN_VALUE),
   };
+  if (options.priority !== undefined) {
+    if (!Number.isInteger(options.priority)) throw new InvalidArgumentError(`${primitive}() priority must be an integer, got ${String(options.priority)}`);
+    resolved.priority = options.priority;
+  }
+  if (options.concurrency !== undefined) {
+    const { key, limit, window } = options.concurrency;
+    if (typeof key !== "string" || key.length === 0 || key.length > 200) {
+      throw new InvalidArgumentError(`${primitive}() concurrency.key must be a non-empty string of at most 200 characters`);
+    }
+    if (!Number.isInteger(limit) || limit < 1) throw new InvalidArgumentError(`${primitive}() concurrency.limit must be an integer ≥ 1, got ${String(limit)}`);
+    resolved.concurrency = { key, limit };
+    if (window !== undefined) resolved.concurrency.window = seconds(window, `${primitive}() concurrency.window`, Number.MIN_VALUE);
+  }
   if (options.cacheTtl !== undefined) {
     resolved.cacheTtl = seconds(options.cacheTtl, `${primitive}() cacheTtl`, Number.MIN_VALUE);
     resolved.cacheKey = options.cacheKey ?? null;

@@ -3,11 +3,14 @@
 import type { RunIndex } from "./run-index.ts";
 import type { RunObject } from "./run-object.ts";
 import type { TaskCache } from "./task-cache.ts";
+import type { ConcurrencyLimiter } from "./concurrency-limiter.ts";
 import type { TaskMessage } from "./messages.ts";
 
 export interface Env {
   /** One Durable Object per run. */
   RUNS: DurableObjectNamespace<RunObject>;
+  /** Concurrency limits, one object per limit key. */
+  CONCURRENCY: DurableObjectNamespace<ConcurrencyLimiter>;
   /** Cached task results, one object per cache identity. */
   TASK_CACHE: DurableObjectNamespace<TaskCache>;
   /** The list index of runs. */

@@ -10,6 +10,7 @@ import { registry } from "./registry.ts";
 export { RunIndex } from "./run-index.ts";
 export { RunObject } from "./run-object.ts";
 export { TaskCache } from "./task-cache.ts";
+export { ConcurrencyLimiter } from "./concurrency-limiter.ts";
 
 registry.add(modules);
 

@@ -6,6 +6,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
 import { DEFAULT_TASK_OPTIONS, NonDeterminismError, TaskTimeoutError, type ApprovalResult } from "baton";
+import type { ResolvedTaskOptions } from "../sdk/options.ts";
 import type { ErrorData } from "./core/error-data.ts";
 import { isRetryable, retryDelayMs } from "./core/retry-policy.ts";
 import { toErrorData } from "./core/error-data.ts";
@@ -102,6 +103,8 @@ export class RunObject extends DurableObject<Env> {
   private readonly store: RunStore;
   private execution: Execution | undefined;
   private outbox: TaskMessage[] = [];
+  /** Task attempts that must get a concurrency slot before they are sent. */
+  private toAcquire: TaskMessage[] = [];
   private flushing: Promise<void> | undefined;
   private flushRequested = false;
   /** The alarm as this instance knows it (null: none), read once at start. */
@@ -193,9 +196,11 @@ export class RunObject extends DurableObject<Env> {
     if (isTerminal(run.status)) return { status: "not_active", run: this.store.summary(run) };
     this.dropExecution();
     const now = Date.now();
+    for (const key of this.store.openTasks()) this.releaseSlot(key);
     this.store.cancelOpen(now);
     this.store.end({ status: "cancelled" }, now);
     this.outbox = [];
+    this.toAcquire = [];
     await this.settle();
     return { status: "cancelled", run: this.store.summary(this.requireRun()) };
   }
@@ -249,6 +254,7 @@ export class RunObject extends DurableObject<Env> {
       if (!this.store.settle(report.key, report.attempt, outcome, now)) return false;
       outcomes.push([report.key, outcome]);
       this.cacheResult(report.key, outcome.value);
+      this.releaseSlot(report.key);
       return true;
     });
     const diverged = outcomes.find(([, outcome]) => !outcome.ok && NonDeterminismError.is(outcome.error));
@@ -313,9 +319,12 @@ export class RunObject extends DurableObject<Env> {
         if (final) outcomes.push([step.key, final]);
       }
       for (const { key, attempts } of this.store.dueRetries(now)) {
-        this.store.startRetry(key, attempts + 1, now + this.store.taskOptions(key).timeout * 1000 + WATCHDOG_GRACE_MS);
-        this.outbox.push({ runId: run.id, key, attempt: attempts + 1 });
+        const options = this.store.taskOptions(key);
+        this.store.startRetry(key, attempts + 1, now + options.timeout * 1000 + WATCHDOG_GRACE_MS);
+        this.dispatch(key, attempts + 1, options, now);
       }
+      // A queued attempt whose limiter never called back asks again (its lease may have been lost).
+      for (const { key, attempts } of this.store.queuedOverdue(now)) this.dispatch(key, attempts, this.store.taskOptions(key), now);
       this.applyOutcomes(outcomes);
     }
     await this.settle();
@@ -359,6 +368,7 @@ export class RunObject extends DurableObject<Env> {
     this.dropExecution();
     const now = Date.now();
     // Work still open when the workflow ended (e.g. siblings of a failed parallel branch) is abandoned.
+    for (const key of this.store.openTasks()) this.releaseSlot(key);
     this.store.cancelOpen(now);
     this.store.end(end, now);
     this.scheduleFlush();
@@ -379,8 +389,79 @@ export class RunObject extends DurableObject<Env> {
           : null;
     this.store.begin(call, now, deadline);
     if (call.approval && call.approval.to.length > 0) this.store.queueEmails(call.key, call.approval.to, now + HOUSEKEEPING_RETRY_MS);
-    if (call.kind === "task") this.outbox.push({ runId: this.requireRun().id, key: call.key, attempt: call.attempt });
+    if (call.kind === "task") this.dispatch(call.key, call.attempt, call.options ?? DEFAULT_TASK_OPTIONS, now);
     this.scheduleFlush();
+  }
+
+  /**
+   * Sends a task attempt, or, when it has a concurrency limit, queues it for a slot
+   * (asked for in the next flush). The step is already recorded as running.
+   */
+  private dispatch(key: string, attempt: number, options: ResolvedTaskOptions, now: number): void {
+    const message = { runId: this.requireRun().id, key, attempt };
+    if (options.concurrency === undefined) {
+      this.outbox.push(message);
+      return;
+    }
+    this.store.queueForSlot(key, attempt, now + this.leaseMs(options));
+    this.toAcquire.push(message);
+  }
+
+  private leaseMs(options: ResolvedTaskOptions): number {
+    return options.timeout * 1000 + WATCHDOG_GRACE_MS;
+  }
+
+  private limiter(concurrencyKey: string) {
+    return this.env.CONCURRENCY.get(this.env.CONCURRENCY.idFromName(concurrencyKey));
+  }
+
+  /** Asks each queued attempt's limiter for a slot; granted ones go out with this flush. */
+  private async acquireSlots(): Promise<void> {
+    const requests = this.toAcquire.splice(0);
+    await Promise.all(
+      requests.map(async (message) => {
+        const options = this.store.taskOptions(message.key);
+        if (!options.concurrency) return;
+        try {
+          const answer = await this.limiter(options.concurrency.key).acquire({
+            runId: message.runId,
+            key: message.key,
+            attempt: message.attempt,
+            priority: options.priority ?? 0,
+            limit: options.concurrency.limit,
+            window: options.concurrency.window,
+            leaseMs: this.leaseMs(options),
+          });
+          if (answer === "granted" && this.store.startFromQueue(message.key, message.attempt, Date.now() + this.leaseMs(options))) {
+            this.outbox.push(message);
+          }
+        } catch (error) {
+          // Stays queued; the alarm asks again at its recheck time.
+          console.error(`baton: concurrency slot for ${message.key} not obtained: ${toErrorData(error).message}`);
+        }
+      }),
+    );
+  }
+
+  /** Gives a task's concurrency slot back once its attempt is over; best effort (leases expire). */
+  private releaseSlot(key: string): void {
+    const options = this.store.taskOptions(key);
+    if (!options.concurrency) return;
+    const runId = this.requireRun().id;
+    this.limiter(options.concurrency.key)
+      .release(runId, key)
+      .catch((error: unknown) => console.error(`baton: slot of ${key} not released (its lease will expire): ${toErrorData(error).message}`));
+  }
+
+  /** The limiter's call: a slot is free for this queued attempt. False if it no longer wants one. */
+  async granted(key: string, attempt: number): Promise<boolean> {
+    const run = this.store.run();
+    if (!run || isTerminal(run.status)) return false;
+    const options = this.store.taskOptions(key);
+    if (!this.store.startFromQueue(key, attempt, Date.now() + this.leaseMs(options))) return false;
+    this.outbox.push({ runId: run.id, key, attempt });
+    await this.settle();
+    return true;
   }
 
   private finishStep(key: string, attempt: number, outcome: Outcome): boolean {
@@ -429,6 +510,7 @@ export class RunObject extends DurableObject<Env> {
     const run = this.store.run();
     if (!run) return;
     if (!isTerminal(run.status) && run.status !== "queued") this.store.setStatus(this.store.liveStatus(), Date.now());
+    await this.acquireSlots();
     await this.sendOutbox();
     await this.sendEmails();
     this.syncIndexInBackground();
@@ -628,6 +710,7 @@ export class RunObject extends DurableObject<Env> {
    * answers the outcome to hand to the workflow.
    */
   private failAttempt(key: string, attempt: number, error: ErrorData, now: number): Outcome | null {
+    this.releaseSlot(key);
     const { retries } = this.store.taskOptions(key);
     const delay = isRetryable(error) ? retryDelayMs(retries, attempt + 1) : null;
     if (delay !== null) {

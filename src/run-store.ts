@@ -304,6 +304,47 @@ export class RunStore {
     return true;
   }
 
+  /** Parks attempt `attempt` of a task until its concurrency limit grants a slot; `recheckAt` asks again. */
+  queueForSlot(key: string, attempt: number, recheckAt: number): void {
+    this.sql.exec(
+      "UPDATE steps SET status = 'queued', attempts = ?, wake_at = NULL, deadline = ?, change_seq = ? WHERE key = ?",
+      attempt,
+      recheckAt,
+      this.nextChange(),
+      key,
+    );
+  }
+
+  /** Starts a queued attempt that got its slot; false if it is no longer queued. */
+  startFromQueue(key: string, attempt: number, deadline: number): boolean {
+    const cursor = this.sql.exec(
+      "UPDATE steps SET status = 'running', deadline = ?, change_seq = ? WHERE key = ? AND attempts = ? AND status = 'queued'",
+      deadline,
+      this.cursor() + 1,
+      key,
+      attempt,
+    );
+    if (cursor.rowsWritten === 0) return false;
+    this.nextChange();
+    return true;
+  }
+
+  /** Queued attempts whose time to ask their limiter again has come. */
+  queuedOverdue(now: number): { key: string; attempts: number }[] {
+    return this.sql
+      .exec("SELECT key, attempts FROM steps WHERE status = 'queued' AND deadline <= ?", now)
+      .toArray()
+      .map((row) => ({ key: String(row.key), attempts: Number(row.attempts) }));
+  }
+
+  /** Keys of tasks not yet settled (queued, running or waiting to retry). */
+  openTasks(): string[] {
+    return this.sql
+      .exec("SELECT key FROM steps WHERE kind = 'task' AND status IN ('queued', 'running', 'retrying')")
+      .toArray()
+      .map((row) => String(row.key));
+  }
+
   /** Tasks whose retry is due. */
   dueRetries(now: number): { key: string; attempts: number }[] {
     return this.sql
@@ -427,7 +468,7 @@ export class RunStore {
   /** Marks every open step cancelled. */
   cancelOpen(now: number): void {
     this.sql.exec(
-      "UPDATE steps SET status = 'cancelled', ended_at = ?, deadline = NULL WHERE status IN ('running', 'retrying', 'sleeping', 'waiting')",
+      "UPDATE steps SET status = 'cancelled', ended_at = ?, deadline = NULL WHERE status IN ('queued', 'running', 'retrying', 'sleeping', 'waiting')",
       now,
     );
   }
@@ -439,8 +480,8 @@ export class RunStore {
   liveStatus(): RunStatus {
     const row = this.sql
       .exec(
-        `SELECT SUM(status IN ('running', 'retrying')) AS running, SUM(status = 'waiting') AS waiting, SUM(status = 'sleeping') AS sleeping
-         FROM steps WHERE status IN ('running', 'retrying', 'waiting', 'sleeping')`,
+        `SELECT SUM(status IN ('running', 'retrying', 'queued')) AS running, SUM(status = 'waiting') AS waiting, SUM(status = 'sleeping') AS sleeping
+         FROM steps WHERE status IN ('running', 'retrying', 'queued', 'waiting', 'sleeping')`,
       )
       .one();
     if (Number(row.running ?? 0) > 0) return "running";
@@ -459,7 +500,7 @@ export class RunStore {
       .exec(
         `SELECT MIN(t) AS t FROM (
            SELECT MIN(wake_at) AS t FROM steps WHERE status IN ('sleeping', 'waiting', 'retrying')
-           UNION ALL SELECT MIN(deadline) FROM steps WHERE status = 'running')`,
+           UNION ALL SELECT MIN(deadline) FROM steps WHERE status IN ('running', 'queued'))`,
       )
       .one();
     return nullableNumber(row.t);

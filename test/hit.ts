@@ -8,6 +8,16 @@ export function hit(name: string): Promise<number> {
   return probe().hit(name);
 }
 
+/** Runs `fn` counted as one more `name` running at once (the Probe keeps the peak). */
+export async function measured<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  await probe().enter(name);
+  try {
+    return await fn();
+  } finally {
+    await probe().exit(name);
+  }
+}
+
 /** How many times `name` was recorded. */
 export function count(name: string): Promise<number> {
   return probe().count(name);

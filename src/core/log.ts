@@ -9,7 +9,7 @@ export const StepKind = z.enum(["task", "step", "sleep", "approval"]);
 /** What a checkpointed call was. */
 export type StepKind = z.infer<typeof StepKind>;
 
-export const StepStatus = z.enum(["running", "retrying", "sleeping", "waiting", "completed", "failed", "cancelled"]);
+export const StepStatus = z.enum(["queued", "running", "retrying", "sleeping", "waiting", "completed", "failed", "cancelled"]);
 /** Where a step stands. */
 export type StepStatus = z.infer<typeof StepStatus>;
 

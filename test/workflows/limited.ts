@@ -1,0 +1,18 @@
+// Tasks sharing a concurrency limit; each measures how many run at once and when it started.
+import { parallel, task, workflow } from "baton";
+import { hit, measured } from "../hit.ts";
+
+export default workflow(async (input: { tag: string; key: string; limit: number; priorities: number[] }) =>
+  parallel(input.priorities, (priority, i) =>
+    task(
+      "work",
+      () =>
+        measured(`${input.tag}:live`, async () => {
+          const order = await hit(`${input.tag}:order`);
+          await new Promise((resolve) => setTimeout(resolve, 40));
+          return { i, priority, order };
+        }),
+      { concurrency: { key: input.key, limit: input.limit }, priority, retries: { limit: 0 } },
+    ),
+  ),
+);
