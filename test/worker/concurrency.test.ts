@@ -27,6 +27,17 @@ describe("concurrency limits", () => {
     expect(await probe().peak(`${tag}:live`)).toBe(1);
   });
 
+  it("with a window, start at most `limit` attempts per window (a rate limit)", async () => {
+    const tag = crypto.randomUUID();
+    const run = await waitForRun(await startRun("limited", { tag, key: `rate-${tag}`, limit: 2, window: 1, priorities: [0, 0, 0, 0, 0] }));
+    expect(run.status).toBe("completed");
+    const starts = (run.output as { startedAt: number }[]).map((r) => r.startedAt).sort((a, b) => a - b);
+    // Never three starts in one window. The tasks clock their own start, which trails
+    // the grant by a queue delivery, so allow that much jitter; without the limit all
+    // five would start within a few tens of milliseconds.
+    for (let i = 2; i < starts.length; i++) expect((starts[i] ?? 0) - (starts[i - 2] ?? 0)).toBeGreaterThan(800);
+  });
+
   it("free a slot whose holder crashed once its lease expires, and the waiting work continues", async () => {
     const tag = crypto.randomUUID();
     const key = `crash-${tag}`;

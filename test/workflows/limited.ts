@@ -2,17 +2,22 @@
 import { parallel, task, workflow } from "baton";
 import { hit, measured } from "../hit.ts";
 
-export default workflow(async (input: { tag: string; key: string; limit: number; priorities: number[] }) =>
+export default workflow(async (input: { tag: string; key: string; limit: number; window?: number; priorities: number[] }) =>
   parallel(input.priorities, (priority, i) =>
     task(
       "work",
       () =>
         measured(`${input.tag}:live`, async () => {
           const order = await hit(`${input.tag}:order`);
+          const startedAt = Date.now();
           await new Promise((resolve) => setTimeout(resolve, 40));
-          return { i, priority, order };
+          return { i, priority, order, startedAt };
         }),
-      { concurrency: { key: input.key, limit: input.limit }, priority, retries: { limit: 0 } },
+      {
+        concurrency: input.window === undefined ? { key: input.key, limit: input.limit } : { key: input.key, limit: input.limit, window: input.window },
+        priority,
+        retries: { limit: 0 },
+      },
     ),
   ),
 );
