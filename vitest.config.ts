@@ -24,6 +24,9 @@ function workersProject(name: string, include: string[], bindings: Record<string
         miniflare: {
           bindings: { BATON_API_TOKEN: TEST_TOKEN, BATON_SIGNING_KEY: "test-signing-key", ...bindings },
           durableObjects: { PROBE: { className: "Probe", useSQLite: true } },
+          // A worker tag for the tests: "heavy" tasks go to their own queue (consumed here too).
+          queueProducers: { TASKS_HEAVY: { queueName: "baton-tasks-heavy" } },
+          queueConsumers: { "baton-tasks-heavy": { maxBatchTimeout: 0 } },
           // No internet here: outbound fetches from workflows are answered by this
           // stand-in, which echoes the URL it was asked for.
           outboundService: (request: Request) => Response.json({ url: request.url, fake: true }),

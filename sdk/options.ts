@@ -29,6 +29,8 @@ export interface TaskOptions {
   concurrency?: ConcurrencyLimit;
   /** Among tasks waiting for a concurrency slot, higher goes first (default 0). */
   priority?: number;
+  /** Worker tag: run this task on the Worker consuming the tag's own queue (e.g. "heavy"). */
+  tag?: string;
 }
 
 /** A concurrency limit shared by every task that names the same key. */
@@ -47,6 +49,7 @@ export interface ResolvedTaskOptions {
   cacheKey?: unknown;
   concurrency?: ConcurrencyLimit;
   priority?: number;
+  tag?: string;
 }
 
 /** The defaults, as Cloudflare Workflows users know them: 5 retries, 1 s, exponential, 10 minutes. */
@@ -68,10 +71,10 @@ function seconds(value: unknown, what: string, min: number): number {
 export function resolveTaskOptions(options: TaskOptions | undefined, primitive: string): ResolvedTaskOptions {
   if (options === undefined) return DEFAULT_TASK_OPTIONS;
   if (typeof options !== "object" || options === null) throw new InvalidArgumentError(`${primitive}() options must be an object`);
-  const known = new Set(["retries", "timeout", "cacheTtl", "cacheKey", "concurrency", "priority"]);
+  const known = new Set(["retries", "timeout", "cacheTtl", "cacheKey", "concurrency", "priority", "tag"]);
   for (const key of Object.keys(options)) {
     if (!known.has(key)) {
-      throw new InvalidArgumentError(`${primitive}() has no option "${key}"; it takes retries, timeout, cacheTtl, cacheKey, concurrency and priority`);
+      throw new InvalidArgumentError(`${primitive}() has no option "${key}"; it takes retries, timeout, cacheTtl, cacheKey, concurrency, priority and tag`);
     }
   }
   if (options.cacheKey !== undefined && options.cacheTtl === undefined) {
@@ -96,6 +99,12 @@ export function resolveTaskOptions(options: TaskOptions | undefined, primitive: 
     retries,
     timeout: seconds(options.timeout ?? DEFAULT_TASK_OPTIONS.timeout, `${primitive}() timeout`, Number.MIN_VALUE),
   };
+  if (options.tag !== undefined) {
+    if (typeof options.tag !== "string" || !/^[a-z0-9][a-z0-9-]{0,39}$/.test(options.tag)) {
+      throw new InvalidArgumentError(`${primitive}() tag must be 1 to 40 lowercase letters, digits or dashes, got ${JSON.stringify(options.tag)}`);
+    }
+    resolved.tag = options.tag;
+  }
   if (options.priority !== undefined) {
     if (!Number.isInteger(options.priority)) throw new InvalidArgumentError(`${primitive}() priority must be an integer, got ${String(options.priority)}`);
     resolved.priority = options.priority;

@@ -20,6 +20,7 @@ import { approvalEmailRaw } from "./approval-email.ts";
 import { signApprovalToken } from "./approval-token.ts";
 import { decodeJson, encodeJson } from "./core/json.ts";
 import { cacheIdentity } from "./task-cache.ts";
+import { queueFor } from "./task-queues.ts";
 import { bindingMailer, type Mailer } from "./mailer.ts";
 import { registry } from "./registry.ts";
 import { isTerminal, RunStore, type RunRow } from "./run-store.ts";
@@ -564,14 +565,29 @@ export class RunObject extends DurableObject<Env> {
   private async sendOutbox(): Promise<void> {
     const batch = await this.withoutCacheHits(this.outbox.splice(0));
     if (batch.length === 0) return;
-    try {
-      for (let i = 0; i < batch.length; i += 100) {
-        await this.env.TASKS.sendBatch(batch.slice(i, i + 100).map((body) => ({ body })));
+    // Each worker tag has its own queue; a tag nobody configured fails its task here.
+    const queues = new Map<Queue<TaskMessage>, TaskMessage[]>();
+    const unroutable: [string, Outcome][] = [];
+    for (const message of batch) {
+      const queue = queueFor(this.env, this.store.taskOptions(message.key).tag);
+      if (typeof queue === "string") {
+        const outcome: Outcome = { ok: false, error: { name: "WorkerTagError", code: "unknown_tag", message: queue } };
+        if (this.store.settle(message.key, message.attempt, outcome, Date.now())) unroutable.push([message.key, outcome]);
+        continue;
       }
-    } catch (error) {
-      // The steps are recorded; pulling their deadline in makes the alarm send them again soon.
-      console.error(`baton: queue send failed, retrying in ${HOUSEKEEPING_RETRY_MS} ms: ${toErrorData(error).message}`);
-      this.store.setDeadline(batch.map((message) => message.key), Date.now() + HOUSEKEEPING_RETRY_MS);
+      queues.set(queue, [...(queues.get(queue) ?? []), message]);
+    }
+    if (unroutable.length > 0) this.applyOutcomes(unroutable);
+    for (const [queue, messages] of queues) {
+      try {
+        for (let i = 0; i < messages.length; i += 100) {
+          await queue.sendBatch(messages.slice(i, i + 100).map((body) => ({ body })));
+        }
+      } catch (error) {
+        // The steps are recorded; pulling their deadline in makes the alarm try them again soon.
+        console.error(`baton: queue send failed, retrying in ${HOUSEKEEPING_RETRY_MS} ms: ${toErrorData(error).message}`);
+        this.store.setDeadline(messages.map((message) => message.key), Date.now() + HOUSEKEEPING_RETRY_MS);
+      }
     }
   }
 

@@ -10,4 +10,15 @@ export { Probe } from "./probe.ts";
 
 registry.add(modules);
 
-export default worker;
+/** Baton's handlers, with every task message's queue noted in the Probe (`queue:<queue>:<runId>`). */
+export default {
+  ...worker,
+  async queue(batch: MessageBatch<unknown>, env: Cloudflare.Env): Promise<void> {
+    const probe = env.PROBE.get(env.PROBE.idFromName("probe"));
+    for (const message of batch.messages) {
+      const runId = (message.body as { runId?: unknown }).runId;
+      if (typeof runId === "string") await probe.hit(`queue:${batch.queue}:${runId}`);
+    }
+    return worker.queue(batch, env);
+  },
+} satisfies ExportedHandler<Cloudflare.Env>;
