@@ -28,7 +28,7 @@ export interface ParallelOptions {
 /** The operations an engine offers to the primitives of the running workflow. */
 export interface RunContext {
   task<T>(name: string | undefined, fn: Closure<T>, options: ResolvedTaskOptions): Promise<T>;
-  step<T>(name: string | undefined, fn: Closure<T>): Promise<T>;
+  step<T>(name: string | undefined, fn: Closure<T>, options: ResolvedTaskOptions): Promise<T>;
   sleep(name: string | undefined, seconds: number): Promise<void>;
   approval(name: string | undefined, request: ApprovalRequest): Promise<ApprovalResult>;
   parallel<I, O>(

@@ -4,11 +4,11 @@
 import { currentContext, type Closure, type ParallelOptions } from "./context.ts";
 import { approvalRequest, type ApprovalOptions, type ApprovalResult } from "./approval.ts";
 import { InvalidArgumentError } from "./errors.ts";
-import { resolveTaskOptions, type TaskOptions } from "./options.ts";
+import { resolveTaskOptions, type StepOptions, type TaskOptions } from "./options.ts";
 
 export type { Closure, ParallelOptions, TaskContext } from "./context.ts";
 export { DEFAULT_APPROVAL_TIMEOUT_SECONDS, type ApprovalOptions, type ApprovalResult } from "./approval.ts";
-export { DEFAULT_TASK_OPTIONS, type ConcurrencyLimit, type RetryPolicy, type TaskOptions } from "./options.ts";
+export { DEFAULT_TASK_OPTIONS, type ConcurrencyLimit, type RetryPolicy, type StepOptions, type TaskOptions } from "./options.ts";
 export {
   BatonError,
   FatalError,
@@ -51,13 +51,19 @@ export function task<T>(a: string | Closure<T>, b?: Closure<T> | TaskOptions, c?
   return currentContext("task").task(name, fn, options);
 }
 
-/** Runs `fn` inline in the run object; its result is checkpointed. */
-export function step<T>(fn: Closure<T>): Promise<T>;
+/** Runs `fn` inline in the run object; its result is checkpointed. Options: retries and timeout. */
+export function step<T>(fn: Closure<T>, options?: StepOptions): Promise<T>;
 /** Runs `fn` inline in the run object under a name shown in the run's steps. */
-export function step<T>(name: string, fn: Closure<T>): Promise<T>;
-export function step<T>(a: string | Closure<T>, b?: Closure<T>): Promise<T> {
-  const [name, fn] = named("step", a, b);
-  return currentContext("step").step(name, fn);
+export function step<T>(name: string, fn: Closure<T>, options?: StepOptions): Promise<T>;
+export function step<T>(a: string | Closure<T>, b?: Closure<T> | StepOptions, c?: StepOptions): Promise<T> {
+  const [name, fn] = named("step", a, typeof a === "function" ? undefined : (b as Closure<T> | undefined));
+  const options = typeof a === "function" ? (b as StepOptions | undefined) : c;
+  for (const key of Object.keys(options ?? {})) {
+    if (key !== "retries" && key !== "timeout") {
+      throw new InvalidArgumentError(`step() takes only retries and timeout; "${key}" is a task() option`);
+    }
+  }
+  return currentContext("step").step(name, fn, resolveTaskOptions(options, "step"));
 }
 
 /** Suspends the run for `seconds`; nothing is held while it sleeps. */

@@ -33,6 +33,9 @@ export interface TaskOptions {
   tag?: string;
 }
 
+/** Options of step(): retries and a per-attempt timeout. */
+export type StepOptions = Pick<TaskOptions, "retries" | "timeout">;
+
 /** A concurrency limit shared by every task that names the same key. */
 export interface ConcurrencyLimit {
   key: string;

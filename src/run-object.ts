@@ -319,7 +319,13 @@ export class RunObject extends DurableObject<Env> {
         const final = this.failAttempt(step.key, step.attempts, error, now);
         if (final) outcomes.push([step.key, final]);
       }
-      for (const { key, attempts } of this.store.dueRetries(now)) {
+      for (const { key, kind, attempts } of this.store.dueRetries(now)) {
+        if (kind === "step") {
+          this.store.resumeStep(key, now + this.stepDeadlineMs());
+          // Warm: run it again here; cold: the rebuilt execution finds it running and does.
+          this.execution?.rerunStep(key, attempts + 1);
+          continue;
+        }
         const options = this.store.taskOptions(key);
         this.store.startRetry(key, attempts + 1, now + options.timeout * 1000 + WATCHDOG_GRACE_MS);
         this.dispatch(key, attempts + 1, options, now);
@@ -465,10 +471,11 @@ export class RunObject extends DurableObject<Env> {
     return true;
   }
 
+  /** An inline step's attempt ended: settle it, or park a retryable failure for its retry. */
   private finishStep(key: string, attempt: number, outcome: Outcome): boolean {
-    const accepted = this.store.settle(key, attempt, outcome, Date.now());
-    if (accepted) this.scheduleFlush();
-    return accepted;
+    this.scheduleFlush();
+    if (outcome.ok) return this.store.settle(key, attempt, outcome, Date.now());
+    return this.failAttempt(key, attempt, outcome.error, Date.now()) !== null;
   }
 
   // --- telling the outside world, after storage

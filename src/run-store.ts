@@ -284,7 +284,7 @@ export class RunStore {
 
   /** A task's retry policy and timeout as recorded when it began. */
   taskOptions(key: string): ResolvedTaskOptions {
-    const row = this.sql.exec("SELECT detail FROM steps WHERE key = ? AND kind = 'task'", key).toArray()[0];
+    const row = this.sql.exec("SELECT detail FROM steps WHERE key = ? AND kind IN ('task', 'step')", key).toArray()[0];
     return row?.detail ? (JSON.parse(String(row.detail)) as ResolvedTaskOptions) : DEFAULT_TASK_OPTIONS;
   }
 
@@ -345,12 +345,17 @@ export class RunStore {
       .map((row) => String(row.key));
   }
 
-  /** Tasks whose retry is due. */
-  dueRetries(now: number): { key: string; attempts: number }[] {
+  /** Tasks and steps whose retry is due. */
+  dueRetries(now: number): { key: string; kind: StepKind; attempts: number }[] {
     return this.sql
-      .exec("SELECT key, attempts FROM steps WHERE status = 'retrying' AND wake_at <= ?", now)
+      .exec("SELECT key, kind, attempts FROM steps WHERE status = 'retrying' AND wake_at <= ?", now)
       .toArray()
-      .map((row) => ({ key: String(row.key), attempts: Number(row.attempts) }));
+      .map((row) => ({ key: String(row.key), kind: row.kind as StepKind, attempts: Number(row.attempts) }));
+  }
+
+  /** Marks an inline step parked for retry as running again; its next attempt records itself. */
+  resumeStep(key: string, deadline: number): void {
+    this.sql.exec("UPDATE steps SET status = 'running', wake_at = NULL, deadline = ?, change_seq = ? WHERE key = ? AND status = 'retrying'", deadline, this.nextChange(), key);
   }
 
   /** Starts attempt `attempt` of a task parked for retry. */

@@ -90,6 +90,8 @@ export class Execution {
   private readonly sequence = new Map<string, number>();
   private readonly occurrences = new Map<string, number>();
   private readonly waiting = new Map<string, Waiter>();
+  /** Drive mode: inline steps reached but not settled, kept so a retry can run them again. */
+  private readonly steps = new Map<string, { call: Located; fn: Closure<unknown>; options: ResolvedTaskOptions }>();
   /** Mirror mode: the closures of tasks reached but not yet settled. */
   private readonly closures = new Map<string, TaskClosure>();
   private halted = false;
@@ -149,6 +151,7 @@ export class Execution {
     this.halted = true;
     this.waiting.clear();
     this.closures.clear();
+    this.steps.clear();
   }
 
   /** Mirror mode: takes in new or changed log entries, resuming calls they settle. */
@@ -191,20 +194,38 @@ export class Execution {
     return this.wait(call.key);
   }
 
-  step<T>(branch: string, name: string | undefined, fn: Closure<T>): Promise<T> {
+  step<T>(branch: string, name: string | undefined, fn: Closure<T>, options: ResolvedTaskOptions): Promise<T> {
     const call = this.locate(branch, "step", name);
     if (!call) return never();
     if (isSettled(call.recorded)) return stored(call.recorded);
     if (this.mode.kind === "mirror") return this.wait(call.key);
     if (this.mode.kind === "task") return never();
-    // A step recorded as running was cut off (eviction, crash): run it again.
-    const attempt = (call.recorded?.attempts ?? 0) + 1;
-    this.host.begin({ ...withoutRecorded(call), attempt });
     const result = this.wait<T>(call.key);
-    void runClosure(fn, call.key, attempt).then((outcome) => {
-      if (!this.halted && this.host.finishStep(call.key, attempt, outcome)) this.deliver(call.key, outcome);
-    });
+    this.steps.set(call.key, { call, fn: fn as Closure<unknown>, options });
+    // Parked for a retry: the host's alarm calls rerunStep at the retry time.
+    if (call.recorded?.status === "retrying") return result;
+    // New, or recorded as running and cut off (eviction, crash): run it (again).
+    this.runStep(call.key, (call.recorded?.attempts ?? 0) + 1);
     return result;
+  }
+
+  /** Runs attempt `attempt` of an inline step this execution has reached; false if it has not. */
+  rerunStep(key: string, attempt: number): boolean {
+    if (this.halted || !this.steps.has(key)) return false;
+    this.runStep(key, attempt);
+    return true;
+  }
+
+  private runStep(key: string, attempt: number): void {
+    const step = this.steps.get(key);
+    if (!step) return;
+    this.host.begin({ ...withoutRecorded(step.call), attempt, options: step.options });
+    void runClosure(step.fn, key, attempt, step.options.timeout).then((outcome) => {
+      // False: stale, or parked for a retry (which calls rerunStep later).
+      if (this.halted || !this.host.finishStep(key, attempt, outcome)) return;
+      this.steps.delete(key);
+      this.deliver(key, outcome);
+    });
   }
 
   sleep(branch: string, name: string | undefined, seconds: number): Promise<void> {
@@ -333,8 +354,9 @@ export async function runClosure<T>(fn: Closure<T>, key: string, attempt: number
       : new Promise<never>((_, reject) => {
           timer = setTimeout(() => {
             const error = new TaskTimeoutError(`"${key}" attempt ${attempt} ran past its ${timeout} s timeout`);
-            controller.abort(error);
+            // Reject first: a closure that settles as soon as its signal aborts must not win the race.
             reject(error);
+            controller.abort(error);
           }, timeout * 1000);
         });
   try {
@@ -356,8 +378,8 @@ class BranchContext implements RunContext {
   task<T>(name: string | undefined, fn: Closure<T>, options: ResolvedTaskOptions): Promise<T> {
     return this.execution.task(this.branch, name, fn, options);
   }
-  step<T>(name: string | undefined, fn: Closure<T>): Promise<T> {
-    return this.execution.step(this.branch, name, fn);
+  step<T>(name: string | undefined, fn: Closure<T>, options: ResolvedTaskOptions): Promise<T> {
+    return this.execution.step(this.branch, name, fn, options);
   }
   sleep(name: string | undefined, seconds: number): Promise<void> {
     return this.execution.sleep(this.branch, name, seconds);

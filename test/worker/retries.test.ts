@@ -1,6 +1,7 @@
 // task() retries and timeouts, on the run object's alarm.
+import { evictDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { hits, startRun, waitForRun } from "./helpers.ts";
+import { hits, runStub, startRun, waitForRun } from "./helpers.ts";
 
 describe("task retries", () => {
   it("retry a failing task per its policy until it succeeds, each attempt counted on the step", async () => {
@@ -35,5 +36,31 @@ describe("task retries", () => {
     expect(run.status).toBe("completed");
     expect(run.output).toMatchObject({ flaky: 1, slow: "TaskTimeoutError", aborted: 1 });
     expect(run.steps.find((s) => s.key === "slow#0")).toMatchObject({ status: "failed", attempts: 1, error: { name: "TaskTimeoutError" } });
+  });
+});
+
+describe("step retries", () => {
+  it("retry an inline step in the warm run object until it succeeds", async () => {
+    const tag = crypto.randomUUID();
+    const run = await waitForRun(await startRun("flaky-step", { tag, failures: 2 }));
+    expect(run.output).toEqual({ value: 3, timedOut: null });
+    expect(run.steps[0]).toMatchObject({ key: "flaky#0", kind: "step", status: "completed", attempts: 3 });
+    expect(await hits(`${tag}:step`)).toBe(3);
+  });
+
+  it("retry an inline step after the run object was evicted while it waited to retry", async () => {
+    const tag = crypto.randomUUID();
+    const id = await startRun("flaky-step", { tag, failures: 1, delay: 1 });
+    const parked = await waitForRun(id, (r) => r.steps[0]?.status === "retrying");
+    expect(parked.steps[0]).toMatchObject({ attempts: 1, error: { name: "TypeError", message: "step attempt 1 failed" } });
+    await evictDurableObject(runStub(id));
+    const run = await waitForRun(id);
+    expect(run.output).toEqual({ value: 2, timedOut: null });
+    expect(await hits(`${tag}:step`)).toBe(2);
+  });
+
+  it("fail an inline step past its timeout with TaskTimeoutError, aborting its signal", async () => {
+    const run = await waitForRun(await startRun("flaky-step", { tag: crypto.randomUUID(), failures: 0, slow: true }));
+    expect(run.output).toEqual({ value: 1, timedOut: "TaskTimeoutError" });
   });
 });
