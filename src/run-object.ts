@@ -737,7 +737,7 @@ export class RunObject extends DurableObject<Env> {
     const { retries } = this.store.taskOptions(key);
     const delay = isRetryable(error) ? retryDelayMs(retries, attempt + 1) : null;
     if (delay !== null) {
-      this.store.retryLater(key, attempt, now + delay, error);
+      this.store.retryLater(key, attempt, now + delay, error, now);
       return null;
     }
     const outcome: Outcome = { ok: false, error };

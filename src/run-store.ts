@@ -8,7 +8,7 @@ import { decodeJson, encodeJson, type Json } from "./core/json.ts";
 import type { LogEntry, Outcome, RunEnd, StepKind, StepStatus } from "./core/log.ts";
 import type { ApprovalRequest } from "../sdk/approval.ts";
 import { DEFAULT_TASK_OPTIONS, type ResolvedTaskOptions } from "../sdk/options.ts";
-import { TERMINAL_STATUSES, iso, type EmailView, type RunDetail, type RunStatus, type RunSummary, type StepView } from "./run-view.ts";
+import { TERMINAL_STATUSES, iso, type AttemptView, type EmailView, type RunDetail, type RunStatus, type RunSummary, type StepView } from "./run-view.ts";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS run (
@@ -42,7 +42,16 @@ CREATE TABLE IF NOT EXISTS steps (
   deadline INTEGER,
   change_seq INTEGER NOT NULL,
   detail TEXT,
-  from_cache INTEGER NOT NULL DEFAULT 0
+  from_cache INTEGER NOT NULL DEFAULT 0,
+  attempt_started_at INTEGER
+);
+CREATE TABLE IF NOT EXISTS attempts (
+  key TEXT NOT NULL,
+  attempt INTEGER NOT NULL,
+  started_at INTEGER,
+  ended_at INTEGER NOT NULL,
+  error TEXT,
+  PRIMARY KEY (key, attempt)
 );
 CREATE TABLE IF NOT EXISTS emails (
   key TEXT NOT NULL,
@@ -211,10 +220,10 @@ export class RunStore {
     const waitSeconds = call.kind === "sleep" ? (call.seconds ?? 0) : call.approval?.timeout;
     const status = call.kind === "sleep" ? "sleeping" : call.kind === "approval" ? "waiting" : "running";
     this.sql.exec(
-      `INSERT INTO steps (key, branch, seq, kind, name, status, attempts, started_at, wake_at, deadline, change_seq, detail)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO steps (key, branch, seq, kind, name, status, attempts, started_at, wake_at, deadline, change_seq, detail, attempt_started_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (key) DO UPDATE SET status = excluded.status, attempts = excluded.attempts, deadline = excluded.deadline,
-         change_seq = excluded.change_seq`,
+         change_seq = excluded.change_seq, attempt_started_at = excluded.attempt_started_at`,
       call.key,
       call.branch,
       call.seq,
@@ -227,6 +236,7 @@ export class RunStore {
       deadline,
       this.nextChange(),
       call.approval !== undefined ? JSON.stringify(call.approval) : call.options !== undefined ? JSON.stringify(call.options) : null,
+      now,
     );
   }
 
@@ -245,7 +255,33 @@ export class RunStore {
     );
     if (cursor.rowsWritten === 0) return false;
     this.nextChange();
+    this.recordAttempt(key, attempt, now, outcome.ok ? null : outcome.error);
     return true;
+  }
+
+  /** Adds a task's or step's finished attempt to its history. */
+  private recordAttempt(key: string, attempt: number, now: number, error: ErrorData | null): void {
+    this.sql.exec(
+      `INSERT OR REPLACE INTO attempts (key, attempt, started_at, ended_at, error)
+       SELECT key, ?, attempt_started_at, ?, ? FROM steps WHERE key = ? AND kind IN ('task', 'step')`,
+      attempt,
+      now,
+      error === null ? null : JSON.stringify(error),
+      key,
+    );
+  }
+
+  /** The attempts of `key` that ended, oldest first. */
+  history(key: string): AttemptView[] {
+    return this.sql
+      .exec("SELECT attempt, started_at, ended_at, error FROM attempts WHERE key = ? ORDER BY attempt", key)
+      .toArray()
+      .map((row) => ({
+        attempt: Number(row.attempt),
+        startedAt: row.started_at === null ? null : iso(Number(row.started_at)),
+        endedAt: iso(Number(row.ended_at)),
+        error: row.error === null ? null : (JSON.parse(String(row.error)) as ErrorData),
+      }));
   }
 
   /** Completes every sleep whose wake time has come; returns their keys. */
@@ -289,7 +325,7 @@ export class RunStore {
   }
 
   /** Parks a failed attempt until its retry at `retryAt`, showing its error meanwhile; false if stale. */
-  retryLater(key: string, attempt: number, retryAt: number, error: ErrorData): boolean {
+  retryLater(key: string, attempt: number, retryAt: number, error: ErrorData, now: number): boolean {
     const cursor = this.sql.exec(
       `UPDATE steps SET status = 'retrying', wake_at = ?, error = ?, deadline = NULL, change_seq = ?
        WHERE key = ? AND attempts = ? AND status = 'running'`,
@@ -301,6 +337,7 @@ export class RunStore {
     );
     if (cursor.rowsWritten === 0) return false;
     this.nextChange();
+    this.recordAttempt(key, attempt, now, error);
     return true;
   }
 
@@ -318,9 +355,10 @@ export class RunStore {
   /** Starts a queued attempt that got its slot; false if it is no longer queued. */
   startFromQueue(key: string, attempt: number, deadline: number): boolean {
     const cursor = this.sql.exec(
-      "UPDATE steps SET status = 'running', deadline = ?, change_seq = ? WHERE key = ? AND attempts = ? AND status = 'queued'",
+      "UPDATE steps SET status = 'running', deadline = ?, change_seq = ?, attempt_started_at = ? WHERE key = ? AND attempts = ? AND status = 'queued'",
       deadline,
       this.cursor() + 1,
+      Date.now(),
       key,
       attempt,
     );
@@ -361,10 +399,11 @@ export class RunStore {
   /** Starts attempt `attempt` of a task parked for retry. */
   startRetry(key: string, attempt: number, deadline: number): void {
     this.sql.exec(
-      "UPDATE steps SET status = 'running', attempts = ?, wake_at = NULL, deadline = ?, change_seq = ? WHERE key = ? AND status = 'retrying'",
+      "UPDATE steps SET status = 'running', attempts = ?, wake_at = NULL, deadline = ?, change_seq = ?, attempt_started_at = ? WHERE key = ? AND status = 'retrying'",
       attempt,
       deadline,
       this.nextChange(),
+      Date.now(),
       key,
     );
   }
@@ -531,7 +570,13 @@ export class RunStore {
       .exec("SELECT key, kind, name, status, attempts, error, started_at, ended_at, wake_at, from_cache FROM steps ORDER BY rowid")
       .toArray()
       .map(stepView);
-    for (const step of steps) if (step.kind === "approval") step.emails = this.emails(step.key);
+    for (const step of steps) {
+      if (step.kind === "approval") step.emails = this.emails(step.key);
+      // Attempt by attempt, once there is more than one to tell apart or one failed.
+      if ((step.kind === "task" || step.kind === "step") && (step.attempts > 1 || step.status === "failed" || step.status === "retrying")) {
+        step.history = this.history(step.key);
+      }
+    }
     const approvals = this.waitingApprovals().map(({ key, request, wakeAt }) => ({
       key,
       to: request.to,

@@ -21,6 +21,14 @@ export interface RunSummary {
   wakeAt?: string;
 }
 
+/** One finished attempt of a task or step. */
+export interface AttemptView {
+  attempt: number;
+  startedAt: string | null;
+  endedAt: string;
+  error: ErrorData | null;
+}
+
 /** One step as `GET /api/runs/:id` shows it. */
 export interface StepView {
   key: string;
@@ -36,6 +44,8 @@ export interface StepView {
   emails?: EmailView[];
   /** Tasks with cacheTtl: true when the result was reused from the cache, not run. */
   cached?: true;
+  /** Tasks and steps tried more than once (or failed): each finished attempt, its times and error. */
+  history?: AttemptView[];
 }
 
 /** One approval email and how sending it went. */
