@@ -20,9 +20,11 @@ export interface TaskContext {
 export type Closure<T> = (context: TaskContext) => T | Promise<T>;
 
 /** Options of `parallel()`. */
-export interface ParallelOptions {
+export interface ParallelOptions<I = never> {
   /** At most this many items run at once; default: all of them. */
   concurrency?: number;
+  /** While items wait for one of the `concurrency` slots, higher priority starts first (then item order). */
+  priority?: (item: I, index: number) => number;
 }
 
 /** The operations an engine offers to the primitives of the running workflow. */
@@ -34,7 +36,7 @@ export interface RunContext {
   parallel<I, O>(
     items: readonly I[],
     fn: (item: I, index: number) => Promise<O>,
-    options: ParallelOptions,
+    options: ParallelOptions<I>,
   ): Promise<O[]>;
 }
 

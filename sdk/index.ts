@@ -94,13 +94,16 @@ export function waitForApproval(a?: string | ApprovalOptions, b?: ApprovalOption
 export function parallel<I, O>(
   items: readonly I[],
   fn: (item: I, index: number) => Promise<O>,
-  options: ParallelOptions = {},
+  options: ParallelOptions<I> = {},
 ): Promise<O[]> {
   if (!Array.isArray(items)) throw new InvalidArgumentError("parallel() takes an array of items first");
   if (typeof fn !== "function") throw new InvalidArgumentError("parallel() takes a function as its second argument");
   const { concurrency } = options;
   if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) {
     throw new InvalidArgumentError(`parallel() concurrency must be an integer ≥ 1, got ${String(concurrency)}`);
+  }
+  if (options.priority !== undefined && typeof options.priority !== "function") {
+    throw new InvalidArgumentError("parallel() priority must be a function (item, index) => number");
   }
   return currentContext("parallel").parallel(items, fn, options);
 }

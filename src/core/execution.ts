@@ -260,9 +260,21 @@ export class Execution {
     branch: string,
     items: readonly I[],
     fn: (item: I, index: number) => Promise<O>,
-    options: ParallelOptions,
+    options: ParallelOptions<I>,
   ): Promise<O[]> {
     if (this.halted) return never();
+    // Launch order: by priority (highest first) when given, else item order. Keys stay per item.
+    const order = items.map((_, index) => index);
+    if (options.priority) {
+      const rank = items.map((item, index) => {
+        const value = options.priority?.(item, index);
+        if (typeof value !== "number" || !Number.isFinite(value)) {
+          throw new InvalidArgumentError(`parallel() priority must return a finite number, got ${String(value)} for item ${index}`);
+        }
+        return value;
+      });
+      order.sort((a, b) => (rank[b] ?? 0) - (rank[a] ?? 0) || a - b);
+    }
     const prefix = stepKey(branch, "parallel", bump(this.occurrences, `${branch}\u0000parallel`));
     const results = new Array<O>(items.length);
     const limit = Math.min(options.concurrency ?? items.length, items.length);
@@ -272,7 +284,7 @@ export class Execution {
       let done = 0;
       let failed = false;
       const launch = (): void => {
-        const index = next++;
+        const index = order[next++] ?? 0;
         const context = new BranchContext(this, itemBranch(prefix, index));
         let branchResult: Promise<O>;
         try {
@@ -387,7 +399,7 @@ class BranchContext implements RunContext {
   approval(name: string | undefined, request: ApprovalRequest): Promise<ApprovalResult> {
     return this.execution.approval(this.branch, name, request);
   }
-  parallel<I, O>(items: readonly I[], fn: (item: I, index: number) => Promise<O>, options: ParallelOptions): Promise<O[]> {
+  parallel<I, O>(items: readonly I[], fn: (item: I, index: number) => Promise<O>, options: ParallelOptions<I>): Promise<O[]> {
     return this.execution.parallel(this.branch, items, fn, options);
   }
 }

@@ -150,6 +150,22 @@ describe("parallel", () => {
     expect(host.begun.map((c) => c.key)).toEqual(["parallel#0[0]/t#0", "parallel#0[1]/t#0", "parallel#0[2]/t#0"]);
   });
 
+  it("starts waiting items by priority, highest first, keeping per-item keys", async () => {
+    const byPriority = workflow(async () =>
+      parallel([1, 7, 3, 7], async (p, i) => `${i}:${String(await task("t", () => p))}`, { concurrency: 1, priority: (p) => p }),
+    );
+    const { execution, host, ended } = drive(byPriority, undefined);
+    for (let round = 0; round < 4; round++) {
+      await settle();
+      const call = host.begun[round];
+      if (!call) throw new Error(`round ${round}: nothing started`);
+      execution.deliver(call.key, { ok: true, value: Number(call.key.slice(11, 12)) });
+    }
+    await settle();
+    expect(host.begun.map((c) => c.key)).toEqual(["parallel#0[1]/t#0", "parallel#0[3]/t#0", "parallel#0[2]/t#0", "parallel#0[0]/t#0"]);
+    expect(ended()).toEqual({ status: "completed", output: ["0:0", "1:1", "2:2", "3:3"] });
+  });
+
   it("resolves an empty list to []", async () => {
     const { ended } = drive(fan, { n: 0 });
     await settle();

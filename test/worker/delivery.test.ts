@@ -21,13 +21,13 @@ async function startWithLostFirstMessage(workflow: string, input: unknown): Prom
 }
 
 /** Delivers messages to the Worker's queue handler as the queue would, returning what it acked. */
-async function deliver(messages: TaskMessage[], queue = "baton-tasks"): Promise<{ acked: string[]; retried: string[] }> {
+async function deliver(messages: TaskMessage[], queue = "baton-tasks", bindings: Cloudflare.Env = env): Promise<{ acked: string[]; retried: string[] }> {
   const batch = createMessageBatch<TaskMessage>(
     queue,
     messages.map((body, i) => ({ id: `m${i}-${crypto.randomUUID()}`, timestamp: Date.now(), attempts: 1, body })),
   );
   const ctx = createExecutionContext();
-  await worker.queue(batch as MessageBatch<unknown>, env);
+  await worker.queue(batch as MessageBatch<unknown>, bindings);
   const result = await getQueueResult(batch, ctx);
   return { acked: result.explicitAcks, retried: result.retryMessages.map((m) => m.msgId) };
 }
@@ -170,6 +170,39 @@ describe("delivery", () => {
     expect(run.status).toBe("completed");
     expect(run.steps[0]).toMatchObject({ key: "a#0", status: "completed", attempts: 2 });
     expect(await hits(`${tag}:a`)).toBe(1);
+  });
+
+  it("has the queue retry a message whose consumer failed before reporting, and runs it on redelivery (fake: the report call fails)", async () => {
+    const tag = crypto.randomUUID();
+    const id = await startWithLostFirstMessage("counted", { tag, pause: 3600 });
+    const message = { runId: id, key: "a#0", attempt: 1 };
+    // Run objects reached normally, except that reporting throws, as when the consumer dies at that point.
+    const crashing = {
+      ...env,
+      RUNS: {
+        idFromName: (name: string) => env.RUNS.idFromName(name),
+        get: (objectId: DurableObjectId) => {
+          const real = env.RUNS.get(objectId);
+          return {
+            openTasks: (tasks: { key: string; attempt: number }[], since?: number) => real.openTasks(tasks, since),
+            reportMany: async () => {
+              throw new Error("consumer crashed before reporting");
+            },
+          };
+        },
+      },
+    } as unknown as Cloudflare.Env;
+    const first = await deliver([message], "baton-tasks", crashing);
+    expect(first.retried).toHaveLength(1);
+    expect(first.acked).toHaveLength(0);
+    expect((await getRun(id)).steps[0]).toMatchObject({ key: "a#0", status: "running", attempts: 1 });
+    const again = await deliver([message]);
+    expect(again.acked).toHaveLength(1);
+    const run = await waitForRun(id, (r) => r.status === "sleeping");
+    expect(run.steps[0]).toMatchObject({ key: "a#0", status: "completed", attempts: 1 });
+    // At least once: the closure ran on both deliveries; the run took one result.
+    expect(await hits(`${tag}:a`)).toBe(2);
+    expect(await hits(`${tag}:b`)).toBe(1);
   });
 
   it("acks a malformed message instead of retrying it forever", async () => {
