@@ -190,6 +190,13 @@ export class RunStore {
     return this.changes;
   }
 
+  /** Runs a conditional update stamped with the next change number; true (and the number taken) if it wrote. */
+  private changeIf(update: (change: number) => SqlStorageCursor<Record<string, SqlStorageValue>>): boolean {
+    if (update(this.cursor() + 1).rowsWritten === 0) return false;
+    this.nextChange();
+    return true;
+  }
+
   /** The log entries changed after change number `since` (all of them for 0), in the order they changed. */
   log(since = 0): LogEntry[] {
     return this.sql
@@ -242,19 +249,20 @@ export class RunStore {
 
   /** Stores an outcome for the current attempt of an open step; false for a stale or duplicate one. */
   settle(key: string, attempt: number, outcome: Outcome, now: number): boolean {
-    const cursor = this.sql.exec(
-      `UPDATE steps SET status = ?, result = ?, error = ?, ended_at = ?, deadline = NULL, change_seq = ?
-       WHERE key = ? AND attempts = ? AND status IN ('running', 'sleeping', 'waiting')`,
-      outcome.ok ? "completed" : "failed",
-      outcome.ok ? encodeJson(outcome.value) : null,
-      outcome.ok ? null : JSON.stringify(outcome.error),
-      now,
-      this.cursor() + 1,
-      key,
-      attempt,
+    const changed = this.changeIf((change) =>
+      this.sql.exec(
+        `UPDATE steps SET status = ?, result = ?, error = ?, ended_at = ?, deadline = NULL, change_seq = ?
+         WHERE key = ? AND attempts = ? AND status IN ('running', 'sleeping', 'waiting')`,
+        outcome.ok ? "completed" : "failed",
+        outcome.ok ? encodeJson(outcome.value) : null,
+        outcome.ok ? null : JSON.stringify(outcome.error),
+        now,
+        change,
+        key,
+        attempt,
+      ),
     );
-    if (cursor.rowsWritten === 0) return false;
-    this.nextChange();
+    if (!changed) return false;
     this.recordAttempt(key, attempt, now, outcome.ok ? null : outcome.error);
     return true;
   }
@@ -304,18 +312,18 @@ export class RunStore {
 
   /** Completes an open task with a result reused from the cache. */
   settleFromCache(key: string, attempt: number, result: string | null, now: number): boolean {
-    const cursor = this.sql.exec(
-      `UPDATE steps SET status = 'completed', result = ?, from_cache = 1, ended_at = ?, deadline = NULL, change_seq = ?
-       WHERE key = ? AND attempts = ? AND status = 'running'`,
-      result,
-      now,
-      this.cursor() + 1,
-      key,
-      attempt,
+    const changed = this.changeIf((change) =>
+      this.sql.exec(
+        `UPDATE steps SET status = 'completed', result = ?, from_cache = 1, ended_at = ?, deadline = NULL, change_seq = ?
+         WHERE key = ? AND attempts = ? AND status = 'running'`,
+        result,
+        now,
+        change,
+        key,
+        attempt,
+      ),
     );
-    if (cursor.rowsWritten === 0) return false;
-    this.nextChange();
-    return true;
+    return changed;
   }
 
   /** A task's retry policy and timeout as recorded when it began. */
@@ -326,17 +334,18 @@ export class RunStore {
 
   /** Parks a failed attempt until its retry at `retryAt`, showing its error meanwhile; false if stale. */
   retryLater(key: string, attempt: number, retryAt: number, error: ErrorData, now: number): boolean {
-    const cursor = this.sql.exec(
-      `UPDATE steps SET status = 'retrying', wake_at = ?, error = ?, deadline = NULL, change_seq = ?
-       WHERE key = ? AND attempts = ? AND status = 'running'`,
-      retryAt,
-      JSON.stringify(error),
-      this.cursor() + 1,
-      key,
-      attempt,
+    const changed = this.changeIf((change) =>
+      this.sql.exec(
+        `UPDATE steps SET status = 'retrying', wake_at = ?, error = ?, deadline = NULL, change_seq = ?
+         WHERE key = ? AND attempts = ? AND status = 'running'`,
+        retryAt,
+        JSON.stringify(error),
+        change,
+        key,
+        attempt,
+      ),
     );
-    if (cursor.rowsWritten === 0) return false;
-    this.nextChange();
+    if (!changed) return false;
     this.recordAttempt(key, attempt, now, error);
     return true;
   }
@@ -354,17 +363,17 @@ export class RunStore {
 
   /** Starts a queued attempt that got its slot; false if it is no longer queued. */
   startFromQueue(key: string, attempt: number, deadline: number): boolean {
-    const cursor = this.sql.exec(
-      "UPDATE steps SET status = 'running', deadline = ?, change_seq = ?, attempt_started_at = ? WHERE key = ? AND attempts = ? AND status = 'queued'",
-      deadline,
-      this.cursor() + 1,
-      Date.now(),
-      key,
-      attempt,
+    const changed = this.changeIf((change) =>
+      this.sql.exec(
+        "UPDATE steps SET status = 'running', deadline = ?, change_seq = ?, attempt_started_at = ? WHERE key = ? AND attempts = ? AND status = 'queued'",
+        deadline,
+        change,
+        Date.now(),
+        key,
+        attempt,
+      ),
     );
-    if (cursor.rowsWritten === 0) return false;
-    this.nextChange();
-    return true;
+    return changed;
   }
 
   /** Queued attempts whose time to ask their limiter again has come. */
