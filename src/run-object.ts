@@ -7,33 +7,26 @@ import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
 import { DEFAULT_TASK_OPTIONS, NonDeterminismError, TaskTimeoutError, type ApprovalResult } from "baton";
 import type { ResolvedTaskOptions } from "../sdk/options.ts";
-import type { ErrorData } from "./core/error-data.ts";
-import { isRetryable, retryDelayMs } from "./core/retry-policy.ts";
-import { toErrorData } from "./core/error-data.ts";
+import { approvalLinks, sendApprovalEmails } from "./approval-mail.ts";
+import { toErrorData, type ErrorData } from "./core/error-data.ts";
 import { Execution, type ExecutionHost, type NewCall } from "./core/execution.ts";
-import type { Json } from "./core/json.ts";
+import { decodeJson, encodeJson, type Json } from "./core/json.ts";
 import type { LogEntry, Outcome, RunEnd } from "./core/log.ts";
 import { macrotask } from "./core/macrotask.ts";
+import { isRetryable, retryDelayMs } from "./core/retry-policy.ts";
 import type { Env } from "./env.ts";
-import { TaskReport, type TaskMessage } from "./messages.ts";
-import { approvalEmailRaw } from "./approval-email.ts";
-import { signApprovalToken } from "./approval-token.ts";
-import { decodeJson, encodeJson } from "./core/json.ts";
-import { cacheIdentity } from "./task-cache.ts";
-import { queueFor } from "./task-queues.ts";
 import { bindingMailer, type Mailer } from "./mailer.ts";
+import { TaskReport, type TaskMessage } from "./messages.ts";
 import { registry } from "./registry.ts";
 import { isTerminal, RunStore, type RunRow } from "./run-store.ts";
 import { iso, type RunSummary } from "./run-view.ts";
+import { cacheIdentity } from "./task-cache.ts";
+import { queueFor } from "./task-queues.ts";
 
 /** How long after an attempt's timeout the run object stops waiting for its report. */
 const WATCHDOG_GRACE_MS = 10_000;
 /** Back-off for a failed queue send or index update. */
 const HOUSEKEEPING_RETRY_MS = 5_000;
-/** Tries of one approval email before it is marked failed. */
-export const EMAIL_ATTEMPTS = 8;
-/** Back-off between email tries: 5 s, doubling, at most 10 minutes. */
-const emailBackoffMs = (attempts: number): number => Math.min(5_000 * 2 ** (attempts - 1), 600_000);
 
 /** What `start` needs to create a run. */
 export interface StartRequest {
@@ -149,7 +142,7 @@ export class RunObject extends DurableObject<Env> {
     const run = this.requireRun();
     const detail = this.store.detail(run);
     for (const approval of detail.approvals) {
-      Object.assign(approval, await this.approvalLinks(run, approval.key, Date.parse(approval.expiresAt)));
+      Object.assign(approval, await approvalLinks(this.env, run, approval.key, Date.parse(approval.expiresAt)));
     }
     return JSON.stringify(detail);
   }
@@ -173,15 +166,6 @@ export class RunObject extends DurableObject<Env> {
     };
   }
 
-  /** Signed approve and reject links for an approval (sent to `to`, if given). */
-  private async approvalLinks(run: RunRow, key: string, expires: number, to?: string): Promise<{ approveUrl: string | null; rejectUrl: string | null }> {
-    const secret = this.env.BATON_SIGNING_KEY;
-    const base = (this.env.BATON_PUBLIC_URL ?? run.origin ?? "").replace(/\/+$/, "");
-    if (!secret || !base) return { approveUrl: null, rejectUrl: null };
-    const link = async (decision: "approve" | "reject") =>
-      `${base}/approvals/${await signApprovalToken(secret, { run: run.id, key, decision, expires, ...(to === undefined ? {} : { to }) })}`;
-    return { approveUrl: await link("approve"), rejectUrl: await link("reject") };
-  }
 
   /** The run's summary (status and times), or null when this object holds none. */
   async summary(): Promise<RunSummary | null> {
@@ -520,54 +504,11 @@ export class RunObject extends DurableObject<Env> {
     if (!isTerminal(run.status) && run.status !== "queued") this.store.setStatus(this.store.liveStatus(), Date.now());
     await this.acquireSlots();
     await this.sendOutbox();
-    await this.sendEmails();
+    await sendApprovalEmails(this.store, this.env, this.requireRun(), this.mailer);
     this.syncIndexInBackground();
     await this.syncAlarm();
   }
 
-  /**
-   * Sends the approval emails that are due. Each was recorded when the approval
-   * began; a failed send is tried again with back-off on the alarm, and its error
-   * shows on the approval's step. Mail never holds up or fails the run.
-   */
-  private async sendEmails(): Promise<void> {
-    const run = this.requireRun();
-    for (const { key, recipient, attempts } of this.store.dueEmails(Date.now())) {
-      const approval = this.store.approval(key);
-      if (!approval || approval.status !== "waiting" || isTerminal(run.status)) {
-        this.store.skipEmails(key);
-        continue;
-      }
-      const now = Date.now();
-      const from = this.env.BATON_EMAIL_FROM;
-      const links = await this.approvalLinks(run, key, approval.wakeAt, recipient);
-      let error: string | null = null;
-      let retry = true;
-      if (!from) [error, retry] = ["BATON_EMAIL_FROM is not set, so approval emails cannot be sent", false];
-      else if (!links.approveUrl || !links.rejectUrl) [error, retry] = ["approval links need BATON_SIGNING_KEY and a public URL", false];
-      else {
-        try {
-          const raw = approvalEmailRaw({
-            from,
-            to: recipient,
-            subject: approval.request.subject,
-            message: approval.request.message,
-            workflow: run.workflow,
-            runId: run.id,
-            expiresAt: iso(approval.wakeAt),
-            approveUrl: links.approveUrl,
-            rejectUrl: links.rejectUrl,
-          });
-          await this.mailer(from, recipient, raw);
-        } catch (caught) {
-          error = toErrorData(caught).message;
-        }
-      }
-      if (error !== null) console.error(`baton: approval email for ${key} of run ${run.id} not sent (try ${attempts + 1}): ${error}`);
-      const retryAt = error !== null && retry && attempts + 1 < EMAIL_ATTEMPTS ? now + emailBackoffMs(attempts + 1) : null;
-      this.store.emailAttempted(key, recipient, now, error, retryAt);
-    }
-  }
 
   private async sendOutbox(): Promise<void> {
     const batch = await this.withoutCacheHits(this.outbox.splice(0));
