@@ -93,6 +93,8 @@ export class RunStore {
   private cached: RunRow | undefined;
   /** The latest change number given to a step row; consumers fetch changes after theirs. */
   private changes: number | undefined;
+  /** Options of tasks and steps, parsed once (see taskOptions). */
+  private readonly options = new Map<string, ResolvedTaskOptions>();
 
   constructor(private readonly sql: SqlStorage) {}
 
@@ -326,10 +328,19 @@ export class RunStore {
     return changed;
   }
 
-  /** A task's retry policy and timeout as recorded when it began. */
+  /**
+   * A task's or step's options as recorded when it began. They never change after
+   * that, and each attempt reads them several times (cache, tag, slot, retry), so
+   * they are parsed once and kept.
+   */
   taskOptions(key: string): ResolvedTaskOptions {
+    const known = this.options.get(key);
+    if (known) return known;
     const row = this.sql.exec("SELECT detail FROM steps WHERE key = ? AND kind IN ('task', 'step')", key).toArray()[0];
-    return row?.detail ? (JSON.parse(String(row.detail)) as ResolvedTaskOptions) : DEFAULT_TASK_OPTIONS;
+    if (!row) return DEFAULT_TASK_OPTIONS;
+    const options = row.detail ? (JSON.parse(String(row.detail)) as ResolvedTaskOptions) : DEFAULT_TASK_OPTIONS;
+    this.options.set(key, options);
+    return options;
   }
 
   /** Parks a failed attempt until its retry at `retryAt`, showing its error meanwhile; false if stale. */
