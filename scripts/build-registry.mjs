@@ -1,18 +1,25 @@
 // Writes the workflow registry: every `workflows/<path>.ts` becomes an entry named
-// `<path>`. Run by wrangler's [build] command (dev and deploy), by the test config
-// and by `npm run typecheck`, so adding a file is all a user does.
+// `<path>`, and so does every file in a companion folder `workflows/<name>__mod/`
+// (registered only when it is a script). Each entry carries a version: a hash of its
+// source (a workflow's includes its companion folder). Run by wrangler's [build]
+// command (dev and deploy), by the test config and by `npm run typecheck`, so adding
+// a file is all a user does.
 // Usage: node scripts/build-registry.mjs [sourceDir outFile | --all]
 
+import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
-/** Lists registrable files under `dir`: `.ts` files, not tests, not in `__mod` folders. */
+/**
+ * Lists registrable files under `dir`: `.ts` files, not tests or declarations, not in
+ * hidden folders. `companion` is true for files inside a `<name>__mod/` folder.
+ */
 export function listWorkflowFiles(dir) {
   const found = [];
-  const walk = (current) => {
+  const walk = (current, companion) => {
     let entries;
     try {
       entries = readdirSync(current, { withFileTypes: true });
@@ -22,15 +29,21 @@ export function listWorkflowFiles(dir) {
     for (const entry of entries) {
       const full = join(current, entry.name);
       if (entry.isDirectory()) {
-        // Companion modules live in `<name>__mod/`; hidden folders are not workflows.
-        if (!entry.name.endsWith("__mod") && !entry.name.startsWith(".")) walk(full);
+        if (!entry.name.startsWith(".")) walk(full, companion || entry.name.endsWith("__mod"));
       } else if (/\.ts$/.test(entry.name) && !/\.(test|spec|d)\.ts$/.test(entry.name)) {
-        found.push(full);
+        found.push({ file: full, companion });
       }
     }
   };
-  walk(dir);
-  return found.sort();
+  walk(dir, false);
+  return found.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+}
+
+/** A short hash of the files' paths and contents: the version of the code they hold. */
+function versionOf(files, sourceDir) {
+  const hash = createHash("sha256");
+  for (const file of files) hash.update(`${relative(sourceDir, file).split(sep).join("/")}\u0000${readFileSync(file, "utf8")}\u0000`);
+  return hash.digest("hex").slice(0, 12);
 }
 
 /** Writes a module importing every workflow file, keyed by its registered path. */
@@ -41,13 +54,21 @@ export function buildRegistry(sourceDir = join(root, "workflows"), outFile = joi
     "",
   ];
   const entries = [];
-  files.forEach((file, i) => {
+  files.forEach(({ file, companion }, i) => {
     const name = relative(sourceDir, file).split(sep).join("/").replace(/\.ts$/, "");
     const spec = relative(dirname(outFile), file).split(sep).join("/");
+    // A workflow's version covers its companion folder: changing a helper there changes the workflow.
+    const own = companion ? [file] : [file, ...files.filter((f) => f.file.startsWith(`${file.slice(0, -3)}__mod${sep}`)).map((f) => f.file)];
     lines.push(`import * as m${i} from ${JSON.stringify(spec.startsWith(".") ? spec : `./${spec}`)};`);
-    entries.push(`  ${JSON.stringify(name)}: m${i},`);
+    entries.push(`  ${JSON.stringify(name)}: { module: m${i}, version: ${JSON.stringify(versionOf(own, sourceDir))}, companion: ${companion} },`);
   });
-  lines.push("", "export const modules: Record<string, { default?: unknown }> = {", ...entries, "};", "");
+  lines.push(
+    "",
+    "export const modules: Record<string, { module: object; version: string; companion: boolean }> = {",
+    ...entries,
+    "};",
+    "",
+  );
   const text = lines.join("\n");
   mkdirSync(dirname(outFile), { recursive: true });
   let previous = "";

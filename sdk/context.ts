@@ -4,7 +4,7 @@
 
 import type { ApprovalRequest, ApprovalResult } from "./approval.ts";
 import { OutsideRunError } from "./errors.ts";
-import type { ResolvedTaskOptions } from "./options.ts";
+import type { ResolvedTaskOptions, TaskOptions } from "./options.ts";
 
 /** What a task or step closure receives. */
 export interface TaskContext {
@@ -38,6 +38,18 @@ export interface RunContext {
     fn: (item: I, index: number) => Promise<O>,
     options: ParallelOptions<I>,
   ): Promise<O[]>;
+  /** Runs the registered script at `path` as a task; `options` are the caller's, checked but not yet merged with the script's. */
+  script<T>(path: string, args: unknown, options: TaskOptions | undefined): Promise<T>;
+  /** Starts a child run of the workflow at `path` and waits for its end. */
+  flow<T>(path: string, input: unknown, options: FlowOptions): Promise<T>;
+  /** True when this run takes the code path of change `id` (see `patched`). */
+  patched(id: string): boolean;
+}
+
+/** Options of `taskFlow()`. */
+export interface FlowOptions {
+  /** Seconds the child may run; past them it is cancelled and taskFlow fails with TaskTimeoutError. */
+  timeout?: number;
 }
 
 /** AsyncLocalStorage's shape: the engine's context carrier. */

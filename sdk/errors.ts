@@ -26,6 +26,17 @@ export class TaskTimeoutError extends BatonError {
   }
 }
 
+/** The run was cancelled, or (caught in a parent) the child run it waited on was. */
+export class CancelledError extends BatonError {
+  constructor(message: string) {
+    super("CancelledError", "cancelled", message);
+  }
+  /** True for a CancelledError, including one rebuilt from data. */
+  static is(error: unknown): boolean {
+    return isNamed(error, "CancelledError");
+  }
+}
+
 /** A primitive was called where no workflow is running. */
 export class OutsideRunError extends BatonError {
   constructor(message: string) {

@@ -9,8 +9,10 @@ import { resolveTaskOptions, type StepOptions, type TaskOptions } from "./option
 export type { Closure, ParallelOptions, TaskContext } from "./context.ts";
 export { DEFAULT_APPROVAL_TIMEOUT_SECONDS, type ApprovalOptions, type ApprovalResult } from "./approval.ts";
 export { DEFAULT_TASK_OPTIONS, type ConcurrencyLimit, type RetryPolicy, type StepOptions, type TaskOptions } from "./options.ts";
+export { isScript, patched, script, taskFlow, taskScript, type FlowOptions, type Script } from "./compose.ts";
 export {
   BatonError,
+  CancelledError,
   FatalError,
   TaskTimeoutError,
   InvalidArgumentError,

@@ -29,4 +29,8 @@ export interface Env {
   EMAIL?: SendEmail;
   /** Sender address of approval emails (must be on a domain with Email Routing). */
   BATON_EMAIL_FROM?: string;
+  /** The Worker's version metadata; each run records the version that started it. */
+  CF_VERSION_METADATA?: WorkerVersionMetadata;
+  /** Milliseconds between a consumer's checks that the tasks it runs are still wanted (default 1000). */
+  BATON_CANCEL_CHECK_MS?: string;
 }

@@ -6,7 +6,9 @@
 // delivered is retried by the queue; the run object ignores whatever it already has.
 
 import { z } from "zod";
+import { CancelledError } from "baton";
 import { toErrorData } from "./core/error-data.ts";
+import { runClosure } from "./core/execution.ts";
 import type { Outcome } from "./core/log.ts";
 import { MirrorCache, RunMirror } from "./core/run-mirror.ts";
 import { runTaskByReplay } from "./core/task-replay.ts";
@@ -89,41 +91,62 @@ async function runJobs(runId: string, jobs: Job[], env: Env): Promise<void> {
     for (const { message } of jobs) message.retry();
     return;
   }
-  const definition = registry.get(context.workflow);
-  let mirror: RunMirror | undefined;
-  if (definition) {
-    if (cached) {
-      cached.absorb(context.log, context.cursor);
-      mirror = cached;
-    } else {
-      mirror = new RunMirror(definition.run, context.input, context.log, context.cursor);
-      if (useCache) mirrors.set(runId, mirror);
-    }
+  const body = registry.body(context.workflow);
+  // Scripts run by path; only other tasks need the workflow replayed to their closures.
+  const needsMirror = body !== undefined && context.wanted.some((wanted, i) => wanted && !context.scripts[i]);
+  let mirror: RunMirror | undefined = cached;
+  if (cached) cached.absorb(context.log, context.cursor);
+  else if (needsMirror) {
+    mirror = new RunMirror(body, context.input, context.log, context.cursor, registry);
+    if (useCache) mirrors.set(runId, mirror);
   }
   const reports = new ReportBatch(run, context.wanted.filter(Boolean).length);
-  await Promise.all(
-    jobs.map(async ({ message, task }, i) => {
-      // Not wanted: the task settled, a newer attempt was sent, or the run moved on.
-      if (!context.wanted[i]) return message.ack();
-      try {
-        const outcome: Outcome | null = definition
-          ? ((await mirror?.run(task.key, task.attempt)) ?? (await replayFromStart(runId, task, env)))
-          : { ok: false, error: { name: "WorkflowNotFoundError", code: "workflow_not_found", message: `workflow "${context.workflow}" is not deployed in this Worker` } };
-        // Null: while replaying, the attempt stopped being wanted; there is nothing to report.
-        if (outcome === null) {
-          reports.skip();
-          return message.ack();
+  const watch = new CancelWatch(run, intervalMs(env.BATON_CANCEL_CHECK_MS));
+  try {
+    await Promise.all(
+      jobs.map(async ({ message, task }, i) => {
+        // Not wanted: the task settled, a newer attempt was sent, or the run moved on.
+        if (!context.wanted[i]) return message.ack();
+        const cancel = watch.add(task);
+        try {
+          const script = context.scripts[i];
+          const outcome: Outcome | null = script
+            ? await runScript(script, task, cancel)
+            : body
+              ? ((await mirror?.run(task.key, task.attempt, cancel)) ?? (await replayFromStart(runId, task, env, cancel)))
+              : { ok: false, error: { name: "WorkflowNotFoundError", code: "workflow_not_found", message: `workflow "${context.workflow}" is not deployed in this Worker` } };
+          // Null, or cancelled: the attempt stopped being wanted; there is nothing to report.
+          if (outcome === null || cancel.aborted) {
+            reports.skip();
+            return message.ack();
+          }
+          await reports.send(
+            outcome.ok ? { key: task.key, attempt: task.attempt, result: outcome.value } : { key: task.key, attempt: task.attempt, error: outcome.error },
+          );
+          message.ack();
+        } catch (error) {
+          console.error(`baton: task ${task.key} of run ${runId} could not report: ${toErrorData(error).message}`);
+          message.retry();
+        } finally {
+          watch.remove(task);
         }
-        await reports.send(
-          outcome.ok ? { key: task.key, attempt: task.attempt, result: outcome.value } : { key: task.key, attempt: task.attempt, error: outcome.error },
-        );
-        message.ack();
-      } catch (error) {
-        console.error(`baton: task ${task.key} of run ${runId} could not report: ${toErrorData(error).message}`);
-        message.retry();
-      }
-    }),
-  );
+      }),
+    );
+  } finally {
+    watch.stop();
+  }
+}
+
+/** Runs a script task by its path, with the args the run recorded; no replay of the caller. */
+function runScript(script: NonNullable<TaskContextData["scripts"][number]>, task: TaskMessage, cancel: AbortSignal): Promise<Outcome> {
+  const found = registry.script(script.path);
+  if (!found) {
+    return Promise.resolve({
+      ok: false,
+      error: { name: "ScriptNotFoundError", code: "script_not_found", message: `script "${script.path}" is not deployed in this Worker` },
+    });
+  }
+  return runClosure((context) => found.run(script.args, context), task.key, task.attempt, script.timeout, cancel);
 }
 
 /**
@@ -131,13 +154,72 @@ async function runJobs(runId: string, jobs: Job[], env: Env): Promise<void> {
  * Used when the mirror did not reach the task (it fell out of step with the run).
  * Null when the attempt is no longer wanted.
  */
-async function replayFromStart(runId: string, task: TaskMessage, env: Env): Promise<Outcome | null> {
+async function replayFromStart(runId: string, task: TaskMessage, env: Env, cancel: AbortSignal): Promise<Outcome | null> {
   mirrors.delete(runId);
   const text = await env.RUNS.get(env.RUNS.idFromName(runId)).openTasks([{ key: task.key, attempt: task.attempt }], 0);
   const context = text === null ? null : (JSON.parse(text) as TaskContextData);
-  const definition = context && registry.get(context.workflow);
-  if (!context || !definition || !context.wanted[0]) return null;
-  return runTaskByReplay(definition.run, context.input, context.log, task.key, task.attempt);
+  const body = context && registry.body(context.workflow);
+  if (!context || !body || !context.wanted[0]) return null;
+  return runTaskByReplay(body, context.input, context.log, task.key, task.attempt, registry, cancel);
+}
+
+const DEFAULT_CANCEL_CHECK_MS = 1000;
+
+function intervalMs(value: string | undefined): number {
+  const parsed = Number(value);
+  return Number.isFinite(parsed) && parsed >= 50 ? parsed : DEFAULT_CANCEL_CHECK_MS;
+}
+
+/**
+ * While a run's task closures run here, asks the run object now and then whether
+ * they are still wanted, and aborts the signal of each that is not: the run was
+ * cancelled or ended, or the attempt was given up on. Tasks that finish within one
+ * interval never cause a check.
+ */
+class CancelWatch {
+  private readonly running = new Map<TaskMessage, AbortController>();
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private checking = false;
+
+  constructor(
+    private readonly run: DurableObjectStub<RunObject>,
+    private readonly everyMs: number,
+  ) {}
+
+  /** Watches one attempt; its signal aborts once the run no longer wants it. */
+  add(task: TaskMessage): AbortSignal {
+    const controller = new AbortController();
+    this.running.set(task, controller);
+    this.timer ??= setInterval(() => void this.check(), this.everyMs);
+    return controller.signal;
+  }
+
+  remove(task: TaskMessage): void {
+    this.running.delete(task);
+    if (this.running.size === 0) this.stop();
+  }
+
+  stop(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private async check(): Promise<void> {
+    if (this.checking || this.running.size === 0) return;
+    this.checking = true;
+    const tasks = [...this.running];
+    try {
+      const wanted = await this.run.stillWanted(tasks.map(([task]) => ({ key: task.key, attempt: task.attempt })));
+      tasks.forEach(([task, controller], i) => {
+        if (!wanted[i]) controller.abort(new CancelledError(`attempt ${task.attempt} of "${task.key}" is no longer wanted: its run was cancelled or ended, or the attempt was given up`));
+      });
+    } catch (error) {
+      // Unknown is not "cancelled": the closures run on, and the next check asks again.
+      console.error(`baton: could not check whether run ${tasks[0]?.[0].runId ?? ""}'s tasks are still wanted: ${toErrorData(error).message}`);
+    } finally {
+      this.checking = false;
+    }
+  }
 }
 
 /**

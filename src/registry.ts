@@ -1,29 +1,69 @@
-// The registered workflows, filled from the generated module list so that a file in
-// workflows/ is all it takes to add one.
+// The registered workflows and scripts, filled from the generated module list so that
+// a file in workflows/ is all it takes to add one.
 
-import { isWorkflow, type Workflow } from "baton";
+import { isScript, isWorkflow, taskScript, type Script, type Workflow } from "baton";
+import type { Resolver } from "./core/execution.ts";
 
-/** A name → workflow map built from modules whose default export is `workflow(...)`. */
-export class Registry {
-  private readonly workflows = new Map<string, Workflow>();
+/** What a generated registry module lists for each file. */
+export interface ModuleEntry {
+  /** The module's namespace; its default export is what gets registered. */
+  module: object;
+  /** A hash of the file's source (a workflow's includes its `__mod/` folder). */
+  version: string;
+  /** True for a file inside a `<name>__mod/` folder: registered only when it is a script. */
+  companion: boolean;
+}
 
-  /** Adds every module whose default export is a workflow; warns about the others. */
-  add(modules: Record<string, { default?: unknown }>): this {
-    for (const [name, module] of Object.entries(modules)) {
-      if (isWorkflow(module.default)) this.workflows.set(name, module.default);
-      else console.warn(`baton: workflows/${name}.ts has no default export made by workflow(); it is not registered`);
+/** One registered path: a workflow, or a script. */
+export type Entry =
+  | { kind: "workflow"; name: string; version: string; workflow: Workflow }
+  | { kind: "script"; name: string; version: string; script: Script };
+
+/** A name → workflow or script map built from the generated module list. */
+export class Registry implements Resolver {
+  private readonly entries = new Map<string, Entry>();
+
+  /** Adds every module whose default export is a workflow or a script; warns about other top-level files. */
+  add(modules: Record<string, ModuleEntry>): this {
+    for (const [name, { module, version, companion }] of Object.entries(modules)) {
+      const value = (module as { default?: unknown }).default;
+      if (isScript(value)) this.entries.set(name, { kind: "script", name, version, script: value });
+      else if (isWorkflow(value) && !companion) this.entries.set(name, { kind: "workflow", name, version, workflow: value });
+      // Companion modules that are not scripts are plain helpers the workflow imports.
+      else if (!companion) console.warn(`baton: workflows/${name}.ts has no default export made by workflow() or script(); it is not registered`);
     }
     return this;
   }
 
-  /** The workflow registered under `name`. */
-  get(name: string): Workflow | undefined {
-    return this.workflows.get(name);
+  /** The workflow or script registered under `name`. */
+  entry(name: string): Entry | undefined {
+    return this.entries.get(name);
   }
 
-  /** All registered names, sorted. */
-  names(): string[] {
-    return [...this.workflows.keys()].sort();
+  /**
+   * The body a run of `name` executes: a workflow's own, or for a script run (a run
+   * of one task) a body that runs the script with the run's input as its args.
+   */
+  body(name: string): ((input: never) => Promise<unknown>) | undefined {
+    const entry = this.entries.get(name);
+    if (!entry) return undefined;
+    return entry.kind === "workflow" ? entry.workflow.run : (args: unknown) => taskScript(name, args);
+  }
+
+  /** The script registered at `path`. */
+  script(path: string): Script | undefined {
+    const entry = this.entries.get(path);
+    return entry?.kind === "script" ? entry.script : undefined;
+  }
+
+  /** True when a workflow is registered at `path`. */
+  isWorkflow(path: string): boolean {
+    return this.entries.get(path)?.kind === "workflow";
+  }
+
+  /** All registered entries, sorted by name. */
+  list(): Entry[] {
+    return [...this.entries.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 }
 

@@ -5,7 +5,7 @@
 
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
-import { DEFAULT_TASK_OPTIONS, NonDeterminismError, TaskTimeoutError, type ApprovalResult } from "baton";
+import { CancelledError, DEFAULT_TASK_OPTIONS, NonDeterminismError, TaskTimeoutError, type ApprovalResult } from "baton";
 import type { ResolvedTaskOptions } from "../sdk/options.ts";
 import { approvalLinks, sendApprovalEmails } from "./approval-mail.ts";
 import { toErrorData, type ErrorData } from "./core/error-data.ts";
@@ -18,7 +18,7 @@ import type { Env } from "./env.ts";
 import { bindingMailer, type Mailer } from "./mailer.ts";
 import { TaskReport, type TaskMessage } from "./messages.ts";
 import { registry } from "./registry.ts";
-import { isTerminal, RunStore, type RunRow } from "./run-store.ts";
+import { isTerminal, RunStore, type ChildEnd, type RunRow, type Signal } from "./run-store.ts";
 import { iso, type RunSummary } from "./run-view.ts";
 import { cacheIdentity } from "./task-cache.ts";
 import { queueFor } from "./task-queues.ts";
@@ -27,6 +27,8 @@ import { queueFor } from "./task-queues.ts";
 const WATCHDOG_GRACE_MS = 10_000;
 /** Back-off for a failed queue send or index update. */
 const HOUSEKEEPING_RETRY_MS = 5_000;
+/** Longest wait between tries of a signal to another run (they are tried until delivered). */
+const SIGNAL_MAX_BACKOFF_MS = 10 * 60_000;
 
 /** What `start` needs to create a run. */
 export interface StartRequest {
@@ -36,6 +38,8 @@ export interface StartRequest {
   idempotencyKey: string | null;
   /** The origin of the start request, for approval links when BATON_PUBLIC_URL is unset. */
   origin: string | null;
+  /** Set for a child run: the parent run and the flow step waiting for this one. */
+  parent?: { id: string; key: string } | undefined;
 }
 
 /** What `start` answers: the run, and whether this call created it. */
@@ -52,6 +56,8 @@ export interface TaskContextData {
   cursor: number;
   /** For each task asked about: whether that attempt is still wanted. */
   wanted: boolean[];
+  /** For each task asked about: the script it runs by path (no replay needed), or null. */
+  scripts: ({ path: string; args: Json | undefined; timeout: number } | null)[];
 }
 
 /** One task attempt a consumer holds a message for. */
@@ -127,7 +133,20 @@ export class RunObject extends DurableObject<Env> {
       const same = existing.workflow === request.workflow && sameJson(existing.input, request.input);
       return { created: false, run: this.store.summary(existing), ...(same ? {} : { conflict: true }) };
     }
-    this.store.create({ ...request, now: Date.now() });
+    const entry = registry.entry(request.workflow);
+    this.store.create({
+      id: request.id,
+      workflow: request.workflow,
+      kind: entry?.kind ?? "workflow",
+      input: request.input,
+      idempotencyKey: request.idempotencyKey,
+      origin: request.origin,
+      parentId: request.parent?.id ?? null,
+      parentKey: request.parent?.key ?? null,
+      version: entry?.version ?? null,
+      workerVersion: this.env.CF_VERSION_METADATA?.id ?? null,
+      now: Date.now(),
+    });
     this.ensureExecution();
     await this.settle();
     // A run is listed by the time its creation is answered.
@@ -180,10 +199,7 @@ export class RunObject extends DurableObject<Env> {
     if (!run) return { status: "not_found" };
     if (isTerminal(run.status)) return { status: "not_active", run: this.store.summary(run) };
     this.dropExecution();
-    const now = Date.now();
-    for (const key of this.store.openTasks()) this.releaseSlot(key);
-    this.store.cancelOpen(now);
-    this.store.end({ status: "cancelled" }, now);
+    this.endRun({ status: "cancelled" }, Date.now());
     this.outbox = [];
     this.toAcquire = [];
     await this.settle();
@@ -199,15 +215,51 @@ export class RunObject extends DurableObject<Env> {
   async openTasks(tasks: TaskRef[], since = 0): Promise<string | null> {
     const run = this.store.run();
     if (!run || isTerminal(run.status)) return null;
-    const wanted = tasks.map(({ key, attempt }) => {
+    const wanted = this.wanted(tasks);
+    // Nothing wanted: send no changes, and so no newer cursor, or the consumer's mirror would skip them.
+    const any = wanted.includes(true);
+    const scripts = tasks.map(({ key }, i) => (wanted[i] ? (this.store.scriptCall(key) ?? null) : null));
+    const context: TaskContextData = { workflow: run.workflow, log: any ? this.store.log(since) : [], cursor: any ? this.store.cursor() : since, wanted, scripts };
+    if (since === 0) context.input = run.input;
+    return JSON.stringify(context);
+  }
+
+  /**
+   * Which of these task attempts are still wanted. A consumer asks while their
+   * closures run, and aborts the signal of those that are not (the run was
+   * cancelled or ended, or the attempt timed out).
+   */
+  async stillWanted(tasks: TaskRef[]): Promise<boolean[]> {
+    const run = this.store.run();
+    if (!run || isTerminal(run.status)) return tasks.map(() => false);
+    return this.wanted(tasks);
+  }
+
+  private wanted(tasks: TaskRef[]): boolean[] {
+    return tasks.map(({ key, attempt }) => {
       const step = this.store.step(key);
       return step !== undefined && step.kind === "task" && step.status === "running" && step.attempts === attempt;
     });
-    // Nothing wanted: send no changes, and so no newer cursor, or the consumer's mirror would skip them.
-    const any = wanted.includes(true);
-    const context: TaskContextData = { workflow: run.workflow, log: any ? this.store.log(since) : [], cursor: any ? this.store.cursor() : since, wanted };
-    if (since === 0) context.input = run.input;
-    return JSON.stringify(context);
+  }
+
+  /**
+   * A child run started by the flow step `key` ended. Accepted once; repeats, and
+   * news for a run that has itself ended, are acknowledged and change nothing.
+   */
+  async childEnded(key: string, childId: string, end: ChildEnd): Promise<void> {
+    const run = this.store.run();
+    if (!run || isTerminal(run.status)) return;
+    const step = this.store.flowStep(key);
+    if (!step || step.childId !== childId || step.status !== "running") return;
+    const outcome: Outcome =
+      end.status === "completed"
+        ? { ok: true, value: end.output }
+        : end.status === "failed"
+          ? { ok: false, error: end.error }
+          : { ok: false, error: toErrorData(new CancelledError(`child run ${childId} of "${step.workflow}" was cancelled`)) };
+    if (!this.store.settle(key, 1, outcome, Date.now())) return;
+    this.applyOutcomes([[key, outcome]]);
+    await this.settle();
   }
 
   /** Accepts a consumer's report once per (key, attempt); duplicates and stale attempts are ignored. */
@@ -291,6 +343,16 @@ export class RunObject extends DurableObject<Env> {
         if (this.store.settle(key, 1, outcome, now)) outcomes.push([key, outcome]);
       }
       for (const step of this.store.overdue(now)) {
+        if (step.kind === "flow") {
+          const flow = this.store.flowStep(step.key);
+          const timeout = flow ? ` (${flow.workflow})` : "";
+          const outcome: Outcome = { ok: false, error: toErrorData(new TaskTimeoutError(`child flow "${step.key}"${timeout} ran past its timeout; it was cancelled`)) };
+          if (flow && this.store.settle(step.key, 1, outcome, now)) {
+            this.store.queueSignal({ kind: "cancel_child", target: flow.childId, body: {} }, now);
+            outcomes.push([step.key, outcome]);
+          }
+          continue;
+        }
         if (step.kind !== "task") {
           // A step still running in this instance is alive; one recorded by an evicted
           // instance is run again when the execution is rebuilt below.
@@ -337,17 +399,17 @@ export class RunObject extends DurableObject<Env> {
     if (this.execution) return;
     const run = this.store.run();
     if (!run || isTerminal(run.status)) return;
-    const definition = registry.get(run.workflow);
-    if (!definition) {
-      this.store.end(
-        { status: "failed", error: { name: "WorkflowNotFoundError", code: "workflow_not_found", message: `workflow "${run.workflow}" is not deployed any more` } },
+    const body = registry.body(run.workflow);
+    if (!body) {
+      this.endRun(
+        { status: "failed", error: { name: "WorkflowNotFoundError", code: "workflow_not_found", message: `${run.kind} "${run.workflow}" is not deployed any more` } },
         Date.now(),
       );
       this.scheduleFlush();
       return;
     }
     if (run.status === "queued") this.store.setStatus("running", Date.now());
-    const execution = new Execution(definition.run, run.input, this.store.log(), this.host, { kind: "drive" });
+    const execution = new Execution(body, run.input, this.store.log(), this.host, { kind: "drive" }, { resolver: registry, divergenceNote: this.versionNote(run) });
     this.execution = execution;
     void execution.ended.then((end) => this.finish(execution, end));
     execution.start();
@@ -357,12 +419,33 @@ export class RunObject extends DurableObject<Env> {
   private finish(execution: Execution | undefined, end: RunEnd): void {
     if (execution !== this.execution) return;
     this.dropExecution();
-    const now = Date.now();
-    // Work still open when the workflow ended (e.g. siblings of a failed parallel branch) is abandoned.
+    this.endRun(end, Date.now());
+    this.scheduleFlush();
+  }
+
+  /**
+   * Records the run's end. Work still open (siblings of a failed parallel branch, or
+   * everything, on cancel) is abandoned: tasks give back their slots, child runs are
+   * cancelled, and a parent waiting on this run is told how it ended.
+   */
+  private endRun(end: RunEnd | { status: "cancelled" }, now: number): void {
     for (const key of this.store.openTasks()) this.releaseSlot(key);
+    for (const { childId } of this.store.openChildren()) this.store.queueSignal({ kind: "cancel_child", target: childId, body: {} }, now);
     this.store.cancelOpen(now);
     this.store.end(end, now);
-    this.scheduleFlush();
+    const run = this.requireRun();
+    if (run.parentId !== null && run.parentKey !== null) {
+      const childEnd: ChildEnd = end.status === "completed" ? { status: "completed", output: end.output } : end.status === "failed" ? { status: "failed", error: end.error } : { status: "cancelled" };
+      this.store.queueSignal({ kind: "notify_parent", target: run.parentId, body: { key: run.parentKey, end: childEnd } }, now);
+    }
+  }
+
+  /** Told in a non-determinism error when the run started on other code than is deployed now. */
+  private versionNote(run: RunRow): string {
+    const now = registry.entry(run.workflow)?.version;
+    return run.version !== null && now !== undefined && now !== run.version
+      ? ` This run started on version ${run.version} of "${run.workflow}"; the deployed code is version ${now}.`
+      : "";
   }
 
   private dropExecution(): void {
@@ -377,7 +460,17 @@ export class RunObject extends DurableObject<Env> {
         ? now + (call.options?.timeout ?? DEFAULT_TASK_OPTIONS.timeout) * 1000 + WATCHDOG_GRACE_MS
         : call.kind === "step"
           ? now + this.stepDeadlineMs()
-          : null;
+          : call.flow?.timeout !== undefined
+            ? now + call.flow.timeout * 1000
+            : null;
+    if (call.flow) {
+      // The child's id is recorded with the step, so replays and retried sends reach the same child.
+      const childId = crypto.randomUUID();
+      this.store.begin(call, now, deadline, childId);
+      this.store.queueSignal({ kind: "start_child", target: childId, body: { workflow: call.flow.path, input: call.flow.input, parentKey: call.key } }, now);
+      this.scheduleFlush();
+      return;
+    }
     this.store.begin(call, now, deadline);
     if (call.approval && call.approval.to.length > 0) this.store.queueEmails(call.key, call.approval.to, now + HOUSEKEEPING_RETRY_MS);
     if (call.kind === "task") this.dispatch(call.key, call.attempt, call.options ?? DEFAULT_TASK_OPTIONS, now);
@@ -504,6 +597,7 @@ export class RunObject extends DurableObject<Env> {
     if (!isTerminal(run.status) && run.status !== "queued") this.store.setStatus(this.store.liveStatus(), Date.now());
     await this.acquireSlots();
     await this.sendOutbox();
+    await this.sendSignals();
     await sendApprovalEmails(this.store, this.env, this.requireRun(), this.mailer);
     this.syncIndexInBackground();
     await this.syncAlarm();
@@ -536,6 +630,54 @@ export class RunObject extends DurableObject<Env> {
         console.error(`baton: queue send failed, retrying in ${HOUSEKEEPING_RETRY_MS} ms: ${toErrorData(error).message}`);
         this.store.setDeadline(messages.map((message) => message.key), Date.now() + HOUSEKEEPING_RETRY_MS);
       }
+    }
+  }
+
+  /**
+   * Delivers the signals to other runs that are due, oldest first. A signal waits
+   * while an older one to the same run is undelivered, so a child is never asked to
+   * cancel before it was started. Each is retried with back-off until delivered.
+   */
+  private async sendSignals(): Promise<void> {
+    const run = this.requireRun();
+    const now = Date.now();
+    const held = new Set<string>();
+    for (const signal of this.store.pendingSignals()) {
+      if (held.has(signal.target) || signal.dueAt > now) {
+        held.add(signal.target);
+        continue;
+      }
+      try {
+        await this.deliver(run, signal);
+        this.store.signalDelivered(signal.id);
+      } catch (error) {
+        held.add(signal.target);
+        const message = toErrorData(error).message;
+        console.error(`baton: ${signal.kind} to run ${signal.target} failed, retrying: ${message}`);
+        this.store.signalFailed(signal.id, message, Date.now() + Math.min(HOUSEKEEPING_RETRY_MS * 2 ** signal.tries, SIGNAL_MAX_BACKOFF_MS));
+      }
+    }
+  }
+
+  private async deliver(run: RunRow, signal: Signal): Promise<void> {
+    const stub = this.env.RUNS.get(this.env.RUNS.idFromName(signal.target));
+    switch (signal.kind) {
+      case "start_child":
+        await stub.start({
+          id: signal.target,
+          workflow: signal.body.workflow,
+          input: signal.body.input,
+          idempotencyKey: null,
+          origin: run.origin,
+          parent: { id: run.id, key: signal.body.parentKey },
+        });
+        return;
+      case "cancel_child":
+        await stub.cancel();
+        return;
+      case "notify_parent":
+        await stub.childEnded(signal.body.key, run.id, signal.body.end);
+        return;
     }
   }
 
@@ -578,8 +720,11 @@ export class RunObject extends DurableObject<Env> {
       .catch((error: unknown) => console.error(`baton: could not cache the result of ${key}: ${toErrorData(error).message}`));
   }
 
+  /** A script's results are shared by every workflow calling it; a task's by runs of its workflow. */
   private cacheStub(run: RunRow, key: string, cacheKey: unknown) {
-    return this.env.TASK_CACHE.get(this.env.TASK_CACHE.idFromName(cacheIdentity(run.workflow, this.store.stepName(key), cacheKey)));
+    const script = this.store.scriptCall(key);
+    const identity = script ? cacheIdentity(`script:${script.path}`, "", cacheKey) : cacheIdentity(run.workflow, this.store.stepName(key), cacheKey);
+    return this.env.TASK_CACHE.get(this.env.TASK_CACHE.idFromName(identity));
   }
 
   /**
@@ -644,6 +789,9 @@ export class RunObject extends DurableObject<Env> {
       if (email !== null) due.push(email);
     }
     if (run.indexedRevision < run.revision && run.indexRetryAt !== null) due.push(run.indexRetryAt);
+    // Signals (a child's end to its parent, above all) outlive the run's end.
+    const signal = this.store.nextSignalAt();
+    if (signal !== null) due.push(signal);
     const next = due.length > 0 ? Math.min(...due) : null;
     // Decide and record synchronously: storage applies alarm writes in call order.
     if (next === null) {

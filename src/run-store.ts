@@ -24,7 +24,12 @@ CREATE TABLE IF NOT EXISTS run (
   origin TEXT,
   revision INTEGER NOT NULL DEFAULT 1,
   indexed_revision INTEGER NOT NULL DEFAULT 0,
-  index_retry_at INTEGER
+  index_retry_at INTEGER,
+  kind TEXT NOT NULL DEFAULT 'workflow',
+  parent_id TEXT,
+  parent_key TEXT,
+  version TEXT,
+  worker_version TEXT
 );
 CREATE TABLE IF NOT EXISTS steps (
   key TEXT PRIMARY KEY,
@@ -43,7 +48,9 @@ CREATE TABLE IF NOT EXISTS steps (
   change_seq INTEGER NOT NULL,
   detail TEXT,
   from_cache INTEGER NOT NULL DEFAULT 0,
-  attempt_started_at INTEGER
+  attempt_started_at INTEGER,
+  target TEXT,
+  args TEXT
 );
 CREATE TABLE IF NOT EXISTS attempts (
   key TEXT NOT NULL,
@@ -62,6 +69,15 @@ CREATE TABLE IF NOT EXISTS emails (
   last_error TEXT,
   sent_at INTEGER,
   PRIMARY KEY (key, recipient)
+);
+CREATE TABLE IF NOT EXISTS signals (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind TEXT NOT NULL,
+  target TEXT NOT NULL,
+  body TEXT NOT NULL,
+  due_at INTEGER NOT NULL,
+  tries INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT
 );
 CREATE INDEX IF NOT EXISTS steps_open ON steps (status, kind);
 CREATE INDEX IF NOT EXISTS steps_changes ON steps (change_seq);
@@ -83,6 +99,45 @@ export interface RunRow {
   revision: number;
   indexedRevision: number;
   indexRetryAt: number | null;
+  /** A workflow run, or a script run (one task). */
+  kind: RunKind;
+  /** The run that started this one with taskFlow, and the step that waits for it. */
+  parentId: string | null;
+  parentKey: string | null;
+  /** The version (source hash) of the workflow or script when the run started. */
+  version: string | null;
+  /** The Worker version that started the run, when the version metadata binding is set. */
+  workerVersion: string | null;
+}
+
+/** What a run runs. */
+export type RunKind = "workflow" | "script";
+
+/** A message to another run that must get there: sent after storage, retried until it does. */
+export type Signal =
+  | { kind: "start_child"; target: string; body: { workflow: string; input: Json | undefined; parentKey: string } }
+  | { kind: "cancel_child"; target: string; body: Record<string, never> }
+  | { kind: "notify_parent"; target: string; body: { key: string; end: ChildEnd } };
+
+/** How a child run ended, as its parent's taskFlow learns it. */
+export type ChildEnd =
+  | { status: "completed"; output: Json | undefined }
+  | { status: "failed"; error: ErrorData }
+  | { status: "cancelled" };
+
+/** What a new run records besides its id and input. */
+export interface NewRun {
+  id: string;
+  workflow: string;
+  kind: RunKind;
+  input: Json | undefined;
+  idempotencyKey: string | null;
+  origin: string | null;
+  parentId: string | null;
+  parentKey: string | null;
+  version: string | null;
+  workerVersion: string | null;
+  now: number;
 }
 
 type Row = Record<string, SqlStorageValue>;
@@ -136,14 +191,20 @@ export class RunStore {
       revision: Number(row.revision),
       indexedRevision: Number(row.indexed_revision),
       indexRetryAt: row.index_retry_at === null ? null : Number(row.index_retry_at),
+      kind: row.kind as RunKind,
+      parentId: row.parent_id as string | null,
+      parentKey: row.parent_key as string | null,
+      version: row.version as string | null,
+      workerVersion: row.worker_version as string | null,
     };
   }
 
   /** Records a new run as queued. */
-  create(run: { id: string; workflow: string; input: Json | undefined; idempotencyKey: string | null; origin: string | null; now: number }): void {
+  create(run: NewRun): void {
     this.ensureSchema();
     this.sql.exec(
-      "INSERT INTO run (id, workflow, input, status, created_at, updated_at, idempotency_key, origin) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?)",
+      `INSERT INTO run (id, workflow, input, status, created_at, updated_at, idempotency_key, origin, kind, parent_id, parent_key, version, worker_version)
+       VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       run.id,
       run.workflow,
       encodeJson(run.input),
@@ -151,6 +212,11 @@ export class RunStore {
       run.now,
       run.idempotencyKey,
       run.origin,
+      run.kind,
+      run.parentId,
+      run.parentKey,
+      run.version,
+      run.workerVersion,
     );
     this.cached = undefined;
   }
@@ -223,14 +289,27 @@ export class RunStore {
     return row && { kind: row.kind as StepKind, status: row.status as StepStatus, attempts: Number(row.attempts) };
   }
 
-  /** Records a call (or a step's new attempt) as started. */
-  begin(call: NewCall, now: number, deadline: number | null): void {
+  /**
+   * Records a call (or a step's new attempt) as started. `childId` names the run a
+   * flow step starts; a `patch` marker is recorded already completed.
+   */
+  begin(call: NewCall, now: number, deadline: number | null, childId?: string): void {
     // Sleeps wake at their time; approvals time out at theirs.
     const waitSeconds = call.kind === "sleep" ? (call.seconds ?? 0) : call.approval?.timeout;
-    const status = call.kind === "sleep" ? "sleeping" : call.kind === "approval" ? "waiting" : "running";
+    const status = call.kind === "sleep" ? "sleeping" : call.kind === "approval" ? "waiting" : call.kind === "patch" ? "completed" : "running";
+    const target = call.script?.path ?? childId ?? null;
+    const args = call.script ? encodeJson(call.script.args) : call.flow ? encodeJson(call.flow.input) : null;
+    const detail =
+      call.approval !== undefined
+        ? JSON.stringify(call.approval)
+        : call.flow !== undefined
+          ? JSON.stringify({ workflow: call.flow.path, timeout: call.flow.timeout })
+          : call.options !== undefined
+            ? JSON.stringify(call.options)
+            : null;
     this.sql.exec(
-      `INSERT INTO steps (key, branch, seq, kind, name, status, attempts, started_at, wake_at, deadline, change_seq, detail, attempt_started_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO steps (key, branch, seq, kind, name, status, attempts, started_at, wake_at, deadline, change_seq, detail, attempt_started_at, target, args, result, ended_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (key) DO UPDATE SET status = excluded.status, attempts = excluded.attempts, deadline = excluded.deadline,
          change_seq = excluded.change_seq, attempt_started_at = excluded.attempt_started_at`,
       call.key,
@@ -244,9 +323,73 @@ export class RunStore {
       waitSeconds === undefined ? null : now + Math.round(waitSeconds * 1000),
       deadline,
       this.nextChange(),
-      call.approval !== undefined ? JSON.stringify(call.approval) : call.options !== undefined ? JSON.stringify(call.options) : null,
+      detail,
       now,
+      target,
+      args,
+      call.kind === "patch" ? "true" : null,
+      call.kind === "patch" ? now : null,
     );
+  }
+
+  /** The script a task runs, with its args and per-attempt timeout; undefined for other steps. */
+  scriptCall(key: string): { path: string; args: Json | undefined; timeout: number } | undefined {
+    const row = this.sql.exec("SELECT target, args FROM steps WHERE key = ? AND kind = 'task' AND target IS NOT NULL", key).toArray()[0];
+    if (!row) return undefined;
+    return { path: String(row.target), args: decodeJson(row.args as string | null), timeout: this.taskOptions(key).timeout };
+  }
+
+  /** A flow step: its status, the child run it started and the child's workflow. */
+  flowStep(key: string): { status: StepStatus; childId: string; workflow: string } | undefined {
+    const row = this.sql.exec("SELECT status, target, detail FROM steps WHERE key = ? AND kind = 'flow'", key).toArray()[0];
+    if (!row) return undefined;
+    return { status: row.status as StepStatus, childId: String(row.target), workflow: (JSON.parse(String(row.detail)) as { workflow: string }).workflow };
+  }
+
+  /** Child runs still open: the flow steps not yet settled. */
+  openChildren(): { key: string; childId: string }[] {
+    return this.sql
+      .exec("SELECT key, target FROM steps WHERE kind = 'flow' AND status = 'running'")
+      .toArray()
+      .map((row) => ({ key: String(row.key), childId: String(row.target) }));
+  }
+
+  /** Records a signal to send; the next flush sends it, and the alarm retries it from `dueAt`. */
+  queueSignal(signal: Signal, dueAt: number): void {
+    this.ensureSchema();
+    this.sql.exec("INSERT INTO signals (kind, target, body, due_at) VALUES (?, ?, ?, ?)", signal.kind, signal.target, JSON.stringify(signal.body), dueAt);
+  }
+
+  /** Every signal not yet delivered, oldest first. */
+  pendingSignals(): (Signal & { id: number; dueAt: number; tries: number })[] {
+    if (!this.hasSchema()) return [];
+    return this.sql
+      .exec("SELECT id, kind, target, body, due_at, tries FROM signals ORDER BY id")
+      .toArray()
+      .map((row) => ({
+        id: Number(row.id),
+        kind: row.kind as Signal["kind"],
+        target: String(row.target),
+        body: JSON.parse(String(row.body)) as never,
+        dueAt: Number(row.due_at),
+        tries: Number(row.tries),
+      }));
+  }
+
+  /** Forgets a delivered signal. */
+  signalDelivered(id: number): void {
+    this.sql.exec("DELETE FROM signals WHERE id = ?", id);
+  }
+
+  /** Notes a failed delivery and when to try again. */
+  signalFailed(id: number, error: string, retryAt: number): void {
+    this.sql.exec("UPDATE signals SET tries = tries + 1, last_error = ?, due_at = ? WHERE id = ?", error, retryAt, id);
+  }
+
+  /** When the next undelivered signal is due. */
+  nextSignalAt(): number | null {
+    if (!this.hasSchema()) return null;
+    return nullableNumber(this.sql.exec("SELECT MIN(due_at) AS t FROM signals").one().t);
   }
 
   /** Stores an outcome for the current attempt of an open step; false for a stale or duplicate one. */
@@ -511,7 +654,7 @@ export class RunStore {
       .map((row) => ({ to: String(row.recipient), status: String(row.status), attempts: Number(row.attempts), error: row.last_error as string | null }));
   }
 
-  /** Open tasks and steps whose deadline has passed. */
+  /** Open tasks, steps and child flows whose deadline has passed. */
   overdue(now: number): { key: string; kind: StepKind; attempts: number }[] {
     return this.sql
       .exec("SELECT key, kind, attempts FROM steps WHERE status = 'running' AND deadline <= ?", now)
@@ -575,7 +718,9 @@ export class RunStore {
     const summary: RunSummary = {
       id: run.id,
       workflow: run.workflow,
+      kind: run.kind,
       status: run.status,
+      parentId: run.parentId,
       createdAt: iso(run.createdAt),
       updatedAt: iso(run.updatedAt),
     };
@@ -587,7 +732,7 @@ export class RunStore {
   /** The run with its steps, for `GET /api/runs/:id`. */
   detail(run: RunRow): RunDetail {
     const steps = this.sql
-      .exec("SELECT key, kind, name, status, attempts, error, started_at, ended_at, wake_at, from_cache FROM steps ORDER BY rowid")
+      .exec("SELECT key, kind, name, status, attempts, error, started_at, ended_at, wake_at, from_cache, target FROM steps ORDER BY rowid")
       .toArray()
       .map(stepView);
     for (const step of steps) {
@@ -608,6 +753,8 @@ export class RunStore {
     }));
     return {
       ...this.summary(run),
+      version: run.version,
+      workerVersion: run.workerVersion,
       approvals,
       input: run.input ?? null,
       output: run.output ?? null,
@@ -630,6 +777,8 @@ function stepView(row: Row): StepView {
   };
   if (row.wake_at !== null) view.wakeAt = iso(Number(row.wake_at));
   if (Number(row.from_cache) === 1) view.cached = true;
+  if (view.kind === "flow" && row.target !== null) view.childId = String(row.target);
+  if (view.kind === "task" && row.target !== null) view.script = String(row.target);
   return view;
 }
 

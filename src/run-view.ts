@@ -14,8 +14,13 @@ export const TERMINAL_STATUSES: ReadonlySet<RunStatus> = new Set(["completed", "
 /** A run as lists show it. */
 export interface RunSummary {
   id: string;
+  /** The workflow's (or, for a script run, the script's) path. */
   workflow: string;
+  /** "workflow", or "script" for a run started by POST /api/scripts/<path>/runs. */
+  kind: "workflow" | "script";
   status: RunStatus;
+  /** The run whose taskFlow started this one, or null. */
+  parentId: string | null;
   createdAt: string;
   updatedAt: string;
   wakeAt?: string;
@@ -44,6 +49,10 @@ export interface StepView {
   emails?: EmailView[];
   /** Tasks with cacheTtl: true when the result was reused from the cache, not run. */
   cached?: true;
+  /** Flow steps: the child run's id. */
+  childId?: string;
+  /** Tasks run by taskScript: the script's path. */
+  script?: string;
   /** Tasks and steps tried more than once (or failed): each finished attempt, its times and error. */
   history?: AttemptView[];
 }
@@ -71,6 +80,10 @@ export interface ApprovalView {
 
 /** A run with its input, outcome and steps. */
 export interface RunDetail extends RunSummary {
+  /** The workflow's source version (a hash of its file and companion folder) when the run started. */
+  version: string | null;
+  /** The Worker version that started the run (from the version metadata binding), if bound. */
+  workerVersion: string | null;
   /** Approvals waiting for a decision. */
   approvals: ApprovalView[];
   // `unknown` rather than Json: it is opaque JSON here, and Hono's response typing

@@ -10,6 +10,7 @@ export type ApiErrorCode =
   | "invalid_request"
   | "payload_too_large"
   | "workflow_not_found"
+  | "script_not_found"
   | "run_not_found"
   | "run_not_active"
   | "approval_not_found"

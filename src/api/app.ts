@@ -24,6 +24,11 @@ const StartBody = z.object({
   input: z.json().optional(),
 });
 
+// Strict: `{"input": ...}` here is a common slip, and must not silently run the script without args.
+const ScriptBody = z.strictObject({
+  args: z.json().optional(),
+});
+
 const ListQuery = z.object({
   workflow: z.string().min(1).optional(),
   status: RunStatus.optional(),
@@ -59,31 +64,34 @@ export function createApp(): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
   api.use("*", requireToken());
 
-  api.post(
-    "/runs",
-    bodyLimit({
-      maxSize: MAX_INPUT_BYTES,
-      onError: () => {
-        throw new ApiError(413, "payload_too_large", `the request body is over ${MAX_INPUT_BYTES} bytes; pass large data by reference`);
-      },
-    }),
-    async (c) => {
-      const body = parse(StartBody, await readJson(c));
-      if (!registry.get(body.workflow)) {
-        throw new ApiError(404, "workflow_not_found", `no workflow "${body.workflow}"; GET /api/workflows lists them`);
-      }
-      const header = c.req.header("Idempotency-Key");
-      const idempotencyKey = header === undefined ? null : parse(IdempotencyKey, header);
-      const id = idempotencyKey === null ? crypto.randomUUID() : await idFromKey(idempotencyKey);
-      const stub = c.env.RUNS.get(c.env.RUNS.idFromName(id));
-      const origin = new URL(c.req.url).origin;
-      const result = await stub.start({ id, workflow: body.workflow, input: body.input as Json | undefined, idempotencyKey, origin });
-      if (result.conflict) {
-        throw new ApiError(409, "idempotency_conflict", `Idempotency-Key "${idempotencyKey}" was used for run ${id} with a different workflow or input`);
-      }
-      return c.json(result.run, result.created ? 201 : 200);
+  const limitBody = bodyLimit({
+    maxSize: MAX_INPUT_BYTES,
+    onError: () => {
+      throw new ApiError(413, "payload_too_large", `the request body is over ${MAX_INPUT_BYTES} bytes; pass large data by reference`);
     },
-  );
+  });
+
+  api.post("/runs", limitBody, async (c) => {
+    const body = parse(StartBody, await readJson(c));
+    const entry = registry.entry(body.workflow);
+    if (entry?.kind === "script") {
+      throw new ApiError(404, "workflow_not_found", `"${body.workflow}" is a script, not a workflow; run it with POST /api/scripts/${body.workflow}/runs and {"args": ...}`);
+    }
+    if (!entry) throw new ApiError(404, "workflow_not_found", `no workflow "${body.workflow}"; GET /api/workflows lists them`);
+    return startRun(c, body.workflow, body.input as Json | undefined);
+  });
+
+  // A script run: one task running the script at the path, with `args`.
+  api.post("/scripts/:path{.+}/runs", limitBody, async (c) => {
+    const path = c.req.param("path");
+    const body = parse(ScriptBody, await readJson(c));
+    const entry = registry.entry(path);
+    if (entry?.kind !== "script") {
+      const hint = entry ? `"${path}" is a workflow; start it with POST /api/runs` : "GET /api/workflows lists them";
+      throw new ApiError(404, "script_not_found", `no script "${path}"; ${hint}`);
+    }
+    return startRun(c, path, body.args as Json | undefined);
+  });
 
   api.get("/runs", async (c) => {
     const query = parse(ListQuery, c.req.query());
@@ -127,11 +135,25 @@ export function createApp(): Hono<AppEnv> {
     }
   });
 
-  api.get("/workflows", (c) => c.json({ workflows: registry.names().map((name) => ({ name })) }));
+  api.get("/workflows", (c) => c.json({ workflows: registry.list().map(({ name, kind, version }) => ({ name, kind, version })) }));
 
   app.route("/api", api);
   app.route("/approvals", approvalRoutes());
   return app;
+}
+
+/** Starts a run of a workflow or script (honouring Idempotency-Key) and answers it. */
+async function startRun(c: Context<AppEnv>, workflow: string, input: Json | undefined): Promise<Response> {
+  const header = c.req.header("Idempotency-Key");
+  const idempotencyKey = header === undefined ? null : parse(IdempotencyKey, header);
+  const id = idempotencyKey === null ? crypto.randomUUID() : await idFromKey(idempotencyKey);
+  const stub = c.env.RUNS.get(c.env.RUNS.idFromName(id));
+  const origin = new URL(c.req.url).origin;
+  const result = await stub.start({ id, workflow, input, idempotencyKey, origin });
+  if (result.conflict) {
+    throw new ApiError(409, "idempotency_conflict", `Idempotency-Key "${idempotencyKey}" was used for run ${id} with a different workflow or input`);
+  }
+  return c.json(result.run, result.created ? 201 : 200);
 }
 
 function runStub(c: Context<AppEnv>) {

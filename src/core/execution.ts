@@ -4,15 +4,15 @@
 // through user code: a suspended call's promise simply stays pending.
 
 import type { ApprovalRequest, ApprovalResult } from "../../sdk/approval.ts";
-import type { Closure, ParallelOptions, RunContext } from "../../sdk/context.ts";
-import { TaskTimeoutError } from "../../sdk/errors.ts";
-import type { ResolvedTaskOptions } from "../../sdk/options.ts";
-import { InvalidArgumentError, NonDeterminismError } from "../../sdk/errors.ts";
+import type { Script } from "../../sdk/compose.ts";
+import type { Closure, FlowOptions, ParallelOptions, RunContext } from "../../sdk/context.ts";
+import { BatonError, InvalidArgumentError, NonDeterminismError, TaskTimeoutError } from "../../sdk/errors.ts";
+import { resolveTaskOptions, type ResolvedTaskOptions, type TaskOptions } from "../../sdk/options.ts";
 import { contexts } from "./async-context.ts";
 import { fromErrorData, toErrorData, type ErrorData } from "./error-data.ts";
 import { toJson, type Json } from "./json.ts";
 import type { LogEntry, Outcome, RunEnd, StepKind } from "./log.ts";
-import { ROOT_BRANCH, itemBranch, stepKey } from "./step-key.ts";
+import { ROOT_BRANCH, itemBranch, patchKey, stepKey } from "./step-key.ts";
 
 /** A call the log has not recorded yet (or an inline step being run again). */
 export interface NewCall {
@@ -28,6 +28,29 @@ export interface NewCall {
   approval?: ApprovalRequest;
   /** For tasks: retry policy and per-attempt timeout. */
   options?: ResolvedTaskOptions;
+  /** For script tasks: which script, with what args. */
+  script?: { path: string; args: Json | undefined };
+  /** For child flows: which workflow, its input, and how long it may run. */
+  flow?: { path: string; input: Json | undefined; timeout?: number | undefined };
+}
+
+/** What an execution may look up about the deployment: scripts and workflows by path. */
+export interface Resolver {
+  /** The script registered at `path`. */
+  script(path: string): Script | undefined;
+  /** True when a workflow is registered at `path`. */
+  isWorkflow(path: string): boolean;
+}
+
+/** A resolver that knows no scripts and no workflows. */
+export const EMPTY_RESOLVER: Resolver = { script: () => undefined, isWorkflow: () => false };
+
+/** What an execution is given besides the body, the input and the log. */
+export interface ExecutionOptions {
+  /** Where taskScript and taskFlow look up their paths (default: nowhere). */
+  resolver?: Resolver;
+  /** Appended to non-determinism errors, e.g. that the run started on other code. */
+  divergenceNote?: string;
 }
 
 /** A task's closure with the timeout each attempt gets. */
@@ -50,7 +73,7 @@ export interface ExecutionHost {
  * `mirror`: a consumer's long-lived copy of a run, fed log changes with `absorb`;
  * it starts nothing and keeps the closure of every task it reaches.
  */
-export type ExecutionMode = { kind: "drive" } | { kind: "task"; key: string; attempt: number } | { kind: "mirror" };
+export type ExecutionMode = { kind: "drive" } | { kind: "task"; key: string; attempt: number; cancel?: AbortSignal | undefined } | { kind: "mirror" };
 
 /** A host for executions that only read the log: they record and start nothing. */
 export const IDLE_HOST: ExecutionHost = {
@@ -87,6 +110,12 @@ export class Execution {
 
   private readonly byKey = new Map<string, LogEntry>();
   private readonly byPosition = new Map<string, LogEntry>();
+  /** `patched()` markers: the branch position each was recorded at. */
+  private readonly patches = new Map<string, number>();
+  /** The highest recorded position of each branch (markers aside). */
+  private readonly lastSeq = new Map<string, number>();
+  private readonly resolver: Resolver;
+  private readonly divergenceNote: string;
   private readonly sequence = new Map<string, number>();
   private readonly occurrences = new Map<string, number>();
   private readonly waiting = new Map<string, Waiter>();
@@ -105,11 +134,11 @@ export class Execution {
     log: Iterable<LogEntry>,
     private readonly host: ExecutionHost,
     private readonly mode: ExecutionMode,
+    options: ExecutionOptions = {},
   ) {
-    for (const entry of log) {
-      this.byKey.set(entry.key, entry);
-      this.byPosition.set(position(entry.branch, entry.seq), entry);
-    }
+    this.resolver = options.resolver ?? EMPTY_RESOLVER;
+    this.divergenceNote = options.divergenceNote ?? "";
+    this.remember(log);
     this.ended = new Promise((resolve) => (this.settleEnd = resolve));
     this.reached = new Promise((resolve) => (this.settleReached = resolve));
     this.targetCalled = new Promise((resolve) => (this.settleTargetCalled = resolve));
@@ -157,12 +186,23 @@ export class Execution {
   /** Mirror mode: takes in new or changed log entries, resuming calls they settle. */
   absorb(entries: Iterable<LogEntry>): void {
     for (const entry of entries) {
-      this.byKey.set(entry.key, entry);
-      this.byPosition.set(position(entry.branch, entry.seq), entry);
-      if (isSettled(entry)) {
+      this.remember([entry]);
+      if (entry.kind !== "patch" && isSettled(entry)) {
         this.closures.delete(entry.key);
         this.deliver(entry.key, entry.status === "completed" ? { ok: true, value: entry.result as Json | undefined } : { ok: false, error: entry.error ?? unknownError });
       }
+    }
+  }
+
+  private remember(entries: Iterable<LogEntry>): void {
+    for (const entry of entries) {
+      if (entry.kind === "patch") {
+        this.patches.set(entry.key, entry.seq);
+        continue;
+      }
+      this.byKey.set(entry.key, entry);
+      this.byPosition.set(position(entry.branch, entry.seq), entry);
+      this.lastSeq.set(entry.branch, Math.max(this.lastSeq.get(entry.branch) ?? -1, entry.seq));
     }
   }
 
@@ -173,25 +213,83 @@ export class Execution {
 
   task<T>(branch: string, name: string | undefined, fn: Closure<T>, options: ResolvedTaskOptions): Promise<T> {
     const call = this.locate(branch, "task", name);
+    return call ? this.queued(call, fn, options) : never();
+  }
+
+  /**
+   * A script run as a task. Its options are the script's own overridden by the
+   * caller's; with cacheTtl and no cacheKey, the args are the cache key. The consumer
+   * runs it by path, so mirrors keep no closure for it.
+   */
+  script<T>(branch: string, path: string, args: unknown, callOptions: TaskOptions | undefined): Promise<T> {
+    if (this.halted) return never();
+    const found = this.resolver.script(path);
+    if (!found) {
+      return Promise.reject(
+        new BatonError("ScriptNotFoundError", "script_not_found", `taskScript("${path}"): no script is registered at workflows/${path}.ts (its default export must be script(...))`),
+      );
+    }
+    const options = resolveTaskOptions({ ...found.options, ...callOptions }, "taskScript");
+    if (options.cacheTtl !== undefined && callOptions?.cacheKey === undefined && found.options?.cacheKey === undefined) {
+      options.cacheKey = args ?? null;
+    }
+    const call = this.locate(branch, "task", path);
     if (!call) return never();
+    const fn: Closure<T> = (context) => found.run(args, context) as Promise<T>;
+    return this.queued(call, fn, options, () => ({ path, args: toJson(args, `the args of script "${path}"`) }));
+  }
+
+  private queued<T>(call: Located, fn: Closure<T>, options: ResolvedTaskOptions, script?: () => NonNullable<NewCall["script"]>): Promise<T> {
     if (isSettled(call.recorded)) return stored(call.recorded);
     if (this.mode.kind === "mirror") {
-      this.closures.set(call.key, { fn: fn as Closure<unknown>, timeout: options.timeout });
+      if (!script) this.closures.set(call.key, { fn: fn as Closure<unknown>, timeout: options.timeout });
       return this.wait(call.key);
     }
     if (this.mode.kind === "task") {
       if (call.key === this.mode.key) {
         this.settleTargetCalled();
-        void this.runTarget(fn, call.key, this.mode.attempt, options.timeout);
+        void this.runTarget(fn, call.key, this.mode.attempt, options.timeout, this.mode.cancel);
       }
       return never();
     }
     if (!call.recorded) {
       // The cache key is stored and compared as JSON, like a result.
       if (options.cacheKey !== undefined) toJson(options.cacheKey, `the cacheKey of "${call.key}"`);
-      this.host.begin({ ...withoutRecorded(call), attempt: 1, options });
+      const begun: NewCall = { ...withoutRecorded(call), attempt: 1, options };
+      if (script) begun.script = script();
+      this.host.begin(begun);
     }
     return this.wait(call.key);
+  }
+
+  /** A child run of the workflow at `path`: recorded once, settled when the child ends. */
+  flow<T>(branch: string, path: string, input: unknown, options: FlowOptions): Promise<T> {
+    if (this.halted) return never();
+    if (!this.resolver.isWorkflow(path)) {
+      return Promise.reject(
+        new BatonError("WorkflowNotFoundError", "workflow_not_found", `taskFlow("${path}"): no workflow is registered at workflows/${path}.ts (its default export must be workflow(...))`),
+      );
+    }
+    const call = this.locate(branch, "flow", path);
+    return call ? this.suspend(call, () => ({ flow: { path, input: toJson(input, `the input of flow "${path}"`), timeout: options.timeout } })) : never();
+  }
+
+  /**
+   * Whether this run takes the new code path of change `id`. A marker recorded at or
+   * before this position says yes; a branch whose log already goes past this position
+   * ran the old code here, so no; otherwise the run is reaching this point for the
+   * first time under the new code: the marker is recorded (without taking a position,
+   * so removing the call later shifts no keys) and the answer is yes.
+   */
+  patched(branch: string, id: string): boolean {
+    const key = patchKey(branch, id);
+    const here = this.sequence.get(branch) ?? 0;
+    const marker = this.patches.get(key);
+    if (marker !== undefined) return marker <= here;
+    if ((this.lastSeq.get(branch) ?? -1) >= here) return false;
+    this.patches.set(key, here);
+    if (this.mode.kind === "drive" && !this.halted) this.host.begin({ key, branch, seq: here, kind: "patch", name: id, attempt: 1 });
+    return true;
   }
 
   step<T>(branch: string, name: string | undefined, fn: Closure<T>, options: ResolvedTaskOptions): Promise<T> {
@@ -329,8 +427,8 @@ export class Execution {
     const error = new NonDeterminismError(
       `Replay diverged at step key "${recorded.key}": the log recorded ${recorded.kind} "${recorded.name}" ` +
         `as call ${recorded.seq + 1} of ${where}, but the code asked for ${asked.kind} "${asked.name}" (key "${asked.key}"). ` +
-        `The workflow's code changed under a run in flight, or it branches on something outside a step ` +
-        `(time, randomness, I/O); move that into a step().`,
+        `The workflow's code changed under a run in flight (branch on patched() to keep old runs on the old path), ` +
+        `or it branches on something outside a step (time, randomness, I/O); move that into a step().${this.divergenceNote}`,
     );
     this.end({ status: "failed", error: toErrorData(error) });
   }
@@ -341,8 +439,8 @@ export class Execution {
     this.settleEnd(end);
   }
 
-  private async runTarget<T>(fn: Closure<T>, key: string, attempt: number, timeout: number): Promise<void> {
-    this.settleReached(await runClosure(fn, key, attempt, timeout));
+  private async runTarget<T>(fn: Closure<T>, key: string, attempt: number, timeout: number, cancel: AbortSignal | undefined): Promise<void> {
+    this.settleReached(await runClosure(fn, key, attempt, timeout, cancel));
   }
 
   private wait<T>(key: string): Promise<T> {
@@ -352,32 +450,52 @@ export class Execution {
   }
 }
 
+/** How long a cancelled closure may take to stop after its signal aborts. */
+const CANCEL_GRACE_MS = 5_000;
+
 /**
  * Runs a task or step closure and captures its outcome; primitives inside it fail
  * clearly. With a timeout (seconds), the attempt fails with TaskTimeoutError at the
- * deadline and the closure's signal is aborted, so its fetches stop too.
+ * deadline and the closure's signal is aborted, so its fetches stop too. When
+ * `cancel` aborts (the attempt is no longer wanted), so does the closure's signal;
+ * the attempt ends when the closure does, or with the abort's reason after a grace period.
  */
-export async function runClosure<T>(fn: Closure<T>, key: string, attempt: number, timeout?: number): Promise<Outcome> {
+export async function runClosure<T>(fn: Closure<T>, key: string, attempt: number, timeout?: number, cancel?: AbortSignal): Promise<Outcome> {
   const controller = new AbortController();
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline =
-    timeout === undefined
-      ? never<never>()
-      : new Promise<never>((_, reject) => {
-          timer = setTimeout(() => {
-            const error = new TaskTimeoutError(`"${key}" attempt ${attempt} ran past its ${timeout} s timeout`);
-            // Reject first: a closure that settles as soon as its signal aborts must not win the race.
-            reject(error);
-            controller.abort(error);
-          }, timeout * 1000);
-        });
+  let stopListening = (): void => {};
+  let graceTimer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    // Reject first: a closure that settles as soon as its signal aborts must not win the race.
+    const stop = (error: unknown): void => {
+      reject(error);
+      controller.abort(error);
+    };
+    if (timeout !== undefined) {
+      timer = setTimeout(() => stop(new TaskTimeoutError(`"${key}" attempt ${attempt} ran past its ${timeout} s timeout`)), timeout * 1000);
+    }
+    if (cancel) {
+      // The closure hears the abort at once and gets a grace period to stop on its own
+      // (its clean-up may do I/O, which ends with the consumer's invocation).
+      const onCancel = (): void => {
+        controller.abort(cancel.reason);
+        graceTimer = setTimeout(() => reject(cancel.reason), CANCEL_GRACE_MS);
+      };
+      if (cancel.aborted) onCancel();
+      cancel.addEventListener("abort", onCancel, { once: true });
+      stopListening = () => cancel.removeEventListener("abort", onCancel);
+    }
+  });
   try {
+    if (controller.signal.aborted) throw controller.signal.reason;
     const value = await Promise.race([contexts.run(CLOSURE_CONTEXT, () => fn({ key, attempt, signal: controller.signal })), deadline]);
     return { ok: true, value: toJson(value, `the result of "${key}"`) };
   } catch (error) {
     return { ok: false, error: toErrorData(error) };
   } finally {
     if (timer !== undefined) clearTimeout(timer);
+    if (graceTimer !== undefined) clearTimeout(graceTimer);
+    stopListening();
   }
 }
 
@@ -402,6 +520,15 @@ class BranchContext implements RunContext {
   parallel<I, O>(items: readonly I[], fn: (item: I, index: number) => Promise<O>, options: ParallelOptions<I>): Promise<O[]> {
     return this.execution.parallel(this.branch, items, fn, options);
   }
+  script<T>(path: string, args: unknown, options: TaskOptions | undefined): Promise<T> {
+    return this.execution.script(this.branch, path, args, options);
+  }
+  flow<T>(path: string, input: unknown, options: FlowOptions): Promise<T> {
+    return this.execution.flow(this.branch, path, input, options);
+  }
+  patched(id: string): boolean {
+    return this.execution.patched(this.branch, id);
+  }
 }
 
 const nested = (primitive: string): never => {
@@ -417,6 +544,9 @@ const CLOSURE_CONTEXT: RunContext = {
   sleep: () => nested("sleep"),
   approval: () => nested("waitForApproval"),
   parallel: () => nested("parallel"),
+  script: () => nested("taskScript"),
+  flow: () => nested("taskFlow"),
+  patched: () => nested("patched"),
 };
 
 function bump(counters: Map<string, number>, key: string): number {

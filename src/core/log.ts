@@ -5,8 +5,8 @@ import { z } from "zod";
 import { ErrorData } from "./error-data.ts";
 import type { Json } from "./json.ts";
 
-export const StepKind = z.enum(["task", "step", "sleep", "approval"]);
-/** What a checkpointed call was. */
+export const StepKind = z.enum(["task", "step", "sleep", "approval", "flow", "patch"]);
+/** What a checkpointed call was; `flow` is a child run, `patch` a `patched()` marker. */
 export type StepKind = z.infer<typeof StepKind>;
 
 export const StepStatus = z.enum(["queued", "running", "retrying", "sleeping", "waiting", "completed", "failed", "cancelled"]);

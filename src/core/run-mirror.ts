@@ -2,7 +2,7 @@
 // the entries that changed since, it reaches each new task without replaying the run
 // from the start: per-task work and bytes stay flat however long the run grows.
 
-import { Execution, IDLE_HOST, runClosure, type TaskClosure, type WorkflowBody } from "./execution.ts";
+import { Execution, IDLE_HOST, runClosure, type Resolver, type TaskClosure, type WorkflowBody } from "./execution.ts";
 import type { LogEntry, Outcome } from "./log.ts";
 import { macrotask } from "./macrotask.ts";
 
@@ -16,8 +16,9 @@ export class RunMirror {
     readonly input: unknown,
     log: readonly LogEntry[],
     cursor: number,
+    resolver?: Resolver,
   ) {
-    this.execution = new Execution(body, input, log, IDLE_HOST, { kind: "mirror" });
+    this.execution = new Execution(body, input, log, IDLE_HOST, { kind: "mirror" }, resolver ? { resolver } : {});
     this.cursor = cursor;
     this.execution.start();
   }
@@ -33,13 +34,13 @@ export class RunMirror {
    * macrotask to catch up with what was just absorbed); undefined when it has not,
    * and the caller must replay from the whole log instead.
    */
-  async run(key: string, attempt: number): Promise<Outcome | undefined> {
+  async run(key: string, attempt: number, cancel?: AbortSignal): Promise<Outcome | undefined> {
     let closure: TaskClosure | undefined = this.execution.closureFor(key);
     if (!closure) {
       await macrotask();
       closure = this.execution.closureFor(key);
     }
-    return closure ? runClosure(closure.fn, key, attempt, closure.timeout) : undefined;
+    return closure ? runClosure(closure.fn, key, attempt, closure.timeout, cancel) : undefined;
   }
 }
 

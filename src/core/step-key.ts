@@ -15,6 +15,14 @@ export function itemBranch(parallelKey: string, index: number): string {
   return `${parallelKey}[${index}]/`;
 }
 
+/**
+ * The key of the marker `patched(id)` records in `branch`. It has no `#n` suffix, so
+ * it never equals a call's key; ids are limited to characters that need no escaping.
+ */
+export function patchKey(branch: string, id: string): string {
+  return `${branch}patch:${id}`;
+}
+
 // The characters that structure a key are escaped in names, so no name can forge
 // another step's key.
 function escapeLabel(label: string): string {

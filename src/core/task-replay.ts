@@ -3,7 +3,7 @@
 
 import { NonDeterminismError } from "../../sdk/errors.ts";
 import { toErrorData } from "./error-data.ts";
-import { Execution, IDLE_HOST, type WorkflowBody } from "./execution.ts";
+import { Execution, IDLE_HOST, type Resolver, type WorkflowBody } from "./execution.ts";
 import type { LogEntry, Outcome } from "./log.ts";
 
 /** How long replay may wait on code outside steps before the task is declared unreachable. */
@@ -16,8 +16,10 @@ export async function runTaskByReplay(
   log: readonly LogEntry[],
   key: string,
   attempt: number,
+  resolver?: Resolver,
+  cancel?: AbortSignal,
 ): Promise<Outcome> {
-  const execution = new Execution(body, input, log, IDLE_HOST, { kind: "task", key, attempt });
+  const execution = new Execution(body, input, log, IDLE_HOST, { kind: "task", key, attempt, cancel }, resolver ? { resolver } : {});
   execution.start();
   // Replay resolves promises straight from the log, so the task is normally asked for
   // within microtasks; the grace period covers bodies that await something else first.

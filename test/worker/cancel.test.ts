@@ -30,6 +30,19 @@ describe("cancel", () => {
     expect(await runStub(id).report({ key: "parallel#0[0]/double#0", attempt: 1, result: 0 })).toEqual({ accepted: false });
   });
 
+  it("aborts the signal of a task closure the consumer is still running, and reports nothing for it", async () => {
+    const tag = crypto.randomUUID();
+    const id = await startRun("aborting", { tag });
+    for (let i = 0; i < 500 && (await hits(`${tag}:started`)) === 0; i++) await pause(10);
+    expect((await api(`/api/runs/${id}/cancel`, { method: "POST" })).status).toBe(200);
+    // The consumer checks about once a second whether its attempts are still wanted.
+    for (let i = 0; i < 500 && (await hits(`${tag}:aborted:CancelledError`)) === 0; i++) await pause(10);
+    expect(await hits(`${tag}:aborted:CancelledError`)).toBe(1);
+    const run = await getRun(id);
+    expect(run.status).toBe("cancelled");
+    expect(run.steps[0]).toMatchObject({ key: "wait-for-abort#0", status: "cancelled", error: null });
+  });
+
   it("refuses to cancel a run that already ended (409) and an unknown run (404)", async () => {
     const id = await startRun("counted", { tag: crypto.randomUUID() });
     await waitForRun(id);

@@ -1,0 +1,83 @@
+// Composition: scripts (registered task code run by path), child flows, and the
+// `patched` helper for changing a workflow's code under runs in flight.
+
+import { currentContext, type FlowOptions, type TaskContext } from "./context.ts";
+import { InvalidArgumentError } from "./errors.ts";
+import { resolveTaskOptions, type TaskOptions } from "./options.ts";
+
+export type { FlowOptions } from "./context.ts";
+
+const SCRIPT_BRAND: unique symbol = Symbol.for("baton.script") as never;
+
+/** A script: the default export of a file in `workflows/` run as one task by path. */
+export interface Script<A = unknown, R = unknown> {
+  readonly [SCRIPT_BRAND]: true;
+  /** The script's code, called with its args in a queue consumer like a task closure. */
+  readonly run: (args: A, context: TaskContext) => Promise<R>;
+  /** Task options every call of this script gets unless the caller overrides them. */
+  readonly options: TaskOptions | undefined;
+}
+
+/** Declares a script: code run as one task, by `taskScript(path, args)` or `POST /api/scripts/<path>/runs`. */
+export function script<A = unknown, R = unknown>(run: (args: A, context: TaskContext) => R | Promise<R>, options?: TaskOptions): Script<A, R> {
+  if (typeof run !== "function") {
+    throw new InvalidArgumentError("script() takes a function: script(async (args, { signal }) => { ... })");
+  }
+  // Checked here so a bad option fails the deploy's first load, not a run.
+  resolveTaskOptions(options, "script");
+  return Object.freeze({ [SCRIPT_BRAND]: true as const, run: async (args: A, context: TaskContext) => run(args, context), options });
+}
+
+/** True when `value` was made by `script()`, even by another copy of this module. */
+export function isScript(value: unknown): value is Script {
+  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[SCRIPT_BRAND] === true;
+}
+
+/**
+ * Runs the script registered at `path` (e.g. "emails/send" or "etl__mod/extract") as
+ * a task with `args` (JSON); `options` override the script's own task options.
+ */
+export function taskScript<R = unknown>(path: string, args?: unknown, options?: TaskOptions): Promise<R> {
+  checkPath("taskScript", path);
+  resolveTaskOptions(options, "taskScript");
+  return currentContext("taskScript").script<R>(path, args, options);
+}
+
+/**
+ * Starts a child run of the workflow at `path` with `input` and waits for it: resolves
+ * to the child's output, rejects with its error (CancelledError if it was cancelled).
+ */
+export function taskFlow<R = unknown>(path: string, input?: unknown, options: FlowOptions = {}): Promise<R> {
+  checkPath("taskFlow", path);
+  if (typeof options !== "object" || options === null) throw new InvalidArgumentError("taskFlow() options must be an object");
+  for (const key of Object.keys(options)) {
+    if (key !== "timeout") throw new InvalidArgumentError(`taskFlow() has no option "${key}"; it takes timeout`);
+  }
+  const { timeout } = options;
+  if (timeout !== undefined && (typeof timeout !== "number" || !Number.isFinite(timeout) || timeout <= 0)) {
+    throw new InvalidArgumentError(`taskFlow() timeout must be a number of seconds > 0, got ${String(timeout)}`);
+  }
+  return currentContext("taskFlow").flow<R>(path, input, options);
+}
+
+/**
+ * Marks a change to the workflow's code: true for runs that reach this point under
+ * the new code, false for runs that had already passed it under the old code. Branch
+ * on it (`if (patched("add-fee")) new else old`) so runs in flight keep replaying the
+ * code they started with; once none is left, keep only the new branch.
+ */
+export function patched(id: string): boolean {
+  if (typeof id !== "string" || !/^[A-Za-z0-9_.:-]{1,100}$/.test(id)) {
+    throw new InvalidArgumentError(`patched() takes an id of 1 to 100 letters, digits or _ . : -, got ${JSON.stringify(id)}`);
+  }
+  return currentContext("patched").patched(id);
+}
+
+function checkPath(primitive: string, path: unknown): void {
+  if (typeof path !== "string" || !/^[A-Za-z0-9_-][A-Za-z0-9_./-]{0,199}$/.test(path) || path.split("/").some((part) => part === "" || part === "." || part === "..")) {
+    throw new InvalidArgumentError(
+      `${primitive}() takes the path of a file in workflows/ without ".ts", e.g. "reports/build" or "etl__mod/extract"; got ${JSON.stringify(path)}`,
+    );
+  }
+  if (path.endsWith(".ts")) throw new InvalidArgumentError(`${primitive}() takes the path without ".ts": "${path.slice(0, -3)}"`);
+}
