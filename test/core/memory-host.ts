@@ -1,7 +1,7 @@
 // An in-memory ExecutionHost for pure tests: records what the execution begins and
 // finishes, and lets a test settle calls as a run object would.
 import type { Workflow } from "baton";
-import { Execution, type ExecutionHost, type ExecutionMode, type NewCall } from "../../src/core/execution.ts";
+import { Execution, type ExecutionHost, type ExecutionMode, type ExecutionOptions, type NewCall } from "../../src/core/execution.ts";
 import type { LogEntry, Outcome, RunEnd } from "../../src/core/log.ts";
 
 export class MemoryHost implements ExecutionHost {
@@ -17,12 +17,12 @@ export class MemoryHost implements ExecutionHost {
 }
 
 /** Starts `workflow` over `log` in drive mode. */
-export function drive<I>(workflow: Workflow<I, unknown>, input: I, log: LogEntry[] = [], host = new MemoryHost()) {
-  return start(workflow, input, log, host, { kind: "drive" });
+export function drive<I>(workflow: Workflow<I, unknown>, input: I, log: LogEntry[] = [], host = new MemoryHost(), options: ExecutionOptions = {}) {
+  return start(workflow, input, log, host, { kind: "drive" }, options);
 }
 
-function start<I>(workflow: Workflow<I, unknown>, input: I, log: LogEntry[], host: MemoryHost, mode: ExecutionMode) {
-  const execution = new Execution(workflow.run, input, log, host, mode);
+function start<I>(workflow: Workflow<I, unknown>, input: I, log: LogEntry[], host: MemoryHost, mode: ExecutionMode, options: ExecutionOptions = {}) {
+  const execution = new Execution(workflow.run, input, log, host, mode, options);
   let end: RunEnd | undefined;
   void execution.ended.then((e) => (end = e));
   execution.start();

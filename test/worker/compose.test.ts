@@ -19,14 +19,14 @@ async function waitForChild(id: string, done: (run: RunBody) => boolean): Promis
   return waitForRun(id, done);
 }
 
-const flowSteps = (run: RunBody) => run.steps.filter((step) => step.kind === "flow") as (RunBody["steps"][number] & { childId?: string })[];
+const flowSteps = (run: RunBody) => run.steps.filter((step) => step.kind === "flow");
 
 describe("scripts", () => {
   it("a workflow runs a script and a module script as tasks, without the consumer replaying it", async () => {
     const tag = crypto.randomUUID();
     const run = await waitForRun(await startRun("pipeline", { tag, rows: [3, -1, 4] }));
     expect(run).toMatchObject({ status: "completed", output: { rows: [30, 40], doubledCount: 4 } });
-    expect(run.steps.map((step) => [step.key, step.kind, (step as { script?: string }).script])).toEqual([
+    expect(run.steps.map((step) => [step.key, step.kind, step.script])).toEqual([
       ["pipeline__mod%2Fextract#0", "task", "pipeline__mod/extract"],
       ["scripts%2Fdouble#0", "task", "scripts/double"],
     ]);
@@ -86,6 +86,18 @@ describe("scripts", () => {
     expect(run.status).toBe("failed");
     expect(run.error).toMatchObject({ name: "ScriptNotFoundError", code: "script_not_found" });
     expect(run.error?.message).toContain("workflows/reports/none.ts");
+  });
+
+  it("a script's cached result is reused for the same args, and not for other args", async () => {
+    const tag = crypto.randomUUID();
+    const first = await waitForRun(await startRun("cached-script", { n: 5, tag }));
+    const second = await waitForRun(await startRun("cached-script", { n: 5, tag }));
+    const other = await waitForRun(await startRun("cached-script", { n: 6, tag }));
+    expect([first.output, second.output, other.output]).toEqual([10, 10, 12]);
+    expect(second.steps[0]?.cached).toBe(true);
+    expect(other.steps[0]?.cached).toBeUndefined();
+    expect(await hits(`${tag}:double:5`)).toBe(1);
+    expect(await hits(`${tag}:double:6`)).toBe(1);
   });
 
   it("GET /api/workflows lists workflows and scripts with their kind and version; helper modules are not listed", async () => {
@@ -150,6 +162,15 @@ describe("child flows", () => {
     const run = await waitForRun(id);
     expect(run.status).toBe("completed");
     expect(run.output).toMatchObject({ results: [{ caught: "CancelledError", code: "cancelled" }] });
+  });
+
+  it("a child running past taskFlow's timeout is cancelled and the parent gets a TaskTimeoutError", async () => {
+    const id = await startRun("parent", { tag: crypto.randomUUID(), children: ["sleep"], catch: true, timeout: 0.5 });
+    const run = await waitForRun(id);
+    expect(run.status).toBe("completed");
+    expect(run.output).toMatchObject({ results: [{ caught: "TaskTimeoutError", code: "task_timeout" }] });
+    const child = await waitForChild(flowSteps(run)[0]?.childId ?? "", (r) => r.status === "cancelled");
+    expect(child.parentId).toBe(id);
   });
 
   it("cancelling a parent cancels its sleeping child", async () => {

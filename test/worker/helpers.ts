@@ -20,14 +20,30 @@ export function api(path: string, init: RequestInit & { json?: unknown } = {}): 
 export interface RunBody {
   id: string;
   workflow: string;
+  kind: "workflow" | "script";
   status: string;
+  parentId: string | null;
+  version: string | null;
   input: unknown;
   output: unknown;
   error: { name: string; message: string } | null;
   createdAt: string;
   updatedAt: string;
   wakeAt?: string;
-  steps: { key: string; kind: string; name: string; status: string; attempts: number; startedAt: string; endedAt: string | null; error: { name: string; message: string } | null; wakeAt?: string; cached?: true }[];
+  steps: {
+    key: string;
+    kind: string;
+    name: string;
+    status: string;
+    attempts: number;
+    startedAt: string;
+    endedAt: string | null;
+    error: { name: string; message: string } | null;
+    wakeAt?: string;
+    cached?: true;
+    childId?: string;
+    script?: string;
+  }[];
 }
 
 /** Starts a run and returns its id. */
