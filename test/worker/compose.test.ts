@@ -4,7 +4,7 @@
 import { abortAllDurableObjects } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { starts } from "../workflows/pipeline.ts";
-import { api, getRun, hits, startRun, waitForRun, type RunBody } from "./helpers.ts";
+import { api, getRun, hits, runStub, startRun, waitForRun, type RunBody } from "./helpers.ts";
 
 async function expectError(response: Response, status: number, code: string): Promise<string> {
   expect(response.status).toBe(status);
@@ -135,6 +135,20 @@ describe("child flows", () => {
     expect(await hits(`${tag}:child:c1`)).toBe(1);
   });
 
+  it("repeated or forged news of a child changes nothing, and a repeated start reaches the same child", async () => {
+    const id = await startRun("parent", { tag: crypto.randomUUID(), children: ["ok"] });
+    const run = await waitForRun(id);
+    const step = flowSteps(run)[0];
+    const childId = step?.childId ?? "";
+    // The parent already settled the step: a duplicate (or contradicting) report is ignored.
+    await runStub(id).childEnded(step?.key ?? "", childId, { status: "failed", error: { name: "Error", message: "late" } });
+    await runStub(id).childEnded(step?.key ?? "", crypto.randomUUID(), { status: "completed", output: "forged" });
+    expect(await getRun(id)).toMatchObject({ status: "completed", output: run.output });
+    const again = await runStub(childId).start({ id: childId, workflow: "child", input: { tag: "x", name: "c0", mode: "ok" }, idempotencyKey: null, origin: null, parent: { id, key: step?.key ?? "" } });
+    expect(again.created).toBe(false);
+    expect((await getRun(childId)).status).toBe("completed");
+  });
+
   it("a child's failure is an error the parent can catch", async () => {
     const tag = crypto.randomUUID();
     const run = await waitForRun(await startRun("parent", { tag, children: ["fail", "ok"], catch: true }));
@@ -195,6 +209,9 @@ describe("child flows", () => {
     await waitForChild(childId, (child) => child.status === "waiting");
     await abortAllDurableObjects();
     // Reading the parent wakes it: it replays its log and finds the flow step already recorded.
+    expect((await getRun(id)).status).toBe("running");
+    // News from a run that is not this step's child is ignored.
+    await runStub(id).childEnded(flowSteps(waiting)[0]?.key ?? "", crypto.randomUUID(), { status: "completed", output: "forged" });
     expect((await getRun(id)).status).toBe("running");
     const decided = await api(`/api/runs/${childId}/approvals/go%230`, { method: "POST", json: { approved: true } });
     expect(decided.status).toBe(200);
