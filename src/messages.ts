@@ -2,7 +2,14 @@
 // types derived from them.
 
 import { z } from "zod";
-import { ErrorData } from "./core/error-data.ts";
+import type { ErrorData as ErrorDataType } from "./core/error-data.ts";
+
+/** An error as a consumer reports it; the shape of core's ErrorData. */
+export const ErrorData: z.ZodType<ErrorDataType> = z.object({
+  name: z.string(),
+  message: z.string(),
+  code: z.string().optional(),
+});
 
 export const TaskMessage = z.object({
   runId: z.string().min(1),

@@ -1,15 +1,12 @@
 // Errors cross RPC, queues and storage as data. This keeps the author's name and
 // message so a failed task surfaces in the workflow as the error it threw.
 
-import { z } from "zod";
-
-export const ErrorData = z.object({
-  name: z.string(),
-  message: z.string(),
-  code: z.string().optional(),
-});
 /** An error as stored in the log and sent between Workers. */
-export type ErrorData = z.infer<typeof ErrorData>;
+export interface ErrorData {
+  name: string;
+  message: string;
+  code?: string | undefined;
+}
 
 /** Captures name, message and code (when it has one) of anything thrown. */
 export function toErrorData(error: unknown): ErrorData {

@@ -1,17 +1,14 @@
 // The checkpoint log's records. The run object stores them in SQLite; the consumer
 // receives them over RPC; the replay machine reads them.
 
-import { z } from "zod";
-import { ErrorData } from "./error-data.ts";
+import type { ErrorData } from "./error-data.ts";
 import type { Json } from "./json.ts";
 
-export const StepKind = z.enum(["task", "step", "sleep", "approval", "flow", "patch"]);
 /** What a checkpointed call was; `flow` is a child run, `patch` a `patched()` marker. */
-export type StepKind = z.infer<typeof StepKind>;
+export type StepKind = "task" | "step" | "sleep" | "approval" | "flow" | "patch";
 
-export const StepStatus = z.enum(["queued", "running", "retrying", "sleeping", "waiting", "completed", "failed", "cancelled"]);
 /** Where a step stands. */
-export type StepStatus = z.infer<typeof StepStatus>;
+export type StepStatus = "queued" | "running" | "retrying" | "sleeping" | "waiting" | "completed" | "failed" | "cancelled";
 
 /** One checkpointed call as the replay machine sees it. */
 export interface LogEntry {
