@@ -51,6 +51,18 @@ export interface ExecutionOptions {
   resolver?: Resolver;
   /** Appended to non-determinism errors, e.g. that the run started on other code. */
   divergenceNote?: string;
+  /** Appended to the error of a taskScript or taskFlow path the resolver does not know. */
+  notFoundHint?: string;
+}
+
+/**
+ * The execution whose workflow body (not a task or step closure) is running the
+ * current code, if any. The in-memory runner uses it to give replays different
+ * randomness than the first run, so branching on it shows up as divergence.
+ */
+export function currentExecution(): Execution | undefined {
+  const store = contexts.getStore();
+  return store instanceof BranchContext ? store.execution : undefined;
 }
 
 /** A task's closure with the timeout each attempt gets. */
@@ -116,6 +128,7 @@ export class Execution {
   private readonly lastSeq = new Map<string, number>();
   private readonly resolver: Resolver;
   private readonly divergenceNote: string;
+  private readonly notFoundHint: string;
   private readonly sequence = new Map<string, number>();
   private readonly occurrences = new Map<string, number>();
   private readonly waiting = new Map<string, Waiter>();
@@ -138,6 +151,7 @@ export class Execution {
   ) {
     this.resolver = options.resolver ?? EMPTY_RESOLVER;
     this.divergenceNote = options.divergenceNote ?? "";
+    this.notFoundHint = options.notFoundHint ?? "";
     this.remember(log);
     this.ended = new Promise((resolve) => (this.settleEnd = resolve));
     this.reached = new Promise((resolve) => (this.settleReached = resolve));
@@ -226,7 +240,7 @@ export class Execution {
     const found = this.resolver.script(path);
     if (!found) {
       return Promise.reject(
-        new BatonError("ScriptNotFoundError", "script_not_found", `taskScript("${path}"): no script is registered at workflows/${path}.ts (its default export must be script(...))`),
+        new BatonError("ScriptNotFoundError", "script_not_found", `taskScript("${path}"): no script is registered at workflows/${path}.ts (its default export must be script(...))${this.notFoundHint}`),
       );
     }
     const options = resolveTaskOptions({ ...found.options, ...callOptions }, "taskScript");
@@ -267,7 +281,7 @@ export class Execution {
     if (this.halted) return never();
     if (!this.resolver.isWorkflow(path)) {
       return Promise.reject(
-        new BatonError("WorkflowNotFoundError", "workflow_not_found", `taskFlow("${path}"): no workflow is registered at workflows/${path}.ts (its default export must be workflow(...))`),
+        new BatonError("WorkflowNotFoundError", "workflow_not_found", `taskFlow("${path}"): no workflow is registered at workflows/${path}.ts (its default export must be workflow(...))${this.notFoundHint}`),
       );
     }
     const call = this.locate(branch, "flow", path);
@@ -502,7 +516,7 @@ export async function runClosure<T>(fn: Closure<T>, key: string, attempt: number
 /** The context primitives see inside a branch of a running workflow. */
 class BranchContext implements RunContext {
   constructor(
-    private readonly execution: Execution,
+    readonly execution: Execution,
     private readonly branch: string,
   ) {}
   task<T>(name: string | undefined, fn: Closure<T>, options: ResolvedTaskOptions): Promise<T> {
