@@ -35,9 +35,9 @@ export interface LocalRunOptions {
   /** Answers each approval the run waits for; without it, an approval fails runLocally with UnansweredApprovalError. */
   approve?: (request: ApprovalAsk) => ApprovalAnswer | Promise<ApprovalAnswer>;
   /** What `taskScript(path)` runs: a `script(...)` or a plain function of (args, context). */
-  scripts?: Record<string, Script | ((args: never, context: TaskContext) => unknown)>;
+  scripts?: Record<string, Script<never, unknown> | ((args: never, context: TaskContext) => unknown)>;
   /** What `taskFlow(path)` runs: a workflow (run as a child, on the same clock) or a plain function of the input. */
-  flows?: Record<string, Workflow | ((input: never) => unknown)>;
+  flows?: Record<string, Workflow<never, unknown> | ((input: never) => unknown)>;
   /**
    * Replays the workflow from its log after every step, and runs every task attempt
    * by replaying the log to it, as a consumer without a warm copy of the run does. A
