@@ -4,13 +4,9 @@
 
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "./env.ts";
-import type { RunStatus, RunSummary } from "./run-view.ts";
+import type { RunPage, RunStatus, RunSummary } from "./run-view.ts";
 
-/** A page of runs and the cursor of the next one. */
-export interface RunPage {
-  runs: RunSummary[];
-  nextCursor: string | null;
-}
+export type { RunPage } from "./run-view.ts";
 
 /** Filters and paging of `list`. */
 export interface RunQuery {

@@ -1,0 +1,118 @@
+// The shapes the HTTP API answers with: shared by the Worker that sends them and the
+// client that reads them. Types only.
+
+/** Where a run stands. */
+export type RunStatus = "queued" | "running" | "sleeping" | "waiting" | "completed" | "failed" | "cancelled";
+
+/** An error as the API shows it: the thrown error's name, message and code. */
+export interface ErrorView {
+  name: string;
+  message: string;
+  code?: string | undefined;
+}
+
+/** A run as lists show it. */
+export interface RunSummary {
+  id: string;
+  /** The workflow's (or, for a script run, the script's) path. */
+  workflow: string;
+  /** "workflow", or "script" for a run started by POST /api/scripts/<path>/runs. */
+  kind: "workflow" | "script";
+  status: RunStatus;
+  /** The run whose taskFlow started this one, or null. */
+  parentId: string | null;
+  createdAt: string;
+  updatedAt: string;
+  wakeAt?: string;
+}
+
+/** One finished attempt of a task or step. */
+export interface AttemptView {
+  attempt: number;
+  startedAt: string | null;
+  endedAt: string;
+  error: ErrorView | null;
+}
+
+/** One approval email and how sending it went. */
+export interface EmailView {
+  to: string;
+  status: string;
+  attempts: number;
+  error: string | null;
+}
+
+/** One step as `GET /api/runs/:id` shows it. */
+export interface StepView {
+  key: string;
+  kind: "task" | "step" | "sleep" | "approval" | "flow" | "patch";
+  name: string;
+  status: "queued" | "running" | "retrying" | "sleeping" | "waiting" | "completed" | "failed" | "cancelled";
+  attempts: number;
+  startedAt: string;
+  endedAt: string | null;
+  error: ErrorView | null;
+  wakeAt?: string;
+  /** Approval steps: their emails and how sending them went. */
+  emails?: EmailView[];
+  /** Tasks with cacheTtl: true when the result was reused from the cache, not run. */
+  cached?: true;
+  /** Flow steps: the child run's id. */
+  childId?: string;
+  /** Tasks run by taskScript: the script's path. */
+  script?: string;
+  /** Tasks and steps tried more than once (or failed): each finished attempt, its times and error. */
+  history?: AttemptView[];
+}
+
+/** An approval still waiting for a decision. */
+export interface ApprovalView {
+  key: string;
+  to: string[];
+  message: string;
+  expiresAt: string;
+  /** Signed links that approve or reject (null while BATON_SIGNING_KEY is unset). */
+  approveUrl: string | null;
+  rejectUrl: string | null;
+  /** The approval emails: pending, sent, failed (after retries) or skipped (decided first). */
+  emails: EmailView[];
+}
+
+/** A run with its input, outcome and steps. */
+export interface RunDetail extends RunSummary {
+  /** The workflow's source version (a hash of its file and companion folder) when the run started. */
+  version: string | null;
+  /** The Worker version that started the run (from the version metadata binding), if bound. */
+  workerVersion: string | null;
+  /** Approvals waiting for a decision. */
+  approvals: ApprovalView[];
+  // `unknown` rather than a JSON type: Hono's response typing cannot walk a recursive type.
+  input: unknown;
+  output: unknown;
+  error: ErrorView | null;
+  steps: StepView[];
+}
+
+/** A page of runs and the cursor of the next one. */
+export interface RunPage {
+  runs: RunSummary[];
+  nextCursor: string | null;
+}
+
+/** A registered workflow or script. */
+export interface WorkflowEntry {
+  name: string;
+  kind: "workflow" | "script";
+  /** A hash of its source; runs record the version they started on. */
+  version: string;
+}
+
+/** What deciding an approval answers. */
+export interface DecisionView {
+  key: string;
+  approved: boolean;
+  decision: "approved" | "rejected" | "timeout";
+  by?: string;
+  comment?: string;
+  decidedAt: string;
+}

@@ -1,0 +1,194 @@
+// `baton/client`: a typed client of Baton's HTTP API. Only fetch, URL and timers, so
+// it runs in Workers, Node, Deno and browsers alike.
+
+import type { DecisionView, RunDetail, RunPage, RunStatus, RunSummary, WorkflowEntry } from "./api-types.ts";
+
+export type * from "./api-types.ts";
+
+/** How to reach a Baton deployment. */
+export interface BatonClientOptions {
+  /** The Worker's origin, e.g. "https://baton.example.com" or "http://localhost:8787". */
+  baseUrl: string;
+  /** The API token (BATON_API_TOKEN); sent as a bearer token. */
+  token?: string;
+  /** The fetch to use, e.g. a service binding's (default: the global fetch). */
+  fetch?: (input: Request) => Promise<Response>;
+}
+
+/** Options of starting a run. */
+export interface StartOptions {
+  /** Repeating a start with the same key returns the same run instead of starting another. */
+  idempotencyKey?: string;
+}
+
+/** Filters and paging of `list`. */
+export interface ListQuery {
+  workflow?: string;
+  status?: RunStatus;
+  /** 1 to 100, default 20. */
+  limit?: number;
+  /** The `nextCursor` of the previous page. */
+  cursor?: string;
+}
+
+/** A person's decision on an approval. */
+export interface Decision {
+  approved: boolean;
+  comment?: string;
+  by?: string;
+}
+
+/** Options of waiting for a run. */
+export interface WaitOptions {
+  /** Seconds to wait before giving up with WaitTimeoutError (default 60). */
+  timeout?: number;
+  /** Milliseconds between reads of the run (default 250, growing to 2 s). */
+  interval?: number;
+  /** Stops waiting early. */
+  signal?: AbortSignal;
+}
+
+/** The API answered with an error: its HTTP status and the stable `code` of its body. */
+export class BatonApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "BatonApiError";
+  }
+}
+
+/** The run did not end within the wait's timeout. */
+export class WaitTimeoutError extends Error {
+  constructor(
+    readonly run: RunDetail,
+    seconds: number,
+  ) {
+    super(`run ${run.id} is still ${run.status} after ${seconds} s`);
+    this.name = "WaitTimeoutError";
+  }
+}
+
+/** The run ended failed or cancelled; `run.error` holds the workflow's error, if any. */
+export class RunFailedError extends Error {
+  constructor(readonly run: RunDetail) {
+    super(run.status === "cancelled" ? `run ${run.id} was cancelled` : `run ${run.id} failed: ${run.error?.name ?? "Error"}: ${run.error?.message ?? "unknown error"}`);
+    this.name = "RunFailedError";
+  }
+}
+
+const ENDED: ReadonlySet<RunStatus> = new Set(["completed", "failed", "cancelled"]);
+
+/** A client of one Baton deployment's API. */
+export class BatonClient {
+  private readonly base: string;
+  private readonly send: (request: Request) => Promise<Response>;
+
+  constructor(private readonly options: BatonClientOptions) {
+    this.base = options.baseUrl.replace(/\/+$/, "");
+    this.send = options.fetch ?? ((request) => fetch(request));
+  }
+
+  /** Starts a run of `workflow` with `input`. */
+  start(workflow: string, input?: unknown, options: StartOptions = {}): Promise<RunSummary> {
+    return this.call("POST", "/api/runs", { workflow, input }, options.idempotencyKey);
+  }
+
+  /** Starts a script run: one task running the script at `path` with `args`. */
+  runScript(path: string, args?: unknown, options: StartOptions = {}): Promise<RunSummary> {
+    return this.call("POST", `/api/scripts/${path.split("/").map(encodeURIComponent).join("/")}/runs`, { args }, options.idempotencyKey);
+  }
+
+  /** The run with its steps, approvals, input and outcome. */
+  get(id: string): Promise<RunDetail> {
+    return this.call("GET", `/api/runs/${encodeURIComponent(id)}`);
+  }
+
+  /** One page of runs, newest first. */
+  list(query: ListQuery = {}): Promise<RunPage> {
+    const params = new URLSearchParams();
+    for (const [name, value] of Object.entries(query)) if (value !== undefined) params.set(name, String(value));
+    const search = params.size > 0 ? `?${params}` : "";
+    return this.call("GET", `/api/runs${search}`);
+  }
+
+  /** Cancels the run (and its child runs); answers its summary. */
+  cancel(id: string): Promise<RunSummary> {
+    return this.call("POST", `/api/runs/${encodeURIComponent(id)}/cancel`);
+  }
+
+  /** Decides the approval at step `key` (e.g. "approval#0") of run `id`. */
+  decide(id: string, key: string, decision: Decision): Promise<DecisionView> {
+    return this.call("POST", `/api/runs/${encodeURIComponent(id)}/approvals/${encodeURIComponent(key)}`, decision);
+  }
+
+  /** The registered workflows and scripts. */
+  async workflows(): Promise<WorkflowEntry[]> {
+    return (await this.call<{ workflows: WorkflowEntry[] }>("GET", "/api/workflows")).workflows;
+  }
+
+  /** Waits until the run ends, whatever the outcome, and answers it. */
+  async waitForEnd(id: string, options: WaitOptions = {}): Promise<RunDetail> {
+    const seconds = options.timeout ?? 60;
+    const deadline = Date.now() + seconds * 1000;
+    let interval = options.interval ?? 250;
+    for (;;) {
+      const run = await this.get(id);
+      if (ENDED.has(run.status)) return run;
+      if (Date.now() >= deadline) throw new WaitTimeoutError(run, seconds);
+      await pause(Math.min(interval, Math.max(0, deadline - Date.now())), options.signal);
+      if (options.interval === undefined) interval = Math.min(interval * 1.5, 2000);
+    }
+  }
+
+  /**
+   * Waits until the run ends and answers its output; a failed or cancelled run
+   * throws RunFailedError, a run still going after `timeout` WaitTimeoutError.
+   */
+  async waitForResult<O = unknown>(id: string, options: WaitOptions = {}): Promise<O> {
+    const run = await this.waitForEnd(id, options);
+    if (run.status !== "completed") throw new RunFailedError(run);
+    return run.output as O;
+  }
+
+  private async call<T>(method: string, path: string, body?: unknown, idempotencyKey?: string): Promise<T> {
+    const headers = new Headers({ accept: "application/json" });
+    if (this.options.token !== undefined) headers.set("authorization", `Bearer ${this.options.token}`);
+    if (idempotencyKey !== undefined) headers.set("idempotency-key", idempotencyKey);
+    if (body !== undefined) headers.set("content-type", "application/json");
+    const response = await this.send(new Request(`${this.base}${path}`, { method, headers, body: body === undefined ? null : JSON.stringify(body) }));
+    const text = await response.text();
+    let parsed: unknown;
+    try {
+      parsed = text === "" ? undefined : JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    if (!response.ok) {
+      const error = (parsed as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+      throw new BatonApiError(
+        response.status,
+        typeof error?.code === "string" ? error.code : "http_error",
+        typeof error?.message === "string" ? error.message : `${method} ${path} answered ${response.status}`,
+      );
+    }
+    return parsed as T;
+  }
+}
+
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", stop);
+      resolve();
+    }, ms);
+    const stop = (): void => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener("abort", stop, { once: true });
+  });
+}
