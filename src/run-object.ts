@@ -330,6 +330,20 @@ export class RunObject extends DurableObject<Env> {
     return { status: "decided", result };
   }
 
+  /**
+   * For tests: makes the earliest thing the run waits for due now (or the wait of step
+   * `key`), so a sleep wakes, a retry starts, an approval times out or a child flow's
+   * timeout passes, and runs the alarm at once. Answers the keys made due. Reachable
+   * only through the RUNS binding, never over HTTP.
+   */
+  async skipWait(key?: string): Promise<string[]> {
+    const run = this.store.run();
+    if (!run || isTerminal(run.status)) return [];
+    const keys = this.store.advanceWaits(Date.now(), key);
+    if (keys.length > 0) await this.alarm();
+    return keys;
+  }
+
   /** Wakes due sleeps, re-sends silent tasks, restarts after eviction, retries housekeeping. */
   override async alarm(): Promise<void> {
     this.alarmAt = null;

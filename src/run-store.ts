@@ -654,6 +654,28 @@ export class RunStore {
       .map((row) => ({ to: String(row.recipient), status: String(row.status), attempts: Number(row.attempts), error: row.last_error as string | null }));
   }
 
+  /**
+   * Makes the earliest wait of the run due at `now` (a sleep's wake, a retry's wait,
+   * an approval's timeout, a child flow's deadline), or the wait of step `key`; answers
+   * the keys changed.
+   */
+  advanceWaits(now: number, key?: string): string[] {
+    const waits = this.sql
+      .exec(
+        `SELECT key, wake_at AS due, 'wake' AS what FROM steps WHERE status IN ('sleeping', 'waiting', 'retrying') AND wake_at IS NOT NULL
+         UNION ALL SELECT key, deadline, 'deadline' FROM steps WHERE kind = 'flow' AND status = 'running' AND deadline IS NOT NULL`,
+      )
+      .toArray()
+      .map((row) => ({ key: String(row.key), due: Number(row.due), what: String(row.what) }))
+      .filter((wait) => key === undefined || wait.key === key);
+    const earliest = Math.min(...waits.map((wait) => wait.due));
+    const chosen = key === undefined ? waits.filter((wait) => wait.due === earliest) : waits;
+    for (const wait of chosen) {
+      this.sql.exec(wait.what === "wake" ? "UPDATE steps SET wake_at = ? WHERE key = ?" : "UPDATE steps SET deadline = ? WHERE key = ?", Math.min(wait.due, now), wait.key);
+    }
+    return chosen.map((wait) => wait.key);
+  }
+
   /** Open tasks, steps and child flows whose deadline has passed. */
   overdue(now: number): { key: string; kind: StepKind; attempts: number }[] {
     return this.sql
