@@ -48,6 +48,8 @@ export interface LocalRunOptions {
   startAt?: Date | number;
   /** Name shown as the run's `workflow` (default "local"). */
   name?: string;
+  /** Most steps a run (with its children) may record before runLocally gives up, to stop endless loops (default 10,000). */
+  maxSteps?: number;
 }
 
 /** One step as `GET /api/runs/:id` shows it, with virtual times. */
@@ -120,6 +122,8 @@ class VirtualClock {
   private readonly running = new Set<Promise<unknown>>();
   private order = 0;
   failure: unknown;
+  /** Steps begun so far, children included. */
+  steps = 0;
 
   constructor(public now: number) {}
 
@@ -252,6 +256,11 @@ class LocalEngine {
 
   private begin(call: NewCall): void {
     const now = this.clock.now;
+    if (++this.clock.steps > (this.options.maxSteps ?? 10_000)) {
+      this.clock.fail(new BatonError("StepLimitError", "step_limit", `the run recorded more than ${this.options.maxSteps ?? 10_000} steps; raise options.maxSteps if that is intended`));
+      this.drive?.halt();
+      return;
+    }
     const existing = this.rows.get(call.key);
     if (existing) {
       // A step's next attempt.

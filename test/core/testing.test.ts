@@ -185,3 +185,20 @@ describe("runLocally", () => {
     expect(run.children[0]?.status).toBe("cancelled");
   });
 });
+
+describe("runLocally guard rails", () => {
+  it("stops an endless workflow with StepLimitError", async () => {
+    const endless = workflow(async () => {
+      for (;;) await sleep(1);
+    });
+    await expect(runLocally(endless, undefined, { maxSteps: 50 })).rejects.toMatchObject({ name: "StepLimitError" });
+  });
+
+  it("rejects with StuckRunError when the workflow awaits something that is not a Baton primitive", async () => {
+    const stuck = workflow(async () => {
+      await task("first", () => 1);
+      await new Promise(() => {});
+    });
+    await expect(runLocally(stuck, undefined)).rejects.toMatchObject({ name: "StuckRunError" });
+  });
+});
