@@ -50,6 +50,12 @@ export interface LocalRunOptions {
   name?: string;
   /** Most steps a run (with its children) may record before runLocally gives up, to stop endless loops (default 10,000). */
   maxSteps?: number;
+  /**
+   * Real milliseconds running task or step code may go without any progress before
+   * the virtual clock moves on without it, so a hung attempt meets its (virtual)
+   * timeout (default 500).
+   */
+  stallMs?: number;
 }
 
 /** One step as `GET /api/runs/:id` shows it, with virtual times. */
@@ -93,7 +99,7 @@ export interface LocalRun {
 export async function runLocally<I, O>(workflow: Workflow<I, O>, input: I, options: LocalRunOptions = {}): Promise<LocalRun> {
   if (!isWorkflow(workflow)) throw new BatonError("InvalidArgumentError", "invalid_argument", "runLocally() takes a workflow made by workflow(), as a workflow file exports it by default");
   const start = options.startAt === undefined ? Date.now() : new Date(options.startAt).getTime();
-  const clock = new VirtualClock(start);
+  const clock = new VirtualClock(start, options.stallMs ?? 500);
   const run = new LocalEngine(workflow.run as WorkflowBody, input, options, clock, options.name ?? "local", null);
   const release = options.replayEveryStep ? installReplayRandomness() : () => {};
   try {
@@ -115,7 +121,9 @@ interface Timer {
 
 /**
  * Virtual time: it stands still while code runs (tasks, steps, approval answers) and
- * jumps to the next timer once everything in flight has settled.
+ * jumps to the next timer once everything in flight has settled, or once running
+ * code has made no progress for `stallMs` of real time (it waits on something that
+ * only a timer, such as its own timeout, will end).
  */
 class VirtualClock {
   private readonly timers: Timer[] = [];
@@ -125,11 +133,19 @@ class VirtualClock {
   /** Steps begun so far, children included. */
   steps = 0;
 
-  constructor(public now: number) {}
+  constructor(
+    public now: number,
+    private readonly stallMs: number,
+  ) {}
 
-  /** Calls `fire` at virtual time `at` (at once if it has passed). */
-  at(at: number, fire: () => void): void {
-    this.timers.push({ at: Math.max(at, this.now), order: this.order++, fire });
+  /** Calls `fire` at virtual time `at` (at once if it has passed); answers a function that cancels it. */
+  at(at: number, fire: () => void): () => void {
+    const timer: Timer = { at: Math.max(at, this.now), order: this.order++, fire };
+    this.timers.push(timer);
+    return () => {
+      const index = this.timers.indexOf(timer);
+      if (index >= 0) this.timers.splice(index, 1);
+    };
   }
 
   /** Counts `work` as in flight: the clock does not move until it settles. */
@@ -145,12 +161,14 @@ class VirtualClock {
 
   async runUntil(done: () => boolean, waiting: () => string): Promise<void> {
     for (;;) {
-      await this.quiet();
+      const stalled = await this.settle();
       if (this.failure !== undefined) throw this.failure;
       if (done()) return;
       this.timers.sort((a, b) => a.at - b.at || a.order - b.order);
       const first = this.timers[0];
       if (!first) {
+        // Code still running, with no timer to end it: keep waiting for it.
+        if (stalled) continue;
         throw new BatonError("StuckRunError", "stuck", `the run waits for something nothing will bring: ${waiting()}`);
       }
       this.now = first.at;
@@ -161,12 +179,23 @@ class VirtualClock {
     }
   }
 
-  /** Waits until nothing is in flight and a macrotask passes without new work. */
-  private async quiet(): Promise<void> {
+  /**
+   * Waits until nothing is in flight and a macrotask passes without new work
+   * (false), or until work in flight made no progress for `stallMs` (true).
+   */
+  private async settle(): Promise<boolean> {
     for (;;) {
-      while (this.running.size > 0) await Promise.allSettled([...this.running]);
+      while (this.running.size > 0) {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const progressed = await Promise.race([
+          Promise.race([...this.running]).then(() => true),
+          new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), this.stallMs))),
+        ]);
+        clearTimeout(timer);
+        if (!progressed) return true;
+      }
       await new Promise((resolve) => setTimeout(resolve, 0));
-      if (this.running.size === 0) return;
+      if (this.running.size === 0) return false;
     }
   }
 }
@@ -204,7 +233,10 @@ class LocalEngine {
   private readonly host: ExecutionHost = {
     begin: (call) => this.begin(call),
     finishStep: (key, attempt, outcome) => this.finishStep(key, attempt, outcome),
+    attemptSignal: (key, attempt) => this.attemptTimeout(key, attempt, this.rows.get(key)?.options?.timeout ?? DEFAULT_TASK_OPTIONS.timeout),
   };
+  /** Virtual timeouts of attempts in flight, to cancel when they end. */
+  private readonly timeouts = new Map<string, () => void>();
 
   constructor(
     private readonly body: WorkflowBody,
@@ -320,7 +352,29 @@ class LocalEngine {
     this.clock.track(new Promise<void>((resolve) => this.stepDone.set(`${key}\u0000${attempt}`, resolve)));
   }
 
+  /** Aborts the attempt with TaskTimeoutError when the virtual clock reaches its timeout. */
+  private attemptTimeout(key: string, attempt: number, seconds: number): AbortSignal {
+    const controller = new AbortController();
+    const id = `${key}\u0000${attempt}`;
+    this.timeouts.get(id)?.();
+    this.timeouts.set(
+      id,
+      this.clock.at(this.clock.now + seconds * 1000, () => {
+        this.timeouts.delete(id);
+        controller.abort(new TaskTimeoutError(`"${key}" attempt ${attempt} ran past its ${seconds} s timeout`));
+      }),
+    );
+    return controller.signal;
+  }
+
+  private attemptEnded(key: string, attempt: number): void {
+    const id = `${key}\u0000${attempt}`;
+    this.timeouts.get(id)?.();
+    this.timeouts.delete(id);
+  }
+
   private finishStep(key: string, attempt: number, outcome: Outcome): boolean {
+    this.attemptEnded(key, attempt);
     this.stepDone.get(`${key}\u0000${attempt}`)?.();
     this.stepDone.delete(`${key}\u0000${attempt}`);
     const row = this.rows.get(key);
@@ -334,6 +388,7 @@ class LocalEngine {
     if (!row || row.status !== "running" || row.attempts !== attempt || this.ended) return;
     this.clock.track(
       this.attemptOutcome(row, attempt).then((outcome) => {
+        this.attemptEnded(row.key, attempt);
         if (!outcome || row.status !== "running" || row.attempts !== attempt) return;
         if (!outcome.ok && this.retryLater(row, attempt, outcome.error)) return;
         this.settle(key, attempt, outcome);
@@ -347,17 +402,18 @@ class LocalEngine {
    * the log to it, so closure state never carries over from one attempt to the next.
    */
   private async attemptOutcome(row: Row, attempt: number): Promise<Outcome | null> {
-    const timeout = row.options?.timeout ?? DEFAULT_TASK_OPTIONS.timeout;
+    // The timeout runs on the virtual clock; a hung attempt meets it once the clock moves on.
+    const timeout = this.attemptTimeout(row.key, attempt, row.options?.timeout ?? DEFAULT_TASK_OPTIONS.timeout);
     if (row.script) {
       const found = this.resolver.script(row.script.path);
       const args = row.script.args;
       if (!found) return { ok: false, error: { name: "ScriptNotFoundError", code: "script_not_found", message: `no script "${row.script.path}" in options.scripts` } };
-      return runClosure((context) => found.run(args, context), row.key, attempt, timeout);
+      return runClosure((context) => found.run(args, context), row.key, attempt, undefined, timeout);
     }
-    if (this.options.replayEveryStep) return runTaskByReplay(this.body, this.input, this.log(), row.key, attempt, this.resolver);
+    if (this.options.replayEveryStep) return runTaskByReplay(this.body, this.input, this.log(), row.key, attempt, this.resolver, timeout);
     if (!this.mirror) this.mirror = new RunMirror(this.body, this.input, this.log(), this.changes, this.resolver);
     else this.mirror.absorb(this.log(this.mirror.cursor), this.changes);
-    return (await this.mirror.run(row.key, attempt)) ?? runTaskByReplay(this.body, this.input, this.log(), row.key, attempt, this.resolver);
+    return (await this.mirror.run(row.key, attempt, timeout)) ?? runTaskByReplay(this.body, this.input, this.log(), row.key, attempt, this.resolver, timeout);
   }
 
   /** Parks a failed attempt for its retry on the virtual clock, when the policy allows one. */
@@ -394,7 +450,7 @@ class LocalEngine {
   private ask(row: Row, request: ApprovalRequest): void {
     row.approval = request;
     row.wakeAt = this.clock.now + Math.round(request.timeout * 1000);
-    this.clock.at(row.wakeAt, () => {
+    const cancelTimeout = this.clock.at(row.wakeAt, () => {
       const result: ApprovalResult = { approved: false, decision: "timeout", decidedAt: new Date(this.clock.now).toISOString() };
       this.settle(row.key, 1, { ok: true, value: { ...result } });
     });
@@ -414,6 +470,7 @@ class LocalEngine {
     this.clock.track(
       Promise.resolve(approve(ask)).then((answer) => {
         if (answer === null || answer === undefined) return;
+        cancelTimeout();
         const result: ApprovalResult = { approved: answer.approved === true, decision: answer.approved === true ? "approved" : "rejected", decidedAt: new Date(this.clock.now).toISOString() };
         if (answer.by !== undefined) result.by = answer.by;
         if (answer.comment !== undefined) result.comment = answer.comment;

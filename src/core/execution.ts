@@ -77,6 +77,8 @@ export interface ExecutionHost {
   begin(call: NewCall): void;
   /** Stores an inline step's outcome; false when it arrived too late to count. */
   finishStep(key: string, attempt: number, outcome: Outcome): boolean;
+  /** A signal that ends an inline step's attempt early (the in-memory runner's virtual timeout). */
+  attemptSignal?(key: string, attempt: number): AbortSignal | undefined;
 }
 
 /**
@@ -332,7 +334,7 @@ export class Execution {
     const step = this.steps.get(key);
     if (!step) return;
     this.host.begin({ ...withoutRecorded(step.call), attempt, options: step.options });
-    void runClosure(step.fn, key, attempt, step.options.timeout).then((outcome) => {
+    void runClosure(step.fn, key, attempt, step.options.timeout, this.host.attemptSignal?.(key, attempt)).then((outcome) => {
       // False: stale, or parked for a retry (which calls rerunStep later).
       if (this.halted || !this.host.finishStep(key, attempt, outcome)) return;
       this.steps.delete(key);
@@ -472,7 +474,8 @@ const CANCEL_GRACE_MS = 5_000;
  * clearly. With a timeout (seconds), the attempt fails with TaskTimeoutError at the
  * deadline and the closure's signal is aborted, so its fetches stop too. When
  * `cancel` aborts (the attempt is no longer wanted), so does the closure's signal;
- * the attempt ends when the closure does, or with the abort's reason after a grace period.
+ * the attempt ends when the closure does, or with the abort's reason after a grace
+ * period; a `cancel` whose reason is a TaskTimeoutError ends it at once.
  */
 export async function runClosure<T>(fn: Closure<T>, key: string, attempt: number, timeout?: number, cancel?: AbortSignal): Promise<Outcome> {
   const controller = new AbortController();
@@ -492,6 +495,8 @@ export async function runClosure<T>(fn: Closure<T>, key: string, attempt: number
       // The closure hears the abort at once and gets a grace period to stop on its own
       // (its clean-up may do I/O, which ends with the consumer's invocation).
       const onCancel = (): void => {
+        // A timeout decided elsewhere (the in-memory runner's virtual clock) ends the attempt at once, as a local one does.
+        if (isNamed(cancel.reason, "TaskTimeoutError")) return stop(cancel.reason);
         controller.abort(cancel.reason);
         graceTimer = setTimeout(() => reject(cancel.reason), CANCEL_GRACE_MS);
       };
@@ -562,6 +567,10 @@ const CLOSURE_CONTEXT: RunContext = {
   flow: () => nested("taskFlow"),
   patched: () => nested("patched"),
 };
+
+function isNamed(error: unknown, name: string): boolean {
+  return typeof error === "object" && error !== null && (error as { name?: unknown }).name === name;
+}
 
 function bump(counters: Map<string, number>, key: string): number {
   const n = counters.get(key) ?? 0;

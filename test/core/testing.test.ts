@@ -202,3 +202,42 @@ describe("runLocally guard rails", () => {
     await expect(runLocally(stuck, undefined)).rejects.toMatchObject({ name: "StuckRunError" });
   });
 });
+
+describe("runLocally timeouts", () => {
+  it("times a hung task out on the virtual clock, retrying it per its policy", async () => {
+    const flow = workflow(async () => {
+      try {
+        await task("hung", ({ signal }) => new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason))), {
+          timeout: 30,
+          retries: { limit: 1, delay: 5 },
+        });
+      } catch (error) {
+        return (error as Error).name;
+      }
+    });
+    const before = Date.now();
+    const run = await runLocally(flow, undefined, { startAt: 0 });
+    expect(Date.now() - before).toBeLessThan(5_000);
+    expect(run.output).toBe("TaskTimeoutError");
+    expect(run.steps[0]?.history?.map((h) => [ms(h.startedAt), ms(h.endedAt), h.error?.name])).toEqual([
+      [0, 30_000, "TaskTimeoutError"],
+      [35_000, 65_000, "TaskTimeoutError"],
+    ]);
+  });
+
+  it("times a hung inline step out too", async () => {
+    const flow = workflow(async () => step("hung", () => new Promise(() => {}), { timeout: 10, retries: { limit: 0 } }).catch((error: Error) => error.name));
+    const run = await runLocally(flow, undefined);
+    expect(run.output).toBe("TaskTimeoutError");
+  });
+
+  it("lets code that does make progress in real time finish", async () => {
+    const flow = workflow(async () =>
+      task("slowish", async () => {
+        for (let i = 0; i < 5; i++) await new Promise((resolve) => setTimeout(resolve, 30));
+        return "done";
+      }, { timeout: 1 }),
+    );
+    expect((await runLocally(flow, undefined)).output).toBe("done");
+  });
+});
