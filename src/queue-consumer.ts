@@ -93,7 +93,8 @@ async function runJobs(runId: string, jobs: Job[], env: Env): Promise<void> {
   }
   const body = registry.body(context.workflow);
   // Scripts run by path; only other tasks need the workflow replayed to their closures.
-  const needsMirror = body !== undefined && context.wanted.some((wanted, i) => wanted && !context.scripts[i]);
+  const scripts = context.scripts ?? [];
+  const needsMirror = body !== undefined && context.wanted.some((wanted, i) => wanted && !scripts[i]);
   let mirror: RunMirror | undefined = cached;
   if (cached) cached.absorb(context.log, context.cursor);
   else if (needsMirror) {
@@ -109,7 +110,7 @@ async function runJobs(runId: string, jobs: Job[], env: Env): Promise<void> {
         if (!context.wanted[i]) return message.ack();
         const cancel = watch.add(task);
         try {
-          const script = context.scripts[i];
+          const script = scripts[i];
           const outcome: Outcome | null = script
             ? await runScript(script, task, cancel)
             : body
@@ -138,7 +139,7 @@ async function runJobs(runId: string, jobs: Job[], env: Env): Promise<void> {
 }
 
 /** Runs a script task by its path, with the args the run recorded; no replay of the caller. */
-function runScript(script: NonNullable<TaskContextData["scripts"][number]>, task: TaskMessage, cancel: AbortSignal): Promise<Outcome> {
+function runScript(script: NonNullable<NonNullable<TaskContextData["scripts"]>[number]>, task: TaskMessage, cancel: AbortSignal): Promise<Outcome> {
   const found = registry.script(script.path);
   if (!found) {
     return Promise.resolve({

@@ -56,8 +56,8 @@ export interface TaskContextData {
   cursor: number;
   /** For each task asked about: whether that attempt is still wanted. */
   wanted: boolean[];
-  /** For each task asked about: the script it runs by path (no replay needed), or null. */
-  scripts: ({ path: string; args: Json | undefined; timeout: number } | null)[];
+  /** For each task asked about: the script it runs by path (no replay needed), or null; absent when none is a script. */
+  scripts?: ({ path: string; args: Json | undefined; timeout: number } | null)[];
 }
 
 /** One task attempt a consumer holds a message for. */
@@ -219,7 +219,9 @@ export class RunObject extends DurableObject<Env> {
     // Nothing wanted: send no changes, and so no newer cursor, or the consumer's mirror would skip them.
     const any = wanted.includes(true);
     const scripts = tasks.map(({ key }, i) => (wanted[i] ? (this.store.scriptCall(key) ?? null) : null));
-    const context: TaskContextData = { workflow: run.workflow, log: any ? this.store.log(since) : [], cursor: any ? this.store.cursor() : since, wanted, scripts };
+    const context: TaskContextData = { workflow: run.workflow, log: any ? this.store.log(since) : [], cursor: any ? this.store.cursor() : since, wanted };
+    // Left out when no task is a script: it is on every task's path, and most tasks are not.
+    if (scripts.some((script) => script !== null)) context.scripts = scripts;
     if (since === 0) context.input = run.input;
     return JSON.stringify(context);
   }
@@ -359,8 +361,10 @@ export class RunObject extends DurableObject<Env> {
       for (const step of this.store.overdue(now)) {
         if (step.kind === "flow") {
           const flow = this.store.flowStep(step.key);
-          const timeout = flow ? ` (${flow.workflow})` : "";
-          const outcome: Outcome = { ok: false, error: toErrorData(new TaskTimeoutError(`child flow "${step.key}"${timeout} ran past its timeout; it was cancelled`)) };
+          const outcome: Outcome = {
+            ok: false,
+            error: toErrorData(new TaskTimeoutError(`child flow "${step.key}" (${flow?.workflow ?? "?"}) ran past its timeout; it was cancelled`)),
+          };
           if (flow && this.store.settle(step.key, 1, outcome, now)) {
             this.store.queueSignal({ kind: "cancel_child", target: flow.childId, body: {} }, now);
             outcomes.push([step.key, outcome]);
@@ -788,8 +792,9 @@ export class RunObject extends DurableObject<Env> {
    * Keeps the one alarm at or before the earliest thing the run waits for. While tasks
    * or steps are open it only ever moves earlier (a later deadline needs no write: an
    * early alarm just re-arms); a run that only sleeps gets it exactly at the wake time,
-   * so nothing wakes it early; it always exists while the run is active, and is deleted
-   * once the run has ended and the index has caught up.
+   * so nothing wakes it early; it exists while the run is active (unless only child
+   * runs can move it on: they tell it when they end), and is deleted once the run
+   * has ended and its index update and signals are through.
    */
   private async syncAlarm(): Promise<void> {
     await this.alarmKnown;
@@ -798,7 +803,10 @@ export class RunObject extends DurableObject<Env> {
     const due: number[] = [];
     if (run.status === "queued") due.push(now);
     if (!isTerminal(run.status)) {
-      due.push(this.store.nextDue() ?? now + this.stepDeadlineMs());
+      // A run waiting only for its children needs no alarm: each child tells it when it ends.
+      const next = this.store.nextDue();
+      if (next !== null) due.push(next);
+      else if (!this.store.waitsOnlyForChildren()) due.push(now + this.stepDeadlineMs());
       const email = this.store.nextEmailAt();
       if (email !== null) due.push(email);
     }

@@ -150,6 +150,8 @@ export class RunStore {
   private changes: number | undefined;
   /** Options of tasks and steps, parsed once (see taskOptions). */
   private readonly options = new Map<string, ResolvedTaskOptions>();
+  /** Whether any signal waits to be delivered; undefined until first asked. Most runs never have one. */
+  private signalsPending: boolean | undefined;
 
   constructor(private readonly sql: SqlStorage) {}
 
@@ -358,12 +360,13 @@ export class RunStore {
   queueSignal(signal: Signal, dueAt: number): void {
     this.ensureSchema();
     this.sql.exec("INSERT INTO signals (kind, target, body, due_at) VALUES (?, ?, ?, ?)", signal.kind, signal.target, JSON.stringify(signal.body), dueAt);
+    this.signalsPending = true;
   }
 
   /** Every signal not yet delivered, oldest first. */
   pendingSignals(): (Signal & { id: number; dueAt: number; tries: number })[] {
-    if (!this.hasSchema()) return [];
-    return this.sql
+    if (!this.hasSchema() || this.signalsPending === false) return [];
+    const pending = this.sql
       .exec("SELECT id, kind, target, body, due_at, tries FROM signals ORDER BY id")
       .toArray()
       .map((row) => ({
@@ -374,6 +377,8 @@ export class RunStore {
         dueAt: Number(row.due_at),
         tries: Number(row.tries),
       }));
+    this.signalsPending = pending.length > 0;
+    return pending;
   }
 
   /** Forgets a delivered signal. */
@@ -388,8 +393,21 @@ export class RunStore {
 
   /** When the next undelivered signal is due. */
   nextSignalAt(): number | null {
-    if (!this.hasSchema()) return null;
-    return nullableNumber(this.sql.exec("SELECT MIN(due_at) AS t FROM signals").one().t);
+    if (!this.hasSchema() || this.signalsPending === false) return null;
+    const next = nullableNumber(this.sql.exec("SELECT MIN(due_at) AS t FROM signals").one().t);
+    this.signalsPending = next !== null;
+    return next;
+  }
+
+  /** True when the run's open steps are all child flows with no deadline: only the children can move it on. */
+  waitsOnlyForChildren(): boolean {
+    const row = this.sql
+      .exec(
+        `SELECT COUNT(*) AS open, SUM(kind = 'flow' AND deadline IS NULL) AS children
+         FROM steps WHERE status IN ('queued', 'running', 'retrying', 'sleeping', 'waiting')`,
+      )
+      .one();
+    return Number(row.open) > 0 && Number(row.open) === Number(row.children ?? 0);
   }
 
   /** Stores an outcome for the current attempt of an open step; false for a stale or duplicate one. */

@@ -1,7 +1,7 @@
 // Composition in the real engine: scripts run by path (from a workflow and over the
 // API), module scripts, child flows in parallel, a child's failure caught by its
 // parent, and a parent replayed after eviction while its child runs.
-import { abortAllDurableObjects } from "cloudflare:test";
+import { abortAllDurableObjects, runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { starts } from "../workflows/pipeline.ts";
 import { api, getRun, hits, runStub, startRun, waitForRun, type RunBody } from "./helpers.ts";
@@ -192,6 +192,8 @@ describe("child flows", () => {
     const waiting = await waitForRun(id, (run) => flowSteps(run).filter((step) => step.childId).length === 2);
     const children = flowSteps(waiting).map((step) => step.childId ?? "");
     for (const child of children) await waitForChild(child, (run) => run.status === "sleeping");
+    // Waiting only for its children, the parent holds no alarm: they will tell it.
+    expect(await runDurableObjectAlarm(runStub(id))).toBe(false);
     expect((await api(`/api/runs/${id}/cancel`, { method: "POST" })).status).toBe(200);
     for (const child of children) {
       const run = await waitForRun(child);
