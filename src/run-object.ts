@@ -659,22 +659,25 @@ export class RunObject extends DurableObject<Env> {
   private async sendSignals(): Promise<void> {
     const run = this.requireRun();
     const now = Date.now();
-    const held = new Set<string>();
-    for (const signal of this.store.pendingSignals()) {
-      if (held.has(signal.target) || signal.dueAt > now) {
-        held.add(signal.target);
-        continue;
-      }
-      try {
-        await this.deliver(run, signal);
-        this.store.signalDelivered(signal.id);
-      } catch (error) {
-        held.add(signal.target);
-        const message = toErrorData(error).message;
-        console.error(`baton: ${signal.kind} to run ${signal.target} failed, retrying: ${message}`);
-        this.store.signalFailed(signal.id, message, Date.now() + Math.min(HOUSEKEEPING_RETRY_MS * 2 ** signal.tries, SIGNAL_MAX_BACKOFF_MS));
-      }
-    }
+    const byTarget = new Map<string, ReturnType<RunStore["pendingSignals"]>>();
+    for (const signal of this.store.pendingSignals()) byTarget.set(signal.target, [...(byTarget.get(signal.target) ?? []), signal]);
+    // Targets are independent (a fan-out of children starts together); one target's signals go in order.
+    await Promise.all(
+      [...byTarget.values()].map(async (signals) => {
+        for (const signal of signals) {
+          if (signal.dueAt > now) return;
+          try {
+            await this.deliver(run, signal);
+            this.store.signalDelivered(signal.id);
+          } catch (error) {
+            const message = toErrorData(error).message;
+            console.error(`baton: ${signal.kind} to run ${signal.target} failed, retrying: ${message}`);
+            this.store.signalFailed(signal.id, message, Date.now() + Math.min(HOUSEKEEPING_RETRY_MS * 2 ** signal.tries, SIGNAL_MAX_BACKOFF_MS));
+            return;
+          }
+        }
+      }),
+    );
   }
 
   private async deliver(run: RunRow, signal: Signal): Promise<void> {
