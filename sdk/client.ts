@@ -50,32 +50,37 @@ export interface WaitOptions {
 
 /** The API answered with an error: its HTTP status and the stable `code` of its body. */
 export class BatonApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
+  /** The HTTP status. */
+  readonly status: number;
+  /** The error's stable code, e.g. "run_not_found". */
+  readonly code: string;
+  constructor(status: number, code: string, message: string) {
     super(message);
     this.name = "BatonApiError";
+    this.status = status;
+    this.code = code;
   }
 }
 
 /** The run did not end within the wait's timeout. */
 export class WaitTimeoutError extends Error {
-  constructor(
-    readonly run: RunDetail,
-    seconds: number,
-  ) {
+  /** The run as last read. */
+  readonly run: RunDetail;
+  constructor(run: RunDetail, seconds: number) {
     super(`run ${run.id} is still ${run.status} after ${seconds} s`);
     this.name = "WaitTimeoutError";
+    this.run = run;
   }
 }
 
 /** The run ended failed or cancelled; `run.error` holds the workflow's error, if any. */
 export class RunFailedError extends Error {
-  constructor(readonly run: RunDetail) {
+  /** The ended run. */
+  readonly run: RunDetail;
+  constructor(run: RunDetail) {
     super(run.status === "cancelled" ? `run ${run.id} was cancelled` : `run ${run.id} failed: ${run.error?.name ?? "Error"}: ${run.error?.message ?? "unknown error"}`);
     this.name = "RunFailedError";
+    this.run = run;
   }
 }
 
@@ -85,8 +90,10 @@ const ENDED: ReadonlySet<RunStatus> = new Set(["completed", "failed", "cancelled
 export class BatonClient {
   private readonly base: string;
   private readonly send: (request: Request) => Promise<Response>;
+  private readonly options: BatonClientOptions;
 
-  constructor(private readonly options: BatonClientOptions) {
+  constructor(options: BatonClientOptions) {
+    this.options = options;
     this.base = options.baseUrl.replace(/\/+$/, "");
     this.send = options.fetch ?? ((request) => fetch(request));
   }

@@ -133,10 +133,13 @@ class VirtualClock {
   /** Steps begun so far, children included. */
   steps = 0;
 
-  constructor(
-    public now: number,
-    private readonly stallMs: number,
-  ) {}
+  now: number;
+  private readonly stallMs: number;
+
+  constructor(now: number, stallMs: number) {
+    this.now = now;
+    this.stallMs = stallMs;
+  }
 
   /** Calls `fire` at virtual time `at` (at once if it has passed); answers a function that cancels it. */
   at(at: number, fire: () => void): () => void {
@@ -238,15 +241,30 @@ class LocalEngine {
   /** Virtual timeouts of attempts in flight, to cancel when they end. */
   private readonly timeouts = new Map<string, () => void>();
 
+  private readonly body: WorkflowBody;
+  private readonly input: unknown;
+  private readonly options: LocalRunOptions;
+  private readonly clock: VirtualClock;
+  private readonly name: string;
+  private readonly parentId: string | null;
+  private readonly onEnd: (end: RunEnd | { status: "cancelled" }) => void;
+
   constructor(
-    private readonly body: WorkflowBody,
-    private readonly input: unknown,
-    private readonly options: LocalRunOptions,
-    private readonly clock: VirtualClock,
-    private readonly name: string,
-    private readonly parentId: string | null,
-    private readonly onEnd: (end: RunEnd | { status: "cancelled" }) => void = () => {},
+    body: WorkflowBody,
+    input: unknown,
+    options: LocalRunOptions,
+    clock: VirtualClock,
+    name: string,
+    parentId: string | null,
+    onEnd: (end: RunEnd | { status: "cancelled" }) => void = () => {},
   ) {
+    this.body = body;
+    this.input = input;
+    this.options = options;
+    this.clock = clock;
+    this.name = name;
+    this.parentId = parentId;
+    this.onEnd = onEnd;
     this.createdAt = clock.now;
     const scripts = new Map(Object.entries(options.scripts ?? {}).map(([path, value]) => [path, asScript(path, value)]));
     const flows = options.flows ?? {};

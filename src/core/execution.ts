@@ -142,15 +142,17 @@ export class Execution {
   private settleEnd: (end: RunEnd) => void = () => {};
   private settleReached: (outcome: Outcome) => void = () => {};
   private settleTargetCalled: () => void = () => {};
+  // Fields assigned in the constructor, not parameter properties: Node's type stripping cannot run those.
+  private readonly body: WorkflowBody;
+  private readonly input: unknown;
+  private readonly host: ExecutionHost;
+  private readonly mode: ExecutionMode;
 
-  constructor(
-    private readonly body: WorkflowBody,
-    private readonly input: unknown,
-    log: Iterable<LogEntry>,
-    private readonly host: ExecutionHost,
-    private readonly mode: ExecutionMode,
-    options: ExecutionOptions = {},
-  ) {
+  constructor(body: WorkflowBody, input: unknown, log: Iterable<LogEntry>, host: ExecutionHost, mode: ExecutionMode, options: ExecutionOptions = {}) {
+    this.body = body;
+    this.input = input;
+    this.host = host;
+    this.mode = mode;
     this.resolver = options.resolver ?? EMPTY_RESOLVER;
     this.divergenceNote = options.divergenceNote ?? "";
     this.notFoundHint = options.notFoundHint ?? "";
@@ -520,10 +522,12 @@ export async function runClosure<T>(fn: Closure<T>, key: string, attempt: number
 
 /** The context primitives see inside a branch of a running workflow. */
 class BranchContext implements RunContext {
-  constructor(
-    readonly execution: Execution,
-    private readonly branch: string,
-  ) {}
+  readonly execution: Execution;
+  private readonly branch: string;
+  constructor(execution: Execution, branch: string) {
+    this.execution = execution;
+    this.branch = branch;
+  }
   task<T>(name: string | undefined, fn: Closure<T>, options: ResolvedTaskOptions): Promise<T> {
     return this.execution.task(this.branch, name, fn, options);
   }

@@ -11,13 +11,7 @@ export class RunMirror {
   /** The change number of the newest log entry absorbed. */
   cursor: number;
 
-  constructor(
-    body: WorkflowBody,
-    readonly input: unknown,
-    log: readonly LogEntry[],
-    cursor: number,
-    resolver?: Resolver,
-  ) {
+  constructor(body: WorkflowBody, input: unknown, log: readonly LogEntry[], cursor: number, resolver?: Resolver) {
     this.execution = new Execution(body, input, log, IDLE_HOST, { kind: "mirror" }, resolver ? { resolver } : {});
     this.cursor = cursor;
     this.execution.start();
@@ -48,7 +42,11 @@ export class RunMirror {
 export class MirrorCache {
   private readonly mirrors = new Map<string, RunMirror>();
 
-  constructor(private readonly capacity: number) {}
+  private readonly capacity: number;
+
+  constructor(capacity: number) {
+    this.capacity = capacity;
+  }
 
   /** The mirror of `runId`, marked as just used. */
   get(runId: string): RunMirror | undefined {
