@@ -69,6 +69,7 @@ export class InvalidArgumentError extends BatonError {
   }
 }
 
-function isNamed(error: unknown, name: string): boolean {
+/** True when `error` carries the name `name`: how errors are told apart after crossing RPC or a queue. */
+export function isNamed(error: unknown, name: string): boolean {
   return typeof error === "object" && error !== null && (error as { name?: unknown }).name === name;
 }

@@ -215,10 +215,11 @@ export class RunObject extends DurableObject<Env> {
   async openTasks(tasks: TaskRef[], since = 0): Promise<string | null> {
     const run = this.store.run();
     if (!run || isTerminal(run.status)) return null;
-    const wanted = this.wanted(tasks);
+    const steps = tasks.map(({ key }) => this.store.step(key));
+    const wanted = tasks.map(({ attempt }, i) => isWanted(steps[i], attempt));
     // Nothing wanted: send no changes, and so no newer cursor, or the consumer's mirror would skip them.
     const any = wanted.includes(true);
-    const scripts = tasks.map(({ key }, i) => (wanted[i] ? (this.store.scriptCall(key) ?? null) : null));
+    const scripts = tasks.map(({ key }, i) => (wanted[i] && steps[i]?.script ? (this.store.scriptCall(key) ?? null) : null));
     const context: TaskContextData = { workflow: run.workflow, log: any ? this.store.log(since) : [], cursor: any ? this.store.cursor() : since, wanted };
     // Left out when no task is a script: it is on every task's path, and most tasks are not.
     if (scripts.some((script) => script !== null)) context.scripts = scripts;
@@ -234,14 +235,7 @@ export class RunObject extends DurableObject<Env> {
   async stillWanted(tasks: TaskRef[]): Promise<boolean[]> {
     const run = this.store.run();
     if (!run || isTerminal(run.status)) return tasks.map(() => false);
-    return this.wanted(tasks);
-  }
-
-  private wanted(tasks: TaskRef[]): boolean[] {
-    return tasks.map(({ key, attempt }) => {
-      const step = this.store.step(key);
-      return step !== undefined && step.kind === "task" && step.status === "running" && step.attempts === attempt;
-    });
+    return tasks.map(({ key, attempt }) => isWanted(this.store.step(key), attempt));
   }
 
   /**
@@ -281,8 +275,7 @@ export class RunObject extends DurableObject<Env> {
     const now = Date.now();
     const outcomes: [string, Outcome][] = [];
     const accepted = reports.map((report) => {
-      const step = this.store.step(report.key);
-      if (!step || step.kind !== "task" || step.status !== "running" || step.attempts !== report.attempt) return false;
+      if (!isWanted(this.store.step(report.key), report.attempt)) return false;
       if (report.error) {
         // A retryable failure is parked for its retry; anything else settles the step.
         const final = this.failAttempt(report.key, report.attempt, report.error, now);
@@ -863,6 +856,11 @@ export class RunObject extends DurableObject<Env> {
     if (!run) throw new Error("baton: run object used before its run was created");
     return run;
   }
+}
+
+/** True when `attempt` of this task is the one running: the only one whose report counts. */
+function isWanted(step: { kind: string; status: string; attempts: number } | undefined, attempt: number): boolean {
+  return step !== undefined && step.kind === "task" && step.status === "running" && step.attempts === attempt;
 }
 
 function sameJson(a: Json | undefined, b: Json | undefined): boolean {

@@ -286,9 +286,9 @@ export class RunStore {
   }
 
   /** One step's row. */
-  step(key: string): { kind: StepKind; status: StepStatus; attempts: number } | undefined {
-    const row = this.sql.exec("SELECT kind, status, attempts FROM steps WHERE key = ?", key).toArray()[0];
-    return row && { kind: row.kind as StepKind, status: row.status as StepStatus, attempts: Number(row.attempts) };
+  step(key: string): { kind: StepKind; status: StepStatus; attempts: number; script: boolean } | undefined {
+    const row = this.sql.exec("SELECT kind, status, attempts, target FROM steps WHERE key = ?", key).toArray()[0];
+    return row && { kind: row.kind as StepKind, status: row.status as StepStatus, attempts: Number(row.attempts), script: row.kind === "task" && row.target !== null };
   }
 
   /**

@@ -6,7 +6,7 @@
 import type { ApprovalRequest, ApprovalResult } from "../../sdk/approval.ts";
 import type { Script } from "../../sdk/compose.ts";
 import type { Closure, FlowOptions, ParallelOptions, RunContext } from "../../sdk/context.ts";
-import { BatonError, InvalidArgumentError, NonDeterminismError, TaskTimeoutError } from "../../sdk/errors.ts";
+import { BatonError, InvalidArgumentError, isNamed, NonDeterminismError, TaskTimeoutError } from "../../sdk/errors.ts";
 import { resolveTaskOptions, type ResolvedTaskOptions, type TaskOptions } from "../../sdk/options.ts";
 import { contexts } from "./async-context.ts";
 import { fromErrorData, toErrorData, type ErrorData } from "./error-data.ts";
@@ -571,10 +571,6 @@ const CLOSURE_CONTEXT: RunContext = {
   flow: () => nested("taskFlow"),
   patched: () => nested("patched"),
 };
-
-function isNamed(error: unknown, name: string): boolean {
-  return typeof error === "object" && error !== null && (error as { name?: unknown }).name === name;
-}
 
 function bump(counters: Map<string, number>, key: string): number {
   const n = counters.get(key) ?? 0;
