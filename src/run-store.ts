@@ -83,6 +83,21 @@ CREATE INDEX IF NOT EXISTS steps_open ON steps (status, kind);
 CREATE INDEX IF NOT EXISTS steps_changes ON steps (change_seq);
 `;
 
+/**
+ * Columns added after the tables were first shipped. Runs outlive deploys, so the
+ * tables of a run created by older code get them in place when its object next
+ * starts; every new column is nullable or has a default.
+ */
+const ADDED_COLUMNS: readonly (readonly [table: "run" | "steps", column: string, definition: string])[] = [
+  ["run", "kind", "TEXT NOT NULL DEFAULT 'workflow'"],
+  ["run", "parent_id", "TEXT"],
+  ["run", "parent_key", "TEXT"],
+  ["run", "version", "TEXT"],
+  ["run", "worker_version", "TEXT"],
+  ["steps", "target", "TEXT"],
+  ["steps", "args", "TEXT"],
+];
+
 /** The fields of the run row the run object reads. */
 export interface RunRow {
   id: string;
@@ -157,7 +172,7 @@ export class RunStore {
 
   /** Creates the tables; only a run's start writes them, so reads of unknown runs change nothing. */
   private ensureSchema(): void {
-    if (this.ready) return;
+    if (this.hasSchema()) return;
     this.sql.exec(SCHEMA);
     this.ready = true;
   }
@@ -165,8 +180,20 @@ export class RunStore {
   private hasSchema(): boolean {
     if (!this.ready) {
       this.ready = this.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'run'").toArray().length > 0;
+      if (this.ready) this.upgrade();
     }
     return this.ready;
+  }
+
+  /** Brings the tables of a run created by older code up to this code's schema (once per object start). */
+  private upgrade(): void {
+    this.sql.exec(SCHEMA);
+    for (const table of ["run", "steps"] as const) {
+      const have = new Set(this.sql.exec(`PRAGMA table_info(${table})`).toArray().map((row) => String(row.name)));
+      for (const [owner, column, definition] of ADDED_COLUMNS) {
+        if (owner === table && !have.has(column)) this.sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
+      }
+    }
   }
 
   /** The run row, or undefined when this object holds no run. Read once, then kept until this store writes it. */
