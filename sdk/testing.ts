@@ -5,14 +5,14 @@
 
 import { isScript, script as defineScript, type Script } from "./compose.ts";
 import type { TaskContext } from "./context.ts";
-import { BatonError, CancelledError, TaskTimeoutError } from "./errors.ts";
+import { BatonError, TaskTimeoutError } from "./errors.ts";
 import { DEFAULT_TASK_OPTIONS, type ResolvedTaskOptions } from "./options.ts";
 import type { ApprovalRequest, ApprovalResult } from "./approval.ts";
 import { isWorkflow, type Workflow } from "./index.ts";
 import { toErrorData, type ErrorData } from "../src/core/error-data.ts";
 import { currentExecution, Execution, runClosure, type ExecutionHost, type NewCall, type Resolver, type WorkflowBody } from "../src/core/execution.ts";
 import type { Json } from "../src/core/json.ts";
-import type { LogEntry, Outcome, RunEnd, StepKind, StepStatus } from "../src/core/log.ts";
+import { childOutcome, type LogEntry, type Outcome, type RunOutcome, type StepKind, type StepStatus } from "../src/core/log.ts";
 import { isRetryable, retryDelayMs } from "../src/core/retry-policy.ts";
 import { RunMirror } from "../src/core/run-mirror.ts";
 import { runTaskByReplay } from "../src/core/task-replay.ts";
@@ -222,7 +222,7 @@ let nextLocalId = 1;
 
 class LocalEngine {
   readonly id = `local-${nextLocalId++}`;
-  ended: (RunEnd | { status: "cancelled" }) | undefined;
+  ended: RunOutcome | undefined;
   private readonly rows = new Map<string, Row>();
   private readonly createdAt: number;
   private endedAt: number | null = null;
@@ -247,7 +247,7 @@ class LocalEngine {
   private readonly clock: VirtualClock;
   private readonly name: string;
   private readonly parentId: string | null;
-  private readonly onEnd: (end: RunEnd | { status: "cancelled" }) => void;
+  private readonly onEnd: (end: RunOutcome) => void;
 
   constructor(
     body: WorkflowBody,
@@ -256,7 +256,7 @@ class LocalEngine {
     clock: VirtualClock,
     name: string,
     parentId: string | null,
-    onEnd: (end: RunEnd | { status: "cancelled" }) => void = () => {},
+    onEnd: (end: RunOutcome) => void = () => {},
   ) {
     this.body = body;
     this.input = input;
@@ -508,15 +508,9 @@ class LocalEngine {
       });
     }
     if (isWorkflow(target)) {
-      const child = new LocalEngine(target.run as WorkflowBody, flow.input, this.options, this.clock, flow.path, this.id, (end) => {
-        const outcome: Outcome =
-          end.status === "completed"
-            ? { ok: true, value: end.output }
-            : end.status === "failed"
-              ? { ok: false, error: end.error }
-              : { ok: false, error: toErrorData(new CancelledError(`child run ${child.id} of "${flow.path}" was cancelled`)) };
-        this.settle(row.key, 1, outcome);
-      });
+      const child = new LocalEngine(target.run as WorkflowBody, flow.input, this.options, this.clock, flow.path, this.id, (end) =>
+        this.settle(row.key, 1, childOutcome(end, child.id, flow.path)),
+      );
       row.childId = child.id;
       this.children.push(child);
       this.childOf.set(row.key, child);
@@ -580,7 +574,7 @@ class LocalEngine {
     });
   }
 
-  private end(end: RunEnd | { status: "cancelled" }): void {
+  private end(end: RunOutcome): void {
     if (this.ended) return;
     this.ended = end;
     this.endedAt = this.clock.now;

@@ -5,20 +5,20 @@
 
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
-import { CancelledError, DEFAULT_TASK_OPTIONS, NonDeterminismError, TaskTimeoutError, type ApprovalResult } from "baton";
+import { DEFAULT_TASK_OPTIONS, NonDeterminismError, TaskTimeoutError, type ApprovalResult } from "baton";
 import type { ResolvedTaskOptions } from "../sdk/options.ts";
 import { approvalLinks, sendApprovalEmails } from "./approval-mail.ts";
 import { toErrorData, type ErrorData } from "./core/error-data.ts";
 import { Execution, type ExecutionHost, type NewCall } from "./core/execution.ts";
 import { decodeJson, encodeJson, type Json } from "./core/json.ts";
-import type { LogEntry, Outcome, RunEnd } from "./core/log.ts";
+import { childOutcome, type LogEntry, type Outcome, type RunEnd, type RunOutcome } from "./core/log.ts";
 import { macrotask } from "./core/macrotask.ts";
 import { isRetryable, retryDelayMs } from "./core/retry-policy.ts";
 import type { Env } from "./env.ts";
 import { bindingMailer, type Mailer } from "./mailer.ts";
 import { TaskReport, type TaskMessage } from "./messages.ts";
 import { registry } from "./registry.ts";
-import { isTerminal, RunStore, type ChildEnd, type RunRow, type Signal } from "./run-store.ts";
+import { isTerminal, RunStore, type RunRow, type Signal } from "./run-store.ts";
 import { iso, type RunSummary } from "./run-view.ts";
 import { cacheIdentity } from "./task-cache.ts";
 import { queueFor } from "./task-queues.ts";
@@ -242,17 +242,12 @@ export class RunObject extends DurableObject<Env> {
    * A child run started by the flow step `key` ended. Accepted once; repeats, and
    * news for a run that has itself ended, are acknowledged and change nothing.
    */
-  async childEnded(key: string, childId: string, end: ChildEnd): Promise<void> {
+  async childEnded(key: string, childId: string, end: RunOutcome): Promise<void> {
     const run = this.store.run();
     if (!run || isTerminal(run.status)) return;
     const step = this.store.flowStep(key);
     if (!step || step.childId !== childId || step.status !== "running") return;
-    const outcome: Outcome =
-      end.status === "completed"
-        ? { ok: true, value: end.output }
-        : end.status === "failed"
-          ? { ok: false, error: end.error }
-          : { ok: false, error: toErrorData(new CancelledError(`child run ${childId} of "${step.workflow}" was cancelled`)) };
+    const outcome = childOutcome(end, childId, step.workflow);
     if (!this.store.settle(key, 1, outcome, Date.now())) return;
     this.applyOutcomes([[key, outcome]]);
     await this.settle();
@@ -439,15 +434,14 @@ export class RunObject extends DurableObject<Env> {
    * everything, on cancel) is abandoned: tasks give back their slots, child runs are
    * cancelled, and a parent waiting on this run is told how it ended.
    */
-  private endRun(end: RunEnd | { status: "cancelled" }, now: number): void {
+  private endRun(end: RunOutcome, now: number): void {
     for (const key of this.store.openTasks()) this.releaseSlot(key);
     for (const { childId } of this.store.openChildren()) this.store.queueSignal({ kind: "cancel_child", target: childId, body: {} }, now);
     this.store.cancelOpen(now);
     this.store.end(end, now);
     const run = this.requireRun();
     if (run.parentId !== null && run.parentKey !== null) {
-      const childEnd: ChildEnd = end.status === "completed" ? { status: "completed", output: end.output } : end.status === "failed" ? { status: "failed", error: end.error } : { status: "cancelled" };
-      this.store.queueSignal({ kind: "notify_parent", target: run.parentId, body: { key: run.parentKey, end: childEnd } }, now);
+      this.store.queueSignal({ kind: "notify_parent", target: run.parentId, body: { key: run.parentKey, end } }, now);
     }
   }
 

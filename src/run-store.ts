@@ -5,7 +5,7 @@
 import type { ErrorData } from "./core/error-data.ts";
 import type { NewCall } from "./core/execution.ts";
 import { decodeJson, encodeJson, type Json } from "./core/json.ts";
-import type { LogEntry, Outcome, RunEnd, StepKind, StepStatus } from "./core/log.ts";
+import type { LogEntry, Outcome, RunOutcome, StepKind, StepStatus } from "./core/log.ts";
 import type { ApprovalRequest } from "../sdk/approval.ts";
 import { DEFAULT_TASK_OPTIONS, type ResolvedTaskOptions } from "../sdk/options.ts";
 import { TERMINAL_STATUSES, iso, type AttemptView, type EmailView, type RunDetail, type RunStatus, type RunSummary, type StepView } from "./run-view.ts";
@@ -132,13 +132,7 @@ export type RunKind = "workflow" | "script";
 export type Signal =
   | { kind: "start_child"; target: string; body: { workflow: string; input: Json | undefined; parentKey: string } }
   | { kind: "cancel_child"; target: string; body: Record<string, never> }
-  | { kind: "notify_parent"; target: string; body: { key: string; end: ChildEnd } };
-
-/** How a child run ended, as its parent's taskFlow learns it. */
-export type ChildEnd =
-  | { status: "completed"; output: Json | undefined }
-  | { status: "failed"; error: ErrorData }
-  | { status: "cancelled" };
+  | { kind: "notify_parent"; target: string; body: { key: string; end: RunOutcome } };
 
 /** What a new run records besides its id and input. */
 export interface NewRun {
@@ -258,7 +252,7 @@ export class RunStore {
   }
 
   /** Records how the run ended. */
-  end(end: RunEnd | { status: "cancelled" }, now: number): void {
+  end(end: RunOutcome, now: number): void {
     this.sql.exec(
       "UPDATE run SET status = ?, output = ?, error = ?, updated_at = ?, revision = revision + 1",
       end.status,

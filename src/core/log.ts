@@ -1,7 +1,8 @@
 // The checkpoint log's records. The run object stores them in SQLite; the consumer
 // receives them over RPC; the replay machine reads them.
 
-import type { ErrorData } from "./error-data.ts";
+import { CancelledError } from "../../sdk/errors.ts";
+import { toErrorData, type ErrorData } from "./error-data.ts";
 import type { Json } from "./json.ts";
 
 /** What a checkpointed call was; `flow` is a child run, `patch` a `patched()` marker. */
@@ -32,3 +33,13 @@ export type Outcome = { ok: true; value: Json | undefined } | { ok: false; error
 
 /** How a run ended, as the workflow function settled. */
 export type RunEnd = { status: "completed"; output: Json | undefined } | { status: "failed"; error: ErrorData };
+
+/** How a run ended, cancellation included. */
+export type RunOutcome = RunEnd | { status: "cancelled" };
+
+/** What a parent's taskFlow step settles with when its child run ends. */
+export function childOutcome(end: RunOutcome, childId: string, workflow: string): Outcome {
+  if (end.status === "completed") return { ok: true, value: end.output };
+  if (end.status === "failed") return { ok: false, error: end.error };
+  return { ok: false, error: toErrorData(new CancelledError(`child run ${childId} of "${workflow}" was cancelled`)) };
+}
