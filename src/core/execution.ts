@@ -43,7 +43,7 @@ export interface Resolver {
 }
 
 /** A resolver that knows no scripts and no workflows. */
-export const EMPTY_RESOLVER: Resolver = { script: () => undefined, isWorkflow: () => false };
+const EMPTY_RESOLVER: Resolver = { script: () => undefined, isWorkflow: () => false };
 
 /** What an execution is given besides the body, the input and the log. */
 export interface ExecutionOptions {

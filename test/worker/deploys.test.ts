@@ -14,14 +14,22 @@ async function approve(id: string): Promise<void> {
   expect((await api(`/api/runs/${id}/approvals/gate%230`, { method: "POST", json: { approved: true } })).status).toBe(200);
 }
 
+/**
+ * Starts a run on version 1, lets it reach its approval, then deploys version 2; the
+ * eviction stands for the new isolates a deploy brings, so the run replays its log
+ * under the new code. Answers the run's id.
+ */
+async function runAcrossDeploy(deploy: string, style: "unsafe" | "patched"): Promise<string> {
+  const id = await startRun("evolving", { deploy, style });
+  await waitForRun(id, (run) => run.status === "waiting");
+  await deployV2(deploy);
+  await evictDurableObject(runStub(id));
+  return id;
+}
+
 describe("deploys under runs in flight", () => {
   it("a run whose code changed unguarded fails with the non-determinism error, never diverging silently", async () => {
-    const deploy = crypto.randomUUID();
-    const id = await startRun("evolving", { deploy, style: "unsafe" });
-    await waitForRun(id, (run) => run.status === "waiting");
-    await deployV2(deploy);
-    // A new deploy starts new isolates: the run object replays its log under the new code.
-    await evictDurableObject(runStub(id));
+    const id = await runAcrossDeploy(crypto.randomUUID(), "unsafe");
     await approve(id);
     const run = await waitForRun(id);
     expect(run.status).toBe("failed");
@@ -33,10 +41,7 @@ describe("deploys under runs in flight", () => {
 
   it("patched() lets a run started on the old code and one started on the new code both finish", async () => {
     const deploy = crypto.randomUUID();
-    const old = await startRun("evolving", { deploy, style: "patched" });
-    await waitForRun(old, (run) => run.status === "waiting");
-    await deployV2(deploy);
-    await evictDurableObject(runStub(old));
+    const old = await runAcrossDeploy(deploy, "patched");
     const fresh = await startRun("evolving", { deploy, style: "patched" });
     await waitForRun(fresh, (run) => run.status === "waiting");
     await approve(old);
