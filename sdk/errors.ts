@@ -1,5 +1,7 @@
-// Errors an author can meet or throw. Each has a stable `name`; code compares names,
-// never classes, because class identity does not survive Durable Object RPC or queues.
+// Errors an author can meet or throw. Each has a stable `name` and `code`. An error
+// that crosses a step or task boundary is rebuilt from data in the workflow body: as
+// its own class when it is one of these (so instanceof works), else as an Error
+// carrying the original name; `isNamed` and the static `is` checks work on both.
 
 /** Base of Baton's own errors: a stable `name` and machine-readable `code`. */
 export class BatonError extends Error {
@@ -21,15 +23,15 @@ export class FatalError extends BatonError {
 
 /** A task attempt ran past its timeout. */
 export class TaskTimeoutError extends BatonError {
-  constructor(message: string) {
-    super("TaskTimeoutError", "task_timeout", message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("TaskTimeoutError", "task_timeout", message, options);
   }
 }
 
 /** The run was cancelled, or (caught in a parent) the child run it waited on was. */
 export class CancelledError extends BatonError {
-  constructor(message: string) {
-    super("CancelledError", "cancelled", message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("CancelledError", "cancelled", message, options);
   }
   /** True for a CancelledError, including one rebuilt from data. */
   static is(error: unknown): boolean {
@@ -39,15 +41,15 @@ export class CancelledError extends BatonError {
 
 /** A primitive was called where no workflow is running. */
 export class OutsideRunError extends BatonError {
-  constructor(message: string) {
-    super("OutsideRunError", "outside_run", message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("OutsideRunError", "outside_run", message, options);
   }
 }
 
 /** The code asked for a different step than the run's log recorded at that point. */
 export class NonDeterminismError extends BatonError {
-  constructor(message: string) {
-    super("NonDeterminismError", "non_determinism", message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("NonDeterminismError", "non_determinism", message, options);
   }
   /** True for a NonDeterminismError, including one rebuilt from data. */
   static is(error: unknown): boolean {
@@ -57,17 +59,100 @@ export class NonDeterminismError extends BatonError {
 
 /** A task or step returned a value that cannot be stored as JSON. */
 export class SerializationError extends BatonError {
-  constructor(message: string) {
-    super("SerializationError", "not_serializable", message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("SerializationError", "not_serializable", message, options);
   }
 }
 
 /** A primitive was called with arguments it cannot accept. */
 export class InvalidArgumentError extends BatonError {
-  constructor(message: string) {
-    super("InvalidArgumentError", "invalid_argument", message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("InvalidArgumentError", "invalid_argument", message, options);
   }
 }
+
+/**
+ * The workflow body waits for something that is not a Baton primitive (a timer,
+ * fetch or other I/O in the body, a promise nothing settles): it cannot be recorded,
+ * so the run cannot go on or be replayed. The run fails; the body cannot catch it.
+ */
+export class StuckRunError extends BatonError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("StuckRunError", "stuck", message, options);
+  }
+  /** True for a StuckRunError, including one rebuilt from data. */
+  static is(error: unknown): boolean {
+    return isNamed(error, "StuckRunError");
+  }
+}
+
+/** taskScript() named a path where no script is registered. */
+export class ScriptNotFoundError extends BatonError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("ScriptNotFoundError", "script_not_found", message, options);
+  }
+}
+
+/** taskFlow() (or a run) named a path where no workflow is registered. */
+export class WorkflowNotFoundError extends BatonError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("WorkflowNotFoundError", "workflow_not_found", message, options);
+  }
+}
+
+/** A task's worker tag has no queue binding in this deployment. */
+export class WorkerTagError extends BatonError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("WorkerTagError", "unknown_tag", message, options);
+  }
+}
+
+/** No consumer could process a task's message after the queue's retries. */
+export class TaskDeliveryError extends BatonError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("TaskDeliveryError", "task_delivery", message, options);
+  }
+}
+
+/** No consumer running the run's code version took a task within the bounded wait. */
+export class VersionMismatchError extends BatonError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("VersionMismatchError", "version_mismatch", message, options);
+  }
+}
+
+/** runLocally: the run recorded more steps than options.maxSteps allows. */
+export class StepLimitError extends BatonError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("StepLimitError", "step_limit", message, options);
+  }
+}
+
+/** runLocally: the workflow waits for an approval and options.approve is missing. */
+export class UnansweredApprovalError extends BatonError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("UnansweredApprovalError", "unanswered_approval", message, options);
+  }
+}
+
+/** Baton's error classes by name, so an error rebuilt from data is an instance of its class. */
+export const ERROR_CLASSES: Readonly<Record<string, new (message: string) => BatonError>> = {
+  FatalError,
+  TaskTimeoutError,
+  CancelledError,
+  OutsideRunError,
+  NonDeterminismError,
+  SerializationError,
+  InvalidArgumentError,
+  StuckRunError,
+  ScriptNotFoundError,
+  WorkflowNotFoundError,
+  WorkerTagError,
+  TaskDeliveryError,
+  VersionMismatchError,
+  StepLimitError,
+  UnansweredApprovalError,
+};
 
 /** True when `error` carries the name `name`: how errors are told apart after crossing RPC or a queue. */
 export function isNamed(error: unknown, name: string): boolean {

@@ -16,9 +16,18 @@ export {
   FatalError,
   TaskTimeoutError,
   InvalidArgumentError,
+  isNamed,
   NonDeterminismError,
   OutsideRunError,
+  ScriptNotFoundError,
   SerializationError,
+  StepLimitError,
+  StuckRunError,
+  TaskDeliveryError,
+  UnansweredApprovalError,
+  VersionMismatchError,
+  WorkerTagError,
+  WorkflowNotFoundError,
 } from "./errors.ts";
 
 const WORKFLOW_BRAND: unique symbol = Symbol.for("baton.workflow") as never;

@@ -5,14 +5,14 @@
 
 import { isScript, script as defineScript, type Script } from "./compose.ts";
 import type { TaskContext } from "./context.ts";
-import { BatonError, TaskTimeoutError } from "./errors.ts";
+import { InvalidArgumentError, StepLimitError, StuckRunError, TaskTimeoutError, UnansweredApprovalError } from "./errors.ts";
 import { DEFAULT_TASK_OPTIONS, type ResolvedTaskOptions } from "./options.ts";
 import type { ApprovalRequest, ApprovalResult } from "./approval.ts";
 import { isWorkflow, type Workflow } from "./index.ts";
 import { toErrorData, type ErrorData } from "../src/core/error-data.ts";
-import { currentExecution, Execution, runClosure, type ExecutionHost, type NewCall, type Resolver, type WorkflowBody } from "../src/core/execution.ts";
+import { Execution, runClosure, type ExecutionHost, type ExecutionOptions, type NewCall, type Resolver, type WorkflowBody } from "../src/core/execution.ts";
 import type { Json } from "../src/core/json.ts";
-import { childOutcome, type LogEntry, type Outcome, type RunOutcome, type StepKind, type StepStatus } from "../src/core/log.ts";
+import { childOutcome, type LogEntry, type Outcome, type RunOutcome, type Settled, type StepKind, type StepStatus } from "../src/core/log.ts";
 import { isRetryable, retryDelayMs } from "../src/core/retry-policy.ts";
 import { RunMirror } from "../src/core/run-mirror.ts";
 import { runTaskByReplay } from "../src/core/task-replay.ts";
@@ -97,18 +97,13 @@ export interface LocalRun {
  * no `options.approve`, or a run left waiting on nothing.
  */
 export async function runLocally<I, O>(workflow: Workflow<I, O>, input: I, options: LocalRunOptions = {}): Promise<LocalRun> {
-  if (!isWorkflow(workflow)) throw new BatonError("InvalidArgumentError", "invalid_argument", "runLocally() takes a workflow made by workflow(), as a workflow file exports it by default");
+  if (!isWorkflow(workflow)) throw new InvalidArgumentError("runLocally() takes a workflow made by workflow(), as a workflow file exports it by default");
   const start = options.startAt === undefined ? Date.now() : new Date(options.startAt).getTime();
   const clock = new VirtualClock(start, options.stallMs ?? 500);
   const run = new LocalEngine(workflow.run as WorkflowBody, input, options, clock, options.name ?? "local", null);
-  const release = options.replayEveryStep ? installReplayRandomness() : () => {};
-  try {
-    run.start();
-    await clock.runUntil(() => run.ended !== undefined, () => run.describeWaiting());
-    return run.view();
-  } finally {
-    release();
-  }
+  run.start();
+  await clock.runUntil(() => run.ended !== undefined, () => run.describeWaiting());
+  return run.view();
 }
 
 // --- the virtual clock
@@ -172,7 +167,7 @@ class VirtualClock {
       if (!first) {
         // Code still running, with no timer to end it: keep waiting for it.
         if (stalled) continue;
-        throw new BatonError("StuckRunError", "stuck", `the run waits for something nothing will bring: ${waiting()}`);
+        throw new StuckRunError(`the run waits for something nothing will bring: ${waiting()}`);
       }
       this.now = first.at;
       // Everything due at this instant fires together, so parallel work runs in parallel.
@@ -227,6 +222,8 @@ class LocalEngine {
   private readonly createdAt: number;
   private endedAt: number | null = null;
   private changes = 0;
+  /** Outcomes settled so far: the last place given in the delivery order. */
+  private deliveries = 0;
   private drive: Execution | undefined;
   private mirror: RunMirror | undefined;
   private replayDue = false;
@@ -236,6 +233,8 @@ class LocalEngine {
   private readonly host: ExecutionHost = {
     begin: (call) => this.begin(call),
     finishStep: (key, attempt, outcome) => this.finishStep(key, attempt, outcome),
+    // The clock stands still while outcomes are delivered to the body.
+    delivering: (done) => this.clock.track(done),
     attemptSignal: (key, attempt) => this.attemptTimeout(key, attempt, this.rows.get(key)?.options?.timeout ?? DEFAULT_TASK_OPTIONS.timeout),
   };
   /** Virtual timeouts of attempts in flight, to cancel when they end. */
@@ -283,7 +282,7 @@ class LocalEngine {
     this.drive?.halt();
     if (this.ended) return;
     const execution = new Execution(this.body, this.input, this.log(), this.host, { kind: "drive" }, {
-      resolver: this.resolver,
+      ...this.replayOptions(),
       notFoundHint: "; with runLocally, supply it in options.scripts / options.flows",
     });
     this.drive = execution;
@@ -293,11 +292,16 @@ class LocalEngine {
     execution.start();
   }
 
+  /** How every execution of this run is set up: as a run object and a consumer set theirs up. */
+  private replayOptions(): ExecutionOptions {
+    return { resolver: this.resolver, seed: this.id, startedAt: this.createdAt };
+  }
+
   private log(since = 0): LogEntry[] {
     return [...this.rows.values()]
       .filter((row) => row.change > since)
       .sort((a, b) => a.change - b.change)
-      .map(({ key, branch, seq, kind, name, status, attempts, result, error }) => ({ key, branch, seq, kind, name, status, attempts, result, error }));
+      .map(({ key, branch, seq, kind, name, status, attempts, result, error, delivery, at }) => ({ key, branch, seq, kind, name, status, attempts, result, error, delivery, at }));
   }
 
   private touch(row: Row): void {
@@ -307,7 +311,7 @@ class LocalEngine {
   private begin(call: NewCall): void {
     const now = this.clock.now;
     if (++this.clock.steps > (this.options.maxSteps ?? 10_000)) {
-      this.clock.fail(new BatonError("StepLimitError", "step_limit", `the run recorded more than ${this.options.maxSteps ?? 10_000} steps; raise options.maxSteps if that is intended`));
+      this.clock.fail(new StepLimitError(`the run recorded more than ${this.options.maxSteps ?? 10_000} steps; raise options.maxSteps if that is intended`));
       this.drive?.halt();
       return;
     }
@@ -391,14 +395,16 @@ class LocalEngine {
     this.timeouts.delete(id);
   }
 
-  private finishStep(key: string, attempt: number, outcome: Outcome): boolean {
+  private finishStep(key: string, attempt: number, outcome: Outcome): Settled | null {
     this.attemptEnded(key, attempt);
     this.stepDone.get(`${key}\u0000${attempt}`)?.();
     this.stepDone.delete(`${key}\u0000${attempt}`);
     const row = this.rows.get(key);
-    if (!row || row.status !== "running" || row.attempts !== attempt) return false;
-    if (!outcome.ok && this.retryLater(row, attempt, outcome.error)) return false;
-    return this.store(row, attempt, outcome, false);
+    if (!row || row.status !== "running" || row.attempts !== attempt) return null;
+    if (!outcome.ok && this.retryLater(row, attempt, outcome.error)) return null;
+    const settled = this.store(row, attempt, outcome);
+    // replayEveryStep: the outcome reaches the body through the replay, not the live execution.
+    return this.options.replayEveryStep ? null : settled;
   }
 
   private runTask(key: string, attempt: number): void {
@@ -428,10 +434,10 @@ class LocalEngine {
       if (!found) return { ok: false, error: { name: "ScriptNotFoundError", code: "script_not_found", message: `no script "${row.script.path}" in options.scripts` } };
       return runClosure((context) => found.run(args, context), row.key, attempt, undefined, timeout);
     }
-    if (this.options.replayEveryStep) return runTaskByReplay(this.body, this.input, this.log(), row.key, attempt, this.resolver, timeout);
-    if (!this.mirror) this.mirror = new RunMirror(this.body, this.input, this.log(), this.changes, this.resolver);
+    if (this.options.replayEveryStep) return runTaskByReplay(this.body, this.input, this.log(), row.key, attempt, this.replayOptions(), timeout);
+    if (!this.mirror) this.mirror = new RunMirror(this.body, this.input, this.log(), this.changes, this.replayOptions());
     else this.mirror.absorb(this.log(this.mirror.cursor), this.changes);
-    return (await this.mirror.run(row.key, attempt, timeout)) ?? runTaskByReplay(this.body, this.input, this.log(), row.key, attempt, this.resolver, timeout);
+    return (await this.mirror.run(row.key, attempt, timeout)) ?? runTaskByReplay(this.body, this.input, this.log(), row.key, attempt, this.replayOptions(), timeout);
   }
 
   /** Parks a failed attempt for its retry on the virtual clock, when the policy allows one. */
@@ -475,9 +481,7 @@ class LocalEngine {
     const approve = this.options.approve;
     if (!approve) {
       this.clock.fail(
-        new BatonError(
-          "UnansweredApprovalError",
-          "unanswered_approval",
+        new UnansweredApprovalError(
           `the workflow waits for approval "${row.key}" (${JSON.stringify(request.message)}, to ${request.to.join(", ") || "nobody"}) ` +
             `and nothing answers it: pass runLocally(workflow, input, { approve: (request) => ({ approved: true }) })`,
         ),
@@ -543,10 +547,13 @@ class LocalEngine {
   private settle(key: string, attempt: number, outcome: Outcome): void {
     const row = this.rows.get(key);
     if (!row || this.ended || row.attempts !== attempt || !["running", "sleeping", "waiting"].includes(row.status)) return;
-    this.store(row, attempt, outcome, true);
+    const settled = this.store(row, attempt, outcome);
+    if (this.options.replayEveryStep || !this.drive) return;
+    this.drive.deliver(settled);
   }
 
-  private store(row: Row, attempt: number, outcome: Outcome, deliver: boolean): boolean {
+  /** Stores an outcome with the next place in the delivery order; replayEveryStep replays the run once things are quiet. */
+  private store(row: Row, attempt: number, outcome: Outcome): Settled {
     const now = this.clock.now;
     row.status = outcome.ok ? "completed" : "failed";
     row.endedAt = now;
@@ -555,10 +562,11 @@ class LocalEngine {
       delete row.error;
     } else row.error = outcome.error;
     if (row.kind === "task" || row.kind === "step") row.history.push({ attempt, startedAt: row.attemptStartedAt, endedAt: now, error: outcome.ok ? null : outcome.error });
+    row.delivery = ++this.deliveries;
+    row.at = now;
     this.touch(row);
     if (this.options.replayEveryStep) this.replayAfterSettle();
-    else if (deliver) this.drive?.deliver(row.key, outcome);
-    return true;
+    return { key: row.key, delivery: row.delivery, at: now, outcome };
   }
 
   /**
@@ -638,52 +646,5 @@ class LocalEngine {
 function asScript(path: string, value: unknown): Script {
   if (isScript(value)) return value;
   if (typeof value === "function") return defineScript((args: unknown, context: TaskContext) => (value as (a: unknown, c: TaskContext) => unknown)(args, context));
-  throw new BatonError("InvalidArgumentError", "invalid_argument", `options.scripts["${path}"] must be a script(...) or a function (args, context) => result`);
-}
-
-// --- replays see other randomness than the first run
-
-const randomState: { original: (() => number) | undefined; users: number; draws: WeakMap<Execution, { ordinal: number; index: number }>; executions: number; first: number[] } = {
-  original: undefined,
-  users: 0,
-  draws: new WeakMap(),
-  executions: 0,
-  first: [],
-};
-
-/**
- * While a replayEveryStep run is on, Math.random() called by a workflow body (not by
- * task or step code) returns, in replays, other values than the first run drew at
- * that call: its mirror image (1 − v), then 0, then the largest value below 1, in
- * turn. Production replays draw new values too; choosing them this way makes any
- * branch on one take the other side within two replays, so the divergence shows in
- * the test every time instead of by chance.
- */
-function installReplayRandomness(): () => void {
-  if (randomState.users++ === 0) {
-    const original = Math.random;
-    randomState.original = original;
-    randomState.first = [];
-    randomState.executions = 0;
-    Math.random = () => {
-      const execution = currentExecution();
-      if (!execution) return original();
-      const draw = randomState.draws.get(execution) ?? { ordinal: randomState.executions++, index: 0 };
-      randomState.draws.set(execution, { ordinal: draw.ordinal, index: draw.index + 1 });
-      const drawn = randomState.first[draw.index];
-      if (drawn === undefined || draw.ordinal === 0) {
-        const value = original();
-        randomState.first[draw.index] = value;
-        return value;
-      }
-      const turn = (draw.ordinal - 1) % 3;
-      return turn === 0 ? Math.max(0, 1 - drawn - Number.EPSILON) : turn === 1 ? 0 : 1 - Number.EPSILON;
-    };
-  }
-  return () => {
-    if (--randomState.users === 0 && randomState.original) {
-      Math.random = randomState.original;
-      randomState.original = undefined;
-    }
-  };
+  throw new InvalidArgumentError(`options.scripts["${path}"] must be a script(...) or a function (args, context) => result`);
 }

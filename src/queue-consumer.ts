@@ -6,9 +6,9 @@
 // delivered is retried by the queue; the run object ignores whatever it already has.
 
 import { z } from "zod";
-import { CancelledError } from "baton";
+import { CancelledError, ScriptNotFoundError, TaskDeliveryError, WorkflowNotFoundError } from "baton";
 import { toErrorData } from "./core/error-data.ts";
-import { runClosure } from "./core/execution.ts";
+import { runClosure, type ExecutionOptions } from "./core/execution.ts";
 import type { Outcome } from "./core/log.ts";
 import { MirrorCache, RunMirror } from "./core/run-mirror.ts";
 import { runTaskByReplay } from "./core/task-replay.ts";
@@ -36,7 +36,7 @@ export async function consumeDeadTasks(batch: MessageBatch<unknown>, env: Env): 
         await env.RUNS.get(env.RUNS.idFromName(runId)).report({
           key,
           attempt,
-          error: { name: "TaskDeliveryError", message: `attempt ${attempt} of "${key}" could not be processed by the task consumer after the queue's retries` },
+          error: toErrorData(new TaskDeliveryError(`attempt ${attempt} of "${key}" could not be processed by the task consumer after the queue's retries`)),
         });
         message.ack();
       } catch (error) {
@@ -98,7 +98,7 @@ async function runJobs(runId: string, jobs: Job[], env: Env): Promise<void> {
   let mirror: RunMirror | undefined = cached;
   if (cached) cached.absorb(context.log, context.cursor);
   else if (needsMirror) {
-    mirror = new RunMirror(body, context.input, context.log, context.cursor, registry);
+    mirror = new RunMirror(body, context.input, context.log, context.cursor, replayOptions(runId, context));
     if (useCache) mirrors.set(runId, mirror);
   }
   const reports = new ReportBatch(run, context.wanted.filter(Boolean).length);
@@ -115,7 +115,7 @@ async function runJobs(runId: string, jobs: Job[], env: Env): Promise<void> {
             ? await runScript(script, task, cancel)
             : body
               ? ((await mirror?.run(task.key, task.attempt, cancel)) ?? (await replayFromStart(runId, task, env, cancel)))
-              : { ok: false, error: { name: "WorkflowNotFoundError", code: "workflow_not_found", message: `workflow "${context.workflow}" is not deployed in this Worker` } };
+              : { ok: false, error: toErrorData(new WorkflowNotFoundError(`workflow "${context.workflow}" is not deployed in this Worker`)) };
           // Null, or cancelled: the attempt stopped being wanted; there is nothing to report.
           if (outcome === null || cancel.aborted) {
             reports.skip();
@@ -142,10 +142,7 @@ async function runJobs(runId: string, jobs: Job[], env: Env): Promise<void> {
 function runScript(script: NonNullable<NonNullable<TaskContextData["scripts"]>[number]>, task: TaskMessage, cancel: AbortSignal): Promise<Outcome> {
   const found = registry.script(script.path);
   if (!found) {
-    return Promise.resolve({
-      ok: false,
-      error: { name: "ScriptNotFoundError", code: "script_not_found", message: `script "${script.path}" is not deployed in this Worker` },
-    });
+    return Promise.resolve({ ok: false, error: toErrorData(new ScriptNotFoundError(`script "${script.path}" is not deployed in this Worker`)) });
   }
   return runClosure((context) => found.run(script.args, context), task.key, task.attempt, script.timeout, cancel);
 }
@@ -161,7 +158,12 @@ async function replayFromStart(runId: string, task: TaskMessage, env: Env, cance
   const context = text === null ? null : (JSON.parse(text) as TaskContextData);
   const body = context && registry.body(context.workflow);
   if (!context || !body || !context.wanted[0]) return null;
-  return runTaskByReplay(body, context.input, context.log, task.key, task.attempt, registry, cancel);
+  return runTaskByReplay(body, context.input, context.log, task.key, task.attempt, replayOptions(runId, context), cancel);
+}
+
+/** How a consumer's replay of a run is set up: the registry, and the run's seed and start time. */
+function replayOptions(runId: string, context: TaskContextData): ExecutionOptions {
+  return { resolver: registry, seed: runId, startedAt: context.startedAt ?? 0 };
 }
 
 const DEFAULT_CANCEL_CHECK_MS = 1000;

@@ -5,15 +5,16 @@
 
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
-import { DEFAULT_TASK_OPTIONS, NonDeterminismError, TaskTimeoutError, type ApprovalResult } from "baton";
+import { DEFAULT_TASK_OPTIONS, TaskTimeoutError, WorkerTagError, WorkflowNotFoundError, type ApprovalResult } from "baton";
 import type { ResolvedTaskOptions } from "../sdk/options.ts";
 import { approvalLinks, sendApprovalEmails } from "./approval-mail.ts";
 import { toErrorData, type ErrorData } from "./core/error-data.ts";
 import { Execution, type ExecutionHost, type NewCall } from "./core/execution.ts";
-import { decodeJson, encodeJson, type Json } from "./core/json.ts";
-import { childOutcome, type LogEntry, type Outcome, type RunEnd, type RunOutcome } from "./core/log.ts";
+import { encodeJson, type Json } from "./core/json.ts";
+import { childOutcome, type LogEntry, type Outcome, type RunEnd, type RunOutcome, type Settled } from "./core/log.ts";
 import { macrotask } from "./core/macrotask.ts";
-import { isRetryable, retryDelayMs } from "./core/retry-policy.ts";
+import { isReplayFailure, isRetryable, retryDelayMs } from "./core/retry-policy.ts";
+import { codeChangeNote } from "./core/replay-errors.ts";
 import type { Env } from "./env.ts";
 import { bindingMailer, type Mailer } from "./mailer.ts";
 import { TaskReport, type TaskMessage } from "./messages.ts";
@@ -50,6 +51,8 @@ export interface TaskContextData {
   workflow: string;
   /** The run's input; sent only with the whole log (cursor 0). */
   input?: Json | undefined;
+  /** When the run was created (ms), the body's clock before its first outcome; sent with the input. */
+  startedAt?: number;
   /** Entries changed after the consumer's cursor, in the order they changed. */
   log: LogEntry[];
   /** The change number to send as `since` next time. */
@@ -223,7 +226,10 @@ export class RunObject extends DurableObject<Env> {
     const context: TaskContextData = { workflow: run.workflow, log: any ? this.store.log(since) : [], cursor: any ? this.store.cursor() : since, wanted };
     // Left out when no task is a script: it is on every task's path, and most tasks are not.
     if (scripts.some((script) => script !== null)) context.scripts = scripts;
-    if (since === 0) context.input = run.input;
+    if (since === 0) {
+      context.input = run.input;
+      context.startedAt = run.createdAt;
+    }
     return JSON.stringify(context);
   }
 
@@ -247,9 +253,9 @@ export class RunObject extends DurableObject<Env> {
     if (!run || isTerminal(run.status)) return;
     const step = this.store.flowStep(key);
     if (!step || step.childId !== childId || step.status !== "running") return;
-    const outcome = childOutcome(end, childId, step.workflow);
-    if (!this.store.settle(key, 1, outcome, Date.now())) return;
-    this.applyOutcomes([[key, outcome]]);
+    const settled = this.store.settle(key, 1, childOutcome(end, childId, step.workflow), Date.now());
+    if (!settled) return;
+    this.applyOutcomes([settled]);
     await this.settle();
   }
 
@@ -268,26 +274,27 @@ export class RunObject extends DurableObject<Env> {
     const run = this.store.run();
     if (!run || isTerminal(run.status)) return reports.map(() => false);
     const now = Date.now();
-    const outcomes: [string, Outcome][] = [];
+    const outcomes: Settled[] = [];
     const accepted = reports.map((report) => {
       if (!isWanted(this.store.step(report.key), report.attempt)) return false;
       if (report.error) {
         // A retryable failure is parked for its retry; anything else settles the step.
         const final = this.failAttempt(report.key, report.attempt, report.error, now);
-        if (final) outcomes.push([report.key, final]);
+        if (final) outcomes.push(final);
         return true;
       }
-      const outcome: Outcome = { ok: true, value: report.result as Json | undefined };
-      if (!this.store.settle(report.key, report.attempt, outcome, now)) return false;
-      outcomes.push([report.key, outcome]);
-      this.cacheResult(report.key, outcome.value);
+      const value = report.result as Json | undefined;
+      const settled = this.store.settle(report.key, report.attempt, { ok: true, value }, now);
+      if (!settled) return false;
+      outcomes.push(settled);
+      this.cacheResult(report.key, value);
       this.releaseSlot(report.key);
       return true;
     });
-    const diverged = outcomes.find(([, outcome]) => !outcome.ok && NonDeterminismError.is(outcome.error));
-    if (diverged && !diverged[1].ok) {
-      // The consumer's replay disagreed with the log: never let the workflow catch that.
-      this.finish(this.execution, { status: "failed", error: diverged[1].error });
+    const failed = outcomes.find(({ outcome }) => !outcome.ok && isReplayFailure(outcome.error));
+    if (failed && !failed.outcome.ok) {
+      // The consumer could not replay the body to the task: never let the workflow catch that.
+      this.finish(this.execution, { status: "failed", error: failed.outcome.error });
     } else if (outcomes.length > 0) {
       this.applyOutcomes(outcomes);
     }
@@ -313,9 +320,8 @@ export class RunObject extends DurableObject<Env> {
     };
     if (decision.by !== undefined) result.by = decision.by;
     if (decision.comment !== undefined) result.comment = decision.comment;
-    const outcome: Outcome = { ok: true, value: { ...result } };
-    this.store.settle(key, 1, outcome, Date.now());
-    this.applyOutcomes([[key, outcome]]);
+    const settled = this.store.settle(key, 1, { ok: true, value: { ...result } }, Date.now());
+    if (settled) this.applyOutcomes([settled]);
     await this.settle();
     return { status: "decided", result };
   }
@@ -341,10 +347,10 @@ export class RunObject extends DurableObject<Env> {
     if (!run) return;
     if (!isTerminal(run.status)) {
       const now = Date.now();
-      const outcomes: [string, Outcome][] = this.store.wakeSleeps(now).map((key) => [key, { ok: true, value: undefined }]);
+      const outcomes: Settled[] = this.store.wakeSleeps(now);
       for (const key of this.store.expiredApprovals(now)) {
-        const outcome: Outcome = { ok: true, value: { approved: false, decision: "timeout", decidedAt: new Date(now).toISOString() } };
-        if (this.store.settle(key, 1, outcome, now)) outcomes.push([key, outcome]);
+        const timedOut = this.store.settle(key, 1, { ok: true, value: { approved: false, decision: "timeout", decidedAt: new Date(now).toISOString() } }, now);
+        if (timedOut) outcomes.push(timedOut);
       }
       for (const step of this.store.overdue(now)) {
         if (step.kind === "flow") {
@@ -353,9 +359,10 @@ export class RunObject extends DurableObject<Env> {
             ok: false,
             error: toErrorData(new TaskTimeoutError(`child flow "${step.key}" (${flow?.workflow ?? "?"}) ran past its timeout; it was cancelled`)),
           };
-          if (flow && this.store.settle(step.key, 1, outcome, now)) {
+          const settled = flow && this.store.settle(step.key, 1, outcome, now);
+          if (flow && settled) {
             this.store.queueSignal({ kind: "cancel_child", target: flow.childId, body: {} }, now);
-            outcomes.push([step.key, outcome]);
+            outcomes.push(settled);
           }
           continue;
         }
@@ -369,7 +376,7 @@ export class RunObject extends DurableObject<Env> {
         const { timeout } = this.store.taskOptions(step.key);
         const error = toErrorData(new TaskTimeoutError(`"${step.key}" attempt ${step.attempts} did not report within its ${timeout} s timeout`));
         const final = this.failAttempt(step.key, step.attempts, error, now);
-        if (final) outcomes.push([step.key, final]);
+        if (final) outcomes.push(final);
       }
       for (const { key, kind, attempts } of this.store.dueRetries(now)) {
         if (kind === "step") {
@@ -392,9 +399,9 @@ export class RunObject extends DurableObject<Env> {
   // --- the execution
 
   /** Hands outcomes to the live execution, or rebuilds it from the log, which now holds them. */
-  private applyOutcomes(outcomes: [string, Outcome][]): void {
+  private applyOutcomes(outcomes: Settled[]): void {
     if (this.execution) {
-      for (const [key, outcome] of outcomes) this.execution.deliver(key, outcome);
+      for (const settled of outcomes) this.execution.deliver(settled);
     } else {
       this.ensureExecution();
     }
@@ -407,15 +414,17 @@ export class RunObject extends DurableObject<Env> {
     if (!run || isTerminal(run.status)) return;
     const body = registry.body(run.workflow);
     if (!body) {
-      this.endRun(
-        { status: "failed", error: { name: "WorkflowNotFoundError", code: "workflow_not_found", message: `${run.kind} "${run.workflow}" is not deployed any more` } },
-        Date.now(),
-      );
+      this.endRun({ status: "failed", error: toErrorData(new WorkflowNotFoundError(`${run.kind} "${run.workflow}" is not deployed any more`)) }, Date.now());
       this.scheduleFlush();
       return;
     }
     if (run.status === "queued") this.store.setStatus("running", Date.now());
-    const execution = new Execution(body, run.input, this.store.log(), this.host, { kind: "drive" }, { resolver: registry, divergenceNote: this.versionNote(run) });
+    const execution = new Execution(body, run.input, this.store.log(), this.host, { kind: "drive" }, {
+      resolver: registry,
+      codeChange: this.codeChange(run),
+      seed: run.id,
+      startedAt: run.createdAt,
+    });
     this.execution = execution;
     void execution.ended.then((end) => this.finish(execution, end));
     execution.start();
@@ -446,11 +455,8 @@ export class RunObject extends DurableObject<Env> {
   }
 
   /** Told in a non-determinism error when the run started on other code than is deployed now. */
-  private versionNote(run: RunRow): string {
-    const now = registry.entry(run.workflow)?.version;
-    return run.version !== null && now !== undefined && now !== run.version
-      ? ` This run started on version ${run.version} of "${run.workflow}"; the deployed code is version ${now}.`
-      : "";
+  private codeChange(run: RunRow): string | undefined {
+    return codeChangeNote(run.workflow, run.version, registry.entry(run.workflow)?.version);
   }
 
   private dropExecution(): void {
@@ -554,10 +560,10 @@ export class RunObject extends DurableObject<Env> {
   }
 
   /** An inline step's attempt ended: settle it, or park a retryable failure for its retry. */
-  private finishStep(key: string, attempt: number, outcome: Outcome): boolean {
+  private finishStep(key: string, attempt: number, outcome: Outcome): Settled | null {
     this.scheduleFlush();
     if (outcome.ok) return this.store.settle(key, attempt, outcome, Date.now());
-    return this.failAttempt(key, attempt, outcome.error, Date.now()) !== null;
+    return this.failAttempt(key, attempt, outcome.error, Date.now());
   }
 
   // --- telling the outside world, after storage
@@ -614,12 +620,12 @@ export class RunObject extends DurableObject<Env> {
     if (batch.length === 0) return;
     // Each worker tag has its own queue; a tag nobody configured fails its task here.
     const queues = new Map<Queue<TaskMessage>, TaskMessage[]>();
-    const unroutable: [string, Outcome][] = [];
+    const unroutable: Settled[] = [];
     for (const message of batch) {
       const queue = queueFor(this.env, this.store.taskOptions(message.key).tag);
       if (typeof queue === "string") {
-        const outcome: Outcome = { ok: false, error: { name: "WorkerTagError", code: "unknown_tag", message: queue } };
-        if (this.store.settle(message.key, message.attempt, outcome, Date.now())) unroutable.push([message.key, outcome]);
+        const settled = this.store.settle(message.key, message.attempt, { ok: false, error: toErrorData(new WorkerTagError(queue)) }, Date.now());
+        if (settled) unroutable.push(settled);
         continue;
       }
       queues.set(queue, [...(queues.get(queue) ?? []), message]);
@@ -697,15 +703,16 @@ export class RunObject extends DurableObject<Env> {
   private async withoutCacheHits(batch: TaskMessage[]): Promise<TaskMessage[]> {
     const run = this.requireRun();
     const now = Date.now();
-    const hits: [string, Outcome][] = [];
+    const hits: Settled[] = [];
     const keep = await Promise.all(
       batch.map(async (message) => {
         const options = message.attempt === 1 ? this.store.taskOptions(message.key) : undefined;
         if (options?.cacheTtl === undefined) return true;
         try {
           const cached = await this.cacheStub(run, message.key, options.cacheKey).lookup(now);
-          if (!cached || !this.store.settleFromCache(message.key, message.attempt, cached.result, Date.now())) return true;
-          hits.push([message.key, { ok: true, value: decodeJson(cached.result) }]);
+          const hit = cached && this.store.settleFromCache(message.key, message.attempt, cached.result, Date.now());
+          if (!hit) return true;
+          hits.push(hit);
           return false;
         } catch (error) {
           console.error(`baton: task cache lookup for ${message.key} failed, running the task: ${toErrorData(error).message}`);
@@ -833,7 +840,7 @@ export class RunObject extends DurableObject<Env> {
    * error is retryable, and answers null; otherwise settles the step as failed and
    * answers the outcome to hand to the workflow.
    */
-  private failAttempt(key: string, attempt: number, error: ErrorData, now: number): Outcome | null {
+  private failAttempt(key: string, attempt: number, error: ErrorData, now: number): Settled | null {
     this.releaseSlot(key);
     const { retries } = this.store.taskOptions(key);
     const delay = isRetryable(error) ? retryDelayMs(retries, attempt + 1) : null;
@@ -841,8 +848,7 @@ export class RunObject extends DurableObject<Env> {
       this.store.retryLater(key, attempt, now + delay, error, now);
       return null;
     }
-    const outcome: Outcome = { ok: false, error };
-    return this.store.settle(key, attempt, outcome, now) ? outcome : null;
+    return this.store.settle(key, attempt, { ok: false, error }, now);
   }
 
   private requireRun(): RunRow {

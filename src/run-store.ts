@@ -5,7 +5,7 @@
 import type { ErrorData } from "./core/error-data.ts";
 import type { NewCall } from "./core/execution.ts";
 import { decodeJson, encodeJson, type Json } from "./core/json.ts";
-import type { LogEntry, Outcome, RunOutcome, StepKind, StepStatus } from "./core/log.ts";
+import type { LogEntry, Outcome, RunOutcome, Settled, StepKind, StepStatus } from "./core/log.ts";
 import type { ApprovalRequest } from "../sdk/approval.ts";
 import { DEFAULT_TASK_OPTIONS, type ResolvedTaskOptions } from "../sdk/options.ts";
 import { TERMINAL_STATUSES, iso, type AttemptView, type EmailView, type RunDetail, type RunStatus, type RunSummary, type StepView } from "./run-view.ts";
@@ -50,7 +50,8 @@ CREATE TABLE IF NOT EXISTS steps (
   from_cache INTEGER NOT NULL DEFAULT 0,
   attempt_started_at INTEGER,
   target TEXT,
-  args TEXT
+  args TEXT,
+  delivery INTEGER
 );
 CREATE TABLE IF NOT EXISTS attempts (
   key TEXT NOT NULL,
@@ -96,7 +97,17 @@ const ADDED_COLUMNS: readonly (readonly [table: "run" | "steps", column: string,
   ["run", "worker_version", "TEXT"],
   ["steps", "target", "TEXT"],
   ["steps", "args", "TEXT"],
+  ["steps", "delivery", "INTEGER"],
 ];
+
+/**
+ * Fills a column just added to an older run's table. Outcomes settled before the
+ * delivery order was recorded get 0: replay hands them over when their call is made,
+ * as the code that recorded them did.
+ */
+const BACKFILL: Readonly<Record<string, string>> = {
+  "steps.delivery": "UPDATE steps SET delivery = 0 WHERE status IN ('completed', 'failed') AND kind <> 'patch'",
+};
 
 /** The fields of the run row the run object reads. */
 export interface RunRow {
@@ -157,6 +168,8 @@ export class RunStore {
   private cached: RunRow | undefined;
   /** The latest change number given to a step row; consumers fetch changes after theirs. */
   private changes: number | undefined;
+  /** The latest place given in the delivery order (how many outcomes were settled). */
+  private deliveries: number | undefined;
   /** Options of tasks and steps, parsed once (see taskOptions). */
   private readonly options = new Map<string, ResolvedTaskOptions>();
   /** Whether any signal waits to be delivered; undefined until first asked. Most runs never have one. */
@@ -185,7 +198,10 @@ export class RunStore {
     for (const table of ["run", "steps"] as const) {
       const have = new Set(this.sql.exec(`PRAGMA table_info(${table})`).toArray().map((row) => String(row.name)));
       for (const [owner, column, definition] of ADDED_COLUMNS) {
-        if (owner === table && !have.has(column)) this.sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
+        if (owner !== table || have.has(column)) continue;
+        this.sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
+        const backfill = BACKFILL[`${table}.${column}`];
+        if (backfill) this.sql.exec(backfill);
       }
     }
   }
@@ -281,6 +297,18 @@ export class RunStore {
     return this.changes;
   }
 
+  /** The place the next settled outcome takes in the order outcomes reach the body. */
+  private nextDelivery(): number {
+    this.deliveries ??= Number(this.sql.exec("SELECT COALESCE(MAX(delivery), 0) AS d FROM steps").one().d);
+    return this.deliveries + 1;
+  }
+
+  /** Takes the delivery place handed out by the write that just succeeded. */
+  private tookDelivery(delivery: number, key: string, at: number, outcome: Outcome): Settled {
+    this.deliveries = delivery;
+    return { key, delivery, at, outcome };
+  }
+
   /** Runs a conditional update stamped with the next change number; true (and the number taken) if it wrote. */
   private changeIf(update: (change: number) => SqlStorageCursor<Record<string, SqlStorageValue>>): boolean {
     if (update(this.cursor() + 1).rowsWritten === 0) return false;
@@ -291,7 +319,7 @@ export class RunStore {
   /** The log entries changed after change number `since` (all of them for 0), in the order they changed. */
   log(since = 0): LogEntry[] {
     return this.sql
-      .exec("SELECT key, branch, seq, kind, name, status, attempts, result, error FROM steps WHERE change_seq > ? ORDER BY change_seq, rowid", since)
+      .exec("SELECT key, branch, seq, kind, name, status, attempts, result, error, delivery, ended_at FROM steps WHERE change_seq > ? ORDER BY change_seq, rowid", since)
       .toArray()
       .map((row) => ({
         key: String(row.key),
@@ -303,6 +331,8 @@ export class RunStore {
         attempts: Number(row.attempts),
         result: decodeJson(row.result as string | null),
         error: row.error === null ? undefined : (JSON.parse(String(row.error)) as ErrorData),
+        delivery: row.delivery === null ? undefined : Number(row.delivery),
+        at: row.ended_at === null ? undefined : Number(row.ended_at),
       }));
   }
 
@@ -431,24 +461,29 @@ export class RunStore {
     return Number(row.open) > 0 && Number(row.open) === Number(row.children ?? 0);
   }
 
-  /** Stores an outcome for the current attempt of an open step; false for a stale or duplicate one. */
-  settle(key: string, attempt: number, outcome: Outcome, now: number): boolean {
+  /**
+   * Stores an outcome for the current attempt of an open step, giving it the next place
+   * in the delivery order; null for a stale or duplicate one.
+   */
+  settle(key: string, attempt: number, outcome: Outcome, now: number): Settled | null {
+    const delivery = this.nextDelivery();
     const changed = this.changeIf((change) =>
       this.sql.exec(
-        `UPDATE steps SET status = ?, result = ?, error = ?, ended_at = ?, deadline = NULL, change_seq = ?
+        `UPDATE steps SET status = ?, result = ?, error = ?, ended_at = ?, deadline = NULL, change_seq = ?, delivery = ?
          WHERE key = ? AND attempts = ? AND status IN ('running', 'sleeping', 'waiting')`,
         outcome.ok ? "completed" : "failed",
         outcome.ok ? encodeJson(outcome.value) : null,
         outcome.ok ? null : JSON.stringify(outcome.error),
         now,
         change,
+        delivery,
         key,
         attempt,
       ),
     );
-    if (!changed) return false;
+    if (!changed) return null;
     this.recordAttempt(key, attempt, now, outcome.ok ? null : outcome.error);
-    return true;
+    return this.tookDelivery(delivery, key, now, outcome);
   }
 
   /** Adds a task's or step's finished attempt to its history. */
@@ -476,17 +511,13 @@ export class RunStore {
       }));
   }
 
-  /** Completes every sleep whose wake time has come; returns their keys. */
-  wakeSleeps(now: number): string[] {
-    return this.sql
-      .exec(
-        "UPDATE steps SET status = 'completed', ended_at = ?, change_seq = ? WHERE status = 'sleeping' AND wake_at <= ? RETURNING key",
-        now,
-        this.nextChange(),
-        now,
-      )
+  /** Completes every sleep whose wake time has come, earliest first. */
+  wakeSleeps(now: number): Settled[] {
+    const due = this.sql
+      .exec("SELECT key FROM steps WHERE status = 'sleeping' AND wake_at <= ? ORDER BY wake_at, rowid", now)
       .toArray()
       .map((row) => String(row.key));
+    return due.flatMap((key) => this.settle(key, 1, { ok: true, value: undefined }, now) ?? []);
   }
 
   /** A task's name (part of its cache identity). */
@@ -495,19 +526,21 @@ export class RunStore {
   }
 
   /** Completes an open task with a result reused from the cache. */
-  settleFromCache(key: string, attempt: number, result: string | null, now: number): boolean {
+  settleFromCache(key: string, attempt: number, result: string | null, now: number): Settled | null {
+    const delivery = this.nextDelivery();
     const changed = this.changeIf((change) =>
       this.sql.exec(
-        `UPDATE steps SET status = 'completed', result = ?, from_cache = 1, ended_at = ?, deadline = NULL, change_seq = ?
+        `UPDATE steps SET status = 'completed', result = ?, from_cache = 1, ended_at = ?, deadline = NULL, change_seq = ?, delivery = ?
          WHERE key = ? AND attempts = ? AND status = 'running'`,
         result,
         now,
         change,
+        delivery,
         key,
         attempt,
       ),
     );
-    return changed;
+    return changed ? this.tookDelivery(delivery, key, now, { ok: true, value: decodeJson(result) }) : null;
   }
 
   /**

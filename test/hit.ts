@@ -18,6 +18,32 @@ export async function measured<T>(name: string, fn: () => Promise<T>): Promise<T
   }
 }
 
+// Synchronous stand-ins for state outside a workflow body (a deploy, a module variable).
+// Tests and workflows run in one isolate, so a test flips what a body reads; a body
+// reading it makes no call a replay could be stuck on.
+const switches = new Set<string>();
+const tallies = new Map<string, number>();
+
+/** Turns `name` on, for every body that reads it from now on. */
+export function flip(name: string): void {
+  switches.add(name);
+}
+
+/** Whether a test has flipped `name`. */
+export function isOn(name: string): boolean {
+  return switches.has(name);
+}
+
+/** Counts one more `name` in this isolate, synchronously (e.g. each start of a workflow body). */
+export function tally(name: string): void {
+  tallies.set(name, (tallies.get(name) ?? 0) + 1);
+}
+
+/** How often `name` was tallied. */
+export function tallied(name: string): number {
+  return tallies.get(name) ?? 0;
+}
+
 /** How many times `name` was recorded. */
 export function count(name: string): Promise<number> {
   return probe().count(name);

@@ -1,18 +1,28 @@
-// The replay machine: runs a workflow function against a log. Calls the log has
-// settled return their stored outcome at once; calls it has not seen are handed to
-// the host (record, then start the work) and stay pending. Suspension never throws
-// through user code: a suspended call's promise simply stays pending.
+// The replay machine: runs a workflow function against a log. Every outcome reaches
+// the body through one delivery loop, in the order the log recorded (live outcomes
+// take the next place in that order), one at a time with the body's microtasks run
+// in between — so a replay, however rebuilt, sees the interleaving the first run saw.
+// Calls the log has not seen are handed to the host (record, then start the work)
+// and stay pending. Suspension never throws through user code.
 
 import type { ApprovalRequest, ApprovalResult } from "../../sdk/approval.ts";
 import type { Script } from "../../sdk/compose.ts";
-import type { Closure, FlowOptions, ParallelOptions, RunContext } from "../../sdk/context.ts";
-import { BatonError, InvalidArgumentError, isNamed, NonDeterminismError, TaskTimeoutError } from "../../sdk/errors.ts";
+import type { Closure, FlowOptions, ParallelOptions } from "../../sdk/context.ts";
+import { InvalidArgumentError, ScriptNotFoundError, WorkflowNotFoundError } from "../../sdk/errors.ts";
 import { resolveTaskOptions, type ResolvedTaskOptions, type TaskOptions } from "../../sdk/options.ts";
 import { contexts } from "./async-context.ts";
+import { BranchContext, type BranchHost } from "./branch-context.ts";
+import { installDeterminism, macrotask, SeededRandom, type BodyEnvironment } from "./determinism.ts";
 import { fromErrorData, toErrorData, type ErrorData } from "./error-data.ts";
 import { toJson, type Json } from "./json.ts";
-import type { LogEntry, Outcome, RunEnd, StepKind } from "./log.ts";
+import type { LogEntry, Outcome, RunEnd, Settled, StepKind } from "./log.ts";
+import { divergedAt, forbidden, notAskedFor, stuck, taskNotReached } from "./replay-errors.ts";
+import { outsideBody, runClosure } from "./run-closure.ts";
 import { ROOT_BRANCH, itemBranch, patchKey, stepKey } from "./step-key.ts";
+
+export { runClosure } from "./run-closure.ts";
+
+installDeterminism();
 
 /** A call the log has not recorded yet (or an inline step being run again). */
 export interface NewCall {
@@ -49,20 +59,14 @@ const EMPTY_RESOLVER: Resolver = { script: () => undefined, isWorkflow: () => fa
 export interface ExecutionOptions {
   /** Where taskScript and taskFlow look up their paths (default: nowhere). */
   resolver?: Resolver;
-  /** Appended to non-determinism errors, e.g. that the run started on other code. */
-  divergenceNote?: string;
+  /** Set only when the run started on other code than is running now, naming both versions; told in replay errors. */
+  codeChange?: string | undefined;
   /** Appended to the error of a taskScript or taskFlow path the resolver does not know. */
   notFoundHint?: string;
-}
-
-/**
- * The execution whose workflow body (not a task or step closure) is running the
- * current code, if any. The in-memory runner uses it to give replays different
- * randomness than the first run, so branching on it shows up as divergence.
- */
-export function currentExecution(): Execution | undefined {
-  const store = contexts.getStore();
-  return store instanceof BranchContext ? store.execution : undefined;
+  /** Seeds the body's randomness; the run's id, so every replay of a run draws the same numbers. */
+  seed?: string;
+  /** The body's clock until the first outcome is delivered: when the run started (ms). */
+  startedAt?: number;
 }
 
 /** A task's closure with the timeout each attempt gets. */
@@ -75,10 +79,12 @@ export interface TaskClosure {
 export interface ExecutionHost {
   /** Records a new call and starts its work; synchronous, so the record precedes any effect. */
   begin(call: NewCall): void;
-  /** Stores an inline step's outcome; false when it arrived too late to count. */
-  finishStep(key: string, attempt: number, outcome: Outcome): boolean;
+  /** Stores an inline step's outcome with its place in the delivery order; null when it arrived too late or was parked for a retry. */
+  finishStep(key: string, attempt: number, outcome: Outcome): Settled | null;
   /** A signal that ends an inline step's attempt early (the in-memory runner's virtual timeout). */
   attemptSignal?(key: string, attempt: number): AbortSignal | undefined;
+  /** Told when outcomes start to be delivered, with a promise that settles once the body is at rest (the in-memory runner's clock waits for it). */
+  delivering?(done: Promise<void>): void;
 }
 
 /**
@@ -92,7 +98,7 @@ export type ExecutionMode = { kind: "drive" } | { kind: "task"; key: string; att
 /** A host for executions that only read the log: they record and start nothing. */
 export const IDLE_HOST: ExecutionHost = {
   begin: () => {},
-  finishStep: () => false,
+  finishStep: () => null,
 };
 
 /** A workflow body as the engine calls it. */
@@ -114,13 +120,15 @@ interface Located {
 
 const never = <T>(): Promise<T> => new Promise<T>(() => {});
 
-export class Execution {
-  /** Settles when the workflow function settles, or when replay diverges from the log. */
+export class Execution implements BranchHost {
+  /** Settles when the workflow function settles, or when replay fails (divergence, a stuck body). */
   readonly ended: Promise<RunEnd>;
   /** Task mode only: settles with the target closure's outcome once it ran. */
   readonly reached: Promise<Outcome>;
   /** Task mode only: settles when the workflow asks for the target task. */
   readonly targetCalled: Promise<void>;
+  /** What the globals read while this execution's body code runs. */
+  readonly environment: BodyEnvironment;
 
   private readonly byKey = new Map<string, LogEntry>();
   private readonly byPosition = new Map<string, LogEntry>();
@@ -129,11 +137,23 @@ export class Execution {
   /** The highest recorded position of each branch (markers aside). */
   private readonly lastSeq = new Map<string, number>();
   private readonly resolver: Resolver;
-  private readonly divergenceNote: string;
+  private readonly codeChange: string | undefined;
   private readonly notFoundHint: string;
   private readonly sequence = new Map<string, number>();
   private readonly occurrences = new Map<string, number>();
+  /** Calls made and not yet answered, by key. */
   private readonly waiting = new Map<string, Waiter>();
+  /** Settled outcomes not yet handed to the body, by their place in the delivery order. */
+  private readonly inbox = new Map<number, Settled>();
+  /** How many outcomes the body has been handed. */
+  private delivered = 0;
+  /** The key of the last outcome handed to the body, for error messages. */
+  private lastDelivered: string | undefined;
+  /** The body's clock: when the last delivered outcome was recorded. */
+  private now: number;
+  private readonly random: SeededRandom;
+  private pumping = false;
+  private idleWaiters: (() => void)[] = [];
   /** Drive mode: inline steps reached but not settled, kept so a retry can run them again. */
   private readonly steps = new Map<string, { call: Located; fn: Closure<unknown>; options: ResolvedTaskOptions }>();
   /** Mirror mode: the closures of tasks reached but not yet settled. */
@@ -154,15 +174,23 @@ export class Execution {
     this.host = host;
     this.mode = mode;
     this.resolver = options.resolver ?? EMPTY_RESOLVER;
-    this.divergenceNote = options.divergenceNote ?? "";
+    this.codeChange = options.codeChange;
     this.notFoundHint = options.notFoundHint ?? "";
+    this.now = options.startedAt ?? 0;
+    this.random = new SeededRandom(options.seed ?? "");
+    this.environment = {
+      now: () => this.now,
+      random: () => this.random.random(),
+      fill: (bytes) => this.random.fill(bytes),
+      forbid: (call) => this.fail(forbidden(call)),
+    };
     this.remember(log);
     this.ended = new Promise((resolve) => (this.settleEnd = resolve));
     this.reached = new Promise((resolve) => (this.settleReached = resolve));
     this.targetCalled = new Promise((resolve) => (this.settleTargetCalled = resolve));
   }
 
-  /** Calls the workflow function; returns once it first suspends or ends. */
+  /** Calls the workflow function; it runs until it first waits, then recorded outcomes are delivered in order. */
   start(): void {
     let result: Promise<unknown>;
     try {
@@ -181,35 +209,43 @@ export class Execution {
       },
       (error: unknown) => this.end({ status: "failed", error: toErrorData(error) }),
     );
+    this.kick();
   }
 
-  /** Hands a settled outcome to the call waiting on `key`; false when none waits. */
-  deliver(key: string, outcome: Outcome): boolean {
-    const waiter = this.waiting.get(key);
-    if (!waiter) return false;
-    this.waiting.delete(key);
-    if (outcome.ok) waiter.resolve(outcome.value);
-    else waiter.reject(fromErrorData(outcome.error, key));
+  /**
+   * Drive mode: an outcome the host just stored. It reaches the body in its place in
+   * the delivery order, after every earlier one. False when it is not new.
+   */
+  deliver(settled: Settled): boolean {
+    if (this.halted || settled.delivery <= this.delivered || this.inbox.has(settled.delivery)) return false;
+    this.inbox.set(settled.delivery, settled);
+    this.kick();
     return true;
+  }
+
+  /** Resolves once every outcome that can be delivered has been, and the body has run as far as they take it. */
+  idle(): Promise<void> {
+    return this.pumping ? new Promise((resolve) => this.idleWaiters.push(resolve)) : Promise.resolve();
   }
 
   /** Stops the execution: pending calls stay pending and nothing new starts. */
   halt(): void {
     this.halted = true;
     this.waiting.clear();
+    this.inbox.clear();
     this.closures.clear();
     this.steps.clear();
   }
 
-  /** Mirror mode: takes in new or changed log entries, resuming calls they settle. */
+  /** Mirror mode: takes in new or changed log entries; settled ones reach the body in order. */
   absorb(entries: Iterable<LogEntry>): void {
     for (const entry of entries) {
+      if (entry.kind !== "patch" && isSettled(entry)) this.closures.delete(entry.key);
       this.remember([entry]);
-      if (entry.kind !== "patch" && isSettled(entry)) {
-        this.closures.delete(entry.key);
-        this.deliver(entry.key, entry.status === "completed" ? { ok: true, value: entry.result as Json | undefined } : { ok: false, error: entry.error ?? unknownError });
-      }
+      // Settled before the delivery order was recorded: answered as soon as it is known.
+      if (entry.kind !== "patch" && isSettled(entry) && !entry.delivery) this.answerNow(entry);
     }
+    this.kick();
   }
 
   private remember(entries: Iterable<LogEntry>): void {
@@ -221,6 +257,9 @@ export class Execution {
       this.byKey.set(entry.key, entry);
       this.byPosition.set(position(entry.branch, entry.seq), entry);
       this.lastSeq.set(entry.branch, Math.max(this.lastSeq.get(entry.branch) ?? -1, entry.seq));
+      if (isSettled(entry) && entry.delivery && entry.delivery > this.delivered) {
+        this.inbox.set(entry.delivery, { key: entry.key, delivery: entry.delivery, at: entry.at ?? this.now, outcome: outcomeOf(entry) });
+      }
     }
   }
 
@@ -228,6 +267,90 @@ export class Execution {
   closureFor(key: string): TaskClosure | undefined {
     return this.closures.get(key);
   }
+
+  // --- delivery
+
+  /** Starts the delivery loop unless it runs; always outside the body's context. */
+  private kick(): void {
+    if (this.pumping || this.halted) return;
+    this.pumping = true;
+    const done = outsideBody(() => this.pump());
+    if (this.host.delivering) outsideBody(() => this.host.delivering?.(done));
+  }
+
+  /**
+   * Hands outcomes to the body one at a time, in delivery order. Before each, one
+   * turn of the event loop lets the body run every continuation of the last one, so
+   * the body is at rest whenever an outcome arrives — live or replayed alike.
+   */
+  private async pump(): Promise<void> {
+    for (;;) {
+      await macrotask();
+      if (this.halted) break;
+      const next = this.inbox.get(this.delivered + 1);
+      if (!next) {
+        this.quiet();
+        break;
+      }
+      const waiter = this.waiting.get(next.key);
+      if (!waiter) {
+        this.unasked(next);
+        break;
+      }
+      this.inbox.delete(next.delivery);
+      this.waiting.delete(next.key);
+      this.closures.delete(next.key);
+      this.delivered = next.delivery;
+      this.lastDelivered = next.key;
+      this.now = next.at;
+      if (next.outcome.ok) waiter.resolve(next.outcome.value);
+      else waiter.reject(fromErrorData(next.outcome.error, next.key));
+    }
+    this.pumping = false;
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+
+  /** Nothing to deliver and the body at rest: a body waiting on no primitive can never go on. */
+  private quiet(): void {
+    if (this.mode.kind === "mirror") return;
+    if (this.waiting.size === 0) this.fail(stuck(this.lastDelivered));
+    else if (this.mode.kind === "task") this.fail(taskNotReached(this.mode.key, [...this.waiting.keys()], this.codeChange));
+  }
+
+  /** The next recorded outcome belongs to a call the body, at rest, has not made. */
+  private unasked(next: Settled): void {
+    if (this.mode.kind !== "mirror" && this.waiting.size === 0) this.fail(stuck(this.lastDelivered));
+    else this.fail(notAskedFor(next, [...this.waiting.keys()], this.codeChange));
+  }
+
+  private fail(error: Error): void {
+    this.end({ status: "failed", error: toErrorData(error) });
+  }
+
+  /** A settled entry from before the delivery order was kept: its call, if made, gets it at once. */
+  private answerNow(entry: LogEntry): void {
+    const waiter = this.waiting.get(entry.key);
+    if (!waiter) return;
+    this.waiting.delete(entry.key);
+    const outcome = outcomeOf(entry);
+    if (outcome.ok) waiter.resolve(outcome.value);
+    else waiter.reject(fromErrorData(outcome.error, entry.key));
+  }
+
+  /**
+   * The promise a call returns: the recorded outcome at once for logs from before the
+   * delivery order was kept, else a wait for the delivery loop to bring it.
+   */
+  private answer<T>(call: Located): Promise<T> {
+    const recorded = call.recorded;
+    if (recorded && isSettled(recorded) && !recorded.delivery) {
+      if (recorded.at !== undefined) this.now = Math.max(this.now, recorded.at);
+      return stored(recorded);
+    }
+    return this.wait(call.key);
+  }
+
+  // --- the primitives
 
   task<T>(branch: string, name: string | undefined, fn: Closure<T>, options: ResolvedTaskOptions): Promise<T> {
     const call = this.locate(branch, "task", name);
@@ -237,45 +360,49 @@ export class Execution {
   /**
    * A script run as a task. Its options are the script's own overridden by the
    * caller's; with cacheTtl and no cacheKey, the args are the cache key. The consumer
-   * runs it by path, so mirrors keep no closure for it.
+   * runs it by path, so mirrors keep no closure for it. A call the log already
+   * holds is answered from the log even when the script is no longer deployed.
    */
   script<T>(branch: string, path: string, args: unknown, callOptions: TaskOptions | undefined): Promise<T> {
     if (this.halted) return never();
+    const call = this.locate(branch, "task", path);
+    if (!call) return never();
+    // Already recorded: answered from the log (or when it settles), whatever is deployed now;
+    // only a task-mode replay aimed at it needs its code.
+    if (call.recorded && (isSettled(call.recorded) || !(this.mode.kind === "task" && this.mode.key === call.key))) {
+      return isSettled(call.recorded) ? this.answer(call) : this.wait(call.key);
+    }
     const found = this.resolver.script(path);
     if (!found) {
-      return Promise.reject(
-        new BatonError("ScriptNotFoundError", "script_not_found", `taskScript("${path}"): no script is registered at workflows/${path}.ts (its default export must be script(...))${this.notFoundHint}`),
-      );
+      return Promise.reject(new ScriptNotFoundError(`taskScript("${path}"): no script is registered at workflows/${path}.ts (its default export must be script(...))${this.notFoundHint}`));
     }
     const options = resolveTaskOptions({ ...found.options, ...callOptions }, "taskScript");
     if (options.cacheTtl !== undefined && callOptions?.cacheKey === undefined && found.options?.cacheKey === undefined) {
       options.cacheKey = args ?? null;
     }
-    const call = this.locate(branch, "task", path);
-    if (!call) return never();
     const fn: Closure<T> = (context) => found.run(args, context) as Promise<T>;
     return this.queued(call, fn, options, () => ({ path, args: toJson(args, `the args of script "${path}"`) }));
   }
 
   private queued<T>(call: Located, fn: Closure<T>, options: ResolvedTaskOptions, script?: () => NonNullable<NewCall["script"]>): Promise<T> {
-    if (isSettled(call.recorded)) return stored(call.recorded);
+    if (isSettled(call.recorded)) return this.answer(call);
     if (this.mode.kind === "mirror") {
       if (!script) this.closures.set(call.key, { fn: fn as Closure<unknown>, timeout: options.timeout });
       return this.wait(call.key);
     }
     if (this.mode.kind === "task") {
       if (call.key === this.mode.key) {
-        this.settleTargetCalled();
-        void this.runTarget(fn, call.key, this.mode.attempt, options.timeout, this.mode.cancel);
+        this.runTarget(fn, call.key, this.mode.attempt, options.timeout, this.mode.cancel);
+        return never();
       }
-      return never();
+      return this.wait(call.key);
     }
     if (!call.recorded) {
       // The cache key is stored and compared as JSON, like a result.
       if (options.cacheKey !== undefined) toJson(options.cacheKey, `the cacheKey of "${call.key}"`);
       const begun: NewCall = { ...withoutRecorded(call), attempt: 1, options };
       if (script) begun.script = script();
-      this.host.begin(begun);
+      outsideBody(() => this.host.begin(begun));
     }
     return this.wait(call.key);
   }
@@ -283,13 +410,12 @@ export class Execution {
   /** A child run of the workflow at `path`: recorded once, settled when the child ends. */
   flow<T>(branch: string, path: string, input: unknown, options: FlowOptions): Promise<T> {
     if (this.halted) return never();
-    if (!this.resolver.isWorkflow(path)) {
-      return Promise.reject(
-        new BatonError("WorkflowNotFoundError", "workflow_not_found", `taskFlow("${path}"): no workflow is registered at workflows/${path}.ts (its default export must be workflow(...))${this.notFoundHint}`),
-      );
-    }
     const call = this.locate(branch, "flow", path);
-    return call ? this.suspend(call, () => ({ flow: { path, input: toJson(input, `the input of flow "${path}"`), timeout: options.timeout } })) : never();
+    if (!call) return never();
+    if (!call.recorded && !this.resolver.isWorkflow(path)) {
+      return Promise.reject(new WorkflowNotFoundError(`taskFlow("${path}"): no workflow is registered at workflows/${path}.ts (its default export must be workflow(...))${this.notFoundHint}`));
+    }
+    return this.suspend(call, () => ({ flow: { path, input: toJson(input, `the input of flow "${path}"`), timeout: options.timeout } }));
   }
 
   /**
@@ -306,16 +432,15 @@ export class Execution {
     if (marker !== undefined) return marker <= here;
     if ((this.lastSeq.get(branch) ?? -1) >= here) return false;
     this.patches.set(key, here);
-    if (this.mode.kind === "drive" && !this.halted) this.host.begin({ key, branch, seq: here, kind: "patch", name: id, attempt: 1 });
+    if (this.mode.kind === "drive" && !this.halted) outsideBody(() => this.host.begin({ key, branch, seq: here, kind: "patch", name: id, attempt: 1 }));
     return true;
   }
 
   step<T>(branch: string, name: string | undefined, fn: Closure<T>, options: ResolvedTaskOptions): Promise<T> {
     const call = this.locate(branch, "step", name);
     if (!call) return never();
-    if (isSettled(call.recorded)) return stored(call.recorded);
-    if (this.mode.kind === "mirror") return this.wait(call.key);
-    if (this.mode.kind === "task") return never();
+    if (isSettled(call.recorded)) return this.answer(call);
+    if (this.mode.kind !== "drive") return this.wait(call.key);
     const result = this.wait<T>(call.key);
     this.steps.set(call.key, { call, fn: fn as Closure<unknown>, options });
     // Parked for a retry: the host's alarm calls rerunStep at the retry time.
@@ -335,12 +460,16 @@ export class Execution {
   private runStep(key: string, attempt: number): void {
     const step = this.steps.get(key);
     if (!step) return;
-    this.host.begin({ ...withoutRecorded(step.call), attempt, options: step.options });
-    void runClosure(step.fn, key, attempt, step.options.timeout, this.host.attemptSignal?.(key, attempt)).then((outcome) => {
-      // False: stale, or parked for a retry (which calls rerunStep later).
-      if (this.halted || !this.host.finishStep(key, attempt, outcome)) return;
-      this.steps.delete(key);
-      this.deliver(key, outcome);
+    outsideBody(() => {
+      this.host.begin({ ...withoutRecorded(step.call), attempt, options: step.options });
+      void runClosure(step.fn, key, attempt, step.options.timeout, this.host.attemptSignal?.(key, attempt)).then((outcome) => {
+        if (this.halted) return;
+        // Null: stale, or parked for a retry (which calls rerunStep later).
+        const settled = this.host.finishStep(key, attempt, outcome);
+        if (!settled) return;
+        this.steps.delete(key);
+        this.deliver(settled);
+      });
     });
   }
 
@@ -362,22 +491,18 @@ export class Execution {
 
   /**
    * A call settled from outside the execution (a sleep's wake, an approval's decision):
-   * stored outcome if the log has one, else recorded once (drive mode) and pending.
+   * recorded once (drive mode) and answered when its outcome is delivered.
    */
   private suspend<T>(call: Located, details: () => Partial<NewCall>): Promise<T> {
-    if (isSettled(call.recorded)) return stored(call.recorded);
-    if (this.mode.kind === "mirror") return this.wait(call.key);
-    if (this.mode.kind === "task") return never();
-    if (!call.recorded) this.host.begin({ ...withoutRecorded(call), attempt: 1, ...details() });
+    if (isSettled(call.recorded)) return this.answer(call);
+    if (this.mode.kind === "drive" && !call.recorded) {
+      const begun: NewCall = { ...withoutRecorded(call), attempt: 1, ...details() };
+      outsideBody(() => this.host.begin(begun));
+    }
     return this.wait(call.key);
   }
 
-  parallel<I, O>(
-    branch: string,
-    items: readonly I[],
-    fn: (item: I, index: number) => Promise<O>,
-    options: ParallelOptions<I>,
-  ): Promise<O[]> {
+  parallel<I, O>(branch: string, items: readonly I[], fn: (item: I, index: number) => Promise<O>, options: ParallelOptions<I>): Promise<O[]> {
     if (this.halted) return never();
     // Launch order: by priority (highest first) when given, else item order. Keys stay per item.
     const order = items.map((_, index) => index);
@@ -434,21 +559,10 @@ export class Execution {
     const recorded = this.byPosition.get(position(branch, seq));
     const conflict = recorded ? (recorded.key !== key || recorded.kind !== kind ? recorded : undefined) : this.byKey.get(key);
     if (conflict) {
-      this.diverge(conflict, { kind, name: label, key, seq });
+      this.fail(divergedAt(conflict, { kind, name: label, key }, this.codeChange));
       return undefined;
     }
     return { key, branch, seq, kind, name: label, recorded };
-  }
-
-  private diverge(recorded: LogEntry, asked: { kind: StepKind; name: string; key: string; seq: number }): void {
-    const where = recorded.branch === ROOT_BRANCH ? "the workflow body" : `branch "${recorded.branch}"`;
-    const error = new NonDeterminismError(
-      `Replay diverged at step key "${recorded.key}": the log recorded ${recorded.kind} "${recorded.name}" ` +
-        `as call ${recorded.seq + 1} of ${where}, but the code asked for ${asked.kind} "${asked.name}" (key "${asked.key}"). ` +
-        `The workflow's code changed under a run in flight (branch on patched() to keep old runs on the old path), ` +
-        `or it branches on something outside a step (time, randomness, I/O); move that into a step().${this.divergenceNote}`,
-    );
-    this.end({ status: "failed", error: toErrorData(error) });
   }
 
   private end(end: RunEnd): void {
@@ -457,8 +571,11 @@ export class Execution {
     this.settleEnd(end);
   }
 
-  private async runTarget<T>(fn: Closure<T>, key: string, attempt: number, timeout: number, cancel: AbortSignal | undefined): Promise<void> {
-    this.settleReached(await runClosure(fn, key, attempt, timeout, cancel));
+  /** Task mode: the target was asked for; run its closure, and stop replaying (nothing later matters). */
+  private runTarget<T>(fn: Closure<T>, key: string, attempt: number, timeout: number, cancel: AbortSignal | undefined): void {
+    this.settleTargetCalled();
+    outsideBody(() => void runClosure(fn, key, attempt, timeout, cancel).then((outcome) => this.settleReached(outcome)));
+    this.halt();
   }
 
   private wait<T>(key: string): Promise<T> {
@@ -467,110 +584,6 @@ export class Execution {
     });
   }
 }
-
-/** How long a cancelled closure may take to stop after its signal aborts. */
-const CANCEL_GRACE_MS = 5_000;
-
-/**
- * Runs a task or step closure and captures its outcome; primitives inside it fail
- * clearly. With a timeout (seconds), the attempt fails with TaskTimeoutError at the
- * deadline and the closure's signal is aborted, so its fetches stop too. When
- * `cancel` aborts (the attempt is no longer wanted), so does the closure's signal;
- * the attempt ends when the closure does, or with the abort's reason after a grace
- * period; a `cancel` whose reason is a TaskTimeoutError ends it at once.
- */
-export async function runClosure<T>(fn: Closure<T>, key: string, attempt: number, timeout?: number, cancel?: AbortSignal): Promise<Outcome> {
-  const controller = new AbortController();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let stopListening = (): void => {};
-  let graceTimer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    // Reject first: a closure that settles as soon as its signal aborts must not win the race.
-    const stop = (error: unknown): void => {
-      reject(error);
-      controller.abort(error);
-    };
-    if (timeout !== undefined) {
-      timer = setTimeout(() => stop(new TaskTimeoutError(`"${key}" attempt ${attempt} ran past its ${timeout} s timeout`)), timeout * 1000);
-    }
-    if (cancel) {
-      // The closure hears the abort at once and gets a grace period to stop on its own
-      // (its clean-up may do I/O, which ends with the consumer's invocation).
-      const onCancel = (): void => {
-        // A timeout decided elsewhere (the in-memory runner's virtual clock) ends the attempt at once, as a local one does.
-        if (isNamed(cancel.reason, "TaskTimeoutError")) return stop(cancel.reason);
-        controller.abort(cancel.reason);
-        graceTimer = setTimeout(() => reject(cancel.reason), CANCEL_GRACE_MS);
-      };
-      if (cancel.aborted) onCancel();
-      cancel.addEventListener("abort", onCancel, { once: true });
-      stopListening = () => cancel.removeEventListener("abort", onCancel);
-    }
-  });
-  try {
-    if (controller.signal.aborted) throw controller.signal.reason;
-    const value = await Promise.race([contexts.run(CLOSURE_CONTEXT, () => fn({ key, attempt, signal: controller.signal })), deadline]);
-    return { ok: true, value: toJson(value, `the result of "${key}"`) };
-  } catch (error) {
-    return { ok: false, error: toErrorData(error) };
-  } finally {
-    if (timer !== undefined) clearTimeout(timer);
-    if (graceTimer !== undefined) clearTimeout(graceTimer);
-    stopListening();
-  }
-}
-
-/** The context primitives see inside a branch of a running workflow. */
-class BranchContext implements RunContext {
-  readonly execution: Execution;
-  private readonly branch: string;
-  constructor(execution: Execution, branch: string) {
-    this.execution = execution;
-    this.branch = branch;
-  }
-  task<T>(name: string | undefined, fn: Closure<T>, options: ResolvedTaskOptions): Promise<T> {
-    return this.execution.task(this.branch, name, fn, options);
-  }
-  step<T>(name: string | undefined, fn: Closure<T>, options: ResolvedTaskOptions): Promise<T> {
-    return this.execution.step(this.branch, name, fn, options);
-  }
-  sleep(name: string | undefined, seconds: number): Promise<void> {
-    return this.execution.sleep(this.branch, name, seconds);
-  }
-  approval(name: string | undefined, request: ApprovalRequest): Promise<ApprovalResult> {
-    return this.execution.approval(this.branch, name, request);
-  }
-  parallel<I, O>(items: readonly I[], fn: (item: I, index: number) => Promise<O>, options: ParallelOptions<I>): Promise<O[]> {
-    return this.execution.parallel(this.branch, items, fn, options);
-  }
-  script<T>(path: string, args: unknown, options: TaskOptions | undefined): Promise<T> {
-    return this.execution.script(this.branch, path, args, options);
-  }
-  flow<T>(path: string, input: unknown, options: FlowOptions): Promise<T> {
-    return this.execution.flow(this.branch, path, input, options);
-  }
-  patched(id: string): boolean {
-    return this.execution.patched(this.branch, id);
-  }
-}
-
-const nested = (primitive: string): never => {
-  throw new InvalidArgumentError(
-    `${primitive}() cannot be called inside a task or step closure; call it from the workflow body instead`,
-  );
-};
-
-/** Inside a closure, primitives refuse: a closure is one checkpoint, not a workflow. */
-const CLOSURE_CONTEXT: RunContext = {
-  task: () => nested("task"),
-  step: () => nested("step"),
-  sleep: () => nested("sleep"),
-  approval: () => nested("waitForApproval"),
-  parallel: () => nested("parallel"),
-  script: () => nested("taskScript"),
-  flow: () => nested("taskFlow"),
-  patched: () => nested("patched"),
-};
 
 function bump(counters: Map<string, number>, key: string): number {
   const n = counters.get(key) ?? 0;
@@ -584,6 +597,10 @@ function position(branch: string, seq: number): string {
 
 function isSettled(entry: LogEntry | undefined): entry is LogEntry & { status: "completed" | "failed" } {
   return entry !== undefined && (entry.status === "completed" || entry.status === "failed");
+}
+
+function outcomeOf(entry: LogEntry): Outcome {
+  return entry.status === "failed" ? { ok: false, error: entry.error ?? unknownError } : { ok: true, value: entry.result as Json | undefined };
 }
 
 function stored<T>(entry: LogEntry): Promise<T> {

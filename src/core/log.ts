@@ -26,6 +26,24 @@ export interface LogEntry {
   /** Stored JSON, typed `unknown` so it can cross Durable Object RPC, whose types cannot walk a recursive one. */
   result?: unknown;
   error?: ErrorData | undefined;
+  /**
+   * Settled entries: the place of this outcome in the order outcomes reached the
+   * workflow body (1, 2, …), which every replay repeats. 0 or absent: settled before
+   * Baton recorded that order; such an outcome is handed over when its call is made.
+   */
+  delivery?: number | undefined;
+  /** Settled entries: when the outcome was recorded (ms), the body's clock once it is delivered. */
+  at?: number | undefined;
+}
+
+/** An outcome the host has just stored, with its place in the delivery order. */
+export interface Settled {
+  key: string;
+  /** The outcome's place in the order outcomes reach the body (1, 2, …). */
+  delivery: number;
+  /** When it was recorded (ms). */
+  at: number;
+  outcome: Outcome;
 }
 
 /** The settled result of a step or of a closure run. */

@@ -5,11 +5,16 @@ import type { RetryPolicy } from "../../sdk/options.ts";
 import type { ErrorData } from "./error-data.ts";
 
 /** Errors no retry can fix: the author said so, or the failure is deterministic. */
-const NOT_RETRYABLE = new Set(["FatalError", "SerializationError", "NonDeterminismError", "InvalidArgumentError"]);
+const NOT_RETRYABLE = new Set(["FatalError", "SerializationError", "NonDeterminismError", "StuckRunError", "InvalidArgumentError"]);
 
 /** True when an attempt that failed with `error` may be tried again. */
 export function isRetryable(error: ErrorData): boolean {
   return !NOT_RETRYABLE.has(error.name);
+}
+
+/** True when the body could not be replayed (a divergence, a stuck body): the run fails, the body never sees it. */
+export function isReplayFailure(error: ErrorData): boolean {
+  return error.name === "NonDeterminismError" || error.name === "StuckRunError";
 }
 
 /**

@@ -2,17 +2,16 @@
 // the entries that changed since, it reaches each new task without replaying the run
 // from the start: per-task work and bytes stay flat however long the run grows.
 
-import { Execution, IDLE_HOST, runClosure, type Resolver, type TaskClosure, type WorkflowBody } from "./execution.ts";
+import { Execution, IDLE_HOST, runClosure, type ExecutionOptions, type TaskClosure, type WorkflowBody } from "./execution.ts";
 import type { LogEntry, Outcome } from "./log.ts";
-import { macrotask } from "./macrotask.ts";
 
 export class RunMirror {
   private readonly execution: Execution;
   /** The change number of the newest log entry absorbed. */
   cursor: number;
 
-  constructor(body: WorkflowBody, input: unknown, log: readonly LogEntry[], cursor: number, resolver?: Resolver) {
-    this.execution = new Execution(body, input, log, IDLE_HOST, { kind: "mirror" }, resolver ? { resolver } : {});
+  constructor(body: WorkflowBody, input: unknown, log: readonly LogEntry[], cursor: number, options: ExecutionOptions = {}) {
+    this.execution = new Execution(body, input, log, IDLE_HOST, { kind: "mirror" }, options);
     this.cursor = cursor;
     this.execution.start();
   }
@@ -24,16 +23,13 @@ export class RunMirror {
   }
 
   /**
-   * Runs the task at `key` if the mirrored workflow has reached it (giving it one
-   * macrotask to catch up with what was just absorbed); undefined when it has not,
-   * and the caller must replay from the whole log instead.
+   * Runs the task at `key` once the mirrored workflow has taken in every outcome it
+   * was given, if that brought it to the task; undefined when it did not (the mirror
+   * fell out of step), and the caller must replay from the whole log instead.
    */
   async run(key: string, attempt: number, cancel?: AbortSignal): Promise<Outcome | undefined> {
-    let closure: TaskClosure | undefined = this.execution.closureFor(key);
-    if (!closure) {
-      await macrotask();
-      closure = this.execution.closureFor(key);
-    }
+    await this.execution.idle();
+    const closure: TaskClosure | undefined = this.execution.closureFor(key);
     return closure ? runClosure(closure.fn, key, attempt, closure.timeout, cancel) : undefined;
   }
 }

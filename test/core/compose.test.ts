@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { patched, script, task, taskFlow, taskScript, workflow, type Script } from "baton";
 import { Execution, IDLE_HOST, runClosure, type Resolver } from "../../src/core/execution.ts";
 import type { LogEntry } from "../../src/core/log.ts";
-import { done, drive, MemoryHost, settle } from "./memory-host.ts";
+import { done, drive, MemoryHost, settle, deliverTo } from "./memory-host.ts";
 
 const double = script(async (args: { n: number }) => args.n * 2, { retries: { limit: 0 }, timeout: 30 });
 const resolver: Resolver = {
@@ -121,7 +121,7 @@ describe("patched", () => {
     const { host, execution, ended } = drive(evolving, undefined, [{ ...done("plain#0", "task", "plain", 0, 1), status: "running" }]);
     await settle();
     expect(host.begun).toEqual([]);
-    execution.deliver("plain#0", { ok: true, value: 1 });
+    deliverTo(execution, "plain#0", { ok: true, value: 1 });
     await settle();
     expect(ended()).toEqual({ status: "completed", output: "old" });
   });
@@ -148,7 +148,7 @@ describe("patched", () => {
     const log: LogEntry[] = [done("old#0", "task", "old", 0, 0), { ...done("old#1", "task", "old", 1, 1), status: "running" }];
     const first = drive(looping, undefined, log);
     await settle();
-    first.execution.deliver("old#1", { ok: true, value: 1 });
+    deliverTo(first.execution, "old#1", { ok: true, value: 1 });
     await settle();
     expect(first.host.begun.map(({ key, seq }) => ({ key, seq }))).toEqual([
       { key: "patch:v2", seq: 2 },
@@ -212,7 +212,7 @@ describe("runClosure cancel", () => {
     cancel.abort(new Error("gone"));
     let ran = false;
     const outcome = await runClosure(() => (ran = true), "k#0", 1, 60, cancel.signal);
-    expect(outcome).toEqual({ ok: false, error: { name: "Error", message: "gone" } });
+    expect(outcome).toMatchObject({ ok: false, error: { name: "Error", message: "gone" } });
     expect(ran).toBe(false);
   });
 });

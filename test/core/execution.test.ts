@@ -1,7 +1,7 @@
 // The replay machine in drive mode, with literal logs and an in-memory host.
 import { describe, expect, it } from "vitest";
 import { parallel, sleep, step, task, workflow } from "baton";
-import { done, drive, settle } from "./memory-host.ts";
+import { done, drive, settle, deliverTo } from "./memory-host.ts";
 
 describe("a new call", () => {
   it("is handed to the host once and stays pending until delivered", async () => {
@@ -12,7 +12,7 @@ describe("a new call", () => {
       { key: "double#0", branch: "", seq: 0, kind: "task", name: "double", attempt: 1, options: { retries: { limit: 5, delay: 1, backoff: "exponential" }, timeout: 600 } },
     ]);
     expect(ended()).toBeUndefined();
-    expect(execution.deliver("double#0", { ok: true, value: 4 })).toBe(true);
+    expect(deliverTo(execution, "double#0", { ok: true, value: 4 })).toBe(true);
     await settle();
     expect(ended()).toEqual({ status: "completed", output: 4 });
     expect(host.begun).toHaveLength(1);
@@ -98,7 +98,7 @@ describe("the run's end", () => {
   it("is failed with the uncaught error's name and message", async () => {
     const { ended } = drive(workflow(async () => { throw new RangeError("too far"); }), undefined);
     await settle();
-    expect(ended()).toEqual({ status: "failed", error: { name: "RangeError", message: "too far" } });
+    expect(ended()).toMatchObject({ status: "failed", error: { name: "RangeError", message: "too far", stack: expect.stringContaining("RangeError: too far") } });
   });
 
   it("is failed when the output is not JSON", async () => {
@@ -136,7 +136,7 @@ describe("parallel", () => {
     const { execution, host, ended } = drive(fan, { n: 3 });
     await settle();
     expect(host.begun.map((c) => c.key)).toEqual(["parallel#0[0]/t#0", "parallel#0[1]/t#0", "parallel#0[2]/t#0"]);
-    for (const i of [2, 0, 1]) execution.deliver(`parallel#0[${i}]/t#0`, { ok: true, value: i * 10 });
+    for (const i of [2, 0, 1]) deliverTo(execution, `parallel#0[${i}]/t#0`, { ok: true, value: i * 10 });
     await settle();
     expect(ended()).toEqual({ status: "completed", output: ["0:0", "1:10", "2:20"] });
   });
@@ -145,7 +145,7 @@ describe("parallel", () => {
     const { execution, host } = drive(fan, { n: 5, concurrency: 2 });
     await settle();
     expect(host.begun.map((c) => c.key)).toEqual(["parallel#0[0]/t#0", "parallel#0[1]/t#0"]);
-    execution.deliver("parallel#0[1]/t#0", { ok: true, value: 1 });
+    deliverTo(execution, "parallel#0[1]/t#0", { ok: true, value: 1 });
     await settle();
     expect(host.begun.map((c) => c.key)).toEqual(["parallel#0[0]/t#0", "parallel#0[1]/t#0", "parallel#0[2]/t#0"]);
   });
@@ -159,7 +159,7 @@ describe("parallel", () => {
       await settle();
       const call = host.begun[round];
       if (!call) throw new Error(`round ${round}: nothing started`);
-      execution.deliver(call.key, { ok: true, value: Number(call.key.slice(11, 12)) });
+      deliverTo(execution, call.key, { ok: true, value: Number(call.key.slice(11, 12)) });
     }
     await settle();
     expect(host.begun.map((c) => c.key)).toEqual(["parallel#0[1]/t#0", "parallel#0[3]/t#0", "parallel#0[2]/t#0", "parallel#0[0]/t#0"]);
@@ -175,7 +175,7 @@ describe("parallel", () => {
   it("rejects with the first failing item's error", async () => {
     const { execution, ended } = drive(fan, { n: 2 });
     await settle();
-    execution.deliver("parallel#0[1]/t#0", { ok: false, error: { name: "BadItem", message: "item 1 failed" } });
+    deliverTo(execution, "parallel#0[1]/t#0", { ok: false, error: { name: "BadItem", message: "item 1 failed" } });
     await settle();
     expect(ended()).toEqual({ status: "failed", error: { name: "BadItem", message: "item 1 failed" } });
   });

@@ -1,18 +1,39 @@
 // An in-memory ExecutionHost for pure tests: records what the execution begins and
-// finishes, and lets a test settle calls as a run object would.
+// finishes, and lets a test settle calls as a run object would (each outcome taking
+// the next place in the run's delivery order).
 import type { Workflow } from "baton";
 import { Execution, type ExecutionHost, type ExecutionMode, type ExecutionOptions, type NewCall } from "../../src/core/execution.ts";
-import type { LogEntry, Outcome, RunEnd } from "../../src/core/log.ts";
+import type { LogEntry, Outcome, RunEnd, Settled } from "../../src/core/log.ts";
+
+/** Delivery loops still running, so `settle` can wait for the body to come to rest. */
+const busy = new Set<Promise<void>>();
+const deliveries = new WeakMap<Execution, number>();
+
+function nextDelivery(execution: Execution): number {
+  const next = (deliveries.get(execution) ?? 0) + 1;
+  deliveries.set(execution, next);
+  return next;
+}
+
+/** Stores `outcome` for `key` as the run's next delivered outcome and hands it to `execution`. */
+export function deliverTo(execution: Execution, key: string, outcome: Outcome, at = 0): boolean {
+  return execution.deliver({ key, delivery: nextDelivery(execution), at, outcome });
+}
 
 export class MemoryHost implements ExecutionHost {
   readonly begun: NewCall[] = [];
   readonly finished: { key: string; attempt: number; outcome: Outcome }[] = [];
+  execution: Execution | undefined;
   begin(call: NewCall): void {
     this.begun.push(call);
   }
-  finishStep(key: string, attempt: number, outcome: Outcome): boolean {
+  finishStep(key: string, attempt: number, outcome: Outcome): Settled | null {
     this.finished.push({ key, attempt, outcome });
-    return true;
+    return this.execution ? { key, delivery: nextDelivery(this.execution), at: 0, outcome } : null;
+  }
+  delivering(done: Promise<void>): void {
+    busy.add(done);
+    void done.finally(() => busy.delete(done));
   }
 }
 
@@ -23,16 +44,32 @@ export function drive<I>(workflow: Workflow<I, unknown>, input: I, log: LogEntry
 
 function start<I>(workflow: Workflow<I, unknown>, input: I, log: LogEntry[], host: MemoryHost, mode: ExecutionMode, options: ExecutionOptions = {}) {
   const execution = new Execution(workflow.run, input, log, host, mode, options);
+  host.execution = execution;
+  // Outcomes the log already holds keep their places; the host's next ones come after.
+  deliveries.set(execution, Math.max(0, ...log.map((entry) => entry.delivery ?? 0)));
   let end: RunEnd | undefined;
   void execution.ended.then((e) => (end = e));
   execution.start();
   return { execution, host, ended: () => end };
 }
 
-/** Lets every pending continuation run. */
-export const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+/** Lets every pending continuation run and every delivery loop come to rest. */
+export async function settle(): Promise<void> {
+  do {
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    while (busy.size > 0) await Promise.all([...busy]);
+  } while (busy.size > 0);
+}
 
-/** A completed log entry. */
-export function done(key: string, kind: LogEntry["kind"], name: string, seq: number, result: unknown, branch = ""): LogEntry {
-  return { key, branch, seq, kind, name, status: "completed", attempts: 1, result };
+/** A completed log entry; with `delivery`, the place its outcome took in the order outcomes reached the body. */
+export function done(key: string, kind: LogEntry["kind"], name: string, seq: number, result: unknown, branch = "", delivery?: number): LogEntry {
+  const entry: LogEntry = { key, branch, seq, kind, name, status: "completed", attempts: 1, result };
+  if (delivery !== undefined) entry.delivery = delivery;
+  return entry;
+}
+
+/** A completed run's output, typed for the test; throws (failing the test) for any other end. */
+export function outputOf<T>(end: RunEnd | undefined): T {
+  if (end?.status !== "completed") throw new Error(`the run did not complete: ${JSON.stringify(end)}`);
+  return end.output as T;
 }

@@ -1,7 +1,7 @@
 // The author API's guard rails.
 import { describe, expect, it } from "vitest";
 import { InvalidArgumentError, OutsideRunError, parallel, sleep, step, task, workflow } from "baton";
-import { drive, settle } from "./memory-host.ts";
+import { drive, settle, deliverTo } from "./memory-host.ts";
 
 describe("primitives", () => {
   it("throw OutsideRunError outside a running workflow", () => {
@@ -82,7 +82,7 @@ describe("waitForApproval options", () => {
       { key: "ship#0", branch: "", seq: 0, kind: "approval", name: "ship", attempt: 1, approval: { to: ["ops@example.com"], subject: "Approval needed: Ship?", message: "Ship?", timeout: 86_400, data: { n: 1 } } },
     ]);
     expect(ended()).toBeUndefined();
-    execution.deliver("ship#0", { ok: true, value: { approved: true, decision: "approved", decidedAt: "2026-01-01T00:00:00.000Z" } });
+    deliverTo(execution, "ship#0", { ok: true, value: { approved: true, decision: "approved", decidedAt: "2026-01-01T00:00:00.000Z" } });
     await settle();
     expect(ended()).toEqual({ status: "completed", output: { approved: true, decision: "approved", decidedAt: "2026-01-01T00:00:00.000Z" } });
   });

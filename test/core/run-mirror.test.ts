@@ -21,19 +21,21 @@ class SimulatedRun implements ExecutionHost {
   readonly log = new Map<string, LogEntry & { change: number }>();
   readonly open: NewCall[] = [];
   changes = 0;
+  deliveries = 0;
   readonly execution = new Execution(flow.run, { n: 5 }, [], this, { kind: "drive" });
   begin(call: NewCall): void {
     this.log.set(call.key, { key: call.key, branch: call.branch, seq: call.seq, kind: call.kind, name: call.name, status: call.kind === "sleep" ? "sleeping" : "running", attempts: call.attempt, change: ++this.changes });
     this.open.push(call);
   }
-  finishStep(): boolean {
-    return true;
+  finishStep(): null {
+    return null;
   }
   settle(key: string, value: unknown): void {
     const entry = this.log.get(key);
     if (!entry) throw new Error(`no ${key}`);
-    this.log.set(key, { ...entry, status: "completed", result: value, change: ++this.changes });
-    this.execution.deliver(key, { ok: true, value: value as never });
+    const delivery = ++this.deliveries;
+    this.log.set(key, { ...entry, status: "completed", result: value, delivery, at: 0, change: ++this.changes });
+    this.execution.deliver({ key, delivery, at: 0, outcome: { ok: true, value: value as never } });
   }
   since(cursor: number): LogEntry[] {
     return [...this.log.values()].filter((e) => e.change > cursor).sort((a, b) => a.change - b.change);

@@ -28,7 +28,7 @@ describe("runTaskByReplay", () => {
     ran.length = 0;
     const full = [...log, done("b#0", "task", "b", 2, { a: 5 })];
     const outcome = await runTaskByReplay(flow.run, { x: 1 }, full, "c#0", 1);
-    expect(outcome).toEqual({ ok: false, error: { name: "TypeError", message: 'c got {"a":5}' } });
+    expect(outcome).toMatchObject({ ok: false, error: { name: "TypeError", message: 'c got {"a":5}' } });
     expect(ran).toEqual(["c"]);
   });
 

@@ -120,17 +120,19 @@ describe("runLocally", () => {
     expect(run.error?.message).toContain("options.scripts");
   });
 
-  it("replayEveryStep catches a workflow that branches on Math.random() outside a step", async () => {
+  it("gives a body that branches on Math.random() the same draws on every replay", async () => {
     const flow = workflow(async () => {
       const lucky = Math.random() < 0.5;
       await task(lucky ? "heads" : "tails", () => 1);
+      await sleep(5);
       await task("after", () => 2);
-      return lucky;
+      return { lucky, again: Math.random() };
     });
-    const run = await runLocally(flow, undefined, { replayEveryStep: true });
-    expect(run.status).toBe("failed");
-    expect(run.error).toMatchObject({ name: "NonDeterminismError", code: "non_determinism" });
-    expect(run.error?.message).toMatch(/Replay diverged at step key "(heads|tails)#0"/);
+    for (const replayEveryStep of [false, true]) {
+      const run = await runLocally(flow, undefined, { replayEveryStep });
+      expect(run.status).toBe("completed");
+      expect(run.steps.map((s) => s.key)).toEqual([(run.output as { lucky: boolean }).lucky ? "heads#0" : "tails#0", "sleep#0", "after#0"]);
+    }
   });
 
   it("replayEveryStep passes a replay-safe workflow, with the same results", async () => {
@@ -194,12 +196,17 @@ describe("runLocally guard rails", () => {
     await expect(runLocally(endless, undefined, { maxSteps: 50 })).rejects.toMatchObject({ name: "StepLimitError" });
   });
 
-  it("rejects with StuckRunError when the workflow awaits something that is not a Baton primitive", async () => {
+  it("fails the run with StuckRunError when the workflow awaits something that is not a Baton primitive", async () => {
     const stuck = workflow(async () => {
       await task("first", () => 1);
       await new Promise(() => {});
     });
-    await expect(runLocally(stuck, undefined)).rejects.toMatchObject({ name: "StuckRunError" });
+    for (const replayEveryStep of [false, true]) {
+      const run = await runLocally(stuck, undefined, { replayEveryStep });
+      expect(run).toMatchObject({ status: "failed", error: { name: "StuckRunError", code: "stuck" } });
+      expect(run.error?.message).toContain('after step "first#0"');
+      expect(run.error?.message).toContain("not a Baton primitive");
+    }
   });
 });
 

@@ -1,13 +1,14 @@
 // Safe deploys: changing a workflow's code under a run in flight fails that run with
 // the non-determinism error, unless the change is guarded by patched(), which keeps
-// old runs on the old path while new runs take the new one. A Probe counter stands
-// in for the deploy (the test Worker cannot be redeployed mid-test).
+// old runs on the old path while new runs take the new one. A flag the workflow reads
+// stands in for the deploy (the test Worker cannot be redeployed mid-test).
 import { env, evictDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { flip } from "../hit.ts";
 import { api, runStub, startRun, waitForRun } from "./helpers.ts";
 
 async function deployV2(deploy: string): Promise<void> {
-  await env.PROBE.get(env.PROBE.idFromName("probe")).hit(`${deploy}:v2`);
+  flip(`${deploy}:v2`);
 }
 
 async function approve(id: string): Promise<void> {

@@ -1,6 +1,7 @@
 // Replay keeps step keys stable and refuses to diverge from the log.
 import { evictDurableObject, env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { flip, tallied } from "../hit.ts";
 import { hits, runStub, startRun, waitForRun } from "./helpers.ts";
 
 describe("replay", () => {
@@ -40,7 +41,7 @@ describe("replay", () => {
     const id = await startRun("drift", { tag });
     await waitForRun(id, (run) => run.status === "sleeping");
     // The workflow reads this outside a step: after eviction, replay takes the other branch.
-    await env.PROBE.get(env.PROBE.idFromName("probe")).hit(`${tag}:renamed`);
+    flip(`${tag}:renamed`);
     await evictDurableObject(runStub(id));
     const run = await waitForRun(id);
     expect(run.status).toBe("failed");
@@ -60,6 +61,6 @@ describe("the consumer", () => {
     // The run object starts the body once; a consumer with its mirror once more, and
     // with mirrors off (BATON_CONSUMER_CACHE=off) once per task.
     const expected = env.BATON_CONSUMER_CACHE === "off" ? 1 + 6 : 1 + 1;
-    expect(await hits(`${tag}:body`)).toBe(expected);
+    expect(tallied(`${tag}:body`)).toBe(expected);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { runInDurableObject } from "cloudflare:test";
 import type { RunObject } from "../../src/run-object.ts";
+import { tallied } from "../hit.ts";
 import { getRun, hits, pause, runStub, startRun, waitForRun } from "./helpers.ts";
 
 describe("a run", () => {
@@ -43,7 +44,7 @@ describe("a run", () => {
     const run = await waitForRun(id);
     expect(run.output).toEqual({ total: 4950 });
     expect(run.steps).toHaveLength(100);
-    expect(await hits(`${tag}:body`)).toBe(1);
+    expect(tallied(`${tag}:body`)).toBe(1);
   });
 
   it("surfaces a task's error in the workflow with its name and message, and rejects results that are not JSON", async () => {
@@ -67,7 +68,7 @@ describe("a run", () => {
     const id = await startRun("errors", { rethrow: true });
     const run = await waitForRun(id);
     expect(run.status).toBe("failed");
-    expect(run.error).toEqual({ name: "TypeError", message: "the workflow gave up" });
+    expect(run.error).toMatchObject({ name: "TypeError", message: "the workflow gave up", stack: expect.stringContaining("TypeError: the workflow gave up") });
     expect(run.output).toBeNull();
   });
 

@@ -1,9 +1,9 @@
 // n sequential tasks; counts how often the workflow body starts, wherever it runs.
 import { task, workflow } from "baton";
-import { hit } from "../hit.ts";
+import { tally } from "../hit.ts";
 
 export default workflow(async (input: { tag: string; n: number }) => {
-  await hit(`${input.tag}:body`);
+  tally(`${input.tag}:body`);
   let total = 0;
   for (let i = 0; i < input.n; i++) total += await task(`t${i}`, () => i);
   return total;

@@ -1,9 +1,9 @@
-// Branches on I/O outside a step (a probe read): the classic non-determinism bug.
+// Branches on state outside the body (a flag a test flips): the classic non-determinism bug.
 import { sleep, task, workflow } from "baton";
-import { count } from "../hit.ts";
+import { isOn } from "../hit.ts";
 
 export default workflow(async (input: { tag: string; pause?: number }) => {
-  const renamed = (await count(`${input.tag}:renamed`)) > 0;
+  const renamed = isOn(`${input.tag}:renamed`);
   await task(renamed ? "b" : "a", () => 1);
   await sleep("nap", input.pause ?? 1);
   return task("c", () => 2);

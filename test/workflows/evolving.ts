@@ -1,11 +1,11 @@
-// A workflow whose code "changes" under runs in flight: the Probe counter
-// `<deploy>:v2` stands in for deploying version 2. Version 1 runs task "a" first;
+// A workflow whose code "changes" under runs in flight: the flag `<deploy>:v2`
+// stands in for deploying version 2. Version 1 runs task "a" first;
 // version 2 runs "x" first, either unguarded ("unsafe") or behind patched().
 import { patched, task, waitForApproval, workflow } from "baton";
-import { count } from "../hit.ts";
+import { isOn } from "../hit.ts";
 
 export default workflow(async (input: { deploy: string; style: "unsafe" | "patched" }) => {
-  const v2 = (await count(`${input.deploy}:v2`)) > 0;
+  const v2 = isOn(`${input.deploy}:v2`);
   let first: string;
   if (!v2) first = await task("a", () => "a");
   else if (input.style === "unsafe") first = await task("x", () => "x");

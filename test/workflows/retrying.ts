@@ -29,5 +29,5 @@ export default workflow(async (input: { tag: string; failures: number; fatal?: b
       slow = (error as Error).name;
     }
   }
-  return { flaky, slow, aborted: await count(`${input.tag}:aborted`) };
+  return { flaky, slow, aborted: await task("count", () => count(`${input.tag}:aborted`)) };
 });

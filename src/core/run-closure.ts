@@ -1,0 +1,102 @@
+// Running a task or step closure: its outcome captured as data, its timeout and
+// cancellation wired to its AbortSignal, and primitives refused inside it. Also the
+// context engine code runs in, so the body's recorded clock and randomness never leak
+// into what the engine stores.
+
+import type { RunContext } from "../../sdk/context.ts";
+import { InvalidArgumentError, isNamed, OutsideRunError, TaskTimeoutError } from "../../sdk/errors.ts";
+import type { Closure } from "../../sdk/context.ts";
+import { contexts } from "./async-context.ts";
+import { clearEngineTimeout, engineTimeout } from "./determinism.ts";
+import { toErrorData } from "./error-data.ts";
+import { toJson } from "./json.ts";
+import type { Outcome } from "./log.ts";
+
+/** How long a cancelled closure may take to stop after its signal aborts. */
+const CANCEL_GRACE_MS = 5_000;
+
+/**
+ * Runs a task or step closure and captures its outcome; primitives inside it fail
+ * clearly. With a timeout (seconds), the attempt fails with TaskTimeoutError at the
+ * deadline and the closure's signal is aborted, so its fetches stop too. When
+ * `cancel` aborts (the attempt is no longer wanted), so does the closure's signal;
+ * the attempt ends when the closure does, or with the abort's reason after a grace
+ * period; a `cancel` whose reason is a TaskTimeoutError ends it at once.
+ */
+export async function runClosure<T>(fn: Closure<T>, key: string, attempt: number, timeout?: number, cancel?: AbortSignal): Promise<Outcome> {
+  const controller = new AbortController();
+  let timer: unknown;
+  let stopListening = (): void => {};
+  let graceTimer: unknown;
+  const deadline = new Promise<never>((_, reject) => {
+    // Reject first: a closure that settles as soon as its signal aborts must not win the race.
+    const stop = (error: unknown): void => {
+      reject(error);
+      controller.abort(error);
+    };
+    if (timeout !== undefined) {
+      timer = engineTimeout(() => stop(new TaskTimeoutError(`"${key}" attempt ${attempt} ran past its ${timeout} s timeout`)), timeout * 1000);
+    }
+    if (cancel) {
+      // The closure hears the abort at once and gets a grace period to stop on its own
+      // (its clean-up may do I/O, which ends with the consumer's invocation).
+      const onCancel = (): void => {
+        // A timeout decided elsewhere (the in-memory runner's virtual clock) ends the attempt at once, as a local one does.
+        if (isNamed(cancel.reason, "TaskTimeoutError")) return stop(cancel.reason);
+        controller.abort(cancel.reason);
+        graceTimer = engineTimeout(() => reject(cancel.reason), CANCEL_GRACE_MS);
+      };
+      if (cancel.aborted) onCancel();
+      cancel.addEventListener("abort", onCancel, { once: true });
+      stopListening = () => cancel.removeEventListener("abort", onCancel);
+    }
+  });
+  try {
+    if (controller.signal.aborted) throw controller.signal.reason;
+    const value = await Promise.race([contexts.run(CLOSURE_CONTEXT, () => fn({ key, attempt, signal: controller.signal })), deadline]);
+    return { ok: true, value: toJson(value, `the result of "${key}"`) };
+  } catch (error) {
+    return { ok: false, error: toErrorData(error) };
+  } finally {
+    if (timer !== undefined) clearEngineTimeout(timer);
+    if (graceTimer !== undefined) clearEngineTimeout(graceTimer);
+    stopListening();
+  }
+}
+
+const nested = (primitive: string): never => {
+  throw new InvalidArgumentError(`${primitive}() cannot be called inside a task or step closure; call it from the workflow body instead`);
+};
+
+/** Inside a closure, primitives refuse: a closure is one checkpoint, not a workflow. */
+const CLOSURE_CONTEXT: RunContext = {
+  task: () => nested("task"),
+  step: () => nested("step"),
+  sleep: () => nested("sleep"),
+  approval: () => nested("waitForApproval"),
+  parallel: () => nested("parallel"),
+  script: () => nested("taskScript"),
+  flow: () => nested("taskFlow"),
+  patched: () => nested("patched"),
+};
+
+const outsideRun = (primitive: string): never => {
+  throw new OutsideRunError(`${primitive}() was called by Baton's own code, outside any workflow`);
+};
+
+/** The context of engine code (hosts, the delivery loop): no body, so real clock and randomness. */
+const ENGINE_CONTEXT: RunContext = {
+  task: () => outsideRun("task"),
+  step: () => outsideRun("step"),
+  sleep: () => outsideRun("sleep"),
+  approval: () => outsideRun("waitForApproval"),
+  parallel: () => outsideRun("parallel"),
+  script: () => outsideRun("taskScript"),
+  flow: () => outsideRun("taskFlow"),
+  patched: () => outsideRun("patched"),
+};
+
+/** Runs engine code called from a workflow body outside the body's context, and whatever async work it starts. */
+export function outsideBody<T>(fn: () => T): T {
+  return contexts.run(ENGINE_CONTEXT, fn);
+}
