@@ -1,5 +1,6 @@
 // The shapes of waitForApproval(): what a workflow asks a person, and what it gets back.
 
+import { onlyKnownKeys, toSeconds, type Duration } from "./duration.ts";
 import { InvalidArgumentError } from "./errors.ts";
 
 /** Seconds an approval waits for a decision unless `timeout` says otherwise: 24 hours. */
@@ -13,8 +14,8 @@ export interface ApprovalOptions {
   subject?: string;
   /** What is being approved, shown in the email and on the approval page. */
   message?: string;
-  /** Seconds to wait before the approval ends with decision "timeout"; default 24 hours. */
-  timeout?: number;
+  /** How long to wait before the approval ends with decision "timeout" (seconds or e.g. "3 days"); default 24 hours. */
+  timeout?: Duration;
   /** JSON shown on the approval page. */
   data?: unknown;
 }
@@ -47,15 +48,14 @@ export function approvalRequest(options: ApprovalOptions): ApprovalRequest {
   if (typeof options !== "object" || options === null) {
     throw new InvalidArgumentError("waitForApproval() takes an options object, e.g. { to: [\"ops@example.com\"] }");
   }
-  const { to = [], subject, message = "", timeout = DEFAULT_APPROVAL_TIMEOUT_SECONDS, data } = options;
+  onlyKnownKeys(options, ["to", "subject", "message", "timeout", "data"], "waitForApproval()");
+  const { to = [], subject, message = "", timeout: given = DEFAULT_APPROVAL_TIMEOUT_SECONDS, data } = options;
   if (!Array.isArray(to) || to.some((address) => typeof address !== "string" || !EMAIL.test(address))) {
     throw new InvalidArgumentError(`waitForApproval() \`to\` must be a list of email addresses, got ${JSON.stringify(to)}`);
   }
   if (typeof message !== "string") throw new InvalidArgumentError("waitForApproval() `message` must be a string");
   if (subject !== undefined && typeof subject !== "string") throw new InvalidArgumentError("waitForApproval() `subject` must be a string");
-  if (typeof timeout !== "number" || !Number.isFinite(timeout) || timeout <= 0) {
-    throw new InvalidArgumentError(`waitForApproval() \`timeout\` must be a number of seconds > 0, got ${String(timeout)}`);
-  }
+  const timeout = toSeconds(given, "waitForApproval() `timeout`", 0, true);
   const request: ApprovalRequest = { to, subject: subject ?? (message ? `Approval needed: ${message.slice(0, 80)}` : "Approval needed"), message, timeout };
   if (data !== undefined) request.data = data;
   return request;

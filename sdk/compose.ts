@@ -2,6 +2,7 @@
 // `patched` helper for changing a workflow's code under runs in flight.
 
 import { currentContext, type FlowOptions, type TaskContext } from "./context.ts";
+import { onlyKnownKeys, toSeconds } from "./duration.ts";
 import { InvalidArgumentError } from "./errors.ts";
 import { resolveTaskOptions, type TaskOptions } from "./options.ts";
 
@@ -50,14 +51,9 @@ export function taskScript<R = unknown>(path: string, args?: unknown, options?: 
 export function taskFlow<R = unknown>(path: string, input?: unknown, options: FlowOptions = {}): Promise<R> {
   checkPath("taskFlow", path);
   if (typeof options !== "object" || options === null) throw new InvalidArgumentError("taskFlow() options must be an object");
-  for (const key of Object.keys(options)) {
-    if (key !== "timeout") throw new InvalidArgumentError(`taskFlow() has no option "${key}"; it takes timeout`);
-  }
-  const { timeout } = options;
-  if (timeout !== undefined && (typeof timeout !== "number" || !Number.isFinite(timeout) || timeout <= 0)) {
-    throw new InvalidArgumentError(`taskFlow() timeout must be a number of seconds > 0, got ${String(timeout)}`);
-  }
-  return currentContext("taskFlow").flow<R>(path, input, options);
+  onlyKnownKeys(options, ["timeout"], "taskFlow()");
+  const resolved = options.timeout === undefined ? {} : { timeout: toSeconds(options.timeout, "taskFlow() timeout", 0, true) };
+  return currentContext("taskFlow").flow<R>(path, input, resolved);
 }
 
 /**

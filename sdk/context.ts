@@ -3,6 +3,7 @@
 // two copies of this module in one bundle still find the same engine.
 
 import type { ApprovalRequest, ApprovalResult } from "./approval.ts";
+import type { Duration } from "./duration.ts";
 import { OutsideRunError } from "./errors.ts";
 import type { ResolvedTaskOptions, TaskOptions } from "./options.ts";
 
@@ -41,14 +42,19 @@ export interface RunContext {
   /** Runs the registered script at `path` as a task; `options` are the caller's, checked but not yet merged with the script's. */
   script<T>(path: string, args: unknown, options: TaskOptions | undefined): Promise<T>;
   /** Starts a child run of the workflow at `path` and waits for its end. */
-  flow<T>(path: string, input: unknown, options: FlowOptions): Promise<T>;
+  flow<T>(path: string, input: unknown, options: ResolvedFlowOptions): Promise<T>;
   /** True when this run takes the code path of change `id` (see `patched`). */
   patched(id: string): boolean;
 }
 
 /** Options of `taskFlow()`. */
 export interface FlowOptions {
-  /** Seconds the child may run; past them it is cancelled and taskFlow fails with TaskTimeoutError. */
+  /** How long the child may run (seconds or e.g. "1 hour"); past it the child is cancelled and taskFlow fails with TaskTimeoutError. */
+  timeout?: Duration;
+}
+
+/** taskFlow() options as the engine receives them: the timeout in seconds. */
+export interface ResolvedFlowOptions {
   timeout?: number;
 }
 

@@ -3,12 +3,14 @@
 
 import { currentContext, type Closure, type ParallelOptions } from "./context.ts";
 import { approvalRequest, type ApprovalOptions, type ApprovalResult } from "./approval.ts";
+import { onlyKnownKeys, toSeconds, type Duration } from "./duration.ts";
 import { InvalidArgumentError } from "./errors.ts";
 import { resolveTaskOptions, type StepOptions, type TaskOptions } from "./options.ts";
 
 export type { Closure, ParallelOptions, TaskContext } from "./context.ts";
 export { DEFAULT_APPROVAL_TIMEOUT_SECONDS, type ApprovalOptions, type ApprovalResult } from "./approval.ts";
-export { DEFAULT_TASK_OPTIONS, type ConcurrencyLimit, type RetryPolicy, type StepOptions, type TaskOptions } from "./options.ts";
+export { DEFAULT_TASK_OPTIONS, type ConcurrencyLimit, type RetryOptions, type RetryPolicy, type StepOptions, type TaskOptions } from "./options.ts";
+export type { Duration, DurationUnit } from "./duration.ts";
 export { isScript, patched, script, taskFlow, taskScript, type FlowOptions, type Script } from "./compose.ts";
 export {
   BatonError,
@@ -77,16 +79,17 @@ export function step<T>(a: string | Closure<T>, b?: Closure<T> | StepOptions, c?
   return currentContext("step").step(name, fn, resolveTaskOptions(options, "step"));
 }
 
-/** Suspends the run for `seconds`; nothing is held while it sleeps. */
-export function sleep(seconds: number): Promise<void>;
-/** Suspends the run for `seconds` under a name shown in the run's steps. */
-export function sleep(name: string, seconds: number): Promise<void>;
-export function sleep(a: string | number, b?: number): Promise<void> {
-  const [name, seconds] = typeof a === "string" ? [a, b] : [undefined, a];
-  if (typeof seconds !== "number" || !Number.isFinite(seconds) || seconds < 0) {
-    throw new InvalidArgumentError(`sleep() takes a number of seconds ≥ 0, got ${String(seconds)}`);
+/** Suspends the run for a duration (seconds, or e.g. "5 minutes"); nothing is held while it sleeps. */
+export function sleep(duration: Duration): Promise<void>;
+/** Suspends the run for a duration under a name shown in the run's steps. */
+export function sleep(name: string, duration: Duration): Promise<void>;
+export function sleep(a: string | Duration, b?: Duration): Promise<void> {
+  // One string alone is the duration; a name always comes with a duration after it.
+  const [name, duration] = b === undefined ? [undefined, a] : [a, b];
+  if (name !== undefined && (typeof name !== "string" || name.length === 0 || name.length > 200)) {
+    throw new InvalidArgumentError("sleep() name must be a non-empty string of at most 200 characters");
   }
-  return currentContext("sleep").sleep(name, seconds);
+  return currentContext("sleep").sleep(name, toSeconds(duration, "sleep()"));
 }
 
 /** Suspends the run until a person approves or rejects, or the timeout passes. */
@@ -109,6 +112,8 @@ export function parallel<I, O>(
 ): Promise<O[]> {
   if (!Array.isArray(items)) throw new InvalidArgumentError("parallel() takes an array of items first");
   if (typeof fn !== "function") throw new InvalidArgumentError("parallel() takes a function as its second argument");
+  if (typeof options !== "object" || options === null) throw new InvalidArgumentError("parallel() options must be an object");
+  onlyKnownKeys(options, ["concurrency", "priority"], "parallel()");
   const { concurrency } = options;
   if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) {
     throw new InvalidArgumentError(`parallel() concurrency must be an integer ≥ 1, got ${String(concurrency)}`);

@@ -1,9 +1,10 @@
 // Options of task() and step(): retries and a per-attempt timeout, checked where the
 // author calls them, with Cloudflare Workflows' defaults.
 
+import { onlyKnownKeys, toSeconds, type Duration } from "./duration.ts";
 import { InvalidArgumentError } from "./errors.ts";
 
-/** How a failed attempt is retried. */
+/** How a failed attempt is retried (as recorded: durations in seconds). */
 export interface RetryPolicy {
   /** Retries after the first attempt (0: none). */
   limit: number;
@@ -15,14 +16,26 @@ export interface RetryPolicy {
   maxDelay?: number;
 }
 
+/** A retry policy as an author writes it: any field left out takes its default; durations as seconds or strings. */
+export interface RetryOptions {
+  /** Retries after the first attempt (0: none; default 5). */
+  limit?: number;
+  /** Wait before the first retry (default 1 second). */
+  delay?: Duration;
+  /** How the wait grows: the same, by `delay` each time, or doubling (default). */
+  backoff?: "constant" | "linear" | "exponential";
+  /** Longest wait between attempts. */
+  maxDelay?: Duration;
+}
+
 /** Options of task() and step(). */
 export interface TaskOptions {
   /** Retry policy; fields left out take the defaults (5 retries, 1 s, exponential). */
-  retries?: Partial<RetryPolicy>;
-  /** Seconds one attempt may take before it fails with TaskTimeoutError (default 600). */
-  timeout?: number;
-  /** Seconds a completed result is reused, by any run, instead of running the task again. */
-  cacheTtl?: number;
+  retries?: RetryOptions;
+  /** How long one attempt may take before it fails with TaskTimeoutError (default 600 seconds). */
+  timeout?: Duration;
+  /** How long a completed result is reused, by any run, instead of running the task again. */
+  cacheTtl?: Duration;
   /** JSON that, with the workflow and task name, identifies a cached result (default null). */
   cacheKey?: unknown;
   /** At most `limit` attempts with this `key` run at once across all runs (or start per `window` seconds). */
@@ -40,7 +53,14 @@ export type StepOptions = Pick<TaskOptions, "retries" | "timeout">;
 export interface ConcurrencyLimit {
   key: string;
   limit: number;
-  /** Seconds: turns the limit into at most `limit` starts per window (a rate limit). */
+  /** Turns the limit into at most `limit` starts per window (a rate limit); seconds or a duration string. */
+  window?: Duration;
+}
+
+/** A concurrency limit as recorded: the window in seconds. */
+export interface ResolvedConcurrencyLimit {
+  key: string;
+  limit: number;
   window?: number;
 }
 
@@ -50,7 +70,7 @@ export interface ResolvedTaskOptions {
   timeout: number;
   cacheTtl?: number;
   cacheKey?: unknown;
-  concurrency?: ConcurrencyLimit;
+  concurrency?: ResolvedConcurrencyLimit;
   priority?: number;
   tag?: string;
 }
@@ -63,27 +83,21 @@ export const DEFAULT_TASK_OPTIONS: ResolvedTaskOptions = {
 
 const BACKOFFS = new Set(["constant", "linear", "exponential"]);
 
-function seconds(value: unknown, what: string, min: number): number {
-  if (typeof value !== "number" || !Number.isFinite(value) || value < min) {
-    throw new InvalidArgumentError(`${what} must be a number of seconds ${min === 0 ? "≥ 0" : "> 0"}, got ${String(value)}`);
-  }
-  return value;
-}
+const TASK_OPTIONS = ["retries", "timeout", "cacheTtl", "cacheKey", "concurrency", "priority", "tag"] as const;
+const RETRY_OPTIONS = ["limit", "delay", "backoff", "maxDelay"] as const;
+const CONCURRENCY_OPTIONS = ["key", "limit", "window"] as const;
 
 /** Checks task() / step() options and applies the defaults. */
 export function resolveTaskOptions(options: TaskOptions | undefined, primitive: string): ResolvedTaskOptions {
   if (options === undefined) return DEFAULT_TASK_OPTIONS;
   if (typeof options !== "object" || options === null) throw new InvalidArgumentError(`${primitive}() options must be an object`);
-  const known = new Set(["retries", "timeout", "cacheTtl", "cacheKey", "concurrency", "priority", "tag"]);
-  for (const key of Object.keys(options)) {
-    if (!known.has(key)) {
-      throw new InvalidArgumentError(`${primitive}() has no option "${key}"; it takes retries, timeout, cacheTtl, cacheKey, concurrency, priority and tag`);
-    }
-  }
+  onlyKnownKeys(options, TASK_OPTIONS, `${primitive}()`);
   if (options.cacheKey !== undefined && options.cacheTtl === undefined) {
     throw new InvalidArgumentError(`${primitive}() cacheKey needs cacheTtl: how many seconds a result may be reused`);
   }
   const given = options.retries ?? {};
+  if (typeof given !== "object" || given === null) throw new InvalidArgumentError(`${primitive}() retries must be an object, e.g. { limit: 3, delay: "10 seconds" }`);
+  onlyKnownKeys(given, RETRY_OPTIONS, `${primitive}() retries`);
   const limit = given.limit ?? DEFAULT_TASK_OPTIONS.retries.limit;
   if (!Number.isInteger(limit) || limit < 0 || limit > 100) {
     throw new InvalidArgumentError(`${primitive}() retries.limit must be an integer from 0 to 100, got ${String(limit)}`);
@@ -94,13 +108,13 @@ export function resolveTaskOptions(options: TaskOptions | undefined, primitive: 
   }
   const retries: RetryPolicy = {
     limit,
-    delay: seconds(given.delay ?? DEFAULT_TASK_OPTIONS.retries.delay, `${primitive}() retries.delay`, 0),
+    delay: toSeconds(given.delay ?? DEFAULT_TASK_OPTIONS.retries.delay, `${primitive}() retries.delay`),
     backoff,
   };
-  if (given.maxDelay !== undefined) retries.maxDelay = seconds(given.maxDelay, `${primitive}() retries.maxDelay`, 0);
+  if (given.maxDelay !== undefined) retries.maxDelay = toSeconds(given.maxDelay, `${primitive}() retries.maxDelay`);
   const resolved: ResolvedTaskOptions = {
     retries,
-    timeout: seconds(options.timeout ?? DEFAULT_TASK_OPTIONS.timeout, `${primitive}() timeout`, Number.MIN_VALUE),
+    timeout: toSeconds(options.timeout ?? DEFAULT_TASK_OPTIONS.timeout, `${primitive}() timeout`, 0, true),
   };
   if (options.tag !== undefined) {
     if (typeof options.tag !== "string" || !/^[a-z0-9][a-z0-9-]{0,39}$/.test(options.tag)) {
@@ -113,16 +127,20 @@ export function resolveTaskOptions(options: TaskOptions | undefined, primitive: 
     resolved.priority = options.priority;
   }
   if (options.concurrency !== undefined) {
+    if (typeof options.concurrency !== "object" || options.concurrency === null) {
+      throw new InvalidArgumentError(`${primitive}() concurrency must be an object, e.g. { key: "api", limit: 5 }`);
+    }
+    onlyKnownKeys(options.concurrency, CONCURRENCY_OPTIONS, `${primitive}() concurrency`);
     const { key, limit, window } = options.concurrency;
     if (typeof key !== "string" || key.length === 0 || key.length > 200) {
       throw new InvalidArgumentError(`${primitive}() concurrency.key must be a non-empty string of at most 200 characters`);
     }
     if (!Number.isInteger(limit) || limit < 1) throw new InvalidArgumentError(`${primitive}() concurrency.limit must be an integer ≥ 1, got ${String(limit)}`);
     resolved.concurrency = { key, limit };
-    if (window !== undefined) resolved.concurrency.window = seconds(window, `${primitive}() concurrency.window`, Number.MIN_VALUE);
+    if (window !== undefined) resolved.concurrency.window = toSeconds(window, `${primitive}() concurrency.window`, 0, true);
   }
   if (options.cacheTtl !== undefined) {
-    resolved.cacheTtl = seconds(options.cacheTtl, `${primitive}() cacheTtl`, Number.MIN_VALUE);
+    resolved.cacheTtl = toSeconds(options.cacheTtl, `${primitive}() cacheTtl`, 0, true);
     resolved.cacheKey = options.cacheKey ?? null;
   }
   return resolved;

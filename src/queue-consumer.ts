@@ -6,7 +6,7 @@
 // delivered is retried by the queue; the run object ignores whatever it already has.
 
 import { z } from "zod";
-import { CancelledError, ScriptNotFoundError, TaskDeliveryError, WorkflowNotFoundError } from "baton";
+import { CancelledError, ScriptNotFoundError, TaskDeliveryError, VersionMismatchError, WorkflowNotFoundError } from "baton";
 import { toErrorData } from "./core/error-data.ts";
 import { runClosure, type ExecutionOptions } from "./core/execution.ts";
 import type { Outcome } from "./core/log.ts";
@@ -14,7 +14,7 @@ import { MirrorCache, RunMirror } from "./core/run-mirror.ts";
 import { runTaskByReplay } from "./core/task-replay.ts";
 import type { Env } from "./env.ts";
 import { TaskMessage, type TaskReport } from "./messages.ts";
-import { registry } from "./registry.ts";
+import { registry, type Registry } from "./registry.ts";
 import type { RunObject, TaskContextData } from "./run-object.ts";
 import { macrotask } from "./core/macrotask.ts";
 
@@ -56,8 +56,18 @@ interface Job {
   task: TaskMessage;
 }
 
-/** The Worker's `queue` handler for the tasks queue. */
-export async function consumeTasks(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+/**
+ * A task whose run is driven by other code than this consumer runs (a deployment
+ * rolling out) goes back to the queue this many times, this many seconds apart, for a
+ * consumer on the run's code to take; then its attempt fails with VersionMismatchError.
+ * Stays below the queue's max_retries (wrangler.toml), or the dead-letter queue would
+ * take the message first.
+ */
+export const VERSION_BOUNCES = 8;
+export const VERSION_BOUNCE_SECONDS = 30;
+
+/** The Worker's `queue` handler for the tasks queue; `deployed` is the registry of the code this consumer runs. */
+export async function consumeTasks(batch: MessageBatch<unknown>, env: Env, deployed: Registry = registry): Promise<void> {
   const runs = new Map<string, Job[]>();
   for (const message of batch.messages) {
     const parsed = TaskMessage.safeParse(message.body);
@@ -70,10 +80,10 @@ export async function consumeTasks(batch: MessageBatch<unknown>, env: Env): Prom
     jobs.push({ message, task: parsed.data });
     runs.set(parsed.data.runId, jobs);
   }
-  await Promise.all([...runs].map(([runId, jobs]) => runJobs(runId, jobs, env)));
+  await Promise.all([...runs].map(([runId, jobs]) => runJobs(runId, jobs, env, deployed)));
 }
 
-async function runJobs(runId: string, jobs: Job[], env: Env): Promise<void> {
+async function runJobs(runId: string, jobs: Job[], env: Env, deployed: Registry): Promise<void> {
   const run = env.RUNS.get(env.RUNS.idFromName(runId));
   const useCache = env.BATON_CONSUMER_CACHE !== "off";
   const cached = useCache ? mirrors.get(runId) : undefined;
@@ -91,14 +101,18 @@ async function runJobs(runId: string, jobs: Job[], env: Env): Promise<void> {
     for (const { message } of jobs) message.retry();
     return;
   }
-  const body = registry.body(context.workflow);
+  const body = deployed.body(context.workflow);
   // Scripts run by path; only other tasks need the workflow replayed to their closures.
   const scripts = context.scripts ?? [];
-  const needsMirror = body !== undefined && context.wanted.some((wanted, i) => wanted && !scripts[i]);
-  let mirror: RunMirror | undefined = cached;
-  if (cached) cached.absorb(context.log, context.cursor);
+  // Replaying the body here on other code than drives the run could diverge: hand such tasks back.
+  const mine = deployed.entry(context.workflow)?.version ?? null;
+  const otherCode = context.version !== null && mine !== null && mine !== context.version;
+  if (otherCode) mirrors.delete(runId);
+  const needsMirror = body !== undefined && !otherCode && context.wanted.some((wanted, i) => wanted && !scripts[i]);
+  let mirror: RunMirror | undefined = otherCode ? undefined : cached;
+  if (mirror) mirror.absorb(context.log, context.cursor);
   else if (needsMirror) {
-    mirror = new RunMirror(body, context.input, context.log, context.cursor, replayOptions(runId, context));
+    mirror = new RunMirror(body, context.input, context.log, context.cursor, replayOptions(runId, context, deployed));
     if (useCache) mirrors.set(runId, mirror);
   }
   const reports = new ReportBatch(run, context.wanted.filter(Boolean).length);
@@ -108,14 +122,20 @@ async function runJobs(runId: string, jobs: Job[], env: Env): Promise<void> {
       jobs.map(async ({ message, task }, i) => {
         // Not wanted: the task settled, a newer attempt was sent, or the run moved on.
         if (!context.wanted[i]) return message.ack();
+        const script = scripts[i];
+        if (otherCode && !script && message.attempts <= VERSION_BOUNCES) {
+          reports.skip();
+          return message.retry({ delaySeconds: VERSION_BOUNCE_SECONDS });
+        }
         const cancel = watch.add(task);
         try {
-          const script = scripts[i];
           const outcome: Outcome | null = script
-            ? await runScript(script, task, cancel)
-            : body
-              ? ((await mirror?.run(task.key, task.attempt, cancel)) ?? (await replayFromStart(runId, task, env, cancel)))
-              : { ok: false, error: toErrorData(new WorkflowNotFoundError(`workflow "${context.workflow}" is not deployed in this Worker`)) };
+            ? await runScript(script, task, cancel, deployed)
+            : otherCode
+              ? { ok: false, error: toErrorData(versionMismatch(runId, task.key, context.workflow, context.version, mine)) }
+              : body
+                ? ((await mirror?.run(task.key, task.attempt, cancel)) ?? (await replayFromStart(runId, task, env, cancel, deployed)))
+                : { ok: false, error: toErrorData(new WorkflowNotFoundError(`workflow "${context.workflow}" is not deployed in this Worker`)) };
           // Null, or cancelled: the attempt stopped being wanted; there is nothing to report.
           if (outcome === null || cancel.aborted) {
             reports.skip();
@@ -139,8 +159,8 @@ async function runJobs(runId: string, jobs: Job[], env: Env): Promise<void> {
 }
 
 /** Runs a script task by its path, with the args the run recorded; no replay of the caller. */
-function runScript(script: NonNullable<NonNullable<TaskContextData["scripts"]>[number]>, task: TaskMessage, cancel: AbortSignal): Promise<Outcome> {
-  const found = registry.script(script.path);
+function runScript(script: NonNullable<NonNullable<TaskContextData["scripts"]>[number]>, task: TaskMessage, cancel: AbortSignal, deployed: Registry): Promise<Outcome> {
+  const found = deployed.script(script.path);
   if (!found) {
     return Promise.resolve({ ok: false, error: toErrorData(new ScriptNotFoundError(`script "${script.path}" is not deployed in this Worker`)) });
   }
@@ -152,18 +172,25 @@ function runScript(script: NonNullable<NonNullable<TaskContextData["scripts"]>[n
  * Used when the mirror did not reach the task (it fell out of step with the run).
  * Null when the attempt is no longer wanted.
  */
-async function replayFromStart(runId: string, task: TaskMessage, env: Env, cancel: AbortSignal): Promise<Outcome | null> {
+async function replayFromStart(runId: string, task: TaskMessage, env: Env, cancel: AbortSignal, deployed: Registry): Promise<Outcome | null> {
   mirrors.delete(runId);
   const text = await env.RUNS.get(env.RUNS.idFromName(runId)).openTasks([{ key: task.key, attempt: task.attempt }], 0);
   const context = text === null ? null : (JSON.parse(text) as TaskContextData);
-  const body = context && registry.body(context.workflow);
+  const body = context && deployed.body(context.workflow);
   if (!context || !body || !context.wanted[0]) return null;
-  return runTaskByReplay(body, context.input, context.log, task.key, task.attempt, replayOptions(runId, context), cancel);
+  return runTaskByReplay(body, context.input, context.log, task.key, task.attempt, replayOptions(runId, context, deployed), cancel);
 }
 
 /** How a consumer's replay of a run is set up: the registry, and the run's seed and start time. */
-function replayOptions(runId: string, context: TaskContextData): ExecutionOptions {
-  return { resolver: registry, seed: runId, startedAt: context.startedAt ?? 0 };
+function replayOptions(runId: string, context: TaskContextData, deployed: Registry): ExecutionOptions {
+  return { resolver: deployed, seed: runId, startedAt: context.startedAt ?? 0 };
+}
+
+function versionMismatch(runId: string, key: string, workflow: string, theirs: string | null, mine: string | null): VersionMismatchError {
+  return new VersionMismatchError(
+    `task "${key}" of run ${runId} is driven by version ${theirs ?? "?"} of "${workflow}", but this consumer runs version ${mine ?? "?"}; ` +
+      `no consumer on version ${theirs ?? "?"} took it within ${VERSION_BOUNCES * VERSION_BOUNCE_SECONDS} s. Finish rolling out one version, then retry the run's step.`,
+  );
 }
 
 const DEFAULT_CANCEL_CHECK_MS = 1000;

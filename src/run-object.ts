@@ -10,7 +10,7 @@ import type { ResolvedTaskOptions } from "../sdk/options.ts";
 import { approvalLinks, sendApprovalEmails } from "./approval-mail.ts";
 import { toErrorData, type ErrorData } from "./core/error-data.ts";
 import { Execution, type ExecutionHost, type NewCall } from "./core/execution.ts";
-import { encodeJson, type Json } from "./core/json.ts";
+import { canonicalJson, encodeJson, type Json } from "./core/json.ts";
 import { childOutcome, type LogEntry, type Outcome, type RunEnd, type RunOutcome, type Settled } from "./core/log.ts";
 import { macrotask } from "./core/macrotask.ts";
 import { isReplayFailure, isRetryable, retryDelayMs } from "./core/retry-policy.ts";
@@ -57,6 +57,8 @@ export interface TaskContextData {
   log: LogEntry[];
   /** The change number to send as `since` next time. */
   cursor: number;
+  /** The version of the workflow's code this run object runs it with; a consumer on other code hands the task back. */
+  version: string | null;
   /** For each task asked about: whether that attempt is still wanted. */
   wanted: boolean[];
   /** For each task asked about: the script it runs by path (no replay needed), or null; absent when none is a script. */
@@ -223,7 +225,13 @@ export class RunObject extends DurableObject<Env> {
     // Nothing wanted: send no changes, and so no newer cursor, or the consumer's mirror would skip them.
     const any = wanted.includes(true);
     const scripts = tasks.map(({ key }, i) => (wanted[i] && steps[i]?.script ? (this.store.scriptCall(key) ?? null) : null));
-    const context: TaskContextData = { workflow: run.workflow, log: any ? this.store.log(since) : [], cursor: any ? this.store.cursor() : since, wanted };
+    const context: TaskContextData = {
+      workflow: run.workflow,
+      log: any ? this.store.log(since) : [],
+      cursor: any ? this.store.cursor() : since,
+      wanted,
+      version: registry.entry(run.workflow)?.version ?? null,
+    };
     // Left out when no task is a script: it is on every task's path, and most tasks are not.
     if (scripts.some((script) => script !== null)) context.scripts = scripts;
     if (since === 0) {
@@ -863,6 +871,7 @@ function isWanted(step: { kind: string; status: string; attempts: number } | und
   return step !== undefined && step.kind === "task" && step.status === "running" && step.attempts === attempt;
 }
 
+/** Equal as JSON values: key order does not matter. */
 function sameJson(a: Json | undefined, b: Json | undefined): boolean {
-  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+  return canonicalJson(a ?? null) === canonicalJson(b ?? null);
 }

@@ -3,6 +3,7 @@
 // object becomes a hot spot and entries of different tasks never contend.
 
 import { DurableObject } from "cloudflare:workers";
+import { canonicalJson } from "./core/json.ts";
 import type { Env } from "./env.ts";
 
 /** A cached result: its JSON text, where it came from, and until when it is good. */
@@ -41,5 +42,5 @@ export class TaskCache extends DurableObject<Env> {
 
 /** The cache identity of a task: workflow, task name and the author's key, as one string. */
 export function cacheIdentity(workflow: string, name: string, cacheKey: unknown): string {
-  return JSON.stringify([workflow, name, cacheKey ?? null]);
+  return canonicalJson([workflow, name, cacheKey ?? null]);
 }

@@ -3,7 +3,7 @@
 // clock and seeded randomness, read by the globals while body code runs).
 
 import type { ApprovalRequest, ApprovalResult } from "../../sdk/approval.ts";
-import type { Closure, FlowOptions, ParallelOptions, RunContext } from "../../sdk/context.ts";
+import type { Closure, ResolvedFlowOptions, ParallelOptions, RunContext } from "../../sdk/context.ts";
 import type { ResolvedTaskOptions, TaskOptions } from "../../sdk/options.ts";
 import { BODY_ENVIRONMENT, type BodyEnvironment } from "./determinism.ts";
 
@@ -16,7 +16,7 @@ export interface BranchHost {
   approval(branch: string, name: string | undefined, request: ApprovalRequest): Promise<ApprovalResult>;
   parallel<I, O>(branch: string, items: readonly I[], fn: (item: I, index: number) => Promise<O>, options: ParallelOptions<I>): Promise<O[]>;
   script<T>(branch: string, path: string, args: unknown, options: TaskOptions | undefined): Promise<T>;
-  flow<T>(branch: string, path: string, input: unknown, options: FlowOptions): Promise<T>;
+  flow<T>(branch: string, path: string, input: unknown, options: ResolvedFlowOptions): Promise<T>;
   patched(branch: string, id: string): boolean;
 }
 
@@ -52,7 +52,7 @@ export class BranchContext implements RunContext {
   script<T>(path: string, args: unknown, options: TaskOptions | undefined): Promise<T> {
     return this.host.script(this.branch, path, args, options);
   }
-  flow<T>(path: string, input: unknown, options: FlowOptions): Promise<T> {
+  flow<T>(path: string, input: unknown, options: ResolvedFlowOptions): Promise<T> {
     return this.host.flow(this.branch, path, input, options);
   }
   patched(id: string): boolean {

@@ -7,7 +7,7 @@
 
 import type { ApprovalRequest, ApprovalResult } from "../../sdk/approval.ts";
 import type { Script } from "../../sdk/compose.ts";
-import type { Closure, FlowOptions, ParallelOptions } from "../../sdk/context.ts";
+import type { Closure, ResolvedFlowOptions, ParallelOptions } from "../../sdk/context.ts";
 import { InvalidArgumentError, ScriptNotFoundError, WorkflowNotFoundError } from "../../sdk/errors.ts";
 import { resolveTaskOptions, type ResolvedTaskOptions, type TaskOptions } from "../../sdk/options.ts";
 import { contexts } from "./async-context.ts";
@@ -408,7 +408,7 @@ export class Execution implements BranchHost {
   }
 
   /** A child run of the workflow at `path`: recorded once, settled when the child ends. */
-  flow<T>(branch: string, path: string, input: unknown, options: FlowOptions): Promise<T> {
+  flow<T>(branch: string, path: string, input: unknown, options: ResolvedFlowOptions): Promise<T> {
     if (this.halted) return never();
     const call = this.locate(branch, "flow", path);
     if (!call) return never();

@@ -71,6 +71,18 @@ function fail(path: string, reason: string): SerializationError {
   return new SerializationError(`${path} is not JSON-serializable: ${reason}`);
 }
 
+/**
+ * JSON text with object keys sorted at every level: two values that differ only in key
+ * order give the same text, so they compare (and hash, and name cache entries) equal.
+ */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) =>
+    item !== null && typeof item === "object" && !Array.isArray(item)
+      ? Object.fromEntries(Object.entries(item as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : item,
+  );
+}
+
 /** Stores a possibly-undefined JSON value as text; `null` stands for undefined. */
 export function encodeJson(value: Json | undefined): string | null {
   return value === undefined ? null : JSON.stringify(value);

@@ -216,3 +216,28 @@ describe("runClosure cancel", () => {
     expect(ran).toBe(false);
   });
 });
+
+describe("a deploy that removes a script or a child workflow", () => {
+  it("never fails a run that already passed those steps, or waits on them", async () => {
+    const flow = workflow(async () => {
+      const doubled = await taskScript<number>("math/double", { n: 2 });
+      const child = await taskFlow<string>("child", {});
+      const pending = await taskFlow<string>("child", { again: true });
+      return { doubled, child, pending };
+    });
+    const gone: Resolver = { script: () => undefined, isWorkflow: () => false };
+    const log: LogEntry[] = [
+      done("math%2Fdouble#0", "task", "math/double", 0, 4, "", 1),
+      done("child#0", "flow", "child", 1, "child done", "", 2),
+      { ...done("child#1", "flow", "child", 2, undefined), status: "running" },
+    ];
+    const run = drive(flow, undefined, log, new MemoryHost(), { resolver: gone });
+    await settle();
+    // The open child is waited for, not refused; nothing is begun again.
+    expect(run.ended()).toBeUndefined();
+    expect(run.host.begun).toEqual([]);
+    deliverTo(run.execution, "child#1", { ok: true, value: "late" });
+    await settle();
+    expect(run.ended()).toEqual({ status: "completed", output: { doubled: 4, child: "child done", pending: "late" } });
+  });
+});

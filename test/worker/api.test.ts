@@ -66,6 +66,15 @@ describe("POST /api/runs", () => {
     expect((await getRun(firstRun.id)).input).toEqual({ tag: key });
   });
 
+  it("compares a repeated Idempotency-Key's input as JSON: the same fields in another order are the same input", async () => {
+    const key = `order-${crypto.randomUUID()}`;
+    const first = await api("/api/runs", { method: "POST", json: { workflow: "counted", input: { tag: key, pause: 0 } }, headers: { "Idempotency-Key": key } });
+    expect(first.status).toBe(201);
+    const again = await api("/api/runs", { method: "POST", json: { input: { pause: 0, tag: key }, workflow: "counted" }, headers: { "Idempotency-Key": key } });
+    expect(again.status).toBe(200);
+    expect(((await again.json()) as { id: string }).id).toBe(((await first.json()) as { id: string }).id);
+  });
+
   it("rejects bad requests with stable codes and starts nothing", async () => {
     const before = (await listAll("?limit=100")).runs.length;
     await expectError(await api("/api/runs", { method: "POST", body: "{not json", headers: { "Content-Type": "application/json" } }), 400, "invalid_json");

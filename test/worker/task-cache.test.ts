@@ -26,4 +26,14 @@ describe("task cache", () => {
     expect(expired.steps[0]?.cached).toBeUndefined();
     expect(await hits(`${tag}:price`)).toBe(3);
   });
+
+  it("treats a cache key with the same fields in another order as the same key", async () => {
+    const tag = crypto.randomUUID();
+    const sku = crypto.randomUUID();
+    await waitForRun(await startRun("cached", { tag, sku, value: 10, ttl: 60 }));
+    const reordered = await waitForRun(await startRun("cached", { tag, sku, value: 99, ttl: 60, regionFirst: true }));
+    expect(reordered.output).toBe(10);
+    expect(reordered.steps[0]?.cached).toBe(true);
+    expect(await hits(`${tag}:price`)).toBe(1);
+  });
 });

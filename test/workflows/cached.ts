@@ -2,13 +2,14 @@
 import { task, workflow } from "baton";
 import { hit } from "../hit.ts";
 
-export default workflow(async (input: { tag: string; sku: string; value: number; ttl: number }) =>
+export default workflow(async (input: { tag: string; sku: string; value: number; ttl: number; regionFirst?: boolean }) =>
   task(
     "price",
     async () => {
       await hit(`${input.tag}:price`);
       return input.value;
     },
-    { cacheTtl: input.ttl, cacheKey: { sku: input.sku } },
+    // The same key written in either order.
+    { cacheTtl: input.ttl, cacheKey: input.regionFirst ? { region: "eu", sku: input.sku } : { sku: input.sku, region: "eu" } },
   ),
 );

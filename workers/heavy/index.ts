@@ -10,5 +10,5 @@ import { registry } from "../../src/registry.ts";
 registry.add(modules);
 
 export default {
-  queue: consumeTasks,
+  queue: (batch, env) => consumeTasks(batch, env),
 } satisfies ExportedHandler<Env>;
