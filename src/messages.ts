@@ -4,11 +4,17 @@
 import { z } from "zod";
 import type { ErrorData as ErrorDataType } from "./core/error-data.ts";
 
-/** An error as a consumer reports it; the shape of core's ErrorData. */
+/** An error as a consumer reports it; the shape of core's ErrorData (its causes nest). */
 export const ErrorData: z.ZodType<ErrorDataType> = z.object({
   name: z.string(),
   message: z.string(),
   code: z.string().optional(),
+  get cause() {
+    return ErrorData.optional();
+  },
+  // JSON the consumer checked when it captured the error; carried as it is.
+  fields: z.record(z.string(), z.unknown()).optional() as z.ZodType<ErrorDataType["fields"]>,
+  stack: z.string().optional(),
 });
 
 export const TaskMessage = z.object({

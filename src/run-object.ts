@@ -337,15 +337,27 @@ export class RunObject extends DurableObject<Env> {
   /**
    * For tests: makes the earliest thing the run waits for due now (or the wait of step
    * `key`), so a sleep wakes, a retry starts, an approval times out or a child flow's
-   * timeout passes, and runs the alarm at once. Answers the keys made due. Reachable
-   * only through the RUNS binding, never over HTTP.
+   * timeout passes, and runs the alarm at once; answers the keys made due once the
+   * body has taken them in and what it started is recorded and sent. Reachable only
+   * through the RUNS binding, never over HTTP.
    */
   async skipWait(key?: string): Promise<string[]> {
     const run = this.store.run();
     if (!run || isTerminal(run.status)) return [];
     const keys = this.store.advanceWaits(Date.now(), key);
-    if (keys.length > 0) await this.alarm();
+    if (keys.length > 0) {
+      await this.alarm();
+      await this.quiesce();
+    }
     return keys;
+  }
+
+  /** Waits until the body is at rest and the flush after it is done. */
+  private async quiesce(): Promise<void> {
+    while (this.execution?.delivering || this.flushing) {
+      await this.execution?.idle();
+      await this.flushing;
+    }
   }
 
   /** Wakes due sleeps, re-sends silent tasks, restarts after eviction, retries housekeeping. */

@@ -223,6 +223,11 @@ export class Execution implements BranchHost {
     return true;
   }
 
+  /** True while outcomes are being handed to the body. */
+  get delivering(): boolean {
+    return this.pumping;
+  }
+
   /** Resolves once every outcome that can be delivered has been, and the body has run as far as they take it. */
   idle(): Promise<void> {
     return this.pumping ? new Promise((resolve) => this.idleWaiters.push(resolve)) : Promise.resolve();

@@ -60,7 +60,7 @@ describe("a run", () => {
     });
     const charge = run.steps.find((s) => s.key === "charge#0");
     expect(charge?.status).toBe("failed");
-    expect(charge?.error).toEqual({ name: "QuotaError", message: "quota exceeded for account 42" });
+    expect(charge?.error).toMatchObject({ name: "QuotaError", message: "quota exceeded for account 42" });
     expect(run.steps.find((s) => s.key === "when#0")?.error?.name).toBe("SerializationError");
   });
 
