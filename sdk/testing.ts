@@ -39,9 +39,10 @@ export interface LocalRunOptions {
   /** What `taskFlow(path)` runs: a workflow (run as a child, on the same clock) or a plain function of the input. */
   flows?: Record<string, Workflow<never, unknown> | ((input: never) => unknown)>;
   /**
-   * Replays the workflow from its log after every step, and runs every task attempt
-   * by replaying the log to it, as a consumer without a warm copy of the run does. A
-   * workflow that is not replay-safe fails with the production NonDeterminismError.
+   * Replays the workflow from its log after every delivered outcome, and runs every
+   * task attempt by replaying the log to it, as a consumer without a warm copy of the
+   * run does. A workflow that is not replay-safe fails with the production
+   * NonDeterminismError (or StuckRunError).
    */
   replayEveryStep?: boolean;
   /** Where the virtual clock starts (default: now). */
