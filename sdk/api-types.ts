@@ -4,11 +4,17 @@
 /** Where a run stands. */
 export type RunStatus = "queued" | "running" | "sleeping" | "waiting" | "completed" | "failed" | "cancelled";
 
-/** An error as the API shows it: the thrown error's name, message and code. */
+/** An error as the API shows it: the thrown error's name, message, code, causes, own JSON fields and stack. */
 export interface ErrorView {
   name: string;
   message: string;
   code?: string | undefined;
+  /** The error's cause, shown the same way. */
+  cause?: ErrorView | undefined;
+  /** The error's other own JSON properties, e.g. `declineCode`; a thrown non-Error's `value`. */
+  fields?: { [key: string]: unknown } | undefined;
+  /** Where it was thrown. */
+  stack?: string | undefined;
 }
 
 /** A run as lists show it. */

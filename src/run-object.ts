@@ -599,9 +599,10 @@ export class RunObject extends DurableObject<Env> {
   }
 
   /**
-   * Runs one flush after the current burst of workflow code has gone quiet (one
-   * macrotask lets every resolved promise's continuation run), so the tasks a single
-   * event started go out as one queue batch.
+   * Runs one flush after the current burst of workflow code has gone quiet: every
+   * outcome the event brought has been delivered and the body is at rest. So the
+   * tasks a burst of outcomes starts go out as one queue batch, and a chain of inline
+   * steps is flushed once, not once per step.
    */
   private scheduleFlush(): Promise<void> {
     this.flushRequested = true;
@@ -610,6 +611,7 @@ export class RunObject extends DurableObject<Env> {
         while (this.flushRequested) {
           this.flushRequested = false;
           await macrotask();
+          await this.execution?.idle();
           await this.flush();
         }
       } catch (error) {
