@@ -64,37 +64,30 @@ export async function runClosure<T>(fn: Closure<T>, key: string, attempt: number
   }
 }
 
-const nested = (primitive: string): never => {
-  throw new InvalidArgumentError(`${primitive}() cannot be called inside a task or step closure; call it from the workflow body instead`);
-};
+/** A context whose primitives all throw what `refuse` makes of their name. */
+function refusing(refuse: (primitive: string) => Error): RunContext {
+  const no = (primitive: string) => (): never => {
+    throw refuse(primitive);
+  };
+  return {
+    task: no("task"),
+    step: no("step"),
+    sleep: no("sleep"),
+    approval: no("waitForApproval"),
+    parallel: no("parallel"),
+    script: no("taskScript"),
+    flow: no("taskFlow"),
+    patched: no("patched"),
+  };
+}
 
 /** Inside a closure, primitives refuse: a closure is one checkpoint, not a workflow. */
-const CLOSURE_CONTEXT: RunContext = {
-  task: () => nested("task"),
-  step: () => nested("step"),
-  sleep: () => nested("sleep"),
-  approval: () => nested("waitForApproval"),
-  parallel: () => nested("parallel"),
-  script: () => nested("taskScript"),
-  flow: () => nested("taskFlow"),
-  patched: () => nested("patched"),
-};
-
-const outsideRun = (primitive: string): never => {
-  throw new OutsideRunError(`${primitive}() was called by Baton's own code, outside any workflow`);
-};
+const CLOSURE_CONTEXT = refusing(
+  (primitive) => new InvalidArgumentError(`${primitive}() cannot be called inside a task or step closure; call it from the workflow body instead`),
+);
 
 /** The context of engine code (hosts, the delivery loop): no body, so real clock and randomness. */
-const ENGINE_CONTEXT: RunContext = {
-  task: () => outsideRun("task"),
-  step: () => outsideRun("step"),
-  sleep: () => outsideRun("sleep"),
-  approval: () => outsideRun("waitForApproval"),
-  parallel: () => outsideRun("parallel"),
-  script: () => outsideRun("taskScript"),
-  flow: () => outsideRun("taskFlow"),
-  patched: () => outsideRun("patched"),
-};
+const ENGINE_CONTEXT = refusing((primitive) => new OutsideRunError(`${primitive}() was called by Baton's own code, outside any workflow`));
 
 /** Runs engine code called from a workflow body outside the body's context, and whatever async work it starts. */
 export function outsideBody<T>(fn: () => T): T {

@@ -2,7 +2,7 @@
 // is upgraded in place and finishes.
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { getRun, hits, runStub } from "./helpers.ts";
+import { hits, runStub, waitForRun } from "./helpers.ts";
 
 // The tables as the release before composition created them.
 const PREVIOUS_SCHEMA = `
@@ -42,11 +42,7 @@ describe("schema upgrade", () => {
       await state.storage.setAlarm(now);
     });
     expect(await runDurableObjectAlarm(runStub(id))).toBe(true);
-    let run = await getRun(id);
-    for (let i = 0; i < 200 && run.status !== "completed"; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      run = await getRun(id);
-    }
+    const run = await waitForRun(id);
     expect(run).toMatchObject({ status: "completed", output: "woke", kind: "workflow", parentId: null, version: null });
     expect(run.steps.map((step) => [step.key, step.status])).toEqual([
       ["sleep#0", "completed"],
@@ -96,11 +92,7 @@ describe("schema upgrade", () => {
       await state.storage.setAlarm(now);
     });
     expect(await runDurableObjectAlarm(runStub(id))).toBe(true);
-    let run = await getRun(id);
-    for (let i = 0; i < 200 && run.status !== "completed"; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      run = await getRun(id);
-    }
+    const run = await waitForRun(id);
     expect(run).toMatchObject({ status: "completed", output: { total: 10 } });
     expect(run.steps.map((step) => [step.key, step.status])).toEqual([
       ["a#0", "completed"],
