@@ -2,6 +2,7 @@
 // workerd through @cloudflare/vitest-plugin (real Durable Objects, SQLite, alarms, queues).
 
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 import { buildAllRegistries } from "./scripts/build-registry.mjs";
 import { writeTestWranglerConfig } from "./scripts/test-wrangler-config.mjs";
@@ -10,6 +11,17 @@ import { writeTestWranglerConfig } from "./scripts/test-wrangler-config.mjs";
 buildAllRegistries();
 
 const TEST_WRANGLER_CONFIG = writeTestWranglerConfig();
+
+/**
+ * `baton` resolves to the package's source in sdk/ (its exports point at the built
+ * dist/, which only `npm pack` makes), exactly the specifiers the package exports.
+ */
+const batonFromSource = [
+  { find: /^baton$/, replacement: fileURLToPath(new URL("./sdk/index.ts", import.meta.url)) },
+  { find: /^baton\/engine$/, replacement: fileURLToPath(new URL("./sdk/core/index.ts", import.meta.url)) },
+  { find: /^baton\/testing$/, replacement: fileURLToPath(new URL("./sdk/testing/index.ts", import.meta.url)) },
+  { find: /^baton\/client$/, replacement: fileURLToPath(new URL("./sdk/client/index.ts", import.meta.url)) },
+];
 
 /** The API token the tests send. */
 export const TEST_TOKEN = "test-token";
@@ -33,6 +45,7 @@ function workersProject(name: string, include: string[], bindings: Record<string
         },
       }),
     ],
+    resolve: { alias: batonFromSource },
     test: { name, include, testTimeout: 20_000 },
   };
 }
@@ -41,6 +54,7 @@ export default defineConfig({
   test: {
     projects: [
       {
+        resolve: { alias: batonFromSource },
         test: {
           name: "core",
           include: ["test/core/**/*.test.ts"],

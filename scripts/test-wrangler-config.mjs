@@ -13,7 +13,8 @@ export function writeTestWranglerConfig() {
   const out = "test/generated/wrangler.toml";
   const text = readFileSync(join(root, "wrangler.toml"), "utf8")
     .replace(', "no_handle_cross_request_promise_resolution"', "")
-    .replace('main = "src/index.ts"', 'main = "../../src/index.ts"');
+    .replace('main = "src/index.ts"', 'main = "../../src/index.ts"')
+    .replaceAll('= "./sdk/', '= "../../sdk/');
   mkdirSync(join(root, dirname(out)), { recursive: true });
   writeFileSync(join(root, out), text);
   return out;

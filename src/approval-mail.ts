@@ -3,7 +3,7 @@
 
 import { approvalEmailRaw } from "./approval-email.ts";
 import { signApprovalToken } from "./approval-token.ts";
-import { toErrorData } from "./core/error-data.ts";
+import { toErrorData } from "baton/engine";
 import type { Env } from "./env.ts";
 import type { Mailer } from "./mailer.ts";
 import { isTerminal, type RunRow, type RunStore } from "./run-store.ts";

@@ -2,7 +2,7 @@
 // types derived from them.
 
 import { z } from "zod";
-import type { ErrorData as ErrorDataType } from "./core/error-data.ts";
+import type { ErrorData as ErrorDataType } from "baton/engine";
 
 /** An error as a consumer reports it; the shape of core's ErrorData (its causes nest). */
 export const ErrorData: z.ZodType<ErrorDataType> = z.object({

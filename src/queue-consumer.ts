@@ -7,16 +7,11 @@
 
 import { z } from "zod";
 import { CancelledError, ScriptNotFoundError, TaskDeliveryError, VersionMismatchError, WorkflowNotFoundError } from "baton";
-import { toErrorData } from "./core/error-data.ts";
-import { runClosure, type ExecutionOptions } from "./core/execution.ts";
-import type { Outcome } from "./core/log.ts";
-import { MirrorCache, RunMirror } from "./core/run-mirror.ts";
-import { runTaskByReplay } from "./core/task-replay.ts";
+import { toErrorData, runClosure, type ExecutionOptions, type Outcome, MirrorCache, RunMirror, runTaskByReplay, macrotask } from "baton/engine";
 import type { Env } from "./env.ts";
 import { TaskMessage, type TaskReport } from "./messages.ts";
 import { registry, type Registry } from "./registry.ts";
 import type { RunObject, TaskContextData } from "./run-object.ts";
-import { macrotask } from "./core/macrotask.ts";
 
 /** The queue where messages land that the consumer could not process after the queue's retries. */
 export const DEAD_LETTER_QUEUE = "baton-tasks-dlq";

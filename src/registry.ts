@@ -2,7 +2,7 @@
 // a file in workflows/ is all it takes to add one.
 
 import { isScript, isWorkflow, taskScript, type Script, type Workflow } from "baton";
-import type { Resolver } from "./core/execution.ts";
+import type { Resolver } from "baton/engine";
 
 /** What a generated registry module lists for each file. */
 export interface ModuleEntry {

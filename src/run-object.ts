@@ -6,15 +6,8 @@
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
 import { DEFAULT_TASK_OPTIONS, TaskTimeoutError, WorkerTagError, WorkflowNotFoundError, type ApprovalResult } from "baton";
-import type { ResolvedTaskOptions } from "../sdk/options.ts";
+import { type ResolvedTaskOptions, toErrorData, type ErrorData, Execution, type ExecutionHost, type NewCall, canonicalJson, encodeJson, type Json, childOutcome, type LogEntry, type Outcome, type RunEnd, type RunOutcome, type Settled, macrotask, isReplayFailure, isRetryable, retryDelayMs, codeChangeNote } from "baton/engine";
 import { approvalLinks, sendApprovalEmails } from "./approval-mail.ts";
-import { toErrorData, type ErrorData } from "./core/error-data.ts";
-import { Execution, type ExecutionHost, type NewCall } from "./core/execution.ts";
-import { canonicalJson, encodeJson, type Json } from "./core/json.ts";
-import { childOutcome, type LogEntry, type Outcome, type RunEnd, type RunOutcome, type Settled } from "./core/log.ts";
-import { macrotask } from "./core/macrotask.ts";
-import { isReplayFailure, isRetryable, retryDelayMs } from "./core/retry-policy.ts";
-import { codeChangeNote } from "./core/replay-errors.ts";
 import type { Env } from "./env.ts";
 import { bindingMailer, type Mailer } from "./mailer.ts";
 import { TaskReport, type TaskMessage } from "./messages.ts";

@@ -2,12 +2,7 @@
 // one `steps` row per checkpointed call. Every write is synchronous, so it is in
 // storage before the run object tells the outside world anything.
 
-import type { ErrorData } from "./core/error-data.ts";
-import type { NewCall } from "./core/execution.ts";
-import { decodeJson, encodeJson, type Json } from "./core/json.ts";
-import type { LogEntry, Outcome, RunOutcome, Settled, StepKind, StepStatus } from "./core/log.ts";
-import type { ApprovalRequest } from "../sdk/approval.ts";
-import { DEFAULT_TASK_OPTIONS, type ResolvedTaskOptions } from "../sdk/options.ts";
+import { type ErrorData, type NewCall, decodeJson, encodeJson, type Json, type LogEntry, type Outcome, type RunOutcome, type Settled, type StepKind, type StepStatus, type ApprovalRequest, DEFAULT_TASK_OPTIONS, type ResolvedTaskOptions } from "baton/engine";
 import { TERMINAL_STATUSES, iso, type AttemptView, type EmailView, type RunDetail, type RunStatus, type RunSummary, type StepView } from "./run-view.ts";
 
 const SCHEMA = `

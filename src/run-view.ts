@@ -1,9 +1,9 @@
 // The shapes the API returns for a run, shared by the run object, the index and the routes.
 
 import { z } from "zod";
-import type { RunStatus as RunStatusType } from "../sdk/api-types.ts";
+import type { RunStatus as RunStatusType } from "baton/client";
 
-export type { ApprovalView, AttemptView, EmailView, RunDetail, RunPage, RunSummary, StepView } from "../sdk/api-types.ts";
+export type { ApprovalView, AttemptView, EmailView, RunDetail, RunPage, RunSummary, StepView } from "baton/client";
 
 /** Where a run stands. */
 export type RunStatus = RunStatusType;

@@ -3,7 +3,7 @@
 // object becomes a hot spot and entries of different tasks never contend.
 
 import { DurableObject } from "cloudflare:workers";
-import { canonicalJson } from "./core/json.ts";
+import { canonicalJson } from "baton/engine";
 import type { Env } from "./env.ts";
 
 /** A cached result: its JSON text, where it came from, and until when it is good. */

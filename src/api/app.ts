@@ -5,7 +5,7 @@ import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
-import type { Json } from "../core/json.ts";
+import type { Json } from "baton/engine";
 import type { Env } from "../env.ts";
 import { registry } from "../registry.ts";
 import { decodeCursor } from "../run-index.ts";

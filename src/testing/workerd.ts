@@ -3,8 +3,8 @@
 // approvals and wait for its end, without real waiting. Import it in a test with the
 // test's `env`: `const baton = batonTest(env)`.
 
-import type { RunDetail } from "../../sdk/api-types.ts";
-import type { Json } from "../core/json.ts";
+import type { Json } from "baton/engine";
+import type { RunDetail } from "baton/client";
 import type { Decision, DecideResult, RunObject } from "../run-object.ts";
 
 /** The binding the helpers need: the run objects' namespace, as wrangler.toml names it. */

@@ -4,9 +4,9 @@
 import { randomBytes, randomUUID as nodeRandomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { sleep, step, task, workflow } from "baton";
-import type { LogEntry } from "../../src/core/log.ts";
-import { RunMirror } from "../../src/core/run-mirror.ts";
-import { runTaskByReplay } from "../../src/core/task-replay.ts";
+import type { LogEntry } from "../../sdk/core/log.ts";
+import { RunMirror } from "../../sdk/core/run-mirror.ts";
+import { runTaskByReplay } from "../../sdk/core/task-replay.ts";
 import { deliverTo, drive, MemoryHost, outputOf, settle } from "./memory-host.ts";
 
 const draws = workflow(async () => {

@@ -1,8 +1,8 @@
 // The replay machine's composition calls: taskScript, taskFlow and patched().
 import { describe, expect, it } from "vitest";
 import { patched, script, task, taskFlow, taskScript, workflow, type Script } from "baton";
-import { Execution, IDLE_HOST, runClosure, type Resolver } from "../../src/core/execution.ts";
-import type { LogEntry } from "../../src/core/log.ts";
+import { Execution, IDLE_HOST, runClosure, type Resolver } from "../../sdk/core/execution.ts";
+import type { LogEntry } from "../../sdk/core/log.ts";
 import { done, drive, MemoryHost, settle, deliverTo } from "./memory-host.ts";
 
 const double = script(async (args: { n: number }) => args.n * 2, { retries: { limit: 0 }, timeout: 30 });

@@ -3,9 +3,9 @@
 // the same answer, in a rebuilt drive execution, a consumer's mirror and a task replay.
 import { describe, expect, it } from "vitest";
 import { sleep, task, workflow } from "baton";
-import type { LogEntry, Outcome } from "../../src/core/log.ts";
-import { RunMirror } from "../../src/core/run-mirror.ts";
-import { runTaskByReplay } from "../../src/core/task-replay.ts";
+import type { LogEntry, Outcome } from "../../sdk/core/log.ts";
+import { RunMirror } from "../../sdk/core/run-mirror.ts";
+import { runTaskByReplay } from "../../sdk/core/task-replay.ts";
 import { deliverTo, drive, MemoryHost, settle } from "./memory-host.ts";
 
 /** Temporal's timer sample: whichever of the order and the timer ends first decides. */

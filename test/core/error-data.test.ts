@@ -3,7 +3,7 @@
 // class for Baton's own errors.
 import { describe, expect, it } from "vitest";
 import { BatonError, FatalError, isNamed, step, TaskTimeoutError, workflow } from "baton";
-import { fromErrorData, MAX_CAUSE_DEPTH, toErrorData, withoutStacks } from "../../src/core/error-data.ts";
+import { fromErrorData, MAX_CAUSE_DEPTH, toErrorData, withoutStacks } from "../../sdk/core/error-data.ts";
 import { drive, settle } from "./memory-host.ts";
 
 class CardError extends Error {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { SerializationError } from "baton";
-import { MAX_JSON_BYTES, toJson } from "../../src/core/json.ts";
+import { MAX_JSON_BYTES, toJson } from "../../sdk/core/json.ts";
 
 describe("toJson", () => {
   it("accepts plain data and undefined at the top", () => {

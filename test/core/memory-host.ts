@@ -2,8 +2,8 @@
 // finishes, and lets a test settle calls as a run object would (each outcome taking
 // the next place in the run's delivery order).
 import type { Workflow } from "baton";
-import { Execution, type ExecutionHost, type ExecutionMode, type ExecutionOptions, type NewCall } from "../../src/core/execution.ts";
-import type { LogEntry, Outcome, RunEnd, Settled } from "../../src/core/log.ts";
+import { Execution, type ExecutionHost, type ExecutionMode, type ExecutionOptions, type NewCall } from "../../sdk/core/execution.ts";
+import type { LogEntry, Outcome, RunEnd, Settled } from "../../sdk/core/log.ts";
 
 /** Delivery loops still running, so `settle` can wait for the body to come to rest. */
 const busy = new Set<Promise<void>>();

@@ -1,11 +1,12 @@
-// sdk/ and src/core/ run on plain Node with its built-in type stripping: no parameter
-// properties, enums or other syntax that needs a compiler.
+// The package's source runs on plain Node with its built-in type stripping (no
+// parameter properties, enums or other syntax that needs a compiler), resolved
+// through the package's "baton-source" export condition.
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 
 describe("on Node without a build step", () => {
   it("runs a workflow with baton/testing and calls the API with baton/client", () => {
-    const out = execFileSync(process.execPath, ["test/node/smoke.ts"], { encoding: "utf8" });
+    const out = execFileSync(process.execPath, ["--conditions=baton-source", "test/node/smoke.ts"], { encoding: "utf8" });
     expect(JSON.parse(out)).toEqual({
       status: "completed",
       output: [2, 4],

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_TASK_OPTIONS, InvalidArgumentError } from "baton";
 import { resolveTaskOptions } from "../../sdk/options.ts";
-import { isRetryable, retryDelayMs } from "../../src/core/retry-policy.ts";
+import { isRetryable, retryDelayMs } from "../../sdk/core/retry-policy.ts";
 
 describe("retry policy", () => {
   it("waits 1, 2, 4, 8, 16 s by default, then gives up", () => {

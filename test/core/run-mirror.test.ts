@@ -2,10 +2,10 @@
 // the whole log) must run the same closures with the same inputs.
 import { describe, expect, it } from "vitest";
 import { parallel, sleep, task, workflow } from "baton";
-import { Execution, type ExecutionHost, type NewCall } from "../../src/core/execution.ts";
-import type { LogEntry } from "../../src/core/log.ts";
-import { MirrorCache, RunMirror } from "../../src/core/run-mirror.ts";
-import { runTaskByReplay } from "../../src/core/task-replay.ts";
+import { Execution, type ExecutionHost, type NewCall } from "../../sdk/core/execution.ts";
+import type { LogEntry } from "../../sdk/core/log.ts";
+import { MirrorCache, RunMirror } from "../../sdk/core/run-mirror.ts";
+import { runTaskByReplay } from "../../sdk/core/task-replay.ts";
 import { settle } from "./memory-host.ts";
 
 const flow = workflow(async (input: { n: number }) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { itemBranch, ROOT_BRANCH, stepKey } from "../../src/core/step-key.ts";
+import { itemBranch, ROOT_BRANCH, stepKey } from "../../sdk/core/step-key.ts";
 
 describe("step keys", () => {
   it("are name#occurrence in the workflow body", () => {

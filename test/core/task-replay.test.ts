@@ -1,7 +1,7 @@
 // Task mode: the consumer replays the workflow to one task and runs only its closure.
 import { describe, expect, it } from "vitest";
 import { sleep, task, workflow } from "baton";
-import { runTaskByReplay } from "../../src/core/task-replay.ts";
+import { runTaskByReplay } from "../../sdk/core/task-replay.ts";
 import { done } from "./memory-host.ts";
 
 const ran: string[] = [];

@@ -2,7 +2,7 @@
 // recorded order, until it asks for one task; then run that task's closure. Used by
 // the queue consumer and the in-memory runner; pure, so it is tested without workerd.
 
-import { NonDeterminismError, StuckRunError } from "../../sdk/errors.ts";
+import { NonDeterminismError, StuckRunError } from "../errors.ts";
 import { toErrorData } from "./error-data.ts";
 import { Execution, IDLE_HOST, type ExecutionOptions, type WorkflowBody } from "./execution.ts";
 import type { LogEntry, Outcome } from "./log.ts";

@@ -1,7 +1,7 @@
 // What may cross a checkpoint: plain JSON. Checked before anything is stored, so a
 // bad value fails its own step with a message that points at the offending part.
 
-import { SerializationError } from "../../sdk/errors.ts";
+import { SerializationError } from "../errors.ts";
 
 /** A JSON value as stored in the log. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };

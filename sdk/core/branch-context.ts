@@ -2,9 +2,9 @@
 // branch (the body, or one parallel item), and the body's environment (its recorded
 // clock and seeded randomness, read by the globals while body code runs).
 
-import type { ApprovalRequest, ApprovalResult } from "../../sdk/approval.ts";
-import type { Closure, ResolvedFlowOptions, ParallelOptions, RunContext } from "../../sdk/context.ts";
-import type { ResolvedTaskOptions, TaskOptions } from "../../sdk/options.ts";
+import type { ApprovalRequest, ApprovalResult } from "../approval.ts";
+import type { Closure, ResolvedFlowOptions, ParallelOptions, RunContext } from "../context.ts";
+import type { ResolvedTaskOptions, TaskOptions } from "../options.ts";
 import { BODY_ENVIRONMENT, type BodyEnvironment } from "./determinism.ts";
 
 /** What a branch context asks of its execution: one method per primitive. */

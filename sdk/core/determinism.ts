@@ -40,7 +40,8 @@ function original<F>(value: F): F {
 
 const realSetTimeout = original(globalThis.setTimeout as unknown as TimerFn);
 const realClearTimeout = original(globalThis.clearTimeout);
-const realSetImmediate = typeof globalThis.setImmediate === "function" ? original(globalThis.setImmediate as unknown as TimerFn) : undefined;
+const immediate = (globalThis as { setImmediate?: TimerFn }).setImmediate;
+const realSetImmediate = typeof immediate === "function" ? original(immediate) : undefined;
 
 /** setTimeout as the engine uses it: never guarded, whatever context calls it. */
 export function engineTimeout(handler: () => void, ms: number): unknown {

@@ -3,7 +3,7 @@
 // fields — so a failed task or step surfaces in the body as the error it threw; Baton's
 // own classes come back as themselves. The stack is kept to be shown, never compared.
 
-import { ERROR_CLASSES } from "../../sdk/errors.ts";
+import { ERROR_CLASSES } from "../errors.ts";
 import type { Json } from "./json.ts";
 
 /** An error as stored in the log and sent between Workers. */

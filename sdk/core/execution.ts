@@ -5,11 +5,11 @@
 // Calls the log has not seen are handed to the host (record, then start the work)
 // and stay pending. Suspension never throws through user code.
 
-import type { ApprovalRequest, ApprovalResult } from "../../sdk/approval.ts";
-import type { Script } from "../../sdk/compose.ts";
-import type { Closure, ResolvedFlowOptions, ParallelOptions } from "../../sdk/context.ts";
-import { InvalidArgumentError, ScriptNotFoundError, WorkflowNotFoundError } from "../../sdk/errors.ts";
-import { resolveTaskOptions, type ResolvedTaskOptions, type TaskOptions } from "../../sdk/options.ts";
+import type { ApprovalRequest, ApprovalResult } from "../approval.ts";
+import type { Script } from "../compose.ts";
+import type { Closure, ResolvedFlowOptions, ParallelOptions } from "../context.ts";
+import { InvalidArgumentError, ScriptNotFoundError, WorkflowNotFoundError } from "../errors.ts";
+import { resolveTaskOptions, type ResolvedTaskOptions, type TaskOptions } from "../options.ts";
 import { contexts } from "./async-context.ts";
 import { BranchContext, type BranchHost } from "./branch-context.ts";
 import { installDeterminism, macrotask, SeededRandom, type BodyEnvironment } from "./determinism.ts";

@@ -3,7 +3,7 @@
 // on other code than is running now; otherwise the message points at what in the body
 // differs between replays.
 
-import { NonDeterminismError, StuckRunError } from "../../sdk/errors.ts";
+import { NonDeterminismError, StuckRunError } from "../errors.ts";
 import type { LogEntry, StepKind } from "./log.ts";
 import { ROOT_BRANCH } from "./step-key.ts";
 

@@ -1,7 +1,7 @@
 // The checkpoint log's records. The run object stores them in SQLite; the consumer
 // receives them over RPC; the replay machine reads them.
 
-import { CancelledError } from "../../sdk/errors.ts";
+import { CancelledError } from "../errors.ts";
 import { toErrorData, type ErrorData } from "./error-data.ts";
 import type { Json } from "./json.ts";
 

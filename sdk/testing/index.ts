@@ -1,21 +1,21 @@
 // `baton/testing`: run a workflow in memory, on the same replay machine production
-// uses (src/core), with a virtual clock. Sleeps, approval and flow timeouts and retry
+// uses (sdk/core), with a virtual clock. Sleeps, approval and flow timeouts and retry
 // back-off take no real time; task, step and script code runs in this process, for
 // real. Web-standard apart from node:async_hooks (built into Deno and Node).
 
-import { isScript, script as defineScript, type Script } from "./compose.ts";
-import type { TaskContext } from "./context.ts";
-import { InvalidArgumentError, StepLimitError, StuckRunError, TaskTimeoutError, UnansweredApprovalError } from "./errors.ts";
-import { DEFAULT_TASK_OPTIONS, type ResolvedTaskOptions } from "./options.ts";
-import type { ApprovalRequest, ApprovalResult } from "./approval.ts";
-import { isWorkflow, type Workflow } from "./index.ts";
-import { toErrorData, type ErrorData } from "../src/core/error-data.ts";
-import { Execution, runClosure, type ExecutionHost, type ExecutionOptions, type NewCall, type Resolver, type WorkflowBody } from "../src/core/execution.ts";
-import type { Json } from "../src/core/json.ts";
-import { childOutcome, type LogEntry, type Outcome, type RunOutcome, type Settled, type StepKind, type StepStatus } from "../src/core/log.ts";
-import { isRetryable, retryDelayMs } from "../src/core/retry-policy.ts";
-import { RunMirror } from "../src/core/run-mirror.ts";
-import { runTaskByReplay } from "../src/core/task-replay.ts";
+import { isScript, script as defineScript, type Script } from "../compose.ts";
+import type { TaskContext } from "../context.ts";
+import { InvalidArgumentError, StepLimitError, StuckRunError, TaskTimeoutError, UnansweredApprovalError } from "../errors.ts";
+import { DEFAULT_TASK_OPTIONS, type ResolvedTaskOptions } from "../options.ts";
+import type { ApprovalRequest, ApprovalResult } from "../approval.ts";
+import { isWorkflow, type Workflow } from "../index.ts";
+import { toErrorData, type ErrorData } from "../core/error-data.ts";
+import { Execution, runClosure, type ExecutionHost, type ExecutionOptions, type NewCall, type Resolver, type WorkflowBody } from "../core/execution.ts";
+import type { Json } from "../core/json.ts";
+import { childOutcome, type LogEntry, type Outcome, type RunOutcome, type Settled, type StepKind, type StepStatus } from "../core/log.ts";
+import { isRetryable, retryDelayMs } from "../core/retry-policy.ts";
+import { RunMirror } from "../core/run-mirror.ts";
+import { runTaskByReplay } from "../core/task-replay.ts";
 
 /** What an approval asks, as `options.approve` receives it. */
 export interface ApprovalAsk {

@@ -1,7 +1,7 @@
 // Retry policy: how many times a failed attempt is tried again, and how long to wait
 // before each. Pure, so the run object and the in-memory runner share it.
 
-import type { RetryPolicy } from "../../sdk/options.ts";
+import type { RetryPolicy } from "../options.ts";
 import type { ErrorData } from "./error-data.ts";
 
 /** Errors no retry can fix: the author said so, or the failure is deterministic. */

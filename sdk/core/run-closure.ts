@@ -3,9 +3,9 @@
 // context engine code runs in, so the body's recorded clock and randomness never leak
 // into what the engine stores.
 
-import type { RunContext } from "../../sdk/context.ts";
-import { InvalidArgumentError, isNamed, OutsideRunError, TaskTimeoutError } from "../../sdk/errors.ts";
-import type { Closure } from "../../sdk/context.ts";
+import type { RunContext } from "../context.ts";
+import { InvalidArgumentError, isNamed, OutsideRunError, TaskTimeoutError } from "../errors.ts";
+import type { Closure } from "../context.ts";
 import { contexts } from "./async-context.ts";
 import { clearEngineTimeout, engineTimeout } from "./determinism.ts";
 import { toErrorData } from "./error-data.ts";

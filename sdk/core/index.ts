@@ -1,0 +1,15 @@
+// `baton/engine`: what a host of runs needs from the replay machine — the Worker's run
+// object and queue consumer, and the in-memory runner. Not for workflow authors.
+
+export { childOutcome, type LogEntry, type Outcome, type RunEnd, type RunOutcome, type Settled, type StepKind, type StepStatus } from "./log.ts";
+export { Execution, IDLE_HOST, runClosure, type ExecutionHost, type ExecutionMode, type ExecutionOptions, type NewCall, type Resolver, type TaskClosure, type WorkflowBody } from "./execution.ts";
+export { fromErrorData, MAX_CAUSE_DEPTH, toErrorData, withoutStacks, type ErrorData } from "./error-data.ts";
+export { canonicalJson, decodeJson, encodeJson, MAX_JSON_BYTES, toJson, type Json } from "./json.ts";
+export { macrotask } from "./macrotask.ts";
+export { codeChangeNote } from "./replay-errors.ts";
+export { isReplayFailure, isRetryable, retryDelayMs } from "./retry-policy.ts";
+export { MirrorCache, RunMirror } from "./run-mirror.ts";
+export { runTaskByReplay } from "./task-replay.ts";
+export { ROOT_BRANCH, stepKey } from "./step-key.ts";
+export { DEFAULT_TASK_OPTIONS, resolveTaskOptions, type ResolvedTaskOptions } from "../options.ts";
+export type { ApprovalRequest } from "../approval.ts";
