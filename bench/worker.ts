@@ -5,9 +5,9 @@
 import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloudflare:workers";
 import baton from "../src/index.ts";
 import type { Env } from "../src/env.ts";
-import type { TaskReport } from "../src/messages.ts";
+import type { TaskReport } from "../src/tasks/messages.ts";
 import { registry } from "../src/registry.ts";
-import { RunObject, type TaskRef } from "../src/run-object.ts";
+import { RunObject, type TaskRef } from "../src/runs/run-object.ts";
 import { modules } from "./generated/workflows.ts";
 
 export { ConcurrencyLimiter, RunIndex, TaskCache } from "../src/index.ts";

@@ -1,10 +1,10 @@
 // The Worker's bindings and variables, as wrangler.toml declares them.
 
-import type { RunIndex } from "./run-index.ts";
-import type { RunObject } from "./run-object.ts";
-import type { TaskCache } from "./task-cache.ts";
-import type { ConcurrencyLimiter } from "./concurrency-limiter.ts";
-import type { TaskMessage } from "./messages.ts";
+import type { RunIndex } from "./index/run-index.ts";
+import type { RunObject } from "./runs/run-object.ts";
+import type { TaskCache } from "./tasks/task-cache.ts";
+import type { ConcurrencyLimiter } from "./tasks/concurrency-limiter.ts";
+import type { TaskMessage } from "./tasks/messages.ts";
 
 export interface Env {
   /** One Durable Object per run. */

@@ -4,13 +4,13 @@
 import { createApp } from "./api/app.ts";
 import type { Env } from "./env.ts";
 import { modules } from "./generated/workflows.ts";
-import { consumeDeadTasks, consumeTasks, DEAD_LETTER_QUEUE } from "./queue-consumer.ts";
+import { consumeDeadTasks, consumeTasks, DEAD_LETTER_QUEUE } from "./tasks/queue-consumer.ts";
 import { registry } from "./registry.ts";
 
-export { RunIndex } from "./run-index.ts";
-export { RunObject } from "./run-object.ts";
-export { TaskCache } from "./task-cache.ts";
-export { ConcurrencyLimiter } from "./concurrency-limiter.ts";
+export { RunIndex } from "./index/run-index.ts";
+export { RunObject } from "./runs/run-object.ts";
+export { TaskCache } from "./tasks/task-cache.ts";
+export { ConcurrencyLimiter } from "./tasks/concurrency-limiter.ts";
 
 registry.add(modules);
 

@@ -8,11 +8,11 @@ import { z } from "zod";
 import type { Json } from "baton/engine";
 import type { Env } from "../env.ts";
 import { registry } from "../registry.ts";
-import { decodeCursor } from "../run-index.ts";
-import { RunStatus } from "../run-view.ts";
+import { decodeCursor } from "../index/run-index.ts";
+import { RunStatus } from "../runs/run-view.ts";
 import { ApiError } from "./api-error.ts";
 import { requireToken } from "./auth.ts";
-import { approvalRoutes } from "../pages/approval-routes.tsx";
+import { approvalRoutes } from "../approvals/approval-routes.tsx";
 
 /** Largest accepted body of `POST /api/runs`, and so the largest run input. */
 export const MAX_INPUT_BYTES = 1024 * 1024;

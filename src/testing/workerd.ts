@@ -5,7 +5,7 @@
 
 import type { Json } from "baton/engine";
 import type { RunDetail } from "baton/client";
-import type { Decision, DecideResult, RunObject } from "../run-object.ts";
+import type { Decision, DecideResult, RunObject } from "../runs/run-object.ts";
 
 /** The binding the helpers need: the run objects' namespace, as wrangler.toml names it. */
 export interface BatonTestEnv {

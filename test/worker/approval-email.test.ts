@@ -3,8 +3,8 @@
 // through the real binding and checks the send is recorded as done.
 import { SELF, env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { Mailer } from "../../src/mailer.ts";
-import type { RunObject } from "../../src/run-object.ts";
+import type { Mailer } from "../../src/approvals/mailer.ts";
+import type { RunObject } from "../../src/runs/run-object.ts";
 import { getRun, runStub, waitForRun } from "./helpers.ts";
 
 interface Sent {

@@ -1,7 +1,7 @@
 // Approval links: signed, expiring, one decision, and GET never decides.
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { signApprovalToken } from "../../src/approval-token.ts";
+import { signApprovalToken } from "../../src/approvals/approval-token.ts";
 import { getRun, hits, startRun, waitForRun } from "./helpers.ts";
 
 interface Approval {

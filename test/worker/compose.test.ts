@@ -3,7 +3,7 @@
 // parent, and a parent replayed after eviction while its child runs.
 import { abortAllDurableObjects, env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { RunObject } from "../../src/run-object.ts";
+import type { RunObject } from "../../src/runs/run-object.ts";
 import { starts } from "../workflows/pipeline.ts";
 import { api, getRun, hits, runStub, startRun, waitForRun, type RunBody } from "./helpers.ts";
 

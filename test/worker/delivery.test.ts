@@ -4,8 +4,8 @@ import { createExecutionContext, createMessageBatch, env, getQueueResult, runDur
 import { describe, expect, it } from "vitest";
 import worker from "../worker.ts";
 import { getRun, hits, LossyQueue, pause, runStub, startRun, waitForRun } from "./helpers.ts";
-import type { RunObject } from "../../src/run-object.ts";
-import type { TaskMessage } from "../../src/messages.ts";
+import type { RunObject } from "../../src/runs/run-object.ts";
+import type { TaskMessage } from "../../src/tasks/messages.ts";
 
 /** Starts a run whose first task message is lost on the way to the queue (fake lossy queue). */
 async function startWithLostFirstMessage(workflow: string, input: unknown): Promise<string> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { runInDurableObject } from "cloudflare:test";
-import type { RunObject } from "../../src/run-object.ts";
+import type { RunObject } from "../../src/runs/run-object.ts";
 import { tallied } from "../hit.ts";
 import { getRun, hits, pause, runStub, startRun, waitForRun } from "./helpers.ts";
 

@@ -4,9 +4,9 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import aborting from "../workflows/aborting.ts";
-import { consumeTasks, VERSION_BOUNCES, VERSION_BOUNCE_SECONDS } from "../../src/queue-consumer.ts";
+import { consumeTasks, VERSION_BOUNCES, VERSION_BOUNCE_SECONDS } from "../../src/tasks/queue-consumer.ts";
 import { registry, Registry } from "../../src/registry.ts";
-import type { TaskMessage } from "../../src/messages.ts";
+import type { TaskMessage } from "../../src/tasks/messages.ts";
 import { hits, startRun, waitForRun } from "./helpers.ts";
 
 /** The registry of a consumer deployed with another version of the "aborting" workflow. */

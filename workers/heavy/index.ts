@@ -4,7 +4,7 @@
 
 import type { Env } from "../../src/env.ts";
 import { modules } from "../../src/generated/workflows.ts";
-import { consumeTasks } from "../../src/queue-consumer.ts";
+import { consumeTasks } from "../../src/tasks/queue-consumer.ts";
 import { registry } from "../../src/registry.ts";
 
 registry.add(modules);

@@ -3,7 +3,7 @@
 // mail scanners fetch links before people click them.
 
 import type { FC, PropsWithChildren } from "hono/jsx";
-import type { ApprovalInfo } from "../run-object.ts";
+import type { ApprovalInfo } from "../runs/run-object.ts";
 
 const STYLE = `
 body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}

@@ -6,7 +6,7 @@
 // expire, so a crashed consumer or a lost run object cannot leak a slot.
 
 import { DurableObject } from "cloudflare:workers";
-import type { Env } from "./env.ts";
+import type { Env } from "../env.ts";
 
 /** One task attempt asking for a slot. */
 export interface LeaseRequest {

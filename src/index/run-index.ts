@@ -3,10 +3,10 @@
 // changes, never per step.
 
 import { DurableObject } from "cloudflare:workers";
-import type { Env } from "./env.ts";
-import type { RunPage, RunStatus, RunSummary } from "./run-view.ts";
+import type { Env } from "../env.ts";
+import type { RunPage, RunStatus, RunSummary } from "../runs/run-view.ts";
 
-export type { RunPage } from "./run-view.ts";
+export type { RunPage } from "../runs/run-view.ts";
 
 /** Filters and paging of `list`. */
 export interface RunQuery {

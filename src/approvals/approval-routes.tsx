@@ -2,9 +2,9 @@
 // decides. The signed token is the only credential, so these need no bearer token.
 
 import { Hono, type Context } from "hono";
-import { signApprovalToken, verifyApprovalToken, type ApprovalClaim } from "../approval-token.ts";
+import { signApprovalToken, verifyApprovalToken, type ApprovalClaim } from "./approval-token.ts";
 import type { Env } from "../env.ts";
-import type { ApprovalInfo } from "../run-object.ts";
+import type { ApprovalInfo } from "../runs/run-object.ts";
 import { DecisionPage, OutcomePage } from "./approval-page.tsx";
 
 type AppEnv = { Bindings: Env };

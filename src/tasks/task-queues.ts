@@ -3,7 +3,7 @@
 // consumed by the Worker in workers/heavy/. A tag without a binding is an error that
 // names the tag and what to add.
 
-import type { Env } from "./env.ts";
+import type { Env } from "../env.ts";
 import type { TaskMessage } from "./messages.ts";
 
 /** The binding name of a tag's queue: `heavy-cpu` → `TASKS_HEAVY_CPU`. */

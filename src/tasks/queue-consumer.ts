@@ -8,10 +8,10 @@
 import { z } from "zod";
 import { CancelledError, ScriptNotFoundError, TaskDeliveryError, VersionMismatchError, WorkflowNotFoundError } from "baton";
 import { toErrorData, runClosure, type ExecutionOptions, type Outcome, MirrorCache, RunMirror, runTaskByReplay, macrotask } from "baton/engine";
-import type { Env } from "./env.ts";
+import type { Env } from "../env.ts";
 import { TaskMessage, type TaskReport } from "./messages.ts";
-import { registry, type Registry } from "./registry.ts";
-import type { RunObject, TaskContextData } from "./run-object.ts";
+import { registry, type Registry } from "../registry.ts";
+import type { RunObject, TaskContextData } from "../runs/run-object.ts";
 
 /** The queue where messages land that the consumer could not process after the queue's retries. */
 export const DEAD_LETTER_QUEUE = "baton-tasks-dlq";

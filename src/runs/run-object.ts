@@ -7,15 +7,15 @@ import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
 import { DEFAULT_TASK_OPTIONS, TaskTimeoutError, WorkerTagError, WorkflowNotFoundError, type ApprovalResult } from "baton";
 import { type ResolvedTaskOptions, toErrorData, type ErrorData, Execution, type ExecutionHost, type NewCall, canonicalJson, encodeJson, type Json, childOutcome, type LogEntry, type Outcome, type RunEnd, type RunOutcome, type Settled, macrotask, isReplayFailure, isRetryable, retryDelayMs, codeChangeNote } from "baton/engine";
-import { approvalLinks, sendApprovalEmails } from "./approval-mail.ts";
-import type { Env } from "./env.ts";
-import { bindingMailer, type Mailer } from "./mailer.ts";
-import { TaskReport, type TaskMessage } from "./messages.ts";
-import { registry } from "./registry.ts";
+import { approvalLinks, sendApprovalEmails } from "../approvals/approval-mail.ts";
+import type { Env } from "../env.ts";
+import { bindingMailer, type Mailer } from "../approvals/mailer.ts";
+import { TaskReport, type TaskMessage } from "../tasks/messages.ts";
+import { registry } from "../registry.ts";
 import { isTerminal, RunStore, type RunRow, type Signal } from "./run-store.ts";
 import { iso, type RunSummary } from "./run-view.ts";
-import { cacheIdentity } from "./task-cache.ts";
-import { queueFor } from "./task-queues.ts";
+import { cacheIdentity } from "../tasks/task-cache.ts";
+import { queueFor } from "../tasks/task-queues.ts";
 
 /** How long after an attempt's timeout the run object stops waiting for its report. */
 const WATCHDOG_GRACE_MS = 10_000;

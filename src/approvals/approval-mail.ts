@@ -4,10 +4,10 @@
 import { approvalEmailRaw } from "./approval-email.ts";
 import { signApprovalToken } from "./approval-token.ts";
 import { toErrorData } from "baton/engine";
-import type { Env } from "./env.ts";
+import type { Env } from "../env.ts";
 import type { Mailer } from "./mailer.ts";
-import { isTerminal, type RunRow, type RunStore } from "./run-store.ts";
-import { iso } from "./run-view.ts";
+import { isTerminal, type RunRow, type RunStore } from "../runs/run-store.ts";
+import { iso } from "../runs/run-view.ts";
 
 /** Tries of one approval email before it is marked failed. */
 export const EMAIL_ATTEMPTS = 8;

@@ -4,7 +4,7 @@
 
 import { DurableObject } from "cloudflare:workers";
 import { canonicalJson } from "baton/engine";
-import type { Env } from "./env.ts";
+import type { Env } from "../env.ts";
 
 /** A cached result: its JSON text, where it came from, and until when it is good. */
 export interface CachedResult {
