@@ -1,8 +1,9 @@
 // The shapes the HTTP API answers with: shared by the Worker that sends them and the
 // client that reads them. Types only.
 
-/** Where a run stands. */
-export type RunStatus = "queued" | "running" | "sleeping" | "waiting" | "completed" | "failed" | "cancelled";
+import type { RunStatus } from "../core/run-machine/statuses.ts";
+
+export type { RunStatus } from "../core/run-machine/statuses.ts";
 
 /** An error as the API shows it: the thrown error's name, message, code, causes, own JSON fields and stack. */
 export interface ErrorView {

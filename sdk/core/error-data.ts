@@ -85,6 +85,31 @@ function rebuild(data: ErrorData): Error {
   return error;
 }
 
+/**
+ * `value` checked to be error data (as stored or sent): a name and a message, and
+ * where present a string code and stack, an object of fields and a cause of the same
+ * shape. Throws a TypeError saying what is wrong.
+ */
+export function errorDataOf(value: unknown, depth = 0): ErrorData {
+  if (typeof value !== "object" || value === null) throw new TypeError("error data must be an object");
+  const { name, message, code, cause, fields, stack } = value as Record<string, unknown>;
+  if (typeof name !== "string" || typeof message !== "string") throw new TypeError("error data needs a string name and message");
+  const data: ErrorData = { name, message };
+  if (code !== undefined) data.code = stringOr(code, "code");
+  if (stack !== undefined) data.stack = stringOr(stack, "stack");
+  if (fields !== undefined) {
+    if (typeof fields !== "object" || fields === null || Array.isArray(fields)) throw new TypeError("error data fields must be an object");
+    data.fields = fields as { [key: string]: Json };
+  }
+  if (cause !== undefined && depth < MAX_CAUSE_DEPTH) data.cause = errorDataOf(cause, depth + 1);
+  return data;
+}
+
+function stringOr(value: unknown, what: string): string {
+  if (typeof value !== "string") throw new TypeError(`error data ${what} must be a string`);
+  return value;
+}
+
 /** Error data without stacks, at every level: what replays and comparisons look at. */
 export function withoutStacks(data: ErrorData): ErrorData {
   const { stack: _stack, cause, ...rest } = data;

@@ -6,103 +6,26 @@
 // and stay pending. Suspension never throws through user code.
 
 import type { ApprovalRequest, ApprovalResult } from "../approval.ts";
-import type { Script } from "../compose.ts";
 import type { Closure, ResolvedFlowOptions, ParallelOptions } from "../context.ts";
-import { InvalidArgumentError, ScriptNotFoundError, WorkflowNotFoundError } from "../errors.ts";
+import { ScriptNotFoundError, WorkflowNotFoundError } from "../errors.ts";
 import { resolveTaskOptions, type ResolvedTaskOptions, type TaskOptions } from "../options.ts";
 import { contexts } from "./async-context.ts";
 import { BranchContext, type BranchHost } from "./branch-context.ts";
-import { installDeterminism, macrotask, SeededRandom, type BodyEnvironment } from "./determinism.ts";
+import { DeliveryLoop } from "./delivery-loop.ts";
+import { EMPTY_RESOLVER, type ExecutionHost, type ExecutionMode, type ExecutionOptions, type NewCall, type Resolver, type TaskClosure, type WorkflowBody } from "./execution-types.ts";
+import { installDeterminism, SeededRandom, type BodyEnvironment } from "./determinism.ts";
 import { fromErrorData, toErrorData, type ErrorData } from "./error-data.ts";
 import { toJson, type Json } from "./json.ts";
 import type { LogEntry, Outcome, RunEnd, Settled, StepKind } from "./log.ts";
+import { runParallel } from "./parallel.ts";
 import { divergedAt, forbidden, notAskedFor, stuck, taskNotReached } from "./replay-errors.ts";
 import { outsideBody, runClosure } from "./run-closure.ts";
 import { ROOT_BRANCH, itemBranch, patchKey, stepKey } from "./step-key.ts";
 
 export { runClosure } from "./run-closure.ts";
+export { EMPTY_RESOLVER, IDLE_HOST, type ExecutionHost, type ExecutionMode, type ExecutionOptions, type NewCall, type Resolver, type TaskClosure, type WorkflowBody } from "./execution-types.ts";
 
 installDeterminism();
-
-/** A call the log has not recorded yet (or an inline step being run again). */
-export interface NewCall {
-  key: string;
-  branch: string;
-  seq: number;
-  kind: StepKind;
-  name: string;
-  attempt: number;
-  /** For sleeps: how long. */
-  seconds?: number;
-  /** For approvals: what is asked, of whom, for how long. */
-  approval?: ApprovalRequest;
-  /** For tasks: retry policy and per-attempt timeout. */
-  options?: ResolvedTaskOptions;
-  /** For script tasks: which script, with what args. */
-  script?: { path: string; args: Json | undefined };
-  /** For child flows: which workflow, its input, and how long it may run. */
-  flow?: { path: string; input: Json | undefined; timeout?: number | undefined };
-}
-
-/** What an execution may look up about the deployment: scripts and workflows by path. */
-export interface Resolver {
-  /** The script registered at `path`. */
-  script(path: string): Script | undefined;
-  /** True when a workflow is registered at `path`. */
-  isWorkflow(path: string): boolean;
-}
-
-/** A resolver that knows no scripts and no workflows. */
-const EMPTY_RESOLVER: Resolver = { script: () => undefined, isWorkflow: () => false };
-
-/** What an execution is given besides the body, the input and the log. */
-export interface ExecutionOptions {
-  /** Where taskScript and taskFlow look up their paths (default: nowhere). */
-  resolver?: Resolver;
-  /** Set only when the run started on other code than is running now, naming both versions; told in replay errors. */
-  codeChange?: string | undefined;
-  /** Appended to the error of a taskScript or taskFlow path the resolver does not know. */
-  notFoundHint?: string;
-  /** Seeds the body's randomness; the run's id, so every replay of a run draws the same numbers. */
-  seed?: string;
-  /** The body's clock until the first outcome is delivered: when the run started (ms). */
-  startedAt?: number;
-}
-
-/** A task's closure with the timeout each attempt gets. */
-export interface TaskClosure {
-  fn: Closure<unknown>;
-  timeout: number;
-}
-
-/** What the execution needs from whoever stores the log. */
-export interface ExecutionHost {
-  /** Records a new call and starts its work; synchronous, so the record precedes any effect. */
-  begin(call: NewCall): void;
-  /** Stores an inline step's outcome with its place in the delivery order; null when it arrived too late or was parked for a retry. */
-  finishStep(key: string, attempt: number, outcome: Outcome): Settled | null;
-  /** A signal that ends an inline step's attempt early (the in-memory runner's virtual timeout). */
-  attemptSignal?(key: string, attempt: number): AbortSignal | undefined;
-  /** Told when outcomes start to be delivered, with a promise that settles once the body is at rest (the in-memory runner's clock waits for it). */
-  delivering?(done: Promise<void>): void;
-}
-
-/**
- * `drive`: the run object's execution, which starts new work.
- * `task`: a consumer's replay up to one task's key, whose closure it then runs.
- * `mirror`: a consumer's long-lived copy of a run, fed log changes with `absorb`;
- * it starts nothing and keeps the closure of every task it reaches.
- */
-export type ExecutionMode = { kind: "drive" } | { kind: "task"; key: string; attempt: number; cancel?: AbortSignal | undefined } | { kind: "mirror" };
-
-/** A host for executions that only read the log: they record and start nothing. */
-export const IDLE_HOST: ExecutionHost = {
-  begin: () => {},
-  finishStep: () => null,
-};
-
-/** A workflow body as the engine calls it. */
-export type WorkflowBody = (input: never) => Promise<unknown>;
 
 interface Waiter {
   resolve(value: unknown): void;
@@ -143,17 +66,9 @@ export class Execution implements BranchHost {
   private readonly occurrences = new Map<string, number>();
   /** Calls made and not yet answered, by key. */
   private readonly waiting = new Map<string, Waiter>();
-  /** Settled outcomes not yet handed to the body, by their place in the delivery order. */
-  private readonly inbox = new Map<number, Settled>();
-  /** How many outcomes the body has been handed. */
-  private delivered = 0;
-  /** The key of the last outcome handed to the body, for error messages. */
-  private lastDelivered: string | undefined;
-  /** The body's clock: when the last delivered outcome was recorded. */
-  private now: number;
+  /** Hands settled outcomes to the body in their delivery order; keeps the body's clock. */
+  private readonly outcomes: DeliveryLoop;
   private readonly random: SeededRandom;
-  private pumping = false;
-  private idleWaiters: (() => void)[] = [];
   /** Drive mode: inline steps reached but not settled, kept so a retry can run them again. */
   private readonly steps = new Map<string, { call: Located; fn: Closure<unknown>; options: ResolvedTaskOptions }>();
   /** Mirror mode: the closures of tasks reached but not yet settled. */
@@ -176,10 +91,20 @@ export class Execution implements BranchHost {
     this.resolver = options.resolver ?? EMPTY_RESOLVER;
     this.codeChange = options.codeChange;
     this.notFoundHint = options.notFoundHint ?? "";
-    this.now = options.startedAt ?? 0;
+    this.outcomes = new DeliveryLoop(
+      {
+        stopped: () => this.halted,
+        hand: (outcome) => this.hand(outcome),
+        quiet: () => this.quiet(),
+        unasked: (outcome) => this.unasked(outcome),
+        delivering: (done) => host.delivering?.(done),
+      },
+      options.startedAt ?? 0,
+      (pump) => outsideBody(pump),
+    );
     this.random = new SeededRandom(options.seed ?? "");
     this.environment = {
-      now: () => this.now,
+      now: () => this.outcomes.now,
       random: () => this.random.random(),
       fill: (bytes) => this.random.fill(bytes),
       forbid: (call) => this.fail(forbidden(call)),
@@ -209,7 +134,7 @@ export class Execution implements BranchHost {
       },
       (error: unknown) => this.end({ status: "failed", error: toErrorData(error) }),
     );
-    this.kick();
+    this.outcomes.kick();
   }
 
   /**
@@ -217,27 +142,26 @@ export class Execution implements BranchHost {
    * the delivery order, after every earlier one. False when it is not new.
    */
   deliver(settled: Settled): boolean {
-    if (this.halted || settled.delivery <= this.delivered || this.inbox.has(settled.delivery)) return false;
-    this.inbox.set(settled.delivery, settled);
-    this.kick();
+    if (this.halted || !this.outcomes.add(settled)) return false;
+    this.outcomes.kick();
     return true;
   }
 
   /** True while outcomes are being handed to the body. */
   get delivering(): boolean {
-    return this.pumping;
+    return this.outcomes.busy;
   }
 
   /** Resolves once every outcome that can be delivered has been, and the body has run as far as they take it. */
   idle(): Promise<void> {
-    return this.pumping ? new Promise((resolve) => this.idleWaiters.push(resolve)) : Promise.resolve();
+    return this.outcomes.idle();
   }
 
   /** Stops the execution: pending calls stay pending and nothing new starts. */
   halt(): void {
     this.halted = true;
     this.waiting.clear();
-    this.inbox.clear();
+    this.outcomes.clear();
     this.closures.clear();
     this.steps.clear();
   }
@@ -250,7 +174,7 @@ export class Execution implements BranchHost {
       // Settled before the delivery order was recorded: answered as soon as it is known.
       if (entry.kind !== "patch" && isSettled(entry) && !entry.delivery) this.answerNow(entry);
     }
-    this.kick();
+    this.outcomes.kick();
   }
 
   private remember(entries: Iterable<LogEntry>): void {
@@ -262,8 +186,8 @@ export class Execution implements BranchHost {
       this.byKey.set(entry.key, entry);
       this.byPosition.set(position(entry.branch, entry.seq), entry);
       this.lastSeq.set(entry.branch, Math.max(this.lastSeq.get(entry.branch) ?? -1, entry.seq));
-      if (isSettled(entry) && entry.delivery && entry.delivery > this.delivered) {
-        this.inbox.set(entry.delivery, { key: entry.key, delivery: entry.delivery, at: entry.at ?? this.now, outcome: outcomeOf(entry) });
+      if (isSettled(entry) && entry.delivery) {
+        this.outcomes.add({ key: entry.key, delivery: entry.delivery, at: entry.at ?? this.outcomes.now, outcome: outcomeOf(entry) });
       }
     }
   }
@@ -275,56 +199,27 @@ export class Execution implements BranchHost {
 
   // --- delivery
 
-  /** Starts the delivery loop unless it runs; always outside the body's context. */
-  private kick(): void {
-    if (this.pumping || this.halted) return;
-    this.pumping = true;
-    const done = outsideBody(() => this.pump());
-    if (this.host.delivering) outsideBody(() => this.host.delivering?.(done));
-  }
-
-  /**
-   * Hands outcomes to the body one at a time, in delivery order. Before each, one
-   * turn of the event loop lets the body run every continuation of the last one, so
-   * the body is at rest whenever an outcome arrives — live or replayed alike.
-   */
-  private async pump(): Promise<void> {
-    for (;;) {
-      await macrotask();
-      if (this.halted) break;
-      const next = this.inbox.get(this.delivered + 1);
-      if (!next) {
-        this.quiet();
-        break;
-      }
-      const waiter = this.waiting.get(next.key);
-      if (!waiter) {
-        this.unasked(next);
-        break;
-      }
-      this.inbox.delete(next.delivery);
-      this.waiting.delete(next.key);
-      this.closures.delete(next.key);
-      this.delivered = next.delivery;
-      this.lastDelivered = next.key;
-      this.now = next.at;
-      if (next.outcome.ok) waiter.resolve(next.outcome.value);
-      else waiter.reject(fromErrorData(next.outcome.error, next.key));
-    }
-    this.pumping = false;
-    for (const resolve of this.idleWaiters.splice(0)) resolve();
+  /** The delivery loop's hand-over: the waiting call gets the outcome; false when the body has made no such call. */
+  private hand(outcome: Settled): boolean {
+    const waiter = this.waiting.get(outcome.key);
+    if (!waiter) return false;
+    this.waiting.delete(outcome.key);
+    this.closures.delete(outcome.key);
+    if (outcome.outcome.ok) waiter.resolve(outcome.outcome.value);
+    else waiter.reject(fromErrorData(outcome.outcome.error, outcome.key));
+    return true;
   }
 
   /** Nothing to deliver and the body at rest: a body waiting on no primitive can never go on. */
   private quiet(): void {
     if (this.mode.kind === "mirror") return;
-    if (this.waiting.size === 0) this.fail(stuck(this.lastDelivered));
+    if (this.waiting.size === 0) this.fail(stuck(this.outcomes.lastKey));
     else if (this.mode.kind === "task") this.fail(taskNotReached(this.mode.key, [...this.waiting.keys()], this.codeChange));
   }
 
   /** The next recorded outcome belongs to a call the body, at rest, has not made. */
   private unasked(next: Settled): void {
-    if (this.mode.kind !== "mirror" && this.waiting.size === 0) this.fail(stuck(this.lastDelivered));
+    if (this.mode.kind !== "mirror" && this.waiting.size === 0) this.fail(stuck(this.outcomes.lastKey));
     else this.fail(notAskedFor(next, [...this.waiting.keys()], this.codeChange));
   }
 
@@ -349,7 +244,7 @@ export class Execution implements BranchHost {
   private answer<T>(call: Located): Promise<T> {
     const recorded = call.recorded;
     if (recorded && isSettled(recorded) && !recorded.delivery) {
-      if (recorded.at !== undefined) this.now = Math.max(this.now, recorded.at);
+      if (recorded.at !== undefined) this.outcomes.now = Math.max(this.outcomes.now, recorded.at);
       return stored(recorded);
     }
     return this.wait(call.key);
@@ -509,51 +404,8 @@ export class Execution implements BranchHost {
 
   parallel<I, O>(branch: string, items: readonly I[], fn: (item: I, index: number) => Promise<O>, options: ParallelOptions<I>): Promise<O[]> {
     if (this.halted) return never();
-    // Launch order: by priority (highest first) when given, else item order. Keys stay per item.
-    const order = items.map((_, index) => index);
-    if (options.priority) {
-      const rank = items.map((item, index) => {
-        const value = options.priority?.(item, index);
-        if (typeof value !== "number" || !Number.isFinite(value)) {
-          throw new InvalidArgumentError(`parallel() priority must return a finite number, got ${String(value)} for item ${index}`);
-        }
-        return value;
-      });
-      order.sort((a, b) => (rank[b] ?? 0) - (rank[a] ?? 0) || a - b);
-    }
     const prefix = stepKey(branch, "parallel", bump(this.occurrences, `${branch}\u0000parallel`));
-    const results = new Array<O>(items.length);
-    const limit = Math.min(options.concurrency ?? items.length, items.length);
-    return new Promise<O[]>((resolve, reject) => {
-      if (items.length === 0) return resolve(results);
-      let next = 0;
-      let done = 0;
-      let failed = false;
-      const launch = (): void => {
-        const index = order[next++] ?? 0;
-        const context = new BranchContext(this, itemBranch(prefix, index));
-        let branchResult: Promise<O>;
-        try {
-          branchResult = contexts.run(context, () => fn(items[index] as I, index));
-        } catch (error) {
-          branchResult = Promise.reject(error);
-        }
-        Promise.resolve(branchResult).then(
-          (value) => {
-            results[index] = value;
-            done += 1;
-            if (done === items.length) resolve(results);
-            else if (!failed && next < items.length) launch();
-          },
-          (error: unknown) => {
-            // Like Promise.all: the first failure rejects; no further items start.
-            if (!failed) reject(error);
-            failed = true;
-          },
-        );
-      };
-      for (let i = 0; i < limit; i++) launch();
-    });
+    return runParallel(items, fn, options, (index) => new BranchContext(this, itemBranch(prefix, index)));
   }
 
   private locate(branch: string, kind: StepKind, name: string | undefined): Located | undefined {

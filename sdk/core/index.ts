@@ -3,7 +3,7 @@
 
 export { childOutcome, type LogEntry, type Outcome, type RunEnd, type RunOutcome, type Settled, type StepKind, type StepStatus } from "./log.ts";
 export { Execution, IDLE_HOST, runClosure, type ExecutionHost, type ExecutionMode, type ExecutionOptions, type NewCall, type Resolver, type TaskClosure, type WorkflowBody } from "./execution.ts";
-export { fromErrorData, MAX_CAUSE_DEPTH, toErrorData, withoutStacks, type ErrorData } from "./error-data.ts";
+export { errorDataOf, fromErrorData, MAX_CAUSE_DEPTH, toErrorData, withoutStacks, type ErrorData } from "./error-data.ts";
 export { canonicalJson, decodeJson, encodeJson, MAX_JSON_BYTES, toJson, type Json } from "./json.ts";
 export { macrotask } from "./macrotask.ts";
 export { codeChangeNote } from "./replay-errors.ts";
@@ -12,4 +12,8 @@ export { MirrorCache, RunMirror } from "./run-mirror.ts";
 export { runTaskByReplay } from "./task-replay.ts";
 export { ROOT_BRANCH, stepKey } from "./step-key.ts";
 export { DEFAULT_TASK_OPTIONS, resolveTaskOptions, type ResolvedTaskOptions } from "../options.ts";
-export type { ApprovalRequest } from "../approval.ts";
+export { approvalRequest, type ApprovalRequest, type ApprovalResult } from "../approval.ts";
+export { housekeepingBackoffMs } from "./backoff.ts";
+export { RunMachine, STEP_CHECK_MS, taskDeadlineMs, WATCHDOG_GRACE_MS, type Decided, type Decision, type DueWork, type RunEffect } from "./run-machine/run-machine.ts";
+export { isOpenStep, isTerminal, OPEN_STEP_STATUSES, RUN_STATUSES, TERMINAL_RUN_STATUSES, type RunStatus } from "./run-machine/statuses.ts";
+export type { StepChange, StepGuard, StepRecord, StepStorage, StepTally } from "./run-machine/storage.ts";

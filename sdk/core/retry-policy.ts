@@ -2,6 +2,7 @@
 // before each. Pure, so the run object and the in-memory runner share it.
 
 import type { RetryPolicy } from "../options.ts";
+import { backoffMs } from "./backoff.ts";
 import type { ErrorData } from "./error-data.ts";
 
 /** Errors no retry can fix: the author said so, or the failure is deterministic. */
@@ -24,8 +25,5 @@ export function isReplayFailure(error: ErrorData): boolean {
 export function retryDelayMs(policy: RetryPolicy, next: number): number | null {
   const retry = next - 1;
   if (retry < 1 || retry > policy.limit) return null;
-  const base = policy.delay * 1000;
-  const raw =
-    policy.backoff === "constant" ? base : policy.backoff === "linear" ? base * retry : base * 2 ** (retry - 1);
-  return policy.maxDelay === undefined ? raw : Math.min(raw, policy.maxDelay * 1000);
+  return backoffMs(policy.backoff, policy.delay * 1000, retry, policy.maxDelay === undefined ? undefined : policy.maxDelay * 1000);
 }

@@ -3,16 +3,14 @@
 
 import { approvalEmailRaw } from "./approval-email.ts";
 import { signApprovalToken } from "./approval-token.ts";
-import { toErrorData } from "baton/engine";
+import { housekeepingBackoffMs, isTerminal, toErrorData } from "baton/engine";
 import type { Env } from "../env.ts";
 import type { Mailer } from "./mailer.ts";
-import { isTerminal, type RunRow, type RunStore } from "../runs/run-store.ts";
+import type { RunRow, RunStore } from "../runs/run-store.ts";
 import { iso } from "../runs/run-view.ts";
 
 /** Tries of one approval email before it is marked failed. */
 export const EMAIL_ATTEMPTS = 8;
-/** Back-off between email tries: 5 s, doubling, at most 10 minutes. */
-const emailBackoffMs = (attempts: number): number => Math.min(5_000 * 2 ** (attempts - 1), 600_000);
 
 /** Signed approve and reject links for an approval (sent to `to`, if given); null without a key or a base URL. */
 export async function approvalLinks(
@@ -36,12 +34,14 @@ export async function approvalLinks(
  * shows on the approval's step.
  */
 export async function sendApprovalEmails(store: RunStore, env: Env, run: RunRow, mailer: Mailer): Promise<void> {
-  for (const { key, recipient, attempts } of store.dueEmails(Date.now())) {
-    const approval = store.approval(key);
-    if (!approval || approval.status !== "waiting" || isTerminal(run.status)) {
-      store.skipEmails(key);
+  for (const { key, recipient, attempts } of store.emails.due(Date.now())) {
+    const step = store.steps.step(key);
+    const request = step?.approval;
+    if (!step || !request || step.status !== "waiting" || step.wakeAt === null || isTerminal(run.status)) {
+      store.emails.skip(key);
       continue;
     }
+    const approval = { request, wakeAt: step.wakeAt };
     const now = Date.now();
     const from = env.BATON_EMAIL_FROM;
     const links = await approvalLinks(env, run, key, approval.wakeAt, recipient);
@@ -68,7 +68,7 @@ export async function sendApprovalEmails(store: RunStore, env: Env, run: RunRow,
       }
     }
     if (error !== null) console.error(`baton: approval email for ${key} of run ${run.id} not sent (try ${attempts + 1}): ${error}`);
-    const retryAt = error !== null && retry && attempts + 1 < EMAIL_ATTEMPTS ? now + emailBackoffMs(attempts + 1) : null;
-    store.emailAttempted(key, recipient, now, error, retryAt);
+    const retryAt = error !== null && retry && attempts + 1 < EMAIL_ATTEMPTS ? now + housekeepingBackoffMs(attempts + 1) : null;
+    store.emails.attempted(key, recipient, now, error, retryAt);
   }
 }

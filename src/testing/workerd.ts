@@ -72,7 +72,7 @@ export function batonTest(env: BatonTestEnv): BatonTestKit {
     get,
     waitFor,
     waitForEnd: (id, options) => waitFor(id, (run) => ENDED.has(run.status), options),
-    skip: (id, key) => stub(id).skipWait(key),
+    skip: (id, key) => stub(id).control().skipWait(key),
     async decide(id, decision, key) {
       const run = key === undefined ? await waitFor(id, (r) => r.approvals.length > 0 || ENDED.has(r.status)) : undefined;
       const target = key ?? run?.approvals[0]?.key;

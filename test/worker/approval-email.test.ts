@@ -1,10 +1,9 @@
 // Approval emails. The send_email binding cannot be read back from a test, so most
-// tests here swap the run object's mailer for a recording (fake) one; one test sends
-// through the real binding and checks the send is recorded as done.
-import { SELF, env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+// tests here give the run object a recording (fake) mailer through its test control;
+// one test sends through the real binding and checks the send is recorded as done.
+import { SELF, env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Mailer } from "../../src/approvals/mailer.ts";
-import type { RunObject } from "../../src/runs/run-object.ts";
 import { getRun, runStub, waitForRun } from "./helpers.ts";
 
 interface Sent {
@@ -27,10 +26,9 @@ function recordingMailer(failures = 0): { mailer: Mailer; sent: Sent[]; tries: n
 /** Starts a run whose run object sends mail through `mailer`. */
 async function startWithMailer(workflow: string, input: unknown, mailer: Mailer): Promise<string> {
   const id = crypto.randomUUID();
-  await runInDurableObject(runStub(id), async (instance: RunObject) => {
-    Reflect.set(instance, "mailer", mailer);
-    await instance.start({ id, workflow, input: input as never, idempotencyKey: null, origin: "https://baton.test" });
-  });
+  const stub = runStub(id);
+  await stub.control().useMailer(mailer);
+  await stub.start({ id, workflow, input: input as never, idempotencyKey: null, origin: "https://baton.test" });
   return id;
 }
 
@@ -95,12 +93,8 @@ describe("approval emails", () => {
     expect((failed.steps[0] as unknown as { emails: Emails }).emails).toEqual([
       { to: "ops@example.com", status: "pending", attempts: 1, error: "mail server said no (try 1)" },
     ]);
-    const stub = runStub(id);
-    // Stand in for the back-off passing: bring the retry due now, then let the alarm run.
-    await runInDurableObject(stub, (_instance: RunObject, state) => {
-      state.storage.sql.exec("UPDATE emails SET next_at = ?", Date.now() - 1);
-    });
-    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    // Stand in for the back-off passing: the retry comes due now and the alarm runs.
+    await runStub(id).control().emailsDueNow();
     await until(() => record.sent.length === 1);
     await until(async () => ((await getRun(id)).steps[0] as unknown as { emails: Emails }).emails[0]?.status === "sent");
     expect(((await getRun(id)).steps[0] as unknown as { emails: Emails }).emails[0]).toMatchObject({ status: "sent", attempts: 2 });

@@ -1,9 +1,8 @@
 // Composition in the real engine: scripts run by path (from a workflow and over the
 // API), module scripts, child flows in parallel, a child's failure caught by its
 // parent, and a parent replayed after eviction while its child runs.
-import { abortAllDurableObjects, env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { abortAllDurableObjects, runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { RunObject } from "../../src/runs/run-object.ts";
 import { starts } from "../workflows/pipeline.ts";
 import { api, getRun, hits, runStub, startRun, waitForRun, type RunBody } from "./helpers.ts";
 
@@ -155,28 +154,15 @@ describe("child flows", () => {
     const waiting = await waitForRun(id, (run) => flowSteps(run).some((step) => step.childId));
     const childId = flowSteps(waiting)[0]?.childId ?? "";
     await waitForChild(childId, (child) => child.status === "waiting");
-    let failures = 1;
-    await runInDurableObject(runStub(childId), (instance: RunObject) => {
-      // The child reaches its parent through env.RUNS: the first childEnded call fails.
-      const runs = {
-        idFromName: (name: string) => env.RUNS.idFromName(name),
-        get: (objectId: DurableObjectId) => {
-          const stub = env.RUNS.get(objectId);
-          return {
-            childEnded: (...args: Parameters<RunObject["childEnded"]>) =>
-              failures-- > 0 ? Promise.reject(new Error("parent unreachable")) : stub.childEnded(...args),
-          };
-        },
-      };
-      Reflect.set(instance, "env", { ...env, RUNS: runs });
-    });
+    // The child's first try to tell its parent fails (the child's test control injects it).
+    await runStub(childId).control().failSignalsTo(id, 1);
     expect((await api(`/api/runs/${childId}/approvals/go%230`, { method: "POST", json: { approved: true } })).status).toBe(200);
     await waitForRun(childId);
     expect((await getRun(id)).status).toBe("running");
-    // The retry comes from the child's alarm, 5 s later.
-    const run = await waitForRun(id, undefined, 15_000);
+    // The retry's back-off (5 s on the child's alarm) passes now.
+    await runStub(childId).control().signalsDueNow();
+    const run = await waitForRun(id);
     expect(run).toMatchObject({ status: "completed", output: { results: ["c0 done"], summary: 1 } });
-    expect(failures).toBe(-1);
   });
 
   it("a child's failure is an error the parent can catch", async () => {

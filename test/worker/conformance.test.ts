@@ -18,7 +18,7 @@ async function play(c: Case, rebuild: boolean): Promise<RunBody> {
     const key = "sleep" in wait ? wait.sleep : wait.approve;
     await waitForRun(id, atRest(key));
     if (rebuild) await abortAllDurableObjects();
-    if ("sleep" in wait) expect(await runStub(id).skipWait(key)).toEqual([key]);
+    if ("sleep" in wait) expect(await runStub(id).control().skipWait(key)).toEqual([key]);
     else expect((await api(`/api/runs/${id}/approvals/${encodeURIComponent(key)}`, { method: "POST", json: { approved: wait.approved } })).status).toBe(200);
   }
   await waitForRun(id);

@@ -1,22 +1,18 @@
 // Queues deliver at least once and may lose messages; the run object accepts one
 // report per (key, attempt) and re-sends what never reported.
-import { createExecutionContext, createMessageBatch, env, getQueueResult, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import worker from "../worker.ts";
-import { getRun, hits, LossyQueue, pause, runStub, startRun, waitForRun } from "./helpers.ts";
-import type { RunObject } from "../../src/runs/run-object.ts";
+import { getRun, hits, runStub, startRun, waitForRun } from "./helpers.ts";
 import type { TaskMessage } from "../../src/tasks/messages.ts";
 
-/** Starts a run whose first task message is lost on the way to the queue (fake lossy queue). */
-async function startWithLostFirstMessage(workflow: string, input: unknown): Promise<string> {
+/** Starts a run whose first `lost` task messages are lost on the way to the queue (the run object's test control drops them). */
+async function startWithLostMessages(workflow: string, input: unknown, lost = 1): Promise<string> {
   const id = crypto.randomUUID();
-  const lossy = new LossyQueue();
-  await runInDurableObject(runStub(id), async (instance: RunObject) => {
-    Reflect.set(instance, "env", { ...env, TASKS: lossy });
-    await instance.start({ id, workflow, input: input as never, idempotencyKey: null, origin: null });
-    await lossy.dropped(1);
-    Reflect.set(instance, "env", env);
-  });
+  const stub = runStub(id);
+  await stub.control().loseTaskMessages(lost);
+  await stub.start({ id, workflow, input: input as never, idempotencyKey: null, origin: null });
+  await waitForRun(id, (run) => run.steps.length > 0);
   return id;
 }
 
@@ -45,7 +41,7 @@ describe("delivery", () => {
   });
 
   it("ignores a report from a stale attempt and one for a key it never dispatched", async () => {
-    const id = await startWithLostFirstMessage("counted", { tag: crypto.randomUUID() });
+    const id = await startWithLostMessages("counted", { tag: crypto.randomUUID() });
     const stub = runStub(id);
     expect(await stub.report({ key: "a#0", attempt: 2, result: 5 })).toEqual({ accepted: false });
     expect(await stub.report({ key: "nope#0", attempt: 1, result: 5 })).toEqual({ accepted: false });
@@ -53,7 +49,7 @@ describe("delivery", () => {
   });
 
   it("accepts a report once even when it comes twice in one batch of reports", async () => {
-    const id = await startWithLostFirstMessage("counted", { tag: crypto.randomUUID(), pause: 3600 });
+    const id = await startWithLostMessages("counted", { tag: crypto.randomUUID(), pause: 3600 });
     const accepted = await runStub(id).reportMany([
       { key: "a#0", attempt: 1, result: 1 },
       { key: "a#0", attempt: 1, result: 2 },
@@ -65,7 +61,7 @@ describe("delivery", () => {
   });
 
   it("answers a consumer holding only stale attempts without moving its cursor past changes it did not get", async () => {
-    const id = await startWithLostFirstMessage("counted", { tag: crypto.randomUUID(), pause: 3600 });
+    const id = await startWithLostMessages("counted", { tag: crypto.randomUUID(), pause: 3600 });
     const stale = JSON.parse((await runStub(id).openTasks([{ key: "a#0", attempt: 7 }], 0)) ?? "null") as { log: unknown[]; cursor: number; wanted: boolean[] };
     expect(stale).toMatchObject({ log: [], cursor: 0, wanted: [false] });
     const live = JSON.parse((await runStub(id).openTasks([{ key: "a#0", attempt: 1 }], 0)) ?? "null") as { log: { key: string }[]; cursor: number; wanted: boolean[] };
@@ -76,7 +72,7 @@ describe("delivery", () => {
 
   it("runs a message delivered twice once: the second delivery finds the task settled and is acked", async () => {
     const tag = crypto.randomUUID();
-    const id = await startWithLostFirstMessage("counted", { tag, pause: 3600 });
+    const id = await startWithLostMessages("counted", { tag, pause: 3600 });
     const message = { runId: id, key: "a#0", attempt: 1 };
     const first = await deliver([message]);
     expect(first.acked).toHaveLength(1);
@@ -90,7 +86,7 @@ describe("delivery", () => {
 
   it("accepts one report when the same message is delivered twice at once; the run moves on once", async () => {
     const tag = crypto.randomUUID();
-    const id = await startWithLostFirstMessage("counted", { tag, pause: 3600 });
+    const id = await startWithLostMessages("counted", { tag, pause: 3600 });
     const message = { runId: id, key: "a#0", attempt: 1 };
     await Promise.all([deliver([message]), deliver([message])]);
     const run = await waitForRun(id, (r) => r.status === "sleeping");
@@ -105,15 +101,12 @@ describe("delivery", () => {
 
   it("re-sends a task whose message was lost once its deadline passes, as a new attempt", async () => {
     const tag = crypto.randomUUID();
-    const id = await startWithLostFirstMessage("counted", { tag });
-    await pause(100);
+    const id = await startWithLostMessages("counted", { tag });
     expect(await hits(`${tag}:a`)).toBe(0);
-    const stub = runStub(id);
-    // Stand in for ten minutes passing: move the task's deadline into the past.
-    await runInDurableObject(stub, (_instance: RunObject, state) => {
-      state.storage.sql.exec("UPDATE steps SET deadline = ? WHERE key = 'a#0'", Date.now() - 1);
-    });
-    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    // Stand in for ten minutes passing: the task's deadline comes, then its retry's wait.
+    expect(await runStub(id).control().skipWait("a#0")).toEqual(["a#0"]);
+    expect((await getRun(id)).steps[0]).toMatchObject({ key: "a#0", status: "retrying", attempts: 1, error: { name: "TaskTimeoutError" } });
+    expect(await runStub(id).control().skipWait("a#0")).toEqual(["a#0"]);
     const run = await waitForRun(id);
     expect(run.status).toBe("completed");
     expect(run.steps[0]).toMatchObject({ key: "a#0", status: "completed", attempts: 2 });
@@ -122,37 +115,25 @@ describe("delivery", () => {
 
   it("drops a late report from the attempt the watchdog replaced", async () => {
     const tag = crypto.randomUUID();
-    const id = await startWithLostFirstMessage("counted", { tag, pause: 3600 });
+    const id = await startWithLostMessages("counted", { tag, pause: 3600 });
     const stub = runStub(id);
-    await runInDurableObject(stub, (_instance: RunObject, state) => {
-      state.storage.sql.exec("UPDATE steps SET deadline = ? WHERE key = 'a#0'", Date.now() - 1);
-    });
-    await runDurableObjectAlarm(stub);
+    await stub.control().skipWait("a#0");
+    await stub.control().skipWait("a#0");
     await waitForRun(id, (r) => r.status === "sleeping");
     expect(await stub.report({ key: "a#0", attempt: 1, result: 1000 })).toEqual({ accepted: false });
     expect((await getRun(id)).steps[0]).toMatchObject({ key: "a#0", status: "completed", attempts: 2 });
   });
 
   it("fails the task with TaskTimeoutError when all 6 attempts (5 retries) are lost", async () => {
-    const id = crypto.randomUUID();
-    const stub = runStub(id);
-    await runInDurableObject(stub, async (instance: RunObject) => {
-      // This instance keeps the lossy queue: every re-send is lost too.
-      Reflect.set(instance, "env", { ...env, TASKS: new LossyQueue() });
-      await instance.start({ id, workflow: "counted", input: { tag: crypto.randomUUID() }, idempotencyKey: null, origin: null });
-    });
+    // Every message of this run is lost, re-sends too.
+    const id = await startWithLostMessages("counted", { tag: crypto.randomUUID() }, 6);
+    const control = runStub(id).control();
     for (let attempt = 1; attempt <= 6; attempt++) {
       // Stand in for time passing: the attempt's deadline, then (but after the last) its retry delay.
-      await runInDurableObject(stub, (_instance: RunObject, state) => {
-        state.storage.sql.exec("UPDATE steps SET deadline = ? WHERE key = 'a#0' AND status = 'running'", Date.now() - 1);
-      });
-      expect(await runDurableObjectAlarm(stub)).toBe(true);
+      expect(await control.skipWait("a#0")).toEqual(["a#0"]);
       if (attempt === 6) break;
       expect((await getRun(id)).steps[0]).toMatchObject({ key: "a#0", status: "retrying", attempts: attempt, error: { name: "TaskTimeoutError" } });
-      await runInDurableObject(stub, (_instance: RunObject, state) => {
-        state.storage.sql.exec("UPDATE steps SET wake_at = ? WHERE key = 'a#0' AND status = 'retrying'", Date.now() - 1);
-      });
-      expect(await runDurableObjectAlarm(stub)).toBe(true);
+      expect(await control.skipWait("a#0")).toEqual(["a#0"]);
     }
     const run = await waitForRun(id);
     expect(run.status).toBe("failed");
@@ -162,7 +143,7 @@ describe("delivery", () => {
 
   it("fails an attempt whose message reached the dead-letter queue, and retries it per policy", async () => {
     const tag = crypto.randomUUID();
-    const id = await startWithLostFirstMessage("counted", { tag });
+    const id = await startWithLostMessages("counted", { tag });
     const dead = await deliver([{ runId: id, key: "a#0", attempt: 1 }], "baton-tasks-dlq");
     expect(dead.acked).toHaveLength(1);
     expect((await getRun(id)).steps[0]).toMatchObject({ key: "a#0", status: "retrying", attempts: 1, error: { name: "TaskDeliveryError" } });
@@ -174,7 +155,7 @@ describe("delivery", () => {
 
   it("has the queue retry a message whose consumer failed before reporting, and runs it on redelivery (fake: the report call fails)", async () => {
     const tag = crypto.randomUUID();
-    const id = await startWithLostFirstMessage("counted", { tag, pause: 3600 });
+    const id = await startWithLostMessages("counted", { tag, pause: 3600 });
     const message = { runId: id, key: "a#0", attempt: 1 };
     // Run objects reached normally, except that reporting throws, as when the consumer dies at that point.
     const crashing = {

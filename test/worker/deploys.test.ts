@@ -2,7 +2,7 @@
 // the non-determinism error, unless the change is guarded by patched(), which keeps
 // old runs on the old path while new runs take the new one. A flag the workflow reads
 // stands in for the deploy (the test Worker cannot be redeployed mid-test).
-import { env, evictDurableObject } from "cloudflare:test";
+import { evictDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { flip } from "../hit.ts";
 import { api, runStub, startRun, waitForRun } from "./helpers.ts";

@@ -86,21 +86,5 @@ export function runStub(id: string) {
   return env.RUNS.get(env.RUNS.idFromName(id));
 }
 
-/** A queue that accepts and drops every message: stands in for messages the real queue lost. */
-export class LossyQueue {
-  lost = 0;
-  private waiters: (() => void)[] = [];
-  send = async (): Promise<void> => this.drop(1);
-  sendBatch = async (messages: readonly unknown[]): Promise<void> => this.drop(messages.length);
-  /** Resolves once `count` messages in all have been dropped. */
-  async dropped(count: number): Promise<void> {
-    while (this.lost < count) await new Promise<void>((resolve) => this.waiters.push(resolve));
-  }
-  private drop(n: number): void {
-    this.lost += n;
-    for (const wake of this.waiters.splice(0)) wake();
-  }
-}
-
 /** Waits `ms` of real time. */
 export const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

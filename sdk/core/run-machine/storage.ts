@@ -1,0 +1,88 @@
+// The run state machine's storage port: one run's steps. The run object keeps them in
+// its Durable Object's SQLite database, runLocally in memory; the machine reads and
+// writes only through this.
+
+import type { ApprovalRequest } from "../../approval.ts";
+import type { ResolvedTaskOptions } from "../../options.ts";
+import type { ErrorData } from "../error-data.ts";
+import type { Json } from "../json.ts";
+import type { StepKind, StepStatus } from "../log.ts";
+
+/** One checkpointed call with everything the machine decides by. Times are ms since the epoch. */
+export interface StepRecord {
+  key: string;
+  branch: string;
+  seq: number;
+  kind: StepKind;
+  name: string;
+  status: StepStatus;
+  attempts: number;
+  result: Json | undefined;
+  error: ErrorData | undefined;
+  startedAt: number;
+  endedAt: number | null;
+  /** When the current attempt began. */
+  attemptStartedAt: number;
+  /** A sleep's wake, an approval's timeout, a retry's time. */
+  wakeAt: number | null;
+  /** When the run checks on an open task or step (a lost report), or a flow's timeout. */
+  deadline: number | null;
+  /** Settled: its place in the order outcomes reach the body. */
+  delivery: number | null;
+  fromCache: boolean;
+  /** Tasks and steps: retries and timeout (and a task's cache, limit, priority, tag). */
+  options?: ResolvedTaskOptions;
+  /** Approvals: what is asked of whom. */
+  approval?: ApprovalRequest;
+  /** Script tasks: which script, with what args. */
+  script?: { path: string; args: Json | undefined };
+  /** Child flows: the workflow, its input, timeout (seconds) and the child run's id. */
+  flow?: { workflow: string; input: Json | undefined; timeout: number | null; childId: string };
+}
+
+/** The fields a transition changes. */
+export type StepChange = Partial<Pick<StepRecord, "status" | "attempts" | "result" | "error" | "endedAt" | "attemptStartedAt" | "wakeAt" | "deadline" | "delivery" | "fromCache">>;
+
+/** What a step must still be for a change to apply: one of `statuses`, and at `attempt` when given. */
+export interface StepGuard {
+  statuses: readonly StepStatus[];
+  attempt?: number;
+}
+
+/** A run's steps as the machine sees them. Writes are synchronous: stored before anything else happens. */
+export interface StepStorage {
+  /** The step at `key`. */
+  step(key: string): StepRecord | undefined;
+  /** Stores a new step. */
+  insert(step: StepRecord): void;
+  /** Applies `change` to the step at `key` if it passes `guard`; true when it did. Every applied change is a new log change. */
+  update(key: string, guard: StepGuard, change: StepChange): boolean;
+  /** Adds a finished attempt of a task or step to its history. */
+  recordAttempt(key: string, attempt: number, startedAt: number, endedAt: number, error: ErrorData | null): void;
+  /** The highest delivery place given so far (0 for none). */
+  lastDelivery(): number;
+  /** Open steps in `statuses` whose `wakeAt` is at or before `now`, earliest first. */
+  dueWakes(statuses: readonly StepStatus[], now: number): StepRecord[];
+  /** Open steps in `statuses` whose `deadline` is at or before `now`, earliest first. */
+  dueDeadlines(statuses: readonly StepStatus[], now: number): StepRecord[];
+  /** Every open step, in the order they were recorded. */
+  open(): StepRecord[];
+  /** The earliest wake or deadline of an open step. */
+  nextDue(): number | null;
+  /** How many open steps there are, by what they wait for. */
+  tally(): StepTally;
+}
+
+/** Open steps counted by what they wait for. */
+export interface StepTally {
+  /** Tasks and steps running, waiting to retry or for a concurrency slot. */
+  active: number;
+  /** Approvals waiting for a decision. */
+  waiting: number;
+  /** Sleeps. */
+  sleeping: number;
+  /** Child flows with no timeout: only the child's end moves them. */
+  children: number;
+  /** All open steps. */
+  open: number;
+}

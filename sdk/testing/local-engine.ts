@@ -1,0 +1,376 @@
+// One run in memory: the production replay machine and run state machine, hosted on
+// a virtual clock. It does what the run object does — record calls, run tasks the
+// way a consumer reaches them, wake the run when the machine says something is due —
+// with memory for SQLite and the clock for the alarm.
+
+import { isScript, script as defineScript, type Script } from "../compose.ts";
+import type { TaskContext } from "../context.ts";
+import { InvalidArgumentError, StepLimitError, TaskTimeoutError, UnansweredApprovalError } from "../errors.ts";
+import { isWorkflow } from "../index.ts";
+import { DEFAULT_TASK_OPTIONS } from "../options.ts";
+import type { ApprovalRequest } from "../approval.ts";
+import { toErrorData } from "../core/error-data.ts";
+import { Execution, runClosure, type ExecutionHost, type ExecutionOptions, type NewCall, type Resolver, type WorkflowBody } from "../core/execution.ts";
+import type { Json } from "../core/json.ts";
+import type { Outcome, RunOutcome, Settled } from "../core/log.ts";
+import { RunMachine, type RunEffect } from "../core/run-machine/run-machine.ts";
+import { runTaskByReplay } from "../core/task-replay.ts";
+import { RunMirror } from "../core/run-mirror.ts";
+import { MemorySteps } from "./memory-steps.ts";
+import type { LocalRun, LocalRunOptions, LocalStep } from "./types.ts";
+import type { VirtualClock } from "./virtual-clock.ts";
+
+let nextLocalId = 1;
+
+export class LocalEngine {
+  readonly id = `local-${nextLocalId++}`;
+  ended: RunOutcome | undefined;
+  private readonly steps = new MemorySteps();
+  private readonly machine = new RunMachine(this.steps);
+  private readonly createdAt: number;
+  private endedAt: number | null = null;
+  private drive: Execution | undefined;
+  private mirror: RunMirror | undefined;
+  private replayDue = false;
+  /** The clock timer set for the machine's next due time, and that time. */
+  private wake: { at: number; cancel: () => void } | undefined;
+  private readonly children: LocalEngine[] = [];
+  private readonly childById = new Map<string, LocalEngine>();
+  private readonly resolver: Resolver;
+  private readonly host: ExecutionHost = {
+    begin: (call) => this.begin(call),
+    finishStep: (key, attempt, outcome) => this.finishStep(key, attempt, outcome),
+    // The clock stands still while outcomes are delivered to the body.
+    delivering: (done) => this.clock.track(done),
+    attemptSignal: (key, attempt) => this.attemptTimeout(key, attempt, this.machine.step(key)?.options?.timeout ?? DEFAULT_TASK_OPTIONS.timeout),
+  };
+  /** Virtual timeouts of attempts in flight, to cancel when they end. */
+  private readonly timeouts = new Map<string, () => void>();
+  /** Keeps the clock still while an inline step's attempt runs (the execution runs it). */
+  private readonly stepDone = new Map<string, () => void>();
+
+  private readonly body: WorkflowBody;
+  private readonly input: unknown;
+  private readonly options: LocalRunOptions;
+  private readonly clock: VirtualClock;
+  private readonly name: string;
+  private readonly parentId: string | null;
+  private readonly onEnd: (end: RunOutcome) => void;
+
+  constructor(body: WorkflowBody, input: unknown, options: LocalRunOptions, clock: VirtualClock, name: string, parentId: string | null, onEnd: (end: RunOutcome) => void = () => {}) {
+    this.body = body;
+    this.input = input;
+    this.options = options;
+    this.clock = clock;
+    this.name = name;
+    this.parentId = parentId;
+    this.onEnd = onEnd;
+    this.createdAt = clock.now;
+    const scripts = new Map(Object.entries(options.scripts ?? {}).map(([path, value]) => [path, asScript(path, value)]));
+    const flows = options.flows ?? {};
+    this.resolver = { script: (path) => scripts.get(path), isWorkflow: (path) => Object.hasOwn(flows, path) };
+  }
+
+  start(): void {
+    this.rebuild();
+  }
+
+  /** A fresh drive execution replaying the whole log, as a run object does after eviction. */
+  private rebuild(): void {
+    this.drive?.halt();
+    if (this.ended) return;
+    const execution = new Execution(this.body, this.input, this.steps.log(), this.host, { kind: "drive" }, {
+      ...this.replayOptions(),
+      notFoundHint: "; with runLocally, supply it in options.scripts / options.flows",
+    });
+    this.drive = execution;
+    void execution.ended.then((end) => {
+      if (this.drive === execution) this.end(end);
+    });
+    execution.start();
+  }
+
+  /** How every execution of this run is set up: as a run object and a consumer set theirs up. */
+  private replayOptions(): ExecutionOptions {
+    return { resolver: this.resolver, seed: this.id, startedAt: this.createdAt };
+  }
+
+  private begin(call: NewCall): void {
+    if (++this.clock.steps > (this.options.maxSteps ?? 10_000)) {
+      this.clock.fail(new StepLimitError(`the run recorded more than ${this.options.maxSteps ?? 10_000} steps; raise options.maxSteps if that is intended`));
+      this.drive?.halt();
+      return;
+    }
+    // Child ids are the child engines' own, so the flow effect starts the child under the id recorded.
+    let child: LocalEngine | undefined;
+    const effects = this.machine.begin(call, this.clock.now, () => {
+      child = call.flow ? this.makeChild(call.key, call.flow.path, call.flow.input) : undefined;
+      return child?.id ?? `${this.id}-child-${call.key}`;
+    });
+    if (call.kind === "step") this.clock.track(new Promise<void>((resolve) => this.stepDone.set(attemptId(call.key, call.attempt), resolve)));
+    this.apply(effects);
+    this.schedule();
+  }
+
+  private finishStep(key: string, attempt: number, outcome: Outcome): Settled | null {
+    this.attemptEnded(key, attempt);
+    this.stepDone.get(attemptId(key, attempt))?.();
+    this.stepDone.delete(attemptId(key, attempt));
+    const settled = this.machine.finishStep(key, attempt, outcome, this.clock.now);
+    this.settled(settled, false);
+    // replayEveryStep: the outcome reaches the body through the replay, not the live execution.
+    return this.options.replayEveryStep ? null : settled;
+  }
+
+  /** Hands what the machine settled to the body: live, or (replayEveryStep) by a replay once things are quiet. */
+  private settled(settled: Settled | null, deliver: boolean): void {
+    this.schedule();
+    if (!settled) return;
+    if (this.options.replayEveryStep) this.replayAfterSettle();
+    else if (deliver) this.drive?.deliver(settled);
+  }
+
+  /** Sets the clock's one wake-up for this run at the machine's next due time. */
+  private schedule(): void {
+    const next = this.ended ? null : this.machine.nextDue();
+    if (next === this.wake?.at) return;
+    this.wake?.cancel();
+    this.wake = next === null ? undefined : { at: next, cancel: this.clock.at(next, () => this.due()) };
+  }
+
+  /** What the clock's time brings, as the run object's alarm does. */
+  private due(): void {
+    this.wake = undefined;
+    if (this.ended) return;
+    const { settled, effects } = this.machine.due(this.clock.now);
+    for (const outcome of settled) this.settled(outcome, true);
+    this.apply(effects);
+    this.schedule();
+  }
+
+  private apply(effects: RunEffect[]): void {
+    for (const effect of effects) {
+      switch (effect.kind) {
+        case "dispatch":
+          this.clock.at(this.clock.now, () => this.runTask(effect.key, effect.attempt));
+          break;
+        case "rerun-step":
+          if (this.options.replayEveryStep || !this.drive?.rerunStep(effect.key, effect.attempt)) this.rebuild();
+          break;
+        case "ask":
+          this.ask(effect.key, effect.request);
+          break;
+        case "start-child":
+          this.startChild(effect.key, effect.childId, effect.input);
+          break;
+        case "cancel-child":
+          this.childById.get(effect.childId)?.cancel();
+          break;
+        case "release-slot":
+          // Concurrency limits are not modelled in memory: every task runs at once.
+          break;
+      }
+    }
+  }
+
+  // --- tasks and steps
+
+  /** Aborts the attempt with TaskTimeoutError when the virtual clock reaches its timeout. */
+  private attemptTimeout(key: string, attempt: number, seconds: number): AbortSignal {
+    const controller = new AbortController();
+    const id = attemptId(key, attempt);
+    this.timeouts.get(id)?.();
+    this.timeouts.set(
+      id,
+      this.clock.at(this.clock.now + seconds * 1000, () => {
+        this.timeouts.delete(id);
+        controller.abort(new TaskTimeoutError(`"${key}" attempt ${attempt} ran past its ${seconds} s timeout`));
+      }),
+    );
+    return controller.signal;
+  }
+
+  private attemptEnded(key: string, attempt: number): void {
+    const id = attemptId(key, attempt);
+    this.timeouts.get(id)?.();
+    this.timeouts.delete(id);
+  }
+
+  private runTask(key: string, attempt: number): void {
+    if (this.ended || !this.machine.isWanted(key, attempt)) return;
+    this.clock.track(
+      this.attemptOutcome(key, attempt).then((outcome) => {
+        this.attemptEnded(key, attempt);
+        if (!outcome || this.ended) return;
+        const { settled, effects } = this.machine.report(key, attempt, outcome, this.clock.now);
+        this.apply(effects);
+        this.settled(settled, true);
+      }),
+    );
+  }
+
+  /**
+   * Runs one attempt's closure the way a consumer reaches it: a script by path; any
+   * other task from a long-lived mirror of the run, or (replayEveryStep) by replaying
+   * the log to it, so closure state never carries over from one attempt to the next.
+   */
+  private async attemptOutcome(key: string, attempt: number): Promise<Outcome | null> {
+    const step = this.machine.step(key);
+    if (!step) return null;
+    // The timeout runs on the virtual clock; a hung attempt meets it once the clock moves on.
+    const timeout = this.attemptTimeout(key, attempt, step.options?.timeout ?? DEFAULT_TASK_OPTIONS.timeout);
+    if (step.script) {
+      const found = this.resolver.script(step.script.path);
+      const args = step.script.args;
+      if (!found) return { ok: false, error: { name: "ScriptNotFoundError", code: "script_not_found", message: `no script "${step.script.path}" in options.scripts` } };
+      return runClosure((context) => found.run(args, context), key, attempt, undefined, timeout);
+    }
+    const log = (since = 0) => this.steps.log(since);
+    if (this.options.replayEveryStep) return runTaskByReplay(this.body, this.input, log(), key, attempt, this.replayOptions(), timeout);
+    if (!this.mirror) this.mirror = new RunMirror(this.body, this.input, log(), this.steps.cursor, this.replayOptions());
+    else this.mirror.absorb(log(this.mirror.cursor), this.steps.cursor);
+    return (await this.mirror.run(key, attempt, timeout)) ?? runTaskByReplay(this.body, this.input, log(), key, attempt, this.replayOptions(), timeout);
+  }
+
+  // --- approvals and flows
+
+  private ask(key: string, request: ApprovalRequest): void {
+    const approve = this.options.approve;
+    if (!approve) {
+      this.clock.fail(
+        new UnansweredApprovalError(
+          `the workflow waits for approval "${key}" (${JSON.stringify(request.message)}, to ${request.to.join(", ") || "nobody"}) ` +
+            `and nothing answers it: pass runLocally(workflow, input, { approve: (request) => ({ approved: true }) })`,
+        ),
+      );
+      return;
+    }
+    this.clock.track(
+      Promise.resolve(approve({ key, message: request.message, subject: request.subject, to: [...request.to], data: request.data })).then((answer) => {
+        // Unanswered: the approval runs into its timeout, which the machine settles.
+        if (answer === null || answer === undefined || this.ended) return;
+        const decided = this.machine.decide(key, answer, this.clock.now);
+        this.settled(decided.status === "decided" ? decided.settled : null, true);
+      }),
+    );
+  }
+
+  /** A child engine for a flow whose target is a workflow; undefined when it is a function. */
+  private makeChild(key: string, path: string, input: Json | undefined): LocalEngine | undefined {
+    const target = this.options.flows?.[path];
+    if (!isWorkflow(target)) return undefined;
+    const child = new LocalEngine(target.run as WorkflowBody, input, this.options, this.clock, path, this.id, (end) => {
+      const settled = this.ended ? null : this.machine.childEnded(key, child.id, end, this.clock.now);
+      this.settled(settled, true);
+    });
+    this.children.push(child);
+    this.childById.set(child.id, child);
+    return child;
+  }
+
+  private startChild(key: string, childId: string, input: Json | undefined): void {
+    const child = this.childById.get(childId);
+    if (child) {
+      this.clock.at(this.clock.now, () => child.start());
+      return;
+    }
+    const path = this.machine.step(key)?.flow?.workflow ?? "";
+    const fn = this.options.flows?.[path] as ((input: unknown) => unknown) | undefined;
+    this.clock.track(
+      (async () => {
+        let outcome: Outcome;
+        try {
+          outcome = { ok: true, value: (await fn?.(input)) as Json | undefined };
+        } catch (error) {
+          outcome = { ok: false, error: toErrorData(error) };
+        }
+        this.settled(this.ended ? null : this.machine.childEnded(key, childId, outcome.ok ? { status: "completed", output: outcome.value } : { status: "failed", error: outcome.error }, this.clock.now), true);
+      })(),
+    );
+  }
+
+  /** Ends the run as cancelled, with its children. */
+  cancel(): void {
+    if (this.ended) return;
+    this.drive?.halt();
+    this.end({ status: "cancelled" });
+  }
+
+  /**
+   * replayEveryStep: once the current burst of work is over (no step closure
+   * running, which an eviction would have cut off), replay the run from its log.
+   */
+  private replayAfterSettle(): void {
+    if (this.replayDue) return;
+    this.replayDue = true;
+    this.clock.at(this.clock.now, () => {
+      this.replayDue = false;
+      this.rebuild();
+    });
+  }
+
+  private end(end: RunOutcome): void {
+    if (this.ended) return;
+    this.ended = end;
+    this.endedAt = this.clock.now;
+    this.drive?.halt();
+    this.apply(this.machine.end(this.clock.now));
+    this.schedule();
+    this.onEnd(end);
+  }
+
+  /** What the run waits for, for a stuck run's error. */
+  describeWaiting(): string {
+    const open = this.steps.open().map((step) => `${step.kind} "${step.key}" (${step.status})`);
+    const children = this.children.filter((child) => !child.ended).map((child) => `child ${child.id} (${child.describeWaiting()})`);
+    const parts = [...open, ...children];
+    return parts.length > 0 ? parts.join(", ") : "no open step: the workflow awaits a promise that is not a Baton primitive";
+  }
+
+  view(): LocalRun {
+    const end = this.ended;
+    const iso = (ms: number): string => new Date(ms).toISOString();
+    return {
+      id: this.id,
+      workflow: this.name,
+      kind: "workflow",
+      status: end?.status ?? "cancelled",
+      parentId: this.parentId,
+      input: this.input,
+      output: end?.status === "completed" ? (end.output ?? null) : null,
+      error: end?.status === "failed" ? end.error : null,
+      createdAt: iso(this.createdAt),
+      updatedAt: iso(this.endedAt ?? this.clock.now),
+      steps: this.steps.all().map((row) => {
+        const step: LocalStep = {
+          key: row.key,
+          kind: row.kind,
+          name: row.name,
+          status: row.status,
+          attempts: row.attempts,
+          startedAt: iso(row.startedAt),
+          endedAt: row.endedAt === null ? null : iso(row.endedAt),
+          error: row.error ?? null,
+        };
+        if (row.wakeAt !== null) step.wakeAt = iso(row.wakeAt);
+        if ((row.kind === "task" || row.kind === "step") && (row.attempts > 1 || row.status === "failed")) {
+          step.history = this.steps.history(row.key).map((h) => ({ attempt: h.attempt, startedAt: iso(h.startedAt), endedAt: iso(h.endedAt), error: h.error }));
+        }
+        if (row.flow && this.childById.has(row.flow.childId)) step.childId = row.flow.childId;
+        if (row.script) step.script = row.script.path;
+        return step;
+      }),
+      children: this.children.map((child) => child.view()),
+    };
+  }
+}
+
+function attemptId(key: string, attempt: number): string {
+  return `${key}\u0000${attempt}`;
+}
+
+function asScript(path: string, value: unknown): Script {
+  if (isScript(value)) return value;
+  if (typeof value === "function") return defineScript((args: unknown, context: TaskContext) => (value as (a: unknown, c: TaskContext) => unknown)(args, context));
+  throw new InvalidArgumentError(`options.scripts["${path}"] must be a script(...) or a function (args, context) => result`);
+}

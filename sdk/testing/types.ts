@@ -1,0 +1,83 @@
+// The shapes of runLocally: its options, and the finished run it answers (shaped
+// like GET /api/runs/:id).
+
+import type { Script } from "../compose.ts";
+import type { TaskContext } from "../context.ts";
+import type { ErrorData } from "../core/error-data.ts";
+import type { StepKind, StepStatus } from "../core/log.ts";
+import type { Workflow } from "../index.ts";
+
+/** What an approval asks, as `options.approve` receives it. */
+export interface ApprovalAsk {
+  /** The approval's step key, e.g. "approval#0". */
+  key: string;
+  message: string;
+  subject: string;
+  to: string[];
+  data: unknown;
+}
+
+/** How a test answers an approval; null or undefined lets it run into its timeout. */
+export type ApprovalAnswer = { approved: boolean; comment?: string; by?: string } | null | undefined;
+
+/** Options of `runLocally`. */
+export interface LocalRunOptions {
+  /** Answers each approval the run waits for; without it, an approval fails runLocally with UnansweredApprovalError. */
+  approve?: (request: ApprovalAsk) => ApprovalAnswer | Promise<ApprovalAnswer>;
+  /** What `taskScript(path)` runs: a `script(...)` or a plain function of (args, context). */
+  scripts?: Record<string, Script<never, unknown> | ((args: never, context: TaskContext) => unknown)>;
+  /** What `taskFlow(path)` runs: a workflow (run as a child, on the same clock) or a plain function of the input. */
+  flows?: Record<string, Workflow<never, unknown> | ((input: never) => unknown)>;
+  /**
+   * Replays the workflow from its log after every delivered outcome, and runs every
+   * task attempt by replaying the log to it, as a consumer without a warm copy of the
+   * run does. A workflow that is not replay-safe fails with the production
+   * NonDeterminismError (or StuckRunError).
+   */
+  replayEveryStep?: boolean;
+  /** Where the virtual clock starts (default: now). */
+  startAt?: Date | number;
+  /** Name shown as the run's `workflow` (default "local"). */
+  name?: string;
+  /** Most steps a run (with its children) may record before runLocally gives up, to stop endless loops (default 10,000). */
+  maxSteps?: number;
+  /**
+   * Real milliseconds running task or step code may go without any progress before
+   * the virtual clock moves on without it, so a hung attempt meets its (virtual)
+   * timeout (default 500).
+   */
+  stallMs?: number;
+}
+
+/** One step as `GET /api/runs/:id` shows it, with virtual times. */
+export interface LocalStep {
+  key: string;
+  kind: StepKind;
+  name: string;
+  status: StepStatus;
+  attempts: number;
+  startedAt: string;
+  endedAt: string | null;
+  error: ErrorData | null;
+  wakeAt?: string;
+  history?: { attempt: number; startedAt: string; endedAt: string; error: ErrorData | null }[];
+  childId?: string;
+  script?: string;
+}
+
+/** A finished in-memory run, shaped like `GET /api/runs/:id`. */
+export interface LocalRun {
+  id: string;
+  workflow: string;
+  kind: "workflow";
+  status: "completed" | "failed" | "cancelled";
+  parentId: string | null;
+  input: unknown;
+  output: unknown;
+  error: ErrorData | null;
+  createdAt: string;
+  updatedAt: string;
+  steps: LocalStep[];
+  /** Runs started by taskFlow with a workflow from `options.flows`, in start order. */
+  children: LocalRun[];
+}

@@ -1,0 +1,72 @@
+// A run object's one alarm, kept at or before the earliest thing the run waits for.
+// While tasks or steps are open it only ever moves earlier (a later deadline needs no
+// storage write: an early alarm just re-arms), so a run of n tasks does not write it n
+// times; a run that only sleeps gets it exactly at the wake time, so nothing wakes it
+// early. It exists while the run is active (unless only child runs can move it on:
+// they tell it when they end), and goes once the run has ended and its index update
+// and signals are through.
+
+import { STEP_CHECK_MS } from "baton/engine";
+
+/** What the alarm must cover, as the run object reads it. */
+export interface AlarmNeeds {
+  now: number;
+  /** The run was created and its body has not started yet. */
+  queued: boolean;
+  /** The run is not over. */
+  active: boolean;
+  /** The machine's next wake, retry or deadline. */
+  next: number | null;
+  /** Only child runs can move the run on. */
+  waitsOnlyForChildren: boolean;
+  /** The next approval email due. */
+  email: number | null;
+  /** A failed index update's retry time. */
+  indexRetry: number | null;
+  /** The next signal to another run that is due. */
+  signal: number | null;
+  /** The run sleeps or waits for an approval, and nothing else is open. */
+  onlySleeping: boolean;
+}
+
+export class RunAlarm {
+  /** The alarm as this instance knows it (null: none), read once at start. */
+  private at: number | null | undefined;
+  private readonly known: Promise<unknown>;
+  private readonly storage: DurableObjectStorage;
+
+  constructor(storage: DurableObjectStorage) {
+    this.storage = storage;
+    this.known = storage.getAlarm().then((at) => (this.at ??= at));
+  }
+
+  /** The alarm went off: there is none until the next sync sets one. */
+  fired(): void {
+    this.at = null;
+  }
+
+  /** Sets, moves or deletes the alarm to cover `needs`; decided synchronously, as storage applies alarm writes in call order. */
+  async sync(needs: AlarmNeeds): Promise<void> {
+    await this.known;
+    const due: number[] = [];
+    if (needs.queued) due.push(needs.now);
+    if (needs.active) {
+      if (needs.next !== null) due.push(needs.next);
+      // An open inline step is looked at again after the step check; a run waiting only for its children needs no alarm.
+      else if (!needs.waitsOnlyForChildren) due.push(needs.now + STEP_CHECK_MS);
+      if (needs.email !== null) due.push(needs.email);
+    }
+    if (needs.indexRetry !== null) due.push(needs.indexRetry);
+    // Signals (a child's end to its parent, above all) outlive the run's end.
+    if (needs.signal !== null) due.push(needs.signal);
+    const next = due.length > 0 ? Math.min(...due) : null;
+    if (next === null) {
+      if (this.at === null) return;
+      this.at = null;
+      await this.storage.deleteAlarm();
+    } else if (this.at === null || this.at === undefined || next < this.at || (next > this.at && needs.onlySleeping)) {
+      this.at = next;
+      await this.storage.setAlarm(next);
+    }
+  }
+}

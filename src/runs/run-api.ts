@@ -1,0 +1,74 @@
+// What the run object's RPC methods take and answer: the contract between it and the
+// API routes, the queue consumer, other run objects and the test helpers.
+
+import type { ApprovalResult } from "baton";
+import type { Json, LogEntry } from "baton/engine";
+import type { RunSummary } from "./run-view.ts";
+
+export type { Decision } from "baton/engine";
+
+/** What `start` needs to create a run. */
+export interface StartRequest {
+  id: string;
+  workflow: string;
+  input: Json | undefined;
+  idempotencyKey: string | null;
+  /** The origin of the start request, for approval links when BATON_PUBLIC_URL is unset. */
+  origin: string | null;
+  /** Set for a child run: the parent run and the flow step waiting for this one. */
+  parent?: { id: string; key: string } | undefined;
+}
+
+/** What `start` answers: the run, and whether this call created it. */
+export type StartResult = { created: boolean; run: RunSummary; conflict?: boolean };
+
+/** What a consumer needs to run tasks of a run: the log entries changed after its cursor. */
+export interface TaskContextData {
+  workflow: string;
+  /** The run's input; sent only with the whole log (cursor 0). */
+  input?: Json | undefined;
+  /** When the run was created (ms), the body's clock before its first outcome; sent with the input. */
+  startedAt?: number;
+  /** Entries changed after the consumer's cursor, in the order they changed. */
+  log: LogEntry[];
+  /** The change number to send as `since` next time. */
+  cursor: number;
+  /** For each task asked about: whether that attempt is still wanted. */
+  wanted: boolean[];
+  /** The version of the workflow's code this run object runs it with; a consumer on other code hands the task back. */
+  version: string | null;
+  /** For each task asked about: the script it runs by path (no replay needed), or null; absent when none is a script. */
+  scripts?: ({ path: string; args: Json | undefined; timeout: number } | null)[];
+}
+
+/** One task attempt a consumer holds a message for. */
+export interface TaskRef {
+  key: string;
+  attempt: number;
+}
+
+/** What the approval page shows. */
+export interface ApprovalInfo {
+  runId: string;
+  workflow: string;
+  runStatus: string;
+  status: string;
+  to: string[];
+  subject: string;
+  message: string;
+  /** The request's data as pretty-printed JSON, or null. */
+  data: string | null;
+  expiresAt: string;
+  result: ApprovalResult | null;
+}
+
+/** What `decide` answers. */
+export type DecideResult =
+  | { status: "decided"; result: ApprovalResult }
+  | { status: "already_decided"; result: ApprovalResult | null }
+  | { status: "approval_not_found" }
+  | { status: "run_not_active"; run: RunSummary }
+  | { status: "run_not_found" };
+
+/** What `cancel` answers. */
+export type CancelResult = { status: "cancelled"; run: RunSummary } | { status: "not_active"; run: RunSummary } | { status: "not_found" };

@@ -1,0 +1,76 @@
+// Messages to other run objects that must arrive (start a child, cancel one, tell a
+// parent its child ended), in the run object's SQLite database: written with the change
+// that causes them, sent after, retried until delivered.
+
+import type { Json, RunOutcome } from "baton/engine";
+import { num, oneOf, text, type Row } from "./rows.ts";
+
+/** A message to another run that must get there: sent after storage, retried until it does. */
+export type Signal =
+  | { kind: "start_child"; target: string; body: { workflow: string; input: Json | undefined; parentKey: string } }
+  | { kind: "cancel_child"; target: string; body: Record<string, never> }
+  | { kind: "notify_parent"; target: string; body: { key: string; end: RunOutcome } };
+
+/** A signal waiting to be delivered. */
+export type PendingSignal = Signal & { id: number; dueAt: number; tries: number };
+
+const KINDS: readonly Signal["kind"][] = ["start_child", "cancel_child", "notify_parent"];
+
+export class SignalTable {
+  /** Whether any signal waits; undefined until first asked. Most runs never have one. */
+  private pending: boolean | undefined;
+  private readonly sql: SqlStorage;
+  private readonly exists: () => boolean;
+
+  constructor(sql: SqlStorage, exists: () => boolean) {
+    this.sql = sql;
+    this.exists = exists;
+  }
+
+  /** Records a signal to send; the next flush sends it, and the alarm retries it from `dueAt`. */
+  queue(signal: Signal, dueAt: number): void {
+    this.sql.exec("INSERT INTO signals (kind, target, body, due_at) VALUES (?, ?, ?, ?)", signal.kind, signal.target, JSON.stringify(signal.body), dueAt);
+    this.pending = true;
+  }
+
+  /** Every signal not yet delivered, oldest first. */
+  undelivered(): PendingSignal[] {
+    if (!this.exists() || this.pending === false) return [];
+    const rows = this.sql.exec("SELECT id, kind, target, body, due_at, tries FROM signals ORDER BY id").toArray().map(signalOf);
+    this.pending = rows.length > 0;
+    return rows;
+  }
+
+  /** Forgets a delivered signal. */
+  delivered(id: number): void {
+    this.sql.exec("DELETE FROM signals WHERE id = ?", id);
+  }
+
+  /** Notes a failed delivery and when to try again. */
+  failed(id: number, error: string, retryAt: number): void {
+    this.sql.exec("UPDATE signals SET tries = tries + 1, last_error = ?, due_at = ? WHERE id = ?", error, retryAt, id);
+  }
+
+  /** Makes every undelivered signal due at `now` (a test's control). */
+  hasten(now: number): void {
+    this.sql.exec("UPDATE signals SET due_at = ?", now);
+  }
+
+  /** When the next undelivered signal is due. */
+  nextAt(): number | null {
+    if (!this.exists() || this.pending === false) return null;
+    const value = this.sql.exec("SELECT MIN(due_at) AS t FROM signals").one().t;
+    const next = value === null || value === undefined ? null : Number(value);
+    this.pending = next !== null;
+    return next;
+  }
+}
+
+/** A signals row, its body as the kind it names. */
+function signalOf(row: Row): PendingSignal {
+  const base = { id: num(row, "id"), target: text(row, "target"), dueAt: num(row, "due_at"), tries: num(row, "tries") };
+  const kind = oneOf(row, "kind", KINDS);
+  // The body was written from the same Signal type by queue(); its kind says which.
+  const body = JSON.parse(text(row, "body")) as never;
+  return { ...base, kind, body } as PendingSignal;
+}

@@ -1,0 +1,56 @@
+// Delivering a run's signals to other run objects: oldest first, each target's in
+// order (a child is never asked to cancel before it was started), targets at once;
+// a failed delivery waits with back-off on the alarm and is tried until it arrives.
+
+import { housekeepingBackoffMs, toErrorData } from "baton/engine";
+import type { Env } from "../env.ts";
+import type { PendingSignal, RunRow, RunStore, Signal } from "./run-store.ts";
+
+/** A test's hook: throws to make a delivery fail (a target that cannot be reached). */
+export type SignalFault = (signal: Signal) => void;
+
+/** Sends the signals that are due. */
+export async function sendSignals(store: RunStore, env: Env, run: RunRow, fault?: SignalFault): Promise<void> {
+  const now = Date.now();
+  const byTarget = new Map<string, PendingSignal[]>();
+  for (const signal of store.signals.undelivered()) byTarget.set(signal.target, [...(byTarget.get(signal.target) ?? []), signal]);
+  await Promise.all(
+    [...byTarget.values()].map(async (signals) => {
+      for (const signal of signals) {
+        if (signal.dueAt > now) return;
+        try {
+          fault?.(signal);
+          await deliver(env, run, signal);
+          store.signals.delivered(signal.id);
+        } catch (error) {
+          const message = toErrorData(error).message;
+          console.error(`baton: ${signal.kind} to run ${signal.target} failed, retrying: ${message}`);
+          store.signals.failed(signal.id, message, Date.now() + housekeepingBackoffMs(signal.tries + 1));
+          return;
+        }
+      }
+    }),
+  );
+}
+
+async function deliver(env: Env, run: RunRow, signal: Signal): Promise<void> {
+  const stub = env.RUNS.get(env.RUNS.idFromName(signal.target));
+  switch (signal.kind) {
+    case "start_child":
+      await stub.start({
+        id: signal.target,
+        workflow: signal.body.workflow,
+        input: signal.body.input,
+        idempotencyKey: null,
+        origin: run.origin,
+        parent: { id: run.id, key: signal.body.parentKey },
+      });
+      return;
+    case "cancel_child":
+      await stub.cancel();
+      return;
+    case "notify_parent":
+      await stub.childEnded(signal.body.key, run.id, signal.body.end);
+      return;
+  }
+}

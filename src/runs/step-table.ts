@@ -1,0 +1,260 @@
+// A run's steps in its Durable Object's SQLite database: the run state machine's
+// storage port. Every write takes the run's next change number, so a consumer can
+// fetch the log entries changed since the last it saw; every write is synchronous.
+
+import type { ErrorData, LogEntry, ResolvedTaskOptions, StepChange, StepGuard, StepKind, StepRecord, StepStatus, StepStorage, StepTally } from "baton/engine";
+import { encodeJson, OPEN_STEP_STATUSES } from "baton/engine";
+import { approval, errorData, json, num, numOrNull, oneOf, taskOptions, text, textOrNull, type Row } from "./rows.ts";
+import type { AttemptView } from "./run-view.ts";
+import { iso } from "./run-view.ts";
+
+const KINDS: readonly StepKind[] = ["task", "step", "sleep", "approval", "flow", "patch"];
+const STATUSES: readonly StepStatus[] = ["queued", "running", "retrying", "sleeping", "waiting", "completed", "failed", "cancelled"];
+
+/** How each field a transition changes is stored. */
+const COLUMNS: { [K in keyof Required<StepChange>]: [column: string, encode: (value: Required<StepChange>[K]) => SqlStorageValue] } = {
+  status: ["status", (value) => value],
+  attempts: ["attempts", (value) => value],
+  result: ["result", (value) => encodeJson(value)],
+  error: ["error", (value) => (value === undefined ? null : JSON.stringify(value))],
+  endedAt: ["ended_at", (value) => value],
+  attemptStartedAt: ["attempt_started_at", (value) => value],
+  wakeAt: ["wake_at", (value) => value],
+  deadline: ["deadline", (value) => value],
+  delivery: ["delivery", (value) => value],
+  fromCache: ["from_cache", (value) => (value ? 1 : 0)],
+};
+
+const OPEN = `(${OPEN_STEP_STATUSES.map((status) => `'${status}'`).join(", ")})`;
+
+export class StepTable implements StepStorage {
+  /** Options as parsed and checked, by their JSON text: a task's never change, and each attempt reads them often. */
+  private readonly parsed = new Map<string, ResolvedTaskOptions>();
+  /** The latest change number given to a step row. */
+  private changes: number | undefined;
+  /** The latest delivery place given. */
+  private deliveries: number | undefined;
+  private readonly sql: SqlStorage;
+
+  constructor(sql: SqlStorage) {
+    this.sql = sql;
+  }
+
+  step(key: string): StepRecord | undefined {
+    const row = this.sql.exec("SELECT * FROM steps WHERE key = ?", key).toArray()[0];
+    return row && this.recordOf(row);
+  }
+
+  insert(step: StepRecord): void {
+    this.sql.exec(
+      `INSERT INTO steps (key, branch, seq, kind, name, status, attempts, result, error, started_at, ended_at, attempt_started_at, wake_at, deadline,
+         delivery, from_cache, options, approval, target, args, flow_workflow, flow_timeout, change_seq)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      step.key,
+      step.branch,
+      step.seq,
+      step.kind,
+      step.name,
+      step.status,
+      step.attempts,
+      encodeJson(step.result),
+      step.error === undefined ? null : JSON.stringify(step.error),
+      step.startedAt,
+      step.endedAt,
+      step.attemptStartedAt,
+      step.wakeAt,
+      step.deadline,
+      step.delivery,
+      step.fromCache ? 1 : 0,
+      step.options === undefined ? null : JSON.stringify(step.options),
+      step.approval === undefined ? null : JSON.stringify(step.approval),
+      // A script's path, or a child run's id.
+      step.script?.path ?? step.flow?.childId ?? null,
+      step.script ? encodeJson(step.script.args) : step.flow ? encodeJson(step.flow.input) : null,
+      step.flow?.workflow ?? null,
+      step.flow?.timeout ?? null,
+      this.nextChange(),
+    );
+  }
+
+  update(key: string, guard: StepGuard, change: StepChange): boolean {
+    const sets: string[] = [];
+    const values: SqlStorageValue[] = [];
+    for (const [field, value] of Object.entries(change) as [keyof StepChange, never][]) {
+      const [column, encode] = COLUMNS[field];
+      sets.push(`${column} = ?`);
+      values.push((encode as (value: unknown) => SqlStorageValue)(value));
+    }
+    const change_seq = (this.changes ?? this.cursor()) + 1;
+    const where = `key = ? AND status IN (${guard.statuses.map(() => "?").join(", ")})${guard.attempt === undefined ? "" : " AND attempts = ?"}`;
+    const written = this.sql.exec(
+      `UPDATE steps SET ${[...sets, "change_seq = ?"].join(", ")} WHERE ${where}`,
+      ...values,
+      change_seq,
+      key,
+      ...guard.statuses,
+      ...(guard.attempt === undefined ? [] : [guard.attempt]),
+    ).rowsWritten;
+    if (written === 0) return false;
+    this.changes = change_seq;
+    if (change.delivery) this.deliveries = Math.max(this.lastDelivery(), change.delivery);
+    return true;
+  }
+
+  recordAttempt(key: string, attempt: number, startedAt: number, endedAt: number, error: ErrorData | null): void {
+    this.sql.exec(
+      "INSERT OR REPLACE INTO attempts (key, attempt, started_at, ended_at, error) VALUES (?, ?, ?, ?, ?)",
+      key,
+      attempt,
+      startedAt,
+      endedAt,
+      error === null ? null : JSON.stringify(error),
+    );
+  }
+
+  lastDelivery(): number {
+    this.deliveries ??= num(this.sql.exec("SELECT COALESCE(MAX(delivery), 0) AS d FROM steps").one(), "d");
+    return this.deliveries;
+  }
+
+  dueWakes(statuses: readonly StepStatus[], now: number): StepRecord[] {
+    return this.records(`status IN (${statuses.map(() => "?").join(", ")}) AND wake_at <= ? ORDER BY wake_at, rowid`, ...statuses, now);
+  }
+
+  dueDeadlines(statuses: readonly StepStatus[], now: number): StepRecord[] {
+    return this.records(`status IN (${statuses.map(() => "?").join(", ")}) AND deadline <= ? ORDER BY deadline, rowid`, ...statuses, now);
+  }
+
+  open(): StepRecord[] {
+    return this.records(`status IN ${OPEN} ORDER BY rowid`);
+  }
+
+  nextDue(): number | null {
+    const row = this.sql
+      .exec(
+        `SELECT MIN(t) AS t FROM (
+           SELECT MIN(wake_at) AS t FROM steps WHERE status IN ('sleeping', 'waiting', 'retrying')
+           UNION ALL SELECT MIN(deadline) FROM steps WHERE status IN ('running', 'queued'))`,
+      )
+      .one();
+    return numOrNull(row, "t");
+  }
+
+  tally(): StepTally {
+    const row = this.sql
+      .exec(
+        `SELECT COUNT(*) AS open, SUM(status IN ('running', 'retrying', 'queued')) AS active, SUM(status = 'waiting') AS waiting,
+           SUM(status = 'sleeping') AS sleeping, SUM(kind = 'flow' AND deadline IS NULL) AS children
+         FROM steps WHERE status IN ${OPEN}`,
+      )
+      .one();
+    return {
+      open: num(row, "open"),
+      active: numOrNull(row, "active") ?? 0,
+      waiting: numOrNull(row, "waiting") ?? 0,
+      sleeping: numOrNull(row, "sleeping") ?? 0,
+      children: numOrNull(row, "children") ?? 0,
+    };
+  }
+
+  /** The number of the latest change to the log. */
+  cursor(): number {
+    this.changes ??= num(this.sql.exec("SELECT COALESCE(MAX(change_seq), 0) AS c FROM steps").one(), "c");
+    return this.changes;
+  }
+
+  /** The log entries changed after change number `since` (all of them for 0), in the order they changed. */
+  log(since = 0): LogEntry[] {
+    return this.sql
+      .exec("SELECT key, branch, seq, kind, name, status, attempts, result, error, delivery, ended_at FROM steps WHERE change_seq > ? ORDER BY change_seq, rowid", since)
+      .toArray()
+      .map((row) => ({
+        key: text(row, "key"),
+        branch: text(row, "branch"),
+        seq: num(row, "seq"),
+        kind: oneOf(row, "kind", KINDS),
+        name: text(row, "name"),
+        status: oneOf(row, "status", STATUSES),
+        attempts: num(row, "attempts"),
+        result: json(row, "result"),
+        error: errorData(row, "error"),
+        delivery: numOrNull(row, "delivery") ?? undefined,
+        at: numOrNull(row, "ended_at") ?? undefined,
+      }));
+  }
+
+  /** Every step, in the order recorded, for the run's views. */
+  all(): StepRecord[] {
+    return this.records("1 = 1 ORDER BY rowid");
+  }
+
+  /** Steps in `status`, in the order recorded. */
+  withStatus(status: StepStatus): StepRecord[] {
+    return this.records("status = ? ORDER BY rowid", status);
+  }
+
+  /** The attempts of `key` that ended, oldest first. */
+  history(key: string): AttemptView[] {
+    return this.sql
+      .exec("SELECT attempt, started_at, ended_at, error FROM attempts WHERE key = ? ORDER BY attempt", key)
+      .toArray()
+      .map((row) => {
+        const started = numOrNull(row, "started_at");
+        return { attempt: num(row, "attempt"), startedAt: started === null ? null : iso(started), endedAt: iso(num(row, "ended_at")), error: errorData(row, "error") ?? null };
+      });
+  }
+
+  private nextChange(): number {
+    this.changes = this.cursor() + 1;
+    return this.changes;
+  }
+
+  private records(where: string, ...bindings: SqlStorageValue[]): StepRecord[] {
+    return this.sql
+      .exec(`SELECT * FROM steps WHERE ${where}`, ...bindings)
+      .toArray()
+      .map((row) => this.recordOf(row));
+  }
+
+  private recordOf(row: Row): StepRecord {
+    const stored = textOrNull(row, "options");
+    let options = stored === null ? undefined : this.parsed.get(stored);
+    if (stored !== null && !options) {
+      options = taskOptions(row, "options");
+      if (options) this.parsed.set(stored, options);
+    }
+    return recordOf(row, options);
+  }
+}
+
+/** A steps row as the machine's record, every column checked. */
+function recordOf(row: Row, options: ResolvedTaskOptions | undefined): StepRecord {
+  const kind = oneOf(row, "kind", KINDS);
+  const record: StepRecord = {
+    key: text(row, "key"),
+    branch: text(row, "branch"),
+    seq: num(row, "seq"),
+    kind,
+    name: text(row, "name"),
+    status: oneOf(row, "status", STATUSES),
+    attempts: num(row, "attempts"),
+    result: json(row, "result"),
+    error: errorData(row, "error"),
+    startedAt: num(row, "started_at"),
+    endedAt: numOrNull(row, "ended_at"),
+    attemptStartedAt: numOrNull(row, "attempt_started_at") ?? num(row, "started_at"),
+    wakeAt: numOrNull(row, "wake_at"),
+    deadline: numOrNull(row, "deadline"),
+    delivery: numOrNull(row, "delivery"),
+    fromCache: numOrNull(row, "from_cache") === 1,
+  };
+  if (options) record.options = options;
+  const request = approval(row, "approval");
+  if (request) record.approval = request;
+  const target = textOrNull(row, "target");
+  if (kind === "task" && target !== null) record.script = { path: target, args: json(row, "args") };
+  if (kind === "flow" && target !== null) {
+    record.flow = { workflow: textOrNull(row, "flow_workflow") ?? "", input: json(row, "args"), timeout: numOrNull(row, "flow_timeout"), childId: target };
+  }
+  return record;
+}

@@ -1,0 +1,81 @@
+// The test-only control surface of a run object, kept apart from its API: tests get
+// it from `RunObject.control()` (an RPC target, reachable only by code holding the
+// RUNS binding, never over HTTP) to make waits due now, make emails due, swap the
+// mailer, and cause faults the engine must survive — lost task messages, another run
+// that cannot be reached. The run object only consults the faults it is given.
+
+import { RpcTarget } from "cloudflare:workers";
+import type { Mailer } from "../approvals/mailer.ts";
+import type { Signal } from "../runs/run-store.ts";
+
+/** Faults injected into one run object's sending; none unless a test sets them. */
+export interface Faults {
+  /** How many of the run's next task messages to drop instead of sending (lost on the way to the queue). */
+  loseTaskMessages?: number;
+  /** Called before each signal is delivered; throwing makes that delivery fail. */
+  signal?: (signal: Signal) => void;
+}
+
+/** What the control surface may do to its run object. */
+export interface ControlledRun {
+  readonly faults: Faults;
+  /** Makes the earliest wait (or `key`'s) due now and runs the alarm; answers the keys once the body has taken them in. */
+  hasten(key?: string): Promise<string[]>;
+  /** Makes every pending approval email due now and runs the alarm. */
+  emailsDueNow(): Promise<void>;
+  /** Makes every undelivered signal due now and runs the alarm. */
+  signalsDueNow(): Promise<void>;
+  /** Sends approval emails through `mailer` from now on. */
+  useMailer(mailer: Mailer): void;
+}
+
+export class RunControl extends RpcTarget {
+  readonly #run: ControlledRun;
+
+  constructor(run: ControlledRun) {
+    super();
+    this.#run = run;
+  }
+
+  /**
+   * Makes the earliest thing the run waits for due now — a sleep's wake, a retry's
+   * wait, an approval's or a child flow's timeout — or the wait of step `key` (for a
+   * task in flight: its report counts as lost), and runs the alarm. Answers the keys
+   * made due, once the body has taken them in.
+   */
+  skipWait(key?: string): Promise<string[]> {
+    return this.#run.hasten(key);
+  }
+
+  /** Drops the run's next `count` task messages instead of sending them. */
+  loseTaskMessages(count: number): void {
+    this.#run.faults.loseTaskMessages = count;
+  }
+
+  /** Makes the next `count` deliveries of signals to run `target` fail, as if it could not be reached. */
+  failSignalsTo(target: string, count = 1): void {
+    let left = count;
+    this.#run.faults.signal = (signal) => {
+      if (signal.target !== target || left <= 0) return;
+      left -= 1;
+      throw new Error(`run ${target} could not be reached (test fault)`);
+    };
+  }
+
+  /** Sends the run's approval emails through `mailer` (a function stub from the test). */
+  useMailer(mailer: Mailer): void {
+    // A stub received over RPC is disposed when the call returns, unless it is duplicated.
+    const kept = (mailer as Mailer & { dup?: () => Mailer }).dup?.() ?? mailer;
+    this.#run.useMailer(kept);
+  }
+
+  /** Makes every pending approval email due now and runs the alarm (a failed send's back-off passes). */
+  emailsDueNow(): Promise<void> {
+    return this.#run.emailsDueNow();
+  }
+
+  /** Makes every undelivered signal to another run due now and runs the alarm (a failed delivery's back-off passes). */
+  signalsDueNow(): Promise<void> {
+    return this.#run.signalsDueNow();
+  }
+}
