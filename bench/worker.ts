@@ -42,8 +42,8 @@ export class BenchRunObject extends RunObject {
     counters.alarms += 1;
     return super.alarm();
   }
-  override async openTasks(tasks: TaskRef[], since?: number): Promise<string | null> {
-    const text = await super.openTasks(tasks, since);
+  override async taskContext(tasks: TaskRef[], since?: number): Promise<string | null> {
+    const text = await super.taskContext(tasks, since);
     counters.contextCalls += 1;
     counters.contextBytes += text?.length ?? 0;
     return text;

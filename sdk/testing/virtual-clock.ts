@@ -54,7 +54,7 @@ export class VirtualClock {
 
   async runUntil(done: () => boolean, waiting: () => string): Promise<void> {
     for (;;) {
-      const stalled = await this.settle();
+      const stalled = await this.untilQuiet();
       if (this.failure !== undefined) throw this.failure;
       if (done()) return;
       this.timers.sort((a, b) => a.at - b.at || a.order - b.order);
@@ -76,7 +76,7 @@ export class VirtualClock {
    * Waits until nothing is in flight and a macrotask passes without new work
    * (false), or until work in flight made no progress for `stallMs` (true).
    */
-  private async settle(): Promise<boolean> {
+  private async untilQuiet(): Promise<boolean> {
     for (;;) {
       while (this.running.size > 0) {
         let timer: ReturnType<typeof setTimeout> | undefined;

@@ -102,7 +102,7 @@ export class RunObject extends DurableObject<Env> {
       now: Date.now(),
     });
     this.ensureExecution();
-    await this.settle();
+    await this.afterEvent();
     // A run is listed by the time its creation is answered.
     await this.index.caughtUp();
     return { created: true, run: summaryOf(this.store, this.requireRun()) };
@@ -152,7 +152,7 @@ export class RunObject extends DurableObject<Env> {
     this.dropExecution();
     this.endRun({ status: "cancelled" }, Date.now());
     this.tasks.clear();
-    await this.settle();
+    await this.afterEvent();
     return { status: "cancelled", run: summaryOf(this.store, this.requireRun()) };
   }
 
@@ -162,7 +162,7 @@ export class RunObject extends DurableObject<Env> {
    * input). TaskContextData as JSON text, which RPC carries without walking its
    * recursive type; null when the run is over or unknown.
    */
-  async openTasks(tasks: TaskRef[], since = 0): Promise<string | null> {
+  async taskContext(tasks: TaskRef[], since = 0): Promise<string | null> {
     const run = this.store.run();
     if (!run || isTerminal(run.status)) return null;
     const wanted = tasks.map(({ key, attempt }) => this.machine.isWanted(key, attempt));
@@ -202,7 +202,7 @@ export class RunObject extends DurableObject<Env> {
     const settled = this.machine.childEnded(key, childId, end, Date.now());
     if (!settled) return;
     this.deliver([settled]);
-    await this.settle();
+    await this.afterEvent();
   }
 
   /** Accepts a consumer's report once per (key, attempt); duplicates and stale attempts are ignored. */
@@ -232,7 +232,7 @@ export class RunObject extends DurableObject<Env> {
     if (failed && !failed.outcome.ok) this.finish(this.execution, { status: "failed", error: failed.outcome.error });
     else this.deliver(outcomes);
     // Retries parked above need the alarm too, not only settled outcomes.
-    if (accepted.includes(true)) await this.settle();
+    if (accepted.includes(true)) await this.afterEvent();
     return accepted;
   }
 
@@ -246,7 +246,7 @@ export class RunObject extends DurableObject<Env> {
     const decided = this.machine.decide(key, decision, Date.now());
     if (decided.status !== "decided") return decided;
     this.deliver([decided.settled]);
-    await this.settle();
+    await this.afterEvent();
     return { status: "decided", result: decided.result };
   }
 
@@ -254,7 +254,7 @@ export class RunObject extends DurableObject<Env> {
   async granted(key: string, attempt: number): Promise<boolean> {
     const run = this.store.run();
     if (!run || isTerminal(run.status) || !this.tasks.granted(key, attempt)) return false;
-    await this.settle();
+    await this.afterEvent();
     return true;
   }
 
@@ -299,7 +299,7 @@ export class RunObject extends DurableObject<Env> {
       // Evicted meanwhile: the rebuilt execution finds due inline steps running and runs them.
       this.ensureExecution();
     }
-    await this.settle();
+    await this.afterEvent();
   }
 
   // --- the execution
@@ -398,7 +398,7 @@ export class RunObject extends DurableObject<Env> {
   // --- telling the outside world, after storage
 
   /** Ends every event: the alarm covers the run before it returns; sends and the index follow in the background. */
-  private async settle(): Promise<void> {
+  private async afterEvent(): Promise<void> {
     this.scheduleFlush();
     await this.syncAlarm();
   }

@@ -7,6 +7,7 @@
 
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.ts";
+import { LimiterControl } from "../testing/limiter-control.ts";
 
 /** One task attempt asking for a slot. */
 export interface LeaseRequest {
@@ -22,6 +23,9 @@ export interface LeaseRequest {
 }
 
 export class ConcurrencyLimiter extends DurableObject<Env> {
+  /** How far a test moved this limiter's clock on (LimiterControl); 0 otherwise. */
+  private clockOffset = 0;
+
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.storage.sql.exec(`
@@ -37,7 +41,7 @@ export class ConcurrencyLimiter extends DurableObject<Env> {
   /** Grants a slot now ("granted") or queues the request and calls back later ("queued"). */
   async acquire(request: LeaseRequest): Promise<"granted" | "queued"> {
     const sql = this.ctx.storage.sql;
-    const now = Date.now();
+    const now = this.now();
     sql.exec("INSERT OR REPLACE INTO config (id, lim, win) VALUES (1, ?, ?)", request.limit, request.window === undefined ? null : request.window * 1000);
     this.expire(now);
     const held = sql.exec("SELECT attempt FROM leases WHERE run_id = ? AND key = ?", request.runId, request.key).toArray()[0];
@@ -78,7 +82,7 @@ export class ConcurrencyLimiter extends DurableObject<Env> {
   private async grantWaiting(): Promise<void> {
     const sql = this.ctx.storage.sql;
     for (;;) {
-      const now = Date.now();
+      const now = this.now();
       this.expire(now);
       if (!this.hasRoom(now)) break;
       const next = sql.exec("SELECT seq, run_id, key, attempt, lease_ms FROM waiters ORDER BY priority DESC, seq ASC LIMIT 1").toArray()[0];
@@ -96,6 +100,18 @@ export class ConcurrencyLimiter extends DurableObject<Env> {
       }
     }
     await this.arm();
+  }
+
+  /** The test-only control surface: moves this limiter's clock on, so leases expire and rate windows pass without waiting. */
+  control(): LimiterControl {
+    return new LimiterControl(async (ms) => {
+      this.clockOffset += ms;
+      await this.grantWaiting();
+    });
+  }
+
+  private now(): number {
+    return Date.now() + this.clockOffset;
   }
 
   private hasRoom(now: number): boolean {
@@ -135,7 +151,7 @@ export class ConcurrencyLimiter extends DurableObject<Env> {
     if (sql.exec("SELECT 1 FROM waiters LIMIT 1").toArray().length === 0) {
       const leaseEnd = sql.exec("SELECT MIN(expires_at) AS t FROM leases").one().t;
       if (leaseEnd === null) await this.ctx.storage.deleteAlarm();
-      else await this.ctx.storage.setAlarm(Number(leaseEnd));
+      else await this.ctx.storage.setAlarm(Number(leaseEnd) - this.clockOffset);
       return;
     }
     const config = sql.exec("SELECT win FROM config WHERE id = 1").toArray()[0];
@@ -146,6 +162,6 @@ export class ConcurrencyLimiter extends DurableObject<Env> {
       const oldest = sql.exec("SELECT MIN(at) AS t FROM starts").one().t;
       if (oldest !== null) times.push(Number(oldest) + Number(config.win) + 1);
     }
-    if (times.length > 0) await this.ctx.storage.setAlarm(Math.min(...times));
+    if (times.length > 0) await this.ctx.storage.setAlarm(Math.min(...times) - this.clockOffset);
   }
 }

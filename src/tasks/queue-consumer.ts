@@ -84,7 +84,7 @@ async function runJobs(runId: string, jobs: Job[], env: Env, deployed: Registry)
   const cached = useCache ? mirrors.get(runId) : undefined;
   let context: TaskContextData;
   try {
-    const text = await run.openTasks(
+    const text = await run.taskContext(
       jobs.map(({ task }) => ({ key: task.key, attempt: task.attempt })),
       cached?.cursor ?? 0,
     );
@@ -169,7 +169,7 @@ function runScript(script: NonNullable<NonNullable<TaskContextData["scripts"]>[n
  */
 async function replayFromStart(runId: string, task: TaskMessage, env: Env, cancel: AbortSignal, deployed: Registry): Promise<Outcome | null> {
   mirrors.delete(runId);
-  const text = await env.RUNS.get(env.RUNS.idFromName(runId)).openTasks([{ key: task.key, attempt: task.attempt }], 0);
+  const text = await env.RUNS.get(env.RUNS.idFromName(runId)).taskContext([{ key: task.key, attempt: task.attempt }], 0);
   const context = text === null ? null : (JSON.parse(text) as TaskContextData);
   const body = context && deployed.body(context.workflow);
   if (!context || !body || !context.wanted[0]) return null;

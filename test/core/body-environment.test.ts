@@ -7,7 +7,7 @@ import { sleep, step, task, workflow } from "baton";
 import type { LogEntry } from "../../sdk/core/log.ts";
 import { RunMirror } from "../../sdk/core/run-mirror.ts";
 import { runTaskByReplay } from "../../sdk/core/task-replay.ts";
-import { deliverTo, drive, MemoryHost, outputOf, settle } from "./memory-host.ts";
+import { deliverTo, drive, MemoryHost, outputOf, atRest } from "./memory-host.ts";
 
 const draws = workflow(async () => {
   const bytes = crypto.getRandomValues(new Uint8Array(4));
@@ -25,7 +25,7 @@ describe("randomness in a body", () => {
     const outputs = [];
     for (const seed of ["run-1", "run-1", "run-2"]) {
       const run = drive(draws, undefined, [], new MemoryHost(), { seed });
-      await settle();
+      await atRest();
       outputs.push(run.ended());
     }
     expect(outputs[0]).toMatchObject({ status: "completed" });
@@ -45,13 +45,13 @@ describe("randomness in a body", () => {
       return { id, reserved };
     });
     const live = drive(order, undefined, [], new MemoryHost(), { seed: "run-9" });
-    await settle();
+    await atRest();
     const log: LogEntry[] = [{ key: "reserve#0", branch: "", seq: 0, kind: "task", name: "reserve", status: "running", attempts: 1 }];
     const mirrored = await new RunMirror(order.run, undefined, log, 1, { seed: "run-9" }).run("reserve#0", 1);
     const replayed = await runTaskByReplay(order.run, undefined, log, "reserve#0", 1, { seed: "run-9" });
     expect(mirrored).toEqual(replayed);
     deliverTo(live.execution, "reserve#0", mirrored ?? { ok: false, error: { name: "Error", message: "not reached" } });
-    await settle();
+    await atRest();
     const output = outputOf<{ id: string; reserved: string }>(live.ended());
     expect(output.reserved).toBe(output.id);
   });
@@ -60,7 +60,7 @@ describe("randomness in a body", () => {
     const closures = workflow(async () => [await step("a", () => crypto.randomUUID()), await step("b", () => crypto.randomUUID())]);
     const first = drive(closures, undefined, [], new MemoryHost(), { seed: "same" });
     const second = drive(closures, undefined, [], new MemoryHost(), { seed: "same" });
-    await settle();
+    await atRest();
     expect(outputOf<string[]>(first.ended())).not.toEqual(outputOf<string[]>(second.ended()));
     expect(crypto.randomUUID()).not.toBe(crypto.randomUUID());
   });
@@ -76,9 +76,9 @@ describe("the clock in a body", () => {
       return { start, made, text, woke: Date.now(), closure: await step("now", () => Date.now()) };
     });
     const run = drive(clock, undefined, [], new MemoryHost(), { startedAt: 1_000 });
-    await settle();
+    await atRest();
     deliverTo(run.execution, "sleep#0", { ok: true, value: undefined }, 61_000);
-    await settle();
+    await atRest();
     const output = outputOf<{ start: number; made: number; text: string; woke: number; closure: number }>(run.ended());
     expect(output).toMatchObject({ start: 1_000, made: 1_000, woke: 61_000 });
     expect(output.text).toBe(new Date(1_000).toString());

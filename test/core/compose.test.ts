@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { patched, script, task, taskFlow, taskScript, workflow, type Script } from "baton";
 import { Execution, IDLE_HOST, runClosure, type Resolver } from "../../sdk/core/execution.ts";
 import type { LogEntry } from "../../sdk/core/log.ts";
-import { done, drive, MemoryHost, settle, deliverTo } from "./memory-host.ts";
+import { done, drive, MemoryHost, atRest, deliverTo } from "./memory-host.ts";
 
 const double = script(async (args: { n: number }) => args.n * 2, { retries: { limit: 0 }, timeout: 30 });
 const resolver: Resolver = {
@@ -15,7 +15,7 @@ describe("taskScript", () => {
   it("records the script's path and args, with its options under the caller's", async () => {
     const flow = workflow(async () => taskScript("math/double", { n: 2 }, { timeout: 5, cacheTtl: 60 }));
     const { host } = drive(flow, undefined, [], new MemoryHost(), { resolver });
-    await settle();
+    await atRest();
     expect(host.begun).toHaveLength(1);
     expect(host.begun[0]).toMatchObject({
       key: "math%2Fdouble#0",
@@ -30,7 +30,7 @@ describe("taskScript", () => {
   it("fails the call with ScriptNotFoundError for a path nothing is registered at", async () => {
     const flow = workflow(async () => taskScript("math/none", {}).catch((error: Error & { code?: string }) => `${error.name}/${error.code}`));
     const { host, ended } = drive(flow, undefined, [], new MemoryHost(), { resolver });
-    await settle();
+    await atRest();
     expect(ended()).toEqual({ status: "completed", output: "ScriptNotFoundError/script_not_found" });
     expect(host.begun).toEqual([]);
   });
@@ -47,7 +47,7 @@ describe("taskScript", () => {
       }
     });
     drive(flow, undefined, [], new MemoryHost(), { resolver });
-    await settle();
+    await atRest();
     expect(outcomes[0]).toContain('without ".ts": "math/double"');
     expect(outcomes[1]).toContain("takes the path of a file in workflows/");
     expect(outcomes[2]).toContain('the args of script "math/double"');
@@ -66,11 +66,11 @@ describe("taskFlow", () => {
   it("records a child flow once, with its input and timeout", async () => {
     const flow = workflow(async () => taskFlow("child", { a: 1 }, { timeout: 60 }));
     const { host } = drive(flow, undefined, [], new MemoryHost(), { resolver });
-    await settle();
+    await atRest();
     expect(host.begun.map(({ key, kind, flow }) => ({ key, kind, flow }))).toEqual([{ key: "child#0", kind: "flow", flow: { path: "child", input: { a: 1 }, timeout: 60 } }]);
     // Replayed while the child runs: nothing is begun again.
     const again = drive(flow, undefined, [{ ...done("child#0", "flow", "child", 0, undefined), status: "running" }], new MemoryHost(), { resolver });
-    await settle();
+    await atRest();
     expect(again.host.begun).toEqual([]);
     expect(again.ended()).toBeUndefined();
   });
@@ -89,14 +89,14 @@ describe("taskFlow", () => {
       { key: "child#1", branch: "", seq: 1, kind: "flow", name: "child", status: "failed", attempts: 1, error: { name: "CancelledError", code: "cancelled", message: "child run x was cancelled" } },
     ];
     const { ended } = drive(flow, undefined, log, new MemoryHost(), { resolver });
-    await settle();
+    await atRest();
     expect(ended()).toEqual({ status: "completed", output: ["one", "CancelledError"] });
   });
 
   it("fails the call with WorkflowNotFoundError for a path that is not a workflow", async () => {
     const flow = workflow(async () => taskFlow("math/double", {}).catch((error: Error) => error.name));
     const { ended } = drive(flow, undefined, [], new MemoryHost(), { resolver });
-    await settle();
+    await atRest();
     expect(ended()).toEqual({ status: "completed", output: "WorkflowNotFoundError" });
   });
 });
@@ -110,7 +110,7 @@ describe("patched", () => {
 
   it("is true for a run reaching the change for the first time, and records a marker that takes no position", async () => {
     const { host } = drive(evolving, undefined);
-    await settle();
+    await atRest();
     expect(host.begun.map(({ key, kind, seq }) => ({ key, kind, seq }))).toEqual([
       { key: "patch:fee", kind: "patch", seq: 0 },
       { key: "fee#0", kind: "task", seq: 0 },
@@ -119,17 +119,17 @@ describe("patched", () => {
 
   it("is false for a run whose log already went past the change, and records nothing", async () => {
     const { host, execution, ended } = drive(evolving, undefined, [{ ...done("plain#0", "task", "plain", 0, 1), status: "running" }]);
-    await settle();
+    await atRest();
     expect(host.begun).toEqual([]);
     deliverTo(execution, "plain#0", { ok: true, value: 1 });
-    await settle();
+    await atRest();
     expect(ended()).toEqual({ status: "completed", output: "old" });
   });
 
   it("stays true on replay once the marker is recorded", async () => {
     const log = [done("patch:fee", "patch", "fee", 0, true), done("fee#0", "task", "fee", 0, 1)];
     const { ended, host } = drive(evolving, undefined, log);
-    await settle();
+    await atRest();
     expect(ended()).toEqual({ status: "completed", output: "new" });
     expect(host.begun).toEqual([]);
   });
@@ -147,9 +147,9 @@ describe("patched", () => {
     // Old code ran iteration 0; the deploy came while iteration 1's task was in flight.
     const log: LogEntry[] = [done("old#0", "task", "old", 0, 0), { ...done("old#1", "task", "old", 1, 1), status: "running" }];
     const first = drive(looping, undefined, log);
-    await settle();
+    await atRest();
     deliverTo(first.execution, "old#1", { ok: true, value: 1 });
-    await settle();
+    await atRest();
     expect(first.host.begun.map(({ key, seq }) => ({ key, seq }))).toEqual([
       { key: "patch:v2", seq: 2 },
       { key: "new#0", seq: 2 },
@@ -157,7 +157,7 @@ describe("patched", () => {
     // Replaying the whole log again gives the same answers: old, old, new.
     const marker = done("patch:v2", "patch", "v2", 2, true);
     const replay = drive(looping, undefined, [...log.map((e) => ({ ...e, status: "completed" as const, result: e.seq })), marker, done("new#0", "task", "new", 2, 2)]);
-    await settle();
+    await atRest();
     expect(replay.ended()).toEqual({ status: "completed", output: ["old", "old", "new"] });
   });
 
@@ -167,7 +167,7 @@ describe("patched", () => {
       return "new";
     });
     const { ended } = drive(cleaned, undefined, [done("patch:fee", "patch", "fee", 0, true), done("fee#0", "task", "fee", 0, 1)]);
-    await settle();
+    await atRest();
     expect(ended()).toEqual({ status: "completed", output: "new" });
   });
 
@@ -180,7 +180,7 @@ describe("patched", () => {
       }
     });
     const { ended } = drive(flow, undefined);
-    await settle();
+    await atRest();
     expect(ended()).toEqual({ status: "completed", output: "InvalidArgumentError" });
   });
 });
@@ -232,12 +232,12 @@ describe("a deploy that removes a script or a child workflow", () => {
       { ...done("child#1", "flow", "child", 2, undefined), status: "running" },
     ];
     const run = drive(flow, undefined, log, new MemoryHost(), { resolver: gone });
-    await settle();
+    await atRest();
     // The open child is waited for, not refused; nothing is begun again.
     expect(run.ended()).toBeUndefined();
     expect(run.host.begun).toEqual([]);
     deliverTo(run.execution, "child#1", { ok: true, value: "late" });
-    await settle();
+    await atRest();
     expect(run.ended()).toEqual({ status: "completed", output: { doubled: 4, child: "child done", pending: "late" } });
   });
 });

@@ -6,7 +6,7 @@ import { sleep, task, workflow } from "baton";
 import type { LogEntry, Outcome } from "../../sdk/core/log.ts";
 import { RunMirror } from "../../sdk/core/run-mirror.ts";
 import { runTaskByReplay } from "../../sdk/core/task-replay.ts";
-import { deliverTo, drive, MemoryHost, settle } from "./memory-host.ts";
+import { deliverTo, drive, MemoryHost, atRest } from "./memory-host.ts";
 
 /** Temporal's timer sample: whichever of the order and the timer ends first decides. */
 const timer = workflow(async () => {
@@ -31,19 +31,19 @@ function entry(key: string, kind: LogEntry["kind"], seq: number, delivery: numbe
 describe("delivery order", () => {
   it("replays a race the timer won as the timer winning, though the task's call came first", async () => {
     const live = drive(timer, undefined);
-    await settle();
+    await atRest();
     deliverTo(live.execution, "timer#0", { ok: true, value: undefined });
-    await settle();
+    await atRest();
     expect(live.host.begun.map((c) => c.key)).toEqual(["processOrder#0", "timer#0", "sendNotificationEmail#0"]);
     deliverTo(live.execution, "processOrder#0", { ok: true, value: "processed" });
     deliverTo(live.execution, "sendNotificationEmail#0", { ok: true, value: "sent" });
-    await settle();
+    await atRest();
     expect(live.ended()).toEqual({ status: "completed", output: {} });
 
     // The log as stored: processOrder settled last (3), though it was called first.
     const log = [entry("processOrder#0", "task", 0, 2, "processed"), entry("timer#0", "sleep", 1, 1), entry("sendNotificationEmail#0", "task", 2, 3, "sent")];
     const rebuilt = drive(timer, undefined, log);
-    await settle();
+    await atRest();
     expect(rebuilt.host.begun).toEqual([]);
     expect(rebuilt.ended()).toEqual({ status: "completed", output: {} });
   });
@@ -69,11 +69,11 @@ describe("delivery order", () => {
       return [...(a ?? []), ...(b ?? [])];
     });
     const live = drive(dsl, undefined);
-    await settle();
+    await atRest();
     // task#0 = a1, task#1 = b1. b1 finishes first: b's next call takes task#2.
     const finish = async (key: string, value: string): Promise<void> => {
       deliverTo(live.execution, key, { ok: true, value });
-      await settle();
+      await atRest();
     };
     await finish("task#1", "b1");
     await finish("task#0", "a1");
@@ -89,10 +89,10 @@ describe("delivery order", () => {
     });
     // Rebuilt during the sleep, then woken: the same calls, nothing begun again.
     const rebuilt = drive(dsl, undefined, log);
-    await settle();
+    await atRest();
     expect(rebuilt.host.begun).toEqual([]);
     deliverTo(rebuilt.execution, "sleep#0", { ok: true, value: undefined });
-    await settle();
+    await atRest();
     expect(rebuilt.ended()).toEqual({ status: "completed", output: ["a1", "a2", "a3", "b1", "b2"] });
   });
 
@@ -110,13 +110,13 @@ describe("delivery order", () => {
     });
     const fail: Outcome = { ok: false, error: { name: "Error", message: "no" } };
     const live = drive(callbacks, undefined);
-    await settle();
+    await atRest();
     deliverTo(live.execution, "c#0", { ok: true, value: undefined });
     deliverTo(live.execution, "b#0", fail);
     deliverTo(live.execution, "a#0", { ok: true, value: 1 });
-    await settle();
+    await atRest();
     deliverTo(live.execution, "after#0", { ok: true, value: "" });
-    await settle();
+    await atRest();
     expect(live.ended()).toEqual({ status: "completed", output: ["c", "b failed", "b done", "a"] });
     const log: LogEntry[] = [
       entry("a#0", "task", 0, 3, 1),
@@ -125,7 +125,7 @@ describe("delivery order", () => {
       entry("after#0", "task", 3, 4, ""),
     ];
     const rebuilt = drive(callbacks, undefined, log);
-    await settle();
+    await atRest();
     expect(rebuilt.ended()).toEqual({ status: "completed", output: ["c", "b failed", "b done", "a"] });
   });
 
@@ -147,9 +147,9 @@ describe("delivery order", () => {
     const step = async (key: string, value?: unknown): Promise<void> => {
       deliverTo(live.execution, key, { ok: true, value: value as never });
       order.push(key);
-      await settle();
+      await atRest();
     };
-    await settle();
+    await atRest();
     await step("poll#0", false);
     await step("interval#0");
     await step("poll#1", false);
@@ -160,7 +160,7 @@ describe("delivery order", () => {
     expect(live.ended()).toEqual({ status: "completed", output: 3 });
     const log = live.host.begun.map((call) => entry(call.key, call.kind, call.seq, order.indexOf(call.key) + 1, call.kind === "task" ? false : undefined));
     const rebuilt = drive(polling, undefined, log);
-    await settle();
+    await atRest();
     expect(rebuilt.ended()).toEqual({ status: "completed", output: 3 });
   });
 
@@ -176,10 +176,10 @@ describe("delivery order", () => {
       entry("b#0", "task", 2, undefined),
     ];
     const run = drive(plain, undefined, legacy, new MemoryHost());
-    await settle();
+    await atRest();
     expect(run.host.begun).toEqual([]);
     deliverTo(run.execution, "b#0", { ok: true, value: 2 });
-    await settle();
+    await atRest();
     expect(run.ended()).toEqual({ status: "completed", output: [1, 2] });
   });
 });
@@ -192,9 +192,9 @@ describe("replay failures", () => {
       return task("second", () => 2);
     });
     const run = drive(waits, undefined);
-    await settle();
+    await atRest();
     deliverTo(run.execution, "first#0", { ok: true, value: 1 });
-    await settle();
+    await atRest();
     expect(run.ended()).toMatchObject({ status: "failed", error: { name: "StuckRunError", code: "stuck" } });
     const message = (run.ended() as { error: { message: string } }).error.message;
     expect(message).toContain("called setTimeout()");
@@ -205,7 +205,7 @@ describe("replay failures", () => {
   it("fails a body that calls fetch() with StuckRunError, and one that awaits a promise nothing settles", async () => {
     const fetching = drive(workflow(async () => (await fetch("https://example.com")).status), undefined);
     const waiting = drive(workflow(async () => new Promise(() => {})), undefined);
-    await settle();
+    await atRest();
     expect(fetching.ended()).toMatchObject({ status: "failed", error: { name: "StuckRunError", message: expect.stringContaining("called fetch()") } });
     expect(waiting.ended()).toMatchObject({ status: "failed", error: { name: "StuckRunError", message: expect.stringContaining("waiting for something that is not a Baton primitive") } });
   });
@@ -215,7 +215,7 @@ describe("replay failures", () => {
     const log = [entry("original#0", "task", 0, 1, 1)];
     const same = drive(renamed, undefined, log);
     const changed = drive(renamed, undefined, log, new MemoryHost(), { codeChange: 'this run started on version aaa of "w"; the code running now is version bbb.' });
-    await settle();
+    await atRest();
     const sameMessage = (same.ended() as { error: { message: string } }).error.message;
     const changedMessage = (changed.ended() as { error: { message: string } }).error.message;
     expect(sameMessage).toContain('Replay diverged at step key "original#0"');
@@ -238,14 +238,14 @@ describe("replay failures", () => {
       return task("b", () => 2);
     });
     const live = drive(drifting, undefined);
-    await settle();
+    await atRest();
     deliverTo(live.execution, "a#0", { ok: true, value: 1 });
-    await settle();
+    await atRest();
     deliverTo(live.execution, "b#0", { ok: true, value: 2 });
-    await settle();
+    await atRest();
     expect(live.ended()).toEqual({ status: "completed", output: 2 });
     const rebuilt = drive(drifting, undefined, [entry("a#0", "task", 0, 1, 1), entry("nap#0", "sleep", 1, undefined), entry("b#0", "task", 2, 2, 2)]);
-    await settle();
+    await atRest();
     expect(rebuilt.ended()).toMatchObject({ status: "failed", error: { name: "NonDeterminismError" } });
     const message = (rebuilt.ended() as { error: { message: string } }).error.message;
     expect(message).toContain('the body did not ask for "b#0"; it waits for "nap#0" instead');

@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { BatonError, FatalError, isNamed, step, TaskTimeoutError, workflow } from "baton";
 import { fromErrorData, MAX_CAUSE_DEPTH, toErrorData, withoutStacks } from "../../sdk/core/error-data.ts";
-import { drive, settle } from "./memory-host.ts";
+import { drive, atRest } from "./memory-host.ts";
 
 class CardError extends Error {
   declineCode = "insufficient_funds";
@@ -86,7 +86,7 @@ describe("an error crossing a step", () => {
       return caught;
     });
     const run = drive(flow, undefined);
-    await settle();
+    await atRest();
     expect(run.ended()).toEqual({ status: "completed", output: { cause: "This is the cause", declineCode: "insufficient_funds", fatal: true } });
   });
 });

@@ -5,7 +5,7 @@ import type { Workflow } from "baton";
 import { Execution, type ExecutionHost, type ExecutionMode, type ExecutionOptions, type NewCall } from "../../sdk/core/execution.ts";
 import type { LogEntry, Outcome, RunEnd, Settled } from "../../sdk/core/log.ts";
 
-/** Delivery loops still running, so `settle` can wait for the body to come to rest. */
+/** Delivery loops still running, so `atRest` can wait for the body to come to rest. */
 const busy = new Set<Promise<void>>();
 const deliveries = new WeakMap<Execution, number>();
 
@@ -54,7 +54,7 @@ function start<I>(workflow: Workflow<I, unknown>, input: I, log: LogEntry[], hos
 }
 
 /** Lets every pending continuation run and every delivery loop come to rest. */
-export async function settle(): Promise<void> {
+export async function atRest(): Promise<void> {
   do {
     await new Promise((resolve) => setTimeout(resolve, 0));
     while (busy.size > 0) await Promise.all([...busy]);

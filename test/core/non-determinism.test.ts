@@ -2,14 +2,14 @@
 // loudly and in a way user code cannot swallow.
 import { describe, expect, it } from "vitest";
 import { step, task, workflow } from "baton";
-import { done, drive, settle } from "./memory-host.ts";
+import { done, drive, atRest } from "./memory-host.ts";
 
 const log = [done("a#0", "task", "a", 0, 1)];
 
 describe("non-determinism", () => {
   it("fails the run when the code asks for another kind at a recorded key, naming both", async () => {
     const { host, ended } = drive(workflow(async () => step("a", () => 1)), undefined, log);
-    await settle();
+    await atRest();
     expect(ended()).toMatchObject({ status: "failed", error: { name: "NonDeterminismError" } });
     const message = ended()?.status === "failed" ? ended()?.status && (ended() as { error: { message: string } }).error.message : "";
     expect(message).toContain('step key "a#0"');
@@ -20,7 +20,7 @@ describe("non-determinism", () => {
 
   it("fails the run when the code asks for another name at a recorded position", async () => {
     const { ended } = drive(workflow(async () => task("b", () => 1)), undefined, log);
-    await settle();
+    await atRest();
     const end = ended();
     expect(end?.status).toBe("failed");
     if (end?.status !== "failed") return;
@@ -39,7 +39,7 @@ describe("non-determinism", () => {
       return task("c", () => 2);
     });
     const { host, ended } = drive(flow, undefined, log);
-    await settle();
+    await atRest();
     expect(ended()).toMatchObject({ status: "failed", error: { name: "NonDeterminismError" } });
     expect(host.begun).toEqual([]);
   });
@@ -48,7 +48,7 @@ describe("non-determinism", () => {
     const { parallel } = await import("baton");
     const flow = workflow(async () => parallel([1], async () => step("y", () => 1)));
     const { ended } = drive(flow, undefined, [done("parallel#0[0]/x#0", "step", "x", 0, 1, "parallel#0[0]/")]);
-    await settle();
+    await atRest();
     const end = ended();
     expect(end?.status === "failed" && end.error.message).toContain('branch "parallel#0[0]/"');
   });

@@ -4,12 +4,12 @@ import { describe, expect, it } from "vitest";
 import { parallel, sleep, task, taskFlow, waitForApproval, workflow } from "baton";
 import { toSeconds } from "../../sdk/duration.ts";
 import { resolveTaskOptions } from "../../sdk/options.ts";
-import { drive, MemoryHost, settle } from "./memory-host.ts";
+import { drive, MemoryHost, atRest } from "./memory-host.ts";
 
 /** What a workflow calling `call` first ends with (the call's InvalidArgumentError, if it throws one). */
 async function endOf(call: () => Promise<unknown>) {
   const run = drive(workflow(async () => call()), undefined, [], new MemoryHost(), { resolver: { script: () => undefined, isWorkflow: () => true } });
-  await settle();
+  await atRest();
   return { end: run.ended(), begun: run.host.begun };
 }
 

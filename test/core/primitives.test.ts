@@ -1,7 +1,7 @@
 // The author API's guard rails.
 import { describe, expect, it } from "vitest";
 import { InvalidArgumentError, OutsideRunError, parallel, sleep, step, task, workflow } from "baton";
-import { drive, settle, deliverTo } from "./memory-host.ts";
+import { drive, atRest, deliverTo } from "./memory-host.ts";
 
 describe("primitives", () => {
   it("throw OutsideRunError outside a running workflow", () => {
@@ -20,7 +20,7 @@ describe("primitives", () => {
       }
     });
     const { ended } = drive(flow, undefined);
-    await settle();
+    await atRest();
     expect(ended()).toEqual({
       status: "completed",
       output: "InvalidArgumentError: task() cannot be called inside a task or step closure; call it from the workflow body instead",
@@ -45,7 +45,7 @@ describe("primitives", () => {
       return outcomes.length;
     });
     const { ended } = drive(flow, undefined);
-    await settle();
+    await atRest();
     expect(ended()).toEqual({ status: "completed", output: 5 });
     expect(outcomes).toEqual(Array(5).fill("InvalidArgumentError"));
     expect(new InvalidArgumentError("x").code).toBe("invalid_argument");
@@ -77,13 +77,13 @@ describe("waitForApproval options", () => {
     const { waitForApproval } = await import("baton");
     const flow = workflow(async () => waitForApproval("ship", { to: ["ops@example.com"], message: "Ship?", data: { n: 1 } }));
     const { execution, host, ended } = drive(flow, undefined);
-    await settle();
+    await atRest();
     expect(host.begun).toEqual([
       { key: "ship#0", branch: "", seq: 0, kind: "approval", name: "ship", attempt: 1, approval: { to: ["ops@example.com"], subject: "Approval needed: Ship?", message: "Ship?", timeout: 86_400, data: { n: 1 } } },
     ]);
     expect(ended()).toBeUndefined();
     deliverTo(execution, "ship#0", { ok: true, value: { approved: true, decision: "approved", decidedAt: "2026-01-01T00:00:00.000Z" } });
-    await settle();
+    await atRest();
     expect(ended()).toEqual({ status: "completed", output: { approved: true, decision: "approved", decidedAt: "2026-01-01T00:00:00.000Z" } });
   });
 
@@ -98,7 +98,7 @@ describe("waitForApproval options", () => {
       }
     });
     const { host, ended } = drive(flow, undefined);
-    await settle();
+    await atRest();
     expect(ended()).toEqual({ status: "completed", output: "SerializationError" });
     expect(host.begun).toEqual([]);
   });

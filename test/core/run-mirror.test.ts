@@ -6,7 +6,7 @@ import { Execution, type ExecutionHost, type NewCall } from "../../sdk/core/exec
 import type { LogEntry } from "../../sdk/core/log.ts";
 import { MirrorCache, RunMirror } from "../../sdk/core/run-mirror.ts";
 import { runTaskByReplay } from "../../sdk/core/task-replay.ts";
-import { settle } from "./memory-host.ts";
+import { atRest } from "./memory-host.ts";
 
 const flow = workflow(async (input: { n: number }) => {
   let acc = await task("seed", () => input.n);
@@ -48,14 +48,14 @@ describe("run mirror", () => {
     let end: unknown;
     void run.execution.ended.then((e) => (end = e));
     run.execution.start();
-    await settle();
+    await atRest();
     const mirror = new RunMirror(flow.run, { n: 5 }, run.since(0), run.changes);
     let deltaEntries = 0;
     while (run.open.length > 0) {
       const call = run.open.shift() as NewCall;
       if (call.kind === "sleep") {
         run.settle(call.key, undefined);
-        await settle();
+        await atRest();
         continue;
       }
       const delta = run.since(mirror.cursor);
@@ -66,7 +66,7 @@ describe("run mirror", () => {
       expect(fast).toEqual(slow);
       expect(fast?.ok).toBe(true);
       run.settle(call.key, fast?.ok ? fast.value : null);
-      await settle();
+      await atRest();
     }
     // seed 5 → 10, 21, 44 → parts 45, 46, 47 → 138
     expect(end).toEqual({ status: "completed", output: 138 });

@@ -47,7 +47,8 @@ describe("POST /api/runs", () => {
     expect(response.status).toBe(201);
     const run = (await response.json()) as { id: string; workflow: string; status: string; createdAt: string };
     expect(run.workflow).toBe("counted");
-    expect(["queued", "running", "sleeping", "completed"]).toContain(run.status);
+    // Answered once the body has started and made its first call.
+    expect(run.status).toBe("running");
     expect(Date.parse(run.createdAt)).toBeGreaterThan(Date.now() - 60_000);
     expect((await getRun(run.id)).input).toEqual({ tag: "x" });
   });

@@ -3,10 +3,6 @@ import { evictDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { api, getRun, hits, runStub, startRun, waitForRun } from "./helpers.ts";
 
-interface ApprovalsBody {
-  approvals: { key: string; to: string[]; message: string; expiresAt: string }[];
-}
-
 function decide(id: string, key: string, body: unknown): Promise<Response> {
   return api(`/api/runs/${id}/approvals/${encodeURIComponent(key)}`, { method: "POST", json: body });
 }
@@ -16,7 +12,7 @@ describe("waitForApproval through the API", () => {
     const tag = crypto.randomUUID();
     const before = Date.now();
     const id = await startRun("approval", { tag });
-    const waiting = (await waitForRun(id, (run) => run.status === "waiting")) as unknown as ApprovalsBody;
+    const waiting = (await waitForRun(id, (run) => run.status === "waiting"));
     expect(waiting.approvals).toHaveLength(1);
     expect(waiting.approvals[0]).toMatchObject({ key: "approval#0", to: ["ops@example.com"], message: `Ship ${tag}?` });
     expect(Date.parse(waiting.approvals[0]?.expiresAt ?? "")).toBeGreaterThanOrEqual(before + 24 * 3600 * 1000);
@@ -32,7 +28,7 @@ describe("waitForApproval through the API", () => {
     expect(output.decision).toMatchObject({ approved: true, decision: "approved", by: "ada@example.com", comment: "ship it" });
     expect(Date.parse(output.decision.decidedAt)).toBeGreaterThanOrEqual(before);
     expect(await hits(`${tag}:after`)).toBe(1);
-    expect((run as unknown as ApprovalsBody).approvals).toEqual([]);
+    expect(run.approvals).toEqual([]);
 
     const again = await decide(id, "approval#0", { approved: false });
     expect(again.status).toBe(409);
@@ -83,7 +79,7 @@ describe("waitForApproval through the API", () => {
 
   it("resumes two approvals in parallel branches decided in either order", async () => {
     const id = await startRun("two-approvals", {});
-    const waiting = (await waitForRun(id, (run) => run.status === "waiting" && (run as unknown as ApprovalsBody).approvals.length === 2)) as unknown as ApprovalsBody;
+    const waiting = (await waitForRun(id, (run) => run.status === "waiting" && run.approvals.length === 2));
     expect(waiting.approvals.map((a) => a.key)).toEqual(["parallel#0[0]/approval#0", "parallel#0[1]/approval#0"]);
     expect((await decide(id, "parallel#0[1]/approval#0", { approved: false })).status).toBe(200);
     expect((await getRun(id)).status).toBe("waiting");

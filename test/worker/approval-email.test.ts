@@ -48,8 +48,6 @@ function part(raw: string, type: string): string {
   return start < 0 ? "" : raw.slice(body, end);
 }
 
-type Emails = { to: string; status: string; attempts: number; error: string | null }[];
-
 describe("approval emails", () => {
   it("go to each recipient with a clear subject, a text and an HTML part, and both links working (recording mailer)", async () => {
     const tag = crypto.randomUUID();
@@ -79,32 +77,32 @@ describe("approval emails", () => {
     expect(decided.status).toBe(200);
     const run = await waitForRun(id);
     expect(run.output).toMatchObject({ decision: { approved: true, by: "ops@example.com", comment: "from the email" } });
-    const step = run.steps.find((s) => s.key === "approval#0") as unknown as { emails: Emails };
-    expect(step.emails).toEqual([{ to: "ops@example.com", status: "sent", attempts: 1, error: null }]);
+    const step = run.steps.find((s) => s.key === "approval#0");
+    expect(step?.emails).toEqual([{ to: "ops@example.com", status: "sent", attempts: 1, error: null }]);
   });
 
   it("retry a failed send with back-off on the alarm, showing the error on the step meanwhile (recording mailer)", async () => {
     const record = recordingMailer(1);
     const id = await startWithMailer("approval", { tag: crypto.randomUUID() }, record.mailer);
     await until(() => record.tries === 1);
-    await until(async () => ((await getRun(id)).steps[0] as unknown as { emails: Emails }).emails[0]?.attempts === 1);
+    await until(async () => (await getRun(id)).steps[0]?.emails?.[0]?.attempts === 1);
     const failed = await getRun(id);
     expect(failed.status).toBe("waiting");
-    expect((failed.steps[0] as unknown as { emails: Emails }).emails).toEqual([
+    expect(failed.steps[0]?.emails).toEqual([
       { to: "ops@example.com", status: "pending", attempts: 1, error: "mail server said no (try 1)" },
     ]);
     // Stand in for the back-off passing: the retry comes due now and the alarm runs.
     await runStub(id).control().emailsDueNow();
     await until(() => record.sent.length === 1);
-    await until(async () => ((await getRun(id)).steps[0] as unknown as { emails: Emails }).emails[0]?.status === "sent");
-    expect(((await getRun(id)).steps[0] as unknown as { emails: Emails }).emails[0]).toMatchObject({ status: "sent", attempts: 2 });
+    await until(async () => (await getRun(id)).steps[0]?.emails?.[0]?.status === "sent");
+    expect((await getRun(id)).steps[0]?.emails?.[0]).toMatchObject({ status: "sent", attempts: 2 });
     expect((await getRun(id)).status).toBe("waiting");
   });
 
   it("go out through the real send_email binding", async () => {
     const id = crypto.randomUUID();
     await runStub(id).start({ id, workflow: "approval", input: { tag: crypto.randomUUID() }, idempotencyKey: null, origin: "https://baton.test" });
-    await until(async () => ((await getRun(id)).steps[0] as unknown as { emails: Emails }).emails[0]?.status !== "pending");
-    expect(((await getRun(id)).steps[0] as unknown as { emails: Emails }).emails).toEqual([{ to: "ops@example.com", status: "sent", attempts: 1, error: null }]);
+    await until(async () => (await getRun(id)).steps[0]?.emails?.[0]?.status !== "pending");
+    expect((await getRun(id)).steps[0]?.emails).toEqual([{ to: "ops@example.com", status: "sent", attempts: 1, error: null }]);
   });
 });

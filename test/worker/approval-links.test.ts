@@ -12,10 +12,10 @@ interface Approval {
 }
 
 async function waitingApproval(id: string): Promise<Approval> {
-  const run = (await waitForRun(id, (r) => r.status === "waiting")) as unknown as { approvals: Approval[] };
+  const run = await waitForRun(id, (r) => r.status === "waiting");
   const approval = run.approvals[0];
-  if (!approval) throw new Error("no approval listed");
-  return approval;
+  if (!approval?.approveUrl || !approval.rejectUrl) throw new Error(`no approval with links listed: ${JSON.stringify(run.approvals)}`);
+  return { key: approval.key, approveUrl: approval.approveUrl, rejectUrl: approval.rejectUrl, expiresAt: approval.expiresAt };
 }
 
 function post(url: string, comment?: string): Promise<Response> {

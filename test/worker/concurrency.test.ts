@@ -1,6 +1,6 @@
 // Concurrency limits across runs, priorities, and leases that expire.
 import { env } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { startRun, waitForRun } from "./helpers.ts";
 
 const probe = () => env.PROBE.get(env.PROBE.idFromName("probe"));
@@ -29,13 +29,21 @@ describe("concurrency limits", () => {
 
   it("with a window, start at most `limit` attempts per window (a rate limit)", async () => {
     const tag = crypto.randomUUID();
-    const run = await waitForRun(await startRun("limited", { tag, key: `rate-${tag}`, limit: 2, window: 1, priorities: [0, 0, 0, 0, 0] }));
-    expect(run.status).toBe("completed");
-    const starts = (run.output as { startedAt: number }[]).map((r) => r.startedAt).sort((a, b) => a - b);
-    // Never three starts in one window. The tasks clock their own start, which trails
-    // the grant by a queue delivery, so allow that much jitter; without the limit all
-    // five would start within a few tens of milliseconds.
-    for (let i = 2; i < starts.length; i++) expect((starts[i] ?? 0) - (starts[i - 2] ?? 0)).toBeGreaterThan(800);
+    const key = `rate-${tag}`;
+    const limiter = env.CONCURRENCY.get(env.CONCURRENCY.idFromName(key));
+    const id = await startRun("limited", { tag, key, limit: 2, window: 3600, priorities: [0, 0, 0, 0, 0] });
+    const started = (n: number) => vi.waitFor(async () => expect(await probe().count(`${tag}:order`)).toBe(n), { timeout: 10_000 });
+    const queued = async () => (await waitForRun(id, () => true)).steps.filter((step) => step.status === "queued").length;
+    // Two start in the first window; the rest wait, holding no Worker, however long it takes.
+    await started(2);
+    await vi.waitFor(async () => expect(await queued()).toBe(3), { timeout: 10_000 });
+    // The limiter's clock moves an hour on: the next window lets two more start, then the last.
+    await limiter.control().advance(3_600_000);
+    await started(4);
+    expect(await queued()).toBe(1);
+    await limiter.control().advance(3_600_000);
+    await started(5);
+    expect((await waitForRun(id)).status).toBe("completed");
   });
 
   it("free a slot whose holder crashed once its lease expires, and the waiting work continues", async () => {
@@ -43,10 +51,11 @@ describe("concurrency limits", () => {
     const key = `crash-${tag}`;
     const limiter = env.CONCURRENCY.get(env.CONCURRENCY.idFromName(key));
     // A holder that will never release: a consumer that crashed with the slot.
-    expect(await limiter.acquire({ runId: "gone", key: "x#0", attempt: 1, priority: 0, limit: 1, leaseMs: 300 })).toBe("granted");
+    expect(await limiter.acquire({ runId: "gone", key: "x#0", attempt: 1, priority: 0, limit: 1, leaseMs: 600_000 })).toBe("granted");
     const id = await startRun("limited", { tag, key, limit: 1, priorities: [0] });
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect((await waitForRun(id, () => true)).steps[0]).toMatchObject({ status: "queued" });
+    await vi.waitFor(async () => expect((await waitForRun(id, () => true)).steps[0]?.status).toBe("queued"), { timeout: 10_000 });
+    // The lease's ten minutes pass on the limiter's clock: the slot is free again.
+    await limiter.control().advance(600_000);
     const run = await waitForRun(id);
     expect(run.status).toBe("completed");
   });

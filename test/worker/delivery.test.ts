@@ -62,9 +62,9 @@ describe("delivery", () => {
 
   it("answers a consumer holding only stale attempts without moving its cursor past changes it did not get", async () => {
     const id = await startWithLostMessages("counted", { tag: crypto.randomUUID(), pause: 3600 });
-    const stale = JSON.parse((await runStub(id).openTasks([{ key: "a#0", attempt: 7 }], 0)) ?? "null") as { log: unknown[]; cursor: number; wanted: boolean[] };
+    const stale = JSON.parse((await runStub(id).taskContext([{ key: "a#0", attempt: 7 }], 0)) ?? "null") as { log: unknown[]; cursor: number; wanted: boolean[] };
     expect(stale).toMatchObject({ log: [], cursor: 0, wanted: [false] });
-    const live = JSON.parse((await runStub(id).openTasks([{ key: "a#0", attempt: 1 }], 0)) ?? "null") as { log: { key: string }[]; cursor: number; wanted: boolean[] };
+    const live = JSON.parse((await runStub(id).taskContext([{ key: "a#0", attempt: 1 }], 0)) ?? "null") as { log: { key: string }[]; cursor: number; wanted: boolean[] };
     expect(live.wanted).toEqual([true]);
     expect(live.log.map((e) => e.key)).toEqual(["a#0"]);
     expect(live.cursor).toBeGreaterThan(0);
@@ -165,7 +165,7 @@ describe("delivery", () => {
         get: (objectId: DurableObjectId) => {
           const real = env.RUNS.get(objectId);
           return {
-            openTasks: (tasks: { key: string; attempt: number }[], since?: number) => real.openTasks(tasks, since),
+            taskContext: (tasks: { key: string; attempt: number }[], since?: number) => real.taskContext(tasks, since),
             reportMany: async () => {
               throw new Error("consumer crashed before reporting");
             },

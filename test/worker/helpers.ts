@@ -1,6 +1,7 @@
 // Shared test helpers: call the API as a client would, and wait for a run to reach a state.
 import { SELF, env } from "cloudflare:test";
 import { expect } from "vitest";
+import type { RunDetail } from "baton/client";
 
 export const TOKEN = "test-token";
 
@@ -16,35 +17,8 @@ export function api(path: string, init: RequestInit & { json?: unknown } = {}): 
   return SELF.fetch(`https://baton.test${path}`, { ...init, headers, body: body ?? null });
 }
 
-/** A run as GET /api/runs/:id returns it. */
-export interface RunBody {
-  id: string;
-  workflow: string;
-  kind: "workflow" | "script";
-  status: string;
-  parentId: string | null;
-  version: string | null;
-  input: unknown;
-  output: unknown;
-  error: { name: string; message: string } | null;
-  createdAt: string;
-  updatedAt: string;
-  wakeAt?: string;
-  steps: {
-    key: string;
-    kind: string;
-    name: string;
-    status: string;
-    attempts: number;
-    startedAt: string;
-    endedAt: string | null;
-    error: { name: string; message: string } | null;
-    wakeAt?: string;
-    cached?: true;
-    childId?: string;
-    script?: string;
-  }[];
-}
+/** A run as GET /api/runs/:id returns it: the package's own type. */
+export type RunBody = RunDetail;
 
 /** Starts a run and returns its id. */
 export async function startRun(workflow: string, input?: unknown): Promise<string> {

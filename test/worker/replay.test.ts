@@ -15,10 +15,6 @@ describe("replay", () => {
     expect(keys(reverse)).toEqual(keys(oneByOne));
     expect(keys(reverse)).toContain("parallel#0[5]/double#0");
     expect(keys(reverse)).toContain("parallel#0[0]/label#0");
-    // In the unbounded run the last item's task finished first.
-    const ended = (run: typeof reverse, i: number) =>
-      Date.parse(run.steps.find((s) => s.key === `parallel#0[${i}]/double#0`)?.endedAt ?? "");
-    expect(ended(reverse, 5)).toBeLessThanOrEqual(ended(reverse, 0));
   });
 
   it("never has more than `concurrency` items in flight", async () => {

@@ -11,13 +11,13 @@ describe("task retries", () => {
     expect(run.output).toMatchObject({ flaky: 3 });
     expect(run.steps[0]).toMatchObject({ key: "flaky#0", status: "completed", attempts: 3 });
     expect(await hits(`${tag}:flaky`)).toBe(3);
-    const history = (run.steps[0] as unknown as { history: { attempt: number; startedAt: string; endedAt: string; error: { name: string; message: string } | null }[] }).history;
+    const history = run.steps[0]?.history ?? [];
     expect(history.map((h) => [h.attempt, h.error?.message ?? null])).toEqual([
       [1, "attempt 1 failed"],
       [2, "attempt 2 failed"],
       [3, null],
     ]);
-    for (const h of history) expect(Date.parse(h.endedAt)).toBeGreaterThanOrEqual(Date.parse(h.startedAt));
+    for (const h of history) expect(Date.parse(h.endedAt)).toBeGreaterThanOrEqual(Date.parse(h.startedAt ?? ""));
     // Each retry starts after the previous attempt ended (the 50 ms delay on the alarm).
     expect(Date.parse(history[1]?.startedAt ?? "")).toBeGreaterThanOrEqual(Date.parse(history[0]?.endedAt ?? ""));
   });
