@@ -4,6 +4,7 @@
 import type { DecisionView, RunDetail, RunPage, RunStatus, RunSummary, WorkflowEntry } from "./api-types.ts";
 
 export type * from "./api-types.ts";
+import { TERMINAL_RUN_STATUSES } from "../core/run-machine/statuses.ts";
 
 /** How to reach a Baton deployment. */
 export interface BatonClientOptions {
@@ -84,8 +85,6 @@ export class RunFailedError extends Error {
   }
 }
 
-const ENDED: ReadonlySet<RunStatus> = new Set(["completed", "failed", "cancelled"]);
-
 /** A client of one Baton deployment's API. */
 export class BatonClient {
   private readonly base: string;
@@ -143,7 +142,7 @@ export class BatonClient {
     let interval = options.interval ?? 250;
     for (;;) {
       const run = await this.get(id);
-      if (ENDED.has(run.status)) return run;
+      if (TERMINAL_RUN_STATUSES.has(run.status)) return run;
       if (Date.now() >= deadline) throw new WaitTimeoutError(run, seconds);
       await pause(Math.min(interval, Math.max(0, deadline - Date.now())), options.signal);
       if (options.interval === undefined) interval = Math.min(interval * 1.5, 2000);

@@ -5,7 +5,7 @@
 
 import { isScript, script as defineScript, type Script } from "../compose.ts";
 import type { TaskContext } from "../context.ts";
-import { InvalidArgumentError, StepLimitError, TaskTimeoutError, UnansweredApprovalError } from "../errors.ts";
+import { InvalidArgumentError, ScriptNotFoundError, StepLimitError, TaskTimeoutError, UnansweredApprovalError } from "../errors.ts";
 import { isWorkflow } from "../index.ts";
 import { DEFAULT_TASK_OPTIONS } from "../options.ts";
 import type { ApprovalRequest } from "../approval.ts";
@@ -222,7 +222,7 @@ export class LocalEngine {
     if (step.script) {
       const found = this.resolver.script(step.script.path);
       const args = step.script.args;
-      if (!found) return { ok: false, error: { name: "ScriptNotFoundError", code: "script_not_found", message: `no script "${step.script.path}" in options.scripts` } };
+      if (!found) return { ok: false, error: toErrorData(new ScriptNotFoundError(`no script "${step.script.path}" in options.scripts`)) };
       return runClosure((context) => found.run(args, context), key, attempt, undefined, timeout);
     }
     const log = (since = 0) => this.steps.log(since);

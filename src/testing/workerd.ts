@@ -3,7 +3,7 @@
 // approvals and wait for its end, without real waiting. Import it in a test with the
 // test's `env`: `const baton = batonTest(env)`.
 
-import type { Json } from "baton/engine";
+import { isTerminal, type Json } from "baton/engine";
 import type { RunDetail } from "baton/client";
 import type { Decision, DecideResult, RunObject } from "../runs/run-object.ts";
 
@@ -41,7 +41,7 @@ export interface BatonTestKit {
   decide(id: string, decision: Decision, key?: string): Promise<DecideResult>;
 }
 
-const ENDED = new Set(["completed", "failed", "cancelled"]);
+
 
 /** The helpers for the engine behind `env.RUNS`. */
 export function batonTest(env: BatonTestEnv): BatonTestKit {
@@ -71,10 +71,10 @@ export function batonTest(env: BatonTestEnv): BatonTestKit {
     },
     get,
     waitFor,
-    waitForEnd: (id, options) => waitFor(id, (run) => ENDED.has(run.status), options),
+    waitForEnd: (id, options) => waitFor(id, (run) => isTerminal(run.status), options),
     skip: (id, key) => stub(id).control().skipWait(key),
     async decide(id, decision, key) {
-      const run = key === undefined ? await waitFor(id, (r) => r.approvals.length > 0 || ENDED.has(r.status)) : undefined;
+      const run = key === undefined ? await waitFor(id, (r) => r.approvals.length > 0 || isTerminal(r.status)) : undefined;
       const target = key ?? run?.approvals[0]?.key;
       if (target === undefined) throw new Error(`run ${id} ended without waiting for an approval`);
       return stub(id).decide(target, decision);
