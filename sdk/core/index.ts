@@ -17,3 +17,4 @@ export { housekeepingBackoffMs } from "./backoff.ts";
 export { RunMachine, STEP_CHECK_MS, taskDeadlineMs, WATCHDOG_GRACE_MS, type Decided, type Decision, type DueWork, type RunEffect } from "./run-machine/run-machine.ts";
 export { isOpenStep, isTerminal, OPEN_STEP_STATUSES, RUN_STATUSES, TERMINAL_RUN_STATUSES, type RunStatus } from "./run-machine/statuses.ts";
 export type { StepChange, StepGuard, StepRecord, StepStorage, StepTally } from "./run-machine/storage.ts";
+export { stepView } from "./run-machine/step-view.ts";

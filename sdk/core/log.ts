@@ -11,8 +11,8 @@ export type StepKind = "task" | "step" | "sleep" | "approval" | "flow" | "patch"
 /** Where a step stands. */
 export type StepStatus = "queued" | "running" | "retrying" | "sleeping" | "waiting" | "completed" | "failed" | "cancelled";
 
-/** One checkpointed call as the replay machine sees it. */
-export interface LogEntry {
+/** What identifies a checkpointed call and where it stands. */
+export interface StepHead {
   key: string;
   /** The branch path the call was made in. */
   branch: string;
@@ -23,6 +23,10 @@ export interface LogEntry {
   name: string;
   status: StepStatus;
   attempts: number;
+}
+
+/** One checkpointed call as the replay machine sees it. */
+export interface LogEntry extends StepHead {
   /** Stored JSON, typed `unknown` so it can cross Durable Object RPC, whose types cannot walk a recursive one. */
   result?: unknown;
   error?: ErrorData | undefined;

@@ -17,7 +17,8 @@ import { RunMachine, type RunEffect } from "../core/run-machine/run-machine.ts";
 import { runTaskByReplay } from "../core/task-replay.ts";
 import { RunMirror } from "../core/run-mirror.ts";
 import { MemorySteps } from "./memory-steps.ts";
-import type { LocalRun, LocalRunOptions, LocalStep } from "./types.ts";
+import { stepView } from "../core/run-machine/step-view.ts";
+import type { LocalRun, LocalRunOptions } from "./types.ts";
 import type { VirtualClock } from "./virtual-clock.ts";
 
 let nextLocalId = 1;
@@ -342,22 +343,9 @@ export class LocalEngine {
       createdAt: iso(this.createdAt),
       updatedAt: iso(this.endedAt ?? this.clock.now),
       steps: this.steps.all().map((row) => {
-        const step: LocalStep = {
-          key: row.key,
-          kind: row.kind,
-          name: row.name,
-          status: row.status,
-          attempts: row.attempts,
-          startedAt: iso(row.startedAt),
-          endedAt: row.endedAt === null ? null : iso(row.endedAt),
-          error: row.error ?? null,
-        };
-        if (row.wakeAt !== null) step.wakeAt = iso(row.wakeAt);
-        if ((row.kind === "task" || row.kind === "step") && (row.attempts > 1 || row.status === "failed")) {
-          step.history = this.steps.history(row.key).map((h) => ({ attempt: h.attempt, startedAt: iso(h.startedAt), endedAt: iso(h.endedAt), error: h.error }));
-        }
-        if (row.flow && this.childById.has(row.flow.childId)) step.childId = row.flow.childId;
-        if (row.script) step.script = row.script.path;
+        const step = stepView(row, () => this.steps.history(row.key).map((h) => ({ attempt: h.attempt, startedAt: iso(h.startedAt), endedAt: iso(h.endedAt), error: h.error })));
+        // A flow answered by a plain function has no child run to point at.
+        if (row.flow && !this.childById.has(row.flow.childId)) delete step.childId;
         return step;
       }),
       children: this.children.map((child) => child.view()),

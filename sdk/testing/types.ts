@@ -4,7 +4,7 @@
 import type { Script } from "../compose.ts";
 import type { TaskContext } from "../context.ts";
 import type { ErrorData } from "../core/error-data.ts";
-import type { StepKind, StepStatus } from "../core/log.ts";
+import type { StepView } from "../client/api-types.ts";
 import type { Workflow } from "../index.ts";
 
 /** What an approval asks, as `options.approve` receives it. */
@@ -50,20 +50,7 @@ export interface LocalRunOptions {
 }
 
 /** One step as `GET /api/runs/:id` shows it, with virtual times. */
-export interface LocalStep {
-  key: string;
-  kind: StepKind;
-  name: string;
-  status: StepStatus;
-  attempts: number;
-  startedAt: string;
-  endedAt: string | null;
-  error: ErrorData | null;
-  wakeAt?: string;
-  history?: { attempt: number; startedAt: string; endedAt: string; error: ErrorData | null }[];
-  childId?: string;
-  script?: string;
-}
+export type LocalStep = StepView;
 
 /** A finished in-memory run, shaped like `GET /api/runs/:id`. */
 export interface LocalRun {

@@ -1,7 +1,7 @@
 // A run as the API shows it: its summary (lists) and its detail with steps, built from
 // the run object's storage.
 
-import type { StepRecord } from "baton/engine";
+import { stepView, type StepRecord } from "baton/engine";
 import type { RunRow, RunStore } from "./run-store.ts";
 import { iso, type RunDetail, type RunSummary, type StepView } from "./run-view.ts";
 
@@ -25,7 +25,7 @@ export function summaryOf(store: RunStore, run: RunRow): RunSummary {
 
 /** The run with its steps, for `GET /api/runs/:id` (approval links are added by the run object). */
 export function detailOf(store: RunStore, run: RunRow): RunDetail {
-  const steps = store.steps.all().map((record) => stepView(store, record));
+  const steps = store.steps.all().map((record) => stepViewOf(store, record));
   const approvals = store.steps.withStatus("waiting").map((step) => ({
     key: step.key,
     to: step.approval?.to ?? [],
@@ -47,25 +47,8 @@ export function detailOf(store: RunStore, run: RunRow): RunDetail {
   };
 }
 
-function stepView(store: RunStore, step: StepRecord): StepView {
-  const view: StepView = {
-    key: step.key,
-    kind: step.kind,
-    name: step.name,
-    status: step.status,
-    attempts: step.attempts,
-    startedAt: iso(step.startedAt),
-    endedAt: step.endedAt === null ? null : iso(step.endedAt),
-    error: step.error ?? null,
-  };
-  if (step.wakeAt !== null) view.wakeAt = iso(step.wakeAt);
-  if (step.fromCache) view.cached = true;
-  if (step.flow) view.childId = step.flow.childId;
-  if (step.script) view.script = step.script.path;
+function stepViewOf(store: RunStore, step: StepRecord): StepView {
+  const view = stepView(step, () => store.steps.history(step.key));
   if (step.kind === "approval") view.emails = store.emails.of(step.key);
-  // Attempt by attempt, once there is more than one to tell apart or one failed.
-  if ((step.kind === "task" || step.kind === "step") && (step.attempts > 1 || step.status === "failed" || step.status === "retrying")) {
-    view.history = store.steps.history(step.key);
-  }
   return view;
 }

@@ -6,17 +6,10 @@ import type { ApprovalRequest } from "../../approval.ts";
 import type { ResolvedTaskOptions } from "../../options.ts";
 import type { ErrorData } from "../error-data.ts";
 import type { Json } from "../json.ts";
-import type { StepKind, StepStatus } from "../log.ts";
+import type { StepHead, StepStatus } from "../log.ts";
 
 /** One checkpointed call with everything the machine decides by. Times are ms since the epoch. */
-export interface StepRecord {
-  key: string;
-  branch: string;
-  seq: number;
-  kind: StepKind;
-  name: string;
-  status: StepStatus;
-  attempts: number;
+export interface StepRecord extends StepHead {
   result: Json | undefined;
   error: ErrorData | undefined;
   startedAt: number;
