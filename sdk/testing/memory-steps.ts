@@ -49,7 +49,8 @@ export class MemorySteps implements StepStorage {
     return true;
   }
 
-  recordAttempt(key: string, attempt: number, startedAt: number, endedAt: number, error: ErrorData | null): void {
+  recordAttempt(key: string, attempt: number, endedAt: number, error: ErrorData | null): void {
+    const startedAt = this.rows.get(key)?.attemptStartedAt ?? endedAt;
     const list = this.attempts.get(key) ?? [];
     this.attempts.set(key, [...list.filter((a) => a.attempt !== attempt), { attempt, startedAt, endedAt, error }]);
   }

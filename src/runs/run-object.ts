@@ -220,8 +220,7 @@ export class RunObject extends DurableObject<Env> {
     const outcomes: Settled[] = [];
     const accepted = reports.map((report) => {
       const outcome: Outcome = report.error ? { ok: false, error: report.error } : { ok: true, value: report.result as Json | undefined };
-      const step = this.machine.step(report.key);
-      const { accepted, settled, effects } = this.machine.report(report.key, report.attempt, outcome, now);
+      const { accepted, settled, effects, step } = this.machine.report(report.key, report.attempt, outcome, now);
       this.apply(effects, now);
       if (settled) outcomes.push(settled);
       if (accepted && outcome.ok && step) this.tasks.cacheResult(step, outcome.value);

@@ -101,14 +101,13 @@ export class StepTable implements StepStorage {
     return true;
   }
 
-  recordAttempt(key: string, attempt: number, startedAt: number, endedAt: number, error: ErrorData | null): void {
+  recordAttempt(key: string, attempt: number, endedAt: number, error: ErrorData | null): void {
     this.sql.exec(
-      "INSERT OR REPLACE INTO attempts (key, attempt, started_at, ended_at, error) VALUES (?, ?, ?, ?, ?)",
-      key,
+      "INSERT OR REPLACE INTO attempts (key, attempt, started_at, ended_at, error) SELECT key, ?, attempt_started_at, ?, ? FROM steps WHERE key = ?",
       attempt,
-      startedAt,
       endedAt,
       error === null ? null : JSON.stringify(error),
+      key,
     );
   }
 

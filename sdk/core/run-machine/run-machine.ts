@@ -146,20 +146,20 @@ export class RunMachine {
    * A consumer's report of a task attempt, accepted once. A success settles the step;
    * a failure waits for its retry or, when none is left, settles it failed.
    */
-  report(key: string, attempt: number, outcome: Outcome, now: number): { accepted: boolean; settled: Settled | null; effects: RunEffect[] } {
+  report(key: string, attempt: number, outcome: Outcome, now: number): { accepted: boolean; settled: Settled | null; effects: RunEffect[]; step?: StepRecord } {
     const step = this.steps.step(key);
-    if (!step || !this.isWanted(key, attempt)) return { accepted: false, settled: null, effects: [] };
-    const settled = outcome.ok ? this.settle(key, attempt, outcome, now) : this.fail(key, attempt, outcome.error, now);
-    return { accepted: true, settled, effects: releaseSlot(step) };
+    if (!step || step.kind !== "task" || step.status !== "running" || step.attempts !== attempt) return { accepted: false, settled: null, effects: [] };
+    const settled = outcome.ok ? this.settle(key, attempt, outcome, now, false, "task") : this.fail(key, attempt, outcome.error, now, step);
+    return { accepted: true, settled, effects: releaseSlot(step), step };
   }
 
   /** An inline step's attempt ended: settled, or waiting for its retry (null; also for a stale attempt). */
   finishStep(key: string, attempt: number, outcome: Outcome, now: number): Settled | null {
-    return outcome.ok ? this.settle(key, attempt, outcome, now) : this.fail(key, attempt, outcome.error, now);
+    return outcome.ok ? this.settle(key, attempt, outcome, now, false, "step") : this.fail(key, attempt, outcome.error, now);
   }
 
   /** Stores the outcome of the current attempt of an open step with the next delivery place; null for a stale or repeated one. */
-  settle(key: string, attempt: number, outcome: Outcome, now: number, fromCache = false): Settled | null {
+  settle(key: string, attempt: number, outcome: Outcome, now: number, fromCache = false, kind?: StepKind): Settled | null {
     const delivery = this.steps.lastDelivery() + 1;
     const applied = this.steps.update(
       key,
@@ -175,19 +175,19 @@ export class RunMachine {
       },
     );
     if (!applied) return null;
-    const step = this.steps.step(key);
-    if (step && (step.kind === "task" || step.kind === "step")) this.steps.recordAttempt(key, attempt, step.attemptStartedAt, now, outcome.ok ? null : outcome.error);
+    const settledKind = kind ?? this.steps.step(key)?.kind;
+    if (settledKind === "task" || settledKind === "step") this.steps.recordAttempt(key, attempt, now, outcome.ok ? null : outcome.error);
     return { key, delivery, at: now, outcome };
   }
 
   /** A failed attempt: waits for its retry when its policy allows one and the error is retryable (null), else fails the step. */
-  fail(key: string, attempt: number, error: ErrorData, now: number): Settled | null {
-    const step = this.steps.step(key);
+  fail(key: string, attempt: number, error: ErrorData, now: number, known?: StepRecord): Settled | null {
+    const step = known ?? this.steps.step(key);
     if (!step) return null;
     const delay = isRetryable(error) ? retryDelayMs((step.options ?? DEFAULT_TASK_OPTIONS).retries, attempt + 1) : null;
-    if (delay === null) return this.settle(key, attempt, { ok: false, error }, now);
+    if (delay === null) return this.settle(key, attempt, { ok: false, error }, now, false, step.kind);
     if (this.steps.update(key, { statuses: ["running"], attempt }, { status: "retrying", wakeAt: now + delay, error, deadline: null })) {
-      this.steps.recordAttempt(key, attempt, step.attemptStartedAt, now, error);
+      this.steps.recordAttempt(key, attempt, now, error);
     }
     return null;
   }
@@ -196,7 +196,7 @@ export class RunMachine {
   settleFromCache(key: string, attempt: number, result: Json | undefined, now: number): Settled | null {
     const step = this.steps.step(key);
     if (!step || step.status !== "running") return null;
-    return this.settle(key, attempt, { ok: true, value: result }, now, true);
+    return this.settle(key, attempt, { ok: true, value: result }, now, true, "task");
   }
 
   /** Holds a task attempt until its concurrency limit grants a slot; the host asks again at `recheckAt`. */
