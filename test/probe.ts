@@ -1,49 +1,56 @@
 // A test-only Durable Object counting effects: task closures call `hit(name)`, tests
-// read `count(name)`. It lives outside the engine, so it sees what really ran.
+// read `count(name)`. It lives outside the engine, so it sees what really ran. Each
+// method reads and writes its tally with no other event in between (the object's
+// input gate holds them while storage works).
 
 import { DurableObject } from "cloudflare:workers";
 
+interface Tally {
+  /** How often it ran. */
+  n: number;
+  /** How many run now. */
+  live: number;
+  /** The most that ever ran at once. */
+  peak: number;
+}
+
 export class Probe extends DurableObject {
-  constructor(ctx: DurableObjectState, env: Cloudflare.Env) {
-    super(ctx, env);
-    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS hits (name TEXT PRIMARY KEY, n INTEGER NOT NULL, live INTEGER NOT NULL DEFAULT 0, peak INTEGER NOT NULL DEFAULT 0)");
+  private async tally(name: string): Promise<Tally> {
+    return (await this.ctx.storage.get<Tally>(name)) ?? { n: 0, live: 0, peak: 0 };
   }
 
   /** Counts one execution of `name`; returns the count so far. */
   async hit(name: string): Promise<number> {
-    return Number(
-      this.ctx.storage.sql
-        .exec("INSERT INTO hits (name, n) VALUES (?, 1) ON CONFLICT (name) DO UPDATE SET n = n + 1 RETURNING n", name)
-        .one().n,
-    );
+    const tally = await this.tally(name);
+    tally.n += 1;
+    await this.ctx.storage.put(name, tally);
+    return tally.n;
   }
 
   /** Marks one more `name` running; returns how many run now. */
   async enter(name: string): Promise<number> {
-    return Number(
-      this.ctx.storage.sql
-        .exec(
-          "INSERT INTO hits (name, n, live, peak) VALUES (?, 1, 1, 1) ON CONFLICT (name) DO UPDATE SET n = n + 1, live = live + 1, peak = MAX(peak, live + 1) RETURNING live",
-          name,
-        )
-        .one().live,
-    );
+    const tally = await this.tally(name);
+    tally.n += 1;
+    tally.live += 1;
+    tally.peak = Math.max(tally.peak, tally.live);
+    await this.ctx.storage.put(name, tally);
+    return tally.live;
   }
 
   /** Marks one `name` done. */
   async exit(name: string): Promise<void> {
-    this.ctx.storage.sql.exec("UPDATE hits SET live = live - 1 WHERE name = ?", name);
+    const tally = await this.tally(name);
+    tally.live -= 1;
+    await this.ctx.storage.put(name, tally);
   }
 
   /** The most `name`s that ever ran at once. */
   async peak(name: string): Promise<number> {
-    const row = this.ctx.storage.sql.exec("SELECT peak FROM hits WHERE name = ?", name).toArray()[0];
-    return row ? Number(row.peak) : 0;
+    return (await this.tally(name)).peak;
   }
 
   /** How often `name` ran. */
   async count(name: string): Promise<number> {
-    const row = this.ctx.storage.sql.exec("SELECT n FROM hits WHERE name = ?", name).toArray()[0];
-    return row ? Number(row.n) : 0;
+    return (await this.tally(name)).n;
   }
 }

@@ -31,6 +31,7 @@ import { bindingMailer, type Mailer } from "../approvals/mailer.ts";
 import type { Env } from "../env.ts";
 import { IndexSync } from "../index/index-sync.ts";
 import { registry } from "../registry.ts";
+import { writeLegacyRun } from "../testing/legacy-runs.ts";
 import { RunControl, type Faults } from "../testing/run-control.ts";
 import { TaskDispatch } from "../tasks/dispatch.ts";
 import { TaskReport } from "../tasks/messages.ts";
@@ -282,6 +283,11 @@ export class RunObject extends DurableObject<Env> {
         await this.quiesce();
       },
       useMailer: (mailer) => (this.mailer = mailer),
+      writeLegacyRun: async (run) => {
+        if (this.store.run()) throw new Error("this object holds a run already");
+        writeLegacyRun(this.ctx.storage.sql, run);
+        await this.ctx.storage.setAlarm(Date.now());
+      },
     });
   }
 

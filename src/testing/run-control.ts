@@ -7,6 +7,7 @@
 import { RpcTarget } from "cloudflare:workers";
 import type { Mailer } from "../approvals/mailer.ts";
 import type { Signal } from "../runs/run-store.ts";
+import type { LegacyRun } from "./legacy-runs.ts";
 
 /** Faults injected into one run object's sending; none unless a test sets them. */
 export interface Faults {
@@ -27,6 +28,8 @@ export interface ControlledRun {
   signalsDueNow(): Promise<void>;
   /** Sends approval emails through `mailer` from now on. */
   useMailer(mailer: Mailer): void;
+  /** Stores `run` as an earlier release did, in an object that holds no run yet, with the alarm due now. */
+  writeLegacyRun(run: LegacyRun): Promise<void>;
 }
 
 export class RunControl extends RpcTarget {
@@ -72,6 +75,15 @@ export class RunControl extends RpcTarget {
   /** Makes every pending approval email due now and runs the alarm (a failed send's back-off passes). */
   emailsDueNow(): Promise<void> {
     return this.#run.emailsDueNow();
+  }
+
+  /**
+   * Stores `run` as an earlier release stored it (its tables created as that release
+   * did), in an object that holds no run yet, with the alarm due now: the upgrade
+   * happens when the alarm runs.
+   */
+  writeLegacyRun(run: LegacyRun): Promise<void> {
+    return this.#run.writeLegacyRun(run);
   }
 
   /** Makes every undelivered signal to another run due now and runs the alarm (a failed delivery's back-off passes). */

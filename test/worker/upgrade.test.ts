@@ -1,16 +1,14 @@
 // Runs outlive deploys: a run whose tables an earlier release created is upgraded in
-// place and finishes (src/testing/legacy-runs.ts writes them as those releases did).
-import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+// place and finishes (the run object's test control writes them as those releases did,
+// with src/testing/legacy-runs.ts).
+import { runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { writeLegacyRun, type LegacyRun } from "../../src/testing/legacy-runs.ts";
+import type { LegacyRun } from "../../src/testing/legacy-runs.ts";
 import { hits, runStub, waitForRun } from "./helpers.ts";
 
-/** Stores `run` as its release did, with the alarm due now, then runs the alarm. */
+/** Stores `run` as its release did (through the run object's test control), with the alarm due now, then runs the alarm. */
 async function wakeLegacy(run: LegacyRun): Promise<void> {
-  await runInDurableObject(runStub(run.id), async (_instance, state) => {
-    writeLegacyRun(state.storage.sql, run);
-    await state.storage.setAlarm(Date.now());
-  });
+  await runStub(run.id).control().writeLegacyRun(run);
   expect(await runDurableObjectAlarm(runStub(run.id))).toBe(true);
 }
 
