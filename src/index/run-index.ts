@@ -4,6 +4,8 @@
 
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.ts";
+import { RUN_STATUSES } from "baton/engine";
+import { num, text } from "../runs/rows.ts";
 import type { RunPage, RunStatus, RunSummary } from "../runs/run-view.ts";
 
 export type { RunPage } from "../runs/run-view.ts";
@@ -77,10 +79,26 @@ export class RunIndex extends DurableObject<Env> {
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];
     return {
-      runs: page.map((row) => JSON.parse(String(row.summary)) as RunSummary),
-      nextCursor: rows.length > query.limit && last ? encodeCursor(Number(last.created_at), String(last.id)) : null,
+      runs: page.map((row) => summaryFrom(JSON.parse(text(row, "summary")))),
+      nextCursor: rows.length > query.limit && last ? encodeCursor(num(last, "created_at"), text(last, "id")) : null,
     };
   }
+}
+
+/** A stored summary, checked to be one: the fields every list entry has, a known status. */
+function summaryFrom(value: unknown): RunSummary {
+  const summary = value as Partial<RunSummary> | null;
+  if (
+    typeof summary !== "object" ||
+    summary === null ||
+    typeof summary.id !== "string" ||
+    typeof summary.workflow !== "string" ||
+    typeof summary.createdAt !== "string" ||
+    !RUN_STATUSES.includes(summary.status as RunStatus)
+  ) {
+    throw new TypeError(`baton: the run index holds an entry that is not a run summary: ${JSON.stringify(value)}`);
+  }
+  return summary as RunSummary;
 }
 
 /** An opaque cursor for the position after (createdAt, id). */

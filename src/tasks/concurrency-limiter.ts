@@ -7,6 +7,7 @@
 
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.ts";
+import { num, text } from "../runs/rows.ts";
 import { LimiterControl } from "../testing/limiter-control.ts";
 
 /** One task attempt asking for a slot. */
@@ -87,12 +88,13 @@ export class ConcurrencyLimiter extends DurableObject<Env> {
       if (!this.hasRoom(now)) break;
       const next = sql.exec("SELECT seq, run_id, key, attempt, lease_ms FROM waiters ORDER BY priority DESC, seq ASC LIMIT 1").toArray()[0];
       if (!next) break;
-      sql.exec("DELETE FROM waiters WHERE seq = ?", next.seq);
-      const runId = String(next.run_id);
-      const key = String(next.key);
-      this.lease(runId, key, Number(next.attempt), Number(next.lease_ms), now);
+      sql.exec("DELETE FROM waiters WHERE seq = ?", num(next, "seq"));
+      const runId = text(next, "run_id");
+      const key = text(next, "key");
+      const attempt = num(next, "attempt");
+      this.lease(runId, key, attempt, num(next, "lease_ms"), now);
       try {
-        const taken = await this.env.RUNS.get(this.env.RUNS.idFromName(runId)).granted(key, Number(next.attempt));
+        const taken = await this.env.RUNS.get(this.env.RUNS.idFromName(runId)).granted(key, attempt);
         if (!taken) sql.exec("DELETE FROM leases WHERE run_id = ? AND key = ?", runId, key);
       } catch (error) {
         // The run object will ask again when its own watchdog fires; the lease expires meanwhile.

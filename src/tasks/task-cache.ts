@@ -4,6 +4,7 @@
 
 import { DurableObject } from "cloudflare:workers";
 import { canonicalJson } from "baton/engine";
+import { num, text, textOrNull } from "../runs/rows.ts";
 import type { Env } from "../env.ts";
 
 /** A cached result: its JSON text, where it came from, and until when it is good. */
@@ -25,7 +26,7 @@ export class TaskCache extends DurableObject<Env> {
   /** The cached result if it has not expired. */
   async lookup(now: number): Promise<CachedResult | null> {
     const row = this.ctx.storage.sql.exec("SELECT result, run_id, key, expires_at FROM entry WHERE id = 1 AND expires_at > ?", now).toArray()[0];
-    return row ? { result: row.result as string | null, runId: String(row.run_id), key: String(row.key), expiresAt: Number(row.expires_at) } : null;
+    return row ? { result: textOrNull(row, "result"), runId: text(row, "run_id"), key: text(row, "key"), expiresAt: num(row, "expires_at") } : null;
   }
 
   /** Stores a result for `ttlSeconds`, replacing what was there. */

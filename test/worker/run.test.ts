@@ -1,8 +1,8 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { runInDurableObject } from "cloudflare:test";
 import type { RunObject } from "../../src/runs/run-object.ts";
 import { tallied } from "../hit.ts";
-import { getRun, hits, pause, runStub, startRun, waitForRun } from "./helpers.ts";
+import { getRun, hits, runStub, startRun, waitForRun } from "./helpers.ts";
 
 describe("a run", () => {
   it("runs the seed example end to end: parallel fetches (answered by the test's stand-in for the internet), a sleep, a save", async () => {
@@ -95,9 +95,8 @@ describe("a run", () => {
       await startRun("counted", { tag: crypto.randomUUID(), pause: 3600 }),
     ]) {
       const asleep = await waitForRun(id, (run) => run.status === "sleeping");
-      await pause(50);
-      const alarm = await runInDurableObject(runStub(id), (_instance: RunObject, state) => state.storage.getAlarm());
-      expect(alarm).toBe(Date.parse(asleep.wakeAt ?? ""));
+      // The alarm is set by the flush that follows the status; it settles on the wake time.
+      await vi.waitFor(async () => expect(await runInDurableObject(runStub(id), (_instance: RunObject, state) => state.storage.getAlarm())).toBe(Date.parse(asleep.wakeAt ?? "")), { timeout: 10_000 });
     }
   });
 });
