@@ -9,6 +9,7 @@ import { WorkflowNotFoundError, type ApprovalResult } from "baton";
 import {
   canonicalJson,
   codeChangeNote,
+  DEFAULT_TASK_OPTIONS,
   Execution,
   housekeepingBackoffMs,
   isReplayFailure,
@@ -178,7 +179,7 @@ export class RunObject extends DurableObject<Env> {
     };
     const scripts = tasks.map(({ key }, i) => {
       const step = wanted[i] ? this.machine.step(key) : undefined;
-      return step?.script ? { ...step.script, timeout: step.options?.timeout ?? 600 } : null;
+      return step?.script ? { ...step.script, timeout: (step.options ?? DEFAULT_TASK_OPTIONS).timeout } : null;
     });
     // Left out when no task is a script: it is on every task's path, and most tasks are not.
     if (scripts.some((script) => script !== null)) context.scripts = scripts;
