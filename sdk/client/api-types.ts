@@ -72,6 +72,25 @@ export interface StepView {
   history?: AttemptView[];
 }
 
+/** A line a task or step closure printed with console.log, info, warn, error or debug. */
+export interface LogLineView {
+  attempt: number;
+  /** When it was printed (ms since the epoch). */
+  at: number;
+  level: "log" | "info" | "warn" | "error" | "debug";
+  message: string;
+}
+
+/** One step with everything it produced, as `GET /api/runs/:id/steps/:key` answers. */
+export interface StepDetail extends StepView {
+  /** Its JSON result (null until it completed, or when it returned nothing). */
+  output: unknown;
+  /** Tasks and steps: every finished attempt, its times and error (empty for other kinds). */
+  history: AttemptView[];
+  /** What its closure printed, attempt by attempt (capped per attempt). */
+  logs: LogLineView[];
+}
+
 /** An approval still waiting for a decision. */
 export interface ApprovalView {
   key: string;

@@ -1,7 +1,7 @@
 // `baton/client`: a typed client of Baton's HTTP API. Only fetch, URL and timers, so
 // it runs in Workers, Node, Deno and browsers alike.
 
-import type { DecisionView, RunDetail, RunPage, RunStatus, RunSummary, WorkflowEntry } from "./api-types.ts";
+import type { DecisionView, RunDetail, RunPage, RunStatus, RunSummary, StepDetail, WorkflowEntry } from "./api-types.ts";
 
 export type * from "./api-types.ts";
 import { TERMINAL_RUN_STATUSES } from "../core/run-machine/statuses.ts";
@@ -110,6 +110,11 @@ export class BatonClient {
   /** The run with its steps, approvals, input and outcome. */
   get(id: string): Promise<RunDetail> {
     return this.call("GET", `/api/runs/${encodeURIComponent(id)}`);
+  }
+
+  /** One step of a run with its output, every attempt and the lines its closure printed. */
+  step(id: string, key: string): Promise<StepDetail> {
+    return this.call("GET", `/api/runs/${encodeURIComponent(id)}/steps/${encodeURIComponent(key)}`);
   }
 
   /** One page of runs, newest first. */

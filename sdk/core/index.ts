@@ -18,3 +18,4 @@ export { RunMachine, STEP_CHECK_MS, taskDeadlineMs, WATCHDOG_GRACE_MS, type Deci
 export { isOpenStep, isTerminal, OPEN_STEP_STATUSES, RUN_STATUSES, TERMINAL_RUN_STATUSES, type RunStatus } from "./run-machine/statuses.ts";
 export type { StepChange, StepGuard, StepRecord, StepStorage, StepTally } from "./run-machine/storage.ts";
 export { stepView } from "./run-machine/step-view.ts";
+export { logLinesOf, MAX_LOG_BYTES, type LogLevel, type LogLine } from "./closure-logs.ts";

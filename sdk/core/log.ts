@@ -4,6 +4,7 @@
 import { CancelledError } from "../errors.ts";
 import { toErrorData, type ErrorData } from "./error-data.ts";
 import type { Json } from "./json.ts";
+import type { LogLine } from "./closure-logs.ts";
 
 /** What a checkpointed call was; `flow` is a child run, `patch` a `patched()` marker. */
 export type StepKind = "task" | "step" | "sleep" | "approval" | "flow" | "patch";
@@ -51,7 +52,10 @@ export interface Settled {
 }
 
 /** The settled result of a step or of a closure run. */
-export type Outcome = { ok: true; value: Json | undefined } | { ok: false; error: ErrorData };
+export type Outcome = ({ ok: true; value: Json | undefined } | { ok: false; error: ErrorData }) & {
+  /** What the closure printed, for a task's or step's attempt. */
+  logs?: LogLine[];
+};
 
 /** How a run ended, as the workflow function settled. */
 export type RunEnd = { status: "completed"; output: Json | undefined } | { status: "failed"; error: ErrorData };

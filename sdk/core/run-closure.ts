@@ -7,10 +7,13 @@ import type { RunContext } from "../context.ts";
 import { InvalidArgumentError, isNamed, OutsideRunError, TaskTimeoutError } from "../errors.ts";
 import type { Closure } from "../context.ts";
 import { contexts } from "./async-context.ts";
+import { installLogCapture, LOG_SINK, LogSink } from "./closure-logs.ts";
 import { clearEngineTimeout, engineTimeout } from "./determinism.ts";
 import { toErrorData } from "./error-data.ts";
 import { toJson } from "./json.ts";
 import type { Outcome } from "./log.ts";
+
+installLogCapture();
 
 /** How long a cancelled closure may take to stop after its signal aborts. */
 const CANCEL_GRACE_MS = 5_000;
@@ -24,6 +27,13 @@ const CANCEL_GRACE_MS = 5_000;
  * period; a `cancel` whose reason is a TaskTimeoutError ends it at once.
  */
 export async function runClosure<T>(fn: Closure<T>, key: string, attempt: number, timeout?: number, cancel?: AbortSignal): Promise<Outcome> {
+  const sink = new LogSink(attempt);
+  const outcome = await runCapturing(fn, key, attempt, sink, timeout, cancel);
+  const logs = sink.lines();
+  return logs.length > 0 ? { ...outcome, logs } : outcome;
+}
+
+async function runCapturing<T>(fn: Closure<T>, key: string, attempt: number, sink: LogSink, timeout?: number, cancel?: AbortSignal): Promise<Outcome> {
   const controller = new AbortController();
   let timer: unknown;
   let stopListening = (): void => {};
@@ -53,7 +63,9 @@ export async function runClosure<T>(fn: Closure<T>, key: string, attempt: number
   });
   try {
     if (controller.signal.aborted) throw controller.signal.reason;
-    const value = await Promise.race([contexts.run(CLOSURE_CONTEXT, () => fn({ key, attempt, signal: controller.signal })), deadline]);
+    // The attempt's own context: primitives refuse, and what it prints goes to its sink.
+    const context: RunContext & { [LOG_SINK]: LogSink } = Object.assign(Object.create(CLOSURE_CONTEXT) as RunContext, { [LOG_SINK]: sink });
+    const value = await Promise.race([contexts.run(context, () => fn({ key, attempt, signal: controller.signal })), deadline]);
     return { ok: true, value: toJson(value, `the result of "${key}"`) };
   } catch (error) {
     return { ok: false, error: toErrorData(error) };

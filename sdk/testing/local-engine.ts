@@ -18,7 +18,7 @@ import { runTaskByReplay } from "../core/task-replay.ts";
 import { RunMirror } from "../core/run-mirror.ts";
 import { MemorySteps } from "./memory-steps.ts";
 import { stepView } from "../core/run-machine/step-view.ts";
-import type { LocalRun, LocalRunOptions } from "./types.ts";
+import type { LocalRun, LocalRunOptions, LocalStep } from "./types.ts";
 import type { VirtualClock } from "./virtual-clock.ts";
 
 let nextLocalId = 1;
@@ -343,9 +343,11 @@ export class LocalEngine {
       createdAt: iso(this.createdAt),
       updatedAt: iso(this.endedAt ?? this.clock.now),
       steps: this.steps.all().map((row) => {
-        const step = stepView(row, () => this.steps.history(row.key).map((h) => ({ attempt: h.attempt, startedAt: iso(h.startedAt), endedAt: iso(h.endedAt), error: h.error })));
+        const attempts = this.steps.history(row.key);
+        const view = stepView(row, () => attempts.map((h) => ({ attempt: h.attempt, startedAt: iso(h.startedAt), endedAt: iso(h.endedAt), error: h.error })));
         // A flow answered by a plain function has no child run to point at.
-        if (row.flow && !this.childById.has(row.flow.childId)) delete step.childId;
+        if (row.flow && !this.childById.has(row.flow.childId)) delete view.childId;
+        const step: LocalStep = { ...view, output: row.result ?? null, logs: attempts.flatMap((h) => h.logs) };
         return step;
       }),
       children: this.children.map((child) => child.view()),

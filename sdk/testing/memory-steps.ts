@@ -2,6 +2,7 @@
 // the change numbers a consumer's mirror reads deltas by, as the run object's SQLite
 // table keeps them.
 
+import type { LogLine } from "../core/closure-logs.ts";
 import type { ErrorData } from "../core/error-data.ts";
 import type { LogEntry, StepStatus } from "../core/log.ts";
 import { isOpenStep } from "../core/run-machine/statuses.ts";
@@ -13,6 +14,7 @@ export interface AttemptRecord {
   startedAt: number;
   endedAt: number;
   error: ErrorData | null;
+  logs: LogLine[];
 }
 
 interface Row extends StepRecord {
@@ -49,10 +51,10 @@ export class MemorySteps implements StepStorage {
     return true;
   }
 
-  recordAttempt(key: string, attempt: number, endedAt: number, error: ErrorData | null): void {
+  recordAttempt(key: string, attempt: number, endedAt: number, error: ErrorData | null, logs: LogLine[]): void {
     const startedAt = this.rows.get(key)?.attemptStartedAt ?? endedAt;
     const list = this.attempts.get(key) ?? [];
-    this.attempts.set(key, [...list.filter((a) => a.attempt !== attempt), { attempt, startedAt, endedAt, error }]);
+    this.attempts.set(key, [...list.filter((a) => a.attempt !== attempt), { attempt, startedAt, endedAt, error, logs }]);
   }
 
   lastDelivery(): number {

@@ -4,7 +4,7 @@
 import type { Script } from "../compose.ts";
 import type { TaskContext } from "../context.ts";
 import type { ErrorData } from "../core/error-data.ts";
-import type { StepView } from "../client/api-types.ts";
+import type { LogLineView, StepView } from "../client/api-types.ts";
 import type { Workflow } from "../index.ts";
 
 /** What an approval asks, as `options.approve` receives it. */
@@ -49,8 +49,8 @@ export interface LocalRunOptions {
   stallMs?: number;
 }
 
-/** One step as `GET /api/runs/:id` shows it, with virtual times. */
-export type LocalStep = StepView;
+/** One step as `GET /api/runs/:id` shows it, with virtual times, and what `GET /api/runs/:id/steps/:key` adds: its output and what its closure printed. */
+export type LocalStep = StepView & { output: unknown; logs: LogLineView[] };
 
 /** A finished in-memory run, shaped like `GET /api/runs/:id`. */
 export interface LocalRun {

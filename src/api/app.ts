@@ -107,6 +107,14 @@ export function createApp(): Hono<AppEnv> {
     return c.body(run, 200, { "content-type": "application/json; charset=UTF-8" });
   });
 
+  api.get("/runs/:id/steps/:key{.+}", async (c) => {
+    const key = c.req.param("key");
+    const step = await runStub(c).stepDetail(key);
+    if (step === "no_run") throw runNotFound(c.req.param("id"));
+    if (step === "no_step") throw new ApiError(404, "step_not_found", `run ${c.req.param("id")} has no step "${key}"; GET the run to see its step keys (URL-encode the key)`);
+    return c.body(step, 200, { "content-type": "application/json; charset=UTF-8" });
+  });
+
   api.post("/runs/:id/cancel", async (c) => {
     const result = await runStub(c).cancel();
     if (result.status === "not_found") throw runNotFound(c.req.param("id"));

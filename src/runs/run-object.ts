@@ -39,7 +39,7 @@ import { TaskReport } from "../tasks/messages.ts";
 import type { ApprovalInfo, CancelResult, DecideResult, StartRequest, StartResult, TaskContextData, TaskRef } from "./run-api.ts";
 import { RunStore, type RunRow } from "./run-store.ts";
 import { iso, type RunSummary } from "./run-view.ts";
-import { detailOf, summaryOf } from "./run-views.ts";
+import { detailOf, stepDetailOf, summaryOf } from "./run-views.ts";
 import { RunAlarm } from "./alarm.ts";
 import { sendSignals } from "./signals.ts";
 
@@ -118,6 +118,14 @@ export class RunObject extends DurableObject<Env> {
     const detail = detailOf(this.store, run);
     for (const approval of detail.approvals) Object.assign(approval, await approvalLinks(this.env, run, approval.key, Date.parse(approval.expiresAt)));
     return JSON.stringify(detail);
+  }
+
+  /** One step with its output, attempts and logs as StepDetail JSON text; "no_run" or "no_step" when there is none. */
+  async stepDetail(key: string): Promise<string | "no_run" | "no_step"> {
+    const run = this.store.run();
+    if (!run) return "no_run";
+    const detail = stepDetailOf(this.store, key);
+    return detail ? JSON.stringify(detail) : "no_step";
   }
 
   /** What the approval page shows, or null when this run has no approval at `key`. */
@@ -221,7 +229,8 @@ export class RunObject extends DurableObject<Env> {
     const now = Date.now();
     const outcomes: Settled[] = [];
     const accepted = reports.map((report) => {
-      const outcome: Outcome = report.error ? { ok: false, error: report.error } : { ok: true, value: report.result as Json | undefined };
+      const printed = report.logs ? { logs: report.logs } : {};
+      const outcome: Outcome = report.error ? { ok: false, error: report.error, ...printed } : { ok: true, value: report.result as Json | undefined, ...printed };
       const { accepted, settled, effects, step } = this.machine.report(report.key, report.attempt, outcome, now);
       this.apply(effects, now);
       if (settled) outcomes.push(settled);

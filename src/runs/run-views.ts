@@ -3,6 +3,7 @@
 
 import { stepView, type StepRecord } from "baton/engine";
 import type { RunRow, RunStore } from "./run-store.ts";
+import type { StepDetail } from "baton/client";
 import { iso, type RunDetail, type RunSummary, type StepView } from "./run-view.ts";
 
 /** The run as lists show it. */
@@ -51,4 +52,12 @@ function stepViewOf(store: RunStore, step: StepRecord): StepView {
   const view = stepView(step, () => store.steps.history(step.key));
   if (step.kind === "approval") view.emails = store.emails.of(step.key);
   return view;
+}
+
+/** One step with its output, every attempt and what it printed, for `GET /api/runs/:id/steps/:key`; undefined when the run has no such step. */
+export function stepDetailOf(store: RunStore, key: string): StepDetail | undefined {
+  const step = store.steps.step(key);
+  if (!step) return undefined;
+  const history = step.kind === "task" || step.kind === "step" ? store.steps.history(key) : [];
+  return { ...stepViewOf(store, step), output: step.result ?? null, history, logs: store.steps.logs(key) };
 }

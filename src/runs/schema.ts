@@ -55,6 +55,7 @@ CREATE TABLE IF NOT EXISTS attempts (
   started_at INTEGER,
   ended_at INTEGER NOT NULL,
   error TEXT,
+  logs TEXT,
   PRIMARY KEY (key, attempt)
 );
 CREATE TABLE IF NOT EXISTS emails (
@@ -81,7 +82,7 @@ CREATE INDEX IF NOT EXISTS steps_changes ON steps (change_seq);
 `;
 
 /** Columns added after the tables were first shipped; each is nullable or has a default. */
-const ADDED_COLUMNS: readonly (readonly [table: "run" | "steps", column: string, definition: string])[] = [
+const ADDED_COLUMNS: readonly (readonly [table: "run" | "steps" | "attempts", column: string, definition: string])[] = [
   ["run", "kind", "TEXT NOT NULL DEFAULT 'workflow'"],
   ["run", "parent_id", "TEXT"],
   ["run", "parent_key", "TEXT"],
@@ -94,6 +95,7 @@ const ADDED_COLUMNS: readonly (readonly [table: "run" | "steps", column: string,
   ["steps", "approval", "TEXT"],
   ["steps", "flow_workflow", "TEXT"],
   ["steps", "flow_timeout", "REAL"],
+  ["attempts", "logs", "TEXT"],
 ];
 
 /**
@@ -138,7 +140,7 @@ export class RunSchema {
 
   private upgrade(): void {
     this.sql.exec(SCHEMA);
-    for (const table of ["run", "steps"] as const) {
+    for (const table of ["run", "steps", "attempts"] as const) {
       const have = new Set(this.sql.exec(`PRAGMA table_info(${table})`).toArray().map((row) => String(row.name)));
       for (const [owner, column, definition] of ADDED_COLUMNS) {
         if (owner !== table || have.has(column)) continue;

@@ -2,8 +2,8 @@
 // storage port. Every write takes the run's next change number, so a consumer can
 // fetch the log entries changed since the last it saw; every write is synchronous.
 
-import type { ErrorData, LogEntry, ResolvedTaskOptions, StepChange, StepGuard, StepKind, StepRecord, StepStatus, StepStorage, StepTally } from "baton/engine";
-import { encodeJson, OPEN_STEP_STATUSES } from "baton/engine";
+import type { ErrorData, LogEntry, LogLine, ResolvedTaskOptions, StepChange, StepGuard, StepKind, StepRecord, StepStatus, StepStorage, StepTally } from "baton/engine";
+import { encodeJson, logLinesOf, OPEN_STEP_STATUSES } from "baton/engine";
 import { approval, errorData, json, num, numOrNull, oneOf, taskOptions, text, textOrNull, type Row } from "./rows.ts";
 import type { AttemptView } from "./run-view.ts";
 import { iso } from "./run-view.ts";
@@ -101,14 +101,23 @@ export class StepTable implements StepStorage {
     return true;
   }
 
-  recordAttempt(key: string, attempt: number, endedAt: number, error: ErrorData | null): void {
+  recordAttempt(key: string, attempt: number, endedAt: number, error: ErrorData | null, logs: LogLine[]): void {
     this.sql.exec(
-      "INSERT OR REPLACE INTO attempts (key, attempt, started_at, ended_at, error) SELECT key, ?, attempt_started_at, ?, ? FROM steps WHERE key = ?",
+      "INSERT OR REPLACE INTO attempts (key, attempt, started_at, ended_at, error, logs) SELECT key, ?, attempt_started_at, ?, ?, ? FROM steps WHERE key = ?",
       attempt,
       endedAt,
       error === null ? null : JSON.stringify(error),
+      logs.length === 0 ? null : JSON.stringify(logs),
       key,
     );
+  }
+
+  /** What the attempts of `key` printed, oldest first. */
+  logs(key: string): LogLine[] {
+    return this.sql
+      .exec("SELECT logs FROM attempts WHERE key = ? AND logs IS NOT NULL ORDER BY attempt", key)
+      .toArray()
+      .flatMap((row) => logLinesOf(JSON.parse(text(row, "logs"))));
   }
 
   lastDelivery(): number {

@@ -25,11 +25,21 @@ export const TaskMessage = z.object({
 /** A queue message asking a consumer to run one attempt of one task. */
 export type TaskMessage = z.infer<typeof TaskMessage>;
 
+/** A line a task's closure printed. */
+export const LogLine = z.object({
+  attempt: z.number().int().positive(),
+  at: z.number(),
+  level: z.enum(["log", "info", "warn", "error", "debug"]),
+  message: z.string(),
+});
+
 export const TaskReport = z.object({
   key: z.string().min(1),
   attempt: z.number().int().positive(),
   result: z.unknown().optional(),
   error: ErrorData.optional(),
+  /** What the closure printed (capped per attempt by the consumer). */
+  logs: z.array(LogLine).optional(),
 });
 /** A consumer's report of one attempt: `error` present means it failed. */
 export type TaskReport = z.infer<typeof TaskReport>;

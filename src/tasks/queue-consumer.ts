@@ -136,8 +136,9 @@ async function runJobs(runId: string, jobs: Job[], env: Env, deployed: Registry)
             reports.skip();
             return message.ack();
           }
+          const printed = outcome.logs ? { logs: outcome.logs } : {};
           await reports.send(
-            outcome.ok ? { key: task.key, attempt: task.attempt, result: outcome.value } : { key: task.key, attempt: task.attempt, error: outcome.error },
+            outcome.ok ? { key: task.key, attempt: task.attempt, result: outcome.value, ...printed } : { key: task.key, attempt: task.attempt, error: outcome.error, ...printed },
           );
           message.ack();
         } catch (error) {
