@@ -1,7 +1,8 @@
 // Packs sdk/ with `npm pack` (its prepack builds JavaScript and type declarations),
 // installs the tarball into an empty folder with npm, and checks that `baton`,
 // `baton/testing` and `baton/client` import and run a workflow under plain Node and
-// Deno, and that a Worker importing the package bundles with wrangler.
+// Deno, that a Worker importing the package bundles with wrangler, and that the
+// `baton` command it installs runs.
 // Usage: node scripts/test-package.mjs
 
 import { execFileSync } from "node:child_process";
@@ -36,7 +37,11 @@ try {
 
   writeFileSync(join(app, "wrangler.toml"), 'name = "package-check"\nmain = "worker.mjs"\ncompatibility_date = "2026-11-01"\ncompatibility_flags = ["nodejs_compat"]\n');
   run("wrangler", ["deploy", "--dry-run", "--outdir", "dist"], app);
-  console.log(`baton package: ${packed[0].filename}, ${files.length} files; runs under Node and Deno; bundles into a Worker`);
+
+  // The installed `baton` command runs from the built JavaScript and says how it is used.
+  const usage = run(join(app, "node_modules", ".bin", "baton"), ["--help"], app);
+  if (!usage.startsWith("usage: baton <command>")) throw new Error(`baton --help printed: ${usage}`);
+  console.log(`baton package: ${packed[0].filename}, ${files.length} files; runs under Node and Deno; bundles into a Worker; the baton command runs`);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

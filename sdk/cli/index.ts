@@ -1,0 +1,225 @@
+// `baton`, the command line of a Baton deployment, built on BatonClient: list, read,
+// start (and watch), read a step's logs, approve, reject and cancel runs. Web-standard
+// apart from what the launcher (bin/baton.js) hands it: arguments, environment, output.
+
+import { BatonApiError, BatonClient, type RunDetail, type StepDetail } from "../client/index.ts";
+import { isOpenStep, isTerminal, RUN_STATUSES, type RunStatus } from "../core/run-machine/statuses.ts";
+
+/** What the CLI reads and writes; the launcher passes the process's, tests their own. */
+export interface CliIO {
+  env: Record<string, string | undefined>;
+  /** Prints a line to standard output. */
+  out(line: string): void;
+  /** Prints a line to standard error. */
+  err(line: string): void;
+  /** The fetch to reach the API with (default: the global fetch). */
+  fetch?: (request: Request) => Promise<Response>;
+  /** Waits between reads of a watched run (default: a timer). */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** The dev server's address and token: used only when no other is given, and only for localhost. */
+const DEFAULT_URL = "http://localhost:8787";
+const DEV_TOKEN = "baton-dev-token";
+
+const USAGE = `usage: baton <command> [options]
+
+  runs [--workflow W] [--status S] [--limit N]   list runs, newest first
+  get ID                                         show a run and its steps
+  start WORKFLOW [--input JSON] [--watch]        start a run (and follow it to its end)
+  logs ID [STEP]                                 print what a run's steps (or one step) printed
+  approve ID KEY [--comment C]                   approve a waiting approval
+  reject ID KEY [--comment C]                    reject it
+  cancel ID                                      cancel a run
+
+  --url URL      the deployment (or BATON_URL; default ${DEFAULT_URL})
+  --token TOKEN  the API token (or BATON_TOKEN; the dev token for localhost)
+  --json         print JSON instead of text`;
+
+/** Runs one command; answers the exit code (0 done, 1 the run failed or the API said no, 2 bad usage). */
+export async function main(argv: string[], io: CliIO): Promise<number> {
+  let args: Args;
+  try {
+    args = parse(argv);
+  } catch (error) {
+    io.err(`baton: ${(error as Error).message}`);
+    io.err(USAGE);
+    return 2;
+  }
+  const [command, ...rest] = args.positional;
+  if (args.flags.has("help")) {
+    io.out(USAGE);
+    return 0;
+  }
+  if (!command) {
+    io.err(USAGE);
+    return 2;
+  }
+  const url = args.options.get("url") ?? io.env.BATON_URL ?? DEFAULT_URL;
+  const token = args.options.get("token") ?? io.env.BATON_TOKEN ?? (isLocal(url) ? DEV_TOKEN : undefined);
+  const client = new BatonClient({ baseUrl: url, ...(token ? { token } : {}), ...(io.fetch ? { fetch: io.fetch } : {}) });
+  const json = args.flags.has("json");
+  const print = (value: unknown, text: () => string): void => io.out(json ? JSON.stringify(value, null, 2) : text());
+  try {
+    switch (command) {
+      case "runs": {
+        const status = args.options.get("status");
+        if (status !== undefined && !RUN_STATUSES.includes(status as RunStatus)) throw new UsageError(`--status must be one of ${RUN_STATUSES.join(", ")}`);
+        const limit = args.options.get("limit");
+        const page = await client.list({
+          ...(args.options.has("workflow") ? { workflow: args.options.get("workflow") ?? "" } : {}),
+          ...(status ? { status: status as RunStatus } : {}),
+          ...(limit ? { limit: Number(limit) } : {}),
+        });
+        print(page, () => (page.runs.length === 0 ? "no runs" : page.runs.map((run) => `${run.id}  ${run.workflow}  ${run.status}  ${run.createdAt}`).join("\n")));
+        return 0;
+      }
+      case "get": {
+        const run = await client.get(need(rest[0], "get ID"));
+        print(run, () => describe(run));
+        return 0;
+      }
+      case "start": {
+        const workflow = need(rest[0], "start WORKFLOW");
+        const input = args.options.has("input") ? readJson(args.options.get("input") ?? "") : undefined;
+        const started = await client.start(workflow, input);
+        if (!args.flags.has("watch")) {
+          print(started, () => `started ${started.id} (${started.workflow}): ${started.status}`);
+          return 0;
+        }
+        if (!json) io.out(`started ${started.id} (${started.workflow})`);
+        const run = await watch(client, started.id, json ? () => {} : io.out, io.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))));
+        print(run, () => ending(run));
+        return run.status === "completed" ? 0 : 1;
+      }
+      case "logs": {
+        const id = need(rest[0], "logs ID");
+        const keys = rest[1] ? [rest[1]] : (await client.get(id)).steps.filter((step) => step.kind === "task" || step.kind === "step").map((step) => step.key);
+        const steps = await Promise.all(keys.map((key) => client.step(id, key)));
+        print(steps, () => logLines(steps) || "no step printed anything");
+        return 0;
+      }
+      case "approve":
+      case "reject": {
+        const comment = args.options.get("comment");
+        const decided = await client.decide(need(rest[0], `${command} ID KEY`), need(rest[1], `${command} ID KEY`), { approved: command === "approve", ...(comment ? { comment } : {}) });
+        print(decided, () => `${decided.key}: ${decided.decision}`);
+        return 0;
+      }
+      case "cancel": {
+        const run = await client.cancel(need(rest[0], "cancel ID"));
+        print(run, () => `${run.id}: ${run.status}`);
+        return 0;
+      }
+      default:
+        throw new UsageError(`no command "${command}"`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`baton: ${error.message}`);
+      io.err(USAGE);
+      return 2;
+    }
+    io.err(`baton: ${explain(error, url)}`);
+    return 1;
+  }
+}
+
+/** Follows a run to its end, printing a line whenever its progress changes. */
+async function watch(client: BatonClient, id: string, out: (line: string) => void, sleep: (ms: number) => Promise<void>): Promise<RunDetail> {
+  const started = Date.now();
+  let last = "";
+  for (;;) {
+    const run = await client.get(id);
+    const done = run.steps.filter((step) => step.status === "completed").length;
+    const current = run.steps.filter((step) => isOpenStep(step.status)).map((step) => `${step.key} (${step.status})`);
+    const line = `${run.status} · ${done}/${run.steps.length} steps done${current.length > 0 ? ` · now ${current.slice(0, 3).join(", ")}${current.length > 3 ? " …" : ""}` : ""}`;
+    if (line !== last) out(`${line} · ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    last = line;
+    if (isTerminal(run.status)) return run;
+    await sleep(500);
+  }
+}
+
+function describe(run: RunDetail): string {
+  const lines = [`${run.id}  ${run.workflow}  ${run.status}`, `started ${run.createdAt}, updated ${run.updatedAt}`];
+  if (run.input !== null && run.input !== undefined) lines.push(`input   ${JSON.stringify(run.input)}`);
+  for (const step of run.steps) lines.push(`  ${step.status.padEnd(9)} ${step.key}${step.attempts > 1 ? ` (${step.attempts} attempts)` : ""}${step.error ? ` — ${step.error.name}: ${step.error.message}` : ""}`);
+  for (const approval of run.approvals) lines.push(`  waiting   ${approval.key}: ${approval.message} (until ${approval.expiresAt})`);
+  if (run.status === "completed") lines.push(`output  ${JSON.stringify(run.output)}`);
+  if (run.error) lines.push(`error   ${run.error.name}: ${run.error.message}`);
+  return lines.join("\n");
+}
+
+function ending(run: RunDetail): string {
+  if (run.status === "completed") return `completed: ${JSON.stringify(run.output)}`;
+  if (run.status === "failed") return `failed: ${run.error ? `${run.error.name}: ${run.error.message}` : "no error recorded"}`;
+  return run.status;
+}
+
+function logLines(steps: StepDetail[]): string {
+  return steps
+    .flatMap((step) => step.logs.map((line) => `${new Date(line.at).toISOString()} ${step.key} #${line.attempt} ${line.level.padEnd(5)} ${line.message}`))
+    .join("\n");
+}
+
+interface Args {
+  positional: string[];
+  options: Map<string, string>;
+  flags: Set<string>;
+}
+
+const FLAGS = new Set(["watch", "json", "help"]);
+const OPTIONS = new Set(["url", "token", "input", "workflow", "status", "limit", "comment"]);
+
+function parse(argv: string[]): Args {
+  const args: Args = { positional: [], options: new Map(), flags: new Set() };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? "";
+    if (!arg.startsWith("--")) {
+      args.positional.push(arg);
+      continue;
+    }
+    const [name = "", inline] = arg.slice(2).split(/=(.*)/s, 2);
+    if (FLAGS.has(name)) args.flags.add(name);
+    else if (OPTIONS.has(name)) {
+      const value = inline ?? argv[++i];
+      if (value === undefined) throw new Error(`--${name} needs a value`);
+      args.options.set(name, value);
+    } else throw new Error(`no option --${name}`);
+  }
+  return args;
+}
+
+class UsageError extends Error {}
+
+function explain(error: unknown, url: string): string {
+  if (error instanceof BatonApiError) return `${error.message} (${error.code}, HTTP ${error.status})`;
+  // fetch rejects with a TypeError only when no answer came back at all.
+  if (error instanceof TypeError) {
+    const cause = error.cause instanceof Error ? `: ${error.cause.message}` : "";
+    return `cannot reach ${url} (${error.message}${cause})${isLocal(url) ? "; is `npm run dev` running?" : ""}`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+function need(value: string | undefined, usage: string): string {
+  if (!value) throw new UsageError(`usage: baton ${usage}`);
+  return value;
+}
+
+function readJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`--input is not JSON: ${(error as Error).message}`);
+  }
+}
+
+function isLocal(url: string): boolean {
+  try {
+    return ["localhost", "127.0.0.1", "[::1]"].includes(new URL(url).hostname);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,107 @@
+// The `baton` command line against the real API in workerd: what it prints, and the
+// exit codes scripts rely on (0 done, 1 the run failed or the API said no, 2 bad usage).
+import { SELF } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { main } from "../../sdk/cli/index.ts";
+import { getRun, TOKEN, waitForRun } from "./helpers.ts";
+
+interface Ran {
+  code: number;
+  out: string[];
+  err: string[];
+}
+
+async function baton(argv: string[], env: Record<string, string> = { BATON_URL: "https://baton.test", BATON_TOKEN: TOKEN }): Promise<Ran> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(argv, {
+    env,
+    out: (line) => out.push(line),
+    err: (line) => err.push(line),
+    fetch: (request) => SELF.fetch(request),
+    sleep: () => new Promise((resolve) => setTimeout(resolve, 20)),
+  });
+  return { code, out, err };
+}
+
+describe("the baton CLI", () => {
+  it("starts a run and follows it to its end, then shows it, lists it and prints its logs", async () => {
+    const started = await baton(["start", "chatty", "--input", '{"name":"Ada"}', "--watch"]);
+    expect(started.err).toEqual([]);
+    expect(started.code).toBe(0);
+    const id = /^started (\S+) \(chatty\)$/.exec(started.out[0] ?? "")?.[1] ?? "";
+    expect(id).not.toBe("");
+    expect(started.out.at(-1)).toBe('completed: {"greeting":"hello Ada","counted":2,"failed":"refused"}');
+
+    const shown = await baton(["get", id]);
+    expect(shown.code).toBe(0);
+    expect(shown.out.join("\n")).toContain(`${id}  chatty  completed`);
+    expect(shown.out.join("\n")).toContain("count#0 (2 attempts)");
+    expect(shown.out.join("\n")).toContain("refuse#0 — Error: refused");
+
+    const listed = await baton(["runs", "--workflow", "chatty", "--json"]);
+    expect(listed.code).toBe(0);
+    expect((JSON.parse(listed.out.join("\n")) as { runs: { id: string }[] }).runs.map((run) => run.id)).toContain(id);
+
+    const logs = await baton(["logs", id]);
+    expect(logs.code).toBe(0);
+    expect(logs.out.join("\n").split("\n").map((line) => line.split(" ").slice(1).join(" "))).toEqual([
+      "greet#0 #1 log   hello Ada",
+      'greet#0 #1 warn  careful {"loud":true}',
+      "count#0 #1 info  attempt 1",
+      "count#0 #2 info  attempt 2",
+      "refuse#0 #1 error refusing",
+    ]);
+    const one = await baton(["logs", id, "refuse#0", "--json"]);
+    expect((JSON.parse(one.out.join("\n")) as { key: string; logs: { message: string }[] }[]).map((step) => [step.key, step.logs.map((line) => line.message)])).toEqual([
+      ["refuse#0", ["refusing"]],
+    ]);
+  });
+
+  it("approves a waiting approval and cancels a waiting run", async () => {
+    const first = await baton(["start", "approval", "--input", JSON.stringify({ tag: crypto.randomUUID() }), "--json"]);
+    const id = (JSON.parse(first.out.join("\n")) as { id: string }).id;
+    await waitForRun(id, (run) => run.approvals.length === 1);
+    const approved = await baton(["approve", id, "approval#0", "--comment", "ship it"]);
+    expect(approved).toMatchObject({ code: 0, out: ["approval#0: approved"] });
+    expect((await waitForRun(id)).output).toMatchObject({ decision: { approved: true, comment: "ship it" } });
+
+    const second = await baton(["start", "approval", "--input", JSON.stringify({ tag: crypto.randomUUID() }), "--json"]);
+    const other = (JSON.parse(second.out.join("\n")) as { id: string }).id;
+    await waitForRun(other, (run) => run.approvals.length === 1);
+    expect(await baton(["cancel", other])).toMatchObject({ code: 0, out: [`${other}: cancelled`] });
+    expect((await getRun(other)).status).toBe("cancelled");
+    const again = await baton(["reject", other, "approval#0"]);
+    expect(again.code).toBe(1);
+    expect(again.err[0]).toMatch(/^baton: .*\(\w+, HTTP 409\)$/);
+  });
+
+  it("exits 1 when a watched run fails, and says why", async () => {
+    const ran = await baton(["start", "errors", "--input", JSON.stringify({ rethrow: true }), "--watch"]);
+    expect(ran.code).toBe(1);
+    expect(ran.out.at(-1)).toBe("failed: TypeError: the workflow gave up");
+  });
+
+  it("exits 2 on bad usage and 1 on an API refusal, naming what to fix", async () => {
+    expect(await baton([])).toMatchObject({ code: 2 });
+    const unknown = await baton(["frobnicate"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.err[0]).toBe('baton: no command "frobnicate"');
+    expect((await baton(["runs", "--status", "nope"])).err[0]).toMatch(/^baton: --status must be one of /);
+    expect((await baton(["start", "chatty", "--input", "{oops"])).err[0]).toMatch(/^baton: --input is not JSON/);
+    expect((await baton(["get"])).err[0]).toBe("baton: usage: baton get ID");
+    const missing = await baton(["get", crypto.randomUUID()]);
+    expect(missing.code).toBe(1);
+    expect(missing.err[0]).toMatch(/\(run_not_found, HTTP 404\)$/);
+    const noWorkflow = await baton(["start", "no-such-workflow"]);
+    expect(noWorkflow.err[0]).toMatch(/\(workflow_not_found, HTTP 404\)$/);
+  });
+
+  it("sends no token to a remote deployment unless given one, and the API refuses it", async () => {
+    const ran = await baton(["runs"], { BATON_URL: "https://baton.test" });
+    expect(ran.code).toBe(1);
+    expect(ran.err[0]).toMatch(/HTTP 401\)$/);
+    const flagged = await baton(["runs", "--url", "https://baton.test", "--token", TOKEN], {});
+    expect(flagged.code).toBe(0);
+  });
+});
