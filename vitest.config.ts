@@ -62,6 +62,16 @@ export default defineConfig({
         },
       },
       workersProject("workers", ["test/worker/**/*.test.ts"]),
+      // The console in headless Chromium against the Worker under `wrangler dev`.
+      {
+        test: {
+          name: "browser",
+          include: ["test/browser/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
       // The same runs with the consumers' run mirrors off: every task is reached by
       // replaying the workflow from the whole log, and must give the same results.
       workersProject("workers-replay", ["test/worker/{run,replay,eviction,delivery,retries,compose,deploys,conformance}.test.ts"], { BATON_CONSUMER_CACHE: "off" }),

@@ -85,6 +85,7 @@ export function buildAllRegistries() {
   buildRegistry();
   buildRegistry(join(root, "test/workflows"), join(root, "test/generated/workflows.ts"));
   buildRegistry(join(root, "bench/workflows"), join(root, "bench/generated/workflows.ts"));
+  buildRegistry(join(root, "test/browser/workflows"), join(root, "test/generated/browser-workflows.ts"));
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

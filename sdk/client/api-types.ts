@@ -36,7 +36,10 @@ export interface RunSummary {
 /** One finished attempt of a task or step. */
 export interface AttemptView {
   attempt: number;
+  /** When it was dispatched (a task) or began (a step). */
   startedAt: string | null;
+  /** Tasks: when a consumer took the attempt's message, so startedAt → ranAt was queue wait (null for steps, and attempts stored before this was recorded). */
+  ranAt: string | null;
   endedAt: string;
   error: ErrorView | null;
 }

@@ -1,7 +1,7 @@
 // `baton/engine`: what a host of runs needs from the replay machine — the Worker's run
 // object and queue consumer, and the in-memory runner. Not for workflow authors.
 
-export { childOutcome, type LogEntry, type Outcome, type RunEnd, type RunOutcome, type Settled, type StepKind, type StepStatus } from "./log.ts";
+export { childOutcome, type AttemptFacts, type LogEntry, type Outcome, type RunEnd, type RunOutcome, type Settled, type StepKind, type StepStatus } from "./log.ts";
 export { Execution, IDLE_HOST, runClosure, type ExecutionHost, type ExecutionMode, type ExecutionOptions, type NewCall, type Resolver, type TaskClosure, type WorkflowBody } from "./execution.ts";
 export { errorDataOf, fromErrorData, MAX_CAUSE_DEPTH, toErrorData, withoutStacks, type ErrorData } from "./error-data.ts";
 export { canonicalJson, decodeJson, encodeJson, MAX_JSON_BYTES, toJson, type Json } from "./json.ts";

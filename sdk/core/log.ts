@@ -52,10 +52,15 @@ export interface Settled {
 }
 
 /** The settled result of a step or of a closure run. */
-export type Outcome = ({ ok: true; value: Json | undefined } | { ok: false; error: ErrorData }) & {
-  /** What the closure printed, for a task's or step's attempt. */
+export type Outcome = ({ ok: true; value: Json | undefined } | { ok: false; error: ErrorData }) & AttemptFacts;
+
+/** What a task's or step's attempt tells beyond its outcome. */
+export interface AttemptFacts {
+  /** What the closure printed. */
   logs?: LogLine[];
-};
+  /** When a consumer took the task's message (ms): the time from dispatch to this was spent in the queue. */
+  ranAt?: number;
+}
 
 /** How a run ended, as the workflow function settled. */
 export type RunEnd = { status: "completed"; output: Json | undefined } | { status: "failed"; error: ErrorData };

@@ -344,7 +344,7 @@ export class LocalEngine {
       updatedAt: iso(this.endedAt ?? this.clock.now),
       steps: this.steps.all().map((row) => {
         const attempts = this.steps.history(row.key);
-        const view = stepView(row, () => attempts.map((h) => ({ attempt: h.attempt, startedAt: iso(h.startedAt), endedAt: iso(h.endedAt), error: h.error })));
+        const view = stepView(row, () => attempts.map((h) => ({ attempt: h.attempt, startedAt: iso(h.startedAt), ranAt: h.ranAt === null ? null : iso(h.ranAt), endedAt: iso(h.endedAt), error: h.error })));
         // A flow answered by a plain function has no child run to point at.
         if (row.flow && !this.childById.has(row.flow.childId)) delete view.childId;
         const step: LocalStep = { ...view, output: row.result ?? null, logs: attempts.flatMap((h) => h.logs) };

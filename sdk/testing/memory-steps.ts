@@ -4,7 +4,7 @@
 
 import type { LogLine } from "../core/closure-logs.ts";
 import type { ErrorData } from "../core/error-data.ts";
-import type { LogEntry, StepStatus } from "../core/log.ts";
+import type { AttemptFacts, LogEntry, StepStatus } from "../core/log.ts";
 import { isOpenStep } from "../core/run-machine/statuses.ts";
 import type { StepChange, StepGuard, StepRecord, StepStorage, StepTally } from "../core/run-machine/storage.ts";
 
@@ -12,6 +12,8 @@ import type { StepChange, StepGuard, StepRecord, StepStorage, StepTally } from "
 export interface AttemptRecord {
   attempt: number;
   startedAt: number;
+  /** When a consumer took the task (null here: runLocally has no queue). */
+  ranAt: number | null;
   endedAt: number;
   error: ErrorData | null;
   logs: LogLine[];
@@ -51,10 +53,10 @@ export class MemorySteps implements StepStorage {
     return true;
   }
 
-  recordAttempt(key: string, attempt: number, endedAt: number, error: ErrorData | null, logs: LogLine[]): void {
+  recordAttempt(key: string, attempt: number, endedAt: number, error: ErrorData | null, facts: AttemptFacts): void {
     const startedAt = this.rows.get(key)?.attemptStartedAt ?? endedAt;
     const list = this.attempts.get(key) ?? [];
-    this.attempts.set(key, [...list.filter((a) => a.attempt !== attempt), { attempt, startedAt, endedAt, error, logs }]);
+    this.attempts.set(key, [...list.filter((a) => a.attempt !== attempt), { attempt, startedAt, ranAt: facts.ranAt ?? null, endedAt, error, logs: facts.logs ?? [] }]);
   }
 
   lastDelivery(): number {

@@ -1,4 +1,5 @@
-// The HTTP API: start, status, list and cancel runs, list workflows. JSON in and out,
+// The Worker's routes: the console's pages at /, approval pages at /approvals, and the
+// HTTP API at /api: start, status, list and cancel runs, list workflows. JSON in and out,
 // every error as `{error: {code, message}}`, and a rejected request changes nothing.
 
 import { Hono, type Context } from "hono";
@@ -13,6 +14,8 @@ import { RunStatus } from "../runs/run-view.ts";
 import { ApiError } from "./api-error.ts";
 import { requireToken } from "./auth.ts";
 import { approvalRoutes } from "../approvals/approval-routes.tsx";
+import { consoleRoutes, refusedCrossSite } from "../console/console-routes.tsx";
+import { pageHeaders, sameOriginPosts } from "../console/security.ts";
 
 /** Largest accepted body of `POST /api/runs`, and so the largest run input. */
 export const MAX_INPUT_BYTES = 1024 * 1024;
@@ -58,8 +61,6 @@ export function createApp(): Hono<AppEnv> {
     return c.json(new ApiError(500, "internal_error", "internal error; see the Worker's logs").body(), 500);
   });
   app.notFound((c) => c.json(new ApiError(404, "not_found", `no route for ${c.req.method} ${c.req.path}`).body(), 404));
-
-  app.get("/", (c) => c.json({ name: "baton", api: "/api", docs: "see README.md" }));
 
   const api = new Hono<AppEnv>();
   api.use("*", requireToken());
@@ -146,7 +147,9 @@ export function createApp(): Hono<AppEnv> {
   api.get("/workflows", (c) => c.json({ workflows: registry.list().map(({ name, kind, version }) => ({ name, kind, version })) }));
 
   app.route("/api", api);
+  app.use("/approvals/*", pageHeaders(), sameOriginPosts(refusedCrossSite));
   app.route("/approvals", approvalRoutes());
+  app.route("/", consoleRoutes());
   return app;
 }
 

@@ -13,14 +13,16 @@ pre{background:#f4f4f4;padding:.75rem;overflow:auto}textarea{width:100%;min-heig
 .approve{background:#1d7a3a;color:#fff;border-color:#1d7a3a}.reject{background:#fff;color:#a11}
 .notice{padding:.75rem 1rem;border-radius:.3rem;background:#eef}`;
 
-const Layout: FC<PropsWithChildren<{ title: string }>> = ({ title, children }) => (
+const Layout: FC<PropsWithChildren<{ title: string; nonce: string }>> = ({ title, nonce, children }) => (
   <html lang="en">
     <head>
       <meta charset="utf-8" />
       <meta name="viewport" content="width=device-width, initial-scale=1" />
       <meta name="robots" content="noindex" />
+      {/* No favicon request: the page asks for nothing it does not need. */}
+      <link rel="icon" href="data:," />
       <title>{title}</title>
-      <style>{STYLE}</style>
+      <style nonce={nonce}>{STYLE}</style>
     </head>
     <body>{children}</body>
   </html>
@@ -43,13 +45,14 @@ const Details: FC<{ info: ApprovalInfo }> = ({ info }) => (
 );
 
 /** The page a link opens: the request and the decision form. */
-export const DecisionPage: FC<{ info: ApprovalInfo; approveAction: string; rejectAction: string; proposed: "approve" | "reject" }> = ({
+export const DecisionPage: FC<{ nonce: string; info: ApprovalInfo; approveAction: string; rejectAction: string; proposed: "approve" | "reject" }> = ({
+  nonce,
   info,
   approveAction,
   rejectAction,
   proposed,
 }) => (
-  <Layout title={info.subject}>
+  <Layout title={info.subject} nonce={nonce}>
     <h1>{info.subject}</h1>
     {info.message ? <p>{info.message}</p> : null}
     <Details info={info} />
@@ -70,8 +73,8 @@ export const DecisionPage: FC<{ info: ApprovalInfo; approveAction: string; rejec
 );
 
 /** What the page says once there is nothing to decide: decided now, earlier, or never. */
-export const OutcomePage: FC<{ title: string; text: string; info?: ApprovalInfo | undefined }> = ({ title, text, info }) => (
-  <Layout title={title}>
+export const OutcomePage: FC<{ nonce: string; title: string; text: string; info?: ApprovalInfo | undefined }> = ({ nonce, title, text, info }) => (
+  <Layout title={title} nonce={nonce}>
     <h1>{title}</h1>
     <p class="notice">{text}</p>
     {info ? <Details info={info} /> : null}

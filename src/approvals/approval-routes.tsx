@@ -1,11 +1,13 @@
 // The routes behind approval links: GET shows the page and decides nothing; POST
-// decides. The signed token is the only credential, so these need no bearer token.
+// decides. The signed token is the only credential, so these need no bearer token;
+// the Worker adds the page headers and refuses form posts from other sites.
 
 import { Hono, type Context } from "hono";
 import { signApprovalToken, verifyApprovalToken, type ApprovalClaim } from "./approval-token.ts";
 import type { Env } from "../env.ts";
 import type { ApprovalInfo } from "../runs/run-object.ts";
 import { DecisionPage, OutcomePage } from "./approval-page.tsx";
+import { nonceOf } from "../console/security.ts";
 
 type AppEnv = { Bindings: Env };
 type Checked = { claim: ApprovalClaim; info: ApprovalInfo; secret: string } | Response;
@@ -14,17 +16,17 @@ type Checked = { claim: ApprovalClaim; info: ApprovalInfo; secret: string } | Re
 async function check(c: Context<AppEnv>): Promise<Checked> {
   const secret = c.env.BATON_SIGNING_KEY;
   if (!secret) {
-    return c.html(<OutcomePage title="Approval links are not set up" text="This deployment has no BATON_SIGNING_KEY, so it cannot check approval links." />, 503);
+    return c.html(<OutcomePage nonce={nonceOf(c)} title="Approval links are not set up" text="This deployment has no BATON_SIGNING_KEY, so it cannot check approval links." />, 503);
   }
   const verified = await verifyApprovalToken(secret, c.req.param("token") ?? "", Date.now());
   if (!verified.ok) {
     return verified.problem === "expired"
-      ? c.html(<OutcomePage title="This link has expired" text="The time to decide on this approval has passed. Nothing was changed." />, 410)
-      : c.html(<OutcomePage title="This link is not valid" text="The link is damaged or was not issued by this deployment. Nothing was changed." />, 403);
+      ? c.html(<OutcomePage nonce={nonceOf(c)} title="This link has expired" text="The time to decide on this approval has passed. Nothing was changed." />, 410)
+      : c.html(<OutcomePage nonce={nonceOf(c)} title="This link is not valid" text="The link is damaged or was not issued by this deployment. Nothing was changed." />, 403);
   }
   const { claim } = verified;
   const info = await c.env.RUNS.get(c.env.RUNS.idFromName(claim.run)).approvalInfo(claim.key);
-  if (!info) return c.html(<OutcomePage title="Approval not found" text="This run has no such approval. Nothing was changed." />, 404);
+  if (!info) return c.html(<OutcomePage nonce={nonceOf(c)} title="Approval not found" text="This run has no such approval. Nothing was changed." />, 404);
   return { claim, info, secret };
 }
 
@@ -33,7 +35,7 @@ async function alreadyDecided(c: Context<AppEnv>, info: ApprovalInfo): Promise<R
   const text = result
     ? `This approval was already decided: ${result.decision}${result.by ? ` by ${result.by}` : ""} at ${result.decidedAt}. Nothing was changed.`
     : `The run is ${info.runStatus}; there is nothing left to decide. Nothing was changed.`;
-  return c.html(<OutcomePage title="Already decided" text={text} info={info} />, 409);
+  return c.html(<OutcomePage nonce={nonceOf(c)} title="Already decided" text={text} info={info} />, 409);
 }
 
 /** The `/approvals` routes. */
@@ -48,7 +50,7 @@ export function approvalRoutes(): Hono<AppEnv> {
     // The holder of either link may choose: the page offers both, each posting to its own signed link.
     const action = async (decision: ApprovalClaim["decision"]) =>
       decision === claim.decision ? c.req.path : `/approvals/${await signApprovalToken(secret, { ...claim, decision })}`;
-    return c.html(<DecisionPage info={info} approveAction={await action("approve")} rejectAction={await action("reject")} proposed={claim.decision} />);
+    return c.html(<DecisionPage nonce={nonceOf(c)} info={info} approveAction={await action("approve")} rejectAction={await action("reject")} proposed={claim.decision} />);
   });
 
   app.post("/:token", async (c) => {
@@ -61,10 +63,10 @@ export function approvalRoutes(): Hono<AppEnv> {
     const result = await run.decide(claim.key, { approved: claim.decision === "approve", comment, by: claim.to });
     if (result.status === "decided") {
       const title = result.result.approved ? "Approved" : "Rejected";
-      return c.html(<OutcomePage title={title} text={`Thank you. Your decision is recorded and the run continues.`} info={info} />);
+      return c.html(<OutcomePage nonce={nonceOf(c)} title={title} text={`Thank you. Your decision is recorded and the run continues.`} info={info} />);
     }
     if (result.status === "approval_not_found" || result.status === "run_not_found") {
-      return c.html(<OutcomePage title="Approval not found" text="This run has no such approval. Nothing was changed." />, 404);
+      return c.html(<OutcomePage nonce={nonceOf(c)} title="Approval not found" text="This run has no such approval. Nothing was changed." />, 404);
     }
     return alreadyDecided(c, (await run.approvalInfo(claim.key)) ?? info);
   });

@@ -39,7 +39,7 @@ import { TaskReport } from "../tasks/messages.ts";
 import type { ApprovalInfo, CancelResult, DecideResult, StartRequest, StartResult, TaskContextData, TaskRef } from "./run-api.ts";
 import { RunStore, type RunRow } from "./run-store.ts";
 import { iso, type RunSummary } from "./run-view.ts";
-import { detailOf, stepDetailOf, summaryOf } from "./run-views.ts";
+import { detailOf, stepDetailOf, summaryOf, windowOf } from "./run-views.ts";
 import { RunAlarm } from "./alarm.ts";
 import { sendSignals } from "./signals.ts";
 
@@ -118,6 +118,12 @@ export class RunObject extends DurableObject<Env> {
     const detail = detailOf(this.store, run);
     for (const approval of detail.approvals) Object.assign(approval, await approvalLinks(this.env, run, approval.key, Date.parse(approval.expiresAt)));
     return JSON.stringify(detail);
+  }
+
+  /** The run and `limit` of its steps from `offset`, with their outputs and logs, as RunWindow JSON text; null when this object holds no run. */
+  async window(offset: number, limit: number): Promise<string | null> {
+    const run = this.store.run();
+    return run ? JSON.stringify(windowOf(this.store, run, offset, limit)) : null;
   }
 
   /** One step with its output, attempts and logs as StepDetail JSON text; "no_run" or "no_step" when there is none. */
@@ -229,7 +235,7 @@ export class RunObject extends DurableObject<Env> {
     const now = Date.now();
     const outcomes: Settled[] = [];
     const accepted = reports.map((report) => {
-      const printed = report.logs ? { logs: report.logs } : {};
+      const printed = { ...(report.logs ? { logs: report.logs } : {}), ...(report.ranAt !== undefined ? { ranAt: report.ranAt } : {}) };
       const outcome: Outcome = report.error ? { ok: false, error: report.error, ...printed } : { ok: true, value: report.result as Json | undefined, ...printed };
       const { accepted, settled, effects, step } = this.machine.report(report.key, report.attempt, outcome, now);
       this.apply(effects, now);

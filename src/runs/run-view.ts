@@ -3,7 +3,25 @@
 import { z } from "zod";
 import { RUN_STATUSES, type RunStatus as RunStatusType } from "baton/engine";
 
-export type { ApprovalView, AttemptView, EmailView, RunDetail, RunPage, RunSummary, StepView } from "baton/client";
+import type { RunDetail, StepDetail } from "baton/client";
+
+export type { ApprovalView, AttemptView, EmailView, RunDetail, RunPage, RunSummary, StepDetail, StepView } from "baton/client";
+
+/** A step as the console shows it: everything it produced, and when its current attempt was dispatched. */
+export interface ConsoleStep extends StepDetail {
+  attemptStartedAt: string;
+}
+
+/** A run (its steps left out) and one page of its steps, for the console's run page. */
+export interface RunWindow {
+  run: RunDetail;
+  /** The page's steps, in the order the run recorded them. */
+  steps: ConsoleStep[];
+  offset: number;
+  /** How many steps the run has, and in each status. */
+  total: number;
+  counts: Partial<Record<StepDetail["status"], number>>;
+}
 
 /** Where a run stands. */
 export type RunStatus = RunStatusType;

@@ -4,7 +4,7 @@
 import { stepView, type StepRecord } from "baton/engine";
 import type { RunRow, RunStore } from "./run-store.ts";
 import type { StepDetail } from "baton/client";
-import { iso, type RunDetail, type RunSummary, type StepView } from "./run-view.ts";
+import { iso, type ConsoleStep, type RunDetail, type RunSummary, type RunWindow, type StepView } from "./run-view.ts";
 
 /** The run as lists show it. */
 export function summaryOf(store: RunStore, run: RunRow): RunSummary {
@@ -25,8 +25,8 @@ export function summaryOf(store: RunStore, run: RunRow): RunSummary {
 }
 
 /** The run with its steps, for `GET /api/runs/:id` (approval links are added by the run object). */
-export function detailOf(store: RunStore, run: RunRow): RunDetail {
-  const steps = store.steps.all().map((record) => stepViewOf(store, record));
+export function detailOf(store: RunStore, run: RunRow, withSteps = true): RunDetail {
+  const steps = withSteps ? store.steps.all().map((record) => stepViewOf(store, record)) : [];
   const approvals = store.steps.withStatus("waiting").map((step) => ({
     key: step.key,
     to: step.approval?.to ?? [],
@@ -60,4 +60,15 @@ export function stepDetailOf(store: RunStore, key: string): StepDetail | undefin
   if (!step) return undefined;
   const history = step.kind === "task" || step.kind === "step" ? store.steps.history(key) : [];
   return { ...stepViewOf(store, step), output: step.result ?? null, history, logs: store.steps.logs(key) };
+}
+
+/** The run without its steps, and `limit` of them from place `offset` with what each produced: a big run's page. */
+export function windowOf(store: RunStore, run: RunRow, offset: number, limit: number): RunWindow {
+  const counts = store.steps.countByStatus();
+  const total = Object.values(counts).reduce((sum, n) => sum + n, 0);
+  const steps = store.steps.slice(offset, limit).map((record): ConsoleStep => {
+    const history = record.kind === "task" || record.kind === "step" ? store.steps.history(record.key) : [];
+    return { ...stepViewOf(store, record), output: record.result ?? null, history, logs: store.steps.logs(record.key), attemptStartedAt: iso(record.attemptStartedAt) };
+  });
+  return { run: detailOf(store, run, false), steps, offset, total, counts };
 }

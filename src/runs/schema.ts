@@ -53,6 +53,7 @@ CREATE TABLE IF NOT EXISTS attempts (
   key TEXT NOT NULL,
   attempt INTEGER NOT NULL,
   started_at INTEGER,
+  ran_at INTEGER,
   ended_at INTEGER NOT NULL,
   error TEXT,
   logs TEXT,
@@ -96,6 +97,7 @@ const ADDED_COLUMNS: readonly (readonly [table: "run" | "steps" | "attempts", co
   ["steps", "flow_workflow", "TEXT"],
   ["steps", "flow_timeout", "REAL"],
   ["attempts", "logs", "TEXT"],
+  ["attempts", "ran_at", "INTEGER"],
 ];
 
 /**

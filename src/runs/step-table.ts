@@ -2,7 +2,7 @@
 // storage port. Every write takes the run's next change number, so a consumer can
 // fetch the log entries changed since the last it saw; every write is synchronous.
 
-import type { ErrorData, LogEntry, LogLine, ResolvedTaskOptions, StepChange, StepGuard, StepKind, StepRecord, StepStatus, StepStorage, StepTally } from "baton/engine";
+import type { AttemptFacts, ErrorData, LogEntry, LogLine, ResolvedTaskOptions, StepChange, StepGuard, StepKind, StepRecord, StepStatus, StepStorage, StepTally } from "baton/engine";
 import { encodeJson, logLinesOf, OPEN_STEP_STATUSES } from "baton/engine";
 import { approval, errorData, json, num, numOrNull, oneOf, taskOptions, text, textOrNull, type Row } from "./rows.ts";
 import type { AttemptView } from "./run-view.ts";
@@ -101,13 +101,14 @@ export class StepTable implements StepStorage {
     return true;
   }
 
-  recordAttempt(key: string, attempt: number, endedAt: number, error: ErrorData | null, logs: LogLine[]): void {
+  recordAttempt(key: string, attempt: number, endedAt: number, error: ErrorData | null, facts: AttemptFacts): void {
     this.sql.exec(
-      "INSERT OR REPLACE INTO attempts (key, attempt, started_at, ended_at, error, logs) SELECT key, ?, attempt_started_at, ?, ?, ? FROM steps WHERE key = ?",
+      "INSERT OR REPLACE INTO attempts (key, attempt, started_at, ran_at, ended_at, error, logs) SELECT key, ?, attempt_started_at, ?, ?, ?, ? FROM steps WHERE key = ?",
       attempt,
+      facts.ranAt ?? null,
       endedAt,
       error === null ? null : JSON.stringify(error),
-      logs.length === 0 ? null : JSON.stringify(logs),
+      facts.logs?.length ? JSON.stringify(facts.logs) : null,
       key,
     );
   }
@@ -196,6 +197,18 @@ export class StepTable implements StepStorage {
     return this.records("1 = 1 ORDER BY rowid");
   }
 
+  /** `limit` steps from place `offset` in the order recorded, for a page of a big run. */
+  slice(offset: number, limit: number): StepRecord[] {
+    return this.records("1 = 1 ORDER BY rowid LIMIT ? OFFSET ?", limit, offset);
+  }
+
+  /** How many steps the run has in each status. */
+  countByStatus(): Partial<Record<StepStatus, number>> {
+    const counts: Partial<Record<StepStatus, number>> = {};
+    for (const row of this.sql.exec("SELECT status, COUNT(*) AS n FROM steps GROUP BY status").toArray()) counts[oneOf(row, "status", STATUSES)] = num(row, "n");
+    return counts;
+  }
+
   /** Steps in `status`, in the order recorded. */
   withStatus(status: StepStatus): StepRecord[] {
     return this.records("status = ? ORDER BY rowid", status);
@@ -204,11 +217,18 @@ export class StepTable implements StepStorage {
   /** The attempts of `key` that ended, oldest first. */
   history(key: string): AttemptView[] {
     return this.sql
-      .exec("SELECT attempt, started_at, ended_at, error FROM attempts WHERE key = ? ORDER BY attempt", key)
+      .exec("SELECT attempt, started_at, ran_at, ended_at, error FROM attempts WHERE key = ? ORDER BY attempt", key)
       .toArray()
       .map((row) => {
         const started = numOrNull(row, "started_at");
-        return { attempt: num(row, "attempt"), startedAt: started === null ? null : iso(started), endedAt: iso(num(row, "ended_at")), error: errorData(row, "error") ?? null };
+        const ran = numOrNull(row, "ran_at");
+        return {
+          attempt: num(row, "attempt"),
+          startedAt: started === null ? null : iso(started),
+          ranAt: ran === null ? null : iso(ran),
+          endedAt: iso(num(row, "ended_at")),
+          error: errorData(row, "error") ?? null,
+        };
       });
   }
 

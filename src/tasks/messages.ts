@@ -40,6 +40,8 @@ export const TaskReport = z.object({
   error: ErrorData.optional(),
   /** What the closure printed (capped per attempt by the consumer). */
   logs: z.array(LogLine).optional(),
+  /** When the consumer took the message (ms); the time since dispatch was queue wait. */
+  ranAt: z.number().optional(),
 });
 /** A consumer's report of one attempt: `error` present means it failed. */
 export type TaskReport = z.infer<typeof TaskReport>;

@@ -117,6 +117,7 @@ async function runJobs(runId: string, jobs: Job[], env: Env, deployed: Registry)
       jobs.map(async ({ message, task }, i) => {
         // Not wanted: the task settled, a newer attempt was sent, or the run moved on.
         if (!context.wanted[i]) return message.ack();
+        const ranAt = Date.now();
         const script = scripts[i];
         if (otherCode && !script && message.attempts <= VERSION_BOUNCES) {
           reports.skip();
@@ -136,7 +137,7 @@ async function runJobs(runId: string, jobs: Job[], env: Env, deployed: Registry)
             reports.skip();
             return message.ack();
           }
-          const printed = outcome.logs ? { logs: outcome.logs } : {};
+          const printed = { ...(outcome.logs ? { logs: outcome.logs } : {}), ranAt };
           await reports.send(
             outcome.ok ? { key: task.key, attempt: task.attempt, result: outcome.value, ...printed } : { key: task.key, attempt: task.attempt, error: outcome.error, ...printed },
           );

@@ -73,7 +73,7 @@ describe("approval emails", () => {
 
     expect((await SELF.fetch(rejectUrl)).status).toBe(200);
     expect((await SELF.fetch(approveUrl)).status).toBe(200);
-    const decided = await SELF.fetch(approveUrl, { method: "POST", body: new URLSearchParams({ comment: "from the email" }) });
+    const decided = await SELF.fetch(approveUrl, { method: "POST", body: new URLSearchParams({ comment: "from the email" }), headers: { Origin: new URL(approveUrl).origin } });
     expect(decided.status).toBe(200);
     const run = await waitForRun(id);
     expect(run.output).toMatchObject({ decision: { approved: true, by: "ops@example.com", comment: "from the email" } });

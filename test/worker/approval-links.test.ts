@@ -18,9 +18,10 @@ async function waitingApproval(id: string): Promise<Approval> {
   return { key: approval.key, approveUrl: approval.approveUrl, rejectUrl: approval.rejectUrl, expiresAt: approval.expiresAt };
 }
 
-function post(url: string, comment?: string): Promise<Response> {
+/** Posts the page's form as a browser does from the page itself: with its Origin. */
+function post(url: string, comment?: string, origin = new URL(url).origin): Promise<Response> {
   const body = new URLSearchParams(comment === undefined ? {} : { comment });
-  return SELF.fetch(url, { method: "POST", body, headers: { "Content-Type": "application/x-www-form-urlencoded" } });
+  return SELF.fetch(url, { method: "POST", body, headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: origin } });
 }
 
 describe("approval links", () => {
@@ -93,5 +94,35 @@ describe("approval links", () => {
       expect(posted.status).toBe(status);
     }
     expect((await getRun(id)).status).toBe("waiting");
+  });
+
+  it("refuse a form posted from another site, or with no origin at all, deciding nothing", async () => {
+    const id = await startRun("approval", { tag: crypto.randomUUID() });
+    const approval = await waitingApproval(id);
+    const foreign = await post(approval.approveUrl, "sneaky", "https://evil.example");
+    expect(foreign.status).toBe(403);
+    expect(await foreign.text()).toContain("sent from another site");
+    const bare = await SELF.fetch(approval.approveUrl, { method: "POST", body: new URLSearchParams({ comment: "x" }) });
+    expect(bare.status).toBe(403);
+    const crossSite = await SELF.fetch(approval.approveUrl, { method: "POST", body: new URLSearchParams({}), headers: { "Sec-Fetch-Site": "cross-site" } });
+    expect(crossSite.status).toBe(403);
+    expect((await getRun(id)).status).toBe("waiting");
+  });
+
+  it("serve pages that cannot be framed, cached, sniffed or leak the link as a referrer", async () => {
+    const id = await startRun("approval", { tag: crypto.randomUUID() });
+    const approval = await waitingApproval(id);
+    const page = await SELF.fetch(approval.approveUrl);
+    const csp = page.headers.get("content-security-policy") ?? "";
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toMatch(/style-src 'nonce-[^']+'/);
+    expect(page.headers.get("x-frame-options")).toBe("DENY");
+    expect(page.headers.get("referrer-policy")).toBe("no-referrer");
+    expect(page.headers.get("cache-control")).toBe("no-store");
+    expect(page.headers.get("x-content-type-options")).toBe("nosniff");
+    // The page's own style carries the nonce the policy names, so it still applies.
+    const nonce = /'nonce-([^']+)'/.exec(csp)?.[1] ?? "";
+    expect(await page.text()).toContain(`<style nonce="${nonce}">`);
   });
 });

@@ -12,9 +12,8 @@ import { TaskTimeoutError } from "../../errors.ts";
 import { DEFAULT_TASK_OPTIONS, type ResolvedTaskOptions } from "../../options.ts";
 import { toErrorData, type ErrorData } from "../error-data.ts";
 import type { NewCall } from "../execution.ts";
-import type { LogLine } from "../closure-logs.ts";
 import type { Json } from "../json.ts";
-import { childOutcome, type Outcome, type RunOutcome, type Settled, type StepKind, type StepStatus } from "../log.ts";
+import { childOutcome, type AttemptFacts, type Outcome, type RunOutcome, type Settled, type StepKind, type StepStatus } from "../log.ts";
 import { isRetryable, retryDelayMs } from "../retry-policy.ts";
 import { OPEN_STEP_STATUSES, SETTLEABLE_STEP_STATUSES, type RunStatus } from "./statuses.ts";
 import type { StepRecord, StepStorage } from "./storage.ts";
@@ -150,13 +149,13 @@ export class RunMachine {
   report(key: string, attempt: number, outcome: Outcome, now: number): { accepted: boolean; settled: Settled | null; effects: RunEffect[]; step?: StepRecord } {
     const step = this.steps.step(key);
     if (!step || step.kind !== "task" || step.status !== "running" || step.attempts !== attempt) return { accepted: false, settled: null, effects: [] };
-    const settled = outcome.ok ? this.settle(key, attempt, outcome, now, false, "task") : this.fail(key, attempt, outcome.error, now, step, outcome.logs);
+    const settled = outcome.ok ? this.settle(key, attempt, outcome, now, false, "task") : this.fail(key, attempt, outcome.error, now, step, facts(outcome));
     return { accepted: true, settled, effects: releaseSlot(step), step };
   }
 
   /** An inline step's attempt ended: settled, or waiting for its retry (null; also for a stale attempt). */
   finishStep(key: string, attempt: number, outcome: Outcome, now: number): Settled | null {
-    return outcome.ok ? this.settle(key, attempt, outcome, now, false, "step") : this.fail(key, attempt, outcome.error, now, undefined, outcome.logs);
+    return outcome.ok ? this.settle(key, attempt, outcome, now, false, "step") : this.fail(key, attempt, outcome.error, now, undefined, facts(outcome));
   }
 
   /** Stores the outcome of the current attempt of an open step with the next delivery place; null for a stale or repeated one. */
@@ -177,18 +176,18 @@ export class RunMachine {
     );
     if (!applied) return null;
     const settledKind = kind ?? this.steps.step(key)?.kind;
-    if (settledKind === "task" || settledKind === "step") this.steps.recordAttempt(key, attempt, now, outcome.ok ? null : outcome.error, outcome.logs ?? []);
+    if (settledKind === "task" || settledKind === "step") this.steps.recordAttempt(key, attempt, now, outcome.ok ? null : outcome.error, facts(outcome));
     return { key, delivery, at: now, outcome };
   }
 
   /** A failed attempt: waits for its retry when its policy allows one and the error is retryable (null), else fails the step. */
-  fail(key: string, attempt: number, error: ErrorData, now: number, known?: StepRecord, logs: LogLine[] = []): Settled | null {
+  fail(key: string, attempt: number, error: ErrorData, now: number, known?: StepRecord, told: AttemptFacts = {}): Settled | null {
     const step = known ?? this.steps.step(key);
     if (!step) return null;
     const delay = isRetryable(error) ? retryDelayMs((step.options ?? DEFAULT_TASK_OPTIONS).retries, attempt + 1) : null;
-    if (delay === null) return this.settle(key, attempt, { ok: false, error, ...(logs.length > 0 ? { logs } : {}) }, now, false, step.kind);
+    if (delay === null) return this.settle(key, attempt, { ok: false, error, ...told }, now, false, step.kind);
     if (this.steps.update(key, { statuses: ["running"], attempt }, { status: "retrying", wakeAt: now + delay, error, deadline: null })) {
-      this.steps.recordAttempt(key, attempt, now, error, logs);
+      this.steps.recordAttempt(key, attempt, now, error, told);
     }
     return null;
   }
@@ -356,4 +355,9 @@ function timedOut(now: number): ApprovalResult {
 
 function releaseSlot(step: StepRecord): RunEffect[] {
   return step.options?.concurrency ? [{ kind: "release-slot", key: step.key, options: step.options }] : [];
+}
+
+/** The facts of an attempt an outcome carries, without its result. */
+function facts(outcome: Outcome): AttemptFacts {
+  return { ...(outcome.logs ? { logs: outcome.logs } : {}), ...(outcome.ranAt !== undefined ? { ranAt: outcome.ranAt } : {}) };
 }

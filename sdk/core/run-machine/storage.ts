@@ -4,10 +4,9 @@
 
 import type { ApprovalRequest } from "../../approval.ts";
 import type { ResolvedTaskOptions } from "../../options.ts";
-import type { LogLine } from "../closure-logs.ts";
 import type { ErrorData } from "../error-data.ts";
 import type { Json } from "../json.ts";
-import type { StepHead, StepStatus } from "../log.ts";
+import type { AttemptFacts, StepHead, StepStatus } from "../log.ts";
 
 /** One checkpointed call with everything the machine decides by. Times are ms since the epoch. */
 export interface StepRecord extends StepHead {
@@ -51,8 +50,8 @@ export interface StepStorage {
   insert(step: StepRecord): void;
   /** Applies `change` to the step at `key` if it passes `guard`; true when it did. Every applied change is a new log change. */
   update(key: string, guard: StepGuard, change: StepChange): boolean;
-  /** Adds a finished attempt of a task or step to its history (started when the step's current attempt did), with what it printed. */
-  recordAttempt(key: string, attempt: number, endedAt: number, error: ErrorData | null, logs: LogLine[]): void;
+  /** Adds a finished attempt of a task or step to its history (started when the step's current attempt did), with what it printed and when it ran. */
+  recordAttempt(key: string, attempt: number, endedAt: number, error: ErrorData | null, facts: AttemptFacts): void;
   /** The highest delivery place given so far (0 for none). */
   lastDelivery(): number;
   /** Open steps in `statuses` whose `wakeAt` is at or before `now`, earliest first. */

@@ -1,0 +1,185 @@
+// The console's routes: sign-in and out, the run list, a run's page (and its live
+// body), a step's page, cancel and approval decisions, and the workflows with their
+// start forms. Every page but sign-in needs the session; every form post must come
+// from this origin.
+
+import { Hono, type Context } from "hono";
+import type { RunStatus, StepDetail } from "baton/client";
+import { RUN_STATUSES, type Json } from "baton/engine";
+import type { Env } from "../env.ts";
+import { registry } from "../registry.ts";
+import { decodeCursor } from "../index/run-index.ts";
+import type { RunWindow } from "../runs/run-view.ts";
+import { MessagePage, RunListPage, SignInPage, WorkflowsPage, type StartProblem } from "./pages.tsx";
+import { RunBody, RunPage, STEPS_PER_PAGE, StepPage } from "./run-page.tsx";
+import { nonceOf, pageHeaders, sameOriginPosts } from "./security.ts";
+import { closeSession, hasSession, isApiToken, openSession, sessionsUnavailable } from "./session.ts";
+
+type AppEnv = { Bindings: Env };
+type Ctx = Context<AppEnv>;
+
+const RUN_ID = /^[A-Za-z0-9_-]{1,128}$/;
+/** Runs per page of the list. */
+const RUNS_PER_PAGE = 50;
+/** The largest input a start form takes, as the API does. */
+const MAX_FORM_INPUT = 1024 * 1024;
+
+/** The paths the console serves; its middleware stays off every other (the API's above all). */
+const PAGES = ["/", "/sign-in", "/sign-out", "/runs/*", "/workflows", "/workflows/*"];
+const SIGNED_IN_PAGES = ["/runs/*", "/workflows", "/workflows/*"];
+
+/** The console's routes, mounted at the Worker's root. */
+export function consoleRoutes(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  for (const path of PAGES) app.use(path, pageHeaders(), sameOriginPosts(refusedCrossSite));
+  for (const path of SIGNED_IN_PAGES) {
+    app.use(path, async (c, next) => {
+      if (await hasSession(c, Date.now())) return next();
+      return signIn(c, c.req.method === "GET" ? c.req.path : "/", 401);
+    });
+  }
+
+  app.get("/", async (c) => {
+    if (!(await hasSession(c, Date.now()))) return signIn(c, "/", 200);
+    const query = c.req.query();
+    const workflow = query.workflow || undefined;
+    const status = RUN_STATUSES.includes(query.status as RunStatus) ? (query.status as RunStatus) : undefined;
+    const cursor = query.cursor || undefined;
+    const after = cursor === undefined ? undefined : decodeCursor(cursor);
+    const index = c.env.RUN_INDEX.get(c.env.RUN_INDEX.idFromName("runs"));
+    const page = await index.list({ workflow, status, limit: RUNS_PER_PAGE, after });
+    const workflows = registry.list().map((entry) => entry.name);
+    return c.html(<RunListPage nonce={nonceOf(c)} page={page} view={{ workflow, status, cursor: after ? cursor : undefined, workflows, now: Date.now() }} />);
+  });
+
+  app.post("/sign-in", async (c) => {
+    const form = await c.req.parseBody();
+    const next = localPath(form.next);
+    const unavailable = sessionsUnavailable(c.env);
+    if (unavailable) return signIn(c, next, 503);
+    if (typeof form.token !== "string" || !(await isApiToken(c.env, form.token.trim()))) {
+      return signIn(c, next, 401, "That is not this deployment's API token.");
+    }
+    await openSession(c, Date.now());
+    return c.redirect(next, 303);
+  });
+
+  app.post("/sign-out", (c) => {
+    closeSession(c);
+    return c.redirect("/", 303);
+  });
+
+  app.get("/runs/:id", async (c) => {
+    const window = await windowOf(c);
+    if (!window) return noRun(c);
+    return c.html(<RunPage nonce={nonceOf(c)} window={window} now={Date.now()} />);
+  });
+
+  app.get("/runs/:id/live", async (c) => {
+    const window = await windowOf(c);
+    if (!window) return c.text("no such run", 404);
+    return c.html(<RunBody window={window} now={Date.now()} />);
+  });
+
+  app.get("/runs/:id/steps/:key{.+}", async (c) => {
+    const id = c.req.param("id");
+    if (!RUN_ID.test(id)) return noRun(c);
+    const found = await c.env.RUNS.get(c.env.RUNS.idFromName(id)).stepDetail(c.req.param("key"));
+    if (found === "no_run") return noRun(c);
+    if (found === "no_step") return c.html(<MessagePage nonce={nonceOf(c)} title="No such step" text={`Run ${id} has no step "${c.req.param("key")}".`} />, 404);
+    return c.html(<StepPage nonce={nonceOf(c)} runId={id} step={JSON.parse(found) as StepDetail} now={Date.now()} />);
+  });
+
+  app.post("/runs/:id/cancel", async (c) => {
+    const id = c.req.param("id");
+    if (!RUN_ID.test(id)) return noRun(c);
+    const result = await c.env.RUNS.get(c.env.RUNS.idFromName(id)).cancel();
+    if (result.status === "not_found") return noRun(c);
+    if (result.status === "not_active") return runWithNotice(c, `The run had already ended as ${result.run.status}. Nothing was changed.`);
+    return c.redirect(`/runs/${id}`, 303);
+  });
+
+  app.post("/runs/:id/approvals/:key{.+}", async (c) => {
+    const id = c.req.param("id");
+    if (!RUN_ID.test(id)) return noRun(c);
+    const form = await c.req.parseBody();
+    if (form.decision !== "approve" && form.decision !== "reject") return runWithNotice(c, "Choose Approve or Reject. Nothing was changed.");
+    const comment = typeof form.comment === "string" && form.comment.trim() ? form.comment.trim().slice(0, 2000) : undefined;
+    const key = c.req.param("key");
+    const result = await c.env.RUNS.get(c.env.RUNS.idFromName(id)).decide(key, { approved: form.decision === "approve", comment, by: "console" });
+    switch (result.status) {
+      case "decided":
+        return c.redirect(`/runs/${id}`, 303);
+      case "run_not_found":
+        return noRun(c);
+      case "approval_not_found":
+        return runWithNotice(c, `This run has no approval "${key}". Nothing was changed.`);
+      case "run_not_active":
+        return runWithNotice(c, `The run already ended as ${result.run.status}. Nothing was changed.`);
+      case "already_decided":
+        return runWithNotice(c, `"${key}" was already decided${result.result ? ` (${result.result.decision} at ${result.result.decidedAt})` : ""}. Nothing was changed.`);
+    }
+  });
+
+  app.get("/workflows", (c) => c.html(<WorkflowsPage nonce={nonceOf(c)} entries={entries()} />));
+
+  app.post("/workflows/start", async (c) => {
+    const form = await c.req.parseBody();
+    const workflow = typeof form.workflow === "string" ? form.workflow : "";
+    const text = typeof form.input === "string" ? form.input : "";
+    const refuse = (message: string) => c.html(<WorkflowsPage nonce={nonceOf(c)} entries={entries()} problem={{ workflow, input: text, message } satisfies StartProblem} />, 400);
+    if (!registry.entry(workflow)) return refuse(`No workflow or script "${workflow}" is deployed.`);
+    if (text.length > MAX_FORM_INPUT) return refuse(`The input is over ${MAX_FORM_INPUT} bytes; pass large data by reference.`);
+    let input: Json | undefined;
+    if (text.trim() !== "") {
+      try {
+        input = JSON.parse(text) as Json;
+      } catch (error) {
+        return refuse(`The input is not JSON: ${(error as Error).message}`);
+      }
+    }
+    const id = crypto.randomUUID();
+    await c.env.RUNS.get(c.env.RUNS.idFromName(id)).start({ id, workflow, input, idempotencyKey: null, origin: new URL(c.req.url).origin });
+    return c.redirect(`/runs/${id}`, 303);
+  });
+
+  return app;
+}
+
+/** What a form post from another site gets (the approval pages use it too). */
+export function refusedCrossSite(c: Ctx): Response | Promise<Response> {
+  return c.html(<MessagePage nonce={nonceOf(c)} title="Refused" text="This form was sent from another site. Nothing was changed." nav={false} />, 403);
+}
+
+function signIn(c: Ctx, next: string, status: 200 | 401 | 503, problem?: string): Response | Promise<Response> {
+  return c.html(<SignInPage nonce={nonceOf(c)} next={next} problem={problem} unavailable={sessionsUnavailable(c.env)} />, status);
+}
+
+/** A run and the page of its steps the request asks for (`?from=`), or null when there is no such run. */
+async function windowOf(c: Ctx): Promise<RunWindow | null> {
+  const id = c.req.param("id") ?? "";
+  if (!RUN_ID.test(id)) return null;
+  const from = Number(c.req.query("from") ?? 0);
+  const offset = Number.isInteger(from) && from > 0 ? from : 0;
+  const found = await c.env.RUNS.get(c.env.RUNS.idFromName(id)).window(offset, STEPS_PER_PAGE);
+  return found === null ? null : (JSON.parse(found) as RunWindow);
+}
+
+async function runWithNotice(c: Ctx, notice: string): Promise<Response> {
+  const window = await windowOf(c);
+  if (!window) return noRun(c);
+  return c.html(<RunPage nonce={nonceOf(c)} window={window} now={Date.now()} notice={notice} />, 409);
+}
+
+function noRun(c: Ctx): Response | Promise<Response> {
+  return c.html(<MessagePage nonce={nonceOf(c)} title="No such run" text={`There is no run with id "${c.req.param("id") ?? ""}".`} />, 404);
+}
+
+function entries() {
+  return registry.list().map(({ name, kind, version }) => ({ name, kind, version }));
+}
+
+/** A path on this site to go to after signing in; anything else (another site, `//host`) becomes `/`. */
+function localPath(value: unknown): string {
+  return typeof value === "string" && value.startsWith("/") && !value.startsWith("//") && !value.startsWith("/\\") ? value : "/";
+}

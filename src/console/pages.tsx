@@ -1,0 +1,180 @@
+// The console's pages other than a run's: sign-in, the run list, the workflows with
+// their start forms, and a page for anything that went wrong.
+
+import type { FC } from "hono/jsx";
+import type { RunPage, RunStatus, RunSummary, WorkflowEntry } from "baton/client";
+import { RUN_STATUSES } from "baton/engine";
+import { duration, time } from "./format.ts";
+import { Layout, Status } from "./layout.tsx";
+
+/** The sign-in form; `problem` says why the last try failed. */
+export const SignInPage: FC<{ nonce: string; next: string; problem?: string | undefined; unavailable?: string | null }> = ({ nonce, next, problem, unavailable }) => (
+  <Layout title="Sign in" nonce={nonce} nav={false}>
+    <form class="signin" method="post" action="/sign-in">
+      <h1>Baton</h1>
+      {unavailable ? <p class="notice bad">{unavailable}</p> : null}
+      {problem ? (
+        <p class="notice bad" role="alert">
+          {problem}
+        </p>
+      ) : null}
+      <label for="token">API token</label>
+      <input id="token" name="token" type="password" autocomplete="current-password" required autofocus />
+      <input type="hidden" name="next" value={next} />
+      <button class="primary" type="submit">
+        Sign in
+      </button>
+    </form>
+  </Layout>
+);
+
+/** The filters and page the run list shows. */
+export interface ListView {
+  workflow: string | undefined;
+  status: RunStatus | undefined;
+  cursor: string | undefined;
+  workflows: string[];
+  now: number;
+}
+
+/** Runs newest first, filtered by workflow and status, a page at a time. */
+export const RunListPage: FC<{ nonce: string; page: RunPage; view: ListView }> = ({ nonce, page, view }) => {
+  const query = (extra: Record<string, string | undefined>): string => {
+    const params = new URLSearchParams();
+    for (const [name, value] of Object.entries({ workflow: view.workflow, status: view.status, ...extra })) if (value) params.set(name, value);
+    const text = params.toString();
+    return text ? `/?${text}` : "/";
+  };
+  return (
+    <Layout title="Runs" nonce={nonce}>
+      <h1>Runs</h1>
+      <form class="filters" method="get" action="/">
+        <div>
+          <label for="workflow">Workflow</label>
+          <select id="workflow" name="workflow">
+            <option value="">any</option>
+            {view.workflows.map((name) => (
+              <option value={name} selected={name === view.workflow}>
+                {name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label for="status">Status</label>
+          <select id="status" name="status">
+            <option value="">any</option>
+            {RUN_STATUSES.map((status) => (
+              <option value={status} selected={status === view.status}>
+                {status}
+              </option>
+            ))}
+          </select>
+        </div>
+        <button type="submit">Filter</button>
+      </form>
+      {page.runs.length === 0 ? (
+        <p class="muted">{view.workflow || view.status ? "No runs match these filters." : "No runs yet. Start one from Workflows."}</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th>Workflow</th>
+              <th>Status</th>
+              <th>Started</th>
+              <th>Duration</th>
+              <th>Parent</th>
+            </tr>
+          </thead>
+          <tbody>
+            {page.runs.map((run) => (
+              <RunRow run={run} now={view.now} />
+            ))}
+          </tbody>
+        </table>
+      )}
+      <nav class="pager">
+        {view.cursor ? <a href={query({})}>First page</a> : null}
+        {page.nextCursor ? <a href={query({ cursor: page.nextCursor })}>Next page</a> : null}
+      </nav>
+    </Layout>
+  );
+};
+
+const RunRow: FC<{ run: RunSummary; now: number }> = ({ run, now }) => {
+  const started = Date.parse(run.createdAt);
+  const ended = ["completed", "failed", "cancelled"].includes(run.status);
+  const took = (ended ? Date.parse(run.updatedAt) : now) - started;
+  return (
+    <tr>
+      <td>
+        <a href={`/runs/${run.id}`}>{run.workflow}</a>
+        <div class="muted">
+          <code>{run.id}</code>
+        </div>
+      </td>
+      <td>
+        <Status status={run.status} />
+      </td>
+      <td>{time(run.createdAt)}</td>
+      <td>{ended ? duration(took) : `${duration(took)} so far`}</td>
+      <td>{run.parentId ? <a href={`/runs/${run.parentId}`}>{run.parentId.slice(0, 8)}…</a> : <span class="muted">—</span>}</td>
+    </tr>
+  );
+};
+
+/** What a start form sent and why it was refused, to show it again. */
+export interface StartProblem {
+  workflow: string;
+  input: string;
+  message: string;
+}
+
+/** Every workflow and script with its version, each with a form that starts a run. */
+export const WorkflowsPage: FC<{ nonce: string; entries: WorkflowEntry[]; problem?: StartProblem | undefined }> = ({ nonce, entries, problem }) => (
+  <Layout title="Workflows" nonce={nonce}>
+    <h1>Workflows</h1>
+    {entries.length === 0 ? <p class="muted">No workflows are deployed. Add a file under workflows/ and deploy.</p> : null}
+    {entries.map((entry) => {
+      const mine = problem?.workflow === entry.name ? problem : undefined;
+      return (
+        <section class="workflow" id={`wf-${entry.name}`}>
+          <form method="post" action="/workflows/start">
+            <fieldset>
+              <legend>
+                <h2>{entry.name}</h2>
+              </legend>
+              <p class="muted">
+                {entry.kind} · version <code>{entry.version}</code>
+              </p>
+              <input type="hidden" name="workflow" value={entry.name} />
+              <label for={`input-${entry.name}`}>{entry.kind === "script" ? "Arguments (JSON)" : "Input (JSON)"}</label>
+              <textarea id={`input-${entry.name}`} name="input" placeholder="{}">
+                {mine?.input ?? ""}
+              </textarea>
+              {mine ? (
+                <p class="error" role="alert">
+                  {mine.message}
+                </p>
+              ) : null}
+              <button class="primary" type="submit">
+                Start
+              </button>
+            </fieldset>
+          </form>
+        </section>
+      );
+    })}
+  </Layout>
+);
+
+/** A page saying what went wrong, with a way back. */
+export const MessagePage: FC<{ nonce: string; title: string; text: string; nav?: boolean }> = ({ nonce, title, text, nav = true }) => (
+  <Layout title={title} nonce={nonce} nav={nav}>
+    <h1>{title}</h1>
+    <p class="notice bad">{text}</p>
+    <p>
+      <a href="/">Back to the runs</a>
+    </p>
+  </Layout>
+);

@@ -1,0 +1,4 @@
+// Returns its input: many small runs for the console's run list (bench/console.ts).
+import { workflow } from "baton";
+
+export default workflow(async (input: unknown) => input ?? null);
