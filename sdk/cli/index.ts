@@ -131,7 +131,8 @@ async function watch(client: BatonClient, id: string, out: (line: string) => voi
   let last = "";
   for (;;) {
     const run = await client.get(id);
-    const done = run.steps.filter((step) => step.status === "completed").length;
+    // Done: settled either way (a failed step the workflow caught is behind it too).
+    const done = run.steps.filter((step) => !isOpenStep(step.status)).length;
     const current = run.steps.filter((step) => isOpenStep(step.status)).map((step) => `${step.key} (${step.status})`);
     const line = `${run.status} · ${done}/${run.steps.length} steps done${current.length > 0 ? ` · now ${current.slice(0, 3).join(", ")}${current.length > 3 ? " …" : ""}` : ""}`;
     if (line !== last) out(`${line} · ${((Date.now() - started) / 1000).toFixed(1)} s`);

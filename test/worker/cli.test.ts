@@ -32,6 +32,11 @@ describe("the baton CLI", () => {
     const id = /^started (\S+) \(chatty\)$/.exec(started.out[0] ?? "")?.[1] ?? "";
     expect(id).not.toBe("");
     expect(started.out.at(-1)).toBe('completed: {"greeting":"hello Ada","counted":2,"failed":"refused"}');
+    // Progress between: status, steps done of all, the current step, the time so far.
+    const progress = started.out.slice(1, -1);
+    expect(progress.length).toBeGreaterThan(0);
+    for (const line of progress) expect(line).toMatch(/^\w+ · \d+\/\d+ steps done( · now .+)? · \d+\.\d s$/);
+    expect(progress.at(-1)).toMatch(/^completed · 3\/3 steps done · /);
 
     const shown = await baton(["get", id]);
     expect(shown.code).toBe(0);
