@@ -66,6 +66,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         const status = args.options.get("status");
         if (status !== undefined && !RUN_STATUSES.includes(status as RunStatus)) throw new UsageError(`--status must be one of ${RUN_STATUSES.join(", ")}`);
         const limit = args.options.get("limit");
+        if (limit !== undefined && !/^[1-9]\d*$/.test(limit)) throw new UsageError("--limit must be a whole number from 1 to 100");
         const page = await client.list({
           ...(args.options.has("workflow") ? { workflow: args.options.get("workflow") ?? "" } : {}),
           ...(status ? { status: status as RunStatus } : {}),

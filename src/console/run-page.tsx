@@ -50,6 +50,7 @@ const LIVE_SCRIPT = `(() => {
     try {
       const response = await fetch(root.dataset.src, { credentials: "same-origin", cache: "no-store" });
       if (response.status === 401) return location.reload();
+      if (response.status === 404) return;
       if (response.ok) {
         const html = await response.text();
         if (html !== last && !busy()) {
