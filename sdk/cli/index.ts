@@ -24,7 +24,7 @@ const DEV_TOKEN = "baton-dev-token";
 
 const USAGE = `usage: baton <command> [options]
 
-  runs [--workflow W] [--status S] [--limit N]   list runs, newest first
+  runs [--workflow W] [--status S,…] [--limit N] list runs, newest first
   get ID                                         show a run and its steps
   start WORKFLOW [--input JSON] [--watch]        start a run (and follow it to its end)
   logs ID [STEP]                                 print what a run's steps (or one step) printed
@@ -63,13 +63,13 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   try {
     switch (command) {
       case "runs": {
-        const status = args.options.get("status");
-        if (status !== undefined && !RUN_STATUSES.includes(status as RunStatus)) throw new UsageError(`--status must be one of ${RUN_STATUSES.join(", ")}`);
+        const status = args.options.get("status")?.split(",");
+        if (status?.some((one) => !RUN_STATUSES.includes(one as RunStatus))) throw new UsageError(`--status must be one or more (comma-separated) of ${RUN_STATUSES.join(", ")}`);
         const limit = args.options.get("limit");
         if (limit !== undefined && !/^[1-9]\d*$/.test(limit)) throw new UsageError("--limit must be a whole number from 1 to 100");
         const page = await client.list({
           ...(args.options.has("workflow") ? { workflow: args.options.get("workflow") ?? "" } : {}),
-          ...(status ? { status: status as RunStatus } : {}),
+          ...(status ? { status: status as RunStatus[] } : {}),
           ...(limit ? { limit: Number(limit) } : {}),
         });
         print(page, () => (page.runs.length === 0 ? "no runs" : page.runs.map((run) => `${run.id}  ${run.workflow}  ${run.status}  ${run.createdAt}`).join("\n")));

@@ -25,7 +25,14 @@ export interface StartOptions {
 /** Filters and paging of `list`. */
 export interface ListQuery {
   workflow?: string;
-  status?: RunStatus;
+  /** One status, or any of several. */
+  status?: RunStatus | RunStatus[];
+  /** Only child runs of this run. */
+  parentId?: string;
+  /** Only runs created at or after this time. */
+  createdAfter?: Date | string;
+  /** Only runs created before this time. */
+  createdBefore?: Date | string;
   /** 1 to 100, default 20. */
   limit?: number;
   /** The `nextCursor` of the previous page. */
@@ -120,7 +127,10 @@ export class BatonClient {
   /** One page of runs, newest first. */
   list(query: ListQuery = {}): Promise<RunPage> {
     const params = new URLSearchParams();
-    for (const [name, value] of Object.entries(query)) if (value !== undefined) params.set(name, String(value));
+    for (const [name, value] of Object.entries(query) as [string, unknown][]) {
+      if (value === undefined) continue;
+      params.set(name, value instanceof Date ? value.toISOString() : Array.isArray(value) ? value.join(",") : String(value));
+    }
     const search = params.size > 0 ? `?${params}` : "";
     return this.call("GET", `/api/runs${search}`);
   }

@@ -18,6 +18,7 @@ export type ApiErrorCode =
   | "approval_already_decided"
   | "idempotency_conflict"
   | "not_found"
+  | "method_not_allowed"
   | "internal_error";
 
 /** An error the API reports to the client as it is. */

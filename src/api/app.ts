@@ -6,19 +6,21 @@ import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
-import type { Json } from "baton/engine";
+import { RUN_STATUSES, type Json, type RunStatus as RunStatusName } from "baton/engine";
 import type { Env } from "../env.ts";
 import { registry } from "../registry.ts";
 import { decodeCursor } from "../index/run-index.ts";
-import { RunStatus } from "../runs/run-view.ts";
 import { ApiError } from "./api-error.ts";
 import { requireToken } from "./auth.ts";
+import { allowedMethods } from "./methods.ts";
 import { approvalRoutes } from "../approvals/approval-routes.tsx";
-import { consoleRoutes, refusedCrossSite } from "../console/console-routes.tsx";
-import { pageHeaders, sameOriginPosts } from "../console/security.ts";
+import { consoleRoutes, refusedCrossSite, tooLarge } from "../console/console-routes.tsx";
+import { limitBody as limitPageBody, pageHeaders, sameOriginPosts } from "../console/security.ts";
 
 /** Largest accepted body of `POST /api/runs`, and so the largest run input. */
 export const MAX_INPUT_BYTES = 1024 * 1024;
+/** Largest accepted body of a route that takes a small one (an approval decision). */
+export const MAX_SMALL_BODY_BYTES = 64 * 1024;
 /** Most runs one page of `GET /api/runs` returns. */
 export const MAX_PAGE_SIZE = 100;
 
@@ -32,9 +34,20 @@ const ScriptBody = z.strictObject({
   args: z.json().optional(),
 });
 
-const ListQuery = z.object({
+/** A time in a query: an ISO 8601 date-time (with its offset) or a date, as milliseconds. */
+const QueryTime = z.union([z.iso.datetime({ offset: true }), z.iso.date()], { error: "must be an ISO 8601 time, e.g. 2026-11-30T12:00:00Z, or a date, e.g. 2026-11-30" }).transform((value) => Date.parse(value));
+
+const ListQuery = z.strictObject({
   workflow: z.string().min(1).optional(),
-  status: RunStatus.optional(),
+  // One status or several, comma-separated: ?status=failed,cancelled
+  status: z
+    .string()
+    .transform((value) => value.split(",").map((part) => part.trim()))
+    .pipe(z.array(z.enum(RUN_STATUSES as readonly RunStatusName[] as [RunStatusName, ...RunStatusName[]])).min(1))
+    .optional(),
+  parentId: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, "parentId must be a run id").optional(),
+  createdAfter: QueryTime.optional(),
+  createdBefore: QueryTime.optional(),
   limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(20),
   cursor: z.string().min(1).optional(),
 });
@@ -60,7 +73,14 @@ export function createApp(): Hono<AppEnv> {
     console.error(`baton: unhandled API error: ${error.name}: ${error.message}`);
     return c.json(new ApiError(500, "internal_error", "internal error; see the Worker's logs").body(), 500);
   });
-  app.notFound((c) => c.json(new ApiError(404, "not_found", `no route for ${c.req.method} ${c.req.path}`).body(), 404));
+  app.notFound((c) => {
+    const allow = allowedMethods(app.routes, c.req.path);
+    if (allow.length > 0) {
+      const error = new ApiError(405, "method_not_allowed", `${c.req.path} does not take ${c.req.method}; it takes ${allow.join(", ")}`);
+      return c.json(error.body(), 405, { Allow: allow.join(", ") });
+    }
+    return c.json(new ApiError(404, "not_found", `no route for ${c.req.method} ${c.req.path}`).body(), 404);
+  });
 
   const api = new Hono<AppEnv>();
   api.use("*", requireToken());
@@ -69,6 +89,14 @@ export function createApp(): Hono<AppEnv> {
     maxSize: MAX_INPUT_BYTES,
     onError: () => {
       throw new ApiError(413, "payload_too_large", `the request body is over ${MAX_INPUT_BYTES} bytes; pass large data by reference`);
+    },
+  });
+
+  // A decision is a flag and a comment of at most 2,000 characters.
+  const limitSmallBody = bodyLimit({
+    maxSize: MAX_SMALL_BODY_BYTES,
+    onError: () => {
+      throw new ApiError(413, "payload_too_large", `the request body is over ${MAX_SMALL_BODY_BYTES} bytes`);
     },
   });
 
@@ -99,7 +127,8 @@ export function createApp(): Hono<AppEnv> {
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     if (query.cursor !== undefined && !after) throw new ApiError(400, "invalid_request", "cursor is not one this API returned");
     const index = c.env.RUN_INDEX.get(c.env.RUN_INDEX.idFromName("runs"));
-    return c.json(await index.list({ workflow: query.workflow, status: query.status, limit: query.limit, after }));
+    const { workflow, status, parentId, createdAfter, createdBefore, limit } = query;
+    return c.json(await index.list({ workflow, status, parentId, createdAfter, createdBefore, limit, after }));
   });
 
   api.get("/runs/:id", async (c) => {
@@ -126,7 +155,7 @@ export function createApp(): Hono<AppEnv> {
   });
 
   // Step keys contain `/`, `#` and `[`: clients percent-encode them; the pattern takes the rest of the path.
-  api.post("/runs/:id/approvals/:key{.+}", async (c) => {
+  api.post("/runs/:id/approvals/:key{.+}", limitSmallBody, async (c) => {
     const decision = parse(DecisionBody, await readJson(c));
     const key = c.req.param("key");
     const result = await runStub(c).decide(key, decision);
@@ -147,7 +176,7 @@ export function createApp(): Hono<AppEnv> {
   api.get("/workflows", (c) => c.json({ workflows: registry.list().map(({ name, kind, version }) => ({ name, kind, version })) }));
 
   app.route("/api", api);
-  app.use("/approvals/*", pageHeaders(), sameOriginPosts(refusedCrossSite));
+  app.use("/approvals/*", pageHeaders(), sameOriginPosts(refusedCrossSite), limitPageBody(MAX_SMALL_BODY_BYTES, tooLarge));
   app.route("/approvals", approvalRoutes());
   app.route("/", consoleRoutes());
   return app;
@@ -178,7 +207,13 @@ function runNotFound(id: string | undefined): ApiError {
 }
 
 async function readJson(c: Context): Promise<unknown> {
-  const text = await c.req.text();
+  let text: string;
+  try {
+    text = await c.req.text();
+  } catch {
+    // The client went away (or its body broke off) mid-send: its problem, not the Worker's, and nobody reads the answer.
+    throw new ApiError(400, "invalid_request", "the request body could not be read to its end");
+  }
   try {
     return JSON.parse(text);
   } catch {

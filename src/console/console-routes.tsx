@@ -12,7 +12,7 @@ import { decodeCursor } from "../index/run-index.ts";
 import type { RunWindow } from "../runs/run-view.ts";
 import { MessagePage, RunListPage, SignInPage, WorkflowsPage, type StartProblem } from "./pages.tsx";
 import { RunBody, RunPage, STEPS_PER_PAGE, StepPage } from "./run-page.tsx";
-import { nonceOf, pageHeaders, sameOriginPosts } from "./security.ts";
+import { limitBody, nonceOf, pageHeaders, sameOriginPosts } from "./security.ts";
 import { closeSession, hasSession, isApiToken, openSession, sessionsUnavailable } from "./session.ts";
 
 type AppEnv = { Bindings: Env };
@@ -23,6 +23,8 @@ const RUN_ID = /^[A-Za-z0-9_-]{1,128}$/;
 const RUNS_PER_PAGE = 50;
 /** The largest input a start form takes, as the API does. */
 const MAX_FORM_INPUT = 1024 * 1024;
+/** The largest form body: the start form's input, URL-encoded, and room for the rest. */
+const MAX_FORM_BODY = 3 * MAX_FORM_INPUT + 64 * 1024;
 
 /** The paths the console serves; its middleware stays off every other (the API's above all). */
 const PAGES = ["/", "/sign-in", "/sign-out", "/runs/*", "/workflows", "/workflows/*"];
@@ -31,7 +33,7 @@ const SIGNED_IN_PAGES = ["/runs/*", "/workflows", "/workflows/*"];
 /** The console's routes, mounted at the Worker's root. */
 export function consoleRoutes(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  for (const path of PAGES) app.use(path, pageHeaders(), sameOriginPosts(refusedCrossSite));
+  for (const path of PAGES) app.use(path, pageHeaders(), sameOriginPosts(refusedCrossSite), limitBody(MAX_FORM_BODY, tooLarge));
   for (const path of SIGNED_IN_PAGES) {
     app.use(path, async (c, next) => {
       if (await hasSession(c, Date.now())) return next();
@@ -63,6 +65,9 @@ export function consoleRoutes(): Hono<AppEnv> {
     await openSession(c, Date.now());
     return c.redirect(next, 303);
   });
+
+  // Reloading the page a refused sign-in answered lands here: show the form again.
+  app.get("/sign-in", (c) => c.redirect("/", 303));
 
   app.post("/sign-out", (c) => {
     closeSession(c);
@@ -144,6 +149,11 @@ export function consoleRoutes(): Hono<AppEnv> {
   });
 
   return app;
+}
+
+/** What a form too large to read gets. */
+export function tooLarge(c: Ctx): Response | Promise<Response> {
+  return c.html(<MessagePage nonce={nonceOf(c)} title="Too large" text="The form sent more than this page takes. Nothing was changed." nav={false} />, 413);
 }
 
 /** What a form post from another site gets (the approval pages use it too). */

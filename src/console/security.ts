@@ -4,6 +4,7 @@
 // same-origin check on every form post, on top of the SameSite session cookie.
 
 import type { Context, MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { csrf } from "hono/csrf";
 import { HTTPException } from "hono/http-exception";
 import { NONCE, secureHeaders } from "hono/secure-headers";
@@ -55,4 +56,9 @@ export function sameOriginPosts(refused: (c: Context) => Response | Promise<Resp
     if (!passed) return refused(c);
     await next();
   };
+}
+
+/** Refuses a body over `maxSize` bytes with `refused(c)` before anything reads it. */
+export function limitBody(maxSize: number, refused: (c: Context) => Response | Promise<Response>): MiddlewareHandler {
+  return bodyLimit({ maxSize, onError: refused });
 }

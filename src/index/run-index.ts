@@ -10,10 +10,17 @@ import type { RunPage, RunStatus, RunSummary } from "../runs/run-view.ts";
 
 export type { RunPage } from "../runs/run-view.ts";
 
-/** Filters and paging of `list`. */
+/** Filters and paging of `list`; filters combine (all must hold). */
 export interface RunQuery {
   workflow?: string | undefined;
-  status?: RunStatus | undefined;
+  /** Any of these statuses. */
+  status?: RunStatus | readonly RunStatus[] | undefined;
+  /** Child runs of this run. */
+  parentId?: string | undefined;
+  /** Created at or after this time (ms). */
+  createdAfter?: number | undefined;
+  /** Created before this time (ms). */
+  createdBefore?: number | undefined;
   limit: number;
   /** Resume after this position (created_at, id), as decoded from a cursor. */
   after?: { createdAt: number; id: string } | undefined;
@@ -35,12 +42,21 @@ export class RunIndex extends DurableObject<Env> {
       CREATE INDEX IF NOT EXISTS runs_by_workflow ON runs (workflow, created_at DESC, id DESC);
       CREATE INDEX IF NOT EXISTS runs_by_status ON runs (status, created_at DESC, id DESC);
     `);
+    // Added after the table shipped: the parent, filled in from each stored summary.
+    const columns = ctx.storage.sql.exec("SELECT name FROM pragma_table_info('runs')").toArray().map((row) => text(row, "name"));
+    if (!columns.includes("parent_id")) {
+      ctx.storage.sql.exec(`
+        ALTER TABLE runs ADD COLUMN parent_id TEXT;
+        UPDATE runs SET parent_id = json_extract(summary, '$.parentId');
+      `);
+    }
+    ctx.storage.sql.exec("CREATE INDEX IF NOT EXISTS runs_by_parent ON runs (parent_id, created_at DESC, id DESC) WHERE parent_id IS NOT NULL");
   }
 
   /** Records a run's summary unless a newer revision is already there (updates may arrive out of order). */
   async upsert(summary: RunSummary, revision: number): Promise<void> {
     this.ctx.storage.sql.exec(
-      `INSERT INTO runs (id, workflow, status, created_at, revision, summary) VALUES (?, ?, ?, ?, ?, ?)
+      `INSERT INTO runs (id, workflow, status, created_at, revision, summary, parent_id) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET status = excluded.status, revision = excluded.revision, summary = excluded.summary
        WHERE excluded.revision > runs.revision`,
       summary.id,
@@ -49,6 +65,7 @@ export class RunIndex extends DurableObject<Env> {
       Date.parse(summary.createdAt),
       revision,
       JSON.stringify(summary),
+      summary.parentId,
     );
   }
 
@@ -60,9 +77,22 @@ export class RunIndex extends DurableObject<Env> {
       where.push("workflow = ?");
       args.push(query.workflow);
     }
-    if (query.status !== undefined) {
-      where.push("status = ?");
-      args.push(query.status);
+    const statuses = query.status === undefined ? [] : typeof query.status === "string" ? [query.status] : query.status;
+    if (statuses.length > 0) {
+      where.push(`status IN (${statuses.map(() => "?").join(", ")})`);
+      args.push(...statuses);
+    }
+    if (query.parentId !== undefined) {
+      where.push("parent_id = ?");
+      args.push(query.parentId);
+    }
+    if (query.createdAfter !== undefined) {
+      where.push("created_at >= ?");
+      args.push(query.createdAfter);
+    }
+    if (query.createdBefore !== undefined) {
+      where.push("created_at < ?");
+      args.push(query.createdBefore);
     }
     if (query.after) {
       where.push("(created_at < ? OR (created_at = ? AND id < ?))");

@@ -4,6 +4,7 @@ import { createExecutionContext, env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import worker from "../worker.ts";
 import { api, getRun, startRun, waitForRun } from "./helpers.ts";
+import type { RunPage } from "baton/client";
 
 interface ErrorBody {
   error: { code: string; message: string };
@@ -17,7 +18,7 @@ async function expectError(response: Response, status: number, code: string): Pr
   return body.error.message;
 }
 
-async function listAll(query = ""): Promise<{ runs: { id: string; workflow: string; status: string; createdAt: string }[]; nextCursor: string | null }> {
+async function listAll(query = ""): Promise<RunPage> {
   const response = await api(`/api/runs${query}`);
   expect(response.status).toBe(200);
   return response.json();
@@ -136,8 +137,34 @@ describe("GET /api/runs", () => {
     expect((await listAll("?workflow=counted&status=completed&limit=100")).runs.map((r) => r.id)).toContain(id);
   });
 
+  it("filters by several statuses, by parent run and by creation time, combined and paged", async () => {
+    const before = new Date(Date.now() - 1).toISOString();
+    const tag = crypto.randomUUID();
+    const sleeping = await startRun("sleeper", { tag, seconds: 3600 });
+    const done = await startRun("counted", { tag });
+    await waitForRun(sleeping, (run) => run.status === "sleeping");
+    await waitForRun(done);
+    const both = await listAll(`?status=sleeping,completed&createdAfter=${before}&limit=100`);
+    expect(both.runs.map((r) => r.id)).toEqual(expect.arrayContaining([sleeping, done]));
+    expect(both.runs.every((r) => ["sleeping", "completed"].includes(r.status))).toBe(true);
+    expect(both.runs.every((r) => r.createdAt >= before)).toBe(true);
+    const onlyOld = await listAll(`?createdBefore=${before}&limit=100`);
+    expect(onlyOld.runs.map((r) => r.id)).not.toContain(done);
+    const parent = await startRun("parent", { tag: crypto.randomUUID(), children: ["ok"] });
+    const ended = await waitForRun(parent);
+    const childId = ended.steps.find((step) => step.childId)?.childId;
+    expect(childId).toBeTypeOf("string");
+    const children = await listAll(`?parentId=${parent}`);
+    expect(children.runs.map((r) => [r.id, r.parentId])).toEqual([[childId, parent]]);
+    await api(`/api/runs/${sleeping}/cancel`, { method: "POST" });
+  });
+
   it("rejects a bad status, limit or cursor with invalid_request", async () => {
     await expectError(await api("/api/runs?status=bogus"), 400, "invalid_request");
+    await expectError(await api("/api/runs?status=completed,bogus"), 400, "invalid_request");
+    await expectError(await api("/api/runs?createdAfter=yesterday"), 400, "invalid_request");
+    await expectError(await api("/api/runs?parentId=../x"), 400, "invalid_request");
+    await expectError(await api("/api/runs?state=failed"), 400, "invalid_request");
     await expectError(await api("/api/runs?limit=0"), 400, "invalid_request");
     await expectError(await api("/api/runs?limit=1000"), 400, "invalid_request");
     await expectError(await api("/api/runs?cursor=garbage!"), 400, "invalid_request");
@@ -150,6 +177,28 @@ describe("other routes", () => {
     expect(response.status).toBe(200);
     const { workflows } = (await response.json()) as { workflows: { name: string }[] };
     expect(workflows.map((w) => w.name)).toEqual(expect.arrayContaining(["counted", "example", "nested/hello"]));
+  });
+
+  it("answers a known path asked with the wrong method with 405 and Allow", async () => {
+    const del = await api("/api/runs", { method: "DELETE" });
+    await expectError(del, 405, "method_not_allowed");
+    expect(del.headers.get("allow")).toBe("GET, HEAD, POST");
+    const id = await startRun("counted", { tag: crypto.randomUUID() });
+    const get = await api(`/api/runs/${id}/cancel`);
+    expect(get.status).toBe(405);
+    expect(get.headers.get("allow")).toBe("POST");
+    const approval = await api(`/api/runs/${id}/approvals/${encodeURIComponent("approval#0")}`, { method: "PUT" });
+    expect(approval.headers.get("allow")).toBe("POST");
+    await expectError(await api("/api/nothing-here"), 404, "not_found");
+  });
+
+  it("refuses an oversized approval decision with 413 before deciding anything", async () => {
+    const id = await startRun("approval", { tag: crypto.randomUUID() });
+    await waitForRun(id, (run) => run.status === "waiting");
+    const big = await api(`/api/runs/${id}/approvals/${encodeURIComponent("approval#0")}`, { method: "POST", json: { approved: true, comment: "x".repeat(200_000) } });
+    await expectError(big, 413, "payload_too_large");
+    expect((await getRun(id)).status).toBe("waiting");
+    await api(`/api/runs/${id}/cancel`, { method: "POST" });
   });
 
   it("runs a workflow registered under a nested path", async () => {

@@ -92,7 +92,7 @@ describe("the baton CLI", () => {
     const unknown = await baton(["frobnicate"]);
     expect(unknown.code).toBe(2);
     expect(unknown.err[0]).toBe('baton: no command "frobnicate"');
-    expect((await baton(["runs", "--status", "nope"])).err[0]).toMatch(/^baton: --status must be one of /);
+    expect((await baton(["runs", "--status", "nope"])).err[0]).toMatch(/^baton: --status must be one or more /);
     expect((await baton(["runs", "--limit", "many"])).err[0]).toBe("baton: --limit must be a whole number from 1 to 100");
     expect((await baton(["start", "chatty", "--input", "{oops"])).err[0]).toMatch(/^baton: --input is not JSON/);
     expect((await baton(["get"])).err[0]).toBe("baton: usage: baton get ID");
