@@ -4,6 +4,7 @@
 
 import type { ApprovalRequest, ApprovalResult } from "./approval.ts";
 import type { Duration } from "./duration.ts";
+import type { EventRequest } from "./events.ts";
 import { OutsideRunError } from "./errors.ts";
 import type { ResolvedTaskOptions, TaskOptions } from "./options.ts";
 
@@ -33,6 +34,10 @@ export interface RunContext {
   task<T>(name: string | undefined, fn: Closure<T>, options: ResolvedTaskOptions): Promise<T>;
   step<T>(name: string | undefined, fn: Closure<T>, options: ResolvedTaskOptions): Promise<T>;
   sleep(name: string | undefined, seconds: number): Promise<void>;
+  /** Sleeps until the time `at` (ms since the epoch). */
+  sleepUntil(name: string | undefined, at: number): Promise<void>;
+  /** Waits for the event named in `request`; resolves to its payload. */
+  event(request: EventRequest): Promise<unknown>;
   approval(name: string | undefined, request: ApprovalRequest): Promise<ApprovalResult>;
   parallel<I, O>(
     items: readonly I[],

@@ -135,6 +135,13 @@ export class UnansweredApprovalError extends BatonError {
   }
 }
 
+/** waitForEvent(): the timeout passed before the event came. Catch it to go on without the event. */
+export class EventTimeoutError extends BatonError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("EventTimeoutError", "event_timeout", message, options);
+  }
+}
+
 /** Baton's error classes by name, so an error rebuilt from data is an instance of its class. */
 export const ERROR_CLASSES: Readonly<Record<string, new (message: string) => BatonError>> = {
   FatalError,
@@ -152,6 +159,7 @@ export const ERROR_CLASSES: Readonly<Record<string, new (message: string) => Bat
   VersionMismatchError,
   StepLimitError,
   UnansweredApprovalError,
+  EventTimeoutError,
 };
 
 /** True when `error` carries the name `name`: how errors are told apart after crossing RPC or a queue. */

@@ -5,16 +5,19 @@ import { currentContext, type Closure, type ParallelOptions } from "./context.ts
 import { approvalRequest, type ApprovalOptions, type ApprovalResult } from "./approval.ts";
 import { onlyKnownKeys, toSeconds, type Duration } from "./duration.ts";
 import { InvalidArgumentError } from "./errors.ts";
+import { eventRequest, type EventOptions } from "./events.ts";
 import { resolveTaskOptions, type StepOptions, type TaskOptions } from "./options.ts";
 
 export type { Closure, ParallelOptions, TaskContext } from "./context.ts";
 export { DEFAULT_APPROVAL_TIMEOUT_SECONDS, type ApprovalOptions, type ApprovalResult } from "./approval.ts";
 export { DEFAULT_TASK_OPTIONS, type ConcurrencyLimit, type RetryOptions, type RetryPolicy, type StepOptions, type TaskOptions } from "./options.ts";
 export type { Duration, DurationUnit } from "./duration.ts";
+export { DEFAULT_EVENT_TIMEOUT_SECONDS, EVENT_NAME, type EventOptions } from "./events.ts";
 export { isScript, patched, script, taskFlow, taskScript, type FlowOptions, type Script } from "./compose.ts";
 export {
   BatonError,
   CancelledError,
+  EventTimeoutError,
   FatalError,
   TaskTimeoutError,
   InvalidArgumentError,
@@ -90,6 +93,33 @@ export function sleep(a: string | Duration, b?: Duration): Promise<void> {
     throw new InvalidArgumentError("sleep() name must be a non-empty string of at most 200 characters");
   }
   return currentContext("sleep").sleep(name, toSeconds(duration, "sleep()"));
+}
+
+/** Suspends the run until `time` (a Date or an ISO 8601 string); a time already past returns at once. */
+export function sleepUntil(time: Date | string): Promise<void>;
+/** Like sleepUntil(time), under a name shown in the run's steps. */
+export function sleepUntil(name: string, time: Date | string): Promise<void>;
+export function sleepUntil(a: string | Date, b?: Date | string): Promise<void> {
+  const [name, time] = b === undefined ? [undefined, a] : [a as string, b];
+  if (name !== undefined && (typeof name !== "string" || name.length === 0 || name.length > 200)) {
+    throw new InvalidArgumentError("sleepUntil() name must be a non-empty string of at most 200 characters");
+  }
+  const at = time instanceof Date ? time.getTime() : typeof time === "string" && /^\d{4}-\d{2}-\d{2}/.test(time) ? Date.parse(time) : Number.NaN;
+  if (!Number.isFinite(at)) throw new InvalidArgumentError(`sleepUntil() takes a Date or an ISO 8601 time, e.g. "2026-12-01T09:00:00Z", got ${JSON.stringify(time)}`);
+  const context = currentContext("sleepUntil");
+  // The body's clock (the recorded time of its last outcome) decides, so a replay decides alike.
+  if (at <= Date.now()) return Promise.resolve();
+  return context.sleepUntil(name, at);
+}
+
+/**
+ * Suspends the run until the event `name` is sent to it (POST /api/runs/:id/events/:name)
+ * and resolves to its JSON payload. An event sent before the run gets here was kept
+ * and is taken at once (first in, first out per name). Throws EventTimeoutError when
+ * the timeout (default 24 hours) passes first.
+ */
+export function waitForEvent<T = unknown>(name: string, options?: EventOptions): Promise<T> {
+  return currentContext("waitForEvent").event(eventRequest(name, options)) as Promise<T>;
 }
 
 /** Suspends the run until a person approves or rejects, or the timeout passes. */

@@ -28,6 +28,7 @@ const USAGE = `usage: baton <command> [options]
   get ID                                         show a run and its steps
   start WORKFLOW [--input JSON] [--watch]        start a run (and follow it to its end)
   logs ID [STEP]                                 print what a run's steps (or one step) printed
+  event ID NAME [--payload JSON]                 send an event to a run
   approve ID KEY [--comment C]                   approve a waiting approval
   reject ID KEY [--comment C]                    reject it
   cancel ID                                      cancel a run
@@ -82,7 +83,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       }
       case "start": {
         const workflow = need(rest[0], "start WORKFLOW");
-        const input = args.options.has("input") ? readJson(args.options.get("input") ?? "") : undefined;
+        const input = args.options.has("input") ? readJson(args.options.get("input") ?? "", "--input") : undefined;
         const started = await client.start(workflow, input);
         if (!args.flags.has("watch")) {
           print(started, () => `started ${started.id} (${started.workflow}): ${started.status}`);
@@ -98,6 +99,14 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         const keys = rest[1] ? [rest[1]] : (await client.get(id)).steps.filter((step) => step.kind === "task" || step.kind === "step").map((step) => step.key);
         const steps = await Promise.all(keys.map((key) => client.step(id, key)));
         print(steps, () => logLines(steps) || "no step printed anything");
+        return 0;
+      }
+      case "event": {
+        const id = need(rest[0], "event ID NAME");
+        const name = need(rest[1], "event ID NAME");
+        const payload = args.options.has("payload") ? readJson(args.options.get("payload") ?? "", "--payload") : undefined;
+        const sent = await client.sendEvent(id, name, payload);
+        print(sent, () => (sent.deliveredTo ? `${name}: delivered to ${sent.deliveredTo}` : `${name}: kept until the run waits for it`));
         return 0;
       }
       case "approve":
@@ -172,7 +181,7 @@ interface Args {
 }
 
 const FLAGS = new Set(["watch", "json", "help"]);
-const OPTIONS = new Set(["url", "token", "input", "workflow", "status", "limit", "comment"]);
+const OPTIONS = new Set(["url", "token", "input", "payload", "workflow", "status", "limit", "comment"]);
 
 function parse(argv: string[]): Args {
   const args: Args = { positional: [], options: new Map(), flags: new Set() };
@@ -210,11 +219,11 @@ function need(value: string | undefined, usage: string): string {
   return value;
 }
 
-function readJson(text: string): unknown {
+function readJson(text: string, option: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new UsageError(`--input is not JSON: ${(error as Error).message}`);
+    throw new UsageError(`${option} is not JSON: ${(error as Error).message}`);
   }
 }
 

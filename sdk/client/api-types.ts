@@ -55,7 +55,7 @@ export interface EmailView {
 /** One step as `GET /api/runs/:id` shows it. */
 export interface StepView {
   key: string;
-  kind: "task" | "step" | "sleep" | "approval" | "flow" | "patch";
+  kind: "task" | "step" | "sleep" | "approval" | "event" | "flow" | "patch";
   name: string;
   status: "queued" | "running" | "retrying" | "sleeping" | "waiting" | "completed" | "failed" | "cancelled";
   attempts: number;
@@ -69,6 +69,8 @@ export interface StepView {
   cached?: true;
   /** Flow steps: the child run's id. */
   childId?: string;
+  /** Event waits: the event's name. */
+  event?: string;
   /** Tasks run by taskScript: the script's path. */
   script?: string;
   /** Tasks and steps tried more than once (or failed): each finished attempt, its times and error. */
@@ -107,6 +109,15 @@ export interface ApprovalView {
   emails: EmailView[];
 }
 
+/** An event wait still open. */
+export interface EventWaitView {
+  key: string;
+  /** The event's name: send it with POST /api/runs/:id/events/:name. */
+  name: string;
+  /** When the wait ends with EventTimeoutError. */
+  expiresAt: string;
+}
+
 /** A run with its input, outcome and steps. */
 export interface RunDetail extends RunSummary {
   /** The workflow's source version (a hash of its file and companion folder) when the run started. */
@@ -115,6 +126,8 @@ export interface RunDetail extends RunSummary {
   workerVersion: string | null;
   /** Approvals waiting for a decision. */
   approvals: ApprovalView[];
+  /** Events the run waits for. */
+  events: EventWaitView[];
   // `unknown` rather than a JSON type: Hono's response typing cannot walk a recursive type.
   input: unknown;
   output: unknown;
@@ -134,6 +147,13 @@ export interface WorkflowEntry {
   kind: "workflow" | "script";
   /** A hash of its source; runs record the version they started on. */
   version: string;
+}
+
+/** What sending an event answers (202). */
+export interface EventSentView {
+  name: string;
+  /** The key of the wait it settled, or null when it was kept for the first wait to come. */
+  deliveredTo: string | null;
 }
 
 /** What deciding an approval answers. */

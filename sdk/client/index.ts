@@ -1,7 +1,7 @@
 // `baton/client`: a typed client of Baton's HTTP API. Only fetch, URL and timers, so
 // it runs in Workers, Node, Deno and browsers alike.
 
-import type { DecisionView, RunDetail, RunPage, RunStatus, RunSummary, StepDetail, WorkflowEntry } from "./api-types.ts";
+import type { DecisionView, EventSentView, RunDetail, RunPage, RunStatus, RunSummary, StepDetail, WorkflowEntry } from "./api-types.ts";
 
 export type * from "./api-types.ts";
 import { TERMINAL_RUN_STATUSES } from "../core/run-machine/statuses.ts";
@@ -143,6 +143,11 @@ export class BatonClient {
   /** Decides the approval at step `key` (e.g. "approval#0") of run `id`. */
   decide(id: string, key: string, decision: Decision): Promise<DecisionView> {
     return this.call("POST", `/api/runs/${encodeURIComponent(id)}/approvals/${encodeURIComponent(key)}`, decision);
+  }
+
+  /** Sends the event `name` with its JSON payload to the run; a wait for it resumes, or it is kept for the first that comes. */
+  sendEvent(id: string, name: string, payload?: unknown): Promise<EventSentView> {
+    return this.call("POST", `/api/runs/${encodeURIComponent(id)}/events/${encodeURIComponent(name)}`, payload === undefined ? {} : { payload });
   }
 
   /** The registered workflows and scripts. */

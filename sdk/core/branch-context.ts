@@ -4,6 +4,7 @@
 
 import type { ApprovalRequest, ApprovalResult } from "../approval.ts";
 import type { Closure, ResolvedFlowOptions, ParallelOptions, RunContext } from "../context.ts";
+import type { EventRequest } from "../events.ts";
 import type { ResolvedTaskOptions, TaskOptions } from "../options.ts";
 import { BODY_ENVIRONMENT, type BodyEnvironment } from "./determinism.ts";
 
@@ -13,6 +14,8 @@ export interface BranchHost {
   task<T>(branch: string, name: string | undefined, fn: Closure<T>, options: ResolvedTaskOptions): Promise<T>;
   step<T>(branch: string, name: string | undefined, fn: Closure<T>, options: ResolvedTaskOptions): Promise<T>;
   sleep(branch: string, name: string | undefined, seconds: number): Promise<void>;
+  sleepUntil(branch: string, name: string | undefined, at: number): Promise<void>;
+  event(branch: string, request: EventRequest): Promise<unknown>;
   approval(branch: string, name: string | undefined, request: ApprovalRequest): Promise<ApprovalResult>;
   parallel<I, O>(branch: string, items: readonly I[], fn: (item: I, index: number) => Promise<O>, options: ParallelOptions<I>): Promise<O[]>;
   script<T>(branch: string, path: string, args: unknown, options: TaskOptions | undefined): Promise<T>;
@@ -42,6 +45,12 @@ export class BranchContext implements RunContext {
   }
   sleep(name: string | undefined, seconds: number): Promise<void> {
     return this.host.sleep(this.branch, name, seconds);
+  }
+  sleepUntil(name: string | undefined, at: number): Promise<void> {
+    return this.host.sleepUntil(this.branch, name, at);
+  }
+  event(request: EventRequest): Promise<unknown> {
+    return this.host.event(this.branch, request);
   }
   approval(name: string | undefined, request: ApprovalRequest): Promise<ApprovalResult> {
     return this.host.approval(this.branch, name, request);

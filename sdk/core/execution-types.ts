@@ -7,6 +7,7 @@ import type { Closure } from "../context.ts";
 import type { ResolvedTaskOptions } from "../options.ts";
 import type { Json } from "./json.ts";
 import type { Outcome, Settled, StepKind } from "./log.ts";
+import type { EventRequest } from "../events.ts";
 
 /** A call the log has not recorded yet (or an inline step being run again). */
 export interface NewCall {
@@ -18,6 +19,10 @@ export interface NewCall {
   attempt: number;
   /** For sleeps: how long. */
   seconds?: number;
+  /** For sleepUntil: when to wake (ms since the epoch). */
+  until?: number;
+  /** For event waits: which event, for how long. */
+  event?: EventRequest;
   /** For approvals: what is asked, of whom, for how long. */
   approval?: ApprovalRequest;
   /** For tasks: retry policy and per-attempt timeout. */

@@ -6,6 +6,7 @@
 // and stay pending. Suspension never throws through user code.
 
 import type { ApprovalRequest, ApprovalResult } from "../approval.ts";
+import type { EventRequest } from "../events.ts";
 import type { Closure, ResolvedFlowOptions, ParallelOptions } from "../context.ts";
 import { ScriptNotFoundError, WorkflowNotFoundError } from "../errors.ts";
 import { resolveTaskOptions, type ResolvedTaskOptions, type TaskOptions } from "../options.ts";
@@ -376,6 +377,17 @@ export class Execution implements BranchHost {
   sleep(branch: string, name: string | undefined, seconds: number): Promise<void> {
     const call = this.locate(branch, "sleep", name);
     return call ? this.suspend(call, () => ({ seconds })) : never();
+  }
+
+  sleepUntil(branch: string, name: string | undefined, at: number): Promise<void> {
+    const call = this.locate(branch, "sleep", name);
+    return call ? this.suspend(call, () => ({ until: at })) : never();
+  }
+
+  /** Waits for an event: its step is named after it, and settles with its payload (or EventTimeoutError). */
+  event(branch: string, request: EventRequest): Promise<unknown> {
+    const call = this.locate(branch, "event", request.name);
+    return call ? this.suspend(call, () => ({ event: request })) : never();
   }
 
   approval(branch: string, name: string | undefined, request: ApprovalRequest): Promise<ApprovalResult> {

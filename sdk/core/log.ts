@@ -7,7 +7,7 @@ import type { Json } from "./json.ts";
 import type { LogLine } from "./closure-logs.ts";
 
 /** What a checkpointed call was; `flow` is a child run, `patch` a `patched()` marker. */
-export type StepKind = "task" | "step" | "sleep" | "approval" | "flow" | "patch";
+export type StepKind = "task" | "step" | "sleep" | "approval" | "event" | "flow" | "patch";
 
 /** Where a step stands. */
 export type StepStatus = "queued" | "running" | "retrying" | "sleeping" | "waiting" | "completed" | "failed" | "cancelled";

@@ -85,6 +85,8 @@ function refusing(refuse: (primitive: string) => Error): RunContext {
     task: no("task"),
     step: no("step"),
     sleep: no("sleep"),
+    sleepUntil: no("sleepUntil"),
+    event: no("waitForEvent"),
     approval: no("waitForApproval"),
     parallel: no("parallel"),
     script: no("taskScript"),

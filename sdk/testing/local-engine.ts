@@ -8,10 +8,11 @@ import type { TaskContext } from "../context.ts";
 import { InvalidArgumentError, ScriptNotFoundError, StepLimitError, TaskTimeoutError, UnansweredApprovalError } from "../errors.ts";
 import { isWorkflow } from "../index.ts";
 import { DEFAULT_TASK_OPTIONS } from "../options.ts";
+import { toSeconds } from "../duration.ts";
 import type { ApprovalRequest } from "../approval.ts";
 import { toErrorData } from "../core/error-data.ts";
 import { Execution, runClosure, type ExecutionHost, type ExecutionOptions, type NewCall, type Resolver, type WorkflowBody } from "../core/execution.ts";
-import type { Json } from "../core/json.ts";
+import { toJson, type Json } from "../core/json.ts";
 import type { Outcome, RunOutcome, Settled } from "../core/log.ts";
 import { RunMachine, type RunEffect } from "../core/run-machine/run-machine.ts";
 import { runTaskByReplay } from "../core/task-replay.ts";
@@ -74,6 +75,20 @@ export class LocalEngine {
 
   start(): void {
     this.rebuild();
+    // Events go to the run runLocally was given, at their virtual times, in list order.
+    if (this.parentId === null) {
+      for (const event of this.options.events ?? []) {
+        const after = toSeconds(event.after ?? 0, "runLocally() events[].after");
+        this.clock.at(this.createdAt + after * 1000, () => this.sendEvent(event.name, event.payload));
+      }
+    }
+  }
+
+  /** An event sent to the run, as POST /api/runs/:id/events/:name does. */
+  private sendEvent(name: string, payload: unknown): void {
+    if (this.ended) return;
+    const { settled } = this.machine.sendEvent(name, toJson(payload, `the payload of event "${name}"`), this.clock.now);
+    this.settled(settled, true);
   }
 
   /** A fresh drive execution replaying the whole log, as a run object does after eviction. */
@@ -169,6 +184,9 @@ export class LocalEngine {
           break;
         case "release-slot":
           // Concurrency limits are not modelled in memory: every task runs at once.
+          break;
+        case "deliver":
+          this.settled(effect.settled, true);
           break;
       }
     }

@@ -4,6 +4,7 @@
 
 import type { LogLine } from "../core/closure-logs.ts";
 import type { ErrorData } from "../core/error-data.ts";
+import type { Json } from "../core/json.ts";
 import type { AttemptFacts, LogEntry, StepStatus } from "../core/log.ts";
 import { isOpenStep } from "../core/run-machine/statuses.ts";
 import type { StepChange, StepGuard, StepRecord, StepStorage, StepTally } from "../core/run-machine/storage.ts";
@@ -28,6 +29,7 @@ interface Row extends StepRecord {
 export class MemorySteps implements StepStorage {
   private readonly rows = new Map<string, Row>();
   private readonly attempts = new Map<string, AttemptRecord[]>();
+  private readonly inbox: { name: string; payload: Json | undefined; at: number }[] = [];
   private changes = 0;
   private deliveries = 0;
 
@@ -57,6 +59,19 @@ export class MemorySteps implements StepStorage {
     const startedAt = this.rows.get(key)?.attemptStartedAt ?? endedAt;
     const list = this.attempts.get(key) ?? [];
     this.attempts.set(key, [...list.filter((a) => a.attempt !== attempt), { attempt, startedAt, ranAt: facts.ranAt ?? null, endedAt, error, logs: facts.logs ?? [] }]);
+  }
+
+  waitingForEvent(name: string): StepRecord | undefined {
+    return [...this.rows.values()].filter((row) => row.kind === "event" && row.status === "waiting" && row.event?.name === name).sort((a, b) => a.order - b.order)[0];
+  }
+
+  keepEvent(name: string, payload: Json | undefined, at: number): void {
+    this.inbox.push({ name, payload, at });
+  }
+
+  takeEvent(name: string): { payload: Json | undefined; at: number } | undefined {
+    const index = this.inbox.findIndex((event) => event.name === name);
+    return index < 0 ? undefined : this.inbox.splice(index, 1)[0];
   }
 
   lastDelivery(): number {

@@ -5,6 +5,7 @@ import type { Script } from "../compose.ts";
 import type { TaskContext } from "../context.ts";
 import type { ErrorData } from "../core/error-data.ts";
 import type { LogLineView, StepView } from "../client/api-types.ts";
+import type { Duration } from "../duration.ts";
 import type { Workflow } from "../index.ts";
 
 /** What an approval asks, as `options.approve` receives it. */
@@ -20,10 +21,21 @@ export interface ApprovalAsk {
 /** How a test answers an approval; null or undefined lets it run into its timeout. */
 export type ApprovalAnswer = { approved: boolean; comment?: string; by?: string } | null | undefined;
 
+/** An event runLocally sends to the run, as POST /api/runs/:id/events/:name would. */
+export interface LocalEvent {
+  name: string;
+  /** Its JSON payload. */
+  payload?: unknown;
+  /** When, after the run starts (seconds or e.g. "5 minutes" of virtual time); default at once. */
+  after?: Duration;
+}
+
 /** Options of `runLocally`. */
 export interface LocalRunOptions {
   /** Answers each approval the run waits for; without it, an approval fails runLocally with UnansweredApprovalError. */
   approve?: (request: ApprovalAsk) => ApprovalAnswer | Promise<ApprovalAnswer>;
+  /** Events sent to the run at virtual times; one sent before its waitForEvent is kept until the wait comes. */
+  events?: LocalEvent[];
   /** What `taskScript(path)` runs: a `script(...)` or a plain function of (args, context). */
   scripts?: Record<string, Script<never, unknown> | ((args: never, context: TaskContext) => unknown)>;
   /** What `taskFlow(path)` runs: a workflow (run as a child, on the same clock) or a plain function of the input. */

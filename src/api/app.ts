@@ -6,6 +6,7 @@ import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
+import { EVENT_NAME } from "baton";
 import { RUN_STATUSES, type Json, type RunStatus as RunStatusName } from "baton/engine";
 import type { Env } from "../env.ts";
 import { registry } from "../registry.ts";
@@ -56,6 +57,11 @@ const DecisionBody = z.object({
   approved: z.boolean({ error: "approved must be true or false" }),
   comment: z.string().max(2000).optional(),
   by: z.string().min(1).max(200).optional(),
+});
+
+// Strict: an event's data goes in "payload"; anything else is a slip worth naming.
+const EventBody = z.strictObject({
+  payload: z.json().optional(),
 });
 
 const IdempotencyKey = z.string().regex(/^[\x21-\x7e]{1,255}$/, "Idempotency-Key must be 1 to 255 visible ASCII characters");
@@ -171,6 +177,19 @@ export function createApp(): Hono<AppEnv> {
       case "already_decided":
         throw new ApiError(409, "approval_already_decided", `approval "${key}" was already decided${result.result ? ` (${result.result.decision} at ${result.result.decidedAt})` : ""}`);
     }
+  });
+
+  // Accepted: settled the oldest wait for it, or kept for the first wait that comes.
+  api.post("/runs/:id/events/:name", limitBody, async (c) => {
+    const name = c.req.param("name");
+    if (!EVENT_NAME.test(name)) {
+      throw new ApiError(400, "invalid_request", `"${name}" is not an event name: 1 to 200 letters, digits, "_", ".", ":" or "-", starting with a letter or digit`);
+    }
+    const body = parse(EventBody, await readJson(c));
+    const result = await runStub(c).sendEvent(name, body.payload as Json | undefined);
+    if (result.status === "run_not_found") throw runNotFound(c.req.param("id"));
+    if (result.status === "run_not_active") throw new ApiError(409, "run_not_active", `run ${result.run.id} already ended as ${result.run.status}; it takes no events`);
+    return c.json({ name, deliveredTo: result.deliveredTo }, 202);
   });
 
   api.get("/workflows", (c) => c.json({ workflows: registry.list().map(({ name, kind, version }) => ({ name, kind, version })) }));

@@ -4,6 +4,7 @@
 // from this origin.
 
 import { Hono, type Context } from "hono";
+import { EVENT_NAME } from "baton";
 import type { RunStatus, StepDetail } from "baton/client";
 import { RUN_STATUSES, type Json } from "baton/engine";
 import type { Env } from "../env.ts";
@@ -124,6 +125,27 @@ export function consoleRoutes(): Hono<AppEnv> {
       case "already_decided":
         return runWithNotice(c, `"${key}" was already decided${result.result ? ` (${result.result.decision} at ${result.result.decidedAt})` : ""}. Nothing was changed.`);
     }
+  });
+
+  app.post("/runs/:id/events", async (c) => {
+    const id = c.req.param("id");
+    if (!RUN_ID.test(id)) return noRun(c);
+    const form = await c.req.parseBody();
+    const name = typeof form.name === "string" ? form.name : "";
+    const text = typeof form.payload === "string" ? form.payload : "";
+    if (!EVENT_NAME.test(name)) return runWithNotice(c, `"${name}" is not an event name. Nothing was sent.`);
+    let payload: Json | undefined;
+    if (text.trim() !== "") {
+      try {
+        payload = JSON.parse(text) as Json;
+      } catch (error) {
+        return runWithNotice(c, `The payload is not JSON: ${(error as Error).message}. Nothing was sent.`);
+      }
+    }
+    const result = await c.env.RUNS.get(c.env.RUNS.idFromName(id)).sendEvent(name, payload);
+    if (result.status === "run_not_found") return noRun(c);
+    if (result.status === "run_not_active") return runWithNotice(c, `The run already ended as ${result.run.status}. Nothing was sent.`);
+    return c.redirect(`/runs/${id}`, 303);
   });
 
   app.get("/workflows", (c) => c.html(<WorkflowsPage nonce={nonceOf(c)} entries={entries()} />));

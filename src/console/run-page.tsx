@@ -143,6 +143,22 @@ export const RunBody: FC<{ window: RunWindow; now: number }> = ({ window, now })
           </div>
         </form>
       ))}
+      {run.events.map((event) => (
+        <form class="card approval" method="post" action={`/runs/${run.id}/events`}>
+          <strong>Waiting for event</strong> <code>{event.name}</code>
+          <p class="muted">
+            until {time(event.expiresAt)} · send it here, or with <code>POST /api/runs/{run.id}/events/{event.name}</code>
+          </p>
+          <input type="hidden" name="name" value={event.name} />
+          <label for={`payload-${event.key}`}>Payload (JSON, optional)</label>
+          <textarea id={`payload-${event.key}`} name="payload"></textarea>
+          <div class="buttons">
+            <button class="primary" type="submit">
+              Send event
+            </button>
+          </div>
+        </form>
+      ))}
       <h2>Input</h2>
       <Json value={run.input} fold={`input`} />
       {run.status === "completed" ? (
@@ -239,6 +255,8 @@ export function barsOf(step: ConsoleStep, now: number): Bar[] {
       return [{ from: started, to: ended ?? now, kind: "sleep", title: `slept ${duration((ended ?? now) - started)}${open && step.wakeAt ? `, wakes ${time(step.wakeAt)}` : ""}` }];
     case "approval":
       return [{ from: started, to: ended ?? now, kind: "wait", title: `${open ? "waiting" : "waited"} ${duration((ended ?? now) - started)} for a decision` }];
+    case "event":
+      return [{ from: started, to: ended ?? now, kind: "wait", title: `${open ? "waiting" : "waited"} ${duration((ended ?? now) - started)} for event "${step.event ?? step.name}"` }];
     case "flow":
       return [{ from: started, to: ended ?? now, kind: "flow", title: `child run ${step.childId ?? ""}: ${duration((ended ?? now) - started)}` }];
     case "patch":

@@ -70,5 +70,11 @@ export type DecideResult =
   | { status: "run_not_active"; run: RunSummary }
   | { status: "run_not_found" };
 
+/** What `sendEvent` answers: the wait it settled, or null when it was kept for a later one. */
+export type SendEventResult =
+  | { status: "accepted"; deliveredTo: string | null }
+  | { status: "run_not_active"; run: RunSummary }
+  | { status: "run_not_found" };
+
 /** What `cancel` answers. */
 export type CancelResult = { status: "cancelled"; run: RunSummary } | { status: "not_active"; run: RunSummary } | { status: "not_found" };

@@ -36,7 +36,7 @@ import { writeLegacyRun } from "../testing/legacy-runs.ts";
 import { RunControl, type Faults } from "../testing/run-control.ts";
 import { TaskDispatch } from "../tasks/dispatch.ts";
 import { TaskReport } from "../tasks/messages.ts";
-import type { ApprovalInfo, CancelResult, DecideResult, StartRequest, StartResult, TaskContextData, TaskRef } from "./run-api.ts";
+import type { ApprovalInfo, CancelResult, DecideResult, SendEventResult, StartRequest, StartResult, TaskContextData, TaskRef } from "./run-api.ts";
 import { RunStore, type RunRow } from "./run-store.ts";
 import { iso, type RunSummary } from "./run-view.ts";
 import { detailOf, stepDetailOf, summaryOf, windowOf } from "./run-views.ts";
@@ -266,6 +266,17 @@ export class RunObject extends DurableObject<Env> {
     return { status: "decided", result: decided.result };
   }
 
+  /** An event sent to the run: settles the oldest wait for it, or is kept for the first that comes. */
+  async sendEvent(name: string, payload: Json | undefined): Promise<SendEventResult> {
+    const run = this.store.run();
+    if (!run) return { status: "run_not_found" };
+    if (isTerminal(run.status)) return { status: "run_not_active", run: summaryOf(this.store, run) };
+    const sent = this.machine.sendEvent(name, payload, Date.now());
+    if (sent.settled) this.deliver([sent.settled]);
+    await this.afterEvent();
+    return { status: "accepted", deliveredTo: sent.deliveredTo };
+  }
+
   /** The limiter's call: a slot is free for this queued attempt. False if it no longer wants one. */
   async granted(key: string, attempt: number): Promise<boolean> {
     const run = this.store.run();
@@ -411,6 +422,9 @@ export class RunObject extends DurableObject<Env> {
           break;
         case "release-slot":
           this.tasks.release(effect.key, effect.options);
+          break;
+        case "deliver":
+          this.deliver([effect.settled]);
           break;
       }
     }

@@ -27,7 +27,8 @@ export function summaryOf(store: RunStore, run: RunRow): RunSummary {
 /** The run with its steps, for `GET /api/runs/:id` (approval links are added by the run object). */
 export function detailOf(store: RunStore, run: RunRow, withSteps = true): RunDetail {
   const steps = withSteps ? store.steps.all().map((record) => stepViewOf(store, record)) : [];
-  const approvals = store.steps.withStatus("waiting").map((step) => ({
+  const waiting = store.steps.withStatus("waiting");
+  const approvals = waiting.filter((step) => step.kind === "approval").map((step) => ({
     key: step.key,
     to: step.approval?.to ?? [],
     message: step.approval?.message ?? "",
@@ -36,11 +37,15 @@ export function detailOf(store: RunStore, run: RunRow, withSteps = true): RunDet
     rejectUrl: null,
     emails: store.emails.of(step.key),
   }));
+  const events = waiting.flatMap((step) =>
+    step.kind === "event" ? [{ key: step.key, name: step.event?.name ?? step.name, expiresAt: iso(step.wakeAt ?? step.startedAt) }] : [],
+  );
   return {
     ...summaryOf(store, run),
     version: run.version,
     workerVersion: run.workerVersion,
     approvals,
+    events,
     input: run.input ?? null,
     output: run.output ?? null,
     error: run.error,

@@ -47,7 +47,8 @@ CREATE TABLE IF NOT EXISTS steps (
   options TEXT,
   approval TEXT,
   flow_workflow TEXT,
-  flow_timeout REAL
+  flow_timeout REAL,
+  event_name TEXT
 );
 CREATE TABLE IF NOT EXISTS attempts (
   key TEXT NOT NULL,
@@ -68,6 +69,12 @@ CREATE TABLE IF NOT EXISTS emails (
   last_error TEXT,
   sent_at INTEGER,
   PRIMARY KEY (key, recipient)
+);
+CREATE TABLE IF NOT EXISTS events (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  name TEXT NOT NULL,
+  payload TEXT,
+  received_at INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS signals (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -98,6 +105,7 @@ const ADDED_COLUMNS: readonly (readonly [table: "run" | "steps" | "attempts", co
   ["steps", "flow_timeout", "REAL"],
   ["attempts", "logs", "TEXT"],
   ["attempts", "ran_at", "INTEGER"],
+  ["steps", "event_name", "TEXT"],
 ];
 
 /**

@@ -2,13 +2,13 @@
 // storage port. Every write takes the run's next change number, so a consumer can
 // fetch the log entries changed since the last it saw; every write is synchronous.
 
-import type { AttemptFacts, ErrorData, LogEntry, LogLine, ResolvedTaskOptions, StepChange, StepGuard, StepKind, StepRecord, StepStatus, StepStorage, StepTally } from "baton/engine";
+import type { AttemptFacts, ErrorData, Json, LogEntry, LogLine, ResolvedTaskOptions, StepChange, StepGuard, StepKind, StepRecord, StepStatus, StepStorage, StepTally } from "baton/engine";
 import { encodeJson, logLinesOf, OPEN_STEP_STATUSES } from "baton/engine";
 import { approval, errorData, json, num, numOrNull, oneOf, taskOptions, text, textOrNull, type Row } from "./rows.ts";
 import type { AttemptView } from "./run-view.ts";
 import { iso } from "./run-view.ts";
 
-const KINDS: readonly StepKind[] = ["task", "step", "sleep", "approval", "flow", "patch"];
+const KINDS: readonly StepKind[] = ["task", "step", "sleep", "approval", "event", "flow", "patch"];
 const STATUSES: readonly StepStatus[] = ["queued", "running", "retrying", "sleeping", "waiting", "completed", "failed", "cancelled"];
 
 /** How each field a transition changes is stored. */
@@ -48,8 +48,8 @@ export class StepTable implements StepStorage {
   insert(step: StepRecord): void {
     this.sql.exec(
       `INSERT INTO steps (key, branch, seq, kind, name, status, attempts, result, error, started_at, ended_at, attempt_started_at, wake_at, deadline,
-         delivery, from_cache, options, approval, target, args, flow_workflow, flow_timeout, change_seq)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         delivery, from_cache, options, approval, target, args, flow_workflow, flow_timeout, event_name, change_seq)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       step.key,
       step.branch,
       step.seq,
@@ -73,6 +73,7 @@ export class StepTable implements StepStorage {
       step.script ? encodeJson(step.script.args) : step.flow ? encodeJson(step.flow.input) : null,
       step.flow?.workflow ?? null,
       step.flow?.timeout ?? null,
+      step.event?.name ?? null,
       this.nextChange(),
     );
   }
@@ -119,6 +120,21 @@ export class StepTable implements StepStorage {
       .exec("SELECT logs FROM attempts WHERE key = ? AND logs IS NOT NULL ORDER BY attempt", key)
       .toArray()
       .flatMap((row) => logLinesOf(JSON.parse(text(row, "logs"))));
+  }
+
+  waitingForEvent(name: string): StepRecord | undefined {
+    return this.records("kind = 'event' AND status = 'waiting' AND event_name = ? ORDER BY rowid LIMIT 1", name)[0];
+  }
+
+  keepEvent(name: string, payload: Json | undefined, at: number): void {
+    this.sql.exec("INSERT INTO events (name, payload, received_at) VALUES (?, ?, ?)", name, encodeJson(payload), at);
+  }
+
+  takeEvent(name: string): { payload: Json | undefined; at: number } | undefined {
+    const row = this.sql.exec("SELECT id, payload, received_at FROM events WHERE name = ? ORDER BY id LIMIT 1", name).toArray()[0];
+    if (!row) return undefined;
+    this.sql.exec("DELETE FROM events WHERE id = ?", num(row, "id"));
+    return { payload: json(row, "payload"), at: num(row, "received_at") };
   }
 
   lastDelivery(): number {
@@ -281,6 +297,8 @@ function recordOf(row: Row, options: ResolvedTaskOptions | undefined): StepRecor
   if (request) record.approval = request;
   const target = textOrNull(row, "target");
   if (kind === "task" && target !== null) record.script = { path: target, args: json(row, "args") };
+  const eventName = textOrNull(row, "event_name");
+  if (kind === "event" && eventName !== null) record.event = { name: eventName };
   if (kind === "flow" && target !== null) {
     record.flow = { workflow: textOrNull(row, "flow_workflow") ?? "", input: json(row, "args"), timeout: numOrNull(row, "flow_timeout"), childId: target };
   }

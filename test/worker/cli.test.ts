@@ -81,6 +81,16 @@ describe("the baton CLI", () => {
     expect(again.err[0]).toMatch(/^baton: .*\(\w+, HTTP 409\)$/);
   });
 
+  it("sends events with a payload", async () => {
+    const started = await baton(["start", "events", "--input", '{"pause":0}', "--json"]);
+    const id = (JSON.parse(started.out.join("\n")) as { id: string }).id;
+    await waitForRun(id, (run) => run.events.length === 1);
+    expect(await baton(["event", id, "ping", "--payload", '{"n":1}'])).toMatchObject({ code: 0, out: ["ping: delivered to ping#0"] });
+    expect(await baton(["event", id, "ping", "--payload", '{"n":2}'])).toMatchObject({ code: 0 });
+    expect((await waitForRun(id)).output).toMatchObject({ first: { n: 1 }, second: { n: 2 } });
+    expect((await baton(["event", id, "ping", "--payload", "{bad"])).err[0]).toMatch(/^baton: --payload is not JSON/);
+  });
+
   it("exits 1 when a watched run fails, and says why", async () => {
     const ran = await baton(["start", "errors", "--input", JSON.stringify({ rethrow: true }), "--watch"]);
     expect(ran.code).toBe(1);

@@ -181,6 +181,20 @@ describe("the console", () => {
     expect(live).not.toContain("<html");
   });
 
+  it("shows a waiting event and sends it from the run's page", async () => {
+    const browser = await Browser.signedIn();
+    const id = await startRun("events", { pause: 0 });
+    await waitForRun(id, (run) => run.events.length === 1);
+    const html = await (await browser.get(`/runs/${id}`)).text();
+    expect(html).toContain("Waiting for event");
+    expect(html).toMatch(/<input type="hidden" name="name" value="ping"/);
+    const bad = await browser.post(`/runs/${id}/events`, { name: "ping", payload: "{nope" });
+    expect(bad.status).toBe(409);
+    expect(await bad.text()).toContain("The payload is not JSON");
+    for (const n of [1, 2]) expect((await browser.post(`/runs/${id}/events`, { name: "ping", payload: JSON.stringify({ n }) })).status).toBe(303);
+    expect((await waitForRun(id)).output).toMatchObject({ first: { n: 1 }, second: { n: 2 } });
+  });
+
   it("refuses a form posted from another site, changing nothing", async () => {
     const browser = await Browser.signedIn();
     const id = await startRun("approval", { tag: crypto.randomUUID() });

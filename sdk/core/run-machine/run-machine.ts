@@ -8,7 +8,7 @@
 // over memory.
 
 import type { ApprovalRequest, ApprovalResult } from "../../approval.ts";
-import { TaskTimeoutError } from "../../errors.ts";
+import { EventTimeoutError, TaskTimeoutError } from "../../errors.ts";
 import { DEFAULT_TASK_OPTIONS, type ResolvedTaskOptions } from "../../options.ts";
 import { toErrorData, type ErrorData } from "../error-data.ts";
 import type { NewCall } from "../execution.ts";
@@ -36,7 +36,9 @@ export type RunEffect =
   /** Cancel a child run whose flow step is over or whose parent ended. */
   | { kind: "cancel-child"; childId: string }
   /** Give back the concurrency slot a task attempt held. */
-  | { kind: "release-slot"; key: string; options: ResolvedTaskOptions };
+  | { kind: "release-slot"; key: string; options: ResolvedTaskOptions }
+  /** Hand this outcome to the body now (an event wait that found its event already kept). */
+  | { kind: "deliver"; settled: Settled };
 
 /** A person's decision on an approval. */
 export interface Decision {
@@ -111,7 +113,7 @@ export class RunMachine {
         record.deadline = now + STEP_CHECK_MS;
         break;
       case "sleep":
-        record.wakeAt = now + Math.round((call.seconds ?? 0) * 1000);
+        record.wakeAt = call.until ?? now + Math.round((call.seconds ?? 0) * 1000);
         break;
       case "approval":
         if (call.approval) {
@@ -129,10 +131,22 @@ export class RunMachine {
           effects.push({ kind: "start-child", key: call.key, childId: id, workflow: call.flow.path, input: call.flow.input });
         }
         break;
+      case "event":
+        if (call.event) {
+          record.event = { name: call.event.name };
+          record.wakeAt = now + Math.round(call.event.timeout * 1000);
+        }
+        break;
       case "patch":
         break;
     }
     this.steps.insert(record);
+    // An event sent before the run reached its wait was kept: the wait takes the oldest.
+    const kept = record.event ? this.steps.takeEvent(record.event.name) : undefined;
+    if (kept) {
+      const settled = this.settle(record.key, record.attempts, { ok: true, value: kept.payload }, now);
+      if (settled) effects.push({ kind: "deliver", settled });
+    }
     return effects;
   }
 
@@ -230,7 +244,10 @@ export class RunMachine {
     };
     for (const step of this.steps.dueWakes(["sleeping"], now)) keep(this.settle(step.key, step.attempts, { ok: true, value: undefined }, now));
     for (const step of this.steps.dueWakes(["waiting"], now)) {
-      keep(this.settle(step.key, step.attempts, { ok: true, value: { ...timedOut(now) } }, now));
+      if (step.kind === "event") {
+        const error = toErrorData(new EventTimeoutError(`no event "${step.event?.name ?? step.name}" came within the wait's timeout (${step.key})`));
+        keep(this.settle(step.key, step.attempts, { ok: false, error }, now));
+      } else keep(this.settle(step.key, step.attempts, { ok: true, value: { ...timedOut(now) } }, now));
     }
     for (const step of this.steps.dueDeadlines(["running"], now)) {
       if (step.kind === "flow" && step.flow) {
@@ -275,6 +292,18 @@ export class RunMachine {
     if (decision.comment !== undefined) result.comment = decision.comment;
     const settled = this.settle(key, step.attempts, { ok: true, value: { ...result } }, now);
     return settled ? { status: "decided", result, settled } : { status: "already_decided", result: null };
+  }
+
+  /**
+   * An event sent to the run: settles the oldest wait for it with its payload, or is
+   * kept (after the others of its name) for the first wait that comes.
+   */
+  sendEvent(name: string, payload: Json | undefined, now: number): { deliveredTo: string | null; settled: Settled | null } {
+    const waiting = this.steps.waitingForEvent(name);
+    const settled = waiting ? this.settle(waiting.key, waiting.attempts, { ok: true, value: payload }, now) : null;
+    if (settled) return { deliveredTo: settled.key, settled };
+    this.steps.keepEvent(name, payload, now);
+    return { deliveredTo: null, settled: null };
   }
 
   /** The child run of the flow step at `key` ended: settles the step once (repeats and strangers change nothing). */
@@ -340,7 +369,7 @@ export class RunMachine {
 
 /** The status a call of each kind starts in. */
 export function initialStatus(kind: StepKind): StepStatus {
-  return kind === "sleep" ? "sleeping" : kind === "approval" ? "waiting" : kind === "patch" ? "completed" : "running";
+  return kind === "sleep" ? "sleeping" : kind === "approval" || kind === "event" ? "waiting" : kind === "patch" ? "completed" : "running";
 }
 
 /** How long a task attempt may stay silent: its timeout, then the watchdog's grace. */

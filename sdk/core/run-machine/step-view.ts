@@ -21,6 +21,7 @@ export function stepView(step: StepRecord, history: () => AttemptView[]): StepVi
   if (step.wakeAt !== null) view.wakeAt = iso(step.wakeAt);
   if (step.fromCache) view.cached = true;
   if (step.flow) view.childId = step.flow.childId;
+  if (step.event) view.event = step.event.name;
   if (step.script) view.script = step.script.path;
   // Attempt by attempt, once there is more than one to tell apart or one failed.
   if ((step.kind === "task" || step.kind === "step") && (step.attempts > 1 || step.status === "failed" || step.status === "retrying")) view.history = history();

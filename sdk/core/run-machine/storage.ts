@@ -27,6 +27,8 @@ export interface StepRecord extends StepHead {
   options?: ResolvedTaskOptions;
   /** Approvals: what is asked of whom. */
   approval?: ApprovalRequest;
+  /** Event waits: which event (the timeout is in wakeAt). */
+  event?: { name: string };
   /** Script tasks: which script, with what args. */
   script?: { path: string; args: Json | undefined };
   /** Child flows: the workflow, its input, timeout (seconds) and the child run's id. */
@@ -52,6 +54,12 @@ export interface StepStorage {
   update(key: string, guard: StepGuard, change: StepChange): boolean;
   /** Adds a finished attempt of a task or step to its history (started when the step's current attempt did), with what it printed and when it ran. */
   recordAttempt(key: string, attempt: number, endedAt: number, error: ErrorData | null, facts: AttemptFacts): void;
+  /** The oldest step waiting for the event `name`. */
+  waitingForEvent(name: string): StepRecord | undefined;
+  /** Keeps an event no step waits for yet, after those of its name kept before. */
+  keepEvent(name: string, payload: Json | undefined, at: number): void;
+  /** Takes the oldest kept event named `name` (it is gone from the inbox after). */
+  takeEvent(name: string): { payload: Json | undefined; at: number } | undefined;
   /** The highest delivery place given so far (0 for none). */
   lastDelivery(): number;
   /** Open steps in `statuses` whose `wakeAt` is at or before `now`, earliest first. */
