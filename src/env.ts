@@ -33,4 +33,6 @@ export interface Env {
   CF_VERSION_METADATA?: WorkerVersionMetadata;
   /** Milliseconds between a consumer's checks that the tasks it runs are still wanted (default 1000). */
   BATON_CANCEL_CHECK_MS?: string;
+  /** Days an ended run is kept before it deletes itself (default 30; "never" keeps runs). */
+  BATON_RETENTION_DAYS?: string;
 }

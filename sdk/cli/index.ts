@@ -32,6 +32,7 @@ const USAGE = `usage: baton <command> [options]
   approve ID KEY [--comment C]                   approve a waiting approval
   reject ID KEY [--comment C]                    reject it
   cancel ID                                      cancel a run
+  delete ID                                      delete an ended run and everything it stored
 
   --url URL      the deployment (or BATON_URL; default ${DEFAULT_URL})
   --token TOKEN  the API token (or BATON_TOKEN; the dev token for localhost)
@@ -119,6 +120,12 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       case "cancel": {
         const run = await client.cancel(need(rest[0], "cancel ID"));
         print(run, () => `${run.id}: ${run.status}`);
+        return 0;
+      }
+      case "delete": {
+        const id = need(rest[0], "delete ID");
+        await client.remove(id);
+        print({ id, deleted: true }, () => `${id}: deleted`);
         return 0;
       }
       default:

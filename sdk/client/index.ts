@@ -145,6 +145,11 @@ export class BatonClient {
     return this.call("POST", `/api/runs/${encodeURIComponent(id)}/approvals/${encodeURIComponent(key)}`, decision);
   }
 
+  /** Deletes an ended run: its steps, outputs and logs, and its list entry. */
+  async remove(id: string): Promise<void> {
+    await this.call<null>("DELETE", `/api/runs/${encodeURIComponent(id)}`);
+  }
+
   /** Sends the event `name` with its JSON payload to the run; a wait for it resumes, or it is kept for the first that comes. */
   sendEvent(id: string, name: string, payload?: unknown): Promise<EventSentView> {
     return this.call("POST", `/api/runs/${encodeURIComponent(id)}/events/${encodeURIComponent(name)}`, payload === undefined ? {} : { payload });

@@ -13,6 +13,7 @@ export type ApiErrorCode =
   | "script_not_found"
   | "run_not_found"
   | "run_not_active"
+  | "run_busy"
   | "step_not_found"
   | "approval_not_found"
   | "approval_already_decided"

@@ -151,6 +151,14 @@ export function createApp(): Hono<AppEnv> {
     return c.body(step, 200, { "content-type": "application/json; charset=UTF-8" });
   });
 
+  api.delete("/runs/:id", async (c) => {
+    const result = await runStub(c).remove();
+    if (result.status === "run_not_found") throw runNotFound(c.req.param("id"));
+    if (result.status === "run_not_active") throw new ApiError(409, "run_not_active", `run ${result.run.id} is ${result.run.status}; cancel it first, or wait for it to end`);
+    if (result.status === "busy") throw new ApiError(409, "run_busy", `run ${c.req.param("id")} is still telling its parent or the run list how it ended; try again in a few seconds`);
+    return c.body(null, 204);
+  });
+
   api.post("/runs/:id/cancel", async (c) => {
     const result = await runStub(c).cancel();
     if (result.status === "not_found") throw runNotFound(c.req.param("id"));

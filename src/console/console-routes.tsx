@@ -105,6 +105,16 @@ export function consoleRoutes(): Hono<AppEnv> {
     return c.redirect(`/runs/${id}`, 303);
   });
 
+  app.post("/runs/:id/delete", async (c) => {
+    const id = c.req.param("id");
+    if (!RUN_ID.test(id)) return noRun(c);
+    const result = await c.env.RUNS.get(c.env.RUNS.idFromName(id)).remove();
+    if (result.status === "run_not_found") return noRun(c);
+    if (result.status === "run_not_active") return runWithNotice(c, "The run is still active: cancel it first. Nothing was deleted.");
+    if (result.status === "busy") return runWithNotice(c, "The run is still telling its parent or the run list how it ended; try again in a few seconds. Nothing was deleted.");
+    return c.redirect("/", 303);
+  });
+
   app.post("/runs/:id/approvals/:key{.+}", async (c) => {
     const id = c.req.param("id");
     if (!RUN_ID.test(id)) return noRun(c);

@@ -116,7 +116,14 @@ export const RunBody: FC<{ window: RunWindow; now: number }> = ({ window, now })
           {Object.entries(window.counts).length > 0 ? ` (${Object.entries(window.counts).map(([status, n]) => `${n} ${status}`).join(", ")})` : ""}
         </dd>
       </dl>
-      {ended ? null : (
+      {ended ? (
+        <form class="actions" method="post" action={`/runs/${run.id}/delete`}>
+          <button class="danger" type="submit">
+            Delete
+          </button>
+          <span class="muted">Deletes the run, its steps, outputs and logs. Ended runs are deleted by themselves after the retention period.</span>
+        </form>
+      ) : (
         <form class="actions" method="post" action={`/runs/${run.id}/cancel`}>
           <button class="danger" type="submit">
             Cancel

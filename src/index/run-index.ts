@@ -50,11 +50,14 @@ export class RunIndex extends DurableObject<Env> {
         UPDATE runs SET parent_id = json_extract(summary, '$.parentId');
       `);
     }
+    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS removed (id TEXT PRIMARY KEY, created_at INTEGER NOT NULL, at INTEGER NOT NULL)");
     ctx.storage.sql.exec("CREATE INDEX IF NOT EXISTS runs_by_parent ON runs (parent_id, created_at DESC, id DESC) WHERE parent_id IS NOT NULL");
   }
 
   /** Records a run's summary unless a newer revision is already there (updates may arrive out of order). */
   async upsert(summary: RunSummary, revision: number): Promise<void> {
+    // The run this id named was deleted; a new run under the same id (an Idempotency-Key reused) was created later.
+    if (this.ctx.storage.sql.exec("SELECT 1 FROM removed WHERE id = ? AND created_at = ?", summary.id, Date.parse(summary.createdAt)).toArray().length > 0) return;
     this.ctx.storage.sql.exec(
       `INSERT INTO runs (id, workflow, status, created_at, revision, summary, parent_id) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET status = excluded.status, revision = excluded.revision, summary = excluded.summary
@@ -67,6 +70,15 @@ export class RunIndex extends DurableObject<Env> {
       JSON.stringify(summary),
       summary.parentId,
     );
+  }
+
+  /** Takes a deleted run off the list for good: a late update of it cannot bring it back. */
+  async remove(id: string, createdAt: number): Promise<void> {
+    const now = Date.now();
+    this.ctx.storage.sql.exec("DELETE FROM runs WHERE id = ?", id);
+    this.ctx.storage.sql.exec("INSERT OR REPLACE INTO removed (id, created_at, at) VALUES (?, ?, ?)", id, createdAt, now);
+    // A late update comes within seconds; a day of tombstones is plenty.
+    this.ctx.storage.sql.exec("DELETE FROM removed WHERE at < ?", now - 24 * 60 * 60 * 1000);
   }
 
   /** Runs matching the query, newest first. */

@@ -3,8 +3,8 @@
 // storage write: an early alarm just re-arms), so a run of n tasks does not write it n
 // times; a run that only sleeps gets it exactly at the wake time, so nothing wakes it
 // early. It exists while the run is active (unless only child runs can move it on:
-// they tell it when they end), and goes once the run has ended and its index update
-// and signals are through.
+// they tell it when they end); once the run has ended and its index update and
+// signals are through, it is set for the end of the run's retention.
 
 import { STEP_CHECK_MS } from "baton/engine";
 
@@ -27,7 +27,33 @@ export interface AlarmNeeds {
   signal: number | null;
   /** The run sleeps or waits for an approval, and nothing else is open. */
   onlySleeping: boolean;
+  /** An ended run: when its retention ends and it deletes itself (null: kept for ever). */
+  expire: number | null;
 }
+
+/** How long an ended run is kept: BATON_RETENTION_DAYS (default 30; "never" keeps runs for ever). */
+export function retentionMs(env: { BATON_RETENTION_DAYS?: string | undefined }): number | null {
+  const setting = env.BATON_RETENTION_DAYS?.trim();
+  if (setting === undefined || setting === "") return DEFAULT_RETENTION_DAYS * DAY_MS;
+  if (setting.toLowerCase() === "never") return null;
+  const days = Number(setting);
+  if (Number.isFinite(days) && days > 0) return days * DAY_MS;
+  if (!warned) {
+    warned = true;
+    console.warn(`baton: BATON_RETENTION_DAYS must be a positive number of days or "never", not "${setting}"; keeping ended runs ${DEFAULT_RETENTION_DAYS} days`);
+  }
+  return DEFAULT_RETENTION_DAYS * DAY_MS;
+}
+
+/** When an ended run's retention ends. */
+export function expiryOf(endedAt: number, retention: number | null): number | null {
+  return retention === null ? null : endedAt + retention;
+}
+
+/** Days an ended run is kept unless BATON_RETENTION_DAYS says otherwise. */
+export const DEFAULT_RETENTION_DAYS = 30;
+const DAY_MS = 24 * 60 * 60 * 1000;
+let warned = false;
 
 export class RunAlarm {
   /** The alarm as this instance knows it (null: none), read once at start. */
@@ -59,12 +85,13 @@ export class RunAlarm {
     if (needs.indexRetry !== null) due.push(needs.indexRetry);
     // Signals (a child's end to its parent, above all) outlive the run's end.
     if (needs.signal !== null) due.push(needs.signal);
+    if (needs.expire !== null) due.push(needs.expire);
     const next = due.length > 0 ? Math.min(...due) : null;
     if (next === null) {
       if (this.at === null) return;
       this.at = null;
       await this.storage.deleteAlarm();
-    } else if (this.at === null || this.at === undefined || next < this.at || (next > this.at && needs.onlySleeping)) {
+    } else if (this.at === null || this.at === undefined || next < this.at || (next > this.at && (needs.onlySleeping || !needs.active))) {
       this.at = next;
       await this.storage.setAlarm(next);
     }

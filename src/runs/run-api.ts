@@ -76,5 +76,8 @@ export type SendEventResult =
   | { status: "run_not_active"; run: RunSummary }
   | { status: "run_not_found" };
 
+/** What `remove` answers; "busy" while the ended run still owes another run or the list a message. */
+export type RemoveResult = { status: "removed" } | { status: "run_not_active"; run: RunSummary } | { status: "busy" } | { status: "run_not_found" };
+
 /** What `cancel` answers. */
 export type CancelResult = { status: "cancelled"; run: RunSummary } | { status: "not_active"; run: RunSummary } | { status: "not_found" };

@@ -36,24 +36,25 @@ import { writeLegacyRun } from "../testing/legacy-runs.ts";
 import { RunControl, type Faults } from "../testing/run-control.ts";
 import { TaskDispatch } from "../tasks/dispatch.ts";
 import { TaskReport } from "../tasks/messages.ts";
-import type { ApprovalInfo, CancelResult, DecideResult, SendEventResult, StartRequest, StartResult, TaskContextData, TaskRef } from "./run-api.ts";
+import type { ApprovalInfo, CancelResult, DecideResult, RemoveResult, SendEventResult, StartRequest, StartResult, TaskContextData, TaskRef } from "./run-api.ts";
 import { RunStore, type RunRow } from "./run-store.ts";
 import { iso, type RunSummary } from "./run-view.ts";
 import { detailOf, stepDetailOf, summaryOf, windowOf } from "./run-views.ts";
-import { RunAlarm } from "./alarm.ts";
+import { expiryOf, retentionMs, RunAlarm } from "./alarm.ts";
 import { sendSignals } from "./signals.ts";
 
 export type { ApprovalInfo, CancelResult, DecideResult, Decision, StartRequest, StartResult, TaskContextData, TaskRef } from "./run-api.ts";
 
 export class RunObject extends DurableObject<Env> {
-  private readonly store: RunStore;
-  private readonly machine: RunMachine;
-  private readonly tasks: TaskDispatch;
-  private readonly index: IndexSync;
+  // Not readonly: erasing the run (delete, retention) opens fresh ones over the emptied storage.
+  private store!: RunStore;
+  private machine!: RunMachine;
+  private tasks!: TaskDispatch;
+  private index!: IndexSync;
   private execution: Execution | undefined;
   private flushing: Promise<void> | undefined;
   private flushRequested = false;
-  private readonly alarms: RunAlarm;
+  private alarms!: RunAlarm;
   /** Faults a test injects through the control surface; empty otherwise. */
   private readonly faults: Faults = {};
   private mailer: Mailer;
@@ -64,9 +65,15 @@ export class RunObject extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.mailer = bindingMailer(env.EMAIL);
+    this.open();
+  }
+
+  /** Reads the run's storage afresh: at start, and after erasing it. */
+  private open(): void {
+    const { ctx, env } = this;
     this.store = new RunStore(ctx.storage.sql);
     this.machine = new RunMachine(this.store.steps);
-    this.mailer = bindingMailer(env.EMAIL);
     this.tasks = new TaskDispatch({
       env,
       machine: this.machine,
@@ -277,6 +284,20 @@ export class RunObject extends DurableObject<Env> {
     return { status: "accepted", deliveredTo: sent.deliveredTo };
   }
 
+  /**
+   * Deletes an ended run: its list entry, then everything it stored. Refused while the
+   * run is active, or while it still owes another run or the list a message.
+   */
+  async remove(): Promise<RemoveResult> {
+    const run = this.store.run();
+    if (!run) return { status: "run_not_found" };
+    if (!isTerminal(run.status)) return { status: "run_not_active", run: summaryOf(this.store, run) };
+    await this.index.caughtUp();
+    if (!this.erasable()) return { status: "busy" };
+    await this.erase();
+    return { status: "removed" };
+  }
+
   /** The limiter's call: a slot is free for this queued attempt. False if it no longer wants one. */
   async granted(key: string, attempt: number): Promise<boolean> {
     const run = this.store.run();
@@ -309,6 +330,14 @@ export class RunObject extends DurableObject<Env> {
         await this.alarm();
         await this.quiesce();
       },
+      retentionPassed: async () => {
+        const run = this.store.run();
+        const keep = retentionMs(this.env);
+        if (!run || !isTerminal(run.status) || keep === null) return false;
+        this.store.backdateEnd(Date.now() - keep - 1);
+        await this.alarm();
+        return this.store.run() === undefined;
+      },
       useMailer: (mailer) => (this.mailer = mailer),
       writeLegacyRun: async (run) => {
         if (this.store.run()) throw new Error("this object holds a run already");
@@ -323,6 +352,11 @@ export class RunObject extends DurableObject<Env> {
     this.alarms.fired();
     const run = this.store.run();
     if (!run) return;
+    const keep = retentionMs(this.env);
+    if (isTerminal(run.status) && keep !== null && Date.now() >= run.updatedAt + keep && this.erasable()) {
+      await this.erase();
+      return;
+    }
     if (!isTerminal(run.status)) {
       const now = Date.now();
       const { settled, effects } = this.machine.due(now);
@@ -496,8 +530,25 @@ export class RunObject extends DurableObject<Env> {
       email: active ? this.store.emails.nextAt() : null,
       indexRetry: run.indexedRevision < run.revision ? run.indexRetryAt : null,
       signal: this.store.signals.nextAt(),
+      expire: isTerminal(run.status) ? expiryOf(run.updatedAt, retentionMs(this.env)) : null,
       onlySleeping: (run.status === "sleeping" || run.status === "waiting") && this.machine.liveStatus() === run.status,
     });
+  }
+
+  /** True when the run owes nobody a message: its signals are sent and the list holds its last status. */
+  private erasable(): boolean {
+    const run = this.store.run();
+    return !!run && this.store.signals.nextAt() === null && run.indexedRevision >= run.revision;
+  }
+
+  /** Removes the run from the list, then empties this object's storage; the object then holds no run. */
+  private async erase(): Promise<void> {
+    const run = this.requireRun();
+    await this.env.RUN_INDEX.get(this.env.RUN_INDEX.idFromName("runs")).remove(run.id, run.createdAt);
+    this.dropExecution();
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    this.open();
   }
 
   private requireRun(): RunRow {

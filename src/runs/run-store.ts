@@ -64,6 +64,12 @@ export class RunStore {
   private cached: RunRow | undefined;
   private readonly sql: SqlStorage;
 
+  /** For tests: moves an ended run's end (its last update) to `at`. */
+  backdateEnd(at: number): void {
+    this.sql.exec("UPDATE run SET updated_at = ?", at);
+    this.cached = undefined;
+  }
+
   constructor(sql: SqlStorage) {
     this.sql = sql;
     this.schema = new RunSchema(sql);

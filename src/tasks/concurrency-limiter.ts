@@ -104,6 +104,12 @@ export class ConcurrencyLimiter extends DurableObject<Env> {
     await this.arm();
   }
 
+  /** For tests: the rows this limiter holds (leases, waiters, starts, config). */
+  async rows(): Promise<number> {
+    const sql = this.ctx.storage.sql;
+    return ["leases", "waiters", "starts", "config"].reduce((sum, table) => sum + Number(sql.exec(`SELECT COUNT(*) AS n FROM ${table}`).one().n), 0);
+  }
+
   /** The test-only control surface: moves this limiter's clock on, so leases expire and rate windows pass without waiting. */
   control(): LimiterControl {
     return new LimiterControl(async (ms) => {
@@ -152,8 +158,14 @@ export class ConcurrencyLimiter extends DurableObject<Env> {
     const sql = this.ctx.storage.sql;
     if (sql.exec("SELECT 1 FROM waiters LIMIT 1").toArray().length === 0) {
       const leaseEnd = sql.exec("SELECT MIN(expires_at) AS t FROM leases").one().t;
-      if (leaseEnd === null) await this.ctx.storage.deleteAlarm();
-      else await this.ctx.storage.setAlarm(Number(leaseEnd) - this.clockOffset);
+      if (leaseEnd !== null) return this.ctx.storage.setAlarm(Number(leaseEnd) - this.clockOffset);
+      // Idle: come back when the rate window has passed its last start, then hold nothing.
+      const config = sql.exec("SELECT win FROM config WHERE id = 1").toArray()[0];
+      const lastStart = sql.exec("SELECT MAX(at) AS t FROM starts").one().t;
+      if (config && config.win !== null && lastStart !== null) return this.ctx.storage.setAlarm(Number(lastStart) + Number(config.win) + 1 - this.clockOffset);
+      sql.exec("DELETE FROM starts");
+      sql.exec("DELETE FROM config");
+      await this.ctx.storage.deleteAlarm();
       return;
     }
     const config = sql.exec("SELECT win FROM config WHERE id = 1").toArray()[0];

@@ -29,7 +29,7 @@ export class TaskCache extends DurableObject<Env> {
     return row ? { result: textOrNull(row, "result"), runId: text(row, "run_id"), key: text(row, "key"), expiresAt: num(row, "expires_at") } : null;
   }
 
-  /** Stores a result for `ttlSeconds`, replacing what was there. */
+  /** Stores a result until `expiresAt`, replacing what was there; the alarm deletes it then. */
   async store(entry: CachedResult): Promise<void> {
     this.ctx.storage.sql.exec(
       "INSERT OR REPLACE INTO entry (id, result, run_id, key, expires_at) VALUES (1, ?, ?, ?, ?)",
@@ -38,6 +38,20 @@ export class TaskCache extends DurableObject<Env> {
       entry.key,
       entry.expiresAt,
     );
+    await this.ctx.storage.setAlarm(entry.expiresAt);
+  }
+
+  /** The entry's time is up: it goes, so an unused cache holds nothing. */
+  override async alarm(): Promise<void> {
+    const sql = this.ctx.storage.sql;
+    sql.exec("DELETE FROM entry WHERE expires_at <= ?", Date.now());
+    const left = sql.exec("SELECT expires_at FROM entry WHERE id = 1").toArray()[0];
+    if (left) await this.ctx.storage.setAlarm(num(left, "expires_at"));
+  }
+
+  /** For tests: how many entries this cache holds (0 or 1). */
+  async size(): Promise<number> {
+    return num(this.ctx.storage.sql.exec("SELECT COUNT(*) AS n FROM entry").one(), "n");
   }
 }
 

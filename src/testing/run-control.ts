@@ -26,6 +26,8 @@ export interface ControlledRun {
   emailsDueNow(): Promise<void>;
   /** Makes every undelivered signal due now and runs the alarm. */
   signalsDueNow(): Promise<void>;
+  /** Moves an ended run's end back past its retention and runs the alarm; answers whether the run is gone. */
+  retentionPassed(): Promise<boolean>;
   /** Sends approval emails through `mailer` from now on. */
   useMailer(mailer: Mailer): void;
   /** Stores `run` as an earlier release did, in an object that holds no run yet, with the alarm due now. */
@@ -84,6 +86,11 @@ export class RunControl extends RpcTarget {
    */
   writeLegacyRun(run: LegacyRun): Promise<void> {
     return this.#run.writeLegacyRun(run);
+  }
+
+  /** Makes an ended run's retention pass (its end moved back, the alarm run); answers whether it deleted itself. */
+  retentionPassed(): Promise<boolean> {
+    return this.#run.retentionPassed();
   }
 
   /** Makes every undelivered signal to another run due now and runs the alarm (a failed delivery's back-off passes). */

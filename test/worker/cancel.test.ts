@@ -1,9 +1,9 @@
-import { runDurableObjectAlarm } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import { api, getRun, hits, runStub, startRun, waitForRun } from "./helpers.ts";
 
 describe("cancel", () => {
-  it("ends a sleeping run as cancelled, abandons the sleep and clears the alarm", async () => {
+  it("ends a sleeping run as cancelled, abandons the sleep, and keeps the alarm only for its retention", async () => {
     const tag = crypto.randomUUID();
     const id = await startRun("sleeper", { tag, seconds: 3600 });
     await waitForRun(id, (run) => run.status === "sleeping");
@@ -13,7 +13,11 @@ describe("cancel", () => {
     const run = await getRun(id);
     expect(run.status).toBe("cancelled");
     expect(run.steps[0]).toMatchObject({ key: "sleep#0", status: "cancelled" });
-    expect(await runDurableObjectAlarm(runStub(id))).toBe(false);
+    // The sleep's wake is gone; what is left is the run deleting itself after 30 days.
+    const alarm = await runInDurableObject(runStub(id), (_, state) => state.storage.getAlarm());
+    expect(alarm).toBe(Date.parse(run.updatedAt) + 30 * 24 * 3600 * 1000);
+    await runDurableObjectAlarm(runStub(id));
+    expect((await getRun(id)).status).toBe("cancelled");
     expect(await hits(`${tag}:after`)).toBe(0);
   });
 
