@@ -32,6 +32,7 @@ const USAGE = `usage: baton <command> [options]
   approve ID KEY [--comment C]                   approve a waiting approval
   reject ID KEY [--comment C]                    reject it
   cancel ID                                      cancel a run
+  restart ID [--from STEP] [--watch]             rerun an ended run from a step (default: its first failed one)
   delete ID                                      delete an ended run and everything it stored
 
   --url URL      the deployment (or BATON_URL; default ${DEFAULT_URL})
@@ -122,6 +123,18 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         print(run, () => `${run.id}: ${run.status}`);
         return 0;
       }
+      case "restart": {
+        const from = args.options.get("from");
+        const restarted = await client.restart(need(rest[0], "restart ID"), from === undefined ? {} : { fromStep: from });
+        if (!args.flags.has("watch")) {
+          print(restarted, () => `started ${restarted.id} (restart of ${restarted.restartOf}${restarted.fromStep ? ` from ${restarted.fromStep}` : ""}): ${restarted.status}`);
+          return 0;
+        }
+        if (!json) io.out(`started ${restarted.id} (restart of ${restarted.restartOf}${restarted.fromStep ? ` from ${restarted.fromStep}` : ""})`);
+        const run = await watch(client, restarted.id, json ? () => {} : io.out, io.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))));
+        print(run, () => ending(run));
+        return run.status === "completed" ? 0 : 1;
+      }
       case "delete": {
         const id = need(rest[0], "delete ID");
         await client.remove(id);
@@ -188,7 +201,7 @@ interface Args {
 }
 
 const FLAGS = new Set(["watch", "json", "help"]);
-const OPTIONS = new Set(["url", "token", "input", "payload", "workflow", "status", "limit", "comment"]);
+const OPTIONS = new Set(["url", "token", "input", "payload", "from", "workflow", "status", "limit", "comment"]);
 
 function parse(argv: string[]): Args {
   const args: Args = { positional: [], options: new Map(), flags: new Set() };

@@ -124,6 +124,8 @@ export interface RunDetail extends RunSummary {
   version: string | null;
   /** The Worker version that started the run (from the version metadata binding), if bound. */
   workerVersion: string | null;
+  /** The run this one restarted (POST /api/runs/:id/restart), or null. */
+  restartOf: string | null;
   /** Approvals waiting for a decision. */
   approvals: ApprovalView[];
   /** Events the run waits for. */
@@ -147,6 +149,15 @@ export interface WorkflowEntry {
   kind: "workflow" | "script";
   /** A hash of its source; runs record the version they started on. */
   version: string;
+}
+
+/** What restarting a run answers (201): the new run. */
+export interface RestartView {
+  id: string;
+  restartOf: string;
+  /** The step the new run runs again first, or null when it keeps every completed step. */
+  fromStep: string | null;
+  status: RunSummary["status"];
 }
 
 /** What sending an event answers (202). */

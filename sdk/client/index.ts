@@ -1,7 +1,7 @@
 // `baton/client`: a typed client of Baton's HTTP API. Only fetch, URL and timers, so
 // it runs in Workers, Node, Deno and browsers alike.
 
-import type { DecisionView, EventSentView, RunDetail, RunPage, RunStatus, RunSummary, StepDetail, WorkflowEntry } from "./api-types.ts";
+import type { DecisionView, EventSentView, RestartView, RunDetail, RunPage, RunStatus, RunSummary, StepDetail, WorkflowEntry } from "./api-types.ts";
 
 export type * from "./api-types.ts";
 import { TERMINAL_RUN_STATUSES } from "../core/run-machine/statuses.ts";
@@ -143,6 +143,12 @@ export class BatonClient {
   /** Decides the approval at step `key` (e.g. "approval#0") of run `id`. */
   decide(id: string, key: string, decision: Decision): Promise<DecisionView> {
     return this.call("POST", `/api/runs/${encodeURIComponent(id)}/approvals/${encodeURIComponent(key)}`, decision);
+  }
+
+  /** Starts a new run of an ended run's workflow and input, keeping the steps that completed before `fromStep` (default: the first failed step). */
+  restart(id: string, options: { fromStep?: string; idempotencyKey?: string } = {}): Promise<RestartView> {
+    const body = options.fromStep === undefined ? {} : { fromStep: options.fromStep };
+    return this.call("POST", `/api/runs/${encodeURIComponent(id)}/restart`, body, options.idempotencyKey);
   }
 
   /** Deletes an ended run: its steps, outputs and logs, and its list entry. */

@@ -64,6 +64,10 @@ const EventBody = z.strictObject({
   payload: z.json().optional(),
 });
 
+const RestartBody = z.strictObject({
+  fromStep: z.string().min(1, "fromStep must be a step key, e.g. \"charge#0\"").optional(),
+});
+
 const IdempotencyKey = z.string().regex(/^[\x21-\x7e]{1,255}$/, "Idempotency-Key must be 1 to 255 visible ASCII characters");
 const RUN_ID = /^[A-Za-z0-9_-]{1,128}$/;
 
@@ -151,6 +155,21 @@ export function createApp(): Hono<AppEnv> {
     return c.body(step, 200, { "content-type": "application/json; charset=UTF-8" });
   });
 
+  // A new run of the same workflow and input, keeping the steps that completed before fromStep.
+  api.post("/runs/:id/restart", limitSmallBody, async (c) => {
+    const text = await readText(c);
+    const body = parse(RestartBody, text.trim() === "" ? {} : parseJson(text));
+    const header = c.req.header("Idempotency-Key");
+    const idempotencyKey = header === undefined ? null : parse(IdempotencyKey, header);
+    const id = idempotencyKey === null ? crypto.randomUUID() : await idFromKey(idempotencyKey);
+    const result = await runStub(c).restart({ id, fromStep: body.fromStep, idempotencyKey, origin: new URL(c.req.url).origin });
+    if (result.status === "run_not_found") throw runNotFound(c.req.param("id"));
+    if (result.status === "step_not_found") throw new ApiError(404, "step_not_found", `run ${c.req.param("id")} has no step "${body.fromStep ?? ""}"; GET the run to see its step keys`);
+    if (result.status === "run_not_active") throw new ApiError(409, "run_not_active", `run ${result.run.id} is ${result.run.status}; only an ended run can be restarted`);
+    if (result.conflict) throw new ApiError(409, "idempotency_conflict", `Idempotency-Key "${idempotencyKey}" was used for run ${id} with a different workflow or input`);
+    return c.json({ id: result.run.id, restartOf: c.req.param("id"), fromStep: result.fromStep, status: result.run.status }, result.created ? 201 : 200);
+  });
+
   api.delete("/runs/:id", async (c) => {
     const result = await runStub(c).remove();
     if (result.status === "run_not_found") throw runNotFound(c.req.param("id"));
@@ -234,13 +253,19 @@ function runNotFound(id: string | undefined): ApiError {
 }
 
 async function readJson(c: Context): Promise<unknown> {
-  let text: string;
+  return parseJson(await readText(c));
+}
+
+async function readText(c: Context): Promise<string> {
   try {
-    text = await c.req.text();
+    return await c.req.text();
   } catch {
     // The client went away (or its body broke off) mid-send: its problem, not the Worker's, and nobody reads the answer.
     throw new ApiError(400, "invalid_request", "the request body could not be read to its end");
   }
+}
+
+function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {

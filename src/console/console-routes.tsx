@@ -105,6 +105,19 @@ export function consoleRoutes(): Hono<AppEnv> {
     return c.redirect(`/runs/${id}`, 303);
   });
 
+  app.post("/runs/:id/restart", async (c) => {
+    const id = c.req.param("id");
+    if (!RUN_ID.test(id)) return noRun(c);
+    const form = await c.req.parseBody();
+    const fromStep = typeof form.fromStep === "string" && form.fromStep !== "" ? form.fromStep : undefined;
+    const newId = crypto.randomUUID();
+    const result = await c.env.RUNS.get(c.env.RUNS.idFromName(id)).restart({ id: newId, fromStep, idempotencyKey: null, origin: new URL(c.req.url).origin });
+    if (result.status === "run_not_found") return noRun(c);
+    if (result.status === "step_not_found") return runWithNotice(c, `This run has no step "${fromStep ?? ""}". Nothing was started.`);
+    if (result.status === "run_not_active") return runWithNotice(c, "The run is still active; only an ended run can be restarted. Nothing was started.");
+    return c.redirect(`/runs/${result.run.id}`, 303);
+  });
+
   app.post("/runs/:id/delete", async (c) => {
     const id = c.req.param("id");
     if (!RUN_ID.test(id)) return noRun(c);

@@ -98,6 +98,14 @@ export const RunBody: FC<{ window: RunWindow; now: number }> = ({ window, now })
             <dd>{time(run.wakeAt)}</dd>
           </>
         ) : null}
+        {run.restartOf ? (
+          <>
+            <dt>Restart of</dt>
+            <dd>
+              <a href={`/runs/${run.restartOf}`}>{run.restartOf}</a>
+            </dd>
+          </>
+        ) : null}
         {run.parentId ? (
           <>
             <dt>Parent</dt>
@@ -118,10 +126,16 @@ export const RunBody: FC<{ window: RunWindow; now: number }> = ({ window, now })
       </dl>
       {ended ? (
         <form class="actions" method="post" action={`/runs/${run.id}/delete`}>
+          <button class="primary" type="submit" formaction={`/runs/${run.id}/restart`}>
+            Restart
+          </button>
           <button class="danger" type="submit">
             Delete
           </button>
-          <span class="muted">Deletes the run, its steps, outputs and logs. Ended runs are deleted by themselves after the retention period.</span>
+          <span class="muted">
+            Restart runs it again from its first failed step, keeping what completed before; Delete removes it with its steps, outputs and logs (ended runs go by
+            themselves after the retention period).
+          </span>
         </form>
       ) : (
         <form class="actions" method="post" action={`/runs/${run.id}/cancel`}>
@@ -209,7 +223,7 @@ export const RunBody: FC<{ window: RunWindow; now: number }> = ({ window, now })
       ) : null}
       <h2>Steps</h2>
       {window.steps.map((step) => (
-        <StepCard runId={run.id} step={step} now={now} />
+        <StepCard runId={run.id} step={step} now={now} restartable={ended && step.kind !== "patch"} />
       ))}
     </div>
   );
@@ -324,7 +338,7 @@ const TimelineRow: FC<{ step: ConsoleStep; start: number; end: number; now: numb
 };
 
 /** A step with its output, the lines it printed and its error. */
-const StepCard: FC<{ runId: string; step: ConsoleStep; now: number }> = ({ runId, step, now }) => {
+const StepCard: FC<{ runId: string; step: ConsoleStep; now: number; restartable: boolean }> = ({ runId, step, now, restartable }) => {
   const own = `/runs/${runId}/steps/${encodeURIComponent(step.key)}`;
   const ended = ms(step.endedAt);
   return (
@@ -340,6 +354,12 @@ const StepCard: FC<{ runId: string; step: ConsoleStep; now: number }> = ({ runId
           {` · ${duration((ended ?? now) - (ms(step.startedAt) ?? now))}`}
         </span>
         {step.childId ? <a href={`/runs/${step.childId}`}>child run {step.childId.slice(0, 8)}…</a> : null}
+        {restartable ? (
+          <form method="post" action={`/runs/${runId}/restart`}>
+            <input type="hidden" name="fromStep" value={step.key} />
+            <button type="submit">Restart from here</button>
+          </form>
+        ) : null}
         <a class="muted" href={own}>
           details
         </a>

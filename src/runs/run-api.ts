@@ -2,7 +2,8 @@
 // API routes, the queue consumer, other run objects and the test helpers.
 
 import type { ApprovalResult } from "baton";
-import type { Json, LogEntry } from "baton/engine";
+import type { Json, LogEntry, StepRecord } from "baton/engine";
+import type { StoredAttempt } from "./step-table.ts";
 import type { RunSummary } from "./run-view.ts";
 
 export type { Decision } from "baton/engine";
@@ -17,7 +18,25 @@ export interface StartRequest {
   origin: string | null;
   /** Set for a child run: the parent run and the flow step waiting for this one. */
   parent?: { id: string; key: string } | undefined;
+  /** Set for a restart: the run restarted, and the steps (and their attempts) the new run keeps. */
+  restart?: { of: string; steps: StepRecord[]; attempts: StoredAttempt[] } | undefined;
 }
+
+/** What `restart` needs: the new run's id, and where to restart from. */
+export interface RestartRequest {
+  id: string;
+  /** The step to run again, and everything after it; default: the first step that did not complete. */
+  fromStep?: string | undefined;
+  idempotencyKey: string | null;
+  origin: string | null;
+}
+
+/** What `restart` answers. */
+export type RestartResult =
+  | { status: "restarted"; created: boolean; run: RunSummary; fromStep: string | null; conflict?: boolean }
+  | { status: "run_not_active"; run: RunSummary }
+  | { status: "step_not_found" }
+  | { status: "run_not_found" };
 
 /** What `start` answers: the run, and whether this call created it. */
 export type StartResult = { created: boolean; run: RunSummary; conflict?: boolean };

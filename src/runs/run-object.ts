@@ -36,11 +36,12 @@ import { writeLegacyRun } from "../testing/legacy-runs.ts";
 import { RunControl, type Faults } from "../testing/run-control.ts";
 import { TaskDispatch } from "../tasks/dispatch.ts";
 import { TaskReport } from "../tasks/messages.ts";
-import type { ApprovalInfo, CancelResult, DecideResult, RemoveResult, SendEventResult, StartRequest, StartResult, TaskContextData, TaskRef } from "./run-api.ts";
+import type { ApprovalInfo, CancelResult, DecideResult, RemoveResult, RestartRequest, RestartResult, SendEventResult, StartRequest, StartResult, TaskContextData, TaskRef } from "./run-api.ts";
 import { RunStore, type RunRow } from "./run-store.ts";
 import { iso, type RunSummary } from "./run-view.ts";
 import { detailOf, stepDetailOf, summaryOf, windowOf } from "./run-views.ts";
 import { expiryOf, retentionMs, RunAlarm } from "./alarm.ts";
+import { restartPlan } from "./restart.ts";
 import { sendSignals } from "./signals.ts";
 
 export type { ApprovalInfo, CancelResult, DecideResult, Decision, StartRequest, StartResult, TaskContextData, TaskRef } from "./run-api.ts";
@@ -106,10 +107,17 @@ export class RunObject extends DurableObject<Env> {
       origin: request.origin,
       parentId: request.parent?.id ?? null,
       parentKey: request.parent?.key ?? null,
+      restartOf: request.restart?.of ?? null,
       version: entry?.version ?? null,
       workerVersion: this.env.CF_VERSION_METADATA?.id ?? null,
       now: Date.now(),
     });
+    if (request.restart) {
+      for (const step of request.restart.steps) this.store.steps.insert(step);
+      this.store.steps.copyAttempts(request.restart.attempts);
+      // Read afresh: the tables' cached counters must see the steps just copied in.
+      this.open();
+    }
     this.ensureExecution();
     await this.afterEvent();
     // A run is listed by the time its creation is answered.
@@ -282,6 +290,28 @@ export class RunObject extends DurableObject<Env> {
     if (sent.settled) this.deliver([sent.settled]);
     await this.afterEvent();
     return { status: "accepted", deliveredTo: sent.deliveredTo };
+  }
+
+  /**
+   * Starts a new run of this ended run's workflow with its input, keeping the steps
+   * that completed before `fromStep` (see restartPlan); the rest runs on the current code.
+   */
+  async restart(request: RestartRequest): Promise<RestartResult> {
+    const run = this.store.run();
+    if (!run) return { status: "run_not_found" };
+    if (!isTerminal(run.status)) return { status: "run_not_active", run: summaryOf(this.store, run) };
+    const plan = restartPlan(this.store.steps.all(), request.fromStep);
+    if (plan === "no_step") return { status: "step_not_found" };
+    const keys = plan.kept.map((step) => step.key);
+    const started = await this.env.RUNS.get(this.env.RUNS.idFromName(request.id)).start({
+      id: request.id,
+      workflow: run.workflow,
+      input: run.input,
+      idempotencyKey: request.idempotencyKey,
+      origin: request.origin,
+      restart: { of: run.id, steps: plan.kept, attempts: this.store.steps.attemptsOf(keys) },
+    });
+    return { status: "restarted", created: started.created, run: started.run, fromStep: plan.from?.key ?? null, ...(started.conflict ? { conflict: true } : {}) };
   }
 
   /**

@@ -34,6 +34,8 @@ export interface RunRow {
   /** The run that started this one with taskFlow, and the step that waits for it. */
   parentId: string | null;
   parentKey: string | null;
+  /** The run this one restarted, if it is a restart. */
+  restartOf: string | null;
   /** The version (source hash) of the workflow or script when the run started. */
   version: string | null;
   /** The Worker version that started the run, when the version metadata binding is set. */
@@ -50,6 +52,7 @@ export interface NewRun {
   origin: string | null;
   parentId: string | null;
   parentKey: string | null;
+  restartOf: string | null;
   version: string | null;
   workerVersion: string | null;
   now: number;
@@ -106,6 +109,7 @@ export class RunStore {
       kind: oneOf(row, "kind", ["workflow", "script"] as const),
       parentId: textOrNull(row, "parent_id"),
       parentKey: textOrNull(row, "parent_key"),
+      restartOf: textOrNull(row, "restart_of"),
       version: textOrNull(row, "version"),
       workerVersion: textOrNull(row, "worker_version"),
     };
@@ -115,8 +119,8 @@ export class RunStore {
   create(run: NewRun): void {
     this.schema.create();
     this.sql.exec(
-      `INSERT INTO run (id, workflow, input, status, created_at, updated_at, idempotency_key, origin, kind, parent_id, parent_key, version, worker_version)
-       VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO run (id, workflow, input, status, created_at, updated_at, idempotency_key, origin, kind, parent_id, parent_key, version, worker_version, restart_of)
+       VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       run.id,
       run.workflow,
       encodeJson(run.input),
@@ -129,6 +133,7 @@ export class RunStore {
       run.parentKey,
       run.version,
       run.workerVersion,
+      run.restartOf,
     );
     this.cached = undefined;
   }

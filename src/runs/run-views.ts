@@ -44,6 +44,7 @@ export function detailOf(store: RunStore, run: RunRow, withSteps = true): RunDet
     ...summaryOf(store, run),
     version: run.version,
     workerVersion: run.workerVersion,
+    restartOf: run.restartOf,
     approvals,
     events,
     input: run.input ?? null,

@@ -22,7 +22,8 @@ CREATE TABLE IF NOT EXISTS run (
   parent_id TEXT,
   parent_key TEXT,
   version TEXT,
-  worker_version TEXT
+  worker_version TEXT,
+  restart_of TEXT
 );
 CREATE TABLE IF NOT EXISTS steps (
   key TEXT PRIMARY KEY,
@@ -106,6 +107,7 @@ const ADDED_COLUMNS: readonly (readonly [table: "run" | "steps" | "attempts", co
   ["attempts", "logs", "TEXT"],
   ["attempts", "ran_at", "INTEGER"],
   ["steps", "event_name", "TEXT"],
+  ["run", "restart_of", "TEXT"],
 ];
 
 /**

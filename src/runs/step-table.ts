@@ -27,6 +27,17 @@ const COLUMNS: { [K in keyof Required<StepChange>]: [column: string, encode: (va
 
 const OPEN = `(${OPEN_STEP_STATUSES.map((status) => `'${status}'`).join(", ")})`;
 
+/** An attempt row as stored (its error and logs as JSON text), to copy between runs. */
+export interface StoredAttempt {
+  key: string;
+  attempt: number;
+  startedAt: number | null;
+  ranAt: number | null;
+  endedAt: number;
+  error: string | null;
+  logs: string | null;
+}
+
 export class StepTable implements StepStorage {
   /** Options as parsed and checked, by their JSON text: a task's never change, and each attempt reads them often. */
   private readonly parsed = new Map<string, ResolvedTaskOptions>();
@@ -112,6 +123,41 @@ export class StepTable implements StepStorage {
       facts.logs?.length ? JSON.stringify(facts.logs) : null,
       key,
     );
+  }
+
+  /** The finished attempts of `keys` as stored, to copy into a restarted run. */
+  attemptsOf(keys: readonly string[]): StoredAttempt[] {
+    if (keys.length === 0) return [];
+    const wanted = new Set(keys);
+    return this.sql
+      .exec("SELECT key, attempt, started_at, ran_at, ended_at, error, logs FROM attempts ORDER BY key, attempt")
+      .toArray()
+      .filter((row) => wanted.has(text(row, "key")))
+      .map((row) => ({
+        key: text(row, "key"),
+        attempt: num(row, "attempt"),
+        startedAt: numOrNull(row, "started_at"),
+        ranAt: numOrNull(row, "ran_at"),
+        endedAt: num(row, "ended_at"),
+        error: textOrNull(row, "error"),
+        logs: textOrNull(row, "logs"),
+      }));
+  }
+
+  /** Stores attempts copied from another run (a restart's kept steps). */
+  copyAttempts(attempts: readonly StoredAttempt[]): void {
+    for (const a of attempts) {
+      this.sql.exec(
+        "INSERT OR REPLACE INTO attempts (key, attempt, started_at, ran_at, ended_at, error, logs) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        a.key,
+        a.attempt,
+        a.startedAt,
+        a.ranAt,
+        a.endedAt,
+        a.error,
+        a.logs,
+      );
+    }
   }
 
   /** What the attempts of `key` printed, oldest first. */

@@ -91,6 +91,16 @@ describe("the baton CLI", () => {
     expect((await baton(["event", id, "ping", "--payload", "{bad"])).err[0]).toMatch(/^baton: --payload is not JSON/);
   });
 
+  it("restarts a failed run from its failed step and follows it to its end", async () => {
+    const first = await baton(["start", "restartable", "--input", JSON.stringify({ tag: crypto.randomUUID() }), "--watch"]);
+    expect(first.code).toBe(1);
+    const id = /^started (\S+)/.exec(first.out[0] ?? "")?.[1] ?? "";
+    const again = await baton(["restart", id, "--watch"]);
+    expect(again.out[0]).toMatch(new RegExp(`^started \\S+ \\(restart of ${id} from ship#0\\)$`));
+    expect(again.out.at(-1)).toBe('completed: {"receipt":"r-1","parcel":"p-1"}');
+    expect(again.code).toBe(0);
+  });
+
   it("exits 1 when a watched run fails, and says why", async () => {
     const ran = await baton(["start", "errors", "--input", JSON.stringify({ rethrow: true }), "--watch"]);
     expect(ran.code).toBe(1);

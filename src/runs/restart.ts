@@ -1,0 +1,42 @@
+// Restarting an ended run from a step: which of its steps a new run keeps. The new
+// run replays the kept outcomes, in the order they reached the body, and runs the
+// rest (the step restarted from, and everything after it) on the current code.
+
+import type { StepRecord } from "baton/engine";
+
+/** What a restart keeps, and the step it restarts from (undefined: after every kept step). */
+export interface RestartPlan {
+  from: StepRecord | undefined;
+  /** Completed steps, renumbered 1… in the order they reached the body. */
+  kept: StepRecord[];
+}
+
+/**
+ * The steps a restart from `fromKey` keeps: the completed outcomes that reached the
+ * body before it, up to the first that did not complete (a failure the body caught
+ * must run again, and a replay cannot skip ahead of it). Without `fromKey`, from the
+ * first step that did not complete; with none, every completed step is kept and only
+ * the body runs again. Answers "no_step" when the run has no step `fromKey`.
+ */
+export function restartPlan(steps: readonly StepRecord[], fromKey: string | undefined): RestartPlan | "no_step" {
+  const byDelivery = steps.filter((step) => step.delivery !== null).sort((a, b) => (a.delivery ?? 0) - (b.delivery ?? 0));
+  let from: StepRecord | undefined;
+  if (fromKey !== undefined) {
+    from = steps.find((step) => step.key === fromKey);
+    if (!from) return "no_step";
+  } else {
+    from = byDelivery.find((step) => step.status !== "completed") ?? steps.find((step) => step.status !== "completed");
+  }
+  const kept: StepRecord[] = [];
+  for (const step of byDelivery) {
+    if (step === from || step.status !== "completed") break;
+    kept.push(step);
+  }
+  // Markers of patched() take no delivery; they stay when recorded before the restart point.
+  const order = new Map(steps.map((step, i) => [step.key, i]));
+  const limit = from ? (order.get(from.key) ?? steps.length) : steps.length;
+  const markers = steps.filter((step) => step.kind === "patch" && (order.get(step.key) ?? 0) < limit);
+  let next = 0;
+  const renumbered = kept.map((step) => ({ ...step, delivery: step.delivery === 0 ? 0 : ++next }));
+  return { from, kept: [...renumbered, ...markers] };
+}
