@@ -42,6 +42,13 @@ class SimulatedRun implements ExecutionHost {
   }
 }
 
+/** Waits until the body has taken every delivered outcome in and run as far as they take it (not a fixed number of turns: under load a turn is not enough). */
+async function settledIn(run: SimulatedRun): Promise<void> {
+  await atRest();
+  await run.execution.idle();
+  await atRest();
+}
+
 describe("run mirror", () => {
   it("runs every task exactly as a replay from the whole log does, fed only deltas", async () => {
     const run = new SimulatedRun();
@@ -55,7 +62,7 @@ describe("run mirror", () => {
       const call = run.open.shift() as NewCall;
       if (call.kind === "sleep") {
         run.settle(call.key, undefined);
-        await atRest();
+        await settledIn(run);
         continue;
       }
       const delta = run.since(mirror.cursor);
@@ -66,7 +73,7 @@ describe("run mirror", () => {
       expect(fast).toEqual(slow);
       expect(fast?.ok).toBe(true);
       run.settle(call.key, fast?.ok ? fast.value : null);
-      await atRest();
+      await settledIn(run);
     }
     // seed 5 → 10, 21, 44 → parts 45, 46, 47 → 138
     expect(end).toEqual({ status: "completed", output: 138 });

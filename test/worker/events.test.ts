@@ -17,7 +17,7 @@ describe("events", () => {
     expect((await early.json()) as EventSentView).toEqual({ name: "ping", deliveredTo: null });
     // The kept event survives the run object being thrown away.
     await abortAllDurableObjects();
-    const waiting = await waitForRun(id, (run) => run.events.length === 1);
+    const waiting = await waitForRun(id, (run) => run.events.length === 1 && run.status === "waiting");
     expect(waiting.status).toBe("waiting");
     expect(waiting.events[0]).toMatchObject({ key: "ping#1", name: "ping" });
     expect(waiting.approvals).toEqual([]);
