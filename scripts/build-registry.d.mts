@@ -1,5 +1,5 @@
 /** Lists registrable workflow files under `dir`. */
-export function listWorkflowFiles(dir: string): string[];
+export function listWorkflowFiles(dir: string): { file: string; companion: boolean }[];
 /** Writes the registry module for the workflows in `sourceDir`; returns how many it found. */
 export function buildRegistry(sourceDir?: string, outFile?: string): number;
 /** Writes the Worker's, the tests' and the benchmark's registries. */

@@ -3,13 +3,15 @@
 // (registered only when it is a script). Each entry carries a version: a hash of its
 // source (a workflow's includes its companion folder). Run by wrangler's [build]
 // command (dev and deploy), by the test config and by `npm run typecheck`, so adding
-// a file is all a user does.
+// a file is all a user does. A workflow whose schedule is not a cron expression fails
+// the build, naming its file.
 // Usage: node scripts/build-registry.mjs [sourceDir outFile | --all]
 
 import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { checkDeclaredSchedule } from "./declared-schedule.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -55,6 +57,7 @@ export function buildRegistry(sourceDir = join(root, "workflows"), outFile = joi
   ];
   const entries = [];
   files.forEach(({ file, companion }, i) => {
+    if (!companion) checkDeclaredSchedule(relative(process.cwd(), file).split(sep).join("/"), readFileSync(file, "utf8"));
     const name = relative(sourceDir, file).split(sep).join("/").replace(/\.ts$/, "");
     const spec = relative(dirname(outFile), file).split(sep).join("/");
     // A workflow's version covers its companion folder: changing a helper there changes the workflow.
@@ -90,6 +93,11 @@ export function buildAllRegistries() {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const [sourceDir, outFile] = process.argv.slice(2);
-  if (sourceDir === "--all") buildAllRegistries();
-  else buildRegistry(sourceDir && join(process.cwd(), sourceDir), outFile && join(process.cwd(), outFile));
+  try {
+    if (sourceDir === "--all") buildAllRegistries();
+    else buildRegistry(sourceDir && join(process.cwd(), sourceDir), outFile && join(process.cwd(), outFile));
+  } catch (error) {
+    console.error(`baton: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
 }

@@ -7,12 +7,14 @@ import { onlyKnownKeys, toSeconds, type Duration } from "./duration.ts";
 import { InvalidArgumentError } from "./errors.ts";
 import { eventRequest, type EventOptions } from "./events.ts";
 import { resolveTaskOptions, type StepOptions, type TaskOptions } from "./options.ts";
+import { resolveSchedule, type Schedule, type WorkflowOptions } from "./schedule.ts";
 
 export type { Closure, ParallelOptions, TaskContext } from "./context.ts";
 export { DEFAULT_APPROVAL_TIMEOUT_SECONDS, type ApprovalOptions, type ApprovalResult } from "./approval.ts";
 export { DEFAULT_TASK_OPTIONS, type ConcurrencyLimit, type RetryOptions, type RetryPolicy, type StepOptions, type TaskOptions } from "./options.ts";
 export type { Duration, DurationUnit } from "./duration.ts";
 export { DEFAULT_EVENT_TIMEOUT_SECONDS, EVENT_NAME, type EventOptions } from "./events.ts";
+export type { Schedule, ScheduledInput, ScheduleOverlap, WorkflowOptions } from "./schedule.ts";
 export { isScript, patched, script, taskFlow, taskScript, type FlowOptions, type Script } from "./compose.ts";
 export {
   BatonError,
@@ -42,14 +44,17 @@ export interface Workflow<I = unknown, O = unknown> {
   readonly [WORKFLOW_BRAND]: true;
   /** The workflow's body, called with the run's input on every replay. */
   readonly run: (input: I) => Promise<O>;
+  /** When the scheduler starts runs of it, or null for a workflow started only on request. */
+  readonly schedule: Readonly<Schedule> | null;
 }
 
-/** Declares a workflow; its body must be deterministic between Baton primitives. */
-export function workflow<I = unknown, O = unknown>(run: (input: I) => Promise<O>): Workflow<I, O> {
+/** Declares a workflow; its body must be deterministic between Baton primitives. Options: a cron `schedule`. */
+export function workflow<I = unknown, O = unknown>(run: (input: I) => Promise<O>, options?: WorkflowOptions): Workflow<I, O> {
   if (typeof run !== "function") {
     throw new InvalidArgumentError("workflow() takes an async function: workflow(async (input) => { ... })");
   }
-  return Object.freeze({ [WORKFLOW_BRAND]: true as const, run });
+  const schedule = resolveSchedule(options);
+  return Object.freeze({ [WORKFLOW_BRAND]: true as const, run, schedule: schedule && Object.freeze(schedule) });
 }
 
 /** True when `value` was made by `workflow()`, even by another copy of this module. */

@@ -5,6 +5,7 @@ import type { RunObject } from "./runs/run-object.ts";
 import type { TaskCache } from "./tasks/task-cache.ts";
 import type { ConcurrencyLimiter } from "./tasks/concurrency-limiter.ts";
 import type { TaskMessage } from "./tasks/messages.ts";
+import type { Scheduler } from "./schedules/scheduler.ts";
 
 export interface Env {
   /** One Durable Object per run. */
@@ -13,6 +14,8 @@ export interface Env {
   CONCURRENCY: DurableObjectNamespace<ConcurrencyLimiter>;
   /** Cached task results, one object per cache identity. */
   TASK_CACHE: DurableObjectNamespace<TaskCache>;
+  /** One scheduler per scheduled workflow: it starts each due run once. */
+  SCHEDULER: DurableObjectNamespace<Scheduler>;
   /** The list index of runs. */
   RUN_INDEX: DurableObjectNamespace<RunIndex>;
   /** Task messages for the queue consumer. */

@@ -3,6 +3,7 @@
 
 import { isScript, isWorkflow, taskScript, type Script, type Workflow } from "baton";
 import type { Resolver } from "baton/engine";
+import { parseSchedule, type CronSchedule } from "./schedules/cron.ts";
 
 /** What a generated registry module lists for each file. */
 export interface ModuleEntry {
@@ -16,19 +17,22 @@ export interface ModuleEntry {
 
 /** One registered path: a workflow, or a script. */
 export type Entry =
-  | { kind: "workflow"; name: string; version: string; workflow: Workflow }
+  | { kind: "workflow"; name: string; version: string; workflow: Workflow; schedule: CronSchedule | null }
   | { kind: "script"; name: string; version: string; script: Script };
 
 /** A name → workflow or script map built from the generated module list. */
 export class Registry implements Resolver {
   private readonly entries = new Map<string, Entry>();
 
-  /** Adds every module whose default export is a workflow or a script; warns about other top-level files. */
+  /**
+   * Adds every module whose default export is a workflow or a script; warns about other
+   * top-level files. Throws, naming the file, for a schedule that is not a cron expression.
+   */
   add(modules: Record<string, ModuleEntry>): this {
     for (const [name, { module, version, companion }] of Object.entries(modules)) {
       const value = (module as { default?: unknown }).default;
       if (isScript(value)) this.entries.set(name, { kind: "script", name, version, script: value });
-      else if (isWorkflow(value) && !companion) this.entries.set(name, { kind: "workflow", name, version, workflow: value });
+      else if (isWorkflow(value) && !companion) this.entries.set(name, { kind: "workflow", name, version, workflow: value, schedule: scheduleOf(name, value) });
       // Companion modules that are not scripts are plain helpers the workflow imports.
       else if (!companion) console.warn(`baton: workflows/${name}.ts has no default export made by workflow() or script(); it is not registered`);
     }
@@ -64,6 +68,17 @@ export class Registry implements Resolver {
   /** All registered entries, sorted by name. */
   list(): Entry[] {
     return [...this.entries.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+}
+
+function scheduleOf(name: string, workflow: Workflow): CronSchedule | null {
+  // A workflow made by an older copy of the SDK has no schedule field.
+  const schedule = (workflow as Partial<Workflow>).schedule ?? null;
+  if (schedule === null) return null;
+  try {
+    return parseSchedule(schedule);
+  } catch (error) {
+    throw new Error(`workflows/${name}.ts: schedule "${schedule.cron}" is not a cron expression Baton can read: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 

@@ -149,6 +149,22 @@ export interface WorkflowEntry {
   kind: "workflow" | "script";
   /** A hash of its source; runs record the version they started on. */
   version: string;
+  /** When the scheduler starts runs of it (workflow(fn, { schedule })), or null. */
+  schedule: ScheduleView | null;
+}
+
+/** A workflow's schedule, its next due time and what its last tick did. */
+export interface ScheduleView {
+  /** The cron expression, e.g. "0 9 * * 1-5". */
+  cron: string;
+  /** The IANA time zone it is read in. */
+  timezone: string;
+  /** "skip": a tick starts nothing while the previous scheduled run is active; "allow": every tick starts one. */
+  overlap: "skip" | "allow";
+  /** The next minute it is due (ISO time), or null when it never is again. */
+  next: string | null;
+  /** The most recent tick: the minute, and the run it started or the active run it skipped for; null before the first. */
+  last: { scheduledAt: string; outcome: "started" | "skipped"; runId: string } | null;
 }
 
 /** What restarting a run answers (201): the new run. */

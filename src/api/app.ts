@@ -11,6 +11,8 @@ import { RUN_STATUSES, type Json, type RunStatus as RunStatusName } from "baton/
 import type { Env } from "../env.ts";
 import { registry } from "../registry.ts";
 import { decodeCursor } from "../index/run-index.ts";
+import { runIdFromKey } from "../runs/run-ids.ts";
+import { workflowEntries } from "../schedules/schedule-view.ts";
 import { ApiError } from "./api-error.ts";
 import { requireToken } from "./auth.ts";
 import { allowedMethods } from "./methods.ts";
@@ -161,7 +163,7 @@ export function createApp(): Hono<AppEnv> {
     const body = parse(RestartBody, text.trim() === "" ? {} : parseJson(text));
     const header = c.req.header("Idempotency-Key");
     const idempotencyKey = header === undefined ? null : parse(IdempotencyKey, header);
-    const id = idempotencyKey === null ? crypto.randomUUID() : await idFromKey(idempotencyKey);
+    const id = idempotencyKey === null ? crypto.randomUUID() : await runIdFromKey(idempotencyKey);
     const result = await runStub(c).restart({ id, fromStep: body.fromStep, idempotencyKey, origin: new URL(c.req.url).origin });
     if (result.status === "run_not_found") throw runNotFound(c.req.param("id"));
     if (result.status === "step_not_found") throw new ApiError(404, "step_not_found", `run ${c.req.param("id")} has no step "${body.fromStep ?? ""}"; GET the run to see its step keys`);
@@ -219,7 +221,7 @@ export function createApp(): Hono<AppEnv> {
     return c.json({ name, deliveredTo: result.deliveredTo }, 202);
   });
 
-  api.get("/workflows", (c) => c.json({ workflows: registry.list().map(({ name, kind, version }) => ({ name, kind, version })) }));
+  api.get("/workflows", async (c) => c.json({ workflows: await workflowEntries(c.env) }));
 
   app.route("/api", api);
   app.use("/approvals/*", pageHeaders(), sameOriginPosts(refusedCrossSite), limitPageBody(MAX_SMALL_BODY_BYTES, tooLarge));
@@ -232,7 +234,7 @@ export function createApp(): Hono<AppEnv> {
 async function startRun(c: Context<AppEnv>, workflow: string, input: Json | undefined): Promise<Response> {
   const header = c.req.header("Idempotency-Key");
   const idempotencyKey = header === undefined ? null : parse(IdempotencyKey, header);
-  const id = idempotencyKey === null ? crypto.randomUUID() : await idFromKey(idempotencyKey);
+  const id = idempotencyKey === null ? crypto.randomUUID() : await runIdFromKey(idempotencyKey);
   const stub = c.env.RUNS.get(c.env.RUNS.idFromName(id));
   const origin = new URL(c.req.url).origin;
   const result = await stub.start({ id, workflow, input, idempotencyKey, origin });
@@ -277,11 +279,4 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   const result = schema.safeParse(value);
   if (!result.success) throw new ApiError(400, "invalid_request", z.prettifyError(result.error));
   return result.data;
-}
-
-/** A run id derived from an Idempotency-Key, so the same key always reaches the same run object. */
-async function idFromKey(key: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`idempotency:${key}`)));
-  const hex = [...digest.slice(0, 16)].map((b) => b.toString(16).padStart(2, "0")).join("");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }

@@ -8,6 +8,7 @@ import { EVENT_NAME } from "baton";
 import type { RunStatus, StepDetail } from "baton/client";
 import { RUN_STATUSES, type Json } from "baton/engine";
 import type { Env } from "../env.ts";
+import { workflowEntries } from "../schedules/schedule-view.ts";
 import { registry } from "../registry.ts";
 import { decodeCursor } from "../index/run-index.ts";
 import type { RunWindow } from "../runs/run-view.ts";
@@ -171,13 +172,13 @@ export function consoleRoutes(): Hono<AppEnv> {
     return c.redirect(`/runs/${id}`, 303);
   });
 
-  app.get("/workflows", (c) => c.html(<WorkflowsPage nonce={nonceOf(c)} entries={entries()} />));
+  app.get("/workflows", async (c) => c.html(<WorkflowsPage nonce={nonceOf(c)} entries={await workflowEntries(c.env)} />));
 
   app.post("/workflows/start", async (c) => {
     const form = await c.req.parseBody();
     const workflow = typeof form.workflow === "string" ? form.workflow : "";
     const text = typeof form.input === "string" ? form.input : "";
-    const refuse = (message: string) => c.html(<WorkflowsPage nonce={nonceOf(c)} entries={entries()} problem={{ workflow, input: text, message } satisfies StartProblem} />, 400);
+    const refuse = async (message: string) => c.html(<WorkflowsPage nonce={nonceOf(c)} entries={await workflowEntries(c.env)} problem={{ workflow, input: text, message } satisfies StartProblem} />, 400);
     if (!registry.entry(workflow)) return refuse(`No workflow or script "${workflow}" is deployed.`);
     if (text.length > MAX_FORM_INPUT) return refuse(`The input is over ${MAX_FORM_INPUT} bytes; pass large data by reference.`);
     let input: Json | undefined;
@@ -228,10 +229,6 @@ async function runWithNotice(c: Ctx, notice: string): Promise<Response> {
 
 function noRun(c: Ctx): Response | Promise<Response> {
   return c.html(<MessagePage nonce={nonceOf(c)} title="No such run" text={`There is no run with id "${c.req.param("id") ?? ""}".`} />, 404);
-}
-
-function entries() {
-  return registry.list().map(({ name, kind, version }) => ({ name, kind, version }));
 }
 
 /** A path on this site to go to after signing in; anything else (another site, `//host`) becomes `/`. */

@@ -147,6 +147,20 @@ export const WorkflowsPage: FC<{ nonce: string; entries: WorkflowEntry[]; proble
               <p class="muted">
                 {entry.kind} · version <code>{entry.version}</code>
               </p>
+              {entry.schedule ? (
+                <p class="schedule">
+                  Runs on <code>{entry.schedule.cron}</code> ({entry.schedule.timezone}
+                  {entry.schedule.overlap === "allow" ? ", overlapping" : ", skipped while the last one runs"}) · next {time(entry.schedule.next)}
+                  {entry.schedule.last ? (
+                    <>
+                      {" "}
+                      · last tick {time(entry.schedule.last.scheduledAt)}{" "}
+                      {entry.schedule.last.outcome === "started" ? "started " : "skipped for "}
+                      <a href={`/runs/${entry.schedule.last.runId}`}>{entry.schedule.last.runId.slice(0, 8)}</a>
+                    </>
+                  ) : null}
+                </p>
+              ) : null}
               <input type="hidden" name="workflow" value={entry.name} />
               <label for={`input-${entry.name}`}>{entry.kind === "script" ? "Arguments (JSON)" : "Input (JSON)"}</label>
               <textarea id={`input-${entry.name}`} name="input" placeholder="{}">

@@ -1,6 +1,7 @@
-// Starts the Worker under `wrangler dev` for the browser tests and the README's
-// screenshots: test/browser/worker.ts with the workflows in test/browser/workflows/,
-// fresh state in a temporary folder, on a free port.
+// Starts the Worker under `wrangler dev` for the browser tests, the schedule tests (its
+// /__scheduled route fires the cron trigger) and the README's screenshots:
+// test/browser/worker.ts with the workflows in test/browser/workflows/, fresh state in a
+// temporary folder, on a free port.
 
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -45,7 +46,7 @@ export async function startDevServer(): Promise<DevServer> {
   const state = mkdtempSync(join(tmpdir(), "baton-browser-"));
   const child = spawn(
     join(root, "node_modules/.bin/wrangler"),
-    ["dev", "-c", config, "--port", String(port), "--ip", "127.0.0.1", "--persist-to", state, "--log-level", "error",
+    ["dev", "-c", config, "--port", String(port), "--ip", "127.0.0.1", "--persist-to", state, "--log-level", "error", "--test-scheduled",
       "--var", `BATON_API_TOKEN:${TOKEN}`, "--var", "BATON_SIGNING_KEY:browser-test-signing-key"],
     { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, PATH: `${join(root, "node_modules/.bin")}:${process.env.PATH}` } },
   );

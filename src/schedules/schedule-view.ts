@@ -1,0 +1,26 @@
+// The registered workflows and scripts as `GET /api/workflows` and the console show
+// them: a scheduled workflow with its cron expression, next due time and last tick.
+
+import type { WorkflowEntry } from "baton/client";
+import type { Env } from "../env.ts";
+import { registry } from "../registry.ts";
+import { schedulerOf } from "./ticks.ts";
+
+/** Every registered workflow and script, sorted by name; schedules read at `now`. */
+export async function workflowEntries(env: Env, now = Date.now()): Promise<WorkflowEntry[]> {
+  return Promise.all(
+    registry.list().map(async (entry): Promise<WorkflowEntry> => {
+      const { name, kind, version } = entry;
+      if (entry.kind !== "workflow" || entry.schedule === null) return { name, kind, version, schedule: null };
+      const { cron, timezone, overlap } = entry.schedule.schedule;
+      const last = await schedulerOf(env, name).last();
+      const next = entry.schedule.next(now);
+      return {
+        name,
+        kind,
+        version,
+        schedule: { cron, timezone, overlap, next: next && next.toISOString(), last: last && { scheduledAt: last.scheduledAt, outcome: last.outcome, runId: last.runId } },
+      };
+    }),
+  );
+}
