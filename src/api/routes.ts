@@ -1,0 +1,246 @@
+// Every /api route, declared once with its schemas: the app serves each of these (see
+// app.ts) and /api/openapi.json is built from them. Paths are written as clients see
+// them (`/api/runs/{id}`), the names the README uses.
+
+import { createRoute, OpenAPIHono, type RouteConfig } from "@hono/zod-openapi";
+import {
+  ApiErrorBody,
+  DecisionBody,
+  DecisionView,
+  EventBody,
+  EventNameParam,
+  EventSentView,
+  IdempotencyKey,
+  ListQuery,
+  MAX_INPUT_BYTES,
+  MAX_SMALL_BODY_BYTES,
+  RestartBody,
+  RestartView,
+  RunDetail,
+  RunIdParam,
+  RunPage,
+  RunSummary,
+  ScriptBody,
+  ScriptPathParam,
+  StartBody,
+  StepDetail,
+  StepKeyParam,
+  WorkflowList,
+} from "./schemas.ts";
+import { z } from "@hono/zod-openapi";
+
+/** The answer of every refused request, for the status codes a route may refuse with. */
+function refusals(codes: Record<number, string>): RouteConfig["responses"] {
+  const responses: RouteConfig["responses"] = {};
+  for (const [status, description] of Object.entries(codes)) {
+    responses[status] = { description, content: { "application/json": { schema: ApiErrorBody } } };
+  }
+  return responses;
+}
+
+/** Refusals every authenticated route can give. */
+const common = { 401: "unauthorized: no token, a wrong one, or no BATON_API_TOKEN set on the Worker" } as const;
+
+function json<T extends z.ZodType>(schema: T, description: string) {
+  return { description, content: { "application/json": { schema } } };
+}
+
+const idempotencyHeader = z.object({ "Idempotency-Key": IdempotencyKey.optional() });
+const runParams = z.object({ id: RunIdParam });
+
+export const startRun = createRoute({
+  method: "post",
+  path: "/api/runs",
+  operationId: "startRun",
+  summary: "Start a run of a workflow",
+  request: {
+    headers: idempotencyHeader,
+    body: { required: true, description: `At most ${MAX_INPUT_BYTES} bytes.`, content: { "application/json": { schema: StartBody } } },
+  },
+  responses: {
+    201: json(RunSummary, "Started."),
+    200: json(RunSummary, "A run was already started with this Idempotency-Key: that run."),
+    ...refusals({
+      ...common,
+      400: "invalid_json or invalid_request",
+      404: "workflow_not_found",
+      409: "idempotency_conflict: the key was used with another workflow or input",
+      413: "payload_too_large",
+    }),
+  },
+});
+
+export const startScriptRun = createRoute({
+  method: "post",
+  path: "/api/scripts/{path}/runs",
+  operationId: "startScriptRun",
+  summary: "Run a registered script as a run of one task",
+  request: {
+    params: z.object({ path: ScriptPathParam }),
+    headers: idempotencyHeader,
+    body: { required: true, content: { "application/json": { schema: ScriptBody } } },
+  },
+  responses: {
+    201: json(RunSummary, "Started."),
+    200: json(RunSummary, "A run was already started with this Idempotency-Key: that run."),
+    ...refusals({ ...common, 400: "invalid_json or invalid_request", 404: "script_not_found", 409: "idempotency_conflict", 413: "payload_too_large" }),
+  },
+});
+
+export const listRuns = createRoute({
+  method: "get",
+  path: "/api/runs",
+  operationId: "listRuns",
+  summary: "List runs, newest first, filtered and paged",
+  request: { query: ListQuery },
+  responses: { 200: json(RunPage, "A page of runs."), ...refusals({ ...common, 400: "invalid_request: a filter, limit or cursor that does not fit" }) },
+});
+
+export const getRun = createRoute({
+  method: "get",
+  path: "/api/runs/{id}",
+  operationId: "getRun",
+  summary: "A run with its input, outcome, steps, open approvals and event waits",
+  request: { params: runParams },
+  responses: { 200: json(RunDetail, "The run."), ...refusals({ ...common, 404: "run_not_found" }) },
+});
+
+export const deleteRun = createRoute({
+  method: "delete",
+  path: "/api/runs/{id}",
+  operationId: "deleteRun",
+  summary: "Delete an ended run: its storage and its list entry",
+  request: { params: runParams },
+  responses: {
+    204: { description: "Deleted." },
+    ...refusals({ ...common, 404: "run_not_found", 409: "run_not_active (cancel it first) or run_busy (still reporting its end; retry)" }),
+  },
+});
+
+export const getStep = createRoute({
+  method: "get",
+  path: "/api/runs/{id}/steps/{key}",
+  operationId: "getStep",
+  summary: "One step with its output, attempts and logs",
+  request: { params: z.object({ id: RunIdParam, key: StepKeyParam }) },
+  responses: { 200: json(StepDetail, "The step."), ...refusals({ ...common, 404: "run_not_found or step_not_found" }) },
+});
+
+export const cancelRun = createRoute({
+  method: "post",
+  path: "/api/runs/{id}/cancel",
+  operationId: "cancelRun",
+  summary: "Cancel an active run",
+  request: { params: runParams },
+  responses: { 200: json(RunSummary, "Cancelled."), ...refusals({ ...common, 404: "run_not_found", 409: "run_not_active: it already ended" }) },
+});
+
+export const restartRun = createRoute({
+  method: "post",
+  path: "/api/runs/{id}/restart",
+  operationId: "restartRun",
+  summary: "Start a new run of an ended run's workflow and input, keeping the steps that completed before fromStep",
+  request: {
+    params: runParams,
+    headers: idempotencyHeader,
+    body: { required: false, description: `Optional; at most ${MAX_SMALL_BODY_BYTES} bytes.`, content: { "application/json": { schema: RestartBody } } },
+  },
+  responses: {
+    201: json(RestartView, "The new run."),
+    200: json(RestartView, "A restart was already made with this Idempotency-Key: that run."),
+    ...refusals({ ...common, 400: "invalid_json or invalid_request", 404: "run_not_found or step_not_found", 409: "run_not_active (it is still active) or idempotency_conflict", 413: "payload_too_large" }),
+  },
+});
+
+export const sendEvent = createRoute({
+  method: "post",
+  path: "/api/runs/{id}/events/{name}",
+  operationId: "sendEvent",
+  summary: "Send an event with a payload to a run (kept until the run waits for it)",
+  request: {
+    params: z.object({ id: RunIdParam, name: EventNameParam }),
+    body: { required: true, description: `At most ${MAX_INPUT_BYTES} bytes.`, content: { "application/json": { schema: EventBody } } },
+  },
+  responses: {
+    202: json(EventSentView, "Accepted: it settled the oldest wait for it, or is kept for the first wait that comes."),
+    ...refusals({ ...common, 400: "invalid_json or invalid_request", 404: "run_not_found", 409: "run_not_active: it already ended", 413: "payload_too_large" }),
+  },
+});
+
+export const decideApproval = createRoute({
+  method: "post",
+  path: "/api/runs/{id}/approvals/{key}",
+  operationId: "decideApproval",
+  summary: "Approve or reject a waiting approval",
+  request: {
+    params: z.object({ id: RunIdParam, key: StepKeyParam }),
+    body: { required: true, description: `At most ${MAX_SMALL_BODY_BYTES} bytes.`, content: { "application/json": { schema: DecisionBody } } },
+  },
+  responses: {
+    200: json(DecisionView, "Decided."),
+    ...refusals({
+      ...common,
+      400: "invalid_json or invalid_request",
+      404: "run_not_found or approval_not_found",
+      409: "run_not_active or approval_already_decided",
+      413: "payload_too_large",
+    }),
+  },
+});
+
+export const listWorkflows = createRoute({
+  method: "get",
+  path: "/api/workflows",
+  operationId: "listWorkflows",
+  summary: "The registered workflows and scripts, with their versions and schedules",
+  responses: { 200: json(WorkflowList, "Every workflow and script."), ...refusals(common) },
+});
+
+export const openApiDocumentRoute = createRoute({
+  method: "get",
+  path: "/api/openapi.json",
+  operationId: "openApiDocument",
+  summary: "This document (no token needed)",
+  security: [],
+  responses: { 200: { description: "The OpenAPI 3.1 document of the API.", content: { "application/json": { schema: z.record(z.string(), z.unknown()) } } } },
+});
+
+/** Every /api route, in the order the README lists them. */
+export const API_ROUTES = [
+  startRun,
+  startScriptRun,
+  getRun,
+  getStep,
+  listRuns,
+  cancelRun,
+  restartRun,
+  deleteRun,
+  sendEvent,
+  decideApproval,
+  listWorkflows,
+  openApiDocumentRoute,
+] as const;
+
+let document: object | undefined;
+
+/** The OpenAPI 3.1 document of the API, built from API_ROUTES. */
+export function openApiDocument(): object {
+  if (document) return document;
+  const app = new OpenAPIHono();
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerToken", {
+    type: "http",
+    scheme: "bearer",
+    description: "The Worker's BATON_API_TOKEN secret.",
+  });
+  for (const route of API_ROUTES) app.openAPIRegistry.registerPath(route);
+  document = app.getOpenAPI31Document({
+    openapi: "3.1.0",
+    info: {
+      title: "Baton",
+      version: "1",
+      description: "Durable workflows on Cloudflare Workers: start, read, list, cancel, restart and delete runs; send events; decide approvals. Errors are {error: {code, message}}; a refused request changes nothing.",
+    },
+    security: [{ bearerToken: [] }],
+  });
+  return document;
+}
