@@ -1,6 +1,7 @@
 // The Worker's routes: the console's pages at /, approval pages at /approvals, and the
-// HTTP API at /api: start, status, list and cancel runs, list workflows. JSON in and out,
-// every error as `{error: {code, message}}`, and a rejected request changes nothing.
+// HTTP API at /api, each route declared with its schemas in routes.ts (and so in
+// /api/openapi.json) and served here. JSON in and out, every error as
+// `{error: {code, message}}`, and a rejected request changes nothing.
 
 import { Hono, type Context, type MiddlewareHandler } from "hono";
 import type { RouteConfig } from "@hono/zod-openapi";

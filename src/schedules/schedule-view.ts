@@ -13,7 +13,13 @@ export async function workflowEntries(env: Env, now = Date.now()): Promise<Workf
       const { name, kind, version } = entry;
       if (entry.kind !== "workflow" || entry.schedule === null) return { name, kind, version, schedule: null };
       const { cron, timezone, overlap } = entry.schedule.schedule;
-      const last = await schedulerOf(env, name).last();
+      // The list still answers when a scheduler cannot: its last tick shows as unknown (null).
+      const last = await schedulerOf(env, name)
+        .last()
+        .catch((error: unknown) => {
+          console.error(`baton: the scheduler of ${name} did not answer: ${String(error)}`);
+          return null;
+        });
       const next = entry.schedule.next(now);
       return {
         name,
