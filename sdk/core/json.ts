@@ -14,7 +14,7 @@ export type Json = null | boolean | number | string | Json[] | { [key: string]: 
  */
 export function toJson(value: unknown, what: string): Json | undefined {
   if (value === undefined) return undefined;
-  check(value, what, new Set());
+  check(value, what, new Set(), 0);
   const bytes = jsonBytes(value);
   if (bytes > MAX_JSON_BYTES) {
     throw new SerializationError(
@@ -27,13 +27,40 @@ export function toJson(value: unknown, what: string): Json | undefined {
 /** Largest JSON a checkpoint may hold: a step result or a run's output. */
 export const MAX_JSON_BYTES = 1024 * 1024;
 
+/**
+ * Deepest nesting of arrays and objects a checkpoint, input or payload may have. Deeper
+ * values cannot cross every part of the platform (serializers and parsers recurse), so
+ * they are refused where they enter, with this number in the message.
+ */
+export const MAX_JSON_DEPTH = 512;
+
+/**
+ * How deep `value` nests (a scalar is 0, `[]` is 1), counting no further than `limit + 1`;
+ * walks with its own stack, so any depth is measured without overflowing the JavaScript one.
+ */
+export function jsonDepth(value: unknown, limit = MAX_JSON_DEPTH): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop() as [unknown, number];
+    if (item === null || typeof item !== "object") continue;
+    const here = depth + 1;
+    if (here > deepest) deepest = here;
+    if (deepest > limit) return deepest;
+    for (const child of Array.isArray(item) ? item : Object.values(item)) {
+      if (child !== null && typeof child === "object") stack.push([child, here]);
+    }
+  }
+  return deepest;
+}
+
 function jsonBytes(value: unknown): number {
   const text = JSON.stringify(value);
   // UTF-8 takes at most 3 bytes per UTF-16 unit; only count exactly when it could matter.
   return text.length * 3 <= MAX_JSON_BYTES ? text.length : new TextEncoder().encode(text).length;
 }
 
-function check(value: unknown, path: string, seen: Set<object>): void {
+function check(value: unknown, path: string, seen: Set<object>, depth: number): void {
   switch (typeof value) {
     case "string":
     case "boolean":
@@ -48,11 +75,15 @@ function check(value: unknown, path: string, seen: Set<object>): void {
   }
   if (value === null) return;
   if (seen.has(value)) throw fail(path, "it refers to itself (a cycle)");
+  // Checked before going deeper: the walk itself recurses, at most this far.
+  if (depth + 1 > MAX_JSON_DEPTH) {
+    throw new SerializationError(`${what(path)} nests arrays and objects more than ${MAX_JSON_DEPTH} deep (the limit); flatten it or store it elsewhere and return a reference`);
+  }
   seen.add(value);
   if (Array.isArray(value)) {
     value.forEach((item, i) => {
       if (item === undefined) throw fail(`${path}[${i}]`, "undefined in an array cannot be stored as JSON");
-      check(item, `${path}[${i}]`, seen);
+      check(item, `${path}[${i}]`, seen, depth + 1);
     });
   } else {
     const proto = Object.getPrototypeOf(value) as unknown;
@@ -61,10 +92,15 @@ function check(value: unknown, path: string, seen: Set<object>): void {
       throw fail(path, `a ${kind} is not a plain object; return plain data (e.g. an ISO string for a Date)`);
     }
     for (const [key, item] of Object.entries(value)) {
-      if (item !== undefined) check(item, `${path}.${key}`, seen);
+      if (item !== undefined) check(item, `${path}.${key}`, seen, depth + 1);
     }
   }
   seen.delete(value);
+}
+
+/** The start of a deep path (the value's name), so a message about depth stays short. */
+function what(path: string): string {
+  return /^[^.[]*/.exec(path)?.[0] || path;
 }
 
 function fail(path: string, reason: string): SerializationError {

@@ -8,7 +8,7 @@ import type { RouteConfig } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
-import type { Json } from "baton/engine";
+import { jsonDepth, MAX_JSON_DEPTH, type Json } from "baton/engine";
 import type { DecisionView, EventSentView, RestartView, RunSummary, WorkflowList } from "baton/client";
 import type { Env } from "../env.ts";
 import { registry } from "../registry.ts";
@@ -234,11 +234,17 @@ async function readText(c: Context): Promise<string> {
 }
 
 function parseJson(text: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     throw new ApiError(400, "invalid_json", "the request body is not valid JSON");
   }
+  // Refused here, where it is cheap: deeper values break parsers and serializers further on.
+  if (jsonDepth(value) > MAX_JSON_DEPTH) {
+    throw new ApiError(400, "invalid_json", `the request body nests arrays and objects more than ${MAX_JSON_DEPTH} deep (the limit); flatten it`);
+  }
+  return value;
 }
 
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {

@@ -6,7 +6,7 @@
 import { Hono, type Context } from "hono";
 import { EVENT_NAME } from "baton";
 import type { RunStatus, StepDetail } from "baton/client";
-import { RUN_STATUSES, type Json } from "baton/engine";
+import { jsonDepth, MAX_JSON_DEPTH, RUN_STATUSES, type Json } from "baton/engine";
 import type { Env } from "../env.ts";
 import { workflowEntries } from "../schedules/schedule-view.ts";
 import { registry } from "../registry.ts";
@@ -165,6 +165,7 @@ export function consoleRoutes(): Hono<AppEnv> {
       } catch (error) {
         return runWithNotice(c, `The payload is not JSON: ${(error as Error).message}. Nothing was sent.`);
       }
+      if (jsonDepth(payload) > MAX_JSON_DEPTH) return runWithNotice(c, `The payload nests more than ${MAX_JSON_DEPTH} deep. Nothing was sent.`);
     }
     const result = await c.env.RUNS.get(c.env.RUNS.idFromName(id)).sendEvent(name, payload);
     if (result.status === "run_not_found") return noRun(c);
@@ -188,6 +189,7 @@ export function consoleRoutes(): Hono<AppEnv> {
       } catch (error) {
         return refuse(`The input is not JSON: ${(error as Error).message}`);
       }
+      if (jsonDepth(input) > MAX_JSON_DEPTH) return refuse(`The input nests more than ${MAX_JSON_DEPTH} deep; flatten it.`);
     }
     const id = crypto.randomUUID();
     await c.env.RUNS.get(c.env.RUNS.idFromName(id)).start({ id, workflow, input, idempotencyKey: null, origin: new URL(c.req.url).origin });

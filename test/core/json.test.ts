@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { SerializationError } from "baton";
-import { MAX_JSON_BYTES, toJson } from "../../sdk/core/json.ts";
+import { jsonDepth, MAX_JSON_BYTES, MAX_JSON_DEPTH, toJson } from "../../sdk/core/json.ts";
+
+/** Arrays (or objects) nested `depth` deep, built without recursion. */
+function nested(depth: number, kind: "array" | "object" = "array"): unknown {
+  let value: unknown = 0;
+  for (let i = 0; i < depth; i++) value = kind === "array" ? [value] : { v: value };
+  return value;
+}
 
 describe("toJson", () => {
   it("accepts plain data and undefined at the top", () => {
@@ -38,5 +45,25 @@ describe("toJson", () => {
     expect(() => toJson("x".repeat(MAX_JSON_BYTES), "result")).toThrow(`over the ${MAX_JSON_BYTES}-byte limit`);
     expect(() => toJson("é".repeat(MAX_JSON_BYTES / 2), "result")).toThrow(SerializationError);
     expect(toJson("x".repeat(1000), "result")).toHaveLength(1000);
+  });
+
+  it(`accepts nesting ${MAX_JSON_DEPTH} deep and refuses deeper with a SerializationError naming the limit, however deep`, () => {
+    expect(toJson(nested(MAX_JSON_DEPTH), "result")).toBeDefined();
+    expect(toJson(nested(MAX_JSON_DEPTH, "object"), "result")).toBeDefined();
+    for (const depth of [MAX_JSON_DEPTH + 1, 3_000, 10_000, 200_000]) {
+      expect(() => toJson(nested(depth), "result")).toThrow(SerializationError);
+      expect(() => toJson(nested(depth, "object"), "result")).toThrow(`result nests arrays and objects more than ${MAX_JSON_DEPTH} deep`);
+    }
+  });
+});
+
+describe("jsonDepth", () => {
+  it("measures nesting without the JavaScript stack, and stops counting past the limit", () => {
+    expect(jsonDepth(1)).toBe(0);
+    expect(jsonDepth([])).toBe(1);
+    expect(jsonDepth({ a: [1, { b: [] }], c: null })).toBe(4);
+    expect(jsonDepth(nested(500))).toBe(500);
+    expect(jsonDepth(nested(1_000_000))).toBe(MAX_JSON_DEPTH + 1);
+    expect(jsonDepth(nested(100), 10)).toBe(11);
   });
 });
