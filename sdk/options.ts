@@ -34,6 +34,12 @@ export interface TaskOptions {
   retries?: RetryOptions;
   /** How long one attempt may take before it fails with TaskTimeoutError (default 600 seconds). */
   timeout?: Duration;
+  /**
+   * How long an attempt may wait for a consumer to take it, or run without a heartbeat
+   * (consumers send them while the closure runs), before it is sent again: how fast a
+   * lost message or a dead consumer is noticed (default 30 seconds).
+   */
+  heartbeatTimeout?: Duration;
   /** How long a completed result is reused, by any run, instead of running the task again. */
   cacheTtl?: Duration;
   /** JSON that, with the workflow and task name, identifies a cached result (default null). */
@@ -68,6 +74,8 @@ export interface ResolvedConcurrencyLimit {
 export interface ResolvedTaskOptions {
   retries: RetryPolicy;
   timeout: number;
+  /** Seconds; left out for the default (DEFAULT_HEARTBEAT_TIMEOUT_SECONDS). */
+  heartbeatTimeout?: number;
   cacheTtl?: number;
   cacheKey?: unknown;
   concurrency?: ResolvedConcurrencyLimit;
@@ -81,9 +89,17 @@ export const DEFAULT_TASK_OPTIONS: ResolvedTaskOptions = {
   timeout: 600,
 };
 
+/** How long an attempt may go unclaimed or without a heartbeat when its options do not say. */
+export const DEFAULT_HEARTBEAT_TIMEOUT_SECONDS = 30;
+
+/** The heartbeat timeout of an attempt with these options, in ms. */
+export function heartbeatTimeoutMs(options: ResolvedTaskOptions): number {
+  return (options.heartbeatTimeout ?? DEFAULT_HEARTBEAT_TIMEOUT_SECONDS) * 1000;
+}
+
 const BACKOFFS = new Set(["constant", "linear", "exponential"]);
 
-const TASK_OPTIONS = ["retries", "timeout", "cacheTtl", "cacheKey", "concurrency", "priority", "tag"] as const;
+const TASK_OPTIONS = ["retries", "timeout", "heartbeatTimeout", "cacheTtl", "cacheKey", "concurrency", "priority", "tag"] as const;
 const RETRY_OPTIONS = ["limit", "delay", "backoff", "maxDelay"] as const;
 const CONCURRENCY_OPTIONS = ["key", "limit", "window"] as const;
 
@@ -116,6 +132,7 @@ export function resolveTaskOptions(options: TaskOptions | undefined, primitive: 
     retries,
     timeout: toSeconds(options.timeout ?? DEFAULT_TASK_OPTIONS.timeout, `${primitive}() timeout`, 0, true),
   };
+  if (options.heartbeatTimeout !== undefined) resolved.heartbeatTimeout = toSeconds(options.heartbeatTimeout, `${primitive}() heartbeatTimeout`, 1);
   if (options.tag !== undefined) {
     if (typeof options.tag !== "string" || !/^[a-z0-9][a-z0-9-]{0,39}$/.test(options.tag)) {
       throw new InvalidArgumentError(`${primitive}() tag must be 1 to 40 lowercase letters, digits or dashes, got ${JSON.stringify(options.tag)}`);

@@ -216,7 +216,8 @@ export class LocalEngine {
   }
 
   private runTask(key: string, attempt: number): void {
-    if (this.ended || !this.machine.isWanted(key, attempt)) return;
+    // In memory the one "consumer" takes the attempt at once and sends no heartbeats: only its timeout bounds it.
+    if (this.ended || !this.machine.claim(key, attempt, "local", this.clock.now, false)) return;
     this.clock.track(
       this.attemptOutcome(key, attempt).then((outcome) => {
         this.attemptEnded(key, attempt);

@@ -7,7 +7,7 @@ import type { ErrorData } from "../core/error-data.ts";
 import type { Json } from "../core/json.ts";
 import type { AttemptFacts, LogEntry, StepStatus } from "../core/log.ts";
 import { isOpenStep } from "../core/run-machine/statuses.ts";
-import type { StepChange, StepGuard, StepRecord, StepStorage, StepTally } from "../core/run-machine/storage.ts";
+import type { LeaseChange, StepChange, StepGuard, StepRecord, StepStorage, StepTally } from "../core/run-machine/storage.ts";
 
 /** A finished attempt of a task or step. */
 export interface AttemptRecord {
@@ -52,6 +52,14 @@ export class MemorySteps implements StepStorage {
     Object.assign(row, change);
     if (change.delivery) this.deliveries = Math.max(this.deliveries, change.delivery);
     row.change = ++this.changes;
+    return true;
+  }
+
+  lease(key: string, attempt: number, change: LeaseChange): boolean {
+    const row = this.rows.get(key);
+    if (!row || row.status !== "running" || row.attempts !== attempt) return false;
+    // Not a log change: no new change number.
+    Object.assign(row, change);
     return true;
   }
 

@@ -52,8 +52,10 @@ export interface TaskContextData {
   log: LogEntry[];
   /** The change number to send as `since` next time. */
   cursor: number;
-  /** For each task asked about: whether that attempt is still wanted. */
+  /** For each task asked about: whether this consumer runs it (the attempt is wanted, and its claim went to this consumer). */
   wanted: boolean[];
+  /** The shortest heartbeat timeout (ms) of the wanted tasks: the consumer sends heartbeats well within it. */
+  heartbeatMs?: number;
   /** The version of the workflow's code this run object runs it with; a consumer on other code hands the task back. */
   version: string | null;
   /** For each task asked about: the script it runs by path (no replay needed), or null; absent when none is a script. */
@@ -64,6 +66,12 @@ export interface TaskContextData {
 export interface TaskRef {
   key: string;
   attempt: number;
+  /**
+   * Who claims the attempt: the id of the queue message carrying it, so the queue's own
+   * redelivery of that message (after its consumer failed) takes the attempt again,
+   * while another message for it (a re-send) finds it taken. Older consumers send none.
+   */
+  claimant?: string | undefined;
 }
 
 /** What the approval page shows. */

@@ -10,6 +10,7 @@ import {
   canonicalJson,
   codeChangeNote,
   DEFAULT_TASK_OPTIONS,
+  heartbeatTimeoutMs,
   Execution,
   housekeepingBackoffMs,
   isReplayFailure,
@@ -196,7 +197,10 @@ export class RunObject extends DurableObject<Env> {
   async taskContext(tasks: TaskRef[], since = 0): Promise<string | null> {
     const run = this.store.run();
     if (!run || isTerminal(run.status)) return null;
-    const wanted = tasks.map(({ key, attempt }) => this.machine.isWanted(key, attempt));
+    const now = Date.now();
+    // Claimed here, atomically: of two deliveries of one attempt, only the first consumer gets it.
+    // A consumer that names no claimant (older code) sends no heartbeats: only the timeout bounds its claim.
+    const wanted = tasks.map(({ key, attempt, claimant }) => this.machine.claim(key, attempt, claimant ?? `unnamed:${crypto.randomUUID()}`, now, claimant !== undefined));
     // Nothing wanted: send no changes, and so no newer cursor, or the consumer's mirror would skip them.
     const any = wanted.includes(true);
     const context: TaskContextData = {
@@ -206,12 +210,12 @@ export class RunObject extends DurableObject<Env> {
       wanted,
       version: registry.entry(run.workflow)?.version ?? null,
     };
-    const scripts = tasks.map(({ key }, i) => {
-      const step = wanted[i] ? this.machine.step(key) : undefined;
-      return step?.script ? { ...step.script, timeout: (step.options ?? DEFAULT_TASK_OPTIONS).timeout } : null;
-    });
+    const steps = tasks.map(({ key }, i) => (wanted[i] ? this.machine.step(key) : undefined));
+    const scripts = steps.map((step) => (step?.script ? { ...step.script, timeout: (step.options ?? DEFAULT_TASK_OPTIONS).timeout } : null));
     // Left out when no task is a script: it is on every task's path, and most tasks are not.
     if (scripts.some((script) => script !== null)) context.scripts = scripts;
+    const heartbeats = steps.flatMap((step) => (step ? [heartbeatTimeoutMs(step.options ?? DEFAULT_TASK_OPTIONS)] : []));
+    if (heartbeats.length > 0) context.heartbeatMs = Math.min(...heartbeats);
     if (since === 0) {
       context.input = run.input;
       context.startedAt = run.createdAt;
@@ -219,11 +223,22 @@ export class RunObject extends DurableObject<Env> {
     return JSON.stringify(context);
   }
 
-  /** Which of these task attempts are still wanted; a consumer aborts the signal of those that are not. */
+  /**
+   * A consumer's heartbeat for the attempts it runs: whether each is still wanted from
+   * it (a consumer aborts the signal of those that are not). Keeps their claims alive.
+   */
   async stillWanted(tasks: TaskRef[]): Promise<boolean[]> {
     const run = this.store.run();
     if (!run || isTerminal(run.status)) return tasks.map(() => false);
-    return tasks.map(({ key, attempt }) => this.machine.isWanted(key, attempt));
+    const now = Date.now();
+    return tasks.map(({ key, attempt, claimant }) => (claimant === undefined ? this.machine.isWanted(key, attempt) : this.machine.heartbeat(key, attempt, claimant, now)));
+  }
+
+  /** A consumer gives back attempts it claimed but will not run (it runs other code); each is sent again after `holdMs` unless another consumer takes it. */
+  async release(tasks: TaskRef[], holdMs: number): Promise<void> {
+    const now = Date.now();
+    for (const { key, attempt, claimant } of tasks) if (claimant !== undefined) this.machine.release(key, attempt, claimant, now + holdMs);
+    await this.afterEvent();
   }
 
   /** A child run started by the flow step `key` ended; accepted once, repeats and strangers change nothing. */

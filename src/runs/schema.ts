@@ -49,7 +49,9 @@ CREATE TABLE IF NOT EXISTS steps (
   approval TEXT,
   flow_workflow TEXT,
   flow_timeout REAL,
-  event_name TEXT
+  event_name TEXT,
+  claim TEXT,
+  resends INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS attempts (
   key TEXT NOT NULL,
@@ -108,6 +110,8 @@ const ADDED_COLUMNS: readonly (readonly [table: "run" | "steps" | "attempts", co
   ["attempts", "ran_at", "INTEGER"],
   ["steps", "event_name", "TEXT"],
   ["run", "restart_of", "TEXT"],
+  ["steps", "claim", "TEXT"],
+  ["steps", "resends", "INTEGER NOT NULL DEFAULT 0"],
 ];
 
 /**

@@ -2,7 +2,7 @@
 // storage port. Every write takes the run's next change number, so a consumer can
 // fetch the log entries changed since the last it saw; every write is synchronous.
 
-import type { AttemptFacts, ErrorData, Json, LogEntry, LogLine, ResolvedTaskOptions, StepChange, StepGuard, StepKind, StepRecord, StepStatus, StepStorage, StepTally } from "baton/engine";
+import type { AttemptFacts, ErrorData, Json, LeaseChange, LogEntry, LogLine, ResolvedTaskOptions, StepChange, TaskClaim, StepGuard, StepKind, StepRecord, StepStatus, StepStorage, StepTally } from "baton/engine";
 import { encodeJson, logLinesOf, OPEN_STEP_STATUSES } from "baton/engine";
 import { approval, errorData, json, num, numOrNull, oneOf, taskOptions, text, textOrNull, type Row } from "./rows.ts";
 import type { AttemptView } from "./run-view.ts";
@@ -23,6 +23,8 @@ const COLUMNS: { [K in keyof Required<StepChange>]: [column: string, encode: (va
   deadline: ["deadline", (value) => value],
   delivery: ["delivery", (value) => value],
   fromCache: ["from_cache", (value) => (value ? 1 : 0)],
+  claim: ["claim", (value) => (value === null ? null : JSON.stringify(value))],
+  resends: ["resends", (value) => value],
 };
 
 const OPEN = `(${OPEN_STEP_STATUSES.map((status) => `'${status}'`).join(", ")})`;
@@ -111,6 +113,19 @@ export class StepTable implements StepStorage {
     this.changes = change_seq;
     if (change.delivery) this.deliveries = Math.max(this.lastDelivery(), change.delivery);
     return true;
+  }
+
+  lease(key: string, attempt: number, change: LeaseChange): boolean {
+    const sets: string[] = [];
+    const values: SqlStorageValue[] = [];
+    for (const [field, value] of Object.entries(change) as [keyof LeaseChange, never][]) {
+      const [column, encode] = COLUMNS[field];
+      sets.push(`${column} = ?`);
+      values.push((encode as (value: unknown) => SqlStorageValue)(value));
+    }
+    if (sets.length === 0) return true;
+    // No change number: a claim or heartbeat is not part of the log consumers replay.
+    return this.sql.exec(`UPDATE steps SET ${sets.join(", ")} WHERE key = ? AND status = 'running' AND attempts = ?`, ...values, key, attempt).rowsWritten > 0;
   }
 
   recordAttempt(key: string, attempt: number, endedAt: number, error: ErrorData | null, facts: AttemptFacts): void {
@@ -317,6 +332,14 @@ export class StepTable implements StepStorage {
   }
 }
 
+/** A task attempt's claim, as stored in the `claim` column (JSON), checked. */
+function claimOf(row: Row): TaskClaim | null {
+  const stored = textOrNull(row, "claim");
+  if (stored === null) return null;
+  const value = JSON.parse(stored) as { by?: unknown; at?: unknown };
+  return typeof value.by === "string" && typeof value.at === "number" ? { by: value.by, at: value.at } : null;
+}
+
 /** A steps row as the machine's record, every column checked. */
 function recordOf(row: Row, options: ResolvedTaskOptions | undefined): StepRecord {
   const kind = oneOf(row, "kind", KINDS);
@@ -337,6 +360,8 @@ function recordOf(row: Row, options: ResolvedTaskOptions | undefined): StepRecor
     deadline: numOrNull(row, "deadline"),
     delivery: numOrNull(row, "delivery"),
     fromCache: numOrNull(row, "from_cache") === 1,
+    claim: claimOf(row),
+    resends: numOrNull(row, "resends") ?? 0,
   };
   if (options) record.options = options;
   const request = approval(row, "approval");

@@ -11,7 +11,7 @@ import { toErrorData, runClosure, type ExecutionOptions, type Outcome, MirrorCac
 import type { Env } from "../env.ts";
 import { TaskMessage, type TaskReport } from "./messages.ts";
 import { registry, type Registry } from "../registry.ts";
-import type { RunObject, TaskContextData } from "../runs/run-object.ts";
+import type { RunObject, TaskContextData, TaskRef } from "../runs/run-object.ts";
 
 /** The queue where messages land that the consumer could not process after the queue's retries. */
 export const DEAD_LETTER_QUEUE = "baton-tasks-dlq";
@@ -84,10 +84,7 @@ async function runJobs(runId: string, jobs: Job[], env: Env, deployed: Registry)
   const cached = useCache ? mirrors.get(runId) : undefined;
   let context: TaskContextData;
   try {
-    const text = await run.taskContext(
-      jobs.map(({ task }) => ({ key: task.key, attempt: task.attempt })),
-      cached?.cursor ?? 0,
-    );
+    const text = await run.taskContext(jobs.map(taskRef), cached?.cursor ?? 0);
     // Null: the run ended or is unknown; nothing to do.
     if (text === null) return ackAll(jobs);
     context = JSON.parse(text) as TaskContextData;
@@ -111,7 +108,10 @@ async function runJobs(runId: string, jobs: Job[], env: Env, deployed: Registry)
     if (useCache) mirrors.set(runId, mirror);
   }
   const reports = new ReportBatch(run, context.wanted.filter(Boolean).length);
-  const watch = new CancelWatch(run, intervalMs(env.BATON_CANCEL_CHECK_MS));
+  // Checks double as heartbeats: three within the shortest heartbeat timeout.
+  const every = Math.min(intervalMs(env.BATON_CANCEL_CHECK_MS), (context.heartbeatMs ?? Number.POSITIVE_INFINITY) / 3);
+  const watch = new CancelWatch(run, every);
+  const bounced: Job[] = [];
   try {
     await Promise.all(
       jobs.map(async ({ message, task }, i) => {
@@ -121,16 +121,17 @@ async function runJobs(runId: string, jobs: Job[], env: Env, deployed: Registry)
         const script = scripts[i];
         if (otherCode && !script && message.attempts <= VERSION_BOUNCES) {
           reports.skip();
+          bounced.push({ message, task });
           return message.retry({ delaySeconds: VERSION_BOUNCE_SECONDS });
         }
-        const cancel = watch.add(task);
+        const cancel = watch.add({ message, task });
         try {
           const outcome: Outcome | null = script
             ? await runScript(script, task, cancel, deployed)
             : otherCode
               ? { ok: false, error: toErrorData(versionMismatch(runId, task.key, context.workflow, context.version, mine)) }
               : body
-                ? ((await mirror?.run(task.key, task.attempt, cancel)) ?? (await replayFromStart(runId, task, env, cancel, deployed)))
+                ? ((await mirror?.run(task.key, task.attempt, cancel)) ?? (await replayFromStart(runId, { message, task }, env, cancel, deployed)))
                 : { ok: false, error: toErrorData(new WorkflowNotFoundError(`workflow "${context.workflow}" is not deployed in this Worker`)) };
           // Null, or cancelled: the attempt stopped being wanted; there is nothing to report.
           if (outcome === null || cancel.aborted) {
@@ -146,12 +147,18 @@ async function runJobs(runId: string, jobs: Job[], env: Env, deployed: Registry)
           console.error(`baton: task ${task.key} of run ${runId} could not report: ${toErrorData(error).message}`);
           message.retry();
         } finally {
-          watch.remove(task);
+          watch.remove({ message, task });
         }
       }),
     );
   } finally {
     watch.stop();
+  }
+  // Handed back for a consumer on the run's code: free the claims, so the bounced message (or a re-send after it) can be taken.
+  if (bounced.length > 0) {
+    await run.release(bounced.map(taskRef), (VERSION_BOUNCE_SECONDS + 5) * 1000).catch((error: unknown) => {
+      console.error(`baton: run ${runId}'s handed-back tasks could not be released: ${toErrorData(error).message}`);
+    });
   }
 }
 
@@ -169,9 +176,10 @@ function runScript(script: NonNullable<NonNullable<TaskContextData["scripts"]>[n
  * Used when the mirror did not reach the task (it fell out of step with the run).
  * Null when the attempt is no longer wanted.
  */
-async function replayFromStart(runId: string, task: TaskMessage, env: Env, cancel: AbortSignal, deployed: Registry): Promise<Outcome | null> {
+async function replayFromStart(runId: string, job: Job, env: Env, cancel: AbortSignal, deployed: Registry): Promise<Outcome | null> {
+  const { task } = job;
   mirrors.delete(runId);
-  const text = await env.RUNS.get(env.RUNS.idFromName(runId)).taskContext([{ key: task.key, attempt: task.attempt }], 0);
+  const text = await env.RUNS.get(env.RUNS.idFromName(runId)).taskContext([taskRef(job)], 0);
   const context = text === null ? null : (JSON.parse(text) as TaskContextData);
   const body = context && deployed.body(context.workflow);
   if (!context || !body || !context.wanted[0]) return null;
@@ -200,11 +208,12 @@ function intervalMs(value: string | undefined): number {
 /**
  * While a run's task closures run here, asks the run object now and then whether
  * they are still wanted, and aborts the signal of each that is not: the run was
- * cancelled or ended, or the attempt was given up on. Tasks that finish within one
- * interval never cause a check.
+ * cancelled or ended, or the attempt was given up on. Each ask is also the heartbeat
+ * that keeps this consumer's claims alive. Tasks that finish within one interval
+ * never cause a check.
  */
 class CancelWatch {
-  private readonly running = new Map<TaskMessage, AbortController>();
+  private readonly running = new Map<string, { job: Job; controller: AbortController }>();
   private timer: ReturnType<typeof setInterval> | undefined;
   private checking = false;
 
@@ -214,15 +223,15 @@ class CancelWatch {
   ) {}
 
   /** Watches one attempt; its signal aborts once the run no longer wants it. */
-  add(task: TaskMessage): AbortSignal {
+  add(job: Job): AbortSignal {
     const controller = new AbortController();
-    this.running.set(task, controller);
+    this.running.set(job.message.id, { job, controller });
     this.timer ??= setInterval(() => void this.check(), this.everyMs);
     return controller.signal;
   }
 
-  remove(task: TaskMessage): void {
-    this.running.delete(task);
+  remove(job: Job): void {
+    this.running.delete(job.message.id);
     if (this.running.size === 0) this.stop();
   }
 
@@ -234,15 +243,15 @@ class CancelWatch {
   private async check(): Promise<void> {
     if (this.checking || this.running.size === 0) return;
     this.checking = true;
-    const tasks = [...this.running];
+    const watched = [...this.running.values()];
     try {
-      const wanted = await this.run.stillWanted(tasks.map(([task]) => ({ key: task.key, attempt: task.attempt })));
-      tasks.forEach(([task, controller], i) => {
-        if (!wanted[i]) controller.abort(new CancelledError(`attempt ${task.attempt} of "${task.key}" is no longer wanted: its run was cancelled or ended, or the attempt was given up`));
+      const wanted = await this.run.stillWanted(watched.map(({ job }) => taskRef(job)));
+      watched.forEach(({ job: { task }, controller }, i) => {
+        if (!wanted[i]) controller.abort(new CancelledError(`attempt ${task.attempt} of "${task.key}" is no longer wanted: its run was cancelled or ended, or the attempt was given up or taken over`));
       });
     } catch (error) {
       // Unknown is not "cancelled": the closures run on, and the next check asks again.
-      console.error(`baton: could not check whether run ${tasks[0]?.[0].runId ?? ""}'s tasks are still wanted: ${toErrorData(error).message}`);
+      console.error(`baton: could not check whether run ${watched[0]?.job.task.runId ?? ""}'s tasks are still wanted: ${toErrorData(error).message}`);
     } finally {
       this.checking = false;
     }
@@ -294,6 +303,11 @@ class ReportBatch {
       for (const { fail } of batch) fail(error);
     }
   }
+}
+
+/** The attempt a job's message carries, claimed in the name of the message. */
+function taskRef({ message, task }: Job): TaskRef {
+  return { key: task.key, attempt: task.attempt, claimant: message.id };
 }
 
 function ackAll(jobs: Job[]): void {

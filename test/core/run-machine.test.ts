@@ -3,7 +3,10 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_TASK_OPTIONS } from "baton";
 import type { NewCall } from "../../sdk/core/execution.ts";
-import { RunMachine, STEP_CHECK_MS, WATCHDOG_GRACE_MS } from "../../sdk/core/run-machine/run-machine.ts";
+import { MAX_RESENDS, RunMachine, STEP_CHECK_MS, WATCHDOG_GRACE_MS } from "../../sdk/core/run-machine/run-machine.ts";
+
+/** The default heartbeat timeout, in ms: how long an attempt may go unclaimed or silent. */
+const HEARTBEAT = 30_000;
 import { MemorySteps } from "../../sdk/testing/memory-steps.ts";
 
 const T0 = 1_000_000;
@@ -29,7 +32,8 @@ describe("beginning a call", () => {
       { kind: "start-child", key: "child#0", childId: "child-1", workflow: "child", input: { n: 1 } },
     ]);
     expect([run.step("t#0"), run.step("s#0"), run.step("nap#0"), run.step("ok#0"), run.step("child#0")].map((s) => [s?.status, s?.wakeAt, s?.deadline])).toEqual([
-      ["running", null, T0 + 30_000 + WATCHDOG_GRACE_MS],
+      // A task must be claimed within its heartbeat timeout.
+      ["running", null, T0 + HEARTBEAT],
       ["running", null, T0 + STEP_CHECK_MS],
       ["sleeping", T0 + 60_000, null],
       ["waiting", T0 + 120_000, null],
@@ -73,6 +77,7 @@ describe("what time brings", () => {
   it("wakes sleeps, times out approvals and flows, fails silent tasks, in that order", () => {
     const { run, begin } = machine();
     begin(call("t#0", "task", { options }));
+    expect(run.claim("t#0", 1, "consumer-1", T0, false)).toBe(true);
     begin(call("nap#0", "sleep", { seconds: 1 }));
     begin(call("ok#0", "approval", { approval: { to: [], subject: "s", message: "m", timeout: 1 } }));
     begin(call("child#0", "flow", { flow: { path: "child", input: undefined, timeout: 1 } }));
@@ -85,10 +90,87 @@ describe("what time brings", () => {
     expect(settled[1]?.outcome).toEqual({ ok: true, value: { approved: false, decision: "timeout", decidedAt: new Date(T0 + 5_000).toISOString() } });
     expect(settled[2]?.outcome).toMatchObject({ ok: false, error: { name: "TaskTimeoutError" } });
     expect(effects).toEqual([{ kind: "cancel-child", childId: "child-1" }]);
-    // The task's report is awaited until its timeout and the watchdog's grace.
+    // The claimed task's report is awaited until its timeout and the watchdog's grace.
+    expect(run.step("t#0")?.status).toBe("running");
+    run.due(T0 + 30_000 + WATCHDOG_GRACE_MS - 1);
     expect(run.step("t#0")?.status).toBe("running");
     run.due(T0 + 30_000 + WATCHDOG_GRACE_MS);
     expect(run.step("t#0")).toMatchObject({ status: "retrying", error: { name: "TaskTimeoutError" } });
+  });
+});
+
+describe("claims, heartbeats and re-sends", () => {
+  it("lets one consumer claim an attempt: a second delivery gets false, the same consumer true, a stale attempt false", () => {
+    const { run, begin } = machine();
+    begin(call("t#0", "task", { options }));
+    expect(run.claim("t#0", 1, "a", T0 + 5)).toBe(true);
+    expect(run.claim("t#0", 1, "b", T0 + 6)).toBe(false);
+    expect(run.claim("t#0", 1, "a", T0 + 7)).toBe(true);
+    expect(run.claim("t#0", 2, "c", T0 + 8)).toBe(false);
+    expect(run.step("t#0")).toMatchObject({ claim: { by: "a", at: T0 + 5 }, deadline: T0 + 5 + HEARTBEAT });
+  });
+
+  it("sends an attempt no consumer took again, waiting twice as long each time, then fails it with TaskDeliveryError", () => {
+    const { run, begin } = machine();
+    begin(call("t#0", "task", { options }));
+    let now = T0;
+    for (let resend = 1; resend <= MAX_RESENDS; resend++) {
+      now = run.nextDue() ?? 0;
+      expect(run.due(now).effects).toEqual([{ kind: "dispatch", key: "t#0", attempt: 1, options }]);
+      expect(run.step("t#0")).toMatchObject({ status: "running", attempts: 1, resends: resend, deadline: now + Math.min(HEARTBEAT * 2 ** resend, 600_000) });
+    }
+    now = run.nextDue() ?? 0;
+    expect(run.due(now).effects).toEqual([]);
+    expect(run.step("t#0")).toMatchObject({ status: "retrying", attempts: 1, error: { name: "TaskDeliveryError" } });
+    // The retry is a fresh attempt: unclaimed, no re-sends yet.
+    expect(run.due(now + 2_000).effects).toEqual([{ kind: "dispatch", key: "t#0", attempt: 2, options }]);
+    expect(run.step("t#0")).toMatchObject({ status: "running", attempts: 2, claim: null, resends: 0 });
+  });
+
+  it("a re-sent attempt runs once: the first consumer to claim it", () => {
+    const { run, begin } = machine();
+    begin(call("t#0", "task", { options }));
+    run.due(T0 + HEARTBEAT);
+    expect(run.claim("t#0", 1, "late-original", T0 + HEARTBEAT + 10)).toBe(true);
+    expect(run.claim("t#0", 1, "re-sent", T0 + HEARTBEAT + 20)).toBe(false);
+  });
+
+  it("keeps a claim alive with heartbeats, and fails the attempt (retried per policy) when they stop", () => {
+    const { run, begin } = machine();
+    begin(call("t#0", "task", { options: { ...options, timeout: 3600 } }));
+    run.claim("t#0", 1, "a", T0);
+    for (let t = T0 + 10_000; t <= T0 + 120_000; t += 10_000) {
+      expect(run.heartbeat("t#0", 1, "a", t)).toBe(true);
+      expect(run.due(t).settled).toEqual([]);
+    }
+    expect(run.step("t#0")?.status).toBe("running");
+    expect(run.heartbeat("t#0", 1, "b", T0 + 120_000)).toBe(false);
+    const lapse = run.nextDue() ?? 0;
+    expect(lapse).toBeLessThanOrEqual(T0 + 120_000 + HEARTBEAT);
+    run.due(lapse);
+    expect(run.step("t#0")).toMatchObject({ status: "retrying", error: { name: "TaskTimeoutError", message: expect.stringContaining("no heartbeat for 30 s") as string } });
+    // The silent consumer, should it come back, is told to stop.
+    expect(run.heartbeat("t#0", 1, "a", lapse + 1)).toBe(false);
+  });
+
+  it("fails a claimed attempt past its timeout even while heartbeats come", () => {
+    const { run, begin } = machine();
+    begin(call("t#0", "task", { options }));
+    run.claim("t#0", 1, "a", T0);
+    for (let t = T0 + 5_000; t < T0 + 30_000 + WATCHDOG_GRACE_MS; t += 5_000) run.heartbeat("t#0", 1, "a", t);
+    run.due(T0 + 30_000 + WATCHDOG_GRACE_MS);
+    expect(run.step("t#0")).toMatchObject({ status: "retrying", error: { name: "TaskTimeoutError", message: expect.stringContaining("within its 30 s timeout") as string } });
+  });
+
+  it("takes back a claim a consumer releases, sending the attempt again at the time it names unless another consumer claims it", () => {
+    const { run, begin } = machine();
+    begin(call("t#0", "task", { options }));
+    run.claim("t#0", 1, "old-code", T0);
+    run.release("t#0", 1, "someone-else", T0 + 1);
+    expect(run.step("t#0")?.claim?.by).toBe("old-code");
+    run.release("t#0", 1, "old-code", T0 + 35_000);
+    expect(run.step("t#0")).toMatchObject({ claim: null, deadline: T0 + 35_000 });
+    expect(run.claim("t#0", 1, "new-code", T0 + 20_000)).toBe(true);
   });
 });
 

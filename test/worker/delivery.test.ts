@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import worker from "../worker.ts";
 import { getRun, hits, runStub, startRun, waitForRun } from "./helpers.ts";
 import type { TaskMessage } from "../../src/tasks/messages.ts";
+import { MAX_RESENDS } from "baton/engine";
 
 /** Starts a run whose first `lost` task messages are lost on the way to the queue (the run object's test control drops them). */
 async function startWithLostMessages(workflow: string, input: unknown, lost = 1): Promise<string> {
@@ -17,10 +18,11 @@ async function startWithLostMessages(workflow: string, input: unknown, lost = 1)
 }
 
 /** Delivers messages to the Worker's queue handler as the queue would, returning what it acked. */
-async function deliver(messages: TaskMessage[], queue = "baton-tasks", bindings: Cloudflare.Env = env): Promise<{ acked: string[]; retried: string[] }> {
+/** Delivers one batch to the consumer; `ids` gives messages the ids of earlier deliveries (the queue's redelivery of the same message). */
+async function deliver(messages: TaskMessage[], queue = "baton-tasks", bindings: Cloudflare.Env = env, ids: string[] = []): Promise<{ acked: string[]; retried: string[] }> {
   const batch = createMessageBatch<TaskMessage>(
     queue,
-    messages.map((body, i) => ({ id: `m${i}-${crypto.randomUUID()}`, timestamp: Date.now(), attempts: 1, body })),
+    messages.map((body, i) => ({ id: ids[i] ?? `m${i}-${crypto.randomUUID()}`, timestamp: Date.now(), attempts: 1, body })),
   );
   const ctx = createExecutionContext();
   await worker.queue(batch as MessageBatch<unknown>, bindings);
@@ -99,46 +101,72 @@ describe("delivery", () => {
     expect(await hits(`${tag}:b`)).toBe(1);
   });
 
-  it("re-sends a task whose message was lost once its deadline passes, as a new attempt", async () => {
+  it("sends a task whose message was lost again once its heartbeat timeout passes: the same attempt, run once", async () => {
     const tag = crypto.randomUUID();
     const id = await startWithLostMessages("counted", { tag });
     expect(await hits(`${tag}:a`)).toBe(0);
-    // Stand in for ten minutes passing: the task's deadline comes, then its retry's wait.
-    expect(await runStub(id).control().skipWait("a#0")).toEqual(["a#0"]);
-    expect((await getRun(id)).steps[0]).toMatchObject({ key: "a#0", status: "retrying", attempts: 1, error: { name: "TaskTimeoutError" } });
+    // Stand in for 30 seconds passing with no consumer claiming the attempt.
     expect(await runStub(id).control().skipWait("a#0")).toEqual(["a#0"]);
     const run = await waitForRun(id);
     expect(run.status).toBe("completed");
-    expect(run.steps[0]).toMatchObject({ key: "a#0", status: "completed", attempts: 2 });
+    expect(run.steps[0]).toMatchObject({ key: "a#0", status: "completed", attempts: 1 });
+    expect(run.steps[0]?.history).toBeUndefined();
     expect(await hits(`${tag}:a`)).toBe(1);
   });
 
-  it("drops a late report from the attempt the watchdog replaced", async () => {
+  it("retries an attempt whose consumer died after claiming it, once its heartbeats stop, and drops the dead attempt's late report", async () => {
     const tag = crypto.randomUUID();
     const id = await startWithLostMessages("counted", { tag, pause: 3600 });
     const stub = runStub(id);
+    // A consumer takes the attempt, then dies: no heartbeat, no report.
+    const claimed = JSON.parse((await stub.taskContext([{ key: "a#0", attempt: 1, claimant: "consumer-that-died" }], 0)) ?? "null") as { wanted: boolean[] };
+    expect(claimed.wanted).toEqual([true]);
+    // Stand in for the heartbeat timeout passing, then the retry's wait.
     await stub.control().skipWait("a#0");
+    expect((await getRun(id)).steps[0]).toMatchObject({ key: "a#0", status: "retrying", attempts: 1, error: { name: "TaskTimeoutError", message: expect.stringContaining("no heartbeat") as string } });
     await stub.control().skipWait("a#0");
-    await waitForRun(id, (r) => r.status === "sleeping");
+    const run = await waitForRun(id, (r) => r.status === "sleeping");
+    expect(run.steps[0]).toMatchObject({ key: "a#0", status: "completed", attempts: 2 });
     expect(await stub.report({ key: "a#0", attempt: 1, result: 1000 })).toEqual({ accepted: false });
-    expect((await getRun(id)).steps[0]).toMatchObject({ key: "a#0", status: "completed", attempts: 2 });
+    expect(await hits(`${tag}:a`)).toBe(1);
   });
 
-  it("fails the task with TaskTimeoutError when all 6 attempts (5 retries) are lost", async () => {
-    // Every message of this run is lost, re-sends too.
-    const id = await startWithLostMessages("counted", { tag: crypto.randomUUID() }, 6);
-    const control = runStub(id).control();
-    for (let attempt = 1; attempt <= 6; attempt++) {
-      // Stand in for time passing: the attempt's deadline, then (but after the last) its retry delay.
-      expect(await control.skipWait("a#0")).toEqual(["a#0"]);
-      if (attempt === 6) break;
-      expect((await getRun(id)).steps[0]).toMatchObject({ key: "a#0", status: "retrying", attempts: attempt, error: { name: "TaskTimeoutError" } });
-      expect(await control.skipWait("a#0")).toEqual(["a#0"]);
-    }
+  it("runs an attempt once when two messages carry it (a re-send racing the original): the second is dropped before its closure runs", async () => {
+    const tag = crypto.randomUUID();
+    const id = await startWithLostMessages("counted", { tag, pause: 3600 });
+    const message = { runId: id, key: "a#0", attempt: 1 };
+    // In one batch, and in two batches at once.
+    const [together, apart] = await Promise.all([deliver([message, message]), Promise.all([deliver([message]), deliver([message])])]);
+    expect(together.acked).toHaveLength(2);
+    expect(apart.flatMap((result) => result.acked)).toHaveLength(2);
+    const run = await waitForRun(id, (r) => r.status === "sleeping");
+    expect(run.steps[0]).toMatchObject({ key: "a#0", status: "completed", attempts: 1 });
+    expect(await hits(`${tag}:a`)).toBe(1);
+  });
+
+  it("keeps a task running past its heartbeat timeout alive with the consumer's heartbeats", async () => {
+    const id = await startRun("heartbeats", { seconds: 3 });
     const run = await waitForRun(id);
+    expect(run.status).toBe("completed");
+    expect(run.steps[0]).toMatchObject({ key: "slow#0", status: "completed", attempts: 1 });
+  });
+
+  it("fails the attempt with TaskDeliveryError when no consumer ever takes it, after sending it again and again, and retries it per policy", async () => {
+    // Every message of this run is lost, re-sends too.
+    const id = await startWithLostMessages("counted", { tag: crypto.randomUUID() }, 1_000);
+    const control = runStub(id).control();
+    let skips = 0;
+    for (; skips < 200; skips++) {
+      const run = await getRun(id);
+      if (run.status === "failed") break;
+      await control.skipWait("a#0");
+    }
+    const run = await getRun(id);
     expect(run.status).toBe("failed");
-    expect(run.error?.name).toBe("TaskTimeoutError");
+    expect(run.error?.name).toBe("TaskDeliveryError");
     expect(run.steps[0]).toMatchObject({ key: "a#0", status: "failed", attempts: 6 });
+    // Per attempt: the first send and MAX_RESENDS re-sends each wait out; between attempts, the retry's wait.
+    expect(skips).toBe(6 * (MAX_RESENDS + 1) + 5);
   });
 
   it("fails an attempt whose message reached the dead-letter queue, and retries it per policy", async () => {
@@ -173,11 +201,13 @@ describe("delivery", () => {
         },
       },
     } as unknown as Cloudflare.Env;
-    const first = await deliver([message], "baton-tasks", crashing);
+    const messageId = crypto.randomUUID();
+    const first = await deliver([message], "baton-tasks", crashing, [messageId]);
     expect(first.retried).toHaveLength(1);
     expect(first.acked).toHaveLength(0);
     expect((await getRun(id)).steps[0]).toMatchObject({ key: "a#0", status: "running", attempts: 1 });
-    const again = await deliver([message]);
+    // The queue delivers the same message again: its claim is still its own.
+    const again = await deliver([message], "baton-tasks", env, [messageId]);
     expect(again.acked).toHaveLength(1);
     const run = await waitForRun(id, (r) => r.status === "sleeping");
     expect(run.steps[0]).toMatchObject({ key: "a#0", status: "completed", attempts: 1 });

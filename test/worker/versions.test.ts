@@ -7,7 +7,7 @@ import aborting from "../workflows/aborting.ts";
 import { consumeTasks, VERSION_BOUNCES, VERSION_BOUNCE_SECONDS } from "../../src/tasks/queue-consumer.ts";
 import { registry, Registry } from "../../src/registry.ts";
 import type { TaskMessage } from "../../src/tasks/messages.ts";
-import { hits, startRun, waitForRun } from "./helpers.ts";
+import { api, getRun, hits, runStub, startRun, waitForRun } from "./helpers.ts";
 
 /** The registry of a consumer deployed with another version of the "aborting" workflow. */
 const otherCode = new Registry().add({ aborting: { module: { default: aborting }, version: "0ther0ther00", companion: false } });
@@ -31,15 +31,17 @@ async function deliverTo(deployed: Registry, body: TaskMessage, attempts: number
 describe("a consumer on other code than the run's", () => {
   it("hands the task back with a delay, then fails the attempt naming both versions", async () => {
     const tag = crypto.randomUUID();
-    const id = await startRun("aborting", { tag });
-    // The run's own consumer has the task running.
-    await vi.waitFor(async () => expect(await hits(`${tag}:started`)).toBe(1), { timeout: 10_000 });
+    // The run's own message is lost: only the consumer on other code ever gets the task.
+    const id = crypto.randomUUID();
+    await runStub(id).control().loseTaskMessages(1);
+    await runStub(id).start({ id, workflow: "aborting", input: { tag }, idempotencyKey: null, origin: null });
     const message = { runId: id, key: "wait-for-abort#0", attempt: 1 };
 
     const early = await deliverTo(otherCode, message, 1);
     expect(early).toEqual({ acked: false, retried: { delaySeconds: VERSION_BOUNCE_SECONDS } });
     expect((await waitForRun(id, () => true)).steps[0]).toMatchObject({ status: "running", attempts: 1 });
 
+    // Handed back, the attempt's claim was given up: the returning message can take it again.
     const last = await deliverTo(otherCode, message, VERSION_BOUNCES + 1);
     expect(last).toEqual({ acked: true, retried: undefined });
     const run = await waitForRun(id);
@@ -48,7 +50,18 @@ describe("a consumer on other code than the run's", () => {
     expect(run.error).toMatchObject({ name: "VersionMismatchError", code: "version_mismatch" });
     expect(run.error?.message).toContain(`driven by version ${running ?? ""}`);
     expect(run.error?.message).toContain("this consumer runs version 0ther0ther00");
-    // Only the run's own consumer ever ran the task's code.
+    // No consumer on other code ran the task's code.
+    expect(await hits(`${tag}:started`)).toBe(0);
+  });
+
+  it("drops a second message for an attempt the run's own consumer is running, whatever code it runs", async () => {
+    const tag = crypto.randomUUID();
+    const id = await startRun("aborting", { tag });
+    await vi.waitFor(async () => expect(await hits(`${tag}:started`)).toBe(1), { timeout: 10_000 });
+    const duplicate = await deliverTo(otherCode, { runId: id, key: "wait-for-abort#0", attempt: 1 }, 1);
+    expect(duplicate).toEqual({ acked: true, retried: undefined });
+    expect((await getRun(id)).steps[0]).toMatchObject({ status: "running", attempts: 1 });
+    await api(`/api/runs/${id}/cancel`, { method: "POST" });
     expect(await hits(`${tag}:started`)).toBe(1);
   });
 });

@@ -8,8 +8,8 @@
 // over memory.
 
 import type { ApprovalRequest, ApprovalResult } from "../../approval.ts";
-import { EventTimeoutError, TaskTimeoutError } from "../../errors.ts";
-import { DEFAULT_TASK_OPTIONS, type ResolvedTaskOptions } from "../../options.ts";
+import { EventTimeoutError, TaskDeliveryError, TaskTimeoutError } from "../../errors.ts";
+import { DEFAULT_TASK_OPTIONS, heartbeatTimeoutMs, type ResolvedTaskOptions } from "../../options.ts";
 import { toErrorData, type ErrorData } from "../error-data.ts";
 import type { NewCall } from "../execution.ts";
 import type { Json } from "../json.ts";
@@ -18,8 +18,15 @@ import { isRetryable, retryDelayMs } from "../retry-policy.ts";
 import { OPEN_STEP_STATUSES, SETTLEABLE_STEP_STATUSES, type RunStatus } from "./statuses.ts";
 import type { StepRecord, StepStorage } from "./storage.ts";
 
-/** How long after a task attempt's timeout its silence counts as a failure (its report was lost or its consumer died). */
+/** How long after a claimed task attempt's timeout its silence counts as a failure (its report was lost). */
 export const WATCHDOG_GRACE_MS = 10_000;
+/**
+ * How often an attempt no consumer took is sent again (each wait twice the last,
+ * from its heartbeat timeout, at most MAX_RESEND_WAIT_MS) before it fails with
+ * TaskDeliveryError and is retried per its policy.
+ */
+export const MAX_RESENDS = 6;
+export const MAX_RESEND_WAIT_MS = 10 * 60_000;
 /** How often the run checks on an inline step in flight (after an eviction, it is run again). */
 export const STEP_CHECK_MS = DEFAULT_TASK_OPTIONS.timeout * 1000;
 
@@ -97,13 +104,16 @@ export class RunMachine {
       deadline: null,
       delivery: null,
       fromCache: false,
+      claim: null,
+      resends: 0,
     };
     const effects: RunEffect[] = [];
     switch (call.kind) {
       case "task": {
         const options = call.options ?? DEFAULT_TASK_OPTIONS;
         record.options = options;
-        record.deadline = now + taskDeadlineMs(options);
+        // Unclaimed: a consumer must take it within its heartbeat timeout, or it is sent again.
+        record.deadline = now + heartbeatTimeoutMs(options);
         if (call.script) record.script = call.script;
         effects.push({ kind: "dispatch", key: call.key, attempt: call.attempt, options });
         break;
@@ -154,6 +164,47 @@ export class RunMachine {
   isWanted(key: string, attempt: number): boolean {
     const step = this.steps.step(key);
     return step !== undefined && step.kind === "task" && step.status === "running" && step.attempts === attempt;
+  }
+
+  /**
+   * A consumer takes `attempt` of the task at `key` before running it: true when the
+   * attempt is wanted and no other consumer holds it (a duplicate delivery gets false and
+   * runs nothing). From the claim the attempt's timeout counts, and its heartbeat
+   * timeout; `heartbeats` false for a host that sends none (runLocally), which only the
+   * timeout bounds.
+   */
+  claim(key: string, attempt: number, by: string, now: number, heartbeats = true): boolean {
+    const step = this.steps.step(key);
+    if (!step || step.kind !== "task" || step.status !== "running" || step.attempts !== attempt) return false;
+    if (step.claim) return step.claim.by === by;
+    const options = step.options ?? DEFAULT_TASK_OPTIONS;
+    const timeoutAt = now + taskDeadlineMs(options);
+    return this.steps.lease(key, attempt, { claim: { by, at: now }, deadline: heartbeats ? Math.min(now + heartbeatTimeoutMs(options), timeoutAt) : timeoutAt });
+  }
+
+  /**
+   * The consumer running a claimed attempt is alive: its claim lasts another heartbeat
+   * timeout. False when the attempt is no longer wanted or another consumer holds it:
+   * the caller should stop.
+   */
+  heartbeat(key: string, attempt: number, by: string, now: number): boolean {
+    const step = this.steps.step(key);
+    if (!step || step.kind !== "task" || step.status !== "running" || step.attempts !== attempt) return false;
+    if (!step.claim) return this.claim(key, attempt, by, now);
+    if (step.claim.by !== by) return false;
+    const options = step.options ?? DEFAULT_TASK_OPTIONS;
+    const window = heartbeatTimeoutMs(options);
+    const deadline = Math.min(now + window, step.claim.at + taskDeadlineMs(options));
+    // Stored when it moves a quarter window: a heartbeat every second is not a write every second.
+    if (step.deadline === null || deadline - step.deadline >= window / 4) this.steps.lease(key, attempt, { deadline });
+    return true;
+  }
+
+  /** A consumer gives back a claimed attempt it will not run (it runs other code): sent again at `resendAt` unless another consumer takes it first. */
+  release(key: string, attempt: number, by: string, resendAt: number): void {
+    const step = this.steps.step(key);
+    if (step?.claim?.by !== by) return;
+    this.steps.lease(key, attempt, { claim: null, deadline: resendAt });
   }
 
   /**
@@ -215,14 +266,14 @@ export class RunMachine {
 
   /** Holds a task attempt until its concurrency limit grants a slot; the host asks again at `recheckAt`. */
   queueForSlot(key: string, attempt: number, recheckAt: number): void {
-    this.steps.update(key, { statuses: OPEN_STEP_STATUSES }, { status: "queued", attempts: attempt, wakeAt: null, deadline: recheckAt });
+    this.steps.update(key, { statuses: OPEN_STEP_STATUSES }, { status: "queued", attempts: attempt, wakeAt: null, deadline: recheckAt, claim: null, resends: 0 });
   }
 
   /** Starts a queued attempt that got its slot; false if it is no longer queued. */
   startFromQueue(key: string, attempt: number, now: number): boolean {
     const step = this.steps.step(key);
     if (!step) return false;
-    return this.steps.update(key, { statuses: ["queued"], attempt }, { status: "running", deadline: now + taskDeadlineMs(step.options ?? DEFAULT_TASK_OPTIONS), attemptStartedAt: now });
+    return this.steps.update(key, { statuses: ["queued"], attempt }, { status: "running", deadline: now + heartbeatTimeoutMs(step.options ?? DEFAULT_TASK_OPTIONS), attemptStartedAt: now, claim: null, resends: 0 });
   }
 
   /** Sends a task attempt again soon: its message could not be sent. */
@@ -259,10 +310,26 @@ export class RunMachine {
         // Alive in this execution, it runs on; cut off by an eviction, the rebuilt execution runs it again.
         this.steps.update(step.key, { statuses: ["running"] }, { deadline: now + STEP_CHECK_MS });
       } else if (step.kind === "task") {
-        const timeout = (step.options ?? DEFAULT_TASK_OPTIONS).timeout;
-        const error = toErrorData(new TaskTimeoutError(`"${step.key}" attempt ${step.attempts} did not report within its ${timeout} s timeout`));
-        effects.push(...releaseSlot(step));
-        keep(this.fail(step.key, step.attempts, error, now));
+        const options = step.options ?? DEFAULT_TASK_OPTIONS;
+        const window = heartbeatTimeoutMs(options);
+        let error: ErrorData | null = null;
+        if (step.claim && now >= step.claim.at + taskDeadlineMs(options)) {
+          error = toErrorData(new TaskTimeoutError(`"${step.key}" attempt ${step.attempts} did not report within its ${options.timeout} s timeout`));
+        } else if (step.claim) {
+          // Its consumer went silent (it crashed, or was evicted): the attempt failed, and is retried per its policy.
+          error = toErrorData(new TaskTimeoutError(`"${step.key}" attempt ${step.attempts}: its consumer sent no heartbeat for ${window / 1000} s (it crashed or was evicted)`));
+        } else if (step.resends >= MAX_RESENDS) {
+          error = toErrorData(new TaskDeliveryError(`"${step.key}" attempt ${step.attempts} was sent ${step.resends + 1} times and no consumer took it`));
+        }
+        if (error) {
+          effects.push(...releaseSlot(step));
+          keep(this.fail(step.key, step.attempts, error, now));
+        } else {
+          // Never taken: its message was lost, or waits behind others. Sent again; the first consumer to claim it runs it.
+          const wait = Math.min(window * 2 ** (step.resends + 1), MAX_RESEND_WAIT_MS);
+          this.steps.lease(step.key, step.attempts, { deadline: now + wait, resends: step.resends + 1 });
+          effects.push({ kind: "dispatch", key: step.key, attempt: step.attempts, options });
+        }
       }
     }
     for (const step of this.steps.dueWakes(["retrying"], now)) {
@@ -274,7 +341,7 @@ export class RunMachine {
         continue;
       }
       const options = step.options ?? DEFAULT_TASK_OPTIONS;
-      this.steps.update(step.key, { statuses: ["retrying"] }, { status: "running", attempts: attempt, wakeAt: null, deadline: now + taskDeadlineMs(options), attemptStartedAt: now });
+      this.steps.update(step.key, { statuses: ["retrying"] }, { status: "running", attempts: attempt, wakeAt: null, deadline: now + heartbeatTimeoutMs(options), attemptStartedAt: now, claim: null, resends: 0 });
       effects.push({ kind: "dispatch", key: step.key, attempt, options });
     }
     // A queued attempt whose limiter never called back asks again (its lease may have been lost).
@@ -372,7 +439,7 @@ export function initialStatus(kind: StepKind): StepStatus {
   return kind === "sleep" ? "sleeping" : kind === "approval" || kind === "event" ? "waiting" : kind === "patch" ? "completed" : "running";
 }
 
-/** How long a task attempt may stay silent: its timeout, then the watchdog's grace. */
+/** How long a claimed task attempt may go without a report: its timeout, then the watchdog's grace. */
 export function taskDeadlineMs(options: ResolvedTaskOptions): number {
   return options.timeout * 1000 + WATCHDOG_GRACE_MS;
 }

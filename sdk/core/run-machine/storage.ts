@@ -23,6 +23,10 @@ export interface StepRecord extends StepHead {
   /** Settled: its place in the order outcomes reach the body. */
   delivery: number | null;
   fromCache: boolean;
+  /** A running task attempt: the consumer that claimed it and when, or null while no consumer has. */
+  claim: TaskClaim | null;
+  /** A running task attempt: how often it was sent again because no consumer took it or its heartbeat stopped. */
+  resends: number;
   /** Tasks and steps: retries and timeout (and a task's cache, limit, priority, tag). */
   options?: ResolvedTaskOptions;
   /** Approvals: what is asked of whom. */
@@ -35,8 +39,19 @@ export interface StepRecord extends StepHead {
   flow?: { workflow: string; input: Json | undefined; timeout: number | null; childId: string };
 }
 
+/** A consumer's claim on a task attempt: only it runs the attempt while its heartbeat lasts. */
+export interface TaskClaim {
+  /** The claiming consumer's token. */
+  by: string;
+  /** When it claimed the attempt: the attempt's timeout counts from here. */
+  at: number;
+}
+
+/** What a claim, a heartbeat or a re-send changes: bookkeeping of an attempt in flight, not part of the log. */
+export type LeaseChange = Partial<Pick<StepRecord, "claim" | "deadline" | "resends">>;
+
 /** The fields a transition changes. */
-export type StepChange = Partial<Pick<StepRecord, "status" | "attempts" | "result" | "error" | "endedAt" | "attemptStartedAt" | "wakeAt" | "deadline" | "delivery" | "fromCache">>;
+export type StepChange = Partial<Pick<StepRecord, "status" | "attempts" | "result" | "error" | "endedAt" | "attemptStartedAt" | "wakeAt" | "deadline" | "delivery" | "fromCache" | "claim" | "resends">>;
 
 /** What a step must still be for a change to apply: one of `statuses`, and at `attempt` when given. */
 export interface StepGuard {
@@ -52,6 +67,11 @@ export interface StepStorage {
   insert(step: StepRecord): void;
   /** Applies `change` to the step at `key` if it passes `guard`; true when it did. Every applied change is a new log change. */
   update(key: string, guard: StepGuard, change: StepChange): boolean;
+  /**
+   * Applies a lease change to the running task attempt at `key` (at `attempt`); true
+   * when it did. Not a log change: consumers replaying the run never need it.
+   */
+  lease(key: string, attempt: number, change: LeaseChange): boolean;
   /** Adds a finished attempt of a task or step to its history (started when the step's current attempt did), with what it printed and when it ran. */
   recordAttempt(key: string, attempt: number, endedAt: number, error: ErrorData | null, facts: AttemptFacts): void;
   /** The oldest step waiting for the event `name`. */
