@@ -98,7 +98,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       }
       case "logs": {
         const id = need(rest[0], "logs ID");
-        const keys = rest[1] ? [rest[1]] : (await client.get(id)).steps.filter((step) => step.kind === "task" || step.kind === "step").map((step) => step.key);
+        const keys = rest[1] ? [rest[1]] : (await client.allSteps(id)).filter((step) => step.kind === "task" || step.kind === "step").map((step) => step.key);
         const steps = await Promise.all(keys.map((key) => client.step(id, key)));
         print(steps, () => logLines(steps) || "no step printed anything");
         return 0;
@@ -162,9 +162,11 @@ async function watch(client: BatonClient, id: string, out: (line: string) => voi
   for (;;) {
     const run = await client.get(id);
     // Done: settled either way (a failed step the workflow caught is behind it too).
-    const done = run.steps.filter((step) => !isOpenStep(step.status)).length;
-    const current = run.steps.filter((step) => isOpenStep(step.status)).map((step) => `${step.key} (${step.status})`);
-    const line = `${run.status} · ${done}/${run.steps.length} steps done${current.length > 0 ? ` · now ${current.slice(0, 3).join(", ")}${current.length > 3 ? " …" : ""}` : ""}`;
+    // The detail carries the first page of steps; steps past it count by the total.
+    const open = run.steps.filter((step) => isOpenStep(step.status));
+    const done = run.stepCount - open.length;
+    const current = open.map((step) => `${step.key} (${step.status})`);
+    const line = `${run.status} · ${done}/${run.stepCount} steps done${current.length > 0 ? ` · now ${current.slice(0, 3).join(", ")}${current.length > 3 ? " …" : ""}` : ""}`;
     if (line !== last) out(`${line} · ${((Date.now() - started) / 1000).toFixed(1)} s`);
     last = line;
     if (isTerminal(run.status)) return run;
@@ -176,6 +178,7 @@ function describe(run: RunDetail): string {
   const lines = [`${run.id}  ${run.workflow}  ${run.status}`, `started ${run.createdAt}, updated ${run.updatedAt}`];
   if (run.input !== null && run.input !== undefined) lines.push(`input   ${JSON.stringify(run.input)}`);
   for (const step of run.steps) lines.push(`  ${step.status.padEnd(9)} ${step.key}${step.attempts > 1 ? ` (${step.attempts} attempts)` : ""}${step.error ? ` — ${step.error.name}: ${step.error.message}` : ""}`);
+  if (run.stepCount > run.steps.length) lines.push(`  … and ${run.stepCount - run.steps.length} more steps (GET /api/runs/${run.id}/steps?cursor=${run.nextStepsCursor ?? ""})`);
   for (const approval of run.approvals) lines.push(`  waiting   ${approval.key}: ${approval.message} (until ${approval.expiresAt})`);
   if (run.status === "completed") lines.push(`output  ${JSON.stringify(run.output)}`);
   if (run.error) lines.push(`error   ${run.error.name}: ${run.error.message}`);

@@ -119,7 +119,7 @@ export interface RestartView {
   status: RunStatus;
 }
 
-/** A run with its input, outcome and steps. */
+/** A run with its input, outcome and (the first page of) its steps. */
 export interface RunDetail extends RunSummary {
   /** The workflow's source version (a hash of its file and companion folder) when the run started. */
   version: string | null;
@@ -136,7 +136,12 @@ export interface RunDetail extends RunSummary {
   /** What the workflow returned (null until it completed). */
   output: unknown;
   error: ErrorView | null;
+  /** The first page of its steps, in the order they were recorded (at most 1,000). */
   steps: StepView[];
+  /** How many steps the run has. */
+  stepCount: number;
+  /** Pass to GET /api/runs/{id}/steps?cursor= for the steps after this page; null when `steps` holds them all. */
+  nextStepsCursor: string | null;
 }
 
 /** A page of runs, newest first, and the cursor of the next one. */
@@ -203,6 +208,15 @@ export interface StepDetail extends StepView {
   output: unknown;
   /** What its closure printed, attempt by attempt (capped per attempt). */
   logs: LogLineView[];
+}
+
+/** A page of a run's steps, in the order they were recorded. */
+export interface StepPage {
+  steps: StepView[];
+  /** How many steps the run has. */
+  stepCount: number;
+  /** Pass as `cursor` for the next page; null on the last. */
+  nextCursor: string | null;
 }
 
 /** One step as `GET /api/runs/{id}` shows it. */

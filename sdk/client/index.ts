@@ -1,7 +1,7 @@
 // `baton/client`: a typed client of Baton's HTTP API. Only fetch, URL and timers, so
 // it runs in Workers, Node, Deno and browsers alike.
 
-import type { DecisionView, EventSentView, RestartView, RunDetail, RunPage, RunStatus, RunSummary, StepDetail, WorkflowEntry } from "./api-types.ts";
+import type { DecisionView, EventSentView, RestartView, RunDetail, RunPage, RunStatus, RunSummary, StepDetail, StepPage, StepView, WorkflowEntry } from "./api-types.ts";
 
 export type * from "./api-types.ts";
 import { TERMINAL_RUN_STATUSES } from "../core/run-machine/statuses.ts";
@@ -122,6 +122,27 @@ export class BatonClient {
   /** One step of a run with its output, every attempt and the lines its closure printed. */
   step(id: string, key: string): Promise<StepDetail> {
     return this.call("GET", `/api/runs/${encodeURIComponent(id)}/steps/${encodeURIComponent(key)}`);
+  }
+
+  /** A page of a run's steps in the order they were recorded (`GET /api/runs/:id` carries the first; its `nextStepsCursor` leads here). */
+  steps(id: string, options: { cursor?: string; limit?: number } = {}): Promise<StepPage> {
+    const query = new URLSearchParams();
+    if (options.cursor !== undefined) query.set("cursor", options.cursor);
+    if (options.limit !== undefined) query.set("limit", String(options.limit));
+    const suffix = query.size > 0 ? `?${query.toString()}` : "";
+    return this.call("GET", `/api/runs/${encodeURIComponent(id)}/steps${suffix}`);
+  }
+
+  /** Every step of a run, fetched page by page. */
+  async allSteps(id: string): Promise<StepView[]> {
+    const steps: StepView[] = [];
+    let cursor: string | null | undefined;
+    do {
+      const page = await this.steps(id, cursor ? { cursor } : {});
+      steps.push(...page.steps);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return steps;
   }
 
   /** One page of runs, newest first. */

@@ -9,6 +9,8 @@ export class RunMirror {
   private readonly execution: Execution;
   /** The change number of the newest log entry absorbed. */
   cursor: number;
+  /** About how many bytes of log it took in (its host counts them), to bound a cache by memory. */
+  bytes = 0;
 
   constructor(body: WorkflowBody, input: unknown, log: readonly LogEntry[], cursor: number, options: ExecutionOptions = {}) {
     this.execution = new Execution(body, input, log, IDLE_HOST, { kind: "mirror" }, options);
@@ -34,14 +36,16 @@ export class RunMirror {
   }
 }
 
-/** The most recently used mirrors, at most `capacity` of them. */
+/** The most recently used mirrors: at most `capacity` of them, holding at most `maxBytes` of log together. */
 export class MirrorCache {
   private readonly mirrors = new Map<string, RunMirror>();
 
   private readonly capacity: number;
+  private readonly maxBytes: number;
 
-  constructor(capacity: number) {
+  constructor(capacity: number, maxBytes = Number.POSITIVE_INFINITY) {
     this.capacity = capacity;
+    this.maxBytes = maxBytes;
   }
 
   /** The mirror of `runId`, marked as just used. */
@@ -61,9 +65,17 @@ export class MirrorCache {
   set(runId: string, mirror: RunMirror): void {
     this.mirrors.delete(runId);
     this.mirrors.set(runId, mirror);
-    for (const id of this.mirrors.keys()) {
-      if (this.mirrors.size <= this.capacity) break;
+    this.fit();
+  }
+
+  /** Forgets the least recently used mirrors until the rest fit (call after a kept mirror grew). */
+  fit(): void {
+    let bytes = 0;
+    for (const mirror of this.mirrors.values()) bytes += mirror.bytes;
+    for (const [id, mirror] of this.mirrors) {
+      if (this.mirrors.size <= this.capacity && bytes <= this.maxBytes) break;
       this.mirrors.delete(id);
+      bytes -= mirror.bytes;
     }
   }
 

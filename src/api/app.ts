@@ -19,7 +19,8 @@ import { ApiError } from "./api-error.ts";
 import { requireToken } from "./auth.ts";
 import { allowedMethods } from "./methods.ts";
 import * as routes from "./routes.ts";
-import { DecisionBody, EventBody, EventNameParam, IdempotencyKey, ListQuery, MAX_INPUT_BYTES, MAX_SMALL_BODY_BYTES, RestartBody, ScriptBody, StartBody } from "./schemas.ts";
+import { DecisionBody, EventBody, EventNameParam, IdempotencyKey, ListQuery, MAX_INPUT_BYTES, MAX_SMALL_BODY_BYTES, RestartBody, ScriptBody, StartBody, StepsQuery } from "./schemas.ts";
+import { decodeStepsCursor } from "../runs/run-views.ts";
 import { approvalRoutes } from "../approvals/approval-routes.tsx";
 import { consoleRoutes, refusedCrossSite, tooLarge } from "../console/console-routes.tsx";
 import { limitBody as limitPageBody, pageHeaders, sameOriginPosts } from "../console/security.ts";
@@ -108,6 +109,15 @@ export function createApp(): Hono<AppEnv> {
     const run = await runStub(c).describe();
     if (run === null) throw runNotFound(c.req.param("id"));
     return c.body(run, 200, { "content-type": "application/json; charset=UTF-8" });
+  });
+
+  serve(routes.listSteps, async (c) => {
+    const query = parse(StepsQuery, c.req.query());
+    const offset = query.cursor === undefined ? 0 : decodeStepsCursor(query.cursor);
+    if (offset === null) throw new ApiError(400, "invalid_request", "cursor is not one this API returned");
+    const page = await runStub(c).steps(offset, query.limit);
+    if (page === null) throw runNotFound(c.req.param("id"));
+    return c.body(page, 200, { "content-type": "application/json; charset=UTF-8" });
   });
 
   serve(routes.getStep, async (c) => {

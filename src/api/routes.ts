@@ -25,6 +25,8 @@ import {
   StartBody,
   StepDetail,
   StepKeyParam,
+  StepPage,
+  StepsQuery,
   WorkflowList,
 } from "./schemas.ts";
 import { z } from "@hono/zod-openapi";
@@ -126,6 +128,15 @@ export const getStep = createRoute({
   responses: { 200: json(StepDetail, "The step."), ...refusals({ ...common, 404: "run_not_found or step_not_found" }) },
 });
 
+export const listSteps = createRoute({
+  method: "get",
+  path: "/api/runs/{id}/steps",
+  operationId: "listSteps",
+  summary: "A run's steps, page by page (GET /api/runs/{id} carries the first page)",
+  request: { params: runParams, query: StepsQuery },
+  responses: { 200: json(StepPage, "A page of steps."), ...refusals({ ...common, 400: "invalid_request: a limit or cursor that does not fit", 404: "run_not_found" }) },
+});
+
 export const cancelRun = createRoute({
   method: "post",
   path: "/api/runs/{id}/cancel",
@@ -210,6 +221,7 @@ export const API_ROUTES = [
   startRun,
   startScriptRun,
   getRun,
+  listSteps,
   getStep,
   listRuns,
   cancelRun,

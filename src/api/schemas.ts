@@ -139,8 +139,18 @@ export const RunDetail = RunSummary.extend({
   input: z.unknown().nonoptional().describe("The input the run started with."),
   output: z.unknown().nonoptional().describe("What the workflow returned (null until it completed)."),
   error: orNull(ErrorView),
-  steps: z.array(StepView),
-}).openapi("RunDetail", { description: "A run with its input, outcome and steps." });
+  steps: z.array(StepView).describe("The first page of its steps, in the order they were recorded (at most 1,000)."),
+  stepCount: z.number().int().describe("How many steps the run has."),
+  nextStepsCursor: z.string().nullable().describe("Pass to GET /api/runs/{id}/steps?cursor= for the steps after this page; null when `steps` holds them all."),
+}).openapi("RunDetail", { description: "A run with its input, outcome and (the first page of) its steps." });
+
+export const StepPage = z
+  .object({
+    steps: z.array(StepView),
+    stepCount: z.number().int().describe("How many steps the run has."),
+    nextCursor: z.string().nullable().describe("Pass as `cursor` for the next page; null on the last."),
+  })
+  .openapi("StepPage", { description: "A page of a run's steps, in the order they were recorded." });
 
 export const RunPage = z
   .object({
@@ -265,6 +275,11 @@ export const ListQuery = z.strictObject({
   createdBefore: QueryTime.optional().openapi({ type: "string", description: "Only runs created before this ISO 8601 time or date." }),
   limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(20).openapi({ type: "integer", description: `Runs per page, 1 to ${MAX_PAGE_SIZE}.` }),
   cursor: z.string().min(1).optional().openapi({ description: "The nextCursor of the previous page." }),
+});
+
+export const StepsQuery = z.strictObject({
+  cursor: z.string().min(1).optional().openapi({ description: "nextStepsCursor of the run, or nextCursor of the previous page." }),
+  limit: z.coerce.number().int().min(1).max(1000).default(1000).openapi({ type: "integer", description: "Steps per page, 1 to 1,000." }),
 });
 
 export const IdempotencyKey = z

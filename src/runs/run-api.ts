@@ -50,8 +50,10 @@ export interface TaskContextData {
   startedAt?: number;
   /** Entries changed after the consumer's cursor, in the order they changed. */
   log: LogEntry[];
-  /** The change number to send as `since` next time. */
+  /** The change number to send as `since` next time (or to logPage while `more`). */
   cursor: number;
+  /** True when the log goes on past this page: fetch the rest with logPage(cursor). */
+  more?: boolean;
   /** For each task asked about: whether this consumer runs it (the attempt is wanted, and its claim went to this consumer). */
   wanted: boolean[];
   /** The shortest heartbeat timeout (ms) of the wanted tasks: the consumer sends heartbeats well within it. */

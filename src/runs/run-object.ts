@@ -5,7 +5,7 @@
 // runs) goes out after storage, with the one alarm covering whatever the run waits for.
 
 import { DurableObject } from "cloudflare:workers";
-import { WorkflowNotFoundError, type ApprovalResult } from "baton";
+import { StepLimitError, WorkflowNotFoundError, type ApprovalResult } from "baton";
 import {
   canonicalJson,
   codeChangeNote,
@@ -40,7 +40,8 @@ import { TaskReport } from "../tasks/messages.ts";
 import type { ApprovalInfo, CancelResult, DecideResult, RemoveResult, RestartRequest, RestartResult, SendEventResult, StartRequest, StartResult, TaskContextData, TaskRef } from "./run-api.ts";
 import { RunStore, type RunRow } from "./run-store.ts";
 import { iso, type RunSummary } from "./run-view.ts";
-import { detailOf, stepDetailOf, summaryOf, windowOf } from "./run-views.ts";
+import { detailOf, stepDetailOf, stepPageOf, summaryOf, windowOf } from "./run-views.ts";
+import { LOG_PAGE_BYTES, MAX_RUN_LOG_BYTES, MAX_RUN_STEPS, STEPS_PAGE_SIZE } from "./limits.ts";
 import { expiryOf, retentionMs, RunAlarm } from "./alarm.ts";
 import { restartPlan } from "./restart.ts";
 import { sendSignals } from "./signals.ts";
@@ -55,6 +56,8 @@ export class RunObject extends DurableObject<Env> {
   private index!: IndexSync;
   private execution: Execution | undefined;
   private flushing: Promise<void> | undefined;
+  /** The limit the run outgrew, set when it did; the next flush ends the run with it. */
+  private overLimit: StepLimitError | undefined;
   private flushRequested = false;
   private alarms!: RunAlarm;
   /** Faults a test injects through the control surface; empty otherwise. */
@@ -136,6 +139,11 @@ export class RunObject extends DurableObject<Env> {
     return JSON.stringify(detail);
   }
 
+  /** `limit` of the run's steps from place `offset`, as StepPage JSON text; null when this object holds no run. */
+  async steps(offset: number, limit: number): Promise<string | null> {
+    return this.store.run() ? JSON.stringify(stepPageOf(this.store, offset, Math.min(limit, STEPS_PAGE_SIZE))) : null;
+  }
+
   /** The run and `limit` of its steps from `offset`, with their outputs and logs, as RunWindow JSON text; null when this object holds no run. */
   async window(offset: number, limit: number): Promise<string | null> {
     const run = this.store.run();
@@ -203,13 +211,16 @@ export class RunObject extends DurableObject<Env> {
     const wanted = tasks.map(({ key, attempt, claimant }) => this.machine.claim(key, attempt, claimant ?? `unnamed:${crypto.randomUUID()}`, now, claimant !== undefined));
     // Nothing wanted: send no changes, and so no newer cursor, or the consumer's mirror would skip them.
     const any = wanted.includes(true);
+    // A page of the log: the rest, if any, through logPage, so no answer outgrows an RPC.
+    const page = any ? this.store.steps.logPage(since, LOG_PAGE_BYTES) : { log: [], cursor: since, more: false };
     const context: TaskContextData = {
       workflow: run.workflow,
-      log: any ? this.store.steps.log(since) : [],
-      cursor: any ? this.store.steps.cursor() : since,
+      log: page.log,
+      cursor: page.cursor,
       wanted,
       version: registry.entry(run.workflow)?.version ?? null,
     };
+    if (page.more) context.more = true;
     const steps = tasks.map(({ key }, i) => (wanted[i] ? this.machine.step(key) : undefined));
     const scripts = steps.map((step) => (step?.script ? { ...step.script, timeout: (step.options ?? DEFAULT_TASK_OPTIONS).timeout } : null));
     // Left out when no task is a script: it is on every task's path, and most tasks are not.
@@ -221,6 +232,13 @@ export class RunObject extends DurableObject<Env> {
       context.startedAt = run.createdAt;
     }
     return JSON.stringify(context);
+  }
+
+  /** The log entries changed after `since`, a page at a time: `{log, cursor, more}` as JSON text (null when the run ended). */
+  async logPage(since: number): Promise<string | null> {
+    const run = this.store.run();
+    if (!run || isTerminal(run.status)) return null;
+    return JSON.stringify(this.store.steps.logPage(since, LOG_PAGE_BYTES));
   }
 
   /**
@@ -469,6 +487,12 @@ export class RunObject extends DurableObject<Env> {
   }
 
   private begin(call: NewCall): void {
+    // One step too many: not recorded; the flush after this burst ends the run.
+    const maxSteps = this.faults.limits?.steps ?? MAX_RUN_STEPS;
+    if (this.overLimit === undefined && !this.machine.step(call.key) && this.store.steps.count() >= maxSteps) {
+      this.overLimit = new StepLimitError(`the run recorded ${maxSteps} steps, the most one run may hold; split the work into child runs (taskFlow) or fewer, larger steps`);
+    }
+    if (this.overLimit !== undefined) return;
     const now = Date.now();
     this.apply(this.machine.begin(call, now, () => crypto.randomUUID()), now);
     this.scheduleFlush();
@@ -544,6 +568,9 @@ export class RunObject extends DurableObject<Env> {
   }
 
   private async flush(): Promise<void> {
+    const before = this.store.run();
+    if (before && !isTerminal(before.status)) this.enforceLimits();
+    // Read again: enforcing a limit may have ended the run.
     const run = this.store.run();
     if (!run) return;
     if (!isTerminal(run.status) && run.status !== "queued") this.store.setStatus(this.machine.liveStatus(), Date.now());
@@ -552,6 +579,18 @@ export class RunObject extends DurableObject<Env> {
     await sendApprovalEmails(this.store, this.env, this.requireRun(), this.mailer);
     this.index.inBackground();
     await this.syncAlarm();
+  }
+
+  /** Ends the run, failed with StepLimitError, once it holds more than one run may. */
+  private enforceLimits(): void {
+    const bytes = this.store.steps.logBytes();
+    const maxBytes = this.faults.limits?.logBytes ?? MAX_RUN_LOG_BYTES;
+    if (this.overLimit === undefined && bytes > maxBytes) {
+      this.overLimit = new StepLimitError(
+        `the run holds ${bytes} bytes of step results, over the ${maxBytes}-byte limit per run; store large data elsewhere (R2, KV) and return a reference`,
+      );
+    }
+    if (this.overLimit !== undefined) this.finish(this.execution, { status: "failed", error: toErrorData(this.overLimit) });
   }
 
   /** Waits until the body is at rest and the flush after it is done. */

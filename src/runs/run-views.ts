@@ -3,7 +3,8 @@
 
 import { stepView, type StepRecord } from "baton/engine";
 import type { RunRow, RunStore } from "./run-store.ts";
-import type { StepDetail } from "baton/client";
+import type { StepDetail, StepPage } from "baton/client";
+import { STEPS_PAGE_SIZE } from "./limits.ts";
 import { iso, type ConsoleStep, type RunDetail, type RunSummary, type RunWindow, type StepView } from "./run-view.ts";
 
 /** The run as lists show it. */
@@ -24,9 +25,9 @@ export function summaryOf(store: RunStore, run: RunRow): RunSummary {
   return summary;
 }
 
-/** The run with its steps, for `GET /api/runs/:id` (approval links are added by the run object). */
+/** The run with the first page of its steps, for `GET /api/runs/:id` (approval links are added by the run object). */
 export function detailOf(store: RunStore, run: RunRow, withSteps = true): RunDetail {
-  const steps = withSteps ? store.steps.all().map((record) => stepViewOf(store, record)) : [];
+  const page = withSteps ? stepPageOf(store, 0, STEPS_PAGE_SIZE) : { steps: [], stepCount: store.steps.count(), nextCursor: null };
   const waiting = store.steps.withStatus("waiting");
   const approvals = waiting.filter((step) => step.kind === "approval").map((step) => ({
     key: step.key,
@@ -50,8 +51,33 @@ export function detailOf(store: RunStore, run: RunRow, withSteps = true): RunDet
     input: run.input ?? null,
     output: run.output ?? null,
     error: run.error,
-    steps,
+    steps: page.steps,
+    stepCount: page.stepCount,
+    nextStepsCursor: page.nextCursor,
   };
+}
+
+/** `limit` steps from place `offset`, without results, and the cursor of the next page. */
+export function stepPageOf(store: RunStore, offset: number, limit: number): StepPage {
+  const stepCount = store.steps.count();
+  const steps = store.steps.heads(offset, limit).map((record) => stepViewOf(store, record));
+  const next = offset + steps.length;
+  return { steps, stepCount, nextCursor: next < stepCount ? encodeStepsCursor(next) : null };
+}
+
+/** A steps cursor: the place of the next step, opaque to clients. */
+export function encodeStepsCursor(offset: number): string {
+  return btoa(JSON.stringify({ o: offset }));
+}
+
+/** The place a steps cursor names, or null for one this API did not make. */
+export function decodeStepsCursor(cursor: string): number | null {
+  try {
+    const value = JSON.parse(atob(cursor)) as { o?: unknown };
+    return typeof value.o === "number" && Number.isInteger(value.o) && value.o >= 0 ? value.o : null;
+  } catch {
+    return null;
+  }
 }
 
 function stepViewOf(store: RunStore, step: StepRecord): StepView {

@@ -27,6 +27,12 @@ const COLUMNS: { [K in keyof Required<StepChange>]: [column: string, encode: (va
   resends: ["resends", (value) => value],
 };
 
+/** Every column but a step's result and args (each up to 1 MiB): enough for its view. */
+const HEAD_COLUMNS = [
+  "key", "branch", "seq", "kind", "name", "status", "attempts", "NULL AS result", "error", "started_at", "ended_at", "wake_at", "deadline", "change_seq",
+  "from_cache", "attempt_started_at", "target", "NULL AS args", "delivery", "options", "approval", "flow_workflow", "flow_timeout", "event_name", "claim", "resends",
+].join(", ");
+
 const OPEN = `(${OPEN_STEP_STATUSES.map((status) => `'${status}'`).join(", ")})`;
 
 /** An attempt row as stored (its error and logs as JSON text), to copy between runs. */
@@ -47,6 +53,8 @@ export class StepTable implements StepStorage {
   private changes: number | undefined;
   /** The latest delivery place given. */
   private deliveries: number | undefined;
+  /** Bytes of results and errors written (an error rewritten by a retry counts again: an upper bound). */
+  private bytes: number | undefined;
   private readonly sql: SqlStorage;
 
   constructor(sql: SqlStorage) {
@@ -89,15 +97,19 @@ export class StepTable implements StepStorage {
       step.event?.name ?? null,
       this.nextChange(),
     );
+    if (this.bytes !== undefined) this.bytes += (encodeJson(step.result)?.length ?? 0) + (step.error === undefined ? 0 : JSON.stringify(step.error).length);
   }
 
   update(key: string, guard: StepGuard, change: StepChange): boolean {
     const sets: string[] = [];
     const values: SqlStorageValue[] = [];
+    let size = 0;
     for (const [field, value] of Object.entries(change) as [keyof StepChange, never][]) {
       const [column, encode] = COLUMNS[field];
+      const encoded = (encode as (value: unknown) => SqlStorageValue)(value);
+      if ((field === "result" || field === "error") && typeof encoded === "string") size += encoded.length;
       sets.push(`${column} = ?`);
-      values.push((encode as (value: unknown) => SqlStorageValue)(value));
+      values.push(encoded);
     }
     const change_seq = (this.changes ?? this.cursor()) + 1;
     const where = `key = ? AND status IN (${guard.statuses.map(() => "?").join(", ")})${guard.attempt === undefined ? "" : " AND attempts = ?"}`;
@@ -111,6 +123,7 @@ export class StepTable implements StepStorage {
     ).rowsWritten;
     if (written === 0) return false;
     this.changes = change_seq;
+    if (this.bytes !== undefined) this.bytes += size;
     if (change.delivery) this.deliveries = Math.max(this.lastDelivery(), change.delivery);
     return true;
   }
@@ -251,10 +264,30 @@ export class StepTable implements StepStorage {
 
   /** The log entries changed after change number `since` (all of them for 0), in the order they changed. */
   log(since = 0): LogEntry[] {
-    return this.sql
-      .exec("SELECT key, branch, seq, kind, name, status, attempts, result, error, delivery, ended_at FROM steps WHERE change_seq > ? ORDER BY change_seq, rowid", since)
-      .toArray()
-      .map((row) => ({
+    return this.logPage(since, Number.POSITIVE_INFINITY).log;
+  }
+
+  /**
+   * The log entries changed after `since`, in the order they changed, up to about
+   * `maxBytes` of results and errors (always at least one entry): a page a consumer
+   * fetches without its answer outgrowing an RPC. `cursor` is where the next page
+   * starts; `more` says whether there is one. A row changed while a consumer pages
+   * moves to the end, so it is read again with its new content: pages stay consistent.
+   */
+  logPage(since: number, maxBytes: number): { log: LogEntry[]; cursor: number; more: boolean } {
+    const log: LogEntry[] = [];
+    let bytes = 0;
+    let last = since;
+    const rows = this.sql.exec(
+      "SELECT key, branch, seq, kind, name, status, attempts, result, error, delivery, ended_at, change_seq FROM steps WHERE change_seq > ? ORDER BY change_seq, rowid",
+      since,
+    );
+    for (const row of rows) {
+      const size = (textOrNull(row, "result")?.length ?? 0) + (textOrNull(row, "error")?.length ?? 0) + 200;
+      if (log.length > 0 && bytes + size > maxBytes) return { log, cursor: last, more: true };
+      bytes += size;
+      last = num(row, "change_seq");
+      log.push({
         key: text(row, "key"),
         branch: text(row, "branch"),
         seq: num(row, "seq"),
@@ -266,7 +299,28 @@ export class StepTable implements StepStorage {
         error: errorData(row, "error"),
         delivery: numOrNull(row, "delivery") ?? undefined,
         at: numOrNull(row, "ended_at") ?? undefined,
-      }));
+      });
+    }
+    return { log, cursor: Math.max(last, this.cursor()), more: false };
+  }
+
+  /** How many steps the run has. */
+  count(): number {
+    return num(this.sql.exec("SELECT COUNT(*) AS n FROM steps").one(), "n");
+  }
+
+  /** Bytes of stored results and errors, the bulk of what a replay must read (counted once, then kept up as they are written). */
+  logBytes(): number {
+    this.bytes ??= num(this.sql.exec("SELECT COALESCE(SUM(COALESCE(length(result), 0) + COALESCE(length(error), 0)), 0) AS n FROM steps").one(), "n");
+    return this.bytes;
+  }
+
+  /** `limit` steps from place `offset` in the order recorded, without their results or args: what views show. */
+  heads(offset: number, limit: number): StepRecord[] {
+    return this.sql
+      .exec(`SELECT ${HEAD_COLUMNS} FROM steps ORDER BY rowid LIMIT ? OFFSET ?`, limit, offset)
+      .toArray()
+      .map((row) => this.recordOf(row));
   }
 
   /** Every step, in the order recorded, for the run's views. */

@@ -7,7 +7,7 @@
 
 import { z } from "zod";
 import { CancelledError, ScriptNotFoundError, TaskDeliveryError, VersionMismatchError, WorkflowNotFoundError } from "baton";
-import { toErrorData, runClosure, type ExecutionOptions, type Outcome, MirrorCache, RunMirror, runTaskByReplay, macrotask } from "baton/engine";
+import { toErrorData, runClosure, type ExecutionOptions, type LogEntry, type Outcome, MirrorCache, RunMirror, runTaskByReplay, macrotask } from "baton/engine";
 import type { Env } from "../env.ts";
 import { TaskMessage, type TaskReport } from "./messages.ts";
 import { registry, type Registry } from "../registry.ts";
@@ -42,9 +42,10 @@ export async function consumeDeadTasks(batch: MessageBatch<unknown>, env: Env): 
   );
 }
 
-/** Runs this isolate keeps a mirror of. */
+/** Runs this isolate keeps a mirror of, and the bytes of log they may hold together (an isolate has 128 MB). */
 const MIRRORED_RUNS = 64;
-const mirrors = new MirrorCache(MIRRORED_RUNS);
+const MIRRORED_BYTES = 32 * 1024 * 1024;
+const mirrors = new MirrorCache(MIRRORED_RUNS, MIRRORED_BYTES);
 
 interface Job {
   message: Message<unknown>;
@@ -83,11 +84,16 @@ async function runJobs(runId: string, jobs: Job[], env: Env, deployed: Registry)
   const useCache = env.BATON_CONSUMER_CACHE !== "off";
   const cached = useCache ? mirrors.get(runId) : undefined;
   let context: TaskContextData;
+  let received = 0;
   try {
     const text = await run.taskContext(jobs.map(taskRef), cached?.cursor ?? 0);
     // Null: the run ended or is unknown; nothing to do.
     if (text === null) return ackAll(jobs);
-    context = JSON.parse(text) as TaskContextData;
+    const first = JSON.parse(text) as TaskContextData;
+    const rest = first.more ? await restOfLog(run, first.cursor) : null;
+    if (rest === null && first.more) return ackAll(jobs);
+    context = rest ? { ...first, log: [...first.log, ...rest.log], cursor: rest.cursor } : first;
+    received = text.length + (rest?.bytes ?? 0);
   } catch (error) {
     console.error(`baton: run ${runId} could not be asked for its tasks: ${toErrorData(error).message}`);
     for (const { message } of jobs) message.retry();
@@ -102,9 +108,13 @@ async function runJobs(runId: string, jobs: Job[], env: Env, deployed: Registry)
   if (otherCode) mirrors.delete(runId);
   const needsMirror = body !== undefined && !otherCode && context.wanted.some((wanted, i) => wanted && !scripts[i]);
   let mirror: RunMirror | undefined = otherCode ? undefined : cached;
-  if (mirror) mirror.absorb(context.log, context.cursor);
-  else if (needsMirror) {
+  if (mirror) {
+    mirror.absorb(context.log, context.cursor);
+    mirror.bytes += received;
+    mirrors.fit();
+  } else if (needsMirror) {
     mirror = new RunMirror(body, context.input, context.log, context.cursor, replayOptions(runId, context, deployed));
+    mirror.bytes = received;
     if (useCache) mirrors.set(runId, mirror);
   }
   const reports = new ReportBatch(run, context.wanted.filter(Boolean).length);
@@ -179,11 +189,29 @@ function runScript(script: NonNullable<NonNullable<TaskContextData["scripts"]>[n
 async function replayFromStart(runId: string, job: Job, env: Env, cancel: AbortSignal, deployed: Registry): Promise<Outcome | null> {
   const { task } = job;
   mirrors.delete(runId);
-  const text = await env.RUNS.get(env.RUNS.idFromName(runId)).taskContext([taskRef(job)], 0);
-  const context = text === null ? null : (JSON.parse(text) as TaskContextData);
+  const run = env.RUNS.get(env.RUNS.idFromName(runId));
+  const text = await run.taskContext([taskRef(job)], 0);
+  const first = text === null ? null : (JSON.parse(text) as TaskContextData);
+  const rest = first?.more ? await restOfLog(run, first.cursor) : null;
+  const context = first && (rest ? { ...first, log: [...first.log, ...rest.log], cursor: rest.cursor } : first.more ? null : first);
   const body = context && deployed.body(context.workflow);
   if (!context || !body || !context.wanted[0]) return null;
   return runTaskByReplay(body, context.input, context.log, task.key, task.attempt, replayOptions(runId, context, deployed), cancel);
+}
+
+/** The log after `cursor`, fetched a page at a time (each page well under an RPC's limit); null when the run ended meanwhile. */
+async function restOfLog(run: DurableObjectStub<RunObject>, cursor: number): Promise<{ log: LogEntry[]; cursor: number; bytes: number } | null> {
+  const log: LogEntry[] = [];
+  let bytes = 0;
+  for (let since = cursor; ; ) {
+    const text = await run.logPage(since);
+    if (text === null) return null;
+    bytes += text.length;
+    const page = JSON.parse(text) as { log: LogEntry[]; cursor: number; more: boolean };
+    log.push(...page.log);
+    since = page.cursor;
+    if (!page.more) return { log, cursor: since, bytes };
+  }
 }
 
 /** How a consumer's replay of a run is set up: the registry, and the run's seed and start time. */
@@ -294,15 +322,39 @@ class ReportBatch {
 
   private async flush(): Promise<void> {
     this.scheduled = false;
-    const batch = this.waiting.splice(0);
-    if (batch.length === 0) return;
-    try {
-      await this.run.reportMany(batch.map(({ report }) => report));
-      for (const { done } of batch) done();
-    } catch (error) {
-      for (const { fail } of batch) fail(error);
+    const waiting = this.waiting.splice(0);
+    // Results are up to 1 MiB each: several calls, each well under an RPC's 32 MiB.
+    for (const batch of byBytes(waiting, ({ report }) => JSON.stringify(report).length, REPORT_BATCH_BYTES)) {
+      try {
+        await this.run.reportMany(batch.map(({ report }) => report));
+        for (const { done } of batch) done();
+      } catch (error) {
+        for (const { fail } of batch) fail(error);
+      }
     }
   }
+}
+
+/** Most bytes of reports sent to a run object in one call. */
+const REPORT_BATCH_BYTES = 8 * 1024 * 1024;
+
+/** `items` in order, cut into runs of at most `max` bytes each (an item larger than `max` goes alone). */
+function byBytes<T>(items: T[], size: (item: T) => number, max: number): T[][] {
+  const batches: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const n = size(item);
+    if (current.length > 0 && bytes + n > max) {
+      batches.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(item);
+    bytes += n;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
 }
 
 /** The attempt a job's message carries, claimed in the name of the message. */

@@ -15,6 +15,8 @@ export interface Faults {
   loseTaskMessages?: number;
   /** Called before each signal is delivered; throwing makes that delivery fail. */
   signal?: (signal: Signal) => void;
+  /** Smaller per-run limits than MAX_RUN_STEPS and MAX_RUN_LOG_BYTES, so a test reaches them quickly. */
+  limits?: { steps?: number; logBytes?: number };
 }
 
 /** What the control surface may do to its run object. */
@@ -50,6 +52,11 @@ export class RunControl extends RpcTarget {
    */
   skipWait(key?: string): Promise<string[]> {
     return this.#run.hasten(key);
+  }
+
+  /** Gives this run smaller limits (steps, bytes of results) than every run has, so a test reaches them. */
+  useLimits(limits: { steps?: number; logBytes?: number }): void {
+    this.#run.faults.limits = limits;
   }
 
   /** Drops the run's next `count` task messages instead of sending them. */
