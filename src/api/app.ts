@@ -13,6 +13,7 @@ import type { DecisionView, EventSentView, RestartView, RunSummary, WorkflowList
 import type { Env } from "../env.ts";
 import { registry } from "../registry.ts";
 import { decodeCursor } from "../index/run-index.ts";
+import { listRuns } from "../index/run-list.ts";
 import { runIdFromKey } from "../runs/run-ids.ts";
 import { workflowEntries } from "../schedules/schedule-view.ts";
 import { ApiError } from "./api-error.ts";
@@ -99,9 +100,8 @@ export function createApp(): Hono<AppEnv> {
     const query = parse(ListQuery, c.req.query());
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     if (query.cursor !== undefined && !after) throw new ApiError(400, "invalid_request", "cursor is not one this API returned");
-    const index = c.env.RUN_INDEX.get(c.env.RUN_INDEX.idFromName("runs"));
     const { workflow, status, parentId, createdAfter, createdBefore, limit } = query;
-    return c.json(await index.list({ workflow, status, parentId, createdAfter, createdBefore, limit, after }));
+    return c.json(await listRuns(c.env, { workflow, status, parentId, createdAfter, createdBefore, limit, after }));
   });
 
   // The run object answers its detail already as JSON text.

@@ -9,6 +9,7 @@ import type { RunStatus, StepDetail } from "baton/client";
 import { jsonDepth, MAX_JSON_DEPTH, RUN_STATUSES, type Json } from "baton/engine";
 import type { Env } from "../env.ts";
 import { workflowEntries } from "../schedules/schedule-view.ts";
+import { listRuns } from "../index/run-list.ts";
 import { registry } from "../registry.ts";
 import { decodeCursor } from "../index/run-index.ts";
 import type { RunWindow } from "../runs/run-view.ts";
@@ -50,8 +51,7 @@ export function consoleRoutes(): Hono<AppEnv> {
     const status = RUN_STATUSES.includes(query.status as RunStatus) ? (query.status as RunStatus) : undefined;
     const cursor = query.cursor || undefined;
     const after = cursor === undefined ? undefined : decodeCursor(cursor);
-    const index = c.env.RUN_INDEX.get(c.env.RUN_INDEX.idFromName("runs"));
-    const page = await index.list({ workflow, status, limit: RUNS_PER_PAGE, after });
+    const page = await listRuns(c.env, { workflow, status, limit: RUNS_PER_PAGE, after });
     const workflows = registry.list().map((entry) => entry.name);
     return c.html(<RunListPage nonce={nonceOf(c)} page={page} view={{ workflow, status, cursor: after ? cursor : undefined, workflows, now: Date.now() }} />);
   });

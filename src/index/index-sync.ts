@@ -6,6 +6,7 @@ import { housekeepingBackoffMs, toErrorData } from "baton/engine";
 import type { Env } from "../env.ts";
 import type { RunStore } from "../runs/run-store.ts";
 import { summaryOf } from "../runs/run-views.ts";
+import { indexFor } from "./run-list.ts";
 
 export class IndexSync {
   private indexing: Promise<void> | undefined;
@@ -47,8 +48,7 @@ export class IndexSync {
     const run = this.store.run();
     if (!run || run.indexedRevision >= run.revision) return;
     try {
-      const index = this.env.RUN_INDEX.get(this.env.RUN_INDEX.idFromName("runs"));
-      await index.upsert(summaryOf(this.store, run), run.revision);
+      await indexFor(this.env, run.id).upsert(summaryOf(this.store, run), run.revision);
       this.store.markIndexed(run.revision, null);
     } catch (error) {
       console.error(`baton: run index update failed, retrying: ${toErrorData(error).message}`);

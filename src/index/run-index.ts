@@ -1,6 +1,6 @@
-// The list of runs, newest first, for `GET /api/runs`. One SQLite-backed Durable
-// Object off every run's hot path: a run object tells it only when the run's status
-// changes, never per step.
+// One shard of the list of runs, newest first, for `GET /api/runs` (run-list.ts spreads
+// runs over the shards and merges them). A SQLite-backed Durable Object off every run's
+// hot path: a run object tells it only when the run's status changes, never per step.
 
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.ts";
@@ -9,6 +9,11 @@ import { num, text } from "../runs/rows.ts";
 import type { RunPage, RunStatus, RunSummary } from "../runs/run-view.ts";
 
 export type { RunPage } from "../runs/run-view.ts";
+
+/** A shard's page: the runs, each with its revision (to prefer the newer of two copies), and a cursor when the shard has more. */
+export interface IndexPage extends RunPage {
+  revisions: number[];
+}
 
 /** Filters and paging of `list`; filters combine (all must hold). */
 export interface RunQuery {
@@ -82,7 +87,7 @@ export class RunIndex extends DurableObject<Env> {
   }
 
   /** Runs matching the query, newest first. */
-  async list(query: RunQuery): Promise<RunPage> {
+  async list(query: RunQuery): Promise<IndexPage> {
     const where: string[] = [];
     const args: (string | number)[] = [];
     if (query.workflow !== undefined) {
@@ -112,7 +117,7 @@ export class RunIndex extends DurableObject<Env> {
     }
     const rows = this.ctx.storage.sql
       .exec(
-        `SELECT id, created_at, summary FROM runs ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+        `SELECT id, created_at, summary, revision FROM runs ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
          ORDER BY created_at DESC, id DESC LIMIT ?`,
         ...args,
         query.limit + 1,
@@ -122,6 +127,7 @@ export class RunIndex extends DurableObject<Env> {
     const last = page[page.length - 1];
     return {
       runs: page.map((row) => summaryFrom(JSON.parse(text(row, "summary")))),
+      revisions: page.map((row) => num(row, "revision")),
       nextCursor: rows.length > query.limit && last ? encodeCursor(num(last, "created_at"), text(last, "id")) : null,
     };
   }

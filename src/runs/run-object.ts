@@ -41,6 +41,7 @@ import type { ApprovalInfo, CancelResult, DecideResult, RemoveResult, RestartReq
 import { RunStore, type RunRow } from "./run-store.ts";
 import { iso, type RunSummary } from "./run-view.ts";
 import { detailOf, stepDetailOf, stepPageOf, summaryOf, windowOf } from "./run-views.ts";
+import { unlist } from "../index/run-list.ts";
 import { LOG_PAGE_BYTES, MAX_RUN_LOG_BYTES, MAX_RUN_STEPS, STEPS_PAGE_SIZE } from "./limits.ts";
 import { expiryOf, retentionMs, RunAlarm } from "./alarm.ts";
 import { restartPlan } from "./restart.ts";
@@ -628,7 +629,7 @@ export class RunObject extends DurableObject<Env> {
   /** Removes the run from the list, then empties this object's storage; the object then holds no run. */
   private async erase(): Promise<void> {
     const run = this.requireRun();
-    await this.env.RUN_INDEX.get(this.env.RUN_INDEX.idFromName("runs")).remove(run.id, run.createdAt);
+    await unlist(this.env, run.id, run.createdAt);
     this.dropExecution();
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
