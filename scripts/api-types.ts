@@ -1,22 +1,27 @@
-// Writes sdk/client/api-types.ts, the types BatonClient and the Worker share, from the
-// API's OpenAPI document (built from src/api/schemas.ts and src/api/routes.ts), so a
-// shape is declared once as a zod schema. `npm run api-types` runs it; a test fails
-// while the file is stale.
+// Builds the API's OpenAPI 3.1 document from the routes (src/api/routes.ts) and their
+// zod schemas (src/api/schemas.ts, JSON Schema by zod's own toJSONSchema), and from it
+// sdk/client/api-types.ts, the types BatonClient and the Worker share: a shape is
+// declared once, as a zod schema. The Worker serves the document as written here
+// (src/api/openapi.json), so building it costs the Worker nothing. `npm run
+// api-types` runs this; a test fails while either file is stale.
 //
 // A small printer rather than a generator package: the ones made for this print through
 // the TypeScript compiler API, which the TypeScript this project uses no longer has; the
 // document uses a small part of JSON Schema (objects, arrays, enums, unions, refs).
-// Usage: node --conditions=baton-source scripts/api-types.ts [--check]
+// Usage: node --conditions=baton-source scripts/api-types.ts
 
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { openApiDocument } from "../src/api/routes.ts";
+import * as z from "zod/mini";
+import { API_ROUTES, type RouteSpec } from "../src/api/routes.ts";
+import { API_SCHEMAS } from "../src/api/schemas.ts";
 
 /** The part of JSON Schema the document uses. */
 interface Schema {
   $ref?: string;
   type?: string | string[];
   enum?: unknown[];
+  const?: unknown;
   anyOf?: Schema[];
   oneOf?: Schema[];
   allOf?: Schema[];
@@ -27,8 +32,104 @@ interface Schema {
   description?: string;
 }
 
-/** Where the generated file goes. */
+/** Where the generated files go. */
 export const API_TYPES_FILE = fileURLToPath(new URL("../sdk/client/api-types.ts", import.meta.url));
+export const OPENAPI_FILE = fileURLToPath(new URL("../src/api/openapi.json", import.meta.url));
+
+type JsonSchema = Record<string, unknown>;
+
+const REF = (id: string) => `#/components/schemas/${id}`;
+
+/** A zod schema as JSON Schema: a reference when it is a named component, else inline. */
+function schemaOf(schema: z.ZodMiniType, io: "input" | "output"): JsonSchema {
+  const id = API_SCHEMAS.get(schema)?.id;
+  if (id) return { $ref: REF(id) };
+  return clean(z.toJSONSchema(schema, { target: "draft-2020-12", io, metadata: API_SCHEMAS, unrepresentable: "any" }) as JsonSchema);
+}
+
+/** Drops what each converted schema repeats ($schema, $id). */
+function clean(schema: JsonSchema): JsonSchema {
+  const { $schema: _schema, $id: _id, ...rest } = schema;
+  return rest;
+}
+
+/** The schema inside optional() and _default() wrappers, and whether it may be left out. */
+function unwrap(schema: z.ZodMiniType): { inner: z.ZodMiniType; optional: boolean } {
+  let inner = schema;
+  const optional = schema._zod.optin === "optional";
+  while (inner._zod.def.type === "optional" || inner._zod.def.type === "default") inner = (inner._zod.def as unknown as { innerType: z.ZodMiniType }).innerType;
+  return { inner, optional };
+}
+
+/** The OpenAPI parameters an object schema of path, query or header values describes. */
+function parameters(where: "path" | "query" | "header", schema: z.ZodMiniObject | undefined): JsonSchema[] {
+  if (!schema) return [];
+  return Object.entries(schema.shape as Record<string, z.ZodMiniType>).map(([name, field]) => {
+    const { inner, optional } = unwrap(field);
+    const meta = API_SCHEMAS.get(inner) ?? API_SCHEMAS.get(field);
+    return {
+      name,
+      in: where,
+      required: where === "path" || !optional,
+      ...(meta?.description ? { description: meta.description } : {}),
+      schema: schemaOf(inner, "input"),
+    };
+  });
+}
+
+function operation(route: RouteSpec): JsonSchema {
+  const request = route.request ?? {};
+  const params = [...parameters("path", request.params), ...parameters("query", request.query), ...parameters("header", request.headers)];
+  const responses: JsonSchema = {};
+  for (const [status, response] of Object.entries(route.responses)) {
+    responses[status] = { description: response.description, ...(response.schema ? { content: { "application/json": { schema: schemaOf(response.schema, "output") } } } : {}) };
+  }
+  return {
+    operationId: route.operationId,
+    summary: route.summary,
+    ...(route.public ? { security: [] } : {}),
+    ...(params.length > 0 ? { parameters: params } : {}),
+    ...(request.body
+      ? {
+          requestBody: {
+            required: request.body.required,
+            ...(request.body.description ? { description: request.body.description } : {}),
+            content: { "application/json": { schema: schemaOf(request.body.schema, "input") } },
+          },
+        }
+      : {}),
+    responses,
+  };
+}
+
+/** The OpenAPI 3.1 document of the API. */
+export function openApiDocument(): JsonSchema {
+  const paths: Record<string, JsonSchema> = {};
+  for (const route of API_ROUTES) paths[route.path] = { ...paths[route.path], [route.method]: operation(route) };
+  const converted = z.toJSONSchema(API_SCHEMAS, { target: "draft-2020-12", io: "output", metadata: API_SCHEMAS, unrepresentable: "any", uri: REF }) as { schemas: Record<string, JsonSchema> };
+  const schemas: Record<string, JsonSchema> = {};
+  for (const name of Object.keys(converted.schemas).sort()) schemas[name] = clean(converted.schemas[name] ?? {});
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Baton",
+      version: "1",
+      description:
+        "Durable workflows on Cloudflare Workers: start, read, list, cancel, restart and delete runs; send events; decide approvals. Errors are {error: {code, message}}; a refused request changes nothing.",
+    },
+    security: [{ bearerToken: [] }],
+    paths,
+    components: {
+      securitySchemes: { bearerToken: { type: "http", scheme: "bearer", description: "The Worker's BATON_API_TOKEN secret." } },
+      schemas,
+    },
+  };
+}
+
+/** The text of src/api/openapi.json. */
+export function openApiSource(): string {
+  return `${JSON.stringify(openApiDocument(), null, 2)}\n`;
+}
 
 const HEADER = `// Generated by scripts/api-types.ts from the API's OpenAPI document (the schemas in
 // src/api/schemas.ts): the shapes the HTTP API reads and answers, shared by the Worker
@@ -50,6 +151,7 @@ function typeOf(schema: Schema, indent: string): string {
   if (union) return [...new Set(union.map((part) => typeOf(part, indent)))].join(" | ");
   if (schema.allOf) return schema.allOf.map((part) => typeOf(part, indent)).join(" & ");
   if (schema.enum) return schema.enum.map((value) => JSON.stringify(value)).join(" | ");
+  if (schema.const !== undefined) return JSON.stringify(schema.const);
   const types = Array.isArray(schema.type) ? schema.type : schema.type === undefined ? [] : [schema.type];
   if (types.length === 0) return schema.properties ? objectType(schema, indent) : "unknown";
   return types
@@ -120,13 +222,6 @@ export function apiTypesSource(): string {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const text = apiTypesSource();
-  if (process.argv.includes("--check")) {
-    if (readFileSync(API_TYPES_FILE, "utf8") !== text) {
-      console.error("sdk/client/api-types.ts is stale: run `npm run api-types`");
-      process.exit(1);
-    }
-  } else {
-    writeFileSync(API_TYPES_FILE, text);
-  }
+  writeFileSync(OPENAPI_FILE, openApiSource());
+  writeFileSync(API_TYPES_FILE, apiTypesSource());
 }

@@ -120,7 +120,19 @@ export interface RestartView {
 }
 
 /** A run with its input, outcome and (the first page of) its steps. */
-export interface RunDetail extends RunSummary {
+export interface RunDetail {
+  id: string;
+  /** The workflow's (or, for a script run, the script's) path. */
+  workflow: string;
+  /** "workflow", or "script" for a run started by POST /api/scripts/{path}/runs. */
+  kind: "workflow" | "script";
+  status: RunStatus;
+  /** The run whose taskFlow started this one, or null. */
+  parentId: string | null;
+  createdAt: string;
+  updatedAt: string;
+  /** When a sleeping run wakes. */
+  wakeAt?: string | undefined;
   /** The workflow's source version (a hash of its file and companion folder) when the run started. */
   version: string | null;
   /** The Worker version that started the run (from the version metadata binding), if bound. */
@@ -159,7 +171,7 @@ export interface RunSummary {
   id: string;
   /** The workflow's (or, for a script run, the script's) path. */
   workflow: string;
-  /** "workflow", or "script" for a run started by POST /api/scripts/<path>/runs. */
+  /** "workflow", or "script" for a run started by POST /api/scripts/{path}/runs. */
   kind: "workflow" | "script";
   status: RunStatus;
   /** The run whose taskFlow started this one, or null. */
@@ -201,7 +213,26 @@ export interface StartBody {
 }
 
 /** One step with everything it produced, as `GET /api/runs/{id}/steps/{key}` answers. */
-export interface StepDetail extends StepView {
+export interface StepDetail {
+  key: string;
+  kind: "task" | "step" | "sleep" | "approval" | "event" | "flow" | "patch";
+  name: string;
+  status: "queued" | "running" | "retrying" | "sleeping" | "waiting" | "completed" | "failed" | "cancelled";
+  attempts: number;
+  startedAt: string;
+  endedAt: string | null;
+  error: ErrorView | null;
+  wakeAt?: string | undefined;
+  /** Approval steps: their emails and how sending them went. */
+  emails?: EmailView[] | undefined;
+  /** Tasks with cacheTtl: true when the result was reused from the cache, not run. */
+  cached?: true | undefined;
+  /** Flow steps: the child run's id. */
+  childId?: string | undefined;
+  /** Event waits: the event's name. */
+  event?: string | undefined;
+  /** Tasks run by taskScript: the script's path. */
+  script?: string | undefined;
   /** Tasks and steps: every finished attempt, its times and error (empty for other kinds). */
   history: AttemptView[];
   /** Its JSON result (null until it completed, or when it returned nothing). */

@@ -4,10 +4,9 @@
 // `{error: {code, message}}`, and a rejected request changes nothing.
 
 import { Hono, type Context, type MiddlewareHandler } from "hono";
-import type { RouteConfig } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
-import { z } from "zod";
+import * as z from "zod/mini";
 import { jsonDepth, MAX_JSON_DEPTH, type Json } from "baton/engine";
 import type { DecisionView, EventSentView, RestartView, RunSummary, WorkflowList } from "baton/client";
 import type { Env } from "../env.ts";
@@ -20,6 +19,8 @@ import { ApiError } from "./api-error.ts";
 import { requireToken } from "./auth.ts";
 import { allowedMethods } from "./methods.ts";
 import * as routes from "./routes.ts";
+// Generated from routes.ts and schemas.ts by `npm run api-types` (a test fails while it is stale).
+import openApiDocument from "./openapi.json";
 import { DecisionBody, EventBody, EventNameParam, IdempotencyKey, ListQuery, MAX_INPUT_BYTES, MAX_SMALL_BODY_BYTES, RestartBody, ScriptBody, StartBody, StepsQuery } from "./schemas.ts";
 import { decodeStepsCursor } from "../runs/run-views.ts";
 import { approvalRoutes } from "../approvals/approval-routes.tsx";
@@ -51,11 +52,11 @@ export function createApp(): Hono<AppEnv> {
 
   const api = new Hono<AppEnv>();
   // The document describes the API, not any deployment's data: readable without a token.
-  api.get(honoPath(routes.openApiDocumentRoute), (c) => c.json(routes.openApiDocument()));
+  api.get(honoPath(routes.openApiDocumentRoute), (c) => c.json(openApiDocument));
   api.use("*", requireToken());
 
   /** Serves `route` (declared in routes.ts, so it is in the document) with these handlers. */
-  const serve = (route: RouteConfig, ...handlers: MiddlewareHandler<AppEnv>[]) => {
+  const serve = (route: routes.RouteSpec, ...handlers: MiddlewareHandler<AppEnv>[]) => {
     api.on([route.method.toUpperCase()], [honoPath(route)], ...handlers);
   };
 
@@ -216,7 +217,7 @@ async function startRun(c: Context<AppEnv>, workflow: string, input: Json | unde
  * The Hono path of a declared route, inside the /api app: `{id}` → `:id`; a step key or
  * script path (which may hold `/`) takes the rest of the path.
  */
-function honoPath(route: RouteConfig): string {
+function honoPath(route: routes.RouteSpec): string {
   return route.path.replace(/^\/api/, "").replace(/\{(\w+)\}/g, (_, name: string) => (name === "key" || name === "path" ? `:${name}{.+}` : `:${name}`));
 }
 
@@ -257,7 +258,7 @@ function parseJson(text: string): unknown {
   return value;
 }
 
-function parse<T>(schema: z.ZodType<T>, value: unknown): T {
+function parse<T>(schema: z.ZodMiniType<T>, value: unknown): T {
   const result = schema.safeParse(value);
   if (!result.success) throw new ApiError(400, "invalid_request", z.prettifyError(result.error));
   return result.data;

@@ -36,7 +36,7 @@ import { registry } from "../registry.ts";
 import { writeLegacyRun } from "../testing/legacy-runs.ts";
 import { RunControl, type Faults } from "../testing/run-control.ts";
 import { TaskDispatch } from "../tasks/dispatch.ts";
-import { TaskReport } from "../tasks/messages.ts";
+import { TaskReports, type TaskReport } from "../tasks/messages.ts";
 import type { ApprovalInfo, CancelResult, DecideResult, RemoveResult, RestartRequest, RestartResult, SendEventResult, StartRequest, StartResult, TaskContextData, TaskRef } from "./run-api.ts";
 import { RunStore, type RunRow } from "./run-store.ts";
 import { iso, type RunSummary } from "./run-view.ts";
@@ -278,7 +278,7 @@ export class RunObject extends DurableObject<Env> {
 
   /** Accepts reports of several tasks of this run in one event; for each, whether it was accepted. */
   async reportMany(raw: TaskReport[]): Promise<boolean[]> {
-    const reports = TaskReport.array().parse(raw);
+    const reports = TaskReports.parse(raw);
     const run = this.store.run();
     if (!run || isTerminal(run.status)) return reports.map(() => false);
     const now = Date.now();

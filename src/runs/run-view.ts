@@ -1,7 +1,6 @@
 // The shapes the API returns for a run, shared by the run object, the index and the routes.
 
-import { z } from "zod";
-import { RUN_STATUSES, type RunStatus as RunStatusType } from "baton/engine";
+import type { RunStatus as RunStatusType } from "baton/engine";
 
 import type { RunDetail, StepDetail } from "baton/client";
 
@@ -25,9 +24,6 @@ export interface RunWindow {
 
 /** Where a run stands. */
 export type RunStatus = RunStatusType;
-
-/** The run statuses, for checking query parameters. */
-export const RunStatus: z.ZodType<RunStatusType> = z.enum(RUN_STATUSES as [RunStatusType, ...RunStatusType[]]);
 
 /** Milliseconds since the epoch as an ISO string. */
 export const iso = (ms: number): string => new Date(ms).toISOString();

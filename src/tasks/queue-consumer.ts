@@ -5,7 +5,7 @@
 // object) and reports each outcome back over RPC. A message whose report cannot be
 // delivered is retried by the queue; the run object ignores whatever it already has.
 
-import { z } from "zod";
+import * as z from "zod/mini";
 import { CancelledError, ScriptNotFoundError, TaskDeliveryError, VersionMismatchError, WorkflowNotFoundError } from "baton";
 import { toErrorData, runClosure, type ExecutionOptions, type LogEntry, type Outcome, MirrorCache, RunMirror, runTaskByReplay, macrotask } from "baton/engine";
 import type { Env } from "../env.ts";

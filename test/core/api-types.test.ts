@@ -1,13 +1,18 @@
-// sdk/client/api-types.ts is generated from the API's schemas: it must be what the
-// generator writes today, and the run statuses it names must be the engine's.
+// The OpenAPI document the Worker serves and sdk/client/api-types.ts are generated from
+// the API's schemas: each must be what the generator writes today, and the run
+// statuses the types name must be the engine's.
 import { readFileSync } from "node:fs";
 import { describe, expect, expectTypeOf, it } from "vitest";
 import type { RunStatus as EngineRunStatus } from "baton/engine";
 import type { RunStatus as ApiRunStatus } from "baton/client";
-import { API_TYPES_FILE, apiTypesSource } from "../../scripts/api-types.ts";
+import { API_TYPES_FILE, apiTypesSource, OPENAPI_FILE, openApiSource } from "../../scripts/api-types.ts";
 
-describe("sdk/client/api-types.ts", () => {
-  it("is what `npm run api-types` generates from the schemas (run it after changing src/api/schemas.ts)", () => {
+describe("the generated API files", () => {
+  it("src/api/openapi.json is what `npm run api-types` builds from the routes and schemas (run it after changing src/api/)", () => {
+    expect(readFileSync(OPENAPI_FILE, "utf8")).toBe(openApiSource());
+  });
+
+  it("sdk/client/api-types.ts is what `npm run api-types` generates from the document", () => {
     expect(readFileSync(API_TYPES_FILE, "utf8")).toBe(apiTypesSource());
   });
 
