@@ -3,7 +3,8 @@
 // on both engines (one warm-up, then BENCH_REPS repetitions, default 5), prints a table
 // and rewrites the results section of BENCHMARKS.md.
 
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
+import { connect } from "node:net";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, freemem, tmpdir, totalmem, type as osType, release } from "node:os";
 import { dirname, join } from "node:path";
@@ -16,12 +17,16 @@ const reps = Number(process.env.BENCH_REPS ?? 5);
 const idleSeconds = Number(process.env.BENCH_IDLE_SECONDS ?? 60);
 const base = `http://127.0.0.1:${port}`;
 
-const workloads = [
+const allWorkloads = [
   { id: "W1", what: "1 run: 100 sequential step()", baton: { workload: "w1", input: { n: 100 } }, cf: { workload: "w1", input: { n: 100 } }, runs: 1 },
   { id: "W2", what: "1 run: parallel over 200 items, one task() each, concurrency 50", baton: { workload: "w2", input: { n: 200, concurrency: 50 } }, cf: { workload: "w2", input: { n: 200 } }, runs: 1 },
   { id: "W3", what: "200 runs of one task() each, started together", baton: { workload: "w3", input: {} }, cf: { workload: "w3", input: {} }, runs: 200 },
-  ...[10, 100, 1000].map((n) => ({ id: `G${n}`, what: `1 run: ${n} sequential task()`, baton: { workload: "g", input: { n } }, cf: { workload: "g", input: { n } }, runs: 1, tasks: n })),
+  { id: "W4", what: "1,000 runs of one task() each, started together", baton: { workload: "w3", input: {} }, cf: { workload: "w3", input: {} }, runs: 1000, warmRuns: 100 },
+  ...[20, 200, 1000].map((n) => ({ id: `G${n}`, what: `1 run: ${n} sequential task()`, baton: { workload: "g", input: { n } }, cf: { workload: "g", input: { n } }, runs: 1, tasks: n })),
 ];
+// BENCH_ONLY=W3,W4 measures just those (while working on them); the results section is then not rewritten.
+const only = process.env.BENCH_ONLY?.split(",");
+const workloads = only ? allWorkloads.filter((w) => only.includes(w.id)) : allWorkloads;
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -49,16 +54,31 @@ async function startWorker() {
   child.stdout.on("data", (d) => (log += d));
   child.stderr.on("data", (d) => (log += d));
   const deadline = Date.now() + 60_000;
+  // Waits for the port, then times the first request: the Worker's cold start (module
+  // load and first handler) as `wrangler dev` shows it.
   for (;;) {
-    try {
-      const response = await fetch(`${base}/`);
-      if (response.ok) break;
-    } catch {}
+    const open = await new Promise((resolve) => {
+      const socket = connect(port, "127.0.0.1", () => (socket.destroy(), resolve(true)));
+      socket.on("error", () => resolve(false));
+    });
+    if (open) break;
     if (Date.now() > deadline || child.exitCode !== null) throw new Error(`wrangler dev did not start:\n${log}`);
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  let coldMs;
+  for (;;) {
+    const t0 = performance.now();
+    const ok = await fetch(`${base}/`).then((r) => r.ok, () => false);
+    if (ok) {
+      coldMs = Math.round(performance.now() - t0);
+      break;
+    }
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`wrangler dev did not start:\n${log}`);
+    await new Promise((r) => setTimeout(r, 50));
   }
   const exited = new Promise((resolve) => child.on("exit", resolve));
   return {
+    coldMs,
     stop: async () => {
       child.kill("SIGTERM");
       await exited;
@@ -73,7 +93,7 @@ async function measure(engine, w) {
   const spec = w[engine];
   // Warm-up: one run of the workload (of at most 100 steps: G1000's warm-up is a G100).
   const warmInput = spec.input.n > 100 ? { ...spec.input, n: 100 } : spec.input;
-  await post("/bench/measure", { engine, workload: spec.workload, input: warmInput, runs: w.runs });
+  await post("/bench/measure", { engine, workload: spec.workload, input: warmInput, runs: w.warmRuns ?? w.runs });
   const samples = [];
   for (let i = 0; i < reps; i++) samples.push(await post("/bench/measure", { engine, workload: spec.workload, input: spec.input, runs: w.runs }));
   return samples;
@@ -86,12 +106,25 @@ function versions() {
   return { wrangler: v("wrangler"), workerd: v("workerd"), miniflare: v("miniflare"), node: process.version };
 }
 
+/** The deployable Worker's size as `wrangler deploy --dry-run` reports it (before compression, and gzipped). */
+function bundleSize() {
+  const out = execFileSync(join(root, "node_modules/.bin/wrangler"), ["deploy", "--dry-run", "--outdir", mkdtempSync(join(tmpdir(), "baton-bundle-"))], {
+    cwd: root,
+    encoding: "utf8",
+    env: { ...process.env, PATH: `${join(root, "node_modules/.bin")}:${process.env.PATH}` },
+  });
+  const match = /Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/.exec(out);
+  return match ? { kib: Number(match[1]), gzipKib: Number(match[2]) } : null;
+}
+
 const rows = [];
+const colds = [];
 const began = Date.now();
 let idle;
 // Each workload gets a fresh workerd, so none is measured in a process the others aged.
 for (const w of workloads) {
   const worker = await startWorker();
+  colds.push(worker.coldMs);
   try {
     process.stderr.write(`${w.id}: ${w.what} ...\n`);
     const baton = await measure("baton", w);
@@ -107,8 +140,9 @@ for (const w of workloads) {
     await worker.stop();
   }
 }
-{
+if (!only) {
   const worker = await startWorker();
+  colds.push(worker.coldMs);
   try {
     process.stderr.write(`Idle: a run sleeping ${idleSeconds} s ...\n`);
     idle = await post("/bench/idle", { seconds: idleSeconds });
@@ -116,9 +150,16 @@ for (const w of workloads) {
     await worker.stop();
   }
 }
+const bundle = only ? null : bundleSize();
 process.stderr.write(`bench took ${Math.round((Date.now() - began) / 1000)} s\n`);
 
 const ratio = (r) => (r.batonMs / r.cfMs).toFixed(2);
+if (only) {
+  for (const r of rows) console.log(`${r.id}: Baton ${r.batonMs} ms, CF ${r.cfMs} ms, ${ratio(r)}× (samples ${r.batonSamples.join(", ")} | ${r.cfSamples.join(", ")})`);
+  console.log(`cold starts (ms): ${colds.join(", ")}`);
+  process.exit(0);
+}
+
 const table = [
   "| workload | what | Baton (ms) | Cloudflare Workflows (ms) | Baton / CF |",
   "|---|---|---:|---:|---:|",
@@ -142,7 +183,10 @@ each workload in a fresh \`wrangler dev\`.
 
 ${table}
 
-Growth with the number of sequential tasks (G): time(1000) / time(100) = ${(g[1000].batonMs / g[100].batonMs).toFixed(1)}.
+Growth with the number of sequential tasks (G): time(200) / time(20) = ${(g[200].batonMs / g[20].batonMs).toFixed(1)}; time(1000) / time(200) = ${(g[1000].batonMs / g[200].batonMs).toFixed(1)}.
+
+Cold start (the first request to a freshly started \`wrangler dev\`, one per workload above): median ${median(colds)} ms (${colds.join(", ")}).
+Bundle (\`wrangler deploy --dry-run\` of \`wrangler.toml\`): ${bundle ? `${bundle.kib} KiB, ${bundle.gzipKib} KiB gzipped` : "not measured"}.
 
 ${growth}
 

@@ -1,0 +1,218 @@
+// `npm run soak`: Baton under `wrangler dev` through crashes. Starts N runs (each three
+// tasks around a sleep) while `kill -9`-ing the whole dev server K times at random
+// moments and starting it again on the same state, then waits for every run to end.
+// Every task tells a loopback counter it ran, so effects are counted from outside:
+// completed runs, lost effects (must be 0), duplicated ones (at-least-once), time to
+// recover after the last restart, start latency, and the dev server's memory. The
+// results replace the soak section of BENCHMARKS.md. Not part of `npm test`.
+//
+// Settings (environment): SOAK_RUNS (1000), SOAK_KILLS (2), SOAK_CONCURRENCY (50
+// starts in flight), SOAK_PORT (8798), SOAK_DEADLINE_S (900: give up waiting after).
+
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { buildRegistry } from "../scripts/build-registry.mjs";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const RUNS = Number(process.env.SOAK_RUNS ?? 1000);
+const KILLS = Number(process.env.SOAK_KILLS ?? 2);
+const CONCURRENCY = Number(process.env.SOAK_CONCURRENCY ?? 50);
+const PORT = Number(process.env.SOAK_PORT ?? 8798);
+const DEADLINE_S = Number(process.env.SOAK_DEADLINE_S ?? 900);
+const TOKEN = "soak-token";
+const base = `http://127.0.0.1:${PORT}`;
+const headers = { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json" };
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// --- the effect counter every task calls
+
+const hits = new Map();
+const counter = createServer((request, response) => {
+  const match = /^\/hit\/(.+)$/.exec(request.url ?? "");
+  if (!match) return response.writeHead(404).end();
+  const n = (hits.get(match[1]) ?? 0) + 1;
+  hits.set(match[1], n);
+  response.setHeader("content-type", "application/json").end(JSON.stringify(n));
+});
+await new Promise((resolve) => counter.listen(0, "127.0.0.1", resolve));
+const counterUrl = `http://127.0.0.1:${counter.address().port}`;
+
+// --- the dev server, killed and started again on the same state
+
+function writeConfig() {
+  buildRegistry(join(root, "bench/soak/workflows"), join(root, "bench/generated/soak-workflows.ts"));
+  const config = join(root, "bench/generated/soak.wrangler.toml");
+  const text = readFileSync(join(root, "wrangler.toml"), "utf8")
+    .replace('main = "src/index.ts"', 'main = "../soak/worker.ts"')
+    .replaceAll('= "./sdk/', '= "../../sdk/')
+    .replace(/\[build\][^[]*/, "");
+  mkdirSync(dirname(config), { recursive: true });
+  writeFileSync(config, text);
+  return config;
+}
+
+const config = writeConfig();
+const state = mkdtempSync(join(tmpdir(), "baton-soak-"));
+let server;
+
+async function startServer() {
+  const child = spawn(join(root, "node_modules/.bin/wrangler"), ["dev", "-c", config, "--port", String(PORT), "--ip", "127.0.0.1", "--persist-to", state, "--log-level", "error", "--var", `BATON_API_TOKEN:${TOKEN}`], {
+    cwd: root,
+    // Its own process group, so one kill takes wrangler and every workerd it started.
+    detached: true,
+    stdio: ["ignore", "ignore", "ignore"],
+    env: { ...process.env, PATH: `${join(root, "node_modules/.bin")}:${process.env.PATH}` },
+  });
+  server = child;
+  const deadline = Date.now() + 90_000;
+  while (!(await fetch(`${base}/api/workflows`, { headers }).then((r) => r.ok, () => false))) {
+    if (Date.now() > deadline) throw new Error("wrangler dev did not start");
+    await sleep(200);
+  }
+}
+
+function killServer() {
+  try {
+    process.kill(-server.pid, "SIGKILL");
+  } catch {}
+}
+
+/** Resident memory of the dev server's processes (wrangler and workerd), in MiB. */
+function serverMemoryMiB() {
+  let kib = 0;
+  for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+    try {
+      const status = readFileSync(`/proc/${pid}/status`, "utf8");
+      const group = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ")[2];
+      if (Number(group) !== server.pid) continue;
+      kib += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    } catch {}
+  }
+  return Math.round(kib / 1024);
+}
+
+// --- the soak
+
+const began = Date.now();
+await startServer();
+const tags = Array.from({ length: RUNS }, (_, i) => `soak-${began}-${i}`);
+const latencies = [];
+const ids = new Map();
+let memoryPeak = 0;
+const memoryTimer = setInterval(() => (memoryPeak = Math.max(memoryPeak, serverMemoryMiB())), 2000);
+
+/** Starts one run, retrying across restarts; the Idempotency-Key makes a retried start find the run the first made. */
+async function start(tag) {
+  for (;;) {
+    const t0 = performance.now();
+    try {
+      const response = await fetch(`${base}/api/runs`, { method: "POST", headers: { ...headers, "Idempotency-Key": tag }, body: JSON.stringify({ workflow: "soak", input: { tag, counter: counterUrl } }) });
+      if (response.status === 201 || response.status === 200) {
+        latencies.push(performance.now() - t0);
+        ids.set(tag, (await response.json()).id);
+        return;
+      }
+    } catch {}
+    await sleep(500);
+  }
+}
+
+// Kills at random moments while runs start and run.
+let restarts = 0;
+let lastRestart = began;
+const kills = (async () => {
+  for (let k = 0; k < KILLS; k++) {
+    await sleep(5_000 + Math.random() * 25_000);
+    process.stderr.write(`kill -9 of wrangler dev (${k + 1}/${KILLS}) ...\n`);
+    killServer();
+    await sleep(500);
+    await startServer();
+    restarts += 1;
+    lastRestart = Date.now();
+    process.stderr.write("  started again\n");
+  }
+})();
+
+let next = 0;
+await Promise.all(
+  Array.from({ length: CONCURRENCY }, async () => {
+    while (next < tags.length) await start(tags[next++]);
+  }),
+);
+process.stderr.write(`${ids.size} runs started in ${Math.round((Date.now() - began) / 1000)} s\n`);
+await kills;
+
+/** Statuses of every run, read from the list (a page of 100 at a time). */
+async function statuses() {
+  const found = new Map();
+  let cursor = null;
+  do {
+    const response = await fetch(`${base}/api/runs?workflow=soak&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`, { headers });
+    if (!response.ok) throw new Error(`list answered ${response.status}`);
+    const page = await response.json();
+    for (const run of page.runs) found.set(run.id, run.status);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return found;
+}
+
+const deadline = Date.now() + DEADLINE_S * 1000;
+let ended = new Map();
+for (;;) {
+  const listed = await statuses().catch(() => new Map());
+  ended = new Map([...ids].map(([tag, id]) => [tag, listed.get(id) ?? "unlisted"]));
+  const open = [...ended.values()].filter((status) => !["completed", "failed", "cancelled"].includes(status)).length;
+  if (open === 0 || Date.now() > deadline) break;
+  await sleep(1000);
+}
+const recoveredS = (Date.now() - lastRestart) / 1000;
+clearInterval(memoryTimer);
+const memoryEnd = serverMemoryMiB();
+killServer();
+counter.close();
+rmSync(state, { recursive: true, force: true });
+
+const completed = [...ended.values()].filter((status) => status === "completed").length;
+const effects = tags.flatMap((tag) => ["a", "b", "c"].map((name) => hits.get(`${tag}:${name}`) ?? 0));
+const lost = effects.filter((n) => n === 0).length;
+const duplicated = effects.filter((n) => n > 1).length;
+const sorted = [...latencies].sort((a, b) => a - b);
+const pct = (p) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0);
+const result = {
+  runs: RUNS,
+  restarts,
+  completed,
+  notCompleted: RUNS - completed,
+  effects: effects.length,
+  lost,
+  duplicated,
+  recoveredS: Math.round(recoveredS),
+  startP50: pct(50),
+  startP99: pct(99),
+  memoryPeak,
+  memoryEnd,
+  totalS: Math.round((Date.now() - began) / 1000),
+};
+console.log(JSON.stringify(result, null, 2));
+
+const cpu = cpus();
+const section = `<!-- soak:results:start -->
+Measured ${new Date().toISOString().slice(0, 10)} by \`npm run soak\` on ${cpu.length} × ${cpu[0]?.model ?? "?"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM:
+${RUNS} runs (three tasks around a 1 s sleep each, ${CONCURRENCY} starts in flight), ${restarts} \`kill -9\`s of \`wrangler dev\` at random moments, each followed by a restart on the same state.
+
+| runs completed | effects lost | effects duplicated | all runs ended, after the last restart | start latency p50 / p99 | dev server memory peak / at the end | total |
+|---:|---:|---:|---:|---:|---:|---:|
+| ${completed} of ${RUNS} | ${lost} of ${effects.length} | ${duplicated} | ${result.recoveredS} s | ${result.startP50} / ${result.startP99} ms | ${memoryPeak} / ${memoryEnd} MiB | ${result.totalS} s |
+<!-- soak:results:end -->`;
+const file = join(root, "BENCHMARKS.md");
+let doc = readFileSync(file, "utf8");
+const from = doc.indexOf("<!-- soak:results:start -->");
+const to = doc.indexOf("<!-- soak:results:end -->");
+doc = from >= 0 && to > from ? doc.slice(0, from) + section + doc.slice(to + "<!-- soak:results:end -->".length) : `${doc}\n## Reliability\n\n${section}\n`;
+writeFileSync(file, doc);
+console.log("BENCHMARKS.md updated.");
+process.exit(lost === 0 && completed === RUNS ? 0 : 1);

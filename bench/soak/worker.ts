@@ -1,0 +1,11 @@
+// The Worker `npm run soak` drives under `wrangler dev`: Baton as shipped, with the
+// workflows in bench/soak/workflows/.
+import worker from "../../src/index.ts";
+import { registry } from "../../src/registry.ts";
+import { modules } from "../generated/soak-workflows.ts";
+
+export { ConcurrencyLimiter, RunIndex, RunObject, Scheduler, TaskCache } from "../../src/index.ts";
+
+registry.add(modules);
+
+export default worker;
