@@ -55,6 +55,8 @@ export class StepTable implements StepStorage {
   private deliveries: number | undefined;
   /** Bytes of results and errors written (an error rewritten by a retry counts again: an upper bound). */
   private bytes: number | undefined;
+  /** How many step rows there are. */
+  private steps: number | undefined;
   private readonly sql: SqlStorage;
 
   constructor(sql: SqlStorage) {
@@ -98,6 +100,7 @@ export class StepTable implements StepStorage {
       this.nextChange(),
     );
     if (this.bytes !== undefined) this.bytes += (encodeJson(step.result)?.length ?? 0) + (step.error === undefined ? 0 : JSON.stringify(step.error).length);
+    if (this.steps !== undefined) this.steps += 1;
   }
 
   update(key: string, guard: StepGuard, change: StepChange): boolean {
@@ -304,9 +307,10 @@ export class StepTable implements StepStorage {
     return { log, cursor: Math.max(last, this.cursor()), more: false };
   }
 
-  /** How many steps the run has. */
+  /** How many steps the run has (counted once, then kept up as steps are added: every new call asks). */
   count(): number {
-    return num(this.sql.exec("SELECT COUNT(*) AS n FROM steps").one(), "n");
+    this.steps ??= num(this.sql.exec("SELECT COUNT(*) AS n FROM steps").one(), "n");
+    return this.steps;
   }
 
   /** Bytes of stored results and errors, the bulk of what a replay must read (counted once, then kept up as they are written). */
