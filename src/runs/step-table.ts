@@ -104,16 +104,7 @@ export class StepTable implements StepStorage {
   }
 
   update(key: string, guard: StepGuard, change: StepChange): boolean {
-    const sets: string[] = [];
-    const values: SqlStorageValue[] = [];
-    let size = 0;
-    for (const [field, value] of Object.entries(change) as [keyof StepChange, never][]) {
-      const [column, encode] = COLUMNS[field];
-      const encoded = (encode as (value: unknown) => SqlStorageValue)(value);
-      if ((field === "result" || field === "error") && typeof encoded === "string") size += encoded.length;
-      sets.push(`${column} = ?`);
-      values.push(encoded);
-    }
+    const { sets, values, size } = assignments(change);
     const change_seq = (this.changes ?? this.cursor()) + 1;
     const where = `key = ? AND status IN (${guard.statuses.map(() => "?").join(", ")})${guard.attempt === undefined ? "" : " AND attempts = ?"}`;
     const written = this.sql.exec(
@@ -132,13 +123,7 @@ export class StepTable implements StepStorage {
   }
 
   lease(key: string, attempt: number, change: LeaseChange): boolean {
-    const sets: string[] = [];
-    const values: SqlStorageValue[] = [];
-    for (const [field, value] of Object.entries(change) as [keyof LeaseChange, never][]) {
-      const [column, encode] = COLUMNS[field];
-      sets.push(`${column} = ?`);
-      values.push((encode as (value: unknown) => SqlStorageValue)(value));
-    }
+    const { sets, values } = assignments(change);
     if (sets.length === 0) return true;
     // No change number: a claim or heartbeat is not part of the log consumers replay.
     return this.sql.exec(`UPDATE steps SET ${sets.join(", ")} WHERE key = ? AND status = 'running' AND attempts = ?`, ...values, key, attempt).rowsWritten > 0;
@@ -388,6 +373,21 @@ export class StepTable implements StepStorage {
     }
     return recordOf(row, options);
   }
+}
+
+/** The `column = ?` assignments of a change with their encoded values, and the bytes of result and error they write. */
+function assignments(change: StepChange): { sets: string[]; values: SqlStorageValue[]; size: number } {
+  const sets: string[] = [];
+  const values: SqlStorageValue[] = [];
+  let size = 0;
+  for (const [field, value] of Object.entries(change) as [keyof StepChange, never][]) {
+    const [column, encode] = COLUMNS[field];
+    const encoded = (encode as (value: unknown) => SqlStorageValue)(value);
+    if ((field === "result" || field === "error") && typeof encoded === "string") size += encoded.length;
+    sets.push(`${column} = ?`);
+    values.push(encoded);
+  }
+  return { sets, values, size };
 }
 
 /** A task attempt's claim, as stored in the `claim` column (JSON), checked. */

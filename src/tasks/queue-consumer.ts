@@ -86,14 +86,10 @@ async function runJobs(runId: string, jobs: Job[], env: Env, deployed: Registry)
   let context: TaskContextData;
   let received = 0;
   try {
-    const text = await run.taskContext(jobs.map(taskRef), cached?.cursor ?? 0);
+    const fetched = await fetchContext(run, jobs.map(taskRef), cached?.cursor ?? 0);
     // Null: the run ended or is unknown; nothing to do.
-    if (text === null) return ackAll(jobs);
-    const first = JSON.parse(text) as TaskContextData;
-    const rest = first.more ? await restOfLog(run, first.cursor) : null;
-    if (rest === null && first.more) return ackAll(jobs);
-    context = rest ? { ...first, log: [...first.log, ...rest.log], cursor: rest.cursor } : first;
-    received = text.length + (rest?.bytes ?? 0);
+    if (fetched === null) return ackAll(jobs);
+    ({ context, bytes: received } = fetched);
   } catch (error) {
     console.error(`baton: run ${runId} could not be asked for its tasks: ${toErrorData(error).message}`);
     for (const { message } of jobs) message.retry();
@@ -189,29 +185,32 @@ function runScript(script: NonNullable<NonNullable<TaskContextData["scripts"]>[n
 async function replayFromStart(runId: string, job: Job, env: Env, cancel: AbortSignal, deployed: Registry): Promise<Outcome | null> {
   const { task } = job;
   mirrors.delete(runId);
-  const run = env.RUNS.get(env.RUNS.idFromName(runId));
-  const text = await run.taskContext([taskRef(job)], 0);
-  const first = text === null ? null : (JSON.parse(text) as TaskContextData);
-  const rest = first?.more ? await restOfLog(run, first.cursor) : null;
-  const context = first && (rest ? { ...first, log: [...first.log, ...rest.log], cursor: rest.cursor } : first.more ? null : first);
+  const context = (await fetchContext(env.RUNS.get(env.RUNS.idFromName(runId)), [taskRef(job)], 0))?.context;
   const body = context && deployed.body(context.workflow);
   if (!context || !body || !context.wanted[0]) return null;
   return runTaskByReplay(body, context.input, context.log, task.key, task.attempt, replayOptions(runId, context, deployed), cancel);
 }
 
-/** The log after `cursor`, fetched a page at a time (each page well under an RPC's limit); null when the run ended meanwhile. */
-async function restOfLog(run: DurableObjectStub<RunObject>, cursor: number): Promise<{ log: LogEntry[]; cursor: number; bytes: number } | null> {
-  const log: LogEntry[] = [];
-  let bytes = 0;
-  for (let since = cursor; ; ) {
-    const text = await run.logPage(since);
-    if (text === null) return null;
-    bytes += text.length;
-    const page = JSON.parse(text) as { log: LogEntry[]; cursor: number; more: boolean };
-    log.push(...page.log);
-    since = page.cursor;
-    if (!page.more) return { log, cursor: since, bytes };
+/**
+ * A run's answer to `taskContext` with the whole log since `since`: the first page,
+ * then the rest a page at a time (each well under an RPC's limit), and how many bytes
+ * came. Null when the run ended or is unknown, before or while paging.
+ */
+async function fetchContext(run: DurableObjectStub<RunObject>, tasks: TaskRef[], since: number): Promise<{ context: TaskContextData; bytes: number } | null> {
+  const text = await run.taskContext(tasks, since);
+  if (text === null) return null;
+  const context = JSON.parse(text) as TaskContextData;
+  let bytes = text.length;
+  while (context.more) {
+    const page = await run.logPage(context.cursor);
+    if (page === null) return null;
+    bytes += page.length;
+    const { log, cursor, more } = JSON.parse(page) as { log: LogEntry[]; cursor: number; more: boolean };
+    context.log.push(...log);
+    context.cursor = cursor;
+    context.more = more;
   }
+  return { context, bytes };
 }
 
 /** How a consumer's replay of a run is set up: the registry, and the run's seed and start time. */
