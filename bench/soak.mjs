@@ -10,12 +10,13 @@
 // starts in flight), SOAK_PORT (8798), SOAK_DEADLINE_S (900: give up waiting after).
 
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildRegistry } from "../scripts/build-registry.mjs";
+import { writeDevWranglerConfig } from "../scripts/test-wrangler-config.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const RUNS = Number(process.env.SOAK_RUNS ?? 1000);
@@ -45,14 +46,7 @@ const counterUrl = `http://127.0.0.1:${counter.address().port}`;
 
 function writeConfig() {
   buildRegistry(join(root, "bench/soak/workflows"), join(root, "bench/generated/soak-workflows.ts"));
-  const config = join(root, "bench/generated/soak.wrangler.toml");
-  const text = readFileSync(join(root, "wrangler.toml"), "utf8")
-    .replace('main = "src/index.ts"', 'main = "../soak/worker.ts"')
-    .replaceAll('= "./sdk/', '= "../../sdk/')
-    .replace(/\[build\][^[]*/, "");
-  mkdirSync(dirname(config), { recursive: true });
-  writeFileSync(config, text);
-  return config;
+  return writeDevWranglerConfig("bench/generated/soak.wrangler.toml", "../soak/worker.ts");
 }
 
 const config = writeConfig();

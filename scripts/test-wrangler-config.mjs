@@ -1,6 +1,8 @@
-// Writes test/generated/wrangler.toml: wrangler.toml as the tests need it. The vitest
-// plugin adds no_handle_cross_request_promise_resolution itself and refuses the flag
-// twice, and the copy lives two folders down, so `main` is rebased.
+// Copies of wrangler.toml for other entry modules. test/generated/wrangler.toml is the
+// one the workerd tests run on: the vitest plugin adds
+// no_handle_cross_request_promise_resolution itself and refuses the flag twice, and the
+// copy lives two folders down, so `main` is rebased. `wrangler dev` copies (the browser
+// tests', the soak's) swap the entry module and drop the [build] step.
 
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -18,4 +20,21 @@ export function writeTestWranglerConfig() {
   mkdirSync(join(root, dirname(out)), { recursive: true });
   writeFileSync(join(root, out), text);
   return out;
+}
+
+/**
+ * Writes a copy of wrangler.toml for a `wrangler dev` of another entry module (the
+ * browser tests', the soak's): `main` as seen from `out` (both relative to the
+ * project), sdk aliases rebased, and no [build] step (the caller writes its own
+ * registry; wrangler's would write the production one). Returns the config's path.
+ */
+export function writeDevWranglerConfig(out, main) {
+  const text = readFileSync(join(root, "wrangler.toml"), "utf8")
+    .replace('main = "src/index.ts"', `main = "${main}"`)
+    .replaceAll('= "./sdk/', '= "../../sdk/')
+    .replace(/\[build\][^[]*/, "");
+  const config = join(root, out);
+  mkdirSync(dirname(config), { recursive: true });
+  writeFileSync(config, text);
+  return config;
 }

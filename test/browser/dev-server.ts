@@ -4,12 +4,13 @@
 // temporary folder, on a free port.
 
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildRegistry } from "../../scripts/build-registry.mjs";
+import { writeDevWranglerConfig } from "../../scripts/test-wrangler-config.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -19,15 +20,7 @@ export const TOKEN = "browser-test-token";
 /** Writes the registry and the wrangler config of the browser tests' Worker; answers the config's path. */
 export function writeBrowserWorker(): string {
   buildRegistry(join(root, "test/browser/workflows"), join(root, "test/generated/browser-workflows.ts"));
-  const config = join(root, "test/generated/browser.wrangler.toml");
-  const text = readFileSync(join(root, "wrangler.toml"), "utf8")
-    .replace('main = "src/index.ts"', 'main = "../browser/worker.ts"')
-    .replaceAll('= "./sdk/', '= "../../sdk/')
-    // The registry is written above; wrangler's own build step would write the production one.
-    .replace(/\[build\][^[]*/, "");
-  mkdirSync(dirname(config), { recursive: true });
-  writeFileSync(config, text);
-  return config;
+  return writeDevWranglerConfig("test/generated/browser.wrangler.toml", "../browser/worker.ts");
 }
 
 /** A running `wrangler dev`. */
