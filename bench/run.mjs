@@ -20,8 +20,8 @@ const base = `http://127.0.0.1:${port}`;
 const allWorkloads = [
   { id: "W1", what: "1 run: 100 sequential step()", baton: { workload: "w1", input: { n: 100 } }, cf: { workload: "w1", input: { n: 100 } }, runs: 1 },
   { id: "W2", what: "1 run: parallel over 200 items, one task() each, concurrency 50", baton: { workload: "w2", input: { n: 200, concurrency: 50 } }, cf: { workload: "w2", input: { n: 200 } }, runs: 1 },
-  { id: "W3", what: "200 runs of one task() each, started together", baton: { workload: "w3", input: {} }, cf: { workload: "w3", input: {} }, runs: 200 },
-  { id: "W4", what: "1,000 runs of one task() each, started together", baton: { workload: "w3", input: {} }, cf: { workload: "w3", input: {} }, runs: 1000, warmRuns: 100 },
+  { id: "W3", what: "200 runs of one task() each, started together", baton: { workload: "w3", input: {} }, cf: { workload: "w3", input: {} }, floor: { workload: "w3", input: {} }, runs: 200 },
+  { id: "W4", what: "1,000 runs of one task() each, started together", baton: { workload: "w3", input: {} }, cf: { workload: "w3", input: {} }, floor: { workload: "w3", input: {} }, runs: 1000, warmRuns: 100 },
   ...[20, 200, 1000].map((n) => ({ id: `G${n}`, what: `1 run: ${n} sequential task()`, baton: { workload: "g", input: { n } }, cf: { workload: "g", input: { n } }, runs: 1, tasks: n })),
 ];
 // BENCH_ONLY=W3,W4 measures just those (while working on them); the results section is then not rewritten.
@@ -121,24 +121,35 @@ const rows = [];
 const colds = [];
 const began = Date.now();
 let idle;
-// Each workload gets a fresh workerd, so none is measured in a process the others aged.
-for (const w of workloads) {
+// Each engine gets a fresh workerd for each workload, so none is measured in a process
+// another aged: Cloudflare's local engine keeps every instance's object (and its open
+// files) for the life of the process, and whatever ran first would slow what follows.
+async function measureFresh(engine, w) {
   const worker = await startWorker();
   colds.push(worker.coldMs);
   try {
-    process.stderr.write(`${w.id}: ${w.what} ...\n`);
-    const baton = await measure("baton", w);
-    const cf = await measure("cf", w);
-    const row = { ...w, batonMs: median(baton.map((s) => s.ms)), cfMs: median(cf.map((s) => s.ms)), batonSamples: baton.map((s) => s.ms), cfSamples: cf.map((s) => s.ms) };
-    if (w.tasks) {
-      row.bytesPerTask = Math.round(median(baton.map((s) => (s.contextBytes + s.reportBytes) / w.tasks)));
-      row.consumerInvocations = median(baton.map((s) => s.consumerInvocations));
-    }
-    rows.push(row);
-    process.stderr.write(`  baton ${row.batonMs} ms, cloudflare workflows ${row.cfMs} ms\n`);
+    return await measure(engine, w);
   } finally {
     await worker.stop();
   }
+}
+
+for (const w of workloads) {
+  process.stderr.write(`${w.id}: ${w.what} ...\n`);
+  const baton = await measureFresh("baton", w);
+  const floor = w.floor ? await measureFresh("floor", w) : null;
+  const cf = await measureFresh("cf", w);
+  const row = { ...w, batonMs: median(baton.map((s) => s.ms)), cfMs: median(cf.map((s) => s.ms)), batonSamples: baton.map((s) => s.ms), cfSamples: cf.map((s) => s.ms) };
+  if (floor) {
+    row.floorMs = median(floor.map((s) => s.ms));
+    row.floorSamples = floor.map((s) => s.ms);
+  }
+  if (w.tasks) {
+    row.bytesPerTask = Math.round(median(baton.map((s) => (s.contextBytes + s.reportBytes) / w.tasks)));
+    row.consumerInvocations = median(baton.map((s) => s.consumerInvocations));
+  }
+  rows.push(row);
+  process.stderr.write(`  baton ${row.batonMs} ms, cloudflare workflows ${row.cfMs} ms${floor ? `, floor ${row.floorMs} ms` : ""}\n`);
 }
 if (!only) {
   const worker = await startWorker();
@@ -155,7 +166,10 @@ process.stderr.write(`bench took ${Math.round((Date.now() - began) / 1000)} s\n`
 
 const ratio = (r) => (r.batonMs / r.cfMs).toFixed(2);
 if (only) {
-  for (const r of rows) console.log(`${r.id}: Baton ${r.batonMs} ms, CF ${r.cfMs} ms, ${ratio(r)}× (samples ${r.batonSamples.join(", ")} | ${r.cfSamples.join(", ")})`);
+  for (const r of rows) {
+    console.log(`${r.id}: Baton ${r.batonMs} ms, CF ${r.cfMs} ms, ${ratio(r)}× (samples ${r.batonSamples.join(", ")} | ${r.cfSamples.join(", ")})`);
+    if (r.floorMs) console.log(`${r.id} floor: ${r.floorMs} ms, ${(r.floorMs / r.cfMs).toFixed(2)}× CF (samples ${r.floorSamples.join(", ")})`);
+  }
   console.log(`cold starts (ms): ${colds.join(", ")}`);
   process.exit(0);
 }
@@ -164,6 +178,12 @@ const table = [
   "| workload | what | Baton (ms) | Cloudflare Workflows (ms) | Baton / CF |",
   "|---|---|---:|---:|---:|",
   ...rows.map((r) => `| ${r.id} | ${r.what} | ${r.batonMs} | ${r.cfMs} | ${ratio(r)}× |`),
+].join("\n");
+const floors = rows.filter((r) => r.floorMs);
+const floorTable = [
+  "| workload | the design's floor (ms) | Cloudflare Workflows (ms) | floor / CF | Baton / floor |",
+  "|---|---:|---:|---:|---:|",
+  ...floors.map((r) => `| ${r.id} | ${r.floorMs} | ${r.cfMs} | ${(r.floorMs / r.cfMs).toFixed(2)}× | ${(r.batonMs / r.floorMs).toFixed(2)}× |`),
 ].join("\n");
 const g = Object.fromEntries(rows.filter((r) => r.tasks).map((r) => [r.tasks, r]));
 const growth = [
@@ -179,13 +199,19 @@ const section = `<!-- bench:results:start -->
 
 Measured ${new Date().toISOString().slice(0, 10)} by \`npm run bench\` on ${machine};
 wrangler ${v.wrangler} (workerd ${v.workerd}), Node ${v.node}. Medians of ${reps} repetitions after one warm-up,
-each workload in a fresh \`wrangler dev\`.
+each engine and workload in a fresh \`wrangler dev\`.
 
 ${table}
 
+The design's floor for W3 and W4 (\`FloorRun\` in \`bench/worker.ts\`: a Durable Object per run, listed at
+start and end, one queue message per task, one claim RPC and one report RPC per task, and nothing else),
+each engine in its own fresh \`wrangler dev\` as above:
+
+${floorTable}
+
 Growth with the number of sequential tasks (G): time(200) / time(20) = ${(g[200].batonMs / g[20].batonMs).toFixed(1)}; time(1000) / time(200) = ${(g[1000].batonMs / g[200].batonMs).toFixed(1)}.
 
-Cold start (the first request to a freshly started \`wrangler dev\`, one per workload above): median ${median(colds)} ms (${colds.join(", ")}).
+Cold start (the first request to a freshly started \`wrangler dev\`, one per engine and workload above): median ${median(colds)} ms (${colds.join(", ")}).
 Bundle (\`wrangler deploy --dry-run\` of \`wrangler.toml\`): ${bundle ? `${bundle.kib} KiB, ${bundle.gzipKib} KiB gzipped` : "not measured"}.
 
 ${growth}
@@ -195,7 +221,7 @@ consumer invocations ${idle.duringSleep.consumerInvocations}, run-object alarms 
 after the wake: ${idle.afterWake.alarms} alarm, ${idle.afterWake.consumerInvocations} consumer invocation.
 
 Samples (ms), Baton | Cloudflare Workflows:
-${rows.map((r) => `- ${r.id}: ${r.batonSamples.join(", ")} | ${r.cfSamples.join(", ")}`).join("\n")}
+${rows.map((r) => `- ${r.id}: ${r.batonSamples.join(", ")} | ${r.cfSamples.join(", ")}${r.floorSamples ? ` (floor: ${r.floorSamples.join(", ")})` : ""}`).join("\n")}
 <!-- bench:results:end -->`;
 
 console.log(`\n${table}\n\n${growth}\n\nIdle during ${idleSeconds} s sleep: ${JSON.stringify(idle.duringSleep)}\n`);

@@ -1,21 +1,27 @@
 // The benchmark Worker: Baton as shipped (with counters around the run object and the
-// consumer) beside an equivalent Cloudflare Workflows implementation, in one workerd.
-// POST /bench/measure runs one workload on one engine and answers how long it took.
+// consumer) beside an equivalent Cloudflare Workflows implementation, and the design's
+// floor (FloorRun), in one workerd. POST /bench/measure runs one workload on one engine
+// and answers how long it took.
 
-import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloudflare:workers";
+import { DurableObject, WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloudflare:workers";
 import baton from "../src/index.ts";
 import type { Env } from "../src/env.ts";
 import type { TaskReport } from "../src/tasks/messages.ts";
 import { registry } from "../src/registry.ts";
+import { RunIndex } from "../src/index/run-index.ts";
+import { indexFor } from "../src/index/run-list.ts";
 import { RunObject, type TaskRef } from "../src/runs/run-object.ts";
+import type { RunSummary } from "../src/runs/run-view.ts";
 import { modules } from "./generated/workflows.ts";
 
-export { ConcurrencyLimiter, RunIndex, TaskCache } from "../src/index.ts";
+export { ConcurrencyLimiter, TaskCache } from "../src/index.ts";
 
 registry.add(modules);
 
 interface BenchEnv extends Env {
   CF_BENCH: Workflow<CfParams>;
+  FLOOR_RUNS: DurableObjectNamespace<FloorRun>;
+  FLOOR_TASKS: Queue<FloorMessage>;
 }
 
 /** What one measurement counted, besides time. */
@@ -54,13 +60,83 @@ export class BenchRunObject extends RunObject {
   }
 }
 
+/**
+ * When each run ended, by its own clock, keyed by run or instance id. Every Durable
+ * Object and the entrypoint run in this one isolate under `wrangler dev`, so both
+ * engines tell the measurement here, in memory, instead of being polled over RPC.
+ */
+const ended = new Map<string, number>();
+
+/** The run list with an ear on it: a run's final listing tells the bench it ended. */
+export class BenchRunIndex extends RunIndex {
+  override async upsert(summary: RunSummary, revision: number): Promise<void> {
+    await super.upsert(summary, revision);
+    if (summary.status === "completed" || summary.status === "failed") ended.set(summary.id, summary.status === "completed" ? Date.parse(summary.updatedAt) : -1);
+  }
+}
+
+/**
+ * The floor of this design for W3: a run of one task done with nothing but what any
+ * engine built as Baton is must do, and none of Baton's code. A Durable Object per run
+ * stores the run and its task and lists it; a queue message carries the task; the
+ * consumer claims it with one RPC (a write), runs it and reports with another (a
+ * write), and the run lists its end. No replay, log, limits, alarms or retention.
+ * What Baton's W3 costs above this is Baton's own; what this costs is the design's.
+ */
+export class FloorRun extends DurableObject<BenchEnv> {
+  async start(id: string): Promise<void> {
+    const now = Date.now();
+    this.ctx.storage.sql.exec(`CREATE TABLE run (id TEXT PRIMARY KEY, status TEXT, output TEXT, created_at INTEGER, updated_at INTEGER);
+      CREATE TABLE steps (key TEXT PRIMARY KEY, status TEXT, result TEXT, claim TEXT)`);
+    this.ctx.storage.sql.exec("INSERT INTO run VALUES (?, 'running', NULL, ?, ?)", id, now, now);
+    this.ctx.storage.sql.exec("INSERT INTO steps VALUES ('one', 'running', NULL, NULL)");
+    await this.list(id, "running", now, now, 1);
+    await this.env.FLOOR_TASKS.send({ runId: id, key: "one" });
+  }
+
+  /** The atomic claim: only the first consumer to ask gets the attempt. */
+  async claim(key: string, claimant: string): Promise<boolean> {
+    return this.ctx.storage.sql.exec("UPDATE steps SET claim = ? WHERE key = ? AND claim IS NULL RETURNING key", claimant, key).toArray().length > 0;
+  }
+
+  async report(id: string, key: string, result: string): Promise<void> {
+    const now = Date.now();
+    this.ctx.storage.sql.exec("UPDATE steps SET status = 'completed', result = ? WHERE key = ?", result, key);
+    this.ctx.storage.sql.exec("UPDATE run SET status = 'completed', output = ?, updated_at = ?", result, now);
+    const createdAt = this.ctx.storage.sql.exec<{ created_at: number }>("SELECT created_at FROM run").one().created_at;
+    await this.list(id, "completed", createdAt, now, 2);
+  }
+
+  private async list(id: string, status: "running" | "completed", createdAt: number, updatedAt: number, revision: number): Promise<void> {
+    const summary: RunSummary = { id, workflow: "floor", kind: "workflow", status, parentId: null, createdAt: new Date(createdAt).toISOString(), updatedAt: new Date(updatedAt).toISOString() };
+    await indexFor(this.env, id).upsert(summary, revision);
+  }
+}
+
+interface FloorMessage {
+  runId: string;
+  key: string;
+}
+
+async function floorConsumer(batch: MessageBatch<FloorMessage>, env: BenchEnv): Promise<void> {
+  await Promise.all(
+    batch.messages.map(async (message) => {
+      const run = env.FLOOR_RUNS.get(env.FLOOR_RUNS.idFromName(message.body.runId));
+      if (await run.claim(message.body.key, message.id)) await run.report(message.body.runId, message.body.key, JSON.stringify(1));
+      message.ack();
+    }),
+  );
+}
+
 type CfParams = { workload: "w1" | "w2" | "w3" | "g" | "idle"; n?: number; seconds?: number };
 
 /** The same workloads written for Cloudflare Workflows; each returns the moment it finished. */
 export class CfBenchWorkflow extends WorkflowEntrypoint<BenchEnv, CfParams> {
   override async run(event: Readonly<WorkflowEvent<CfParams>>, step: WorkflowStep): Promise<{ endedAt: number }> {
     await this.work(event.payload, step);
-    return { endedAt: Date.now() };
+    const endedAt = Date.now();
+    ended.set(event.instanceId, endedAt);
+    return { endedAt };
   }
 
   private async work(params: CfParams, step: WorkflowStep): Promise<unknown> {
@@ -85,64 +161,61 @@ export class CfBenchWorkflow extends WorkflowEntrypoint<BenchEnv, CfParams> {
 }
 
 interface MeasureRequest {
-  engine: "baton" | "cf";
+  engine: "baton" | "cf" | "floor";
   workload: CfParams["workload"];
   input: Record<string, unknown>;
   runs: number;
 }
 
-/**
- * Completion is detected by polling, but timed by when each run says it finished
- * (Baton: the run's updatedAt as it completed; Cloudflare Workflows: the Date.now()
- * its run() returns), so the polling adds no latency. It polls every run every
- * 100 ms, or every `runs` ms for more than 100 runs: 1,000 runs polled every 100 ms
- * would be 10,000 calls a second competing with both engines for the CPU.
- */
+/** How often the idle measurement looks at its run (outside the window it counts). */
 const POLL_MS = 100;
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Polls until every check reports an end time; returns the latest one. */
-async function lastEnd(checks: (() => Promise<number | null>)[], pollMs = POLL_MS): Promise<number> {
+/** Waits until every id has ended (as its engine told `ended`); returns the latest end. */
+async function lastEnd(ids: string[]): Promise<number> {
   let latest = 0;
-  let pending = checks;
+  let pending = ids;
   for (;;) {
-    const ends = await Promise.all(pending.map((check) => check()));
-    for (const end of ends) if (end !== null) latest = Math.max(latest, end);
-    pending = pending.filter((_, i) => ends[i] === null);
+    for (const id of pending) {
+      const end = ended.get(id);
+      if (end === -1) throw new Error(`run ${id} failed`);
+      if (end !== undefined) latest = Math.max(latest, end);
+    }
+    pending = pending.filter((id) => !ended.has(id));
     if (pending.length === 0) return latest;
-    await wait(pollMs);
+    await wait(10);
   }
 }
 
 async function measure(env: BenchEnv, request: MeasureRequest): Promise<Record<string, unknown>> {
   resetCounters();
+  ended.clear();
   const started = Date.now();
-  let checks: (() => Promise<number | null>)[];
+  let ids: string[];
   if (request.engine === "baton") {
-    const ids = await Promise.all(
+    ids = await Promise.all(
       Array.from({ length: request.runs }, async () => {
         const id = crypto.randomUUID();
         await env.RUNS.get(env.RUNS.idFromName(id)).start({ id, workflow: request.workload, input: request.input as never, idempotencyKey: null, origin: null });
         return id;
       }),
     );
-    checks = ids.map((id) => async () => {
-      const summary = await env.RUNS.get(env.RUNS.idFromName(id)).summary();
-      if (summary?.status === "failed") throw new Error(`baton run ${id} failed`);
-      return summary?.status === "completed" ? Date.parse(summary.updatedAt) : null;
-    });
+  } else if (request.engine === "floor") {
+    ids = await Promise.all(
+      Array.from({ length: request.runs }, async () => {
+        const id = crypto.randomUUID();
+        await env.FLOOR_RUNS.get(env.FLOOR_RUNS.idFromName(id)).start(id);
+        return id;
+      }),
+    );
   } else {
     const instances = await Promise.all(
       Array.from({ length: request.runs }, () => env.CF_BENCH.create({ params: { workload: request.workload, ...request.input } })),
     );
-    checks = instances.map((instance) => async () => {
-      const status = await instance.status();
-      if (status.status === "errored") throw new Error(`cf instance failed: ${JSON.stringify(status.error)}`);
-      return status.status === "complete" ? (status.output as { endedAt: number }).endedAt : null;
-    });
+    ids = instances.map((instance) => instance.id);
   }
   const startsMs = Date.now() - started;
-  const ms = (await lastEnd(checks, Math.max(POLL_MS, request.runs))) - started;
+  const ms = (await lastEnd(ids)) - started;
   return { ms, startsMs, ...resetCounters() };
 }
 
@@ -170,7 +243,11 @@ export default {
   async fetch(request: Request, env: BenchEnv, ctx: ExecutionContext): Promise<Response> {
     const url = new URL(request.url);
     if (url.pathname === "/bench/measure" && request.method === "POST") {
-      return Response.json(await measure(env, (await request.json()) as MeasureRequest));
+      // A failure answers with its message, so the bench script can say what went wrong.
+      return measure(env, (await request.json()) as MeasureRequest).then(
+        (result) => Response.json(result),
+        (error: unknown) => Response.json({ error: String((error as Error)?.stack ?? error) }, { status: 500 }),
+      );
     }
     if (url.pathname === "/bench/idle" && request.method === "POST") {
       const { seconds } = (await request.json()) as { seconds: number };
@@ -179,6 +256,7 @@ export default {
     return baton.fetch(request, env, ctx);
   },
   async queue(batch: MessageBatch<unknown>, env: BenchEnv): Promise<void> {
+    if (batch.queue === "baton-bench-floor") return floorConsumer(batch as MessageBatch<FloorMessage>, env);
     counters.consumerInvocations += 1;
     counters.taskMessages += batch.messages.length;
     return baton.queue(batch, env);
