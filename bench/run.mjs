@@ -18,7 +18,7 @@ const idleSeconds = Number(process.env.BENCH_IDLE_SECONDS ?? 60);
 const base = `http://127.0.0.1:${port}`;
 
 const allWorkloads = [
-  { id: "W1", what: "1 run: 100 sequential step()", baton: { workload: "w1", input: { n: 100 } }, cf: { workload: "w1", input: { n: 100 } }, runs: 1 },
+  { id: "W1", what: "1 run: 100 sequential step()", baton: { workload: "w1", input: { n: 100 } }, cf: { workload: "w1", input: { n: 100 } }, floor: { workload: "w1", input: { n: 100 } }, runs: 1 },
   { id: "W2", what: "1 run: parallel over 200 items, one task() each, concurrency 50", baton: { workload: "w2", input: { n: 200, concurrency: 50 } }, cf: { workload: "w2", input: { n: 200 } }, runs: 1 },
   { id: "W3", what: "200 runs of one task() each, started together", baton: { workload: "w3", input: {} }, cf: { workload: "w3", input: {} }, floor: { workload: "w3", input: {} }, runs: 200 },
   { id: "W4", what: "1,000 runs of one task() each, started together", baton: { workload: "w3", input: {} }, cf: { workload: "w3", input: {} }, floor: { workload: "w3", input: {} }, runs: 1000, warmRuns: 100 },
@@ -203,9 +203,10 @@ each engine and workload in a fresh \`wrangler dev\`.
 
 ${table}
 
-The design's floor for W3 and W4 (\`FloorRun\` in \`bench/worker.ts\`: a Durable Object per run, listed at
-start and end, one queue message per task, one claim RPC and one report RPC per task, and nothing else),
-each engine in its own fresh \`wrangler dev\` as above:
+The design's floor (\`FloorRun\` in \`bench/worker.ts\`; W1: one Durable Object storing each step, begun and
+finished, in an event-loop turn of its own; W3 and W4: a Durable Object per run, listed at start and end, one
+queue message per task, one claim RPC and one report RPC per task; nothing else), each in its own fresh
+\`wrangler dev\` as above:
 
 ${floorTable}
 

@@ -76,12 +76,13 @@ export class BenchRunIndex extends RunIndex {
 }
 
 /**
- * The floor of this design for W3: a run of one task done with nothing but what any
- * engine built as Baton is must do, and none of Baton's code. A Durable Object per run
- * stores the run and its task and lists it; a queue message carries the task; the
- * consumer claims it with one RPC (a write), runs it and reports with another (a
- * write), and the run lists its end. No replay, log, limits, alarms or retention.
- * What Baton's W3 costs above this is Baton's own; what this costs is the design's.
+ * The floor of this design: the work done with nothing but what any engine built as
+ * Baton is must do, and none of Baton's code. W3: a Durable Object per run stores the
+ * run and its task and lists it; a queue message carries the task; the consumer claims
+ * it with one RPC (a write), runs it and reports with another (a write), and the run
+ * lists its end. W1: one object stores each inline step, begun and finished, in a
+ * turn of its own before the next. No replay, log, limits, alarms or retention. What
+ * Baton costs above this is Baton's own; what this costs is the design's.
  */
 export class FloorRun extends DurableObject<BenchEnv> {
   async start(id: string): Promise<void> {
@@ -92,6 +93,22 @@ export class FloorRun extends DurableObject<BenchEnv> {
     this.ctx.storage.sql.exec("INSERT INTO steps VALUES ('one', 'running', NULL, NULL)");
     await this.list(id, "running", now, now, 1);
     await this.env.FLOOR_TASKS.send({ runId: id, key: "one" });
+  }
+
+  /** W1's floor: n inline steps, each stored (begun, finished, its attempt) in a turn of its own before the next. */
+  async steps(id: string, n: number): Promise<void> {
+    const sql = this.ctx.storage.sql;
+    sql.exec(`CREATE TABLE IF NOT EXISTS s (key TEXT PRIMARY KEY, status TEXT, result TEXT, started_at INTEGER, ended_at INTEGER);
+      CREATE TABLE IF NOT EXISTS a (key TEXT, attempt INTEGER, ended_at INTEGER, PRIMARY KEY (key, attempt))`);
+    for (let i = 0; i < n; i++) {
+      const key = `s${i}`;
+      sql.exec("INSERT INTO s VALUES (?, 'running', NULL, ?, NULL)", key, Date.now());
+      const value = await (async () => i)();
+      sql.exec("UPDATE s SET status = 'completed', result = ?, ended_at = ? WHERE key = ?", JSON.stringify(value), Date.now(), key);
+      sql.exec("INSERT INTO a VALUES (?, 1, ?)", key, Date.now());
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    ended.set(id, Date.now());
   }
 
   /** The atomic claim: only the first consumer to ask gets the attempt. */
@@ -204,7 +221,9 @@ async function measure(env: BenchEnv, request: MeasureRequest): Promise<Record<s
     ids = await Promise.all(
       Array.from({ length: request.runs }, async () => {
         const id = crypto.randomUUID();
-        await env.FLOOR_RUNS.get(env.FLOOR_RUNS.idFromName(id)).start(id);
+        const run = env.FLOOR_RUNS.get(env.FLOOR_RUNS.idFromName(id));
+        if (request.workload === "w1") await run.steps(id, Number(request.input.n));
+        else await run.start(id);
         return id;
       }),
     );
