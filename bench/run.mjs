@@ -123,7 +123,7 @@ const began = Date.now();
 let idle;
 // Each engine gets a fresh workerd for each workload, so none is measured in a process
 // another aged: Cloudflare's local engine keeps every instance's object (and its open
-// files) for the life of the process, and whatever ran first would slow what follows.
+// files) for the life of the process, and whatever ran first changes what follows.
 async function measureFresh(engine, w) {
   const worker = await startWorker();
   colds.push(worker.coldMs);

@@ -490,7 +490,7 @@ export class RunObject extends DurableObject<Env> {
   private begin(call: NewCall): void {
     // One step too many: not recorded; the flush after this burst ends the run.
     const maxSteps = this.faults.limits?.steps ?? MAX_RUN_STEPS;
-    // The step count is kept in memory; the step itself is read only at the limit (a replayed call adds none).
+    // The step count is kept in memory; the step is read only at the limit, where a call already recorded (a retried inline step) adds none.
     if (this.overLimit === undefined && this.store.steps.count() >= maxSteps && !this.machine.step(call.key)) {
       this.overLimit = new StepLimitError(`the run recorded ${maxSteps} steps, the most one run may hold; split the work into child runs (taskFlow) or fewer, larger steps`);
     }
