@@ -150,7 +150,12 @@ type CfParams = { workload: "w1" | "w2" | "w3" | "g" | "idle"; n?: number; secon
 /** The same workloads written for Cloudflare Workflows; each returns the moment it finished. */
 export class CfBenchWorkflow extends WorkflowEntrypoint<BenchEnv, CfParams> {
   override async run(event: Readonly<WorkflowEvent<CfParams>>, step: WorkflowStep): Promise<{ endedAt: number }> {
-    await this.work(event.payload, step);
+    try {
+      await this.work(event.payload, step);
+    } catch (error) {
+      ended.set(event.instanceId, -1);
+      throw error;
+    }
     const endedAt = Date.now();
     ended.set(event.instanceId, endedAt);
     return { endedAt };
@@ -188,8 +193,12 @@ interface MeasureRequest {
 const POLL_MS = 100;
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A measurement that has not ended after this long has lost a run: it fails, naming one. */
+const GIVE_UP_MS = 10 * 60 * 1000;
+
 /** Waits until every id has ended (as its engine told `ended`); returns the latest end. */
 async function lastEnd(ids: string[]): Promise<number> {
+  const giveUpAt = Date.now() + GIVE_UP_MS;
   let latest = 0;
   let pending = ids;
   for (;;) {
@@ -200,6 +209,7 @@ async function lastEnd(ids: string[]): Promise<number> {
     }
     pending = pending.filter((id) => !ended.has(id));
     if (pending.length === 0) return latest;
+    if (Date.now() > giveUpAt) throw new Error(`${pending.length} runs did not end within ${GIVE_UP_MS / 60_000} minutes, ${pending[0]} among them`);
     await wait(10);
   }
 }
