@@ -209,7 +209,8 @@ export class RunObject extends DurableObject<Env> {
     const now = Date.now();
     // Claimed here, atomically: of two deliveries of one attempt, only the first consumer gets it.
     // A consumer that names no claimant (older code) sends no heartbeats: only the timeout bounds its claim.
-    const wanted = tasks.map(({ key, attempt, claimant }) => this.machine.claim(key, attempt, claimant ?? `unnamed:${crypto.randomUUID()}`, now, claimant !== undefined));
+    const claimed = tasks.map(({ key, attempt, claimant }) => this.machine.claimed(key, attempt, claimant ?? `unnamed:${crypto.randomUUID()}`, now, claimant !== undefined));
+    const wanted = claimed.map((step) => step !== undefined);
     // Nothing wanted: send no changes, and so no newer cursor, or the consumer's mirror would skip them.
     const any = wanted.includes(true);
     // A page of the log: the rest, if any, through logPage, so no answer outgrows an RPC.
@@ -222,11 +223,10 @@ export class RunObject extends DurableObject<Env> {
       version: registry.entry(run.workflow)?.version ?? null,
     };
     if (page.more) context.more = true;
-    const steps = tasks.map(({ key }, i) => (wanted[i] ? this.machine.step(key) : undefined));
-    const scripts = steps.map((step) => (step?.script ? { ...step.script, timeout: (step.options ?? DEFAULT_TASK_OPTIONS).timeout } : null));
+    const scripts = claimed.map((step) => (step?.script ? { ...step.script, timeout: (step.options ?? DEFAULT_TASK_OPTIONS).timeout } : null));
     // Left out when no task is a script: it is on every task's path, and most tasks are not.
     if (scripts.some((script) => script !== null)) context.scripts = scripts;
-    const heartbeats = steps.flatMap((step) => (step ? [heartbeatTimeoutMs(step.options ?? DEFAULT_TASK_OPTIONS)] : []));
+    const heartbeats = claimed.flatMap((step) => (step ? [heartbeatTimeoutMs(step.options ?? DEFAULT_TASK_OPTIONS)] : []));
     if (heartbeats.length > 0) context.heartbeatMs = Math.min(...heartbeats);
     if (since === 0) {
       context.input = run.input;

@@ -162,8 +162,13 @@ export class RunMachine {
 
   /** True when `attempt` of the task at `key` is the one running: the only one whose report counts. */
   isWanted(key: string, attempt: number): boolean {
+    return this.runningAttempt(key, attempt) !== undefined;
+  }
+
+  /** The task at `key` while `attempt` is the one running; undefined once it settled, moved on or never was. */
+  private runningAttempt(key: string, attempt: number): StepRecord | undefined {
     const step = this.steps.step(key);
-    return step !== undefined && step.kind === "task" && step.status === "running" && step.attempts === attempt;
+    return step && step.kind === "task" && step.status === "running" && step.attempts === attempt ? step : undefined;
   }
 
   /**
@@ -174,12 +179,21 @@ export class RunMachine {
    * timeout bounds.
    */
   claim(key: string, attempt: number, by: string, now: number, heartbeats = true): boolean {
-    const step = this.steps.step(key);
-    if (!step || step.kind !== "task" || step.status !== "running" || step.attempts !== attempt) return false;
+    return this.claimed(key, attempt, by, now, heartbeats) !== undefined;
+  }
+
+  /** As `claim`, answering the task as it was read (its options and script) when `by` holds it, so the caller need not read it again. */
+  claimed(key: string, attempt: number, by: string, now: number, heartbeats = true): StepRecord | undefined {
+    const step = this.runningAttempt(key, attempt);
+    return step && this.take(step, by, now, heartbeats) ? step : undefined;
+  }
+
+  /** Claims a running attempt already read for `by`; true when `by` holds it. */
+  private take(step: StepRecord, by: string, now: number, heartbeats: boolean): boolean {
     if (step.claim) return step.claim.by === by;
     const options = step.options ?? DEFAULT_TASK_OPTIONS;
     const timeoutAt = now + taskDeadlineMs(options);
-    return this.steps.lease(key, attempt, { claim: { by, at: now }, deadline: heartbeats ? Math.min(now + heartbeatTimeoutMs(options), timeoutAt) : timeoutAt });
+    return this.steps.lease(step.key, step.attempts, { claim: { by, at: now }, deadline: heartbeats ? Math.min(now + heartbeatTimeoutMs(options), timeoutAt) : timeoutAt });
   }
 
   /**
@@ -188,9 +202,9 @@ export class RunMachine {
    * the caller should stop.
    */
   heartbeat(key: string, attempt: number, by: string, now: number): boolean {
-    const step = this.steps.step(key);
-    if (!step || step.kind !== "task" || step.status !== "running" || step.attempts !== attempt) return false;
-    if (!step.claim) return this.claim(key, attempt, by, now);
+    const step = this.runningAttempt(key, attempt);
+    if (!step) return false;
+    if (!step.claim) return this.take(step, by, now, true);
     if (step.claim.by !== by) return false;
     const options = step.options ?? DEFAULT_TASK_OPTIONS;
     const window = heartbeatTimeoutMs(options);
@@ -212,8 +226,8 @@ export class RunMachine {
    * a failure waits for its retry or, when none is left, settles it failed.
    */
   report(key: string, attempt: number, outcome: Outcome, now: number): { accepted: boolean; settled: Settled | null; effects: RunEffect[]; step?: StepRecord } {
-    const step = this.steps.step(key);
-    if (!step || step.kind !== "task" || step.status !== "running" || step.attempts !== attempt) return { accepted: false, settled: null, effects: [] };
+    const step = this.runningAttempt(key, attempt);
+    if (!step) return { accepted: false, settled: null, effects: [] };
     const settled = outcome.ok ? this.settle(key, attempt, outcome, now, false, "task") : this.fail(key, attempt, outcome.error, now, step, facts(outcome));
     return { accepted: true, settled, effects: releaseSlot(step), step };
   }
