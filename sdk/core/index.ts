@@ -14,7 +14,7 @@ export { ROOT_BRANCH, stepKey } from "./step-key.ts";
 export { DEFAULT_HEARTBEAT_TIMEOUT_SECONDS, DEFAULT_TASK_OPTIONS, heartbeatTimeoutMs, resolveTaskOptions, type ResolvedTaskOptions } from "../options.ts";
 export { approvalRequest, type ApprovalRequest, type ApprovalResult } from "../approval.ts";
 export { housekeepingBackoffMs } from "./backoff.ts";
-export { MAX_RESENDS, RunMachine, STEP_CHECK_MS, taskDeadlineMs, WATCHDOG_GRACE_MS, type Decided, type Decision, type DueWork, type RunEffect } from "./run-machine/run-machine.ts";
+export { MAX_RESENDS, RunMachine, LIVENESS_MS, taskDeadlineMs, WATCHDOG_GRACE_MS, type Decided, type Decision, type DueWork, type RunEffect } from "./run-machine/run-machine.ts";
 export { isOpenStep, isTerminal, OPEN_STEP_STATUSES, RUN_STATUSES, TERMINAL_RUN_STATUSES, type RunStatus } from "./run-machine/statuses.ts";
 export type { LeaseChange, StepChange, StepGuard, StepRecord, StepStorage, StepTally, TaskClaim } from "./run-machine/storage.ts";
 export { stepView } from "./run-machine/step-view.ts";

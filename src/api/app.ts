@@ -12,7 +12,7 @@ import type { DecisionView, EventSentView, RestartView, RunSummary, WorkflowList
 import type { Env } from "../env.ts";
 import { registry } from "../registry.ts";
 import { decodeCursor } from "../index/run-index.ts";
-import { listRuns } from "../index/run-list.ts";
+import { listedRun, listRuns } from "../index/run-list.ts";
 import { runIdFromKey } from "../runs/run-ids.ts";
 import { workflowEntries } from "../schedules/schedule-view.ts";
 import { ApiError } from "./api-error.ts";
@@ -107,7 +107,7 @@ export function createApp(): Hono<AppEnv> {
 
   // The run object answers its detail already as JSON text.
   serve(routes.getRun, async (c) => {
-    const run = await runStub(c).describe();
+    const run = await (await knownRun(c)).describe();
     if (run === null) throw runNotFound(c.req.param("id"));
     return c.body(run, 200, { "content-type": "application/json; charset=UTF-8" });
   });
@@ -116,14 +116,14 @@ export function createApp(): Hono<AppEnv> {
     const query = parse(StepsQuery, c.req.query());
     const offset = query.cursor === undefined ? 0 : decodeStepsCursor(query.cursor);
     if (offset === null) throw new ApiError(400, "invalid_request", "cursor is not one this API returned");
-    const page = await runStub(c).steps(offset, query.limit);
+    const page = await (await knownRun(c)).steps(offset, query.limit);
     if (page === null) throw runNotFound(c.req.param("id"));
     return c.body(page, 200, { "content-type": "application/json; charset=UTF-8" });
   });
 
   serve(routes.getStep, async (c) => {
     const key = c.req.param("key") ?? "";
-    const step = await runStub(c).stepDetail(key);
+    const step = await (await knownRun(c)).stepDetail(key);
     if (step === "no_run") throw runNotFound(c.req.param("id"));
     if (step === "no_step") throw new ApiError(404, "step_not_found", `run ${c.req.param("id") ?? ""} has no step "${key}"; GET the run to see its step keys (URL-encode the key)`);
     return c.body(step, 200, { "content-type": "application/json; charset=UTF-8" });
@@ -136,7 +136,7 @@ export function createApp(): Hono<AppEnv> {
     const header = c.req.header("Idempotency-Key");
     const idempotencyKey = header === undefined ? null : parse(IdempotencyKey, header);
     const id = idempotencyKey === null ? crypto.randomUUID() : await runIdFromKey(idempotencyKey);
-    const result = await runStub(c).restart({ id, fromStep: body.fromStep, idempotencyKey, origin: new URL(c.req.url).origin });
+    const result = await (await knownRun(c)).restart({ id, fromStep: body.fromStep, idempotencyKey, origin: new URL(c.req.url).origin });
     if (result.status === "run_not_found") throw runNotFound(c.req.param("id"));
     if (result.status === "step_not_found") throw new ApiError(404, "step_not_found", `run ${c.req.param("id") ?? ""} has no step "${body.fromStep ?? ""}"; GET the run to see its step keys`);
     if (result.status === "run_not_active") throw new ApiError(409, "run_not_active", `run ${result.run.id} is ${result.run.status}; only an ended run can be restarted`);
@@ -146,7 +146,7 @@ export function createApp(): Hono<AppEnv> {
   });
 
   serve(routes.deleteRun, async (c) => {
-    const result = await runStub(c).remove();
+    const result = await (await knownRun(c)).remove();
     if (result.status === "run_not_found") throw runNotFound(c.req.param("id"));
     if (result.status === "run_not_active") throw new ApiError(409, "run_not_active", `run ${result.run.id} is ${result.run.status}; cancel it first, or wait for it to end`);
     if (result.status === "busy") throw new ApiError(409, "run_busy", `run ${c.req.param("id") ?? ""} is still telling its parent or the run list how it ended; try again in a few seconds`);
@@ -154,7 +154,7 @@ export function createApp(): Hono<AppEnv> {
   });
 
   serve(routes.cancelRun, async (c) => {
-    const result = await runStub(c).cancel();
+    const result = await (await knownRun(c)).cancel();
     if (result.status === "not_found") throw runNotFound(c.req.param("id"));
     if (result.status === "not_active") {
       throw new ApiError(409, "run_not_active", `run ${result.run.id} already ended as ${result.run.status}`);
@@ -165,7 +165,7 @@ export function createApp(): Hono<AppEnv> {
   serve(routes.decideApproval, limitSmallBody, async (c) => {
     const decision = parse(DecisionBody, await readJson(c));
     const key = c.req.param("key") ?? "";
-    const result = await runStub(c).decide(key, decision);
+    const result = await (await knownRun(c)).decide(key, decision);
     switch (result.status) {
       case "decided":
         return c.json({ key, ...result.result } satisfies DecisionView);
@@ -184,7 +184,7 @@ export function createApp(): Hono<AppEnv> {
   serve(routes.sendEvent, limitBody, async (c) => {
     const name = parse(EventNameParam, c.req.param("name"));
     const body = parse(EventBody, await readJson(c));
-    const result = await runStub(c).sendEvent(name, body.payload as Json | undefined);
+    const result = await (await knownRun(c)).sendEvent(name, body.payload as Json | undefined);
     if (result.status === "run_not_found") throw runNotFound(c.req.param("id"));
     if (result.status === "run_not_active") throw new ApiError(409, "run_not_active", `run ${result.run.id} already ended as ${result.run.status}; it takes no events`);
     return c.json({ name, deliveredTo: result.deliveredTo } satisfies EventSentView, 202);
@@ -221,10 +221,12 @@ function honoPath(route: routes.RouteSpec): string {
   return route.path.replace(/^\/api/, "").replace(/\{(\w+)\}/g, (_, name: string) => (name === "key" || name === "path" ? `:${name}{.+}` : `:${name}`));
 }
 
-function runStub(c: Context<AppEnv>) {
+/** The run object the request names once the run is known (listed): else 404, and no object is woken (which would create its storage). */
+async function knownRun(c: Context<AppEnv>) {
   const id = c.req.param("id") ?? "";
-  if (!RUN_ID.test(id)) throw runNotFound(id);
-  return c.env.RUNS.get(c.env.RUNS.idFromName(id));
+  const stub = RUN_ID.test(id) ? await listedRun(c.env, id) : null;
+  if (!stub) throw runNotFound(id);
+  return stub;
 }
 
 function runNotFound(id: string | undefined): ApiError {

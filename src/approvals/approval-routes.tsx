@@ -5,12 +5,13 @@
 import { Hono, type Context } from "hono";
 import { signApprovalToken, verifyApprovalToken, type ApprovalClaim } from "./approval-token.ts";
 import type { Env } from "../env.ts";
-import type { ApprovalInfo } from "../runs/run-object.ts";
+import type { ApprovalInfo, RunObject } from "../runs/run-object.ts";
+import { listedRun } from "../index/run-list.ts";
 import { DecisionPage, OutcomePage } from "./approval-page.tsx";
 import { nonceOf } from "../console/security.ts";
 
 type AppEnv = { Bindings: Env };
-type Checked = { claim: ApprovalClaim; info: ApprovalInfo; secret: string } | Response;
+type Checked = { claim: ApprovalClaim; info: ApprovalInfo; secret: string; run: DurableObjectStub<RunObject> } | Response;
 
 /** Verifies the token and loads the approval, or answers with the page that explains why not. */
 async function check(c: Context<AppEnv>): Promise<Checked> {
@@ -25,9 +26,15 @@ async function check(c: Context<AppEnv>): Promise<Checked> {
       : c.html(<OutcomePage nonce={nonceOf(c)} title="This link is not valid" text="The link is damaged or was not issued by this deployment. Nothing was changed." />, 403);
   }
   const { claim } = verified;
-  const info = await c.env.RUNS.get(c.env.RUNS.idFromName(claim.run)).approvalInfo(claim.key);
-  if (!info) return c.html(<OutcomePage nonce={nonceOf(c)} title="Approval not found" text="This run has no such approval. Nothing was changed." />, 404);
-  return { claim, info, secret };
+  // A deleted run is not listed: its link wakes no object.
+  const run = await listedRun(c.env, claim.run);
+  const info = run && (await run.approvalInfo(claim.key));
+  if (!run || !info) return notFound(c);
+  return { claim, info, secret, run };
+}
+
+function notFound(c: Context<AppEnv>): Response | Promise<Response> {
+  return c.html(<OutcomePage nonce={nonceOf(c)} title="Approval not found" text="This run has no such approval. Nothing was changed." />, 404);
 }
 
 async function alreadyDecided(c: Context<AppEnv>, info: ApprovalInfo): Promise<Response> {
@@ -56,18 +63,15 @@ export function approvalRoutes(): Hono<AppEnv> {
   app.post("/:token", async (c) => {
     const checked = await check(c);
     if (checked instanceof Response) return checked;
-    const { claim, info } = checked;
+    const { claim, info, run } = checked;
     const form = await c.req.parseBody();
     const comment = typeof form.comment === "string" && form.comment.trim() ? form.comment.trim().slice(0, 2000) : undefined;
-    const run = c.env.RUNS.get(c.env.RUNS.idFromName(claim.run));
     const result = await run.decide(claim.key, { approved: claim.decision === "approve", comment, by: claim.to });
     if (result.status === "decided") {
       const title = result.result.approved ? "Approved" : "Rejected";
       return c.html(<OutcomePage nonce={nonceOf(c)} title={title} text={`Thank you. Your decision is recorded and the run continues.`} info={info} />);
     }
-    if (result.status === "approval_not_found" || result.status === "run_not_found") {
-      return c.html(<OutcomePage nonce={nonceOf(c)} title="Approval not found" text="This run has no such approval. Nothing was changed." />, 404);
-    }
+    if (result.status === "approval_not_found" || result.status === "run_not_found") return notFound(c);
     return alreadyDecided(c, (await run.approvalInfo(claim.key)) ?? info);
   });
 

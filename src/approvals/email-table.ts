@@ -7,11 +7,13 @@ import { num, numOrNull, text, textOrNull } from "../runs/rows.ts";
 export class EmailTable {
   private readonly sql: SqlStorage;
   private readonly exists: () => boolean;
+  private readonly cover: (at: number) => void;
 
-  /** `exists` says whether the run's tables are there (reads of an unknown run change nothing). */
-  constructor(sql: SqlStorage, exists: () => boolean) {
+  /** `exists` says whether the run's tables are there (reads of an unknown run change nothing); `cover(at)` keeps the run's alarm at or before a try due then. */
+  constructor(sql: SqlStorage, exists: () => boolean, cover: (at: number) => void) {
     this.sql = sql;
     this.exists = exists;
+    this.cover = cover;
   }
 
   /**
@@ -23,6 +25,7 @@ export class EmailTable {
     for (const recipient of recipients) {
       this.sql.exec("INSERT OR IGNORE INTO emails (key, recipient, status, next_at) VALUES (?, ?, 'pending', ?)", key, recipient, fallbackAt);
     }
+    if (recipients.length > 0) this.cover(fallbackAt);
   }
 
   /** Emails to send now: never tried yet, or due again. */
@@ -48,11 +51,17 @@ export class EmailTable {
       key,
       recipient,
     );
+    if (retryAt !== null) this.cover(retryAt);
   }
 
   /** Makes every pending email due at `now` (a test's control). */
   hasten(now: number): void {
     this.sql.exec("UPDATE emails SET next_at = ? WHERE status = 'pending'", now);
+  }
+
+  /** For tests: makes every pending email due at or before `until` due at `now`. */
+  bringForward(until: number, now: number): void {
+    if (this.exists()) this.sql.exec("UPDATE emails SET next_at = ? WHERE status = 'pending' AND next_at <= ?", now, until);
   }
 
   /** Drops emails not yet sent for an approval that no longer waits. */

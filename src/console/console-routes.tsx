@@ -4,15 +4,17 @@
 // from this origin.
 
 import { Hono, type Context } from "hono";
+import { HTTPException } from "hono/http-exception";
 import { EVENT_NAME } from "baton";
 import type { RunStatus, StepDetail } from "baton/client";
 import { jsonDepth, MAX_JSON_DEPTH, RUN_STATUSES, type Json } from "baton/engine";
 import type { Env } from "../env.ts";
 import { workflowEntries } from "../schedules/schedule-view.ts";
-import { listRuns } from "../index/run-list.ts";
+import { listedRun, listRuns } from "../index/run-list.ts";
 import { registry } from "../registry.ts";
 import { decodeCursor } from "../index/run-index.ts";
 import type { RunWindow } from "../runs/run-view.ts";
+import { MAX_RUN_STEPS } from "../runs/limits.ts";
 import { MessagePage, RunListPage, SignInPage, WorkflowsPage, type StartProblem } from "./pages.tsx";
 import { RunBody, RunPage, STEPS_PER_PAGE, StepPage } from "./run-page.tsx";
 import { limitBody, nonceOf, pageHeaders, sameOriginPosts } from "./security.ts";
@@ -90,8 +92,9 @@ export function consoleRoutes(): Hono<AppEnv> {
 
   app.get("/runs/:id/steps/:key{.+}", async (c) => {
     const id = c.req.param("id");
-    if (!RUN_ID.test(id)) return noRun(c);
-    const found = await c.env.RUNS.get(c.env.RUNS.idFromName(id)).stepDetail(c.req.param("key"));
+    const run = await knownRun(c, id);
+    if (!run) return noRun(c);
+    const found = await run.stepDetail(c.req.param("key"));
     if (found === "no_run") return noRun(c);
     if (found === "no_step") return c.html(<MessagePage nonce={nonceOf(c)} title="No such step" text={`Run ${id} has no step "${c.req.param("key")}".`} />, 404);
     return c.html(<StepPage nonce={nonceOf(c)} runId={id} step={JSON.parse(found) as StepDetail} now={Date.now()} />);
@@ -99,8 +102,9 @@ export function consoleRoutes(): Hono<AppEnv> {
 
   app.post("/runs/:id/cancel", async (c) => {
     const id = c.req.param("id");
-    if (!RUN_ID.test(id)) return noRun(c);
-    const result = await c.env.RUNS.get(c.env.RUNS.idFromName(id)).cancel();
+    const run = await knownRun(c, id);
+    if (!run) return noRun(c);
+    const result = await run.cancel();
     if (result.status === "not_found") return noRun(c);
     if (result.status === "not_active") return runWithNotice(c, `The run had already ended as ${result.run.status}. Nothing was changed.`);
     return c.redirect(`/runs/${id}`, 303);
@@ -108,11 +112,12 @@ export function consoleRoutes(): Hono<AppEnv> {
 
   app.post("/runs/:id/restart", async (c) => {
     const id = c.req.param("id");
-    if (!RUN_ID.test(id)) return noRun(c);
+    const run = await knownRun(c, id);
+    if (!run) return noRun(c);
     const form = await c.req.parseBody();
     const fromStep = typeof form.fromStep === "string" && form.fromStep !== "" ? form.fromStep : undefined;
     const newId = crypto.randomUUID();
-    const result = await c.env.RUNS.get(c.env.RUNS.idFromName(id)).restart({ id: newId, fromStep, idempotencyKey: null, origin: new URL(c.req.url).origin });
+    const result = await run.restart({ id: newId, fromStep, idempotencyKey: null, origin: new URL(c.req.url).origin });
     if (result.status === "run_not_found") return noRun(c);
     if (result.status === "step_not_found") return runWithNotice(c, `This run has no step "${fromStep ?? ""}". Nothing was started.`);
     if (result.status === "run_not_active") return runWithNotice(c, "The run is still active; only an ended run can be restarted. Nothing was started.");
@@ -121,8 +126,9 @@ export function consoleRoutes(): Hono<AppEnv> {
 
   app.post("/runs/:id/delete", async (c) => {
     const id = c.req.param("id");
-    if (!RUN_ID.test(id)) return noRun(c);
-    const result = await c.env.RUNS.get(c.env.RUNS.idFromName(id)).remove();
+    const run = await knownRun(c, id);
+    if (!run) return noRun(c);
+    const result = await run.remove();
     if (result.status === "run_not_found") return noRun(c);
     if (result.status === "run_not_active") return runWithNotice(c, "The run is still active: cancel it first. Nothing was deleted.");
     if (result.status === "busy") return runWithNotice(c, "The run is still telling its parent or the run list how it ended; try again in a few seconds. Nothing was deleted.");
@@ -131,12 +137,13 @@ export function consoleRoutes(): Hono<AppEnv> {
 
   app.post("/runs/:id/approvals/:key{.+}", async (c) => {
     const id = c.req.param("id");
-    if (!RUN_ID.test(id)) return noRun(c);
+    const run = await knownRun(c, id);
+    if (!run) return noRun(c);
     const form = await c.req.parseBody();
     if (form.decision !== "approve" && form.decision !== "reject") return runWithNotice(c, "Choose Approve or Reject. Nothing was changed.");
     const comment = typeof form.comment === "string" && form.comment.trim() ? form.comment.trim().slice(0, 2000) : undefined;
     const key = c.req.param("key");
-    const result = await c.env.RUNS.get(c.env.RUNS.idFromName(id)).decide(key, { approved: form.decision === "approve", comment, by: "console" });
+    const result = await run.decide(key, { approved: form.decision === "approve", comment, by: "console" });
     switch (result.status) {
       case "decided":
         return c.redirect(`/runs/${id}`, 303);
@@ -153,7 +160,8 @@ export function consoleRoutes(): Hono<AppEnv> {
 
   app.post("/runs/:id/events", async (c) => {
     const id = c.req.param("id");
-    if (!RUN_ID.test(id)) return noRun(c);
+    const run = await knownRun(c, id);
+    if (!run) return noRun(c);
     const form = await c.req.parseBody();
     const name = typeof form.name === "string" ? form.name : "";
     const text = typeof form.payload === "string" ? form.payload : "";
@@ -167,7 +175,7 @@ export function consoleRoutes(): Hono<AppEnv> {
       }
       if (jsonDepth(payload) > MAX_JSON_DEPTH) return runWithNotice(c, `The payload nests more than ${MAX_JSON_DEPTH} deep. Nothing was sent.`);
     }
-    const result = await c.env.RUNS.get(c.env.RUNS.idFromName(id)).sendEvent(name, payload);
+    const result = await run.sendEvent(name, payload);
     if (result.status === "run_not_found") return noRun(c);
     if (result.status === "run_not_active") return runWithNotice(c, `The run already ended as ${result.run.status}. Nothing was sent.`);
     return c.redirect(`/runs/${id}`, 303);
@@ -213,13 +221,21 @@ function signIn(c: Ctx, next: string, status: 200 | 401 | 503, problem?: string)
   return c.html(<SignInPage nonce={nonceOf(c)} next={next} problem={problem} unavailable={sessionsUnavailable(c.env)} />, status);
 }
 
-/** A run and the page of its steps the request asks for (`?from=`), or null when there is no such run. */
+/**
+ * A run and the page of its steps the request asks for (`?from=`, a step's place, at
+ * most MAX_RUN_STEPS), or null when there is no such run; another `from` is refused
+ * with a 400 page.
+ */
 async function windowOf(c: Ctx): Promise<RunWindow | null> {
   const id = c.req.param("id") ?? "";
-  if (!RUN_ID.test(id)) return null;
-  const from = Number(c.req.query("from") ?? 0);
-  const offset = Number.isInteger(from) && from > 0 ? from : 0;
-  const found = await c.env.RUNS.get(c.env.RUNS.idFromName(id)).window(offset, STEPS_PER_PAGE);
+  const raw = c.req.query("from");
+  const offset = raw === undefined || raw === "" ? 0 : /^\d{1,6}$/.test(raw) && Number(raw) <= MAX_RUN_STEPS ? Number(raw) : null;
+  if (offset === null) {
+    throw new HTTPException(400, { res: await c.html(<MessagePage nonce={nonceOf(c)} title="Bad page" text={`"from" must be a step number from 0 to ${MAX_RUN_STEPS}.`} />, 400) });
+  }
+  const run = await knownRun(c, id);
+  if (!run) return null;
+  const found = await run.window(offset, STEPS_PER_PAGE);
   return found === null ? null : (JSON.parse(found) as RunWindow);
 }
 
@@ -227,6 +243,11 @@ async function runWithNotice(c: Ctx, notice: string): Promise<Response> {
   const window = await windowOf(c);
   if (!window) return noRun(c);
   return c.html(<RunPage nonce={nonceOf(c)} window={window} now={Date.now()} notice={notice} />, 409);
+}
+
+/** The run object of `id` once the run is known (listed), else null; an unknown id wakes no object. */
+async function knownRun(c: Ctx, id: string) {
+  return RUN_ID.test(id) ? listedRun(c.env, id) : null;
 }
 
 function noRun(c: Ctx): Response | Promise<Response> {

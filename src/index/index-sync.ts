@@ -13,13 +13,13 @@ export class IndexSync {
   private again = false;
   private readonly store: RunStore;
   private readonly env: Env;
-  private readonly retryLater: () => Promise<void>;
+  private readonly syncAlarm: () => void;
 
-  /** `retryLater` makes sure the run's alarm covers a failed update's retry time. */
-  constructor(store: RunStore, env: Env, retryLater: () => Promise<void>) {
+  /** `syncAlarm` sets the run's alarm for what it waits for now: a failed update's retry time, or, once the list caught up, no longer for the list. */
+  constructor(store: RunStore, env: Env, syncAlarm: () => void) {
     this.store = store;
     this.env = env;
-    this.retryLater = retryLater;
+    this.syncAlarm = syncAlarm;
   }
 
   /** Starts an update when the index is behind the run; does not wait for it. */
@@ -53,7 +53,7 @@ export class IndexSync {
     } catch (error) {
       console.error(`baton: run index update failed, retrying: ${toErrorData(error).message}`);
       this.store.markIndexed(null, Date.now() + housekeepingBackoffMs(1));
-      await this.retryLater();
     }
+    this.syncAlarm();
   }
 }

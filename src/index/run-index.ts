@@ -77,6 +77,11 @@ export class RunIndex extends DurableObject<Env> {
     );
   }
 
+  /** Whether the run `id` is listed here. */
+  async has(id: string): Promise<boolean> {
+    return this.ctx.storage.sql.exec("SELECT 1 FROM runs WHERE id = ?", id).toArray().length > 0;
+  }
+
   /** Takes a deleted run off the list for good: a late update of it cannot bring it back. */
   async remove(id: string, createdAt: number): Promise<void> {
     const now = Date.now();

@@ -5,6 +5,7 @@
 // first; the cursor, a (created, id) position, means the same in every shard.
 
 import type { Env } from "../env.ts";
+import type { RunObject } from "../runs/run-object.ts";
 import type { RunPage, RunQuery } from "./run-index.ts";
 import { encodeCursor } from "./run-index.ts";
 
@@ -29,6 +30,11 @@ export function shardOf(runId: string): number {
 /** The list object run `runId` is listed in. */
 export function indexFor(env: Env, runId: string) {
   return env.RUN_INDEX.get(env.RUN_INDEX.idFromName(shardName(shardOf(runId))));
+}
+
+/** Shard 0 under the name the unsharded list had: runs listed before sharding are there. */
+export function legacyShard(env: Env) {
+  return env.RUN_INDEX.get(env.RUN_INDEX.idFromName(shardName(0)));
 }
 
 /** Every list object. */
@@ -61,6 +67,18 @@ export async function listRuns(env: Env, query: RunQuery): Promise<RunPage> {
 /** Takes a deleted run off the list: its shard, and shard 0, where it may be listed from before sharding. */
 export async function unlist(env: Env, runId: string, createdAt: number): Promise<void> {
   const shard = shardOf(runId);
-  const legacy = env.RUN_INDEX.get(env.RUN_INDEX.idFromName(shardName(0)));
-  await Promise.all([indexFor(env, runId).remove(runId, createdAt), ...(shard === 0 ? [] : [legacy.remove(runId, createdAt)])]);
+  await Promise.all([indexFor(env, runId).remove(runId, createdAt), ...(shard === 0 ? [] : [legacyShard(env).remove(runId, createdAt)])]);
+}
+
+/**
+ * The run object of `runId` when the run is listed, else null. Asked before any request
+ * from outside reaches a run object: waking the object of an id never started would
+ * create its storage, so reads of made-up ids could grow storage without limit. Every
+ * run is listed by the time its start is answered (a start cut off by a crash, by its
+ * alarm within the liveness window or by the retry of the start).
+ */
+export async function listedRun(env: Env, runId: string): Promise<DurableObjectStub<RunObject> | null> {
+  const shard = shardOf(runId);
+  const listed = (await indexFor(env, runId).has(runId)) || (shard !== 0 && (await legacyShard(env).has(runId)));
+  return listed ? env.RUNS.get(env.RUNS.idFromName(runId)) : null;
 }

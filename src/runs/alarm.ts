@@ -4,9 +4,11 @@
 // times; a run that only sleeps gets it exactly at the wake time, so nothing wakes it
 // early. It exists while the run is active (unless only child runs can move it on:
 // they tell it when they end); once the run has ended and its index update and
-// signals are through, it is set for the end of the run's retention.
+// signals are through, it is set for the end of the run's retention. Every storage
+// write that makes something due covers it in the same commit (`cover`), so a crash
+// between two writes never leaves the alarm later than what the run waits for.
 
-import { STEP_CHECK_MS } from "baton/engine";
+import { LIVENESS_MS } from "baton/engine";
 
 /** What the alarm must cover, as the run object reads it. */
 export interface AlarmNeeds {
@@ -21,7 +23,7 @@ export interface AlarmNeeds {
   waitsOnlyForChildren: boolean;
   /** The next approval email due. */
   email: number | null;
-  /** A failed index update's retry time. */
+  /** When the list must next be told of the run: a failed update's retry, or the liveness window for one in flight. */
   indexRetry: number | null;
   /** The next signal to another run that is due. */
   signal: number | null;
@@ -56,30 +58,51 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 let warned = false;
 
 export class RunAlarm {
-  /** The alarm as this instance knows it (null: none), read once at start. */
-  private at: number | null | undefined;
-  private readonly known: Promise<unknown>;
+  /** The alarm as stored (null: none). */
+  private at: number | null;
   private readonly storage: DurableObjectStorage;
 
-  constructor(storage: DurableObjectStorage) {
+  /** `at` is the stored alarm, read before the object takes its first event. */
+  constructor(storage: DurableObjectStorage, at: number | null) {
     this.storage = storage;
-    this.known = storage.getAlarm().then((at) => (this.at ??= at));
+    this.at = at;
   }
 
-  /** The alarm went off: there is none until the next sync sets one. */
+  /** The alarm went off: there is none until the next write sets one. */
   fired(): void {
     this.at = null;
   }
 
-  /** Sets, moves or deletes the alarm to cover `needs`; decided synchronously, as storage applies alarm writes in call order. */
-  async sync(needs: AlarmNeeds): Promise<void> {
-    await this.known;
+  /** Where the alarm stands. */
+  get stored(): number | null {
+    return this.at;
+  }
+
+  /**
+   * Moves the alarm to `at` if that is earlier. Called synchronously with the storage
+   * write that makes something due at `at`, so both are one commit: no crash can store
+   * the one without the other.
+   */
+  cover(at: number): void {
+    if (this.at !== null && this.at <= at) return;
+    this.write(at);
+  }
+
+  /** Removes the alarm (the run's storage is being erased). */
+  clear(): void {
+    this.at = null;
+    void this.storage.deleteAlarm();
+  }
+
+  /** Sets, moves or deletes the alarm to cover `needs`, synchronously with the writes before it. */
+  sync(needs: AlarmNeeds): void {
     const due: number[] = [];
     if (needs.queued) due.push(needs.now);
     if (needs.active) {
       if (needs.next !== null) due.push(needs.next);
-      // An open inline step is looked at again after the step check; a run waiting only for its children needs no alarm.
-      else if (!needs.waitsOnlyForChildren) due.push(needs.now + STEP_CHECK_MS);
+      // The body is between two recorded calls: a crash now must cost no more than the liveness window.
+      // A run waiting only for its children needs no alarm: they tell it when they end.
+      else if (!needs.waitsOnlyForChildren) due.push(needs.now + LIVENESS_MS);
       if (needs.email !== null) due.push(needs.email);
     }
     if (needs.indexRetry !== null) due.push(needs.indexRetry);
@@ -88,12 +111,16 @@ export class RunAlarm {
     if (needs.expire !== null) due.push(needs.expire);
     const next = due.length > 0 ? Math.min(...due) : null;
     if (next === null) {
-      if (this.at === null) return;
-      this.at = null;
-      await this.storage.deleteAlarm();
-    } else if (this.at === null || this.at === undefined || next < this.at || (next > this.at && (needs.onlySleeping || !needs.active))) {
-      this.at = next;
-      await this.storage.setAlarm(next);
+      if (this.at !== null) this.clear();
+    } else if (this.at === null || next < this.at || (next > this.at && (needs.onlySleeping || !needs.active))) {
+      this.write(next);
     }
+  }
+
+  // Not awaited: storage applies alarm writes in call order, within the same commit as the
+  // writes before them, and the output gate holds every answer until that commit is done.
+  private write(at: number): void {
+    this.at = at;
+    void this.storage.setAlarm(at);
   }
 }

@@ -15,6 +15,7 @@ import {
   housekeepingBackoffMs,
   isReplayFailure,
   isTerminal,
+  LIVENESS_MS,
   macrotask,
   RunMachine,
   toErrorData,
@@ -33,15 +34,15 @@ import { bindingMailer, type Mailer } from "../approvals/mailer.ts";
 import type { Env } from "../env.ts";
 import { IndexSync } from "../index/index-sync.ts";
 import { registry } from "../registry.ts";
-import { writeLegacyRun } from "../testing/legacy-runs.ts";
-import { RunControl, type Faults } from "../testing/run-control.ts";
+import { legacySummary, writeLegacyRun } from "../testing/legacy-runs.ts";
+import { RunControl, type CutPoint, type Faults } from "../testing/run-control.ts";
 import { TaskDispatch } from "../tasks/dispatch.ts";
 import { TaskReports, type TaskReport } from "../tasks/messages.ts";
 import type { ApprovalInfo, CancelResult, DecideResult, RemoveResult, RestartRequest, RestartResult, SendEventResult, StartRequest, StartResult, TaskContextData, TaskRef } from "./run-api.ts";
 import { RunStore, type RunRow } from "./run-store.ts";
 import { iso, type RunSummary } from "./run-view.ts";
 import { detailOf, stepDetailOf, stepPageOf, summaryOf, windowOf } from "./run-views.ts";
-import { unlist } from "../index/run-list.ts";
+import { legacyShard, unlist } from "../index/run-list.ts";
 import { LOG_PAGE_BYTES, MAX_RUN_LOG_BYTES, MAX_RUN_STEPS, STEPS_PAGE_SIZE } from "./limits.ts";
 import { expiryOf, retentionMs, RunAlarm } from "./alarm.ts";
 import { restartPlan } from "./restart.ts";
@@ -72,13 +73,19 @@ export class RunObject extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.mailer = bindingMailer(env.EMAIL);
+    this.alarms = new RunAlarm(ctx.storage, null);
+    // Known before the first event, so every write can cover the alarm in the same commit.
+    void ctx.blockConcurrencyWhile(async () => {
+      this.alarms = new RunAlarm(ctx.storage, await ctx.storage.getAlarm());
+    });
     this.open();
   }
 
   /** Reads the run's storage afresh: at start, and after erasing it. */
   private open(): void {
     const { ctx, env } = this;
-    this.store = new RunStore(ctx.storage.sql);
+    // A run object a test cut off writes nothing more, as a crashed one could not.
+    this.store = new RunStore(ctx.storage.sql, (at) => this.faults.cutOff !== "stopped" && this.alarms.cover(at));
     this.machine = new RunMachine(this.store.steps);
     this.tasks = new TaskDispatch({
       env,
@@ -92,13 +99,14 @@ export class RunObject extends DurableObject<Env> {
       },
     });
     this.index = new IndexSync(this.store, env, () => this.syncAlarm());
-    this.alarms = new RunAlarm(ctx.storage);
   }
 
   /** Creates the run (or returns the existing one for a repeated id) and starts it. */
   async start(request: StartRequest): Promise<StartResult> {
     const existing = this.store.run();
     if (existing) {
+      // A start cut off by a crash may have created the run before listing it: the retry lists it.
+      await this.index.caughtUp();
       const same = existing.workflow === request.workflow && canonicalJson(existing.input ?? null) === canonicalJson(request.input ?? null);
       return { created: false, run: summaryOf(this.store, existing), ...(same ? {} : { conflict: true }) };
     }
@@ -124,7 +132,7 @@ export class RunObject extends DurableObject<Env> {
       this.open();
     }
     this.ensureExecution();
-    await this.afterEvent();
+    this.afterEvent();
     // A run is listed by the time its creation is answered.
     await this.index.caughtUp();
     return { created: true, run: summaryOf(this.store, this.requireRun()) };
@@ -193,7 +201,7 @@ export class RunObject extends DurableObject<Env> {
     this.dropExecution();
     this.endRun({ status: "cancelled" }, Date.now());
     this.tasks.clear();
-    await this.afterEvent();
+    this.afterEvent();
     return { status: "cancelled", run: summaryOf(this.store, this.requireRun()) };
   }
 
@@ -257,7 +265,7 @@ export class RunObject extends DurableObject<Env> {
   async release(tasks: TaskRef[], holdMs: number): Promise<void> {
     const now = Date.now();
     for (const { key, attempt, claimant } of tasks) if (claimant !== undefined) this.machine.release(key, attempt, claimant, now + holdMs);
-    await this.afterEvent();
+    this.afterEvent();
   }
 
   /** A child run started by the flow step `key` ended; accepted once, repeats and strangers change nothing. */
@@ -267,7 +275,7 @@ export class RunObject extends DurableObject<Env> {
     const settled = this.machine.childEnded(key, childId, end, Date.now());
     if (!settled) return;
     this.deliver([settled]);
-    await this.afterEvent();
+    this.afterEvent();
   }
 
   /** Accepts a consumer's report once per (key, attempt); duplicates and stale attempts are ignored. */
@@ -297,7 +305,7 @@ export class RunObject extends DurableObject<Env> {
     if (failed && !failed.outcome.ok) this.finish(this.execution, { status: "failed", error: failed.outcome.error });
     else this.deliver(outcomes);
     // Retries parked above need the alarm too, not only settled outcomes.
-    if (accepted.includes(true)) await this.afterEvent();
+    if (accepted.includes(true)) this.afterEvent();
     return accepted;
   }
 
@@ -311,7 +319,7 @@ export class RunObject extends DurableObject<Env> {
     const decided = this.machine.decide(key, decision, Date.now());
     if (decided.status !== "decided") return decided;
     this.deliver([decided.settled]);
-    await this.afterEvent();
+    this.afterEvent();
     return { status: "decided", result: decided.result };
   }
 
@@ -322,7 +330,7 @@ export class RunObject extends DurableObject<Env> {
     if (isTerminal(run.status)) return { status: "run_not_active", run: summaryOf(this.store, run) };
     const sent = this.machine.sendEvent(name, payload, Date.now());
     if (sent.settled) this.deliver([sent.settled]);
-    await this.afterEvent();
+    this.afterEvent();
     return { status: "accepted", deliveredTo: sent.deliveredTo };
   }
 
@@ -366,7 +374,7 @@ export class RunObject extends DurableObject<Env> {
   async granted(key: string, attempt: number): Promise<boolean> {
     const run = this.store.run();
     if (!run || isTerminal(run.status) || !this.tasks.granted(key, attempt)) return false;
-    await this.afterEvent();
+    this.afterEvent();
     return true;
   }
 
@@ -389,6 +397,16 @@ export class RunObject extends DurableObject<Env> {
         await this.alarm();
         await this.quiesce();
       },
+      elapse: async (ms) => {
+        const run = this.store.run();
+        if (!run) return;
+        const now = Date.now();
+        this.store.steps.bringForward(now + ms, now);
+        this.store.emails.bringForward(now + ms, now);
+        this.store.signals.bringForward(now + ms, now);
+        await this.alarm();
+        await this.quiesce();
+      },
       signalsDueNow: async () => {
         this.store.signals.hasten(Date.now());
         await this.alarm();
@@ -406,7 +424,9 @@ export class RunObject extends DurableObject<Env> {
       writeLegacyRun: async (run) => {
         if (this.store.run()) throw new Error("this object holds a run already");
         writeLegacyRun(this.ctx.storage.sql, run);
-        await this.ctx.storage.setAlarm(Date.now());
+        // Listed as that release listed it: in the one list it had.
+        await legacyShard(this.env).upsert(legacySummary(run), 1);
+        this.alarms.cover(Date.now());
       },
     });
   }
@@ -429,7 +449,7 @@ export class RunObject extends DurableObject<Env> {
       // Evicted meanwhile: the rebuilt execution finds due inline steps running and runs them.
       this.ensureExecution();
     }
-    await this.afterEvent();
+    this.afterEvent();
   }
 
   // --- the execution
@@ -437,6 +457,8 @@ export class RunObject extends DurableObject<Env> {
   /** Hands outcomes to the live execution, or rebuilds it from the log, which now holds them. */
   private deliver(outcomes: Settled[]): void {
     if (outcomes.length === 0) return;
+    // The body runs on from here until it records its next call: a crash meanwhile costs at most the liveness window.
+    this.alarms.cover(Date.now() + LIVENESS_MS);
     if (this.execution) for (const settled of outcomes) this.execution.deliver(settled);
     else this.ensureExecution();
   }
@@ -538,9 +560,24 @@ export class RunObject extends DurableObject<Env> {
   // --- telling the outside world, after storage
 
   /** Ends every event: the alarm covers the run before it returns; sends and the index follow in the background. */
-  private async afterEvent(): Promise<void> {
+  private afterEvent(): void {
+    this.reached("transition");
     this.scheduleFlush();
-    await this.syncAlarm();
+    this.syncAlarm();
+  }
+
+  /**
+   * A test's cut-off: at `point` the object stops as a crash would. Nothing after the
+   * point runs (the event unwinds, the body halts); what was stored before it stays
+   * (the abort waits a turn, so the commit of those writes goes through); then the
+   * instance is reset and its memory is gone.
+   */
+  private reached(point: CutPoint): void {
+    if (this.faults.cutOff !== point && this.faults.cutOff !== "stopped") return;
+    this.faults.cutOff = "stopped";
+    this.dropExecution();
+    setTimeout(() => this.ctx.abort(`cut off at "${point}" (test fault)`), 0);
+    throw new Error(`baton: cut off at "${point}" (test fault)`);
   }
 
   /**
@@ -570,6 +607,7 @@ export class RunObject extends DurableObject<Env> {
   }
 
   private async flush(): Promise<void> {
+    this.reached("recorded");
     const before = this.store.run();
     if (before && !isTerminal(before.status)) this.enforceLimits();
     // Read again: enforcing a limit may have ended the run.
@@ -577,10 +615,11 @@ export class RunObject extends DurableObject<Env> {
     if (!run) return;
     if (!isTerminal(run.status) && run.status !== "queued") this.store.setStatus(this.machine.liveStatus(), Date.now());
     await this.tasks.flush();
+    this.reached("sent");
     await sendSignals(this.store, this.env, this.requireRun(), this.faults.signal);
     await sendApprovalEmails(this.store, this.env, this.requireRun(), this.mailer);
     this.index.inBackground();
-    await this.syncAlarm();
+    this.syncAlarm();
   }
 
   /** Ends the run, failed with StepLimitError, once it holds more than one run may. */
@@ -604,17 +643,21 @@ export class RunObject extends DurableObject<Env> {
   }
 
   /** Keeps the one alarm at or before the earliest thing the run waits for (see RunAlarm). */
-  private async syncAlarm(): Promise<void> {
-    const run = this.requireRun();
+  private syncAlarm(): void {
+    // An index update may end after the run was erased: there is nothing left to cover.
+    const run = this.store.run();
+    if (!run || this.faults.cutOff === "stopped") return;
     const active = !isTerminal(run.status);
-    await this.alarms.sync({
-      now: Date.now(),
+    const now = Date.now();
+    this.alarms.sync({
+      now,
       queued: run.status === "queued",
       next: active ? this.machine.nextDue() : null,
       waitsOnlyForChildren: active && this.machine.waitsOnlyForChildren(),
       active,
       email: active ? this.store.emails.nextAt() : null,
-      indexRetry: run.indexedRevision < run.revision ? run.indexRetryAt : null,
+      // An update in flight is looked at again within the liveness window: a crash must not leave the list behind.
+      indexRetry: run.indexedRevision < run.revision ? (run.indexRetryAt ?? run.updatedAt + LIVENESS_MS) : null,
       signal: this.store.signals.nextAt(),
       expire: isTerminal(run.status) ? expiryOf(run.updatedAt, retentionMs(this.env)) : null,
       onlySleeping: (run.status === "sleeping" || run.status === "waiting") && this.machine.liveStatus() === run.status,
@@ -632,7 +675,7 @@ export class RunObject extends DurableObject<Env> {
     const run = this.requireRun();
     await unlist(this.env, run.id, run.createdAt);
     this.dropExecution();
-    await this.ctx.storage.deleteAlarm();
+    this.alarms.clear();
     await this.ctx.storage.deleteAll();
     this.open();
   }

@@ -2,7 +2,7 @@
 // the tables of its steps, approval emails and signals. Every write is synchronous, so
 // it is in storage before the run object tells the outside world anything.
 
-import { encodeJson, RUN_STATUSES, type ErrorData, type Json, type RunOutcome, type RunStatus } from "baton/engine";
+import { encodeJson, LIVENESS_MS, RUN_STATUSES, type ErrorData, type Json, type RunOutcome, type RunStatus } from "baton/engine";
 import { EmailTable } from "../approvals/email-table.ts";
 import { errorData, json, num, numOrNull, oneOf, text, textOrNull } from "./rows.ts";
 import { RunSchema } from "./schema.ts";
@@ -73,13 +73,20 @@ export class RunStore {
     this.cached = undefined;
   }
 
-  constructor(sql: SqlStorage) {
+  private readonly cover: (at: number) => void;
+
+  /**
+   * `cover(at)` keeps the run's alarm at or before `at`; every table calls it in the write
+   * that makes something due then, so the write and the alarm are one commit.
+   */
+  constructor(sql: SqlStorage, cover: (at: number) => void) {
     this.sql = sql;
+    this.cover = cover;
     this.schema = new RunSchema(sql);
     const exists = (): boolean => this.schema.exists();
-    this.steps = new StepTable(sql);
-    this.emails = new EmailTable(sql, exists);
-    this.signals = new SignalTable(sql, exists);
+    this.steps = new StepTable(sql, cover);
+    this.emails = new EmailTable(sql, exists, cover);
+    this.signals = new SignalTable(sql, exists, cover);
   }
 
   /** The run row, or undefined when this object holds no run. Read once, then kept until this store writes it. */
@@ -136,6 +143,8 @@ export class RunStore {
       run.restartOf,
     );
     this.cached = undefined;
+    // The body starts next, and the list must hear of the run: both within the liveness window.
+    this.cover(run.now + LIVENESS_MS);
   }
 
   /** Moves the run to `status`; a new revision tells the index to catch up. */
@@ -143,6 +152,7 @@ export class RunStore {
     if (this.run()?.status === status) return;
     this.sql.exec("UPDATE run SET status = ?, updated_at = ?, revision = revision + 1", status, now);
     this.cached = undefined;
+    this.cover(now + LIVENESS_MS);
   }
 
   /** Records how the run ended. */
@@ -155,6 +165,8 @@ export class RunStore {
       now,
     );
     this.cached = undefined;
+    // The list (and a parent, through its signal) must hear of the end within the liveness window.
+    this.cover(now + LIVENESS_MS);
   }
 
   /** Notes that the index has seen `revision`, or when to try again. */

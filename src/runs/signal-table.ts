@@ -21,16 +21,20 @@ export class SignalTable {
   private pending: boolean | undefined;
   private readonly sql: SqlStorage;
   private readonly exists: () => boolean;
+  private readonly cover: (at: number) => void;
 
-  constructor(sql: SqlStorage, exists: () => boolean) {
+  /** `cover(at)` keeps the run's alarm at or before a signal's due time, in the write that sets it. */
+  constructor(sql: SqlStorage, exists: () => boolean, cover: (at: number) => void) {
     this.sql = sql;
     this.exists = exists;
+    this.cover = cover;
   }
 
   /** Records a signal to send; the next flush sends it, and the alarm retries it from `dueAt`. */
   queue(signal: Signal, dueAt: number): void {
     this.sql.exec("INSERT INTO signals (kind, target, body, due_at) VALUES (?, ?, ?, ?)", signal.kind, signal.target, JSON.stringify(signal.body), dueAt);
     this.pending = true;
+    this.cover(dueAt);
   }
 
   /** Every signal not yet delivered, oldest first. */
@@ -49,11 +53,17 @@ export class SignalTable {
   /** Notes a failed delivery and when to try again. */
   failed(id: number, error: string, retryAt: number): void {
     this.sql.exec("UPDATE signals SET tries = tries + 1, last_error = ?, due_at = ? WHERE id = ?", error, retryAt, id);
+    this.cover(retryAt);
   }
 
   /** Makes every undelivered signal due at `now` (a test's control). */
   hasten(now: number): void {
     this.sql.exec("UPDATE signals SET due_at = ?", now);
+  }
+
+  /** For tests: makes every signal due at or before `until` due at `now`. */
+  bringForward(until: number, now: number): void {
+    if (this.exists()) this.sql.exec("UPDATE signals SET due_at = ? WHERE due_at <= ?", now, until);
   }
 
   /** When the next undelivered signal is due. */

@@ -58,9 +58,12 @@ export class StepTable implements StepStorage {
   /** How many step rows there are. */
   private steps: number | undefined;
   private readonly sql: SqlStorage;
+  private readonly cover: (at: number) => void;
 
-  constructor(sql: SqlStorage) {
+  /** `cover(at)` keeps the run's alarm at or before `at`, called with each write that makes a step due then. */
+  constructor(sql: SqlStorage, cover: (at: number) => void) {
     this.sql = sql;
+    this.cover = cover;
   }
 
   step(key: string): StepRecord | undefined {
@@ -101,6 +104,13 @@ export class StepTable implements StepStorage {
     );
     if (this.bytes !== undefined) this.bytes += (encodeJson(step.result)?.length ?? 0) + (step.error === undefined ? 0 : JSON.stringify(step.error).length);
     if (this.steps !== undefined) this.steps += 1;
+    if (OPEN_STEP_STATUSES.includes(step.status)) this.covers(step);
+  }
+
+  /** Covers the wake time and deadline a write gave a step. */
+  private covers(change: { wakeAt?: number | null | undefined; deadline?: number | null | undefined }): void {
+    if (change.wakeAt !== undefined && change.wakeAt !== null) this.cover(change.wakeAt);
+    if (change.deadline !== undefined && change.deadline !== null) this.cover(change.deadline);
   }
 
   update(key: string, guard: StepGuard, change: StepChange): boolean {
@@ -116,6 +126,7 @@ export class StepTable implements StepStorage {
       ...(guard.attempt === undefined ? [] : [guard.attempt]),
     ).rowsWritten;
     if (written === 0) return false;
+    this.covers(change);
     this.changes = change_seq;
     if (this.bytes !== undefined) this.bytes += size;
     if (change.delivery) this.deliveries = Math.max(this.lastDelivery(), change.delivery);
@@ -126,7 +137,9 @@ export class StepTable implements StepStorage {
     const { sets, values } = assignments(change);
     if (sets.length === 0) return true;
     // No change number: a claim or heartbeat is not part of the log consumers replay.
-    return this.sql.exec(`UPDATE steps SET ${sets.join(", ")} WHERE key = ? AND status = 'running' AND attempts = ?`, ...values, key, attempt).rowsWritten > 0;
+    const written = this.sql.exec(`UPDATE steps SET ${sets.join(", ")} WHERE key = ? AND status = 'running' AND attempts = ?`, ...values, key, attempt).rowsWritten > 0;
+    if (written) this.covers(change);
+    return written;
   }
 
   recordAttempt(key: string, attempt: number, endedAt: number, error: ErrorData | null, facts: AttemptFacts): void {
@@ -242,6 +255,14 @@ export class StepTable implements StepStorage {
       sleeping: numOrNull(row, "sleeping") ?? 0,
       children: numOrNull(row, "children") ?? 0,
     };
+  }
+
+  /** For tests: makes every open step's wake or deadline at or before `until` due at `now`. */
+  bringForward(until: number, now: number): void {
+    this.sql.exec(
+      `UPDATE steps SET wake_at = CASE WHEN wake_at <= ? THEN ? ELSE wake_at END, deadline = CASE WHEN deadline <= ? THEN ? ELSE deadline END WHERE status IN ${OPEN}`,
+      until, now, until, now,
+    );
   }
 
   /** The number of the latest change to the log. */

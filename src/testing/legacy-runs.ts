@@ -2,6 +2,8 @@
 // creates a run object's tables exactly as that release did and fills in one run.
 // Test-only; the engine itself only ever reads such tables (src/runs/schema.ts).
 
+import type { RunSummary } from "../runs/run-view.ts";
+
 /** The tables as the release before composition (child flows, scripts, versions) created them. */
 const BEFORE_COMPOSITION = `
 CREATE TABLE run (id TEXT PRIMARY KEY, workflow TEXT NOT NULL, input TEXT, status TEXT NOT NULL, output TEXT, error TEXT,
@@ -83,4 +85,10 @@ export function writeLegacyRun(sql: SqlStorage, run: LegacyRun): void {
       seq + 1,
     );
   });
+}
+
+/** The list entry the release that stored `run` kept for it. */
+export function legacySummary(run: LegacyRun): RunSummary {
+  const at = new Date(run.createdAt).toISOString();
+  return { id: run.id, workflow: run.workflow, kind: "workflow", status: run.status, parentId: null, createdAt: at, updatedAt: at };
 }

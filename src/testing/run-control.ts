@@ -9,8 +9,18 @@ import type { Mailer } from "../approvals/mailer.ts";
 import type { Signal } from "../runs/run-store.ts";
 import type { LegacyRun } from "./legacy-runs.ts";
 
+/**
+ * Where a test may cut a run object off, as a crash would: "transition", once an event's
+ * transition is stored (before the body runs on and before the alarm is synced);
+ * "recorded", once the body recorded its next calls (before anything is sent);
+ * "sent", once the task messages went out (before signals, emails, the list and the alarm).
+ */
+export type CutPoint = "transition" | "recorded" | "sent";
+
 /** Faults injected into one run object's sending; none unless a test sets them. */
 export interface Faults {
+  /** Where the object stops as if it crashed (its memory gone, nothing after that point run); "stopped" once it did. */
+  cutOff?: CutPoint | "stopped";
   /** How many of the run's next task messages to drop instead of sending (lost on the way to the queue). */
   loseTaskMessages?: number;
   /** Called before each signal is delivered; throwing makes that delivery fail. */
@@ -28,6 +38,8 @@ export interface ControlledRun {
   emailsDueNow(): Promise<void>;
   /** Makes every undelivered signal due now and runs the alarm. */
   signalsDueNow(): Promise<void>;
+  /** Makes whatever is due within `ms` (wakes, deadlines, emails, signals) due now and runs the alarm, as if `ms` passed. */
+  elapse(ms: number): Promise<void>;
   /** Moves an ended run's end back past its retention and runs the alarm; answers whether the run is gone. */
   retentionPassed(): Promise<boolean>;
   /** Sends approval emails through `mailer` from now on. */
@@ -57,6 +69,25 @@ export class RunControl extends RpcTarget {
   /** Gives this run smaller limits (steps, bytes of results) than every run has, so a test reaches them. */
   useLimits(limits: { steps?: number; logBytes?: number }): void {
     this.#run.faults.limits = limits;
+  }
+
+  /**
+   * Makes the object stop at `point` the next time it gets there, as a crash would:
+   * what it stored before stays, nothing after runs, and its memory is gone (the next
+   * call reaches a fresh instance). The call that got there fails.
+   */
+  cutOffAt(point: CutPoint): void {
+    this.#run.faults.cutOff = point;
+  }
+
+  /** The cut-off armed in this instance ("stopped" once it cut off); undefined in a fresh one. */
+  cutOff(): CutPoint | "stopped" | undefined {
+    return this.#run.faults.cutOff;
+  }
+
+  /** Makes whatever is due within `ms` due now and runs the alarm, as if that much time passed; answers once the run is at rest. */
+  elapse(ms: number): Promise<void> {
+    return this.#run.elapse(ms);
   }
 
   /** Drops the run's next `count` task messages instead of sending them. */

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_TASK_OPTIONS } from "baton";
 import type { NewCall } from "../../sdk/core/execution.ts";
-import { MAX_RESENDS, RunMachine, STEP_CHECK_MS, WATCHDOG_GRACE_MS } from "../../sdk/core/run-machine/run-machine.ts";
+import { MAX_RESENDS, RunMachine, WATCHDOG_GRACE_MS } from "../../sdk/core/run-machine/run-machine.ts";
 
 /** The default heartbeat timeout, in ms: how long an attempt may go unclaimed or silent. */
 const HEARTBEAT = 30_000;
@@ -34,7 +34,8 @@ describe("beginning a call", () => {
     expect([run.step("t#0"), run.step("s#0"), run.step("nap#0"), run.step("ok#0"), run.step("child#0")].map((s) => [s?.status, s?.wakeAt, s?.deadline])).toEqual([
       // A task must be claimed within its heartbeat timeout.
       ["running", null, T0 + HEARTBEAT],
-      ["running", null, T0 + STEP_CHECK_MS],
+      // An inline step is looked at again within its heartbeat timeout too: a crash that cut it off costs no more.
+      ["running", null, T0 + HEARTBEAT],
       ["sleeping", T0 + 60_000, null],
       ["waiting", T0 + 120_000, null],
       ["running", null, T0 + 300_000],
@@ -110,14 +111,14 @@ describe("claims, heartbeats and re-sends", () => {
     expect(run.step("t#0")).toMatchObject({ claim: { by: "a", at: T0 + 5 }, deadline: T0 + 5 + HEARTBEAT });
   });
 
-  it("sends an attempt no consumer took again, waiting twice as long each time, then fails it with TaskDeliveryError", () => {
+  it("sends an attempt no consumer took again, after its heartbeat timeout and then twice as long each time, then fails it with TaskDeliveryError", () => {
     const { run, begin } = machine();
     begin(call("t#0", "task", { options }));
     let now = T0;
     for (let resend = 1; resend <= MAX_RESENDS; resend++) {
       now = run.nextDue() ?? 0;
       expect(run.due(now).effects).toEqual([{ kind: "dispatch", key: "t#0", attempt: 1, options }]);
-      expect(run.step("t#0")).toMatchObject({ status: "running", attempts: 1, resends: resend, deadline: now + Math.min(HEARTBEAT * 2 ** resend, 600_000) });
+      expect(run.step("t#0")).toMatchObject({ status: "running", attempts: 1, resends: resend, deadline: now + Math.min(HEARTBEAT * 2 ** (resend - 1), 600_000) });
     }
     now = run.nextDue() ?? 0;
     expect(run.due(now).effects).toEqual([]);

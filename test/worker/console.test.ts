@@ -3,34 +3,8 @@
 // response. (The same flows in a real browser are in test/browser/.)
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { Browser, ORIGIN } from "./console-browser.ts";
 import { getRun, startRun, TOKEN, waitForRun } from "./helpers.ts";
-
-const ORIGIN = "https://baton.test";
-
-/** A browser's visit: keeps the session cookie, and posts forms from the console's own origin. */
-class Browser {
-  cookie = "";
-
-  async get(path: string): Promise<Response> {
-    return SELF.fetch(`${ORIGIN}${path}`, { headers: this.cookie ? { Cookie: this.cookie } : {}, redirect: "manual" });
-  }
-
-  async post(path: string, form: Record<string, string>, origin = ORIGIN): Promise<Response> {
-    const headers: Record<string, string> = { "Content-Type": "application/x-www-form-urlencoded", Origin: origin };
-    if (this.cookie) headers.Cookie = this.cookie;
-    const response = await SELF.fetch(`${ORIGIN}${path}`, { method: "POST", body: new URLSearchParams(form), headers, redirect: "manual" });
-    const set = response.headers.get("set-cookie");
-    if (set) this.cookie = set.split(";")[0] ?? "";
-    return response;
-  }
-
-  static async signedIn(): Promise<Browser> {
-    const browser = new Browser();
-    const response = await browser.post("/sign-in", { token: TOKEN, next: "/" });
-    expect(response.status).toBe(303);
-    return browser;
-  }
-}
 
 describe("the console", () => {
   it("shows a sign-in form without a session, and the API token opens a 12-hour HttpOnly, SameSite=Strict, Secure session", async () => {

@@ -9,7 +9,7 @@
 
 import type { ApprovalRequest, ApprovalResult } from "../../approval.ts";
 import { EventTimeoutError, TaskDeliveryError, TaskTimeoutError } from "../../errors.ts";
-import { DEFAULT_TASK_OPTIONS, heartbeatTimeoutMs, type ResolvedTaskOptions } from "../../options.ts";
+import { DEFAULT_HEARTBEAT_TIMEOUT_SECONDS, DEFAULT_TASK_OPTIONS, heartbeatTimeoutMs, type ResolvedTaskOptions } from "../../options.ts";
 import { toErrorData, type ErrorData } from "../error-data.ts";
 import type { NewCall } from "../execution.ts";
 import type { Json } from "../json.ts";
@@ -21,14 +21,19 @@ import type { StepRecord, StepStorage } from "./storage.ts";
 /** How long after a claimed task attempt's timeout its silence counts as a failure (its report was lost). */
 export const WATCHDOG_GRACE_MS = 10_000;
 /**
- * How often an attempt no consumer took is sent again (each wait twice the last,
- * from its heartbeat timeout, at most MAX_RESEND_WAIT_MS) before it fails with
- * TaskDeliveryError and is retried per its policy.
+ * How often an attempt no consumer took is sent again (the first after its heartbeat
+ * timeout, then each wait twice the last, at most MAX_RESEND_WAIT_MS) before it fails
+ * with TaskDeliveryError and is retried per its policy.
  */
 export const MAX_RESENDS = 6;
 export const MAX_RESEND_WAIT_MS = 10 * 60_000;
-/** How often the run checks on an inline step in flight (after an eviction, it is run again). */
-export const STEP_CHECK_MS = DEFAULT_TASK_OPTIONS.timeout * 1000;
+/**
+ * The liveness window: the longest a crash may leave a run unattended. Whatever the
+ * body does between two recorded calls is covered by an alarm at most this far ahead,
+ * and an inline step in flight is looked at again after its heartbeat timeout
+ * (cut off by an eviction, it runs again then).
+ */
+export const LIVENESS_MS = DEFAULT_HEARTBEAT_TIMEOUT_SECONDS * 1000;
 
 /** Work a transition asks the host to start. */
 export type RunEffect =
@@ -84,7 +89,8 @@ export class RunMachine {
    */
   begin(call: NewCall, now: number, childId: () => string): RunEffect[] {
     if (this.steps.step(call.key)) {
-      this.steps.update(call.key, { statuses: OPEN_STEP_STATUSES }, { status: "running", attempts: call.attempt, attemptStartedAt: now, wakeAt: null, deadline: now + STEP_CHECK_MS });
+      const deadline = now + heartbeatTimeoutMs(call.options ?? DEFAULT_TASK_OPTIONS);
+      this.steps.update(call.key, { statuses: OPEN_STEP_STATUSES }, { status: "running", attempts: call.attempt, attemptStartedAt: now, wakeAt: null, deadline });
       return [];
     }
     const record: StepRecord = {
@@ -120,7 +126,8 @@ export class RunMachine {
       }
       case "step":
         record.options = call.options ?? DEFAULT_TASK_OPTIONS;
-        record.deadline = now + STEP_CHECK_MS;
+        // Looked at again within its heartbeat timeout: an eviction that cut it off costs no more.
+        record.deadline = now + heartbeatTimeoutMs(record.options);
         break;
       case "sleep":
         record.wakeAt = call.until ?? now + Math.round((call.seconds ?? 0) * 1000);
@@ -322,7 +329,8 @@ export class RunMachine {
         keep(outcome);
       } else if (step.kind === "step") {
         // Alive in this execution, it runs on; cut off by an eviction, the rebuilt execution runs it again.
-        this.steps.update(step.key, { statuses: ["running"] }, { deadline: now + STEP_CHECK_MS });
+        // Bookkeeping, not a log change: consumers replaying the run never need it.
+        this.steps.lease(step.key, step.attempts, { deadline: now + heartbeatTimeoutMs(step.options ?? DEFAULT_TASK_OPTIONS) });
       } else if (step.kind === "task") {
         const options = step.options ?? DEFAULT_TASK_OPTIONS;
         const window = heartbeatTimeoutMs(options);
@@ -340,7 +348,8 @@ export class RunMachine {
           keep(this.fail(step.key, step.attempts, error, now));
         } else {
           // Never taken: its message was lost, or waits behind others. Sent again; the first consumer to claim it runs it.
-          const wait = Math.min(window * 2 ** (step.resends + 1), MAX_RESEND_WAIT_MS);
+          // The first re-send waits one heartbeat timeout more (a message lost in a crash costs no more), each later one twice the last.
+          const wait = Math.min(window * 2 ** step.resends, MAX_RESEND_WAIT_MS);
           this.steps.lease(step.key, step.attempts, { deadline: now + wait, resends: step.resends + 1 });
           effects.push({ kind: "dispatch", key: step.key, attempt: step.attempts, options });
         }
@@ -350,7 +359,7 @@ export class RunMachine {
       const attempt = step.attempts + 1;
       if (step.kind === "step") {
         // The execution's next attempt records itself (begin) when it runs.
-        this.steps.update(step.key, { statuses: ["retrying"] }, { status: "running", wakeAt: null, deadline: now + STEP_CHECK_MS });
+        this.steps.update(step.key, { statuses: ["retrying"] }, { status: "running", wakeAt: null, deadline: now + heartbeatTimeoutMs(step.options ?? DEFAULT_TASK_OPTIONS) });
         effects.push({ kind: "rerun-step", key: step.key, attempt });
         continue;
       }
