@@ -28,7 +28,8 @@ const USAGE = `usage: baton <command> [options]
   get ID                                         show a run and its steps
   start WORKFLOW [--input JSON] [--watch]        start a run (and follow it to its end)
   logs ID [STEP]                                 print what a run's steps (or one step) printed
-  event ID NAME [--payload JSON]                 send an event to a run
+  event ID NAME [--payload JSON] [--idempotency-key K]
+                                                 send an event to a run (a retry with K delivers it once)
   approve ID KEY [--comment C]                   approve a waiting approval
   reject ID KEY [--comment C]                    reject it
   cancel ID                                      cancel a run
@@ -107,7 +108,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         const id = need(rest[0], "event ID NAME");
         const name = need(rest[1], "event ID NAME");
         const payload = args.options.has("payload") ? readJson(args.options.get("payload") ?? "", "--payload") : undefined;
-        const sent = await client.sendEvent(id, name, payload);
+        const key = args.options.get("idempotency-key");
+        const sent = await client.sendEvent(id, name, payload, key === undefined ? {} : { idempotencyKey: key });
         print(sent, () => (sent.deliveredTo ? `${name}: delivered to ${sent.deliveredTo}` : `${name}: kept until the run waits for it`));
         return 0;
       }
@@ -204,7 +206,7 @@ interface Args {
 }
 
 const FLAGS = new Set(["watch", "json", "help"]);
-const OPTIONS = new Set(["url", "token", "input", "payload", "from", "workflow", "status", "limit", "comment"]);
+const OPTIONS = new Set(["url", "token", "input", "payload", "from", "workflow", "status", "limit", "comment", "idempotency-key"]);
 
 function parse(argv: string[]): Args {
   const args: Args = { positional: [], options: new Map(), flags: new Set() };

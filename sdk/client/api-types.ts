@@ -96,6 +96,16 @@ export interface EventWaitView {
   expiresAt: string;
 }
 
+/** An event sent before any wait for its name: kept (first in, first out per name) for the first wait that comes. */
+export interface KeptEventView {
+  name: string;
+  /** Bytes of its JSON payload. */
+  size: number;
+  sentAt: string;
+  /** When it is dropped if no wait has taken it. */
+  expiresAt: string;
+}
+
 /** A line a task or step closure printed with console.log, info, warn, error or debug. */
 export interface LogLineView {
   attempt: number;
@@ -143,6 +153,8 @@ export interface RunDetail {
   approvals: ApprovalView[];
   /** Events the run waits for. */
   events: EventWaitView[];
+  /** Events sent before any wait for them, kept for the first that comes (at most 1000 and 8388608 bytes; dropped after 7 days or when the run ends). */
+  inbox: KeptEventView[];
   /** The input the run started with. */
   input: unknown;
   /** What the workflow returned (null until it completed). */

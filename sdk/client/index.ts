@@ -177,9 +177,13 @@ export class BatonClient {
     await this.call<null>("DELETE", `/api/runs/${encodeURIComponent(id)}`);
   }
 
-  /** Sends the event `name` with its JSON payload to the run; a wait for it resumes, or it is kept for the first that comes. */
-  sendEvent(id: string, name: string, payload?: unknown): Promise<EventSentView> {
-    return this.call("POST", `/api/runs/${encodeURIComponent(id)}/events/${encodeURIComponent(name)}`, payload === undefined ? {} : { payload });
+  /**
+   * Sends the event `name` with its JSON payload to the run; a wait for it resumes, or it
+   * is kept for the first that comes. With `idempotencyKey`, sending it again (after a
+   * lost answer) gets the first answer and delivers nothing twice.
+   */
+  sendEvent(id: string, name: string, payload?: unknown, options: { idempotencyKey?: string } = {}): Promise<EventSentView> {
+    return this.call("POST", `/api/runs/${encodeURIComponent(id)}/events/${encodeURIComponent(name)}`, payload === undefined ? {} : { payload }, options.idempotencyKey);
   }
 
   /** The registered workflows and scripts. */

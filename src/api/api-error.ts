@@ -18,6 +18,7 @@ export type ApiErrorCode =
   | "approval_not_found"
   | "approval_already_decided"
   | "idempotency_conflict"
+  | "inbox_full"
   | "not_found"
   | "method_not_allowed"
   | "internal_error";

@@ -13,7 +13,7 @@ import type { Env } from "../env.ts";
 import { registry } from "../registry.ts";
 import { decodeCursor } from "../index/run-index.ts";
 import { listedRun, listRuns } from "../index/run-list.ts";
-import { runIdFromKey } from "../runs/run-ids.ts";
+import { fingerprintOf, runIdFromKey } from "../runs/run-ids.ts";
 import { workflowEntries } from "../schedules/schedule-view.ts";
 import { ApiError } from "./api-error.ts";
 import { requireToken } from "./auth.ts";
@@ -133,8 +133,7 @@ export function createApp(): Hono<AppEnv> {
   serve(routes.restartRun, limitSmallBody, async (c) => {
     const text = await readText(c);
     const body = parse(RestartBody, text.trim() === "" ? {} : parseJson(text));
-    const header = c.req.header("Idempotency-Key");
-    const idempotencyKey = header === undefined ? null : parse(IdempotencyKey, header);
+    const idempotencyKey = idempotencyKeyOf(c);
     const id = idempotencyKey === null ? crypto.randomUUID() : await runIdFromKey(idempotencyKey);
     const result = await (await knownRun(c)).restart({ id, fromStep: body.fromStep, idempotencyKey, origin: new URL(c.req.url).origin });
     if (result.status === "run_not_found") throw runNotFound(c.req.param("id"));
@@ -181,13 +180,26 @@ export function createApp(): Hono<AppEnv> {
   });
 
   // Accepted: settled the oldest wait for it, or kept for the first wait that comes.
+  // With an Idempotency-Key, a retry (same name and payload) is answered as the first send was and delivers nothing.
   serve(routes.sendEvent, limitBody, async (c) => {
     const name = parse(EventNameParam, c.req.param("name"));
     const body = parse(EventBody, await readJson(c));
-    const result = await (await knownRun(c)).sendEvent(name, body.payload as Json | undefined);
-    if (result.status === "run_not_found") throw runNotFound(c.req.param("id"));
-    if (result.status === "run_not_active") throw new ApiError(409, "run_not_active", `run ${result.run.id} already ended as ${result.run.status}; it takes no events`);
-    return c.json({ name, deliveredTo: result.deliveredTo } satisfies EventSentView, 202);
+    const payload = body.payload as Json | undefined;
+    const key = idempotencyKeyOf(c);
+    const once = key === null ? undefined : { key, fingerprint: await fingerprintOf({ name, payload: payload ?? null }) };
+    const result = await (await knownRun(c)).sendEvent(name, payload, once);
+    switch (result.status) {
+      case "accepted":
+        return c.json({ name, deliveredTo: result.deliveredTo } satisfies EventSentView, 202);
+      case "run_not_found":
+        throw runNotFound(c.req.param("id"));
+      case "run_not_active":
+        throw new ApiError(409, "run_not_active", `run ${result.run.id} already ended as ${result.run.status}; it takes no events`);
+      case "inbox_full":
+        throw new ApiError(429, "inbox_full", `no wait takes event "${name}" now and ${result.message}`);
+      case "idempotency_conflict":
+        throw new ApiError(409, "idempotency_conflict", `Idempotency-Key "${key ?? ""}" was used for another event to run ${c.req.param("id") ?? ""} (another name or payload)`);
+    }
   });
 
   serve(routes.listWorkflows, async (c) => c.json({ workflows: await workflowEntries(c.env) } satisfies WorkflowList));
@@ -201,8 +213,7 @@ export function createApp(): Hono<AppEnv> {
 
 /** Starts a run of a workflow or script (honouring Idempotency-Key) and answers it. */
 async function startRun(c: Context<AppEnv>, workflow: string, input: Json | undefined): Promise<Response> {
-  const header = c.req.header("Idempotency-Key");
-  const idempotencyKey = header === undefined ? null : parse(IdempotencyKey, header);
+  const idempotencyKey = idempotencyKeyOf(c);
   const id = idempotencyKey === null ? crypto.randomUUID() : await runIdFromKey(idempotencyKey);
   const stub = c.env.RUNS.get(c.env.RUNS.idFromName(id));
   const origin = new URL(c.req.url).origin;
@@ -227,6 +238,12 @@ async function knownRun(c: Context<AppEnv>) {
   const stub = RUN_ID.test(id) ? await listedRun(c.env, id) : null;
   if (!stub) throw runNotFound(id);
   return stub;
+}
+
+/** The request's Idempotency-Key, checked; null when it sent none. */
+function idempotencyKeyOf(c: Context<AppEnv>): string | null {
+  const header = c.req.header("Idempotency-Key");
+  return header === undefined ? null : parse(IdempotencyKey, header);
 }
 
 function runNotFound(id: string | undefined): ApiError {

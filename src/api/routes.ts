@@ -3,6 +3,7 @@
 // are written as clients see them (`/api/runs/{id}`), the names the README uses.
 
 import * as z from "zod/mini";
+import { MAX_INBOX_BYTES, MAX_INBOX_EVENTS } from "../runs/event-inbox.ts";
 import {
   ApiErrorBody,
   DecisionBody,
@@ -196,11 +197,22 @@ export const sendEvent = createRoute({
   summary: "Send an event with a payload to a run (kept until the run waits for it)",
   request: {
     params: z.object({ id: RunIdParam, name: EventNameParam }),
+    headers: idempotencyHeader,
     body: { required: true, description: `At most ${MAX_INPUT_BYTES} bytes.`, schema: EventBody },
   },
   responses: {
-    202: json(EventSentView, "Accepted: it settled the oldest wait for it, or is kept for the first wait that comes."),
-    ...refusals({ ...common, 400: "invalid_json or invalid_request", 404: "run_not_found", 409: "run_not_active: it already ended", 413: "payload_too_large" }),
+    202: json(
+      EventSentView,
+      "Accepted: it settled the oldest wait for it, or is kept for the first wait that comes. Sent again with the same Idempotency-Key, name and payload: the first answer again, and nothing delivered twice.",
+    ),
+    ...refusals({
+      ...common,
+      400: "invalid_json or invalid_request",
+      404: "run_not_found",
+      409: "run_not_active: it already ended; or idempotency_conflict: the key was used for another event",
+      413: "payload_too_large",
+      429: `inbox_full: no wait takes it and the run keeps as many events as it may (${MAX_INBOX_EVENTS}, ${MAX_INBOX_BYTES} bytes, or its 64 MiB per run)`,
+    }),
   },
 });
 

@@ -5,6 +5,7 @@
 // written once, here. zod/mini keeps the Worker small; `API_SCHEMAS` carries the
 // names and descriptions the document shows.
 
+import { INBOX_EVENT_TTL_MS, MAX_INBOX_BYTES, MAX_INBOX_EVENTS } from "../runs/event-inbox.ts";
 import * as z from "zod/mini";
 // The English messages alone: the locales namespace would bring every language along.
 import en from "zod/v4/locales/en.js";
@@ -174,6 +175,17 @@ export const EventWaitView = named(
   }),
 );
 
+export const KeptEventView = named(
+  "KeptEventView",
+  "An event sent before any wait for its name: kept (first in, first out per name) for the first wait that comes.",
+  z.object({
+    name: text(),
+    size: doc("Bytes of its JSON payload.", int()),
+    sentAt: text(),
+    expiresAt: doc("When it is dropped if no wait has taken it.", text()),
+  }),
+);
+
 export const RunDetail = named(
   "RunDetail",
   "A run with its input, outcome and (the first page of) its steps.",
@@ -184,6 +196,10 @@ export const RunDetail = named(
     restartOf: doc("The run this one restarted (POST /api/runs/{id}/restart), or null.", orNull(text())),
     approvals: doc("Approvals waiting for a decision.", z.array(ApprovalView)),
     events: doc("Events the run waits for.", z.array(EventWaitView)),
+    inbox: doc(
+      `Events sent before any wait for them, kept for the first that comes (at most ${MAX_INBOX_EVENTS} and ${MAX_INBOX_BYTES} bytes; dropped after ${INBOX_EVENT_TTL_MS / 86_400_000} days or when the run ends).`,
+      z.array(KeptEventView),
+    ),
     input: doc("The input the run started with.", z.unknown()),
     output: doc("What the workflow returned (null until it completed).", z.unknown()),
     error: orNull(ErrorView),
@@ -357,7 +373,7 @@ export const StepsQuery = z.strictObject({
 });
 
 export const IdempotencyKey = doc(
-  "Makes the start safe to retry: the same key reaches the same run (a repeat answers 200 with it). Send one with every start.",
+  "Makes the request safe to retry: a start or restart with the same key reaches the same run (a repeat answers 200 with it); an event sent again with the same key is answered as the first time and delivered once.",
   z.string().check(z.regex(/^[\x21-\x7e]{1,255}$/, "Idempotency-Key must be 1 to 255 visible ASCII characters")),
 );
 

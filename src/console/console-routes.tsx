@@ -15,6 +15,7 @@ import { registry } from "../registry.ts";
 import { decodeCursor } from "../index/run-index.ts";
 import type { RunWindow } from "../runs/run-view.ts";
 import { MAX_RUN_STEPS } from "../runs/limits.ts";
+import { MAX_INPUT_BYTES } from "../api/schemas.ts";
 import { MessagePage, RunListPage, SignInPage, WorkflowsPage, type StartProblem } from "./pages.tsx";
 import { RunBody, RunPage, STEPS_PER_PAGE, StepPage } from "./run-page.tsx";
 import { limitBody, nonceOf, pageHeaders, sameOriginPosts } from "./security.ts";
@@ -26,8 +27,8 @@ type Ctx = Context<AppEnv>;
 const RUN_ID = /^[A-Za-z0-9_-]{1,128}$/;
 /** Runs per page of the list. */
 const RUNS_PER_PAGE = 50;
-/** The largest input a start form takes, as the API does. */
-const MAX_FORM_INPUT = 1024 * 1024;
+/** The largest input or payload a form takes: the API's limit. */
+const MAX_FORM_INPUT = MAX_INPUT_BYTES;
 /** The largest form body: the start form's input, URL-encoded, and room for the rest. */
 const MAX_FORM_BODY = 3 * MAX_FORM_INPUT + 64 * 1024;
 
@@ -166,6 +167,7 @@ export function consoleRoutes(): Hono<AppEnv> {
     const name = typeof form.name === "string" ? form.name : "";
     const text = typeof form.payload === "string" ? form.payload : "";
     if (!EVENT_NAME.test(name)) return runWithNotice(c, `"${name}" is not an event name. Nothing was sent.`);
+    if (byteLength(text) > MAX_FORM_INPUT) return runWithNotice(c, `The payload is over ${MAX_FORM_INPUT} bytes, the most an event carries. Nothing was sent.`);
     let payload: Json | undefined;
     if (text.trim() !== "") {
       try {
@@ -176,9 +178,17 @@ export function consoleRoutes(): Hono<AppEnv> {
       if (jsonDepth(payload) > MAX_JSON_DEPTH) return runWithNotice(c, `The payload nests more than ${MAX_JSON_DEPTH} deep. Nothing was sent.`);
     }
     const result = await run.sendEvent(name, payload);
-    if (result.status === "run_not_found") return noRun(c);
-    if (result.status === "run_not_active") return runWithNotice(c, `The run already ended as ${result.run.status}. Nothing was sent.`);
-    return c.redirect(`/runs/${id}`, 303);
+    switch (result.status) {
+      case "run_not_found":
+        return noRun(c);
+      case "run_not_active":
+        return runWithNotice(c, `The run already ended as ${result.run.status}. Nothing was sent.`);
+      case "inbox_full":
+        return runWithNotice(c, `No wait takes "${name}" now and ${result.message}. Nothing was sent.`);
+      case "accepted":
+      case "idempotency_conflict":
+        return c.redirect(`/runs/${id}`, 303);
+    }
   });
 
   app.get("/workflows", async (c) => c.html(<WorkflowsPage nonce={nonceOf(c)} entries={await workflowEntries(c.env)} />));
@@ -189,7 +199,7 @@ export function consoleRoutes(): Hono<AppEnv> {
     const text = typeof form.input === "string" ? form.input : "";
     const refuse = async (message: string) => c.html(<WorkflowsPage nonce={nonceOf(c)} entries={await workflowEntries(c.env)} problem={{ workflow, input: text, message } satisfies StartProblem} />, 400);
     if (!registry.entry(workflow)) return refuse(`No workflow or script "${workflow}" is deployed.`);
-    if (text.length > MAX_FORM_INPUT) return refuse(`The input is over ${MAX_FORM_INPUT} bytes; pass large data by reference.`);
+    if (byteLength(text) > MAX_FORM_INPUT) return refuse(`The input is over ${MAX_FORM_INPUT} bytes; pass large data by reference.`);
     let input: Json | undefined;
     if (text.trim() !== "") {
       try {
@@ -205,6 +215,11 @@ export function consoleRoutes(): Hono<AppEnv> {
   });
 
   return app;
+}
+
+/** Bytes of `text` in UTF-8, as the API counts a body. */
+function byteLength(text: string): number {
+  return new TextEncoder().encode(text).length;
 }
 
 /** What a form too large to read gets. */

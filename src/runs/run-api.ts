@@ -99,10 +99,15 @@ export type DecideResult =
   | { status: "run_not_active"; run: RunSummary }
   | { status: "run_not_found" };
 
-/** What `sendEvent` answers: the wait it settled, or null when it was kept for a later one. */
+/** What `sendEvent` answers: the wait it settled, or null when it was kept for a later one; or why it was refused. */
 export type SendEventResult =
-  | { status: "accepted"; deliveredTo: string | null }
+  /** `repeated`: an Idempotency-Key already used with the same event; nothing was delivered again. */
+  | { status: "accepted"; deliveredTo: string | null; repeated?: true }
   | { status: "run_not_active"; run: RunSummary }
+  /** No wait takes it and the inbox holds as much as it may: `message` names the limit. */
+  | { status: "inbox_full"; message: string }
+  /** The Idempotency-Key was used for another event (name or payload). */
+  | { status: "idempotency_conflict" }
   | { status: "run_not_found" };
 
 /** What `remove` answers; "busy" while the ended run still owes another run or the list a message. */

@@ -10,6 +10,7 @@ import {
   canonicalJson,
   codeChangeNote,
   DEFAULT_TASK_OPTIONS,
+  encodeJson,
   heartbeatTimeoutMs,
   Execution,
   housekeepingBackoffMs,
@@ -323,15 +324,40 @@ export class RunObject extends DurableObject<Env> {
     return { status: "decided", result: decided.result };
   }
 
-  /** An event sent to the run: settles the oldest wait for it, or is kept for the first that comes. */
-  async sendEvent(name: string, payload: Json | undefined): Promise<SendEventResult> {
+  /**
+   * An event sent to the run: settles the oldest wait for it, or is kept for the first
+   * that comes, within the inbox's bounds. With `once` (its Idempotency-Key and the
+   * request's fingerprint), a repeat gets the first answer and delivers nothing.
+   */
+  async sendEvent(name: string, payload: Json | undefined, once?: { key: string; fingerprint: string }): Promise<SendEventResult> {
     const run = this.store.run();
     if (!run) return { status: "run_not_found" };
+    const first = once && this.store.inbox.sent(once.key);
+    if (first) return first.fingerprint === once.fingerprint ? { status: "accepted", deliveredTo: first.deliveredTo, repeated: true } : { status: "idempotency_conflict" };
     if (isTerminal(run.status)) return { status: "run_not_active", run: summaryOf(this.store, run) };
-    const sent = this.machine.sendEvent(name, payload, Date.now());
+    const now = Date.now();
+    if (!this.store.steps.waitingForEvent(name)) {
+      const size = encodeJson(payload)?.length ?? 0;
+      const refusal = this.store.inbox.refusal(size, now) ?? this.overRunLimit(size, now);
+      if (refusal) return { status: "inbox_full", message: refusal };
+    }
+    const sent = this.machine.sendEvent(name, payload, now);
+    if (once) this.store.inbox.remember(once.key, { fingerprint: once.fingerprint, deliveredTo: sent.deliveredTo }, now);
     if (sent.settled) this.deliver([sent.settled]);
     this.afterEvent();
     return { status: "accepted", deliveredTo: sent.deliveredTo };
+  }
+
+  /** Why keeping `extra` more bytes would pass what one run may hold (kept events count), or null. */
+  private overRunLimit(extra: number, now: number): string | null {
+    const held = this.heldBytes(now);
+    const max = this.faults.limits?.logBytes ?? MAX_RUN_LOG_BYTES;
+    return held + extra > max ? `the run holds ${held} bytes of results and kept events; this event (${extra} bytes) would pass the ${max}-byte limit per run` : null;
+  }
+
+  /** Bytes the run holds: step results and errors, and events kept for a wait. */
+  private heldBytes(now: number): number {
+    return this.store.steps.logBytes() + this.store.inbox.bytes(now);
   }
 
   /**
@@ -397,6 +423,7 @@ export class RunObject extends DurableObject<Env> {
         await this.alarm();
         await this.quiesce();
       },
+      ageKeptEvents: (ms) => this.store.inbox.age(ms),
       elapse: async (ms) => {
         const run = this.store.run();
         if (!run) return;
@@ -498,6 +525,8 @@ export class RunObject extends DurableObject<Env> {
   private endRun(end: RunOutcome, now: number): void {
     this.apply(this.machine.end(now), now);
     this.store.end(end, now);
+    // No wait can take a kept event any more.
+    this.store.inbox.expire(now, true);
     const run = this.requireRun();
     if (run.parentId !== null && run.parentKey !== null) {
       this.store.signals.queue({ kind: "notify_parent", target: run.parentId, body: { key: run.parentKey, end } }, now);
@@ -624,7 +653,7 @@ export class RunObject extends DurableObject<Env> {
 
   /** Ends the run, failed with StepLimitError, once it holds more than one run may. */
   private enforceLimits(): void {
-    const bytes = this.store.steps.logBytes();
+    const bytes = this.heldBytes(Date.now());
     const maxBytes = this.faults.limits?.logBytes ?? MAX_RUN_LOG_BYTES;
     if (this.overLimit === undefined && bytes > maxBytes) {
       this.overLimit = new StepLimitError(

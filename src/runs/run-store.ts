@@ -4,6 +4,7 @@
 
 import { encodeJson, LIVENESS_MS, RUN_STATUSES, type ErrorData, type Json, type RunOutcome, type RunStatus } from "baton/engine";
 import { EmailTable } from "../approvals/email-table.ts";
+import { EventInbox } from "./event-inbox.ts";
 import { errorData, json, num, numOrNull, oneOf, text, textOrNull } from "./rows.ts";
 import { RunSchema } from "./schema.ts";
 import { SignalTable } from "./signal-table.ts";
@@ -62,6 +63,7 @@ export class RunStore {
   readonly steps: StepTable;
   readonly emails: EmailTable;
   readonly signals: SignalTable;
+  readonly inbox: EventInbox;
   private readonly schema: RunSchema;
   /** The run row as last read; undefined until read and after every write to it. */
   private cached: RunRow | undefined;
@@ -84,7 +86,8 @@ export class RunStore {
     this.cover = cover;
     this.schema = new RunSchema(sql);
     const exists = (): boolean => this.schema.exists();
-    this.steps = new StepTable(sql, cover);
+    this.inbox = new EventInbox(sql, exists);
+    this.steps = new StepTable(sql, cover, this.inbox);
     this.emails = new EmailTable(sql, exists, cover);
     this.signals = new SignalTable(sql, exists, cover);
   }

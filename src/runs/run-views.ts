@@ -48,6 +48,7 @@ export function detailOf(store: RunStore, run: RunRow, withSteps = true): RunDet
     restartOf: run.restartOf,
     approvals,
     events,
+    inbox: store.inbox.list(Date.now()).map((event) => ({ name: event.name, size: event.size, sentAt: iso(event.sentAt), expiresAt: iso(event.expiresAt) })),
     input: run.input ?? null,
     output: run.output ?? null,
     error: run.error,

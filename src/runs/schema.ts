@@ -79,6 +79,12 @@ CREATE TABLE IF NOT EXISTS events (
   payload TEXT,
   received_at INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS event_keys (
+  key TEXT PRIMARY KEY,
+  fingerprint TEXT NOT NULL,
+  delivered_to TEXT,
+  at INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS signals (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   kind TEXT NOT NULL,

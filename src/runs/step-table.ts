@@ -7,6 +7,7 @@ import { encodeJson, logLinesOf, OPEN_STEP_STATUSES } from "baton/engine";
 import { approval, errorData, json, num, numOrNull, oneOf, taskOptions, text, textOrNull, type Row } from "./rows.ts";
 import type { AttemptView } from "./run-view.ts";
 import { iso } from "./run-view.ts";
+import type { EventInbox } from "./event-inbox.ts";
 
 const KINDS: readonly StepKind[] = ["task", "step", "sleep", "approval", "event", "flow", "patch"];
 const STATUSES: readonly StepStatus[] = ["queued", "running", "retrying", "sleeping", "waiting", "completed", "failed", "cancelled"];
@@ -59,11 +60,16 @@ export class StepTable implements StepStorage {
   private steps: number | undefined;
   private readonly sql: SqlStorage;
   private readonly cover: (at: number) => void;
+  private readonly inbox: EventInbox;
 
-  /** `cover(at)` keeps the run's alarm at or before `at`, called with each write that makes a step due then. */
-  constructor(sql: SqlStorage, cover: (at: number) => void) {
+  /**
+   * `cover(at)` keeps the run's alarm at or before `at`, called with each write that makes
+   * a step due then; events no wait took yet are kept in `inbox`.
+   */
+  constructor(sql: SqlStorage, cover: (at: number) => void, inbox: EventInbox) {
     this.sql = sql;
     this.cover = cover;
+    this.inbox = inbox;
   }
 
   step(key: string): StepRecord | undefined {
@@ -202,14 +208,11 @@ export class StepTable implements StepStorage {
   }
 
   keepEvent(name: string, payload: Json | undefined, at: number): void {
-    this.sql.exec("INSERT INTO events (name, payload, received_at) VALUES (?, ?, ?)", name, encodeJson(payload), at);
+    this.inbox.keep(name, payload, at);
   }
 
   takeEvent(name: string): { payload: Json | undefined; at: number } | undefined {
-    const row = this.sql.exec("SELECT id, payload, received_at FROM events WHERE name = ? ORDER BY id LIMIT 1", name).toArray()[0];
-    if (!row) return undefined;
-    this.sql.exec("DELETE FROM events WHERE id = ?", num(row, "id"));
-    return { payload: json(row, "payload"), at: num(row, "received_at") };
+    return this.inbox.take(name, Date.now());
   }
 
   lastDelivery(): number {

@@ -38,6 +38,8 @@ export interface ControlledRun {
   emailsDueNow(): Promise<void>;
   /** Makes every undelivered signal due now and runs the alarm. */
   signalsDueNow(): Promise<void>;
+  /** Moves the events the run keeps back by `ms`. */
+  ageKeptEvents(ms: number): void;
   /** Makes whatever is due within `ms` (wakes, deadlines, emails, signals) due now and runs the alarm, as if `ms` passed. */
   elapse(ms: number): Promise<void>;
   /** Moves an ended run's end back past its retention and runs the alarm; answers whether the run is gone. */
@@ -88,6 +90,11 @@ export class RunControl extends RpcTarget {
   /** Makes whatever is due within `ms` due now and runs the alarm, as if that much time passed; answers once the run is at rest. */
   elapse(ms: number): Promise<void> {
     return this.#run.elapse(ms);
+  }
+
+  /** Makes the events the run keeps `ms` older, as if they were sent that much earlier. */
+  ageKeptEvents(ms: number): void {
+    this.#run.ageKeptEvents(ms);
   }
 
   /** Drops the run's next `count` task messages instead of sending them. */
