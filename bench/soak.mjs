@@ -12,97 +12,35 @@
 // Settings (environment): SOAK_RUNS (1000), SOAK_KILLS (2), SOAK_CONCURRENCY (50
 // starts in flight), SOAK_PORT (8798), SOAK_DEADLINE_S (900: give up waiting after).
 
-import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:http";
-import { cpus, tmpdir, totalmem } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { buildRegistry } from "../scripts/build-registry.mjs";
-import { writeDevWranglerConfig } from "../scripts/test-wrangler-config.mjs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { join } from "node:path";
+import { DevServer, ended as isEnded, root, sleep, startCounter } from "./soak/dev-server.mjs";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const RUNS = Number(process.env.SOAK_RUNS ?? 1000);
 const KILLS = Number(process.env.SOAK_KILLS ?? 2);
 const CONCURRENCY = Number(process.env.SOAK_CONCURRENCY ?? 50);
 const PORT = Number(process.env.SOAK_PORT ?? 8798);
 const DEADLINE_S = Number(process.env.SOAK_DEADLINE_S ?? 900);
-const TOKEN = "soak-token";
 /** The slowest a run may take to end after a restart: twice the default heartbeat timeout (the liveness window). */
 const MAX_RECOVERY_S = 2 * 30;
-const base = `http://127.0.0.1:${PORT}`;
-const headers = { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json" };
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-// --- the effect counter every task calls
-
-const hits = new Map();
-const counter = createServer((request, response) => {
-  const match = /^\/hit\/(.+)$/.exec(request.url ?? "");
-  if (!match) return response.writeHead(404).end();
-  const n = (hits.get(match[1]) ?? 0) + 1;
-  hits.set(match[1], n);
-  response.setHeader("content-type", "application/json").end(JSON.stringify(n));
-});
-await new Promise((resolve) => counter.listen(0, "127.0.0.1", resolve));
-const counterUrl = `http://127.0.0.1:${counter.address().port}`;
-
-// --- the dev server, killed and started again on the same state
-
-function writeConfig() {
-  buildRegistry(join(root, "bench/soak/workflows"), join(root, "bench/generated/soak-workflows.ts"));
-  return writeDevWranglerConfig("bench/generated/soak.wrangler.toml", "../soak/worker.ts");
-}
-
-const config = writeConfig();
-const state = mkdtempSync(join(tmpdir(), "baton-soak-"));
-let server;
-
-async function startServer() {
-  const child = spawn(join(root, "node_modules/.bin/wrangler"), ["dev", "-c", config, "--port", String(PORT), "--ip", "127.0.0.1", "--persist-to", state, "--log-level", "error", "--var", `BATON_API_TOKEN:${TOKEN}`], {
-    cwd: root,
-    // Its own process group, so one kill takes wrangler and every workerd it started.
-    detached: true,
-    stdio: ["ignore", "ignore", "ignore"],
-    env: { ...process.env, PATH: `${join(root, "node_modules/.bin")}:${process.env.PATH}` },
-  });
-  server = child;
-  const deadline = Date.now() + 90_000;
-  while (!(await fetch(`${base}/api/workflows`, { headers }).then((r) => r.ok, () => false))) {
-    if (Date.now() > deadline) throw new Error("wrangler dev did not start");
-    await sleep(200);
-  }
-}
-
-function killServer() {
-  try {
-    process.kill(-server.pid, "SIGKILL");
-  } catch {}
-}
-
-/** Resident memory of the dev server's processes (wrangler and workerd), in MiB. */
-function serverMemoryMiB() {
-  let kib = 0;
-  for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
-    try {
-      const status = readFileSync(`/proc/${pid}/status`, "utf8");
-      const group = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ")[2];
-      if (Number(group) !== server.pid) continue;
-      kib += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-    } catch {}
-  }
-  return Math.round(kib / 1024);
-}
+const counter = await startCounter();
+const hits = counter.hits;
+const counterUrl = counter.url;
+const server = new DevServer(PORT, "soak-token");
+const base = server.base;
+const headers = server.headers;
 
 // --- the soak
 
 const began = Date.now();
-await startServer();
+await server.start();
 const tags = Array.from({ length: RUNS }, (_, i) => `soak-${began}-${i}`);
 const latencies = [];
 const ids = new Map();
 let memoryPeak = 0;
-const memoryTimer = setInterval(() => (memoryPeak = Math.max(memoryPeak, serverMemoryMiB())), 2000);
+const memoryTimer = setInterval(() => (memoryPeak = Math.max(memoryPeak, server.memoryMiB())), 2000);
 
 /** Starts one run, retrying across restarts; the Idempotency-Key makes a retried start find the run the first made. */
 async function start(tag) {
@@ -130,9 +68,9 @@ const kills = (async () => {
     await sleep(5_000 + Math.random() * 25_000);
     process.stderr.write(`kill -9 of wrangler dev (${k + 1}/${KILLS}) ...\n`);
     const killedAt = Date.now();
-    killServer();
+    server.kill();
     await sleep(500);
-    await startServer();
+    await server.start();
     restarts += 1;
     lastRestart = Date.now();
     outages.push({ killedAt, readyAt: lastRestart });
@@ -149,27 +87,13 @@ await Promise.all(
 process.stderr.write(`${ids.size} runs started in ${Math.round((Date.now() - began) / 1000)} s\n`);
 await kills;
 
-/** Every run's summary (status, created and updated times), read from the list (a page of 100 at a time). */
-async function statuses() {
-  const found = new Map();
-  let cursor = null;
-  do {
-    const response = await fetch(`${base}/api/runs?workflow=soak&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`, { headers });
-    if (!response.ok) throw new Error(`list answered ${response.status}`);
-    const page = await response.json();
-    for (const run of page.runs) found.set(run.id, run);
-    cursor = page.nextCursor;
-  } while (cursor);
-  return found;
-}
-
 const deadline = Date.now() + DEADLINE_S * 1000;
 let ended = new Map();
 let summaries = new Map();
 for (;;) {
-  summaries = await statuses().catch(() => new Map());
+  summaries = await server.listed("soak").catch(() => new Map());
   ended = new Map([...ids].map(([tag, id]) => [tag, summaries.get(id)?.status ?? "unlisted"]));
-  const open = [...ended.values()].filter((status) => !["completed", "failed", "cancelled"].includes(status)).length;
+  const open = [...ended.values()].filter((status) => !isEnded(status)).length;
   if (open === 0 || Date.now() > deadline) break;
   await sleep(1000);
 }
@@ -181,7 +105,7 @@ for (;;) {
  */
 function recoveryS(summary) {
   const created = Date.parse(summary.createdAt);
-  const end = ["completed", "failed", "cancelled"].includes(summary.status) ? Date.parse(summary.updatedAt) : Date.now();
+  const end = isEnded(summary.status) ? Date.parse(summary.updatedAt) : Date.now();
   const crossed = outages.filter((outage) => created < outage.killedAt && end > outage.killedAt).at(-1);
   return crossed ? (end - crossed.readyAt) / 1000 : null;
 }
@@ -189,10 +113,9 @@ const recoveries = [...ids.values()].map((id) => summaries.get(id)).filter(Boole
 const slowestS = recoveries.length > 0 ? Math.max(...recoveries) : 0;
 const recoveredS = (Date.now() - lastRestart) / 1000;
 clearInterval(memoryTimer);
-const memoryEnd = serverMemoryMiB();
-killServer();
+const memoryEnd = server.memoryMiB();
+server.dispose();
 counter.close();
-rmSync(state, { recursive: true, force: true });
 
 const completed = [...ended.values()].filter((status) => status === "completed").length;
 const effects = tags.flatMap((tag) => ["a", "b", "c"].map((name) => hits.get(`${tag}:${name}`) ?? 0));

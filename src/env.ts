@@ -1,5 +1,6 @@
 // The Worker's bindings and variables, as wrangler.toml declares them.
 
+import type { AccessGuard } from "./api/access-guard.ts";
 import type { RunIndex } from "./index/run-index.ts";
 import type { RunObject } from "./runs/run-object.ts";
 import type { TaskCache } from "./tasks/task-cache.ts";
@@ -16,6 +17,8 @@ export interface Env {
   TASK_CACHE: DurableObjectNamespace<TaskCache>;
   /** One scheduler per scheduled workflow: it starts each due run once. */
   SCHEDULER: DurableObjectNamespace<Scheduler>;
+  /** Failed credentials per client address, and the console's open sessions. */
+  ACCESS_GUARD: DurableObjectNamespace<AccessGuard>;
   /** The list index of runs. */
   RUN_INDEX: DurableObjectNamespace<RunIndex>;
   /** Task messages for the queue consumer. */

@@ -13,6 +13,7 @@ export { RunObject } from "./runs/run-object.ts";
 export { TaskCache } from "./tasks/task-cache.ts";
 export { ConcurrencyLimiter } from "./tasks/concurrency-limiter.ts";
 export { Scheduler } from "./schedules/scheduler.ts";
+export { AccessGuard } from "./api/access-guard.ts";
 
 registry.add(modules);
 

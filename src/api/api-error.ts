@@ -19,6 +19,7 @@ export type ApiErrorCode =
   | "approval_already_decided"
   | "idempotency_conflict"
   | "inbox_full"
+  | "too_many_attempts"
   | "not_found"
   | "method_not_allowed"
   | "internal_error";

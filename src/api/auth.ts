@@ -1,13 +1,24 @@
 // Bearer-token auth for /api. Hono's bearerAuth does the parsing and the timing-safe
-// comparison; this adds JSON errors and refuses everything while no token is set.
+// comparison; this adds JSON errors, refuses everything while no token is set, and
+// limits wrong tokens per client address (attempts.ts): 429 with Retry-After once an
+// address has spent its free failures.
 
 import type { Context, MiddlewareHandler } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
 import { timingSafeEqual } from "hono/utils/buffer";
 import type { Env } from "../env.ts";
 import { ApiError } from "./api-error.ts";
+import { clientAddress, failedAttempt, waitFor } from "./attempts.ts";
 
-const refuse = (message: string) => (c: Context) => c.json(new ApiError(401, "unauthorized", message).body(), 401);
+type ApiContext = Context<{ Bindings: Env }>;
+
+const refuse = (message: string) => (c: ApiContext) => c.json(new ApiError(401, "unauthorized", message).body(), 401);
+
+/** The answer to an address that must wait `seconds` before it tries a token again. */
+export function tooManyAttempts(c: ApiContext, seconds: number): Response {
+  const error = new ApiError(429, "too_many_attempts", `too many wrong API tokens from this address; try again in ${seconds} s`);
+  return c.json(error.body(), 429, { "Retry-After": String(seconds) });
+}
 
 /** Requires `Authorization: Bearer <BATON_API_TOKEN>`. */
 export function requireToken(): MiddlewareHandler<{ Bindings: Env }> {
@@ -15,7 +26,12 @@ export function requireToken(): MiddlewareHandler<{ Bindings: Env }> {
     verifyToken: (token, c) => timingSafeEqual(token, c.env.BATON_API_TOKEN ?? ""),
     noAuthenticationHeader: { message: refuse("send the API token as 'Authorization: Bearer <token>'") },
     invalidAuthenticationHeader: { message: refuse("the Authorization header must be 'Bearer <token>'") },
-    invalidToken: { message: refuse("the API token is wrong") },
+    invalidToken: {
+      message: async (c: ApiContext) => {
+        const wait = await failedAttempt(c.env, clientAddress(c), Date.now());
+        return wait > 0 ? tooManyAttempts(c, wait) : refuse("the API token is wrong")(c);
+      },
+    },
   });
   return async (c, next) => {
     if (!c.env.BATON_API_TOKEN) {
@@ -25,6 +41,9 @@ export function requireToken(): MiddlewareHandler<{ Bindings: Env }> {
         "this Baton deployment has no API token configured; set one with `wrangler secret put BATON_API_TOKEN`",
       );
     }
+    // Locked out: refused before the token is even compared, a right one too.
+    const wait = waitFor(clientAddress(c), Date.now());
+    if (wait > 0) return tooManyAttempts(c, wait);
     return check(c, next);
   };
 }

@@ -24,7 +24,7 @@ export async function approvalLinks(
   const base = (env.BATON_PUBLIC_URL ?? run.origin ?? "").replace(/\/+$/, "");
   if (!secret || !base) return { approveUrl: null, rejectUrl: null };
   const link = async (decision: "approve" | "reject") =>
-    `${base}/approvals/${await signApprovalToken(secret, { run: run.id, key, decision, expires, ...(to === undefined ? {} : { to }) })}`;
+    `${base}/approvals/${await signApprovalToken(secret, { run: run.id, ...(run.incarnation === null ? {} : { inc: run.incarnation }), key, decision, expires, ...(to === undefined ? {} : { to }) })}`;
   return { approveUrl: await link("approve"), rejectUrl: await link("reject") };
 }
 

@@ -30,6 +30,10 @@ async function check(c: Context<AppEnv>): Promise<Checked> {
   const run = await listedRun(c.env, claim.run);
   const info = run && (await run.approvalInfo(claim.key));
   if (!run || !info) return notFound(c);
+  // The id was used again (a run deleted, another started under the same Idempotency-Key): the link was for the one before.
+  if ((claim.inc ?? null) !== info.incarnation) {
+    return c.html(<OutcomePage nonce={nonceOf(c)} title="This link has expired" text="It was issued for an earlier run with this id, which was deleted. Nothing was changed." />, 410);
+  }
   return { claim, info, secret, run };
 }
 
@@ -66,7 +70,7 @@ export function approvalRoutes(): Hono<AppEnv> {
     const { claim, info, run } = checked;
     const form = await c.req.parseBody();
     const comment = typeof form.comment === "string" && form.comment.trim() ? form.comment.trim().slice(0, 2000) : undefined;
-    const result = await run.decide(claim.key, { approved: claim.decision === "approve", comment, by: claim.to });
+    const result = await run.decide(claim.key, { approved: claim.decision === "approve", comment, by: claim.to }, claim.inc ?? null);
     if (result.status === "decided") {
       const title = result.result.approved ? "Approved" : "Rejected";
       return c.html(<OutcomePage nonce={nonceOf(c)} title={title} text={`Thank you. Your decision is recorded and the run continues.`} info={info} />);

@@ -1,10 +1,12 @@
-// Approval links carry a token: the claim (run, step key, decision, expiry, and the
-// recipient it was sent to) and its HMAC-SHA256 under BATON_SIGNING_KEY, both
+// Approval links carry a token: the claim (run and its incarnation, step key, decision,
+// expiry, and the recipient it was sent to) and its HMAC-SHA256 under BATON_SIGNING_KEY, both
 // base64url. Web Crypto only; verification is constant-time (crypto.subtle.verify).
 
 /** What an approval link lets its holder do. */
 export interface ApprovalClaim {
   run: string;
+  /** The run's incarnation (a random value recorded at its creation): a link outlives nothing but the run it was issued for. Absent for runs created before incarnations. */
+  inc?: string;
   key: string;
   decision: "approve" | "reject";
   /** Milliseconds since the epoch after which the link no longer works. */

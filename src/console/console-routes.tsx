@@ -20,6 +20,7 @@ import { MessagePage, RunListPage, SignInPage, WorkflowsPage, type StartProblem 
 import { RunBody, RunPage, STEPS_PER_PAGE, StepPage } from "./run-page.tsx";
 import { limitBody, nonceOf, pageHeaders, sameOriginPosts } from "./security.ts";
 import { closeSession, hasSession, isApiToken, openSession, sessionsUnavailable } from "./session.ts";
+import { clientAddress, failedAttempt, waitFor } from "../api/attempts.ts";
 
 type AppEnv = { Bindings: Env };
 type Ctx = Context<AppEnv>;
@@ -64,8 +65,13 @@ export function consoleRoutes(): Hono<AppEnv> {
     const next = localPath(form.next);
     const unavailable = sessionsUnavailable(c.env);
     if (unavailable) return signIn(c, next, 503);
+    const address = clientAddress(c);
+    // Locked out after too many wrong tokens: refused before the token is even compared.
+    const wait = waitFor(address, Date.now());
+    if (wait > 0) return tooManySignIns(c, next, wait);
     if (typeof form.token !== "string" || !(await isApiToken(c.env, form.token.trim()))) {
-      return signIn(c, next, 401, "That is not this deployment's API token.");
+      const refused = await failedAttempt(c.env, address, Date.now());
+      return refused > 0 ? tooManySignIns(c, next, refused) : signIn(c, next, 401, "That is not this deployment's API token.");
     }
     await openSession(c, Date.now());
     return c.redirect(next, 303);
@@ -74,8 +80,8 @@ export function consoleRoutes(): Hono<AppEnv> {
   // Reloading the page a refused sign-in answered lands here: show the form again.
   app.get("/sign-in", (c) => c.redirect("/", 303));
 
-  app.post("/sign-out", (c) => {
-    closeSession(c);
+  app.post("/sign-out", async (c) => {
+    await closeSession(c, Date.now());
     return c.redirect("/", 303);
   });
 
@@ -232,8 +238,14 @@ export function refusedCrossSite(c: Ctx): Response | Promise<Response> {
   return c.html(<MessagePage nonce={nonceOf(c)} title="Refused" text="This form was sent from another site. Nothing was changed." nav={false} />, 403);
 }
 
-function signIn(c: Ctx, next: string, status: 200 | 401 | 503, problem?: string): Response | Promise<Response> {
+function signIn(c: Ctx, next: string, status: 200 | 401 | 429 | 503, problem?: string): Response | Promise<Response> {
   return c.html(<SignInPage nonce={nonceOf(c)} next={next} problem={problem} unavailable={sessionsUnavailable(c.env)} />, status);
+}
+
+/** The sign-in form again for an address that must wait `seconds`, with Retry-After. */
+function tooManySignIns(c: Ctx, next: string, seconds: number): Response | Promise<Response> {
+  c.header("Retry-After", String(seconds));
+  return signIn(c, next, 429, `Too many wrong tokens from this address. Try again in ${seconds} seconds.`);
 }
 
 /**

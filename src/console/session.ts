@@ -1,5 +1,7 @@
-// The console's session: a signed cookie holding its expiry and a fingerprint of the
-// API token it was opened with, so it ends after 12 hours or when the token changes.
+// The console's session: a signed cookie holding its expiry, a fingerprint of the API
+// token it was opened with and the session's id, which the AccessGuard object keeps
+// while the session is open. So it ends after 12 hours, when the token changes, or when
+// it signs out (a copied cookie opens nothing after that).
 
 import type { Context } from "hono";
 import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
@@ -25,9 +27,11 @@ export async function isApiToken(env: Env, token: string): Promise<boolean> {
   return !!env.BATON_API_TOKEN && (await timingSafeEqual(token, env.BATON_API_TOKEN));
 }
 
-/** Sets the session cookie: HttpOnly, SameSite=Strict, Secure on https, 12 hours. */
+/** Opens a session and sets its cookie: HttpOnly, SameSite=Strict, Secure on https, 12 hours. */
 export async function openSession(c: ConsoleContext, now: number): Promise<void> {
-  const value = `${now + SESSION_MS}.${await fingerprint(c.env)}`;
+  const id = crypto.randomUUID();
+  await sessions(c.env).open(id, now + SESSION_MS, now);
+  const value = `${now + SESSION_MS}.${await fingerprint(c.env)}.${id}`;
   await setSignedCookie(c, COOKIE, value, cookieKey(c.env), {
     path: "/",
     httpOnly: true,
@@ -37,18 +41,31 @@ export async function openSession(c: ConsoleContext, now: number): Promise<void>
   });
 }
 
-/** True when the request carries a session this deployment signed, unexpired, for the current API token. */
+/** True when the request carries a session this deployment signed, unexpired, for the current API token, and still open. */
 export async function hasSession(c: ConsoleContext, now: number): Promise<boolean> {
-  if (sessionsUnavailable(c.env)) return false;
-  const value = await getSignedCookie(c, cookieKey(c.env), COOKIE);
-  if (typeof value !== "string") return false;
-  const [expires, print] = value.split(".");
-  return Number(expires) > now && print === (await fingerprint(c.env));
+  const id = await sessionId(c, now);
+  return id !== null && (await sessions(c.env).isOpen(id, now));
 }
 
-/** Ends the session in this browser. */
-export function closeSession(c: ConsoleContext): void {
+/** Ends the session for good (its cookie, wherever it was copied, opens nothing after this) and clears it in this browser. */
+export async function closeSession(c: ConsoleContext, now: number): Promise<void> {
+  const id = await sessionId(c, now);
+  if (id !== null) await sessions(c.env).close(id);
   deleteCookie(c, COOKIE, { path: "/", secure: new URL(c.req.url).protocol === "https:" });
+}
+
+/** The id of the session the request's cookie names, when this deployment signed it, for the current token, unexpired. */
+async function sessionId(c: ConsoleContext, now: number): Promise<string | null> {
+  if (sessionsUnavailable(c.env)) return null;
+  const value = await getSignedCookie(c, cookieKey(c.env), COOKIE);
+  if (typeof value !== "string") return null;
+  const [expires, print, id] = value.split(".");
+  return Number(expires) > now && print === (await fingerprint(c.env)) && id ? id : null;
+}
+
+/** The object that keeps the open sessions. */
+function sessions(env: Env) {
+  return env.ACCESS_GUARD.get(env.ACCESS_GUARD.idFromName("sessions"));
 }
 
 // Its own key: nothing else signed with BATON_SIGNING_KEY (approval links) can pass as a session.

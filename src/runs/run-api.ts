@@ -79,6 +79,8 @@ export interface TaskRef {
 /** What the approval page shows. */
 export interface ApprovalInfo {
   runId: string;
+  /** The run's incarnation: a link must name it (null for a run created before incarnations, whose links name none). */
+  incarnation: string | null;
   workflow: string;
   runStatus: string;
   status: string;

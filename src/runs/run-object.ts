@@ -175,6 +175,7 @@ export class RunObject extends DurableObject<Env> {
     if (!run || !step?.approval) return null;
     return {
       runId: run.id,
+      incarnation: run.incarnation,
       workflow: run.workflow,
       runStatus: run.status,
       status: step.status,
@@ -310,10 +311,14 @@ export class RunObject extends DurableObject<Env> {
     return accepted;
   }
 
-  /** Records a decision on the approval at `key`, once; the run resumes with it. */
-  async decide(key: string, decision: Decision): Promise<DecideResult> {
+  /**
+   * Records a decision on the approval at `key`, once; the run resumes with it. A link's
+   * decision names the incarnation it was issued for: another run under the same id has none of its approvals.
+   */
+  async decide(key: string, decision: Decision, incarnation?: string | null): Promise<DecideResult> {
     const run = this.store.run();
     if (!run) return { status: "run_not_found" };
+    if (incarnation !== undefined && incarnation !== run.incarnation) return { status: "approval_not_found" };
     const step = this.machine.step(key);
     if (!step || step.kind !== "approval") return { status: "approval_not_found" };
     if (isTerminal(run.status) && step.status !== "completed") return { status: "run_not_active", run: summaryOf(this.store, run) };

@@ -41,6 +41,8 @@ export interface RunRow {
   version: string | null;
   /** The Worker version that started the run, when the version metadata binding is set. */
   workerVersion: string | null;
+  /** A random value recorded at creation: what approval links are bound to, so a new run under the same id honours none of an older one's. Null for runs created before it. */
+  incarnation: string | null;
 }
 
 /** What a new run records besides its id and input. */
@@ -122,6 +124,7 @@ export class RunStore {
       restartOf: textOrNull(row, "restart_of"),
       version: textOrNull(row, "version"),
       workerVersion: textOrNull(row, "worker_version"),
+      incarnation: textOrNull(row, "incarnation"),
     };
   }
 
@@ -129,8 +132,8 @@ export class RunStore {
   create(run: NewRun): void {
     this.schema.create();
     this.sql.exec(
-      `INSERT INTO run (id, workflow, input, status, created_at, updated_at, idempotency_key, origin, kind, parent_id, parent_key, version, worker_version, restart_of)
-       VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO run (id, workflow, input, status, created_at, updated_at, idempotency_key, origin, kind, parent_id, parent_key, version, worker_version, restart_of, incarnation)
+       VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       run.id,
       run.workflow,
       encodeJson(run.input),
@@ -144,6 +147,7 @@ export class RunStore {
       run.version,
       run.workerVersion,
       run.restartOf,
+      crypto.randomUUID(),
     );
     this.cached = undefined;
     // The body starts next, and the list must hear of the run: both within the liveness window.

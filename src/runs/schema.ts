@@ -23,7 +23,8 @@ CREATE TABLE IF NOT EXISTS run (
   parent_key TEXT,
   version TEXT,
   worker_version TEXT,
-  restart_of TEXT
+  restart_of TEXT,
+  incarnation TEXT
 );
 CREATE TABLE IF NOT EXISTS steps (
   key TEXT PRIMARY KEY,
@@ -118,6 +119,8 @@ const ADDED_COLUMNS: readonly (readonly [table: "run" | "steps" | "attempts", co
   ["run", "restart_of", "TEXT"],
   ["steps", "claim", "TEXT"],
   ["steps", "resends", "INTEGER NOT NULL DEFAULT 0"],
+  // Null for runs created before: their links carry none.
+  ["run", "incarnation", "TEXT"],
 ];
 
 /**
