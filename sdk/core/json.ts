@@ -54,6 +54,49 @@ export function jsonDepth(value: unknown, limit = MAX_JSON_DEPTH): number {
   return deepest;
 }
 
+/** A value met while walking received JSON, with the way back to the root (for the path of a problem). */
+interface Visit {
+  item: unknown;
+  depth: number;
+  parent: Visit | null;
+  key: string | number;
+}
+
+/**
+ * What makes JSON as `JSON.parse` returned it unfit to keep, or null: nesting deeper
+ * than MAX_JSON_DEPTH, or a number out of a double's range (`1e400` parses to Infinity,
+ * which would be stored as null), named by its path (`$.input.n`). Walks with its own
+ * stack, so any depth is measured without overflowing the JavaScript one.
+ */
+export function receivedJsonProblem(value: unknown): string | null {
+  const stack: Visit[] = [{ item: value, depth: 0, parent: null, key: "" }];
+  while (stack.length > 0) {
+    const visit = stack.pop() as Visit;
+    const { item, depth } = visit;
+    if (typeof item === "number") {
+      if (!Number.isFinite(item)) return `holds a number JSON cannot carry at ${pathOf(visit)} (out of range for a double); send a smaller number, or a string`;
+      continue;
+    }
+    if (item === null || typeof item !== "object") continue;
+    if (depth + 1 > MAX_JSON_DEPTH) return `nests arrays and objects more than ${MAX_JSON_DEPTH} deep (the limit); flatten it`;
+    const entries: [string | number, unknown][] = Array.isArray(item) ? item.map((child, i) => [i, child]) : Object.entries(item);
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [key, child] = entries[i] as [string | number, unknown];
+      if (typeof child === "object" || typeof child === "number") stack.push({ item: child, depth: depth + 1, parent: visit, key });
+    }
+  }
+  return null;
+}
+
+/** `$.a[0].b` for a visit. */
+function pathOf(visit: Visit): string {
+  const parts: string[] = [];
+  for (let at: Visit | null = visit; at?.parent; at = at.parent) {
+    parts.push(typeof at.key === "number" ? `[${at.key}]` : /^[A-Za-z_$][\w$]*$/.test(at.key) ? `.${at.key}` : `[${JSON.stringify(at.key)}]`);
+  }
+  return `$${parts.reverse().join("")}`;
+}
+
 function jsonBytes(value: unknown): number {
   const text = JSON.stringify(value);
   // UTF-8 takes at most 3 bytes per UTF-16 unit; only count exactly when it could matter.

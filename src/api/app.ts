@@ -7,7 +7,7 @@ import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import * as z from "zod/mini";
-import { jsonDepth, MAX_JSON_DEPTH, type Json } from "baton/engine";
+import { receivedJsonProblem, type Json } from "baton/engine";
 import type { DecisionView, EventSentView, RestartView, RunSummary, WorkflowList } from "baton/client";
 import type { Env } from "../env.ts";
 import { registry } from "../registry.ts";
@@ -255,11 +255,18 @@ async function readJson(c: Context): Promise<unknown> {
 }
 
 async function readText(c: Context): Promise<string> {
+  let bytes: ArrayBuffer;
   try {
-    return await c.req.text();
+    bytes = await c.req.arrayBuffer();
   } catch {
     // The client went away (or its body broke off) mid-send: its problem, not the Worker's, and nobody reads the answer.
     throw new ApiError(400, "invalid_request", "the request body could not be read to its end");
+  }
+  try {
+    // Fatal: bytes that are not UTF-8 are refused, not turned into U+FFFD.
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw new ApiError(400, "invalid_json", "the request body is not UTF-8 text; send JSON encoded as UTF-8");
   }
 }
 
@@ -270,10 +277,9 @@ function parseJson(text: string): unknown {
   } catch {
     throw new ApiError(400, "invalid_json", "the request body is not valid JSON");
   }
-  // Refused here, where it is cheap: deeper values break parsers and serializers further on.
-  if (jsonDepth(value) > MAX_JSON_DEPTH) {
-    throw new ApiError(400, "invalid_json", `the request body nests arrays and objects more than ${MAX_JSON_DEPTH} deep (the limit); flatten it`);
-  }
+  // Refused here, where it is cheap: deeper values break parsers and serializers further on, and 1e400 would be kept as null.
+  const problem = receivedJsonProblem(value);
+  if (problem) throw new ApiError(400, "invalid_json", `the request body ${problem}`);
   return value;
 }
 

@@ -8,7 +8,7 @@ import type { Env } from "../env.ts";
 import type { ApprovalInfo, RunObject } from "../runs/run-object.ts";
 import { listedRun } from "../index/run-list.ts";
 import { DecisionPage, OutcomePage } from "./approval-page.tsx";
-import { nonceOf } from "../console/security.ts";
+import { nonceOf, readForm } from "../console/security.ts";
 
 type AppEnv = { Bindings: Env };
 type Checked = { claim: ApprovalClaim; info: ApprovalInfo; secret: string; run: DurableObjectStub<RunObject> } | Response;
@@ -68,7 +68,8 @@ export function approvalRoutes(): Hono<AppEnv> {
     const checked = await check(c);
     if (checked instanceof Response) return checked;
     const { claim, info, run } = checked;
-    const form = await c.req.parseBody();
+    const form = await readForm(c);
+    if (!form) return c.html(<OutcomePage nonce={nonceOf(c)} title="Bad form" text="The form could not be read (its body is cut off or malformed). Nothing was changed." />, 400);
     const comment = typeof form.comment === "string" && form.comment.trim() ? form.comment.trim().slice(0, 2000) : undefined;
     const result = await run.decide(claim.key, { approved: claim.decision === "approve", comment, by: claim.to }, claim.inc ?? null);
     if (result.status === "decided") {

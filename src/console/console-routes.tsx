@@ -7,7 +7,7 @@ import { Hono, type Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { EVENT_NAME } from "baton";
 import type { RunStatus, StepDetail } from "baton/client";
-import { jsonDepth, MAX_JSON_DEPTH, RUN_STATUSES, type Json } from "baton/engine";
+import { receivedJsonProblem, RUN_STATUSES, type Json } from "baton/engine";
 import type { Env } from "../env.ts";
 import { workflowEntries } from "../schedules/schedule-view.ts";
 import { listedRun, listRuns } from "../index/run-list.ts";
@@ -18,7 +18,7 @@ import { MAX_RUN_STEPS } from "../runs/limits.ts";
 import { MAX_INPUT_BYTES } from "../api/schemas.ts";
 import { MessagePage, RunListPage, SignInPage, WorkflowsPage, type StartProblem } from "./pages.tsx";
 import { RunBody, RunPage, STEPS_PER_PAGE, StepPage } from "./run-page.tsx";
-import { limitBody, nonceOf, pageHeaders, sameOriginPosts } from "./security.ts";
+import { limitBody, nonceOf, pageHeaders, readForm, sameOriginPosts } from "./security.ts";
 import { closeSession, hasSession, isApiToken, openSession, sessionsUnavailable } from "./session.ts";
 import { clientAddress, failedAttempt, waitFor } from "../api/attempts.ts";
 
@@ -61,7 +61,8 @@ export function consoleRoutes(): Hono<AppEnv> {
   });
 
   app.post("/sign-in", async (c) => {
-    const form = await c.req.parseBody();
+    const form = await readForm(c);
+    if (!form) return unreadableForm(c);
     const next = localPath(form.next);
     const unavailable = sessionsUnavailable(c.env);
     if (unavailable) return signIn(c, next, 503);
@@ -121,7 +122,8 @@ export function consoleRoutes(): Hono<AppEnv> {
     const id = c.req.param("id");
     const run = await knownRun(c, id);
     if (!run) return noRun(c);
-    const form = await c.req.parseBody();
+    const form = await readForm(c);
+    if (!form) return unreadableForm(c);
     const fromStep = typeof form.fromStep === "string" && form.fromStep !== "" ? form.fromStep : undefined;
     const newId = crypto.randomUUID();
     const result = await run.restart({ id: newId, fromStep, idempotencyKey: null, origin: new URL(c.req.url).origin });
@@ -146,7 +148,8 @@ export function consoleRoutes(): Hono<AppEnv> {
     const id = c.req.param("id");
     const run = await knownRun(c, id);
     if (!run) return noRun(c);
-    const form = await c.req.parseBody();
+    const form = await readForm(c);
+    if (!form) return unreadableForm(c);
     if (form.decision !== "approve" && form.decision !== "reject") return runWithNotice(c, "Choose Approve or Reject. Nothing was changed.");
     const comment = typeof form.comment === "string" && form.comment.trim() ? form.comment.trim().slice(0, 2000) : undefined;
     const key = c.req.param("key");
@@ -169,7 +172,8 @@ export function consoleRoutes(): Hono<AppEnv> {
     const id = c.req.param("id");
     const run = await knownRun(c, id);
     if (!run) return noRun(c);
-    const form = await c.req.parseBody();
+    const form = await readForm(c);
+    if (!form) return unreadableForm(c);
     const name = typeof form.name === "string" ? form.name : "";
     const text = typeof form.payload === "string" ? form.payload : "";
     if (!EVENT_NAME.test(name)) return runWithNotice(c, `"${name}" is not an event name. Nothing was sent.`);
@@ -181,7 +185,8 @@ export function consoleRoutes(): Hono<AppEnv> {
       } catch (error) {
         return runWithNotice(c, `The payload is not JSON: ${(error as Error).message}. Nothing was sent.`);
       }
-      if (jsonDepth(payload) > MAX_JSON_DEPTH) return runWithNotice(c, `The payload nests more than ${MAX_JSON_DEPTH} deep. Nothing was sent.`);
+      const problem = receivedJsonProblem(payload);
+      if (problem) return runWithNotice(c, `The payload ${problem}. Nothing was sent.`);
     }
     const result = await run.sendEvent(name, payload);
     switch (result.status) {
@@ -200,7 +205,8 @@ export function consoleRoutes(): Hono<AppEnv> {
   app.get("/workflows", async (c) => c.html(<WorkflowsPage nonce={nonceOf(c)} entries={await workflowEntries(c.env)} />));
 
   app.post("/workflows/start", async (c) => {
-    const form = await c.req.parseBody();
+    const form = await readForm(c);
+    if (!form) return unreadableForm(c);
     const workflow = typeof form.workflow === "string" ? form.workflow : "";
     const text = typeof form.input === "string" ? form.input : "";
     const refuse = async (message: string) => c.html(<WorkflowsPage nonce={nonceOf(c)} entries={await workflowEntries(c.env)} problem={{ workflow, input: text, message } satisfies StartProblem} />, 400);
@@ -213,7 +219,8 @@ export function consoleRoutes(): Hono<AppEnv> {
       } catch (error) {
         return refuse(`The input is not JSON: ${(error as Error).message}`);
       }
-      if (jsonDepth(input) > MAX_JSON_DEPTH) return refuse(`The input nests more than ${MAX_JSON_DEPTH} deep; flatten it.`);
+      const problem = receivedJsonProblem(input);
+      if (problem) return refuse(`The input ${problem}.`);
     }
     const id = crypto.randomUUID();
     await c.env.RUNS.get(c.env.RUNS.idFromName(id)).start({ id, workflow, input, idempotencyKey: null, origin: new URL(c.req.url).origin });
@@ -226,6 +233,11 @@ export function consoleRoutes(): Hono<AppEnv> {
 /** Bytes of `text` in UTF-8, as the API counts a body. */
 function byteLength(text: string): number {
   return new TextEncoder().encode(text).length;
+}
+
+/** What a form whose body cannot be read as one gets. */
+export function unreadableForm(c: Ctx): Response | Promise<Response> {
+  return c.html(<MessagePage nonce={nonceOf(c)} title="Bad form" text="The form could not be read (its body is cut off or malformed). Nothing was changed." nav={false} />, 400);
 }
 
 /** What a form too large to read gets. */
@@ -281,7 +293,12 @@ function noRun(c: Ctx): Response | Promise<Response> {
   return c.html(<MessagePage nonce={nonceOf(c)} title="No such run" text={`There is no run with id "${c.req.param("id") ?? ""}".`} />, 404);
 }
 
-/** A path on this site to go to after signing in; anything else (another site, `//host`) becomes `/`. */
+/**
+ * A path on this site to go to after signing in; anything else becomes `/`: another
+ * site, `//host`, a backslash (`/\\host`) or a control character anywhere (a browser
+ * drops tabs and newlines, so `/\t/host` would be `//host`, and CR/LF cannot go in a header).
+ */
 function localPath(value: unknown): string {
-  return typeof value === "string" && value.startsWith("/") && !value.startsWith("//") && !value.startsWith("/\\") ? value : "/";
+  if (typeof value !== "string" || !/^\/(?![/\\])[^\\\x00-\x1f\x7f]*$/.test(value)) return "/";
+  return new URL(value, "https://baton.invalid").origin === "https://baton.invalid" ? value : "/";
 }

@@ -163,8 +163,8 @@ export function encodeCursor(createdAt: number, id: string): string {
 export function decodeCursor(cursor: string): { createdAt: number; id: string } | undefined {
   try {
     const value: unknown = JSON.parse(atob(cursor));
-    if (Array.isArray(value) && typeof value[0] === "number" && typeof value[1] === "string") {
-      return { createdAt: value[0], id: value[1] };
+    if (Array.isArray(value) && Number.isSafeInteger(value[0]) && typeof value[1] === "string") {
+      return { createdAt: value[0] as number, id: value[1] };
     }
   } catch {
     // fall through: not a cursor of ours

@@ -4,7 +4,7 @@
 import { stepView, type StepRecord } from "baton/engine";
 import type { RunRow, RunStore } from "./run-store.ts";
 import type { StepDetail, StepPage } from "baton/client";
-import { STEPS_PAGE_SIZE } from "./limits.ts";
+import { MAX_RUN_STEPS, STEPS_PAGE_SIZE } from "./limits.ts";
 import { iso, type ConsoleStep, type RunDetail, type RunSummary, type RunWindow, type StepView } from "./run-view.ts";
 
 /** The run as lists show it. */
@@ -75,7 +75,7 @@ export function encodeStepsCursor(offset: number): string {
 export function decodeStepsCursor(cursor: string): number | null {
   try {
     const value = JSON.parse(atob(cursor)) as { o?: unknown };
-    return typeof value.o === "number" && Number.isInteger(value.o) && value.o >= 0 ? value.o : null;
+    return typeof value.o === "number" && Number.isSafeInteger(value.o) && value.o >= 0 && value.o <= MAX_RUN_STEPS ? value.o : null;
   } catch {
     return null;
   }
