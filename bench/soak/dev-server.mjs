@@ -32,6 +32,8 @@ export async function startCounter() {
 /** Baton with the workflows of bench/soak/workflows under `wrangler dev` on `port`, on a fresh state folder. */
 export class DevServer {
   constructor(port, token) {
+    // The Worker imports the project's registry too, which only a build writes (a fresh clone has none).
+    buildRegistry();
     buildRegistry(join(root, "bench/soak/workflows"), join(root, "bench/generated/soak-workflows.ts"));
     this.config = writeDevWranglerConfig("bench/generated/soak.wrangler.toml", "../soak/worker.ts");
     this.state = mkdtempSync(join(tmpdir(), "baton-soak-"));

@@ -9,6 +9,7 @@ import { LIVENESS_MS } from "baton/engine";
 import type { RunDetail } from "baton/client";
 import { batonTest } from "../../src/testing/workerd.ts";
 import type { CutPoint } from "../../src/testing/run-control.ts";
+import { runIdFromKey } from "../../src/runs/run-ids.ts";
 import { api, hits, pause, runStub } from "./helpers.ts";
 
 const baton = batonTest(env);
@@ -115,4 +116,41 @@ describe("crash windows", () => {
       expect(list.runs.map((run) => run.id)).toContain(id);
     });
   }
+});
+
+describe("a start or restart cut off before its run was listed", () => {
+  const listed = async (id: string) => ((await (await api("/api/runs?workflow=crash-window&limit=100")).json()) as { runs: { id: string }[] }).runs.some((run) => run.id === id);
+
+  it("is listed by its retry with the same Idempotency-Key, which answers 200 with the run", async () => {
+    const key = `cut-start-${crypto.randomUUID()}`;
+    const id = await runIdFromKey(key);
+    await armCut(id, "transition");
+    const body = { workflow: "crash-window", input: { tag: crypto.randomUUID() } };
+    const cut = await api("/api/runs", { method: "POST", json: body, headers: { "Idempotency-Key": key } });
+    expect(cut.status).toBeGreaterThanOrEqual(500);
+    await storedAlarmAfterCut(id);
+    expect(await listed(id)).toBe(false);
+    const retry = await api("/api/runs", { method: "POST", json: body, headers: { "Idempotency-Key": key } });
+    expect(retry.status).toBe(200);
+    expect(((await retry.json()) as { id: string }).id).toBe(id);
+    expect(await listed(id)).toBe(true);
+    expect((await api(`/api/runs/${id}`)).status).toBe(200);
+  });
+
+  it("a restart likewise", async () => {
+    const old = await waitingRun(crypto.randomUUID());
+    await runStub(old).sendEvent("go", 1);
+    await baton.waitForEnd(old);
+    const key = `cut-restart-${crypto.randomUUID()}`;
+    const id = await runIdFromKey(key);
+    await armCut(id, "transition");
+    const cut = await api(`/api/runs/${old}/restart`, { method: "POST", json: { fromStep: "c#0" }, headers: { "Idempotency-Key": key } });
+    expect(cut.status).toBeGreaterThanOrEqual(500);
+    await storedAlarmAfterCut(id);
+    expect(await listed(id)).toBe(false);
+    const retry = await api(`/api/runs/${old}/restart`, { method: "POST", json: { fromStep: "c#0" }, headers: { "Idempotency-Key": key } });
+    expect(retry.status).toBe(200);
+    expect(((await retry.json()) as { id: string }).id).toBe(id);
+    expect(await listed(id)).toBe(true);
+  });
 });
