@@ -1,51 +1,17 @@
 // A run's steps in its Durable Object's SQLite database: the run state machine's
 // storage port. Every write takes the run's next change number, so a consumer can
 // fetch the log entries changed since the last it saw; every write is synchronous.
+// How a step is stored as a row is step-rows.ts; the finished attempts, attempt-rows.ts.
 
-import type { AttemptFacts, ErrorData, Json, LeaseChange, LogEntry, LogLine, ResolvedTaskOptions, StepChange, TaskClaim, StepGuard, StepKind, StepRecord, StepStatus, StepStorage, StepTally } from "baton/engine";
-import { encodeJson, logLinesOf, OPEN_STEP_STATUSES } from "baton/engine";
-import { approval, errorData, json, num, numOrNull, oneOf, taskOptions, text, textOrNull, type Row } from "./rows.ts";
+import type { AttemptFacts, ErrorData, Json, LeaseChange, LogEntry, LogLine, ResolvedTaskOptions, StepChange, StepGuard, StepRecord, StepStatus, StepStorage, StepTally } from "baton/engine";
+import { encodeJson, OPEN_STEP_STATUSES } from "baton/engine";
+import { attemptHistory, attemptLogs, copyStoredAttempts, recordAttemptRow, storedAttempts, type StoredAttempt } from "./attempt-rows.ts";
+import { num, numOrNull, oneOf, taskOptions, textOrNull, type Row } from "./rows.ts";
 import type { AttemptView } from "./run-view.ts";
-import { iso } from "./run-view.ts";
 import type { EventInbox } from "./event-inbox.ts";
+import { assignments, HEAD_COLUMNS, logEntryOf, OPEN, recordOf, STATUSES } from "./step-rows.ts";
 
-const KINDS: readonly StepKind[] = ["task", "step", "sleep", "approval", "event", "flow", "patch"];
-const STATUSES: readonly StepStatus[] = ["queued", "running", "retrying", "sleeping", "waiting", "completed", "failed", "cancelled"];
-
-/** How each field a transition changes is stored. */
-const COLUMNS: { [K in keyof Required<StepChange>]: [column: string, encode: (value: Required<StepChange>[K]) => SqlStorageValue] } = {
-  status: ["status", (value) => value],
-  attempts: ["attempts", (value) => value],
-  result: ["result", (value) => encodeJson(value)],
-  error: ["error", (value) => (value === undefined ? null : JSON.stringify(value))],
-  endedAt: ["ended_at", (value) => value],
-  attemptStartedAt: ["attempt_started_at", (value) => value],
-  wakeAt: ["wake_at", (value) => value],
-  deadline: ["deadline", (value) => value],
-  delivery: ["delivery", (value) => value],
-  fromCache: ["from_cache", (value) => (value ? 1 : 0)],
-  claim: ["claim", (value) => (value === null ? null : JSON.stringify(value))],
-  resends: ["resends", (value) => value],
-};
-
-/** Every column but a step's result and args (each up to 1 MiB): enough for its view. */
-const HEAD_COLUMNS = [
-  "key", "branch", "seq", "kind", "name", "status", "attempts", "NULL AS result", "error", "started_at", "ended_at", "wake_at", "deadline", "change_seq",
-  "from_cache", "attempt_started_at", "target", "NULL AS args", "delivery", "options", "approval", "flow_workflow", "flow_timeout", "event_name", "claim", "resends",
-].join(", ");
-
-const OPEN = `(${OPEN_STEP_STATUSES.map((status) => `'${status}'`).join(", ")})`;
-
-/** An attempt row as stored (its error and logs as JSON text), to copy between runs. */
-export interface StoredAttempt {
-  key: string;
-  attempt: number;
-  startedAt: number | null;
-  ranAt: number | null;
-  endedAt: number;
-  error: string | null;
-  logs: string | null;
-}
+export type { StoredAttempt } from "./attempt-rows.ts";
 
 export class StepTable implements StepStorage {
   /** Options as parsed and checked, by their JSON text: a task's never change, and each attempt reads them often. */
@@ -149,58 +115,22 @@ export class StepTable implements StepStorage {
   }
 
   recordAttempt(key: string, attempt: number, endedAt: number, error: ErrorData | null, facts: AttemptFacts): void {
-    this.sql.exec(
-      "INSERT OR REPLACE INTO attempts (key, attempt, started_at, ran_at, ended_at, error, logs) SELECT key, ?, attempt_started_at, ?, ?, ?, ? FROM steps WHERE key = ?",
-      attempt,
-      facts.ranAt ?? null,
-      endedAt,
-      error === null ? null : JSON.stringify(error),
-      facts.logs?.length ? JSON.stringify(facts.logs) : null,
-      key,
-    );
+    recordAttemptRow(this.sql, key, attempt, endedAt, error, facts);
   }
 
   /** The finished attempts of `keys` as stored, to copy into a restarted run. */
   attemptsOf(keys: readonly string[]): StoredAttempt[] {
-    if (keys.length === 0) return [];
-    const wanted = new Set(keys);
-    return this.sql
-      .exec("SELECT key, attempt, started_at, ran_at, ended_at, error, logs FROM attempts ORDER BY key, attempt")
-      .toArray()
-      .filter((row) => wanted.has(text(row, "key")))
-      .map((row) => ({
-        key: text(row, "key"),
-        attempt: num(row, "attempt"),
-        startedAt: numOrNull(row, "started_at"),
-        ranAt: numOrNull(row, "ran_at"),
-        endedAt: num(row, "ended_at"),
-        error: textOrNull(row, "error"),
-        logs: textOrNull(row, "logs"),
-      }));
+    return storedAttempts(this.sql, keys);
   }
 
   /** Stores attempts copied from another run (a restart's kept steps). */
   copyAttempts(attempts: readonly StoredAttempt[]): void {
-    for (const a of attempts) {
-      this.sql.exec(
-        "INSERT OR REPLACE INTO attempts (key, attempt, started_at, ran_at, ended_at, error, logs) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        a.key,
-        a.attempt,
-        a.startedAt,
-        a.ranAt,
-        a.endedAt,
-        a.error,
-        a.logs,
-      );
-    }
+    copyStoredAttempts(this.sql, attempts);
   }
 
   /** What the attempts of `key` printed, oldest first. */
   logs(key: string): LogLine[] {
-    return this.sql
-      .exec("SELECT logs FROM attempts WHERE key = ? AND logs IS NOT NULL ORDER BY attempt", key)
-      .toArray()
-      .flatMap((row) => logLinesOf(JSON.parse(text(row, "logs"))));
+    return attemptLogs(this.sql, key);
   }
 
   waitingForEvent(name: string): StepRecord | undefined {
@@ -299,19 +229,7 @@ export class StepTable implements StepStorage {
       if (log.length > 0 && bytes + size > maxBytes) return { log, cursor: last, more: true };
       bytes += size;
       last = num(row, "change_seq");
-      log.push({
-        key: text(row, "key"),
-        branch: text(row, "branch"),
-        seq: num(row, "seq"),
-        kind: oneOf(row, "kind", KINDS),
-        name: text(row, "name"),
-        status: oneOf(row, "status", STATUSES),
-        attempts: num(row, "attempts"),
-        result: json(row, "result"),
-        error: errorData(row, "error"),
-        delivery: numOrNull(row, "delivery") ?? undefined,
-        at: numOrNull(row, "ended_at") ?? undefined,
-      });
+      log.push(logEntryOf(row));
     }
     return { log, cursor: Math.max(last, this.cursor()), more: false };
   }
@@ -360,20 +278,7 @@ export class StepTable implements StepStorage {
 
   /** The attempts of `key` that ended, oldest first. */
   history(key: string): AttemptView[] {
-    return this.sql
-      .exec("SELECT attempt, started_at, ran_at, ended_at, error FROM attempts WHERE key = ? ORDER BY attempt", key)
-      .toArray()
-      .map((row) => {
-        const started = numOrNull(row, "started_at");
-        const ran = numOrNull(row, "ran_at");
-        return {
-          attempt: num(row, "attempt"),
-          startedAt: started === null ? null : iso(started),
-          ranAt: ran === null ? null : iso(ran),
-          endedAt: iso(num(row, "ended_at")),
-          error: errorData(row, "error") ?? null,
-        };
-      });
+    return attemptHistory(this.sql, key);
   }
 
   private nextChange(): number {
@@ -397,63 +302,4 @@ export class StepTable implements StepStorage {
     }
     return recordOf(row, options);
   }
-}
-
-/** The `column = ?` assignments of a change with their encoded values, and the bytes of result and error they write. */
-function assignments(change: StepChange): { sets: string[]; values: SqlStorageValue[]; size: number } {
-  const sets: string[] = [];
-  const values: SqlStorageValue[] = [];
-  let size = 0;
-  for (const [field, value] of Object.entries(change) as [keyof StepChange, never][]) {
-    const [column, encode] = COLUMNS[field];
-    const encoded = (encode as (value: unknown) => SqlStorageValue)(value);
-    if ((field === "result" || field === "error") && typeof encoded === "string") size += encoded.length;
-    sets.push(`${column} = ?`);
-    values.push(encoded);
-  }
-  return { sets, values, size };
-}
-
-/** A task attempt's claim, as stored in the `claim` column (JSON), checked. */
-function claimOf(row: Row): TaskClaim | null {
-  const stored = textOrNull(row, "claim");
-  if (stored === null) return null;
-  const value = JSON.parse(stored) as { by?: unknown; at?: unknown };
-  return typeof value.by === "string" && typeof value.at === "number" ? { by: value.by, at: value.at } : null;
-}
-
-/** A steps row as the machine's record, every column checked. */
-function recordOf(row: Row, options: ResolvedTaskOptions | undefined): StepRecord {
-  const kind = oneOf(row, "kind", KINDS);
-  const record: StepRecord = {
-    key: text(row, "key"),
-    branch: text(row, "branch"),
-    seq: num(row, "seq"),
-    kind,
-    name: text(row, "name"),
-    status: oneOf(row, "status", STATUSES),
-    attempts: num(row, "attempts"),
-    result: json(row, "result"),
-    error: errorData(row, "error"),
-    startedAt: num(row, "started_at"),
-    endedAt: numOrNull(row, "ended_at"),
-    attemptStartedAt: numOrNull(row, "attempt_started_at") ?? num(row, "started_at"),
-    wakeAt: numOrNull(row, "wake_at"),
-    deadline: numOrNull(row, "deadline"),
-    delivery: numOrNull(row, "delivery"),
-    fromCache: numOrNull(row, "from_cache") === 1,
-    claim: claimOf(row),
-    resends: numOrNull(row, "resends") ?? 0,
-  };
-  if (options) record.options = options;
-  const request = approval(row, "approval");
-  if (request) record.approval = request;
-  const target = textOrNull(row, "target");
-  if (kind === "task" && target !== null) record.script = { path: target, args: json(row, "args") };
-  const eventName = textOrNull(row, "event_name");
-  if (kind === "event" && eventName !== null) record.event = { name: eventName };
-  if (kind === "flow" && target !== null) {
-    record.flow = { workflow: textOrNull(row, "flow_workflow") ?? "", input: json(row, "args"), timeout: numOrNull(row, "flow_timeout"), childId: target };
-  }
-  return record;
 }

@@ -6,51 +6,26 @@
 // open. It reads and writes one run's steps through a storage port and answers the
 // work a host must start (effects). The run object hosts it over SQLite, runLocally
 // over memory.
+// The seams: leases of task attempts (leases.ts), settling and failing (settle.ts),
+// what time brings (due.ts), the time limits (timing.ts) and the effects (effects.ts);
+// this class is the one face the hosts call.
 
-import type { ApprovalRequest, ApprovalResult } from "../../approval.ts";
-import { EventTimeoutError, TaskDeliveryError, TaskTimeoutError } from "../../errors.ts";
-import { DEFAULT_HEARTBEAT_TIMEOUT_SECONDS, DEFAULT_TASK_OPTIONS, heartbeatTimeoutMs, type ResolvedTaskOptions } from "../../options.ts";
-import { toErrorData, type ErrorData } from "../error-data.ts";
+import type { ApprovalResult } from "../../approval.ts";
+import { DEFAULT_TASK_OPTIONS, heartbeatTimeoutMs } from "../../options.ts";
+import type { ErrorData } from "../error-data.ts";
 import type { NewCall } from "../execution.ts";
 import type { Json } from "../json.ts";
 import { childOutcome, type AttemptFacts, type Outcome, type RunOutcome, type Settled, type StepKind, type StepStatus } from "../log.ts";
-import { isRetryable, retryDelayMs } from "../retry-policy.ts";
-import { OPEN_STEP_STATUSES, SETTLEABLE_STEP_STATUSES, type RunStatus } from "./statuses.ts";
+import { dueWork, type DueWork } from "./due.ts";
+import { releaseSlot, type RunEffect } from "./effects.ts";
+import { claimAttempt, extendClaim, releaseClaim, runningAttempt } from "./leases.ts";
+import { facts, failAttempt, settleStep } from "./settle.ts";
+import { OPEN_STEP_STATUSES, type RunStatus } from "./statuses.ts";
 import type { StepRecord, StepStorage } from "./storage.ts";
 
-/** How long after a claimed task attempt's timeout its silence counts as a failure (its report was lost). */
-export const WATCHDOG_GRACE_MS = 10_000;
-/**
- * How often an attempt no consumer took is sent again (the first after its heartbeat
- * timeout, then each wait twice the last, at most MAX_RESEND_WAIT_MS) before it fails
- * with TaskDeliveryError and is retried per its policy.
- */
-export const MAX_RESENDS = 6;
-export const MAX_RESEND_WAIT_MS = 10 * 60_000;
-/**
- * The liveness window: the longest a crash may leave a run unattended. Whatever the
- * body does between two recorded calls is covered by an alarm at most this far ahead,
- * and an inline step in flight is looked at again after its heartbeat timeout
- * (cut off by an eviction, it runs again then).
- */
-export const LIVENESS_MS = DEFAULT_HEARTBEAT_TIMEOUT_SECONDS * 1000;
-
-/** Work a transition asks the host to start. */
-export type RunEffect =
-  /** Send this attempt of a task to a consumer (through its concurrency limit, cache and worker tag). */
-  | { kind: "dispatch"; key: string; attempt: number; options: ResolvedTaskOptions }
-  /** Run this attempt of an inline step in the live execution (or rebuild it, which does). */
-  | { kind: "rerun-step"; key: string; attempt: number }
-  /** Ask for a decision on an approval (emails, or runLocally's approve callback). */
-  | { kind: "ask"; key: string; request: ApprovalRequest }
-  /** Start the child run of a flow step. */
-  | { kind: "start-child"; key: string; childId: string; workflow: string; input: Json | undefined }
-  /** Cancel a child run whose flow step is over or whose parent ended. */
-  | { kind: "cancel-child"; childId: string }
-  /** Give back the concurrency slot a task attempt held. */
-  | { kind: "release-slot"; key: string; options: ResolvedTaskOptions }
-  /** Hand this outcome to the body now (an event wait that found its event already kept). */
-  | { kind: "deliver"; settled: Settled };
+export type { DueWork } from "./due.ts";
+export type { RunEffect } from "./effects.ts";
+export { LIVENESS_MS, MAX_RESEND_WAIT_MS, MAX_RESENDS, taskDeadlineMs, WATCHDOG_GRACE_MS } from "./timing.ts";
 
 /** A person's decision on an approval. */
 export interface Decision {
@@ -64,12 +39,6 @@ export type Decided =
   | { status: "decided"; result: ApprovalResult; settled: Settled }
   | { status: "already_decided"; result: ApprovalResult | null }
   | { status: "approval_not_found" };
-
-/** What time brought: outcomes to deliver, work to start. */
-export interface DueWork {
-  settled: Settled[];
-  effects: RunEffect[];
-}
 
 export class RunMachine {
   private readonly steps: StepStorage;
@@ -169,13 +138,7 @@ export class RunMachine {
 
   /** True when `attempt` of the task at `key` is the one running: the only one whose report counts. */
   isWanted(key: string, attempt: number): boolean {
-    return this.runningAttempt(key, attempt) !== undefined;
-  }
-
-  /** The task at `key` while `attempt` is the one running; undefined once it settled, moved on or never was. */
-  private runningAttempt(key: string, attempt: number): StepRecord | undefined {
-    const step = this.steps.step(key);
-    return step && step.kind === "task" && step.status === "running" && step.attempts === attempt ? step : undefined;
+    return runningAttempt(this.steps, key, attempt) !== undefined;
   }
 
   /**
@@ -191,16 +154,7 @@ export class RunMachine {
 
   /** As `claim`, answering the task as it was read (its options and script) when `by` holds it, so the caller need not read it again. */
   claimed(key: string, attempt: number, by: string, now: number, heartbeats = true): StepRecord | undefined {
-    const step = this.runningAttempt(key, attempt);
-    return step && this.take(step, by, now, heartbeats) ? step : undefined;
-  }
-
-  /** Claims a running attempt already read for `by`; true when `by` holds it. */
-  private take(step: StepRecord, by: string, now: number, heartbeats: boolean): boolean {
-    if (step.claim) return step.claim.by === by;
-    const options = step.options ?? DEFAULT_TASK_OPTIONS;
-    const timeoutAt = now + taskDeadlineMs(options);
-    return this.steps.lease(step.key, step.attempts, { claim: { by, at: now }, deadline: heartbeats ? Math.min(now + heartbeatTimeoutMs(options), timeoutAt) : timeoutAt });
+    return claimAttempt(this.steps, key, attempt, by, now, heartbeats);
   }
 
   /**
@@ -209,23 +163,12 @@ export class RunMachine {
    * the caller should stop.
    */
   heartbeat(key: string, attempt: number, by: string, now: number): boolean {
-    const step = this.runningAttempt(key, attempt);
-    if (!step) return false;
-    if (!step.claim) return this.take(step, by, now, true);
-    if (step.claim.by !== by) return false;
-    const options = step.options ?? DEFAULT_TASK_OPTIONS;
-    const window = heartbeatTimeoutMs(options);
-    const deadline = Math.min(now + window, step.claim.at + taskDeadlineMs(options));
-    // Stored when it moves a quarter window: a heartbeat every second is not a write every second.
-    if (step.deadline === null || deadline - step.deadline >= window / 4) this.steps.lease(key, attempt, { deadline });
-    return true;
+    return extendClaim(this.steps, key, attempt, by, now);
   }
 
   /** A consumer gives back a claimed attempt it will not run (it runs other code): sent again at `resendAt` unless another consumer takes it first. */
   release(key: string, attempt: number, by: string, resendAt: number): void {
-    const step = this.steps.step(key);
-    if (step?.claim?.by !== by) return;
-    this.steps.lease(key, attempt, { claim: null, deadline: resendAt });
+    releaseClaim(this.steps, key, attempt, by, resendAt);
   }
 
   /**
@@ -233,7 +176,7 @@ export class RunMachine {
    * a failure waits for its retry or, when none is left, settles it failed.
    */
   report(key: string, attempt: number, outcome: Outcome, now: number): { accepted: boolean; settled: Settled | null; effects: RunEffect[]; step?: StepRecord } {
-    const step = this.runningAttempt(key, attempt);
+    const step = runningAttempt(this.steps, key, attempt);
     if (!step) return { accepted: false, settled: null, effects: [] };
     const settled = outcome.ok ? this.settle(key, attempt, outcome, now, false, "task") : this.fail(key, attempt, outcome.error, now, step, facts(outcome));
     return { accepted: true, settled, effects: releaseSlot(step), step };
@@ -246,36 +189,12 @@ export class RunMachine {
 
   /** Stores the outcome of the current attempt of an open step with the next delivery place; null for a stale or repeated one. */
   settle(key: string, attempt: number, outcome: Outcome, now: number, fromCache = false, kind?: StepKind): Settled | null {
-    const delivery = this.steps.lastDelivery() + 1;
-    const applied = this.steps.update(
-      key,
-      { statuses: SETTLEABLE_STEP_STATUSES, attempt },
-      {
-        status: outcome.ok ? "completed" : "failed",
-        result: outcome.ok ? outcome.value : undefined,
-        error: outcome.ok ? undefined : outcome.error,
-        endedAt: now,
-        deadline: null,
-        delivery,
-        ...(fromCache ? { fromCache: true } : {}),
-      },
-    );
-    if (!applied) return null;
-    const settledKind = kind ?? this.steps.step(key)?.kind;
-    if (settledKind === "task" || settledKind === "step") this.steps.recordAttempt(key, attempt, now, outcome.ok ? null : outcome.error, facts(outcome));
-    return { key, delivery, at: now, outcome };
+    return settleStep(this.steps, key, attempt, outcome, now, fromCache, kind);
   }
 
   /** A failed attempt: waits for its retry when its policy allows one and the error is retryable (null), else fails the step. */
   fail(key: string, attempt: number, error: ErrorData, now: number, known?: StepRecord, told: AttemptFacts = {}): Settled | null {
-    const step = known ?? this.steps.step(key);
-    if (!step) return null;
-    const delay = isRetryable(error) ? retryDelayMs((step.options ?? DEFAULT_TASK_OPTIONS).retries, attempt + 1) : null;
-    if (delay === null) return this.settle(key, attempt, { ok: false, error, ...told }, now, false, step.kind);
-    if (this.steps.update(key, { statuses: ["running"], attempt }, { status: "retrying", wakeAt: now + delay, error, deadline: null })) {
-      this.steps.recordAttempt(key, attempt, now, error, told);
-    }
-    return null;
+    return failAttempt(this.steps, key, attempt, error, now, known, told);
   }
 
   /** Completes a task's first attempt with a result another run (or this one) cached. */
@@ -309,67 +228,7 @@ export class RunMachine {
    * tasks still waiting for a slot ask again.
    */
   due(now: number): DueWork {
-    const settled: Settled[] = [];
-    const effects: RunEffect[] = [];
-    const keep = (outcome: Settled | null): void => {
-      if (outcome) settled.push(outcome);
-    };
-    for (const step of this.steps.dueWakes(["sleeping"], now)) keep(this.settle(step.key, step.attempts, { ok: true, value: undefined }, now));
-    for (const step of this.steps.dueWakes(["waiting"], now)) {
-      if (step.kind === "event") {
-        const error = toErrorData(new EventTimeoutError(`no event "${step.event?.name ?? step.name}" came within the wait's timeout (${step.key})`));
-        keep(this.settle(step.key, step.attempts, { ok: false, error }, now));
-      } else keep(this.settle(step.key, step.attempts, { ok: true, value: { ...timedOut(now) } }, now));
-    }
-    for (const step of this.steps.dueDeadlines(["running"], now)) {
-      if (step.kind === "flow" && step.flow) {
-        const error = toErrorData(new TaskTimeoutError(`child flow "${step.key}" (${step.flow.workflow}) ran past its timeout; it was cancelled`));
-        const outcome = this.settle(step.key, step.attempts, { ok: false, error }, now);
-        if (outcome) effects.push({ kind: "cancel-child", childId: step.flow.childId });
-        keep(outcome);
-      } else if (step.kind === "step") {
-        // Alive in this execution, it runs on; cut off by an eviction, the rebuilt execution runs it again.
-        // Bookkeeping, not a log change: consumers replaying the run never need it.
-        this.steps.lease(step.key, step.attempts, { deadline: now + heartbeatTimeoutMs(step.options ?? DEFAULT_TASK_OPTIONS) });
-      } else if (step.kind === "task") {
-        const options = step.options ?? DEFAULT_TASK_OPTIONS;
-        const window = heartbeatTimeoutMs(options);
-        let error: ErrorData | null = null;
-        if (step.claim && now >= step.claim.at + taskDeadlineMs(options)) {
-          error = toErrorData(new TaskTimeoutError(`"${step.key}" attempt ${step.attempts} did not report within its ${options.timeout} s timeout`));
-        } else if (step.claim) {
-          // Its consumer went silent (it crashed, or was evicted): the attempt failed, and is retried per its policy.
-          error = toErrorData(new TaskTimeoutError(`"${step.key}" attempt ${step.attempts}: its consumer sent no heartbeat for ${window / 1000} s (it crashed or was evicted)`));
-        } else if (step.resends >= MAX_RESENDS) {
-          error = toErrorData(new TaskDeliveryError(`"${step.key}" attempt ${step.attempts} was sent ${step.resends + 1} times and no consumer took it`));
-        }
-        if (error) {
-          effects.push(...releaseSlot(step));
-          keep(this.fail(step.key, step.attempts, error, now));
-        } else {
-          // Never taken: its message was lost, or waits behind others. Sent again; the first consumer to claim it runs it.
-          // The first re-send waits one heartbeat timeout more (a message lost in a crash costs no more), each later one twice the last.
-          const wait = Math.min(window * 2 ** step.resends, MAX_RESEND_WAIT_MS);
-          this.steps.lease(step.key, step.attempts, { deadline: now + wait, resends: step.resends + 1 });
-          effects.push({ kind: "dispatch", key: step.key, attempt: step.attempts, options });
-        }
-      }
-    }
-    for (const step of this.steps.dueWakes(["retrying"], now)) {
-      const attempt = step.attempts + 1;
-      if (step.kind === "step") {
-        // The execution's next attempt records itself (begin) when it runs.
-        this.steps.update(step.key, { statuses: ["retrying"] }, { status: "running", wakeAt: null, deadline: now + heartbeatTimeoutMs(step.options ?? DEFAULT_TASK_OPTIONS) });
-        effects.push({ kind: "rerun-step", key: step.key, attempt });
-        continue;
-      }
-      const options = step.options ?? DEFAULT_TASK_OPTIONS;
-      this.steps.update(step.key, { statuses: ["retrying"] }, { status: "running", attempts: attempt, wakeAt: null, deadline: now + heartbeatTimeoutMs(options), attemptStartedAt: now, claim: null, resends: 0 });
-      effects.push({ kind: "dispatch", key: step.key, attempt, options });
-    }
-    // A queued attempt whose limiter never called back asks again (its lease may have been lost).
-    for (const step of this.steps.dueDeadlines(["queued"], now)) effects.push({ kind: "dispatch", key: step.key, attempt: step.attempts, options: step.options ?? DEFAULT_TASK_OPTIONS });
-    return { settled, effects };
+    return dueWork(this.steps, now);
   }
 
   /** A person's decision on the approval at `key`: settles it once. */
@@ -460,23 +319,4 @@ export class RunMachine {
 /** The status a call of each kind starts in. */
 export function initialStatus(kind: StepKind): StepStatus {
   return kind === "sleep" ? "sleeping" : kind === "approval" || kind === "event" ? "waiting" : kind === "patch" ? "completed" : "running";
-}
-
-/** How long a claimed task attempt may go without a report: its timeout, then the watchdog's grace. */
-export function taskDeadlineMs(options: ResolvedTaskOptions): number {
-  return options.timeout * 1000 + WATCHDOG_GRACE_MS;
-}
-
-/** An approval's result when nobody decided before its timeout. */
-function timedOut(now: number): ApprovalResult {
-  return { approved: false, decision: "timeout", decidedAt: new Date(now).toISOString() };
-}
-
-function releaseSlot(step: StepRecord): RunEffect[] {
-  return step.options?.concurrency ? [{ kind: "release-slot", key: step.key, options: step.options }] : [];
-}
-
-/** The facts of an attempt an outcome carries, without its result. */
-function facts(outcome: Outcome): AttemptFacts {
-  return { ...(outcome.logs ? { logs: outcome.logs } : {}), ...(outcome.ranAt !== undefined ? { ranAt: outcome.ranAt } : {}) };
 }
