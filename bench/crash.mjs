@@ -33,7 +33,8 @@ async function startAll(server, workflow, tags, input) {
   await inBatches(tags, 50, async (tag) => {
     for (;;) {
       const response = await server.api("/api/runs", { method: "POST", headers: { "Idempotency-Key": tag }, body: JSON.stringify({ workflow, input: input(tag) }) });
-      if (response && (response.status === 201 || response.status === 200)) return ids.set(tag, (await response.json()).id);
+      const run = response && (response.status === 201 || response.status === 200) ? await response.json().catch(() => null) : null;
+      if (run) return ids.set(tag, run.id);
       await sleep(300);
     }
   });
@@ -119,7 +120,7 @@ async function events() {
     }
   });
   const { listed, slowestS } = await recovery(server, "signalled", ids, readyAt);
-  const details = await Promise.all(tags.map(async (tag) => (await server.api(`/api/runs/${ids.get(tag)}`))?.json()));
+  const details = await Promise.all(tags.map((tag) => server.json(`/api/runs/${ids.get(tag)}`)));
   server.dispose();
   const completed = tags.filter((tag) => listed.get(ids.get(tag))?.status === "completed").length;
   const wrongPayload = details.filter((run, i) => run?.output !== tags[i]).length;

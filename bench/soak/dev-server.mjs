@@ -29,6 +29,12 @@ export async function startCounter() {
   return { hits, url: `http://127.0.0.1:${server.address().port}`, close: () => server.close() };
 }
 
+/** Every dev server started, so none outlives this process (a detached group would go on serving its port). */
+const started = new Set();
+process.on("exit", () => {
+  for (const server of started) server.kill();
+});
+
 /** Baton with the workflows of bench/soak/workflows under `wrangler dev` on `port`, on a fresh state folder. */
 export class DevServer {
   constructor(port, token) {
@@ -45,6 +51,9 @@ export class DevServer {
 
   /** Starts it (again, on the same state) and waits until it answers. */
   async start() {
+    // Something else answering on the port would be measured instead: refuse.
+    if (await this.answers()) throw new Error(`something already answers on port ${this.port}: stop it first`);
+    started.add(this);
     this.child = spawn(join(root, "node_modules/.bin/wrangler"), ["dev", "-c", this.config, "--port", String(this.port), "--ip", "127.0.0.1", "--persist-to", this.state, "--log-level", "error", "--var", `BATON_API_TOKEN:${this.token}`], {
       cwd: root,
       // Its own process group, so one kill takes wrangler and every workerd it started.
@@ -53,16 +62,21 @@ export class DevServer {
       env: { ...process.env, PATH: `${join(root, "node_modules/.bin")}:${process.env.PATH}` },
     });
     const deadline = Date.now() + 90_000;
-    while (!(await fetch(`${this.base}/api/workflows`, { headers: this.headers }).then((r) => r.ok, () => false))) {
-      if (Date.now() > deadline) throw new Error("wrangler dev did not start");
+    while (!(await this.answers())) {
+      if (Date.now() > deadline || this.child.exitCode !== null) throw new Error("wrangler dev did not start");
       await sleep(200);
     }
+  }
+
+  /** True when the API answers on the port within 2 s. */
+  answers() {
+    return fetch(`${this.base}/api/workflows`, { headers: this.headers, signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
   }
 
   /** `kill -9` of wrangler and every workerd it started. */
   kill() {
     try {
-      process.kill(-this.child.pid, "SIGKILL");
+      if (this.child) process.kill(-this.child.pid, "SIGKILL");
     } catch {}
   }
 
@@ -89,6 +103,12 @@ export class DevServer {
   /** Calls the API; answers the response, or null when no answer came (the server is down). */
   api(path, init = {}) {
     return fetch(`${this.base}${path}`, { ...init, headers: { ...this.headers, ...(init.headers ?? {}) } }).catch(() => null);
+  }
+
+  /** Calls the API and reads its JSON answer; null when no whole answer came (the server went down mid-way). */
+  async json(path, init = {}) {
+    const response = await this.api(path, init);
+    return response ? response.json().catch(() => null) : null;
   }
 
   /** Every run of `workflow` from the list, by id (a page of 100 at a time). */
