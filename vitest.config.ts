@@ -13,14 +13,14 @@ buildAllRegistries();
 const TEST_WRANGLER_CONFIG = writeTestWranglerConfig();
 
 /**
- * `baton` resolves to the package's source in sdk/ (its exports point at the built
+ * `baton-workflows` (and `baton`, the name earlier releases' workflows import) resolves to the package's source in sdk/ (its exports point at the built
  * dist/, which only `npm pack` makes), exactly the specifiers the package exports.
  */
 const batonFromSource = [
-  { find: /^baton$/, replacement: fileURLToPath(new URL("./sdk/index.ts", import.meta.url)) },
-  { find: /^baton\/engine$/, replacement: fileURLToPath(new URL("./sdk/core/index.ts", import.meta.url)) },
-  { find: /^baton\/testing$/, replacement: fileURLToPath(new URL("./sdk/testing/index.ts", import.meta.url)) },
-  { find: /^baton\/client$/, replacement: fileURLToPath(new URL("./sdk/client/index.ts", import.meta.url)) },
+  { find: /^baton(-workflows)?$/, replacement: fileURLToPath(new URL("./sdk/index.ts", import.meta.url)) },
+  { find: /^baton(-workflows)?\/engine$/, replacement: fileURLToPath(new URL("./sdk/core/index.ts", import.meta.url)) },
+  { find: /^baton(-workflows)?\/testing$/, replacement: fileURLToPath(new URL("./sdk/testing/index.ts", import.meta.url)) },
+  { find: /^baton(-workflows)?\/client$/, replacement: fileURLToPath(new URL("./sdk/client/index.ts", import.meta.url)) },
 ];
 
 /** The API token the tests send. */

@@ -56,6 +56,9 @@ export function buildRegistry(sourceDir = join(root, "workflows"), outFile = joi
     "",
   ];
   const entries = [];
+  const workflows = [];
+  const scripts = [];
+  const versions = [];
   files.forEach(({ file, companion }, i) => {
     if (!companion) checkDeclaredSchedule(relative(process.cwd(), file).split(sep).join("/"), readFileSync(file, "utf8"));
     const name = relative(sourceDir, file).split(sep).join("/").replace(/\.ts$/, "");
@@ -63,10 +66,31 @@ export function buildRegistry(sourceDir = join(root, "workflows"), outFile = joi
     // A workflow's version covers its companion folder: changing a helper there changes the workflow.
     const own = companion ? [file] : [file, ...files.filter((f) => f.file.startsWith(`${file.slice(0, -3)}__mod${sep}`)).map((f) => f.file)];
     lines.push(`import * as m${i} from ${JSON.stringify(spec.startsWith(".") ? spec : `./${spec}`)};`);
-    entries.push(`  ${JSON.stringify(name)}: { module: m${i}, version: ${JSON.stringify(versionOf(own, sourceDir))}, companion: ${companion} },`);
+    const version = versionOf(own, sourceDir);
+    entries.push(`  ${JSON.stringify(name)}: { module: m${i}, version: ${JSON.stringify(version)}, companion: ${companion} },`);
+    versions.push(`  ${JSON.stringify(name)}: ${JSON.stringify(version)},`);
+    // A companion is registered only when its default export is a script; helpers without one are left out.
+    if (!companion) workflows.push(`  ${JSON.stringify(name)}: m${i}.default,`);
+    else if (/^export default /m.test(readFileSync(file, "utf8"))) scripts.push(`  ${JSON.stringify(name)}: m${i}.default,`);
   });
   lines.push(
     "",
+    "/** Every workflow and script, by name: `createBaton({ workflows, scripts, versions })`. */",
+    "export const workflows = {",
+    ...workflows,
+    "};",
+    "",
+    "/** Scripts in companion folders (`<name>__mod/`). */",
+    "export const scripts: Record<string, unknown> = {",
+    ...scripts,
+    "};",
+    "",
+    "/** Each file's version: a hash of its source (a workflow's includes its companion folder). */",
+    "export const versions: Record<string, string> = {",
+    ...versions,
+    "};",
+    "",
+    "/** The same, as the registry's module list. */",
     "export const modules: Record<string, { module: object; version: string; companion: boolean }> = {",
     ...entries,
     "};",

@@ -17,6 +17,8 @@ export interface Script<A = unknown, R = unknown> {
   readonly run: (args: A, context: TaskContext) => Promise<R>;
   /** Task options every call of this script gets unless the caller overrides them. */
   readonly options: TaskOptions | undefined;
+  /** The function given to script(), as written: hosts hash its source for a version when no build gave one. */
+  readonly source: (args: A, context: TaskContext) => R | Promise<R>;
 }
 
 /** Declares a script: code run as one task, by `taskScript(path, args)` or `POST /api/scripts/<path>/runs`. */
@@ -26,7 +28,7 @@ export function script<A = unknown, R = unknown>(run: (args: A, context: TaskCon
   }
   // Checked here so a bad option fails the deploy's first load, not a run.
   resolveTaskOptions(options, "script");
-  return Object.freeze({ [SCRIPT_BRAND]: true as const, run: async (args: A, context: TaskContext) => run(args, context), options });
+  return Object.freeze({ [SCRIPT_BRAND]: true as const, run: async (args: A, context: TaskContext) => run(args, context), options, source: run });
 }
 
 /** True when `value` was made by `script()`, even by another copy of this module. */

@@ -1,28 +1,15 @@
-// The Worker: the HTTP API on `fetch`, the task consumer on `queue`, scheduled runs on
-// `scheduled` (the cron trigger), and the Durable Object classes wrangler binds.
+// This repository's own Worker: Baton hosted exactly as a user's Worker hosts it, with
+// the workflows in workflows/ (the map `npx baton build` writes to src/generated/).
 
-import { createApp } from "./api/app.ts";
-import type { Env } from "./env.ts";
-import { modules } from "./generated/workflows.ts";
-import { consumeDeadTasks, consumeTasks, DEAD_LETTER_QUEUE } from "./tasks/queue-consumer.ts";
-import { registry } from "./registry.ts";
-import { runDueSchedules } from "./schedules/ticks.ts";
+import { createBaton } from "./worker.ts";
+import { scripts, versions, workflows } from "./generated/workflows.ts";
 
-export { RunIndex } from "./index/run-index.ts";
-export { RunObject } from "./runs/run-object.ts";
-export { TaskCache } from "./tasks/task-cache.ts";
-export { ConcurrencyLimiter } from "./tasks/concurrency-limiter.ts";
-export { Scheduler } from "./schedules/scheduler.ts";
-export { AccessGuard } from "./api/access-guard.ts";
+export * from "./worker.ts";
 
-registry.add(modules);
-
-const app = createApp();
+const baton = createBaton({ workflows, scripts, versions });
 
 export default {
-  fetch: app.fetch,
-  queue: (batch: MessageBatch<unknown>, env: Env) => (batch.queue === DEAD_LETTER_QUEUE ? consumeDeadTasks(batch, env) : consumeTasks(batch, env)),
-  scheduled: async (controller: ScheduledController, env: Env) => {
-    await runDueSchedules(controller.scheduledTime, env);
-  },
-} satisfies ExportedHandler<Env>;
+  fetch: baton.fetch,
+  queue: baton.queue,
+  scheduled: baton.scheduled,
+} satisfies ExportedHandler<Cloudflare.Env>;

@@ -1,8 +1,8 @@
 // The registered workflows and scripts, filled from the generated module list so that
 // a file in workflows/ is all it takes to add one.
 
-import { isScript, isWorkflow, taskScript, type Script, type Workflow } from "baton";
-import type { Resolver } from "baton/engine";
+import { isScript, isWorkflow, taskScript, type Script, type Workflow } from "baton-workflows";
+import type { Resolver } from "baton-workflows/engine";
 import { parseSchedule, type CronSchedule } from "./schedules/cron.ts";
 
 /** What a generated registry module lists for each file. */
@@ -37,6 +37,24 @@ export class Registry implements Resolver {
       else if (!companion) console.warn(`baton: workflows/${name}.ts has no default export made by workflow() or script(); it is not registered`);
     }
     return this;
+  }
+
+  /**
+   * Adds a map from name to `workflow()` or `script()` value, as createBaton() takes
+   * it. Each gets its `versions` entry (what `baton build` writes: a hash of its file
+   * and companion folder) or else a hash of its body's source. Names inside a
+   * `<name>__mod/` folder (or all, with `companions`) are companions: registered only
+   * when they are scripts.
+   */
+  addMap(workflows: Readonly<Record<string, unknown>>, versions: Readonly<Record<string, string>> = {}, companions = false): this {
+    const modules: Record<string, ModuleEntry> = {};
+    for (const [name, value] of Object.entries(workflows)) {
+      const companion = companions || /__mod\//.test(name);
+      // Undefined: a file `baton build` listed has no default export; add() warns about it.
+      if (!companion && value !== undefined && !isWorkflow(value) && !isScript(value)) throw new Error(`baton: "${name}" in the workflows given to createBaton() is neither a workflow() nor a script()`);
+      modules[name] = { module: { default: value }, version: versions[name] ?? sourceVersion(value), companion };
+    }
+    return this.add(modules);
   }
 
   /** The workflow or script registered under `name`. */
@@ -80,6 +98,16 @@ function scheduleOf(name: string, workflow: Workflow): CronSchedule | null {
   } catch (error) {
     throw new Error(`workflows/${name}.ts: schedule "${schedule.cron}" is not a cron expression Baton can read: ${error instanceof Error ? error.message : String(error)}`);
   }
+}
+
+/** A version for code given without one: FNV-1a (64 bits) of its body's source, as 12 hex digits. */
+function sourceVersion(value: unknown): string {
+  // A script made by an older copy of the package has no source: its wrapper is all there is.
+  const body = isWorkflow(value) ? value.run : isScript(value) ? ((value as Partial<Script>).source ?? value.run) : undefined;
+  const text = String(body ?? "");
+  let hash = 0xcbf29ce484222325n;
+  for (let i = 0; i < text.length; i++) hash = BigInt.asUintN(64, (hash ^ BigInt(text.charCodeAt(i))) * 0x100000001b3n);
+  return hash.toString(16).padStart(16, "0").slice(0, 12);
 }
 
 /** The Worker's registry; the entry module fills it. */

@@ -2,7 +2,7 @@
 // source with a module script run as its own task, then totals the rows in a step.
 //   extract.ts   – a script (default export script(...)), run by taskScript("etl__mod/extract", ...)
 //   transform.ts – plain helpers, imported by relative path; never registered
-import { parallel, step, taskScript, workflow } from "baton";
+import { parallel, step, taskScript, workflow } from "baton-workflows";
 import { totalsBy, type Row } from "./etl__mod/transform.ts";
 
 interface Input {

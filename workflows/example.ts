@@ -1,5 +1,5 @@
 // The seed example: fetch every URL, transform each result, wait a minute, save.
-import { parallel, sleep, task, workflow } from "baton";
+import { parallel, sleep, task, workflow } from "baton-workflows";
 
 interface Input {
   urls: string[];

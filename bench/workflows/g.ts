@@ -1,5 +1,5 @@
 // G: n sequential tasks, to show how per-task cost grows with the log.
-import { task, workflow } from "baton";
+import { task, workflow } from "baton-workflows";
 
 export default workflow(async (input: { n: number }) => {
   let total = 0;

@@ -1,5 +1,5 @@
 // Idle: one long sleep between two tasks.
-import { sleep, task, workflow } from "baton";
+import { sleep, task, workflow } from "baton-workflows";
 
 export default workflow(async (input: { seconds: number }) => {
   await task("before", () => 1);

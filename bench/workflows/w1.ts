@@ -1,5 +1,5 @@
 // W1: n sequential inline steps returning small values.
-import { step, workflow } from "baton";
+import { step, workflow } from "baton-workflows";
 
 export default workflow(async (input: { n: number }) => {
   let total = 0;

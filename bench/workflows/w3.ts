@@ -1,4 +1,4 @@
 // W3 (and the single-run building block): one task.
-import { task, workflow } from "baton";
+import { task, workflow } from "baton-workflows";
 
 export default workflow(async () => task("one", () => 1));

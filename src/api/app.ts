@@ -1,5 +1,5 @@
 // The Worker's routes: the console's pages at /, approval pages at /approvals, and the
-// HTTP API at /api, each route declared with its schemas in routes.ts (and so in
+// HTTP API at /api (all under the host's base path, if it set one), each route declared with its schemas in routes.ts (and so in
 // /api/openapi.json) and served here. JSON in and out, every error as
 // `{error: {code, message}}`, and a rejected request changes nothing.
 
@@ -7,13 +7,14 @@ import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import * as z from "zod/mini";
-import { receivedJsonProblem, type Json } from "baton/engine";
-import type { DecisionView, EventSentView, RestartView, RunSummary, WorkflowList } from "baton/client";
+import { receivedJsonProblem } from "baton-workflows/engine";
+import type { DecisionView, EventSentView, RestartView, RunSummary, WorkflowList } from "baton-workflows/client";
 import type { Env } from "../env.ts";
-import { registry } from "../registry.ts";
 import { decodeCursor } from "../index/run-index.ts";
-import { listedRun, listRuns } from "../index/run-list.ts";
-import { fingerprintOf, runIdFromKey } from "../runs/run-ids.ts";
+import { listRuns } from "../index/run-list.ts";
+import { cancelRun, decideRun, knownRun, runNotFound, sendRunEvent, startRun, type StartOptions } from "./run-actions.ts";
+import { runIdFromKey } from "../runs/run-ids.ts";
+import { host } from "../host.ts";
 import { workflowEntries } from "../schedules/schedule-view.ts";
 import { ApiError } from "./api-error.ts";
 import { requireToken } from "./auth.ts";
@@ -27,22 +28,22 @@ import { approvalRoutes } from "../approvals/approval-routes.tsx";
 import { consoleRoutes, refusedCrossSite, tooLarge } from "../console/console-routes.tsx";
 import { limitBody as limitPageBody, pageHeaders, sameOriginPosts } from "../console/security.ts";
 
-const RUN_ID = /^[A-Za-z0-9_-]{1,128}$/;
-
 type AppEnv = { Bindings: Env };
 
-/** Builds the Worker's Hono app. */
+/** Builds the Worker's Hono app, its routes under the host's base path (host.basePath). */
 export function createApp(): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
+  const root = new Hono<AppEnv>();
+  // Shares the root's routes: every route below is registered under the base path.
+  const app = host.basePath ? root.basePath(host.basePath) : root;
 
-  app.onError((error, c) => {
+  root.onError((error, c) => {
     if (error instanceof ApiError) return c.json(error.body(), error.status);
     if (error instanceof HTTPException) return error.getResponse();
     console.error(`baton: unhandled API error: ${error.name}: ${error.message}`);
     return c.json(new ApiError(500, "internal_error", "internal error; see the Worker's logs").body(), 500);
   });
-  app.notFound((c) => {
-    const allow = allowedMethods(app.routes, c.req.path);
+  root.notFound((c) => {
+    const allow = allowedMethods(root.routes, c.req.path);
     if (allow.length > 0) {
       const error = new ApiError(405, "method_not_allowed", `${c.req.path} does not take ${c.req.method}; it takes ${allow.join(", ")}`);
       return c.json(error.body(), 405, { Allow: allow.join(", ") });
@@ -77,24 +78,13 @@ export function createApp(): Hono<AppEnv> {
 
   serve(routes.startRun, limitBody, async (c) => {
     const body = parse(StartBody, await readJson(c));
-    const entry = registry.entry(body.workflow);
-    if (entry?.kind === "script") {
-      throw new ApiError(404, "workflow_not_found", `"${body.workflow}" is a script, not a workflow; run it with POST /api/scripts/${body.workflow}/runs and {"args": ...}`);
-    }
-    if (!entry) throw new ApiError(404, "workflow_not_found", `no workflow "${body.workflow}"; GET /api/workflows lists them`);
-    return startRun(c, body.workflow, body.input as Json | undefined);
+    return answerStart(c, await startRun(c.env, body.workflow, body.input, startOptions(c)));
   });
 
   // A script run: one task running the script at the path, with `args`.
   serve(routes.startScriptRun, limitBody, async (c) => {
-    const path = c.req.param("path") ?? "";
     const body = parse(ScriptBody, await readJson(c));
-    const entry = registry.entry(path);
-    if (entry?.kind !== "script") {
-      const hint = entry ? `"${path}" is a workflow; start it with POST /api/runs` : "GET /api/workflows lists them";
-      throw new ApiError(404, "script_not_found", `no script "${path}"; ${hint}`);
-    }
-    return startRun(c, path, body.args as Json | undefined);
+    return answerStart(c, await startRun(c.env, c.req.param("path") ?? "", body.args, startOptions(c), "script"));
   });
 
   serve(routes.listRuns, async (c) => {
@@ -107,7 +97,7 @@ export function createApp(): Hono<AppEnv> {
 
   // The run object answers its detail already as JSON text.
   serve(routes.getRun, async (c) => {
-    const run = await (await knownRun(c)).describe();
+    const run = await (await knownRunOf(c)).describe();
     if (run === null) throw runNotFound(c.req.param("id"));
     return c.body(run, 200, { "content-type": "application/json; charset=UTF-8" });
   });
@@ -116,14 +106,14 @@ export function createApp(): Hono<AppEnv> {
     const query = parse(StepsQuery, c.req.query());
     const offset = query.cursor === undefined ? 0 : decodeStepsCursor(query.cursor);
     if (offset === null) throw new ApiError(400, "invalid_request", "cursor is not one this API returned");
-    const page = await (await knownRun(c)).steps(offset, query.limit);
+    const page = await (await knownRunOf(c)).steps(offset, query.limit);
     if (page === null) throw runNotFound(c.req.param("id"));
     return c.body(page, 200, { "content-type": "application/json; charset=UTF-8" });
   });
 
   serve(routes.getStep, async (c) => {
     const key = c.req.param("key") ?? "";
-    const step = await (await knownRun(c)).stepDetail(key);
+    const step = await (await knownRunOf(c)).stepDetail(key);
     if (step === "no_run") throw runNotFound(c.req.param("id"));
     if (step === "no_step") throw new ApiError(404, "step_not_found", `run ${c.req.param("id") ?? ""} has no step "${key}"; GET the run to see its step keys (URL-encode the key)`);
     return c.body(step, 200, { "content-type": "application/json; charset=UTF-8" });
@@ -135,7 +125,7 @@ export function createApp(): Hono<AppEnv> {
     const body = parse(RestartBody, text.trim() === "" ? {} : parseJson(text));
     const idempotencyKey = idempotencyKeyOf(c);
     const id = idempotencyKey === null ? crypto.randomUUID() : await runIdFromKey(idempotencyKey);
-    const result = await (await knownRun(c)).restart({ id, fromStep: body.fromStep, idempotencyKey, origin: new URL(c.req.url).origin });
+    const result = await (await knownRunOf(c)).restart({ id, fromStep: body.fromStep, idempotencyKey, origin: new URL(c.req.url).origin });
     if (result.status === "run_not_found") throw runNotFound(c.req.param("id"));
     if (result.status === "step_not_found") throw new ApiError(404, "step_not_found", `run ${c.req.param("id") ?? ""} has no step "${body.fromStep ?? ""}"; GET the run to see its step keys`);
     if (result.status === "run_not_active") throw new ApiError(409, "run_not_active", `run ${result.run.id} is ${result.run.status}; only an ended run can be restarted`);
@@ -145,38 +135,18 @@ export function createApp(): Hono<AppEnv> {
   });
 
   serve(routes.deleteRun, async (c) => {
-    const result = await (await knownRun(c)).remove();
+    const result = await (await knownRunOf(c)).remove();
     if (result.status === "run_not_found") throw runNotFound(c.req.param("id"));
     if (result.status === "run_not_active") throw new ApiError(409, "run_not_active", `run ${result.run.id} is ${result.run.status}; cancel it first, or wait for it to end`);
     if (result.status === "busy") throw new ApiError(409, "run_busy", `run ${c.req.param("id") ?? ""} is still telling its parent or the run list how it ended; try again in a few seconds`);
     return c.body(null, 204);
   });
 
-  serve(routes.cancelRun, async (c) => {
-    const result = await (await knownRun(c)).cancel();
-    if (result.status === "not_found") throw runNotFound(c.req.param("id"));
-    if (result.status === "not_active") {
-      throw new ApiError(409, "run_not_active", `run ${result.run.id} already ended as ${result.run.status}`);
-    }
-    return c.json(result.run satisfies RunSummary);
-  });
+  serve(routes.cancelRun, async (c) => c.json((await cancelRun(c.env, c.req.param("id") ?? "")) satisfies RunSummary));
 
   serve(routes.decideApproval, limitSmallBody, async (c) => {
     const decision = parse(DecisionBody, await readJson(c));
-    const key = c.req.param("key") ?? "";
-    const result = await (await knownRun(c)).decide(key, decision);
-    switch (result.status) {
-      case "decided":
-        return c.json({ key, ...result.result } satisfies DecisionView);
-      case "run_not_found":
-        throw runNotFound(c.req.param("id"));
-      case "approval_not_found":
-        throw new ApiError(404, "approval_not_found", `run ${c.req.param("id") ?? ""} has no approval "${key}"; GET the run to see its approvals`);
-      case "run_not_active":
-        throw new ApiError(409, "run_not_active", `run ${result.run.id} already ended as ${result.run.status}`);
-      case "already_decided":
-        throw new ApiError(409, "approval_already_decided", `approval "${key}" was already decided${result.result ? ` (${result.result.decision} at ${result.result.decidedAt})` : ""}`);
-    }
+    return c.json((await decideRun(c.env, c.req.param("id") ?? "", c.req.param("key") ?? "", decision)) satisfies DecisionView);
   });
 
   // Accepted: settled the oldest wait for it, or kept for the first wait that comes.
@@ -184,22 +154,7 @@ export function createApp(): Hono<AppEnv> {
   serve(routes.sendEvent, limitBody, async (c) => {
     const name = parse(EventNameParam, c.req.param("name"));
     const body = parse(EventBody, await readJson(c));
-    const payload = body.payload as Json | undefined;
-    const key = idempotencyKeyOf(c);
-    const once = key === null ? undefined : { key, fingerprint: await fingerprintOf({ name, payload: payload ?? null }) };
-    const result = await (await knownRun(c)).sendEvent(name, payload, once);
-    switch (result.status) {
-      case "accepted":
-        return c.json({ name, deliveredTo: result.deliveredTo } satisfies EventSentView, 202);
-      case "run_not_found":
-        throw runNotFound(c.req.param("id"));
-      case "run_not_active":
-        throw new ApiError(409, "run_not_active", `run ${result.run.id} already ended as ${result.run.status}; it takes no events`);
-      case "inbox_full":
-        throw new ApiError(429, "inbox_full", `no wait takes event "${name}" now and ${result.message}`);
-      case "idempotency_conflict":
-        throw new ApiError(409, "idempotency_conflict", `Idempotency-Key "${key ?? ""}" was used for another event to run ${c.req.param("id") ?? ""} (another name or payload)`);
-    }
+    return c.json((await sendRunEvent(c.env, c.req.param("id") ?? "", name, body.payload, idempotencyKeyOf(c))) satisfies EventSentView, 202);
   });
 
   serve(routes.listWorkflows, async (c) => c.json({ workflows: await workflowEntries(c.env) } satisfies WorkflowList));
@@ -208,20 +163,17 @@ export function createApp(): Hono<AppEnv> {
   app.use("/approvals/*", pageHeaders(), sameOriginPosts(refusedCrossSite), limitPageBody(MAX_SMALL_BODY_BYTES, tooLarge));
   app.route("/approvals", approvalRoutes());
   app.route("/", consoleRoutes());
-  return app;
+  return root;
 }
 
-/** Starts a run of a workflow or script (honouring Idempotency-Key) and answers it. */
-async function startRun(c: Context<AppEnv>, workflow: string, input: Json | undefined): Promise<Response> {
-  const idempotencyKey = idempotencyKeyOf(c);
-  const id = idempotencyKey === null ? crypto.randomUUID() : await runIdFromKey(idempotencyKey);
-  const stub = c.env.RUNS.get(c.env.RUNS.idFromName(id));
-  const origin = new URL(c.req.url).origin;
-  const result = await stub.start({ id, workflow, input, idempotencyKey, origin });
-  if (result.conflict) {
-    throw new ApiError(409, "idempotency_conflict", `Idempotency-Key "${idempotencyKey}" was used for run ${id} with a different workflow or input`);
-  }
-  return c.json(result.run, result.created ? 201 : 200);
+/** How the request names its run: its Idempotency-Key, and its origin for approval links. */
+function startOptions(c: Context<AppEnv>): StartOptions {
+  return { idempotencyKey: idempotencyKeyOf(c), origin: new URL(c.req.url).origin };
+}
+
+/** A start's answer: 201 for a new run, 200 for the one an Idempotency-Key already started. */
+function answerStart(c: Context<AppEnv>, started: { created: boolean; run: RunSummary }): Response {
+  return c.json(started.run, started.created ? 201 : 200);
 }
 
 /**
@@ -233,11 +185,8 @@ function honoPath(route: routes.RouteSpec): string {
 }
 
 /** The run object the request names once the run is known (listed): else 404, and no object is woken (which would create its storage). */
-async function knownRun(c: Context<AppEnv>) {
-  const id = c.req.param("id") ?? "";
-  const stub = RUN_ID.test(id) ? await listedRun(c.env, id) : null;
-  if (!stub) throw runNotFound(id);
-  return stub;
+function knownRunOf(c: Context<AppEnv>) {
+  return knownRun(c.env, c.req.param("id") ?? "");
 }
 
 /** The request's Idempotency-Key, checked; null when it sent none. */
@@ -246,9 +195,6 @@ function idempotencyKeyOf(c: Context<AppEnv>): string | null {
   return header === undefined ? null : parse(IdempotencyKey, header);
 }
 
-function runNotFound(id: string | undefined): ApiError {
-  return new ApiError(404, "run_not_found", `no run with id "${id ?? ""}"`);
-}
 
 async function readJson(c: Context): Promise<unknown> {
   return parseJson(await readText(c));

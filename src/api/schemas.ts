@@ -9,14 +9,20 @@ import { INBOX_EVENT_TTL_MS, MAX_INBOX_BYTES, MAX_INBOX_EVENTS } from "../runs/e
 import * as z from "zod/mini";
 // The English messages alone: the locales namespace would bring every language along.
 import en from "zod/v4/locales/en.js";
-import { RUN_STATUSES, type RunStatus as RunStatusName } from "baton/engine";
-import { EVENT_NAME } from "baton";
+import { RUN_STATUSES, type RunStatus as RunStatusName } from "baton-workflows/engine";
+import { EVENT_NAME } from "baton-workflows";
 
 // Readable default messages ("Too big: expected number to be <=100") in every refusal.
 z.config(en());
 
 /** Largest accepted body of `POST /api/runs`, and so the largest run input. */
 export const MAX_INPUT_BYTES = 1024 * 1024;
+
+/** An Idempotency-Key: 1 to 255 visible ASCII characters. */
+export const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+/** A run id as the API takes it. */
+export const RUN_ID = /^[A-Za-z0-9_-]{1,128}$/;
 /** Largest accepted body of a route that takes a small one (an approval decision, a restart). */
 export const MAX_SMALL_BODY_BYTES = 64 * 1024;
 /** Most runs one page of `GET /api/runs` returns. */
@@ -374,7 +380,7 @@ export const StepsQuery = z.strictObject({
 
 export const IdempotencyKey = doc(
   "Makes the request safe to retry: a start or restart with the same key reaches the same run (a repeat answers 200 with it); an event sent again with the same key is answered as the first time and delivered once.",
-  z.string().check(z.regex(/^[\x21-\x7e]{1,255}$/, "Idempotency-Key must be 1 to 255 visible ASCII characters")),
+  z.string().check(z.regex(IDEMPOTENCY_KEY, "Idempotency-Key must be 1 to 255 visible ASCII characters")),
 );
 
 export const RunIdParam = doc("The run's id.", z.string());

@@ -1,9 +1,10 @@
 // The run object's approval mail: signed links for an approval, and sending the
 // approval emails that are due, with back-off. Mail never holds up or fails a run.
 
+import { host } from "../host.ts";
 import { approvalEmailRaw } from "./approval-email.ts";
 import { signApprovalToken } from "./approval-token.ts";
-import { housekeepingBackoffMs, isTerminal, toErrorData } from "baton/engine";
+import { housekeepingBackoffMs, isTerminal, toErrorData } from "baton-workflows/engine";
 import type { Env } from "../env.ts";
 import type { Mailer } from "./mailer.ts";
 import type { RunRow, RunStore } from "../runs/run-store.ts";
@@ -24,7 +25,7 @@ export async function approvalLinks(
   const base = (env.BATON_PUBLIC_URL ?? run.origin ?? "").replace(/\/+$/, "");
   if (!secret || !base) return { approveUrl: null, rejectUrl: null };
   const link = async (decision: "approve" | "reject") =>
-    `${base}/approvals/${await signApprovalToken(secret, { run: run.id, ...(run.incarnation === null ? {} : { inc: run.incarnation }), key, decision, expires, ...(to === undefined ? {} : { to }) })}`;
+    `${base}${host.basePath}/approvals/${await signApprovalToken(secret, { run: run.id, ...(run.incarnation === null ? {} : { inc: run.incarnation }), key, decision, expires, ...(to === undefined ? {} : { to }) })}`;
   return { approveUrl: await link("approve"), rejectUrl: await link("reject") };
 }
 

@@ -2,6 +2,7 @@
 // decides. The signed token is the only credential, so these need no bearer token;
 // the Worker adds the page headers and refuses form posts from other sites.
 
+import { href } from "../host.ts";
 import { Hono, type Context } from "hono";
 import { signApprovalToken, verifyApprovalToken, type ApprovalClaim } from "./approval-token.ts";
 import type { Env } from "../env.ts";
@@ -60,7 +61,7 @@ export function approvalRoutes(): Hono<AppEnv> {
     if (info.status !== "waiting") return alreadyDecided(c, info);
     // The holder of either link may choose: the page offers both, each posting to its own signed link.
     const action = async (decision: ApprovalClaim["decision"]) =>
-      decision === claim.decision ? c.req.path : `/approvals/${await signApprovalToken(secret, { ...claim, decision })}`;
+      decision === claim.decision ? c.req.path : href(`/approvals/${await signApprovalToken(secret, { ...claim, decision })}`);
     return c.html(<DecisionPage nonce={nonceOf(c)} info={info} approveAction={await action("approve")} rejectAction={await action("reject")} proposed={claim.decision} />);
   });
 

@@ -2,7 +2,7 @@
 // step's log lines; an error with its causes.
 
 import type { FC } from "hono/jsx";
-import type { ErrorView, LogLineView } from "baton/client";
+import type { ErrorView, LogLineView } from "baton-workflows/client";
 import { pretty, size } from "./format.ts";
 
 /** Output shown inline before it is folded away. */

@@ -3,11 +3,12 @@
 // start forms. Every page but sign-in needs the session; every form post must come
 // from this origin.
 
+import { href } from "../host.ts";
 import { Hono, type Context } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { EVENT_NAME } from "baton";
-import type { RunStatus, StepDetail } from "baton/client";
-import { receivedJsonProblem, RUN_STATUSES, type Json } from "baton/engine";
+import { EVENT_NAME } from "baton-workflows";
+import type { RunStatus, StepDetail } from "baton-workflows/client";
+import { receivedJsonProblem, RUN_STATUSES, type Json } from "baton-workflows/engine";
 import type { Env } from "../env.ts";
 import { workflowEntries } from "../schedules/schedule-view.ts";
 import { listedRun, listRuns } from "../index/run-list.ts";
@@ -15,7 +16,7 @@ import { registry } from "../registry.ts";
 import { decodeCursor } from "../index/run-index.ts";
 import type { RunWindow } from "../runs/run-view.ts";
 import { MAX_RUN_STEPS } from "../runs/limits.ts";
-import { MAX_INPUT_BYTES } from "../api/schemas.ts";
+import { MAX_INPUT_BYTES, RUN_ID } from "../api/schemas.ts";
 import { MessagePage, RunListPage, SignInPage, WorkflowsPage, type StartProblem } from "./pages.tsx";
 import { RunBody, RunPage, STEPS_PER_PAGE } from "./run-page.tsx";
 import { StepPage } from "./step-page.tsx";
@@ -26,7 +27,6 @@ import { clientAddress, failedAttempt, waitFor } from "../api/attempts.ts";
 type AppEnv = { Bindings: Env };
 type Ctx = Context<AppEnv>;
 
-const RUN_ID = /^[A-Za-z0-9_-]{1,128}$/;
 /** Runs per page of the list. */
 const RUNS_PER_PAGE = 50;
 /** The largest input or payload a form takes: the API's limit. */
@@ -45,12 +45,12 @@ export function consoleRoutes(): Hono<AppEnv> {
   for (const path of SIGNED_IN_PAGES) {
     app.use(path, async (c, next) => {
       if (await hasSession(c, Date.now())) return next();
-      return signIn(c, c.req.method === "GET" ? c.req.path : "/", 401);
+      return signIn(c, c.req.method === "GET" ? c.req.path : href("/"), 401);
     });
   }
 
   app.get("/", async (c) => {
-    if (!(await hasSession(c, Date.now()))) return signIn(c, "/", 200);
+    if (!(await hasSession(c, Date.now()))) return signIn(c, href("/"), 200);
     const query = c.req.query();
     const workflow = query.workflow || undefined;
     const status = RUN_STATUSES.includes(query.status as RunStatus) ? (query.status as RunStatus) : undefined;
@@ -80,11 +80,11 @@ export function consoleRoutes(): Hono<AppEnv> {
   });
 
   // Reloading the page a refused sign-in answered lands here: show the form again.
-  app.get("/sign-in", (c) => c.redirect("/", 303));
+  app.get("/sign-in", (c) => c.redirect(href("/"), 303));
 
   app.post("/sign-out", async (c) => {
     await closeSession(c, Date.now());
-    return c.redirect("/", 303);
+    return c.redirect(href("/"), 303);
   });
 
   app.get("/runs/:id", async (c) => {
@@ -116,7 +116,7 @@ export function consoleRoutes(): Hono<AppEnv> {
     const result = await run.cancel();
     if (result.status === "not_found") return noRun(c);
     if (result.status === "not_active") return runWithNotice(c, `The run had already ended as ${result.run.status}. Nothing was changed.`);
-    return c.redirect(`/runs/${id}`, 303);
+    return c.redirect(href(`/runs/${id}`), 303);
   });
 
   app.post("/runs/:id/restart", async (c) => {
@@ -131,7 +131,7 @@ export function consoleRoutes(): Hono<AppEnv> {
     if (result.status === "run_not_found") return noRun(c);
     if (result.status === "step_not_found") return runWithNotice(c, `This run has no step "${fromStep ?? ""}". Nothing was started.`);
     if (result.status === "run_not_active") return runWithNotice(c, "The run is still active; only an ended run can be restarted. Nothing was started.");
-    return c.redirect(`/runs/${result.run.id}`, 303);
+    return c.redirect(href(`/runs/${result.run.id}`), 303);
   });
 
   app.post("/runs/:id/delete", async (c) => {
@@ -142,7 +142,7 @@ export function consoleRoutes(): Hono<AppEnv> {
     if (result.status === "run_not_found") return noRun(c);
     if (result.status === "run_not_active") return runWithNotice(c, "The run is still active: cancel it first. Nothing was deleted.");
     if (result.status === "busy") return runWithNotice(c, "The run is still telling its parent or the run list how it ended; try again in a few seconds. Nothing was deleted.");
-    return c.redirect("/", 303);
+    return c.redirect(href("/"), 303);
   });
 
   app.post("/runs/:id/approvals/:key{.+}", async (c) => {
@@ -157,7 +157,7 @@ export function consoleRoutes(): Hono<AppEnv> {
     const result = await run.decide(key, { approved: form.decision === "approve", comment, by: "console" });
     switch (result.status) {
       case "decided":
-        return c.redirect(`/runs/${id}`, 303);
+        return c.redirect(href(`/runs/${id}`), 303);
       case "run_not_found":
         return noRun(c);
       case "approval_not_found":
@@ -199,7 +199,7 @@ export function consoleRoutes(): Hono<AppEnv> {
         return runWithNotice(c, `No wait takes "${name}" now and ${result.message}. Nothing was sent.`);
       case "accepted":
       case "idempotency_conflict":
-        return c.redirect(`/runs/${id}`, 303);
+        return c.redirect(href(`/runs/${id}`), 303);
     }
   });
 
@@ -225,7 +225,7 @@ export function consoleRoutes(): Hono<AppEnv> {
     }
     const id = crypto.randomUUID();
     await c.env.RUNS.get(c.env.RUNS.idFromName(id)).start({ id, workflow, input, idempotencyKey: null, origin: new URL(c.req.url).origin });
-    return c.redirect(`/runs/${id}`, 303);
+    return c.redirect(href(`/runs/${id}`), 303);
   });
 
   return app;
@@ -300,6 +300,6 @@ function noRun(c: Ctx): Response | Promise<Response> {
  * drops tabs and newlines, so `/\t/host` would be `//host`, and CR/LF cannot go in a header).
  */
 function localPath(value: unknown): string {
-  if (typeof value !== "string" || !/^\/(?![/\\])[^\\\x00-\x1f\x7f]*$/.test(value)) return "/";
-  return new URL(value, "https://baton.invalid").origin === "https://baton.invalid" ? value : "/";
+  if (typeof value !== "string" || !/^\/(?![/\\])[^\\\x00-\x1f\x7f]*$/.test(value)) return href("/");
+  return new URL(value, "https://baton.invalid").origin === "https://baton.invalid" ? value : href("/");
 }

@@ -1,6 +1,7 @@
 // The console's frame: head, navigation and the one stylesheet, inline with the
 // page's nonce so the Content-Security-Policy allows nothing else.
 
+import { href } from "../host.ts";
 import { raw } from "hono/html";
 import type { FC, PropsWithChildren } from "hono/jsx";
 import type { RunStatus } from "../runs/run-view.ts";
@@ -65,12 +66,12 @@ export const Layout: FC<PropsWithChildren<{ title: string; nonce: string; nav?: 
     <body>
       {nav ? (
         <header class="top">
-          <a class="brand" href="/">
+          <a class="brand" href={href("/")}>
             Baton
           </a>
-          <a href="/">Runs</a>
-          <a href="/workflows">Workflows</a>
-          <form method="post" action="/sign-out">
+          <a href={href("/")}>Runs</a>
+          <a href={href("/workflows")}>Workflows</a>
+          <form method="post" action={href("/sign-out")}>
             <button type="submit">Sign out</button>
           </form>
         </header>

@@ -1,16 +1,17 @@
 // The console's pages other than a run's: sign-in, the run list, the workflows with
 // their start forms, and a page for anything that went wrong.
 
+import { href } from "../host.ts";
 import type { FC } from "hono/jsx";
-import type { RunPage, RunStatus, RunSummary, WorkflowEntry } from "baton/client";
-import { RUN_STATUSES } from "baton/engine";
+import type { RunPage, RunStatus, RunSummary, WorkflowEntry } from "baton-workflows/client";
+import { RUN_STATUSES } from "baton-workflows/engine";
 import { duration, time } from "./format.ts";
 import { Layout, Status } from "./layout.tsx";
 
 /** The sign-in form; `problem` says why the last try failed. */
 export const SignInPage: FC<{ nonce: string; next: string; problem?: string | undefined; unavailable?: string | null }> = ({ nonce, next, problem, unavailable }) => (
   <Layout title="Sign in" nonce={nonce} nav={false}>
-    <form class="signin" method="post" action="/sign-in">
+    <form class="signin" method="post" action={href("/sign-in")}>
       <h1>Baton</h1>
       {unavailable ? <p class="notice bad">{unavailable}</p> : null}
       {problem ? (
@@ -43,12 +44,12 @@ export const RunListPage: FC<{ nonce: string; page: RunPage; view: ListView }> =
     const params = new URLSearchParams();
     for (const [name, value] of Object.entries({ workflow: view.workflow, status: view.status, ...extra })) if (value) params.set(name, value);
     const text = params.toString();
-    return text ? `/?${text}` : "/";
+    return href(text ? `/?${text}` : "/");
   };
   return (
     <Layout title="Runs" nonce={nonce}>
       <h1>Runs</h1>
-      <form class="filters" method="get" action="/">
+      <form class="filters" method="get" action={href("/")}>
         <div>
           <label for="workflow">Workflow</label>
           <select id="workflow" name="workflow">
@@ -108,7 +109,7 @@ const RunRow: FC<{ run: RunSummary; now: number }> = ({ run, now }) => {
   return (
     <tr>
       <td>
-        <a href={`/runs/${run.id}`}>{run.workflow}</a>
+        <a href={href(`/runs/${run.id}`)}>{run.workflow}</a>
         <div class="muted">
           <code>{run.id}</code>
         </div>
@@ -118,7 +119,7 @@ const RunRow: FC<{ run: RunSummary; now: number }> = ({ run, now }) => {
       </td>
       <td>{time(run.createdAt)}</td>
       <td>{ended ? duration(took) : `${duration(took)} so far`}</td>
-      <td>{run.parentId ? <a href={`/runs/${run.parentId}`}>{run.parentId.slice(0, 8)}…</a> : <span class="muted">—</span>}</td>
+      <td>{run.parentId ? <a href={href(`/runs/${run.parentId}`)}>{run.parentId.slice(0, 8)}…</a> : <span class="muted">—</span>}</td>
     </tr>
   );
 };
@@ -139,7 +140,7 @@ export const WorkflowsPage: FC<{ nonce: string; entries: WorkflowEntry[]; proble
       const mine = problem?.workflow === entry.name ? problem : undefined;
       return (
         <section class="workflow" id={`wf-${entry.name}`}>
-          <form method="post" action="/workflows/start">
+          <form method="post" action={href("/workflows/start")}>
             <fieldset>
               <legend>
                 <h2>{entry.name}</h2>
@@ -156,7 +157,7 @@ export const WorkflowsPage: FC<{ nonce: string; entries: WorkflowEntry[]; proble
                       {" "}
                       · last tick {time(entry.schedule.last.scheduledAt)}{" "}
                       {entry.schedule.last.outcome === "started" ? "started " : "skipped for "}
-                      <a href={`/runs/${entry.schedule.last.runId}`}>{entry.schedule.last.runId.slice(0, 8)}</a>
+                      <a href={href(`/runs/${entry.schedule.last.runId}`)}>{entry.schedule.last.runId.slice(0, 8)}</a>
                     </>
                   ) : null}
                 </p>
@@ -188,7 +189,7 @@ export const MessagePage: FC<{ nonce: string; title: string; text: string; nav?:
     <h1>{title}</h1>
     <p class="notice bad">{text}</p>
     <p>
-      <a href="/">Back to the runs</a>
+      <a href={href("/")}>Back to the runs</a>
     </p>
   </Layout>
 );

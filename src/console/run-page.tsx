@@ -3,6 +3,7 @@
 // steps (step-card.tsx). The body is also served alone, and a small script swaps it in
 // every second while the run is active, so the page follows the run without a reload.
 
+import { href } from "../host.ts";
 import type { FC } from "hono/jsx";
 import { raw } from "hono/html";
 import type { RunWindow } from "../runs/run-view.ts";
@@ -20,7 +21,7 @@ const TERMINAL = new Set(["completed", "failed", "cancelled"]);
 /** The whole page: the frame, the live body and the script that refreshes it. */
 export const RunPage: FC<{ nonce: string; window: RunWindow; now: number; notice?: string | undefined }> = ({ nonce, window, now, notice }) => {
   const run = window.run;
-  const live = `/runs/${run.id}/live${window.offset > 0 ? `?from=${window.offset}` : ""}`;
+  const live = href(`/runs/${run.id}/live${window.offset > 0 ? `?from=${window.offset}` : ""}`);
   return (
     <Layout title={`${run.workflow} ${run.id.slice(0, 8)}`} nonce={nonce}>
       {notice ? <p class="notice bad">{notice}</p> : null}
@@ -72,7 +73,7 @@ export const RunBody: FC<{ window: RunWindow; now: number }> = ({ window, now })
   const start = Date.parse(run.createdAt);
   const end = ended ? Date.parse(run.updatedAt) : now;
   const pages = Math.max(1, Math.ceil(window.total / STEPS_PER_PAGE));
-  const pageOf = (offset: number) => `/runs/${run.id}${offset > 0 ? `?from=${offset}` : ""}`;
+  const pageOf = (offset: number) => href(`/runs/${run.id}${offset > 0 ? `?from=${offset}` : ""}`);
   return (
     <div data-ended={ended ? "true" : "false"}>
       <h1>
@@ -97,7 +98,7 @@ export const RunBody: FC<{ window: RunWindow; now: number }> = ({ window, now })
           <>
             <dt>Restart of</dt>
             <dd>
-              <a href={`/runs/${run.restartOf}`}>{run.restartOf}</a>
+              <a href={href(`/runs/${run.restartOf}`)}>{run.restartOf}</a>
             </dd>
           </>
         ) : null}
@@ -105,7 +106,7 @@ export const RunBody: FC<{ window: RunWindow; now: number }> = ({ window, now })
           <>
             <dt>Parent</dt>
             <dd>
-              <a href={`/runs/${run.parentId}`}>{run.parentId}</a>
+              <a href={href(`/runs/${run.parentId}`)}>{run.parentId}</a>
             </dd>
           </>
         ) : null}
@@ -120,8 +121,8 @@ export const RunBody: FC<{ window: RunWindow; now: number }> = ({ window, now })
         </dd>
       </dl>
       {ended ? (
-        <form class="actions" method="post" action={`/runs/${run.id}/delete`}>
-          <button class="primary" type="submit" formaction={`/runs/${run.id}/restart`}>
+        <form class="actions" method="post" action={href(`/runs/${run.id}/delete`)}>
+          <button class="primary" type="submit" formaction={href(`/runs/${run.id}/restart`)}>
             Restart
           </button>
           <button class="danger" type="submit">
@@ -133,7 +134,7 @@ export const RunBody: FC<{ window: RunWindow; now: number }> = ({ window, now })
           </span>
         </form>
       ) : (
-        <form class="actions" method="post" action={`/runs/${run.id}/cancel`}>
+        <form class="actions" method="post" action={href(`/runs/${run.id}/cancel`)}>
           <button class="danger" type="submit">
             Cancel
           </button>
@@ -141,7 +142,7 @@ export const RunBody: FC<{ window: RunWindow; now: number }> = ({ window, now })
         </form>
       )}
       {run.approvals.map((approval) => (
-        <form class="card approval" method="post" action={`/runs/${run.id}/approvals/${encodeURIComponent(approval.key)}`}>
+        <form class="card approval" method="post" action={href(`/runs/${run.id}/approvals/${encodeURIComponent(approval.key)}`)}>
           <strong>Waiting for approval</strong> <code>{approval.key}</code>
           {approval.message ? <p>{approval.message}</p> : null}
           <p class="muted">
@@ -160,7 +161,7 @@ export const RunBody: FC<{ window: RunWindow; now: number }> = ({ window, now })
         </form>
       ))}
       {run.events.map((event) => (
-        <form class="card approval" method="post" action={`/runs/${run.id}/events`}>
+        <form class="card approval" method="post" action={href(`/runs/${run.id}/events`)}>
           <strong>Waiting for event</strong> <code>{event.name}</code>
           <p class="muted">
             until {time(event.expiresAt)} · send it here, or with <code>POST /api/runs/{run.id}/events/{event.name}</code>

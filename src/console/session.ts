@@ -3,6 +3,7 @@
 // while the session is open. So it ends after 12 hours, when the token changes, or when
 // it signs out (a copied cookie opens nothing after that).
 
+import { host } from "../host.ts";
 import type { Context } from "hono";
 import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
 import { timingSafeEqual } from "hono/utils/buffer";
@@ -33,7 +34,7 @@ export async function openSession(c: ConsoleContext, now: number): Promise<void>
   await sessions(c.env).open(id, now + SESSION_MS, now);
   const value = `${now + SESSION_MS}.${await fingerprint(c.env)}.${id}`;
   await setSignedCookie(c, COOKIE, value, cookieKey(c.env), {
-    path: "/",
+    path: host.basePath || "/",
     httpOnly: true,
     sameSite: "Strict",
     secure: new URL(c.req.url).protocol === "https:",
@@ -51,7 +52,7 @@ export async function hasSession(c: ConsoleContext, now: number): Promise<boolea
 export async function closeSession(c: ConsoleContext, now: number): Promise<void> {
   const id = await sessionId(c, now);
   if (id !== null) await sessions(c.env).close(id);
-  deleteCookie(c, COOKIE, { path: "/", secure: new URL(c.req.url).protocol === "https:" });
+  deleteCookie(c, COOKIE, { path: host.basePath || "/", secure: new URL(c.req.url).protocol === "https:" });
 }
 
 /** The id of the session the request's cookie names, when this deployment signed it, for the current token, unexpired. */

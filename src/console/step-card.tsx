@@ -2,6 +2,7 @@
 // log lines cut to what the page can carry (the step's own page shows the rest), and
 // the errors of its attempts.
 
+import { href } from "../host.ts";
 import type { FC } from "hono/jsx";
 import type { ConsoleStep } from "../runs/run-view.ts";
 import { duration, ms, pretty, size } from "./format.ts";
@@ -13,7 +14,7 @@ const MAX_OUTPUT_CHARS = 64 * 1024;
 
 /** A step with its output, the lines it printed and its error. */
 export const StepCard: FC<{ runId: string; step: ConsoleStep; now: number; restartable: boolean }> = ({ runId, step, now, restartable }) => {
-  const own = `/runs/${runId}/steps/${encodeURIComponent(step.key)}`;
+  const own = href(`/runs/${runId}/steps/${encodeURIComponent(step.key)}`);
   const ended = ms(step.endedAt);
   return (
     <div class="step" id={`step-${step.key}`}>
@@ -27,9 +28,9 @@ export const StepCard: FC<{ runId: string; step: ConsoleStep; now: number; resta
           {step.cached ? " · from cache" : ""}
           {` · ${duration((ended ?? now) - (ms(step.startedAt) ?? now))}`}
         </span>
-        {step.childId ? <a href={`/runs/${step.childId}`}>child run {step.childId.slice(0, 8)}…</a> : null}
+        {step.childId ? <a href={href(`/runs/${step.childId}`)}>child run {step.childId.slice(0, 8)}…</a> : null}
         {restartable ? (
-          <form method="post" action={`/runs/${runId}/restart`}>
+          <form method="post" action={href(`/runs/${runId}/restart`)}>
             <input type="hidden" name="fromStep" value={step.key} />
             <button type="submit">Restart from here</button>
           </form>

@@ -1,8 +1,9 @@
 // One step's own page, linked from its card on the run page: what the run page cuts
 // short, all of its output, every attempt with its timings and every line it printed.
 
+import { href } from "../host.ts";
 import type { FC } from "hono/jsx";
-import type { StepDetail } from "baton/client";
+import type { StepDetail } from "baton-workflows/client";
 import { duration, ms, pretty, time } from "./format.ts";
 import { Layout, Status } from "./layout.tsx";
 import { ErrorBlock, Logs } from "./blocks.tsx";
@@ -11,7 +12,7 @@ import { ErrorBlock, Logs } from "./blocks.tsx";
 export const StepPage: FC<{ nonce: string; runId: string; step: StepDetail; now: number }> = ({ nonce, runId, step, now }) => (
   <Layout title={step.key} nonce={nonce}>
     <p>
-      <a href={`/runs/${runId}`}>← run {runId}</a>
+      <a href={href(`/runs/${runId}`)}>← run {runId}</a>
     </p>
     <h1>
       {step.key} <Status status={step.status} />

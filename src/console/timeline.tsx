@@ -1,6 +1,7 @@
 // A run's timeline: a row per step with an SVG bar per attempt, queue wait apart from
 // running time, back-offs between, and sleeps, approvals and child runs as one bar.
 
+import { href } from "../host.ts";
 import type { FC } from "hono/jsx";
 import type { ConsoleStep } from "../runs/run-view.ts";
 import { duration, ms, time } from "./format.ts";
@@ -99,7 +100,7 @@ export const TimelineRow: FC<{ step: ConsoleStep; start: number; end: number; no
         {step.childId ? (
           <>
             {" "}
-            <a href={`/runs/${step.childId}`}>child run</a>
+            <a href={href(`/runs/${step.childId}`)}>child run</a>
           </>
         ) : null}
       </div>

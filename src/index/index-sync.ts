@@ -2,7 +2,7 @@
 // time, always the latest revision, never on the run's critical path. A failed update
 // is retried by the run's alarm; reading the run waits for a stale one to catch up.
 
-import { housekeepingBackoffMs, toErrorData } from "baton/engine";
+import { housekeepingBackoffMs, toErrorData } from "baton-workflows/engine";
 import type { Env } from "../env.ts";
 import type { RunStore } from "../runs/run-store.ts";
 import { summaryOf } from "../runs/run-views.ts";

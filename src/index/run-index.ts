@@ -4,7 +4,7 @@
 
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.ts";
-import { RUN_STATUSES } from "baton/engine";
+import { RUN_STATUSES } from "baton-workflows/engine";
 import { num, text } from "../runs/rows.ts";
 import type { RunPage, RunStatus, RunSummary } from "../runs/run-view.ts";
 

@@ -8,7 +8,7 @@
 // write that makes something due covers it in the same commit (`cover`), so a crash
 // between two writes never leaves the alarm later than what the run waits for.
 
-import { LIVENESS_MS } from "baton/engine";
+import { LIVENESS_MS } from "baton-workflows/engine";
 
 /** What the alarm must cover, as the run object reads it. */
 export interface AlarmNeeds {

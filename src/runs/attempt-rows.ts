@@ -2,8 +2,8 @@
 // what it printed and when it ran. Apart from the steps table because the log never
 // needs it: only views, a step's logs and a restart's copy read it.
 
-import type { AttemptFacts, ErrorData, LogLine } from "baton/engine";
-import { logLinesOf } from "baton/engine";
+import type { AttemptFacts, ErrorData, LogLine } from "baton-workflows/engine";
+import { logLinesOf } from "baton-workflows/engine";
 import { errorData, num, numOrNull, text, textOrNull } from "./rows.ts";
 import type { AttemptView } from "./run-view.ts";
 import { iso } from "./run-view.ts";

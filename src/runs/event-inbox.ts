@@ -3,7 +3,7 @@
 // Idempotency-Keys of the events the run accepted, so a retried send is answered as the
 // first was and delivered once. Both live in the run object's SQLite database.
 
-import { encodeJson, type Json } from "baton/engine";
+import { encodeJson, type Json } from "baton-workflows/engine";
 import { json, num, textOrNull } from "./rows.ts";
 
 /** Most events one run keeps waiting for a wait. */

@@ -2,7 +2,7 @@
 // run replays the kept outcomes, in the order they reached the body, and runs the
 // rest (the step restarted from, and everything after it) on the current code.
 
-import type { StepRecord } from "baton/engine";
+import type { StepRecord } from "baton-workflows/engine";
 
 /** What a restart keeps, and the step it restarts from (undefined: after every kept step). */
 export interface RestartPlan {

@@ -2,7 +2,7 @@
 // expects throws, naming it, instead of flowing on as a wrong type; JSON columns are
 // parsed and then checked by the same validators the values passed when written.
 
-import { approvalRequest, decodeJson, errorDataOf, resolveTaskOptions, type ApprovalRequest, type ErrorData, type Json, type ResolvedTaskOptions } from "baton/engine";
+import { approvalRequest, decodeJson, errorDataOf, resolveTaskOptions, type ApprovalRequest, type ErrorData, type Json, type ResolvedTaskOptions } from "baton-workflows/engine";
 
 /** A row as `sql.exec(...).toArray()` gives it. */
 export type Row = Record<string, SqlStorageValue>;

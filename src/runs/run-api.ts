@@ -1,12 +1,12 @@
 // What the run object's RPC methods take and answer: the contract between it and the
 // API routes, the queue consumer, other run objects and the test helpers.
 
-import type { ApprovalResult } from "baton";
-import type { Json, LogEntry, StepRecord } from "baton/engine";
+import type { ApprovalResult } from "baton-workflows";
+import type { Json, LogEntry, StepRecord } from "baton-workflows/engine";
 import type { StoredAttempt } from "./step-table.ts";
 import type { RunSummary } from "./run-view.ts";
 
-export type { Decision } from "baton/engine";
+export type { Decision } from "baton-workflows/engine";
 
 /** What `start` needs to create a run. */
 export interface StartRequest {

@@ -2,7 +2,7 @@
 // schedule's tick) gets an id derived from the key, so the same key always reaches the
 // same run object and a repeated start finds the run the first one made.
 
-import { canonicalJson, type Json } from "baton/engine";
+import { canonicalJson, type Json } from "baton-workflows/engine";
 
 /** A run id derived from an idempotency key: the key's SHA-256, shaped like a UUID. */
 export async function runIdFromKey(key: string): Promise<string> {

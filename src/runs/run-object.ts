@@ -5,7 +5,7 @@
 // runs) goes out after storage, with the one alarm covering whatever the run waits for.
 
 import { DurableObject } from "cloudflare:workers";
-import { StepLimitError, WorkflowNotFoundError, type ApprovalResult } from "baton";
+import { StepLimitError, WorkflowNotFoundError, type ApprovalResult } from "baton-workflows";
 import {
   canonicalJson,
   codeChangeNote,
@@ -29,7 +29,7 @@ import {
   type RunEnd,
   type RunOutcome,
   type Settled,
-} from "baton/engine";
+} from "baton-workflows/engine";
 import { approvalLinks, sendApprovalEmails } from "../approvals/approval-mail.ts";
 import { bindingMailer, type Mailer } from "../approvals/mailer.ts";
 import type { Env } from "../env.ts";

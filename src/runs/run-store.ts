@@ -2,7 +2,7 @@
 // the tables of its steps, approval emails and signals. Every write is synchronous, so
 // it is in storage before the run object tells the outside world anything.
 
-import { encodeJson, LIVENESS_MS, RUN_STATUSES, type ErrorData, type Json, type RunOutcome, type RunStatus } from "baton/engine";
+import { encodeJson, LIVENESS_MS, RUN_STATUSES, type ErrorData, type Json, type RunOutcome, type RunStatus } from "baton-workflows/engine";
 import { EmailTable } from "../approvals/email-table.ts";
 import { EventInbox } from "./event-inbox.ts";
 import { errorData, json, num, numOrNull, oneOf, text, textOrNull } from "./rows.ts";

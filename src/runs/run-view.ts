@@ -1,10 +1,10 @@
 // The shapes the API returns for a run, shared by the run object, the index and the routes.
 
-import type { RunStatus as RunStatusType } from "baton/engine";
+import type { RunStatus as RunStatusType } from "baton-workflows/engine";
 
-import type { RunDetail, StepDetail } from "baton/client";
+import type { RunDetail, StepDetail } from "baton-workflows/client";
 
-export type { ApprovalView, AttemptView, EmailView, RunDetail, RunPage, RunSummary, StepDetail, StepView } from "baton/client";
+export type { ApprovalView, AttemptView, EmailView, RunDetail, RunPage, RunSummary, StepDetail, StepView } from "baton-workflows/client";
 
 /** A step as the console shows it: everything it produced, and when its current attempt was dispatched. */
 export interface ConsoleStep extends StepDetail {

@@ -1,9 +1,9 @@
 // A run as the API shows it: its summary (lists) and its detail with steps, built from
 // the run object's storage.
 
-import { stepView, type StepRecord } from "baton/engine";
+import { stepView, type StepRecord } from "baton-workflows/engine";
 import type { RunRow, RunStore } from "./run-store.ts";
-import type { StepDetail, StepPage } from "baton/client";
+import type { StepDetail, StepPage } from "baton-workflows/client";
 import { MAX_RUN_STEPS, STEPS_PAGE_SIZE } from "./limits.ts";
 import { iso, type ConsoleStep, type RunDetail, type RunSummary, type RunWindow, type StepView } from "./run-view.ts";
 

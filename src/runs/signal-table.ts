@@ -2,7 +2,7 @@
 // parent its child ended), in the run object's SQLite database: written with the change
 // that causes them, sent after, retried until delivered.
 
-import type { Json, RunOutcome } from "baton/engine";
+import type { Json, RunOutcome } from "baton-workflows/engine";
 import { num, oneOf, text, type Row } from "./rows.ts";
 
 /** A message to another run that must get there: sent after storage, retried until it does. */

@@ -2,7 +2,7 @@
 // order (a child is never asked to cancel before it was started), targets at once;
 // a failed delivery waits with back-off on the alarm and is tried until it arrives.
 
-import { housekeepingBackoffMs, toErrorData } from "baton/engine";
+import { housekeepingBackoffMs, toErrorData } from "baton-workflows/engine";
 import type { Env } from "../env.ts";
 import type { PendingSignal, RunRow, RunStore, Signal } from "./run-store.ts";
 

@@ -2,8 +2,8 @@
 // transition changes is written to, the columns a view reads, and a row decoded back
 // into the machine's record or a log entry, every column checked.
 
-import type { LogEntry, ResolvedTaskOptions, StepChange, StepKind, StepRecord, StepStatus, TaskClaim } from "baton/engine";
-import { encodeJson, OPEN_STEP_STATUSES } from "baton/engine";
+import type { LogEntry, ResolvedTaskOptions, StepChange, StepKind, StepRecord, StepStatus, TaskClaim } from "baton-workflows/engine";
+import { encodeJson, OPEN_STEP_STATUSES } from "baton-workflows/engine";
 import { approval, errorData, json, num, numOrNull, oneOf, text, textOrNull, type Row } from "./rows.ts";
 
 export const KINDS: readonly StepKind[] = ["task", "step", "sleep", "approval", "event", "flow", "patch"];

@@ -3,8 +3,8 @@
 // fetch the log entries changed since the last it saw; every write is synchronous.
 // How a step is stored as a row is step-rows.ts; the finished attempts, attempt-rows.ts.
 
-import type { AttemptFacts, ErrorData, Json, LeaseChange, LogEntry, LogLine, ResolvedTaskOptions, StepChange, StepGuard, StepRecord, StepStatus, StepStorage, StepTally } from "baton/engine";
-import { encodeJson, OPEN_STEP_STATUSES } from "baton/engine";
+import type { AttemptFacts, ErrorData, Json, LeaseChange, LogEntry, LogLine, ResolvedTaskOptions, StepChange, StepGuard, StepRecord, StepStatus, StepStorage, StepTally } from "baton-workflows/engine";
+import { encodeJson, OPEN_STEP_STATUSES } from "baton-workflows/engine";
 import { attemptHistory, attemptLogs, copyStoredAttempts, recordAttemptRow, storedAttempts, type StoredAttempt } from "./attempt-rows.ts";
 import { num, numOrNull, oneOf, taskOptions, textOrNull, type Row } from "./rows.ts";
 import type { AttemptView } from "./run-view.ts";

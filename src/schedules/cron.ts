@@ -4,7 +4,7 @@
 // build first.
 
 import { Cron } from "croner";
-import type { Schedule } from "baton";
+import type { Schedule } from "baton-workflows";
 
 /** A parsed schedule, ready to answer whether a minute is due and when the next one is. */
 export interface CronSchedule {

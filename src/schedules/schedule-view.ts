@@ -1,7 +1,7 @@
 // The registered workflows and scripts as `GET /api/workflows` and the console show
 // them: a scheduled workflow with its cron expression, next due time and last tick.
 
-import type { WorkflowEntry } from "baton/client";
+import type { WorkflowEntry } from "baton-workflows/client";
 import type { Env } from "../env.ts";
 import { registry } from "../registry.ts";
 import { schedulerOf } from "./ticks.ts";

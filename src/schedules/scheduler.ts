@@ -5,8 +5,8 @@
 // tell whether the previous scheduled run is still active.
 
 import { DurableObject } from "cloudflare:workers";
-import { isTerminal } from "baton/engine";
-import type { ScheduleOverlap, ScheduledInput } from "baton";
+import { isTerminal } from "baton-workflows/engine";
+import type { ScheduleOverlap, ScheduledInput } from "baton-workflows";
 import type { Env } from "../env.ts";
 import { runIdFromKey } from "../runs/run-ids.ts";
 import { text } from "../runs/rows.ts";

@@ -4,8 +4,8 @@
 // and sharing its result through the cache. All of it after storage: a step is
 // recorded before its message exists, and a send that fails is tried again soon.
 
-import { WorkerTagError } from "baton";
-import { decodeJson, encodeJson, taskDeadlineMs, toErrorData, type Json, type ResolvedTaskOptions, type RunMachine, type Settled, type StepRecord } from "baton/engine";
+import { WorkerTagError } from "baton-workflows";
+import { decodeJson, encodeJson, taskDeadlineMs, toErrorData, type Json, type ResolvedTaskOptions, type RunMachine, type Settled, type StepRecord } from "baton-workflows/engine";
 import type { Env } from "../env.ts";
 import type { RunRow } from "../runs/run-store.ts";
 import type { TaskMessage } from "./messages.ts";

@@ -2,7 +2,7 @@
 // types derived from them.
 
 import * as z from "zod/mini";
-import type { ErrorData as ErrorDataType } from "baton/engine";
+import type { ErrorData as ErrorDataType } from "baton-workflows/engine";
 
 /** An error as a consumer reports it; the shape of core's ErrorData (its causes nest). */
 export const ErrorData: z.ZodMiniType<ErrorDataType> = z.object({

@@ -6,8 +6,8 @@
 // delivered is retried by the queue; the run object ignores whatever it already has.
 
 import * as z from "zod/mini";
-import { CancelledError, ScriptNotFoundError, TaskDeliveryError, VersionMismatchError, WorkflowNotFoundError } from "baton";
-import { toErrorData, runClosure, type ExecutionOptions, type LogEntry, type Outcome, MirrorCache, RunMirror, runTaskByReplay, macrotask } from "baton/engine";
+import { CancelledError, ScriptNotFoundError, TaskDeliveryError, VersionMismatchError, WorkflowNotFoundError } from "baton-workflows";
+import { toErrorData, runClosure, type ExecutionOptions, type LogEntry, type Outcome, MirrorCache, RunMirror, runTaskByReplay, macrotask } from "baton-workflows/engine";
 import type { Env } from "../env.ts";
 import { TaskMessage, type TaskReport } from "./messages.ts";
 import { registry, type Registry } from "../registry.ts";

@@ -3,7 +3,7 @@
 // object becomes a hot spot and entries of different tasks never contend.
 
 import { DurableObject } from "cloudflare:workers";
-import { canonicalJson } from "baton/engine";
+import { canonicalJson } from "baton-workflows/engine";
 import { num, text, textOrNull } from "../runs/rows.ts";
 import type { Env } from "../env.ts";
 

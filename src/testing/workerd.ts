@@ -3,8 +3,8 @@
 // approvals and wait for its end, without real waiting. Import it in a test with the
 // test's `env`: `const baton = batonTest(env)`.
 
-import { isTerminal, type Json } from "baton/engine";
-import type { RunDetail } from "baton/client";
+import { isTerminal, type Json } from "baton-workflows/engine";
+import type { RunDetail } from "baton-workflows/client";
 import type { Decision, DecideResult, RunObject } from "../runs/run-object.ts";
 
 /** The binding the helpers need: the run objects' namespace, as wrangler.toml names it. */

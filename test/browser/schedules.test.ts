@@ -2,7 +2,7 @@
 // fires the Worker's scheduled event as Cloudflare's cron would, and the scheduler
 // starts each due workflow once per minute however often the event comes.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunDetail, RunPage, WorkflowEntry } from "baton/client";
+import type { RunDetail, RunPage, WorkflowEntry } from "baton-workflows/client";
 import { startDevServer, TOKEN, type DevServer } from "./dev-server.ts";
 
 let server: DevServer;

@@ -2,7 +2,7 @@
 // each with the waits a host must end, in order, and the one result every host must
 // give — runLocally (with replayEveryStep off and on) and the Worker in workerd (warm
 // and rebuilt mid-run, consumer mirrors on and off).
-import type { Workflow } from "baton";
+import type { Workflow } from "baton-workflows";
 import approvalRace from "../workflows/conformance/approval-race.ts";
 import awaitsNothing from "../workflows/conformance/awaits-nothing.ts";
 import bodyClock from "../workflows/conformance/body-clock.ts";

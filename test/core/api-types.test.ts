@@ -3,8 +3,8 @@
 // statuses the types name must be the engine's.
 import { readFileSync } from "node:fs";
 import { describe, expect, expectTypeOf, it } from "vitest";
-import type { RunStatus as EngineRunStatus } from "baton/engine";
-import type { RunStatus as ApiRunStatus } from "baton/client";
+import type { RunStatus as EngineRunStatus } from "baton-workflows/engine";
+import type { RunStatus as ApiRunStatus } from "baton-workflows/client";
 import { API_TYPES_FILE, apiTypesSource, OPENAPI_FILE, openApiSource } from "../../scripts/api-types.ts";
 
 describe("the generated API files", () => {

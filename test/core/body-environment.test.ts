@@ -3,7 +3,7 @@
 // same values; closures and everything outside a body see the real ones.
 import { randomBytes, randomUUID as nodeRandomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { sleep, step, task, workflow } from "baton";
+import { sleep, step, task, workflow } from "baton-workflows";
 import type { LogEntry } from "../../sdk/core/log.ts";
 import { RunMirror } from "../../sdk/core/run-mirror.ts";
 import { runTaskByReplay } from "../../sdk/core/task-replay.ts";

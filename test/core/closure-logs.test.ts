@@ -1,8 +1,8 @@
 // What closures print is captured per attempt, kept apart between closures running at
 // once, still printed to the real console, and capped.
 import { describe, expect, it, vi } from "vitest";
-import { step, task, workflow } from "baton";
-import { runLocally } from "baton/testing";
+import { step, task, workflow } from "baton-workflows";
+import { runLocally } from "baton-workflows/testing";
 import { LogSink, MAX_LOG_BYTES } from "../../sdk/core/closure-logs.ts";
 import { runClosure } from "../../sdk/core/run-closure.ts";
 

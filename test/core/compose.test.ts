@@ -1,6 +1,6 @@
 // The replay machine's composition calls: taskScript, taskFlow and patched().
 import { describe, expect, it } from "vitest";
-import { patched, script, task, taskFlow, taskScript, workflow, type Script } from "baton";
+import { patched, script, task, taskFlow, taskScript, workflow, type Script } from "baton-workflows";
 import { Execution, IDLE_HOST, runClosure, type Resolver } from "../../sdk/core/execution.ts";
 import type { LogEntry } from "../../sdk/core/log.ts";
 import { done, drive, MemoryHost, atRest, deliverTo } from "./memory-host.ts";

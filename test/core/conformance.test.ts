@@ -1,7 +1,7 @@
 // The conformance cases in memory: runLocally must end each run exactly as production
 // does (test/worker/conformance.test.ts runs the same cases in workerd).
 import { describe, expect, it } from "vitest";
-import { runLocally, type ApprovalAnswer } from "baton/testing";
+import { runLocally, type ApprovalAnswer } from "baton-workflows/testing";
 import { CASES, result } from "../conformance/cases.ts";
 
 describe.each([false, true])("runLocally conformance (replayEveryStep %s)", (replayEveryStep) => {

@@ -2,7 +2,7 @@
 // calls were made: races, Promise.all over sequences and .then side effects replay to
 // the same answer, in a rebuilt drive execution, a consumer's mirror and a task replay.
 import { describe, expect, it } from "vitest";
-import { sleep, task, workflow } from "baton";
+import { sleep, task, workflow } from "baton-workflows";
 import type { LogEntry, Outcome } from "../../sdk/core/log.ts";
 import { RunMirror } from "../../sdk/core/run-mirror.ts";
 import { runTaskByReplay } from "../../sdk/core/task-replay.ts";

@@ -2,7 +2,7 @@
 // chain of causes, their own JSON fields, the stack (kept, not compared), and the
 // class for Baton's own errors.
 import { describe, expect, it } from "vitest";
-import { BatonError, FatalError, isNamed, step, TaskTimeoutError, workflow } from "baton";
+import { BatonError, FatalError, isNamed, step, TaskTimeoutError, workflow } from "baton-workflows";
 import { fromErrorData, MAX_CAUSE_DEPTH, toErrorData, withoutStacks } from "../../sdk/core/error-data.ts";
 import { drive, atRest } from "./memory-host.ts";
 

@@ -1,8 +1,8 @@
 // waitForEvent and sleepUntil on runLocally: events kept until their wait comes, first
 // in first out per name, a timeout caught as EventTimeoutError, sleeps to a set time.
 import { describe, expect, it } from "vitest";
-import { runLocally } from "baton/testing";
-import { EventTimeoutError, InvalidArgumentError, waitForEvent, workflow } from "baton";
+import { runLocally } from "baton-workflows/testing";
+import { EventTimeoutError, InvalidArgumentError, waitForEvent, workflow } from "baton-workflows";
 import events from "../workflows/events.ts";
 
 const START = Date.parse("2026-11-30T00:00:00Z");

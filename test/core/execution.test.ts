@@ -1,6 +1,6 @@
 // The replay machine in drive mode, with literal logs and an in-memory host.
 import { describe, expect, it } from "vitest";
-import { parallel, sleep, step, task, workflow } from "baton";
+import { parallel, sleep, step, task, workflow } from "baton-workflows";
 import { done, drive, atRest, deliverTo } from "./memory-host.ts";
 
 describe("a new call", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SerializationError } from "baton";
+import { SerializationError } from "baton-workflows";
 import { jsonDepth, MAX_JSON_BYTES, MAX_JSON_DEPTH, toJson } from "../../sdk/core/json.ts";
 
 /** Arrays (or objects) nested `depth` deep, built without recursion. */

@@ -1,7 +1,7 @@
 // An in-memory ExecutionHost for pure tests: records what the execution begins and
 // finishes, and lets a test settle calls as a run object would (each outcome taking
 // the next place in the run's delivery order).
-import type { Workflow } from "baton";
+import type { Workflow } from "baton-workflows";
 import { Execution, type ExecutionHost, type ExecutionMode, type ExecutionOptions, type NewCall } from "../../sdk/core/execution.ts";
 import type { LogEntry, Outcome, RunEnd, Settled } from "../../sdk/core/log.ts";
 

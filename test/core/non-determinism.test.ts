@@ -1,7 +1,7 @@
 // Replay that asks for something other than what the log recorded fails the run,
 // loudly and in a way user code cannot swallow.
 import { describe, expect, it } from "vitest";
-import { step, task, workflow } from "baton";
+import { step, task, workflow } from "baton-workflows";
 import { done, drive, atRest } from "./memory-host.ts";
 
 const log = [done("a#0", "task", "a", 0, 1)];
@@ -45,7 +45,7 @@ describe("non-determinism", () => {
   });
 
   it("names the branch of a diverging parallel item", async () => {
-    const { parallel } = await import("baton");
+    const { parallel } = await import("baton-workflows");
     const flow = workflow(async () => parallel([1], async () => step("y", () => 1)));
     const { ended } = drive(flow, undefined, [done("parallel#0[0]/x#0", "step", "x", 0, 1, "parallel#0[0]/")]);
     await atRest();

@@ -1,7 +1,7 @@
 // Options are strict and port-friendly: an unknown key anywhere is refused, naming it,
 // and every duration takes seconds or a Cloudflare-style string.
 import { describe, expect, it } from "vitest";
-import { parallel, sleep, task, taskFlow, waitForApproval, workflow } from "baton";
+import { parallel, sleep, task, taskFlow, waitForApproval, workflow } from "baton-workflows";
 import { toSeconds } from "../../sdk/duration.ts";
 import { resolveTaskOptions } from "../../sdk/options.ts";
 import { drive, MemoryHost, atRest } from "./memory-host.ts";

@@ -1,6 +1,6 @@
 // The author API's guard rails.
 import { describe, expect, it } from "vitest";
-import { InvalidArgumentError, OutsideRunError, parallel, sleep, step, task, workflow } from "baton";
+import { InvalidArgumentError, OutsideRunError, parallel, sleep, step, task, workflow } from "baton-workflows";
 import { drive, atRest, deliverTo } from "./memory-host.ts";
 
 describe("primitives", () => {
@@ -74,7 +74,7 @@ describe("waitForApproval options", () => {
   });
 
   it("records the approval with its request and suspends until decided", async () => {
-    const { waitForApproval } = await import("baton");
+    const { waitForApproval } = await import("baton-workflows");
     const flow = workflow(async () => waitForApproval("ship", { to: ["ops@example.com"], message: "Ship?", data: { n: 1 } }));
     const { execution, host, ended } = drive(flow, undefined);
     await atRest();
@@ -88,7 +88,7 @@ describe("waitForApproval options", () => {
   });
 
   it("fails the call when the data shown to the approver is not JSON", async () => {
-    const { waitForApproval } = await import("baton");
+    const { waitForApproval } = await import("baton-workflows");
     const flow = workflow(async () => {
       try {
         await waitForApproval({ data: { when: new Date() } });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_TASK_OPTIONS, InvalidArgumentError } from "baton";
+import { DEFAULT_TASK_OPTIONS, InvalidArgumentError } from "baton-workflows";
 import { resolveTaskOptions } from "../../sdk/options.ts";
 import { isRetryable, retryDelayMs } from "../../sdk/core/retry-policy.ts";
 

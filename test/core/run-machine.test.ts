@@ -1,7 +1,7 @@
 // The run state machine on its own, over the in-memory storage port: each transition's
 // rule, stated once, as the run object and runLocally both get it.
 import { describe, expect, it } from "vitest";
-import { DEFAULT_TASK_OPTIONS } from "baton";
+import { DEFAULT_TASK_OPTIONS } from "baton-workflows";
 import type { NewCall } from "../../sdk/core/execution.ts";
 import { MAX_RESENDS, RunMachine, WATCHDOG_GRACE_MS } from "../../sdk/core/run-machine/run-machine.ts";
 

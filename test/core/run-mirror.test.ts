@@ -1,7 +1,7 @@
 // The consumer's fast path (a mirror fed log deltas) and its slow path (replay from
 // the whole log) must run the same closures with the same inputs.
 import { describe, expect, it } from "vitest";
-import { parallel, sleep, task, workflow } from "baton";
+import { parallel, sleep, task, workflow } from "baton-workflows";
 import { Execution, type ExecutionHost, type NewCall } from "../../sdk/core/execution.ts";
 import type { LogEntry } from "../../sdk/core/log.ts";
 import { MirrorCache, RunMirror } from "../../sdk/core/run-mirror.ts";

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { InvalidArgumentError, workflow, type WorkflowOptions } from "baton";
+import { InvalidArgumentError, workflow, type WorkflowOptions } from "baton-workflows";
 import { buildRegistry } from "../../scripts/build-registry.mjs";
 import { declaredSchedule } from "../../scripts/declared-schedule.mjs";
 import { Registry } from "../../src/registry.ts";
@@ -42,8 +42,8 @@ describe("the registry build", () => {
 
   it("fails on a schedule that is not a cron expression, naming the file and what is wrong", () => {
     const run = build({
-      "fine.ts": 'import { workflow } from "baton";\nexport default workflow(async () => 1, { schedule: "*/5 * * * *" });\n',
-      "nightly.ts": 'import { workflow } from "baton";\nexport default workflow(async () => 1, {\n  schedule: "0 25 * * *", // 25 is no hour\n});\n',
+      "fine.ts": 'import { workflow } from "baton-workflows";\nexport default workflow(async () => 1, { schedule: "*/5 * * * *" });\n',
+      "nightly.ts": 'import { workflow } from "baton-workflows";\nexport default workflow(async () => 1, {\n  schedule: "0 25 * * *", // 25 is no hour\n});\n',
     });
     expect(run).toThrow(/nightly\.ts: schedule "0 25 \* \* \*" is not a cron expression: .*hour/);
   });
@@ -53,12 +53,12 @@ describe("the registry build", () => {
     ["a date that never comes", '{ schedule: "0 0 31 2 *" }', /never matches/],
     ["an unknown time zone", '{ schedule: "0 9 * * *", timezone: "Europe/Atlantis" }', /timezone "Europe\/Atlantis"/],
   ])("fails on %s", (_, options, message) => {
-    expect(build({ "job.ts": `import { workflow } from "baton";\nexport default workflow(async () => 1, ${options});\n` })).toThrow(message);
+    expect(build({ "job.ts": `import { workflow } from "baton-workflows";\nexport default workflow(async () => 1, ${options});\n` })).toThrow(message);
   });
 
   it("reads only workflow()'s own options: not a schedule in the body, a comment or a string", () => {
     const source = [
-      'import { task, workflow } from "baton";',
+      'import { task, workflow } from "baton-workflows";',
       '// workflow(fn, { schedule: "not checked" })',
       "export default workflow(async () => {",
       '  const text = "workflow(x, { schedule: \\"bad\\" })";',
@@ -70,7 +70,7 @@ describe("the registry build", () => {
   });
 
   it("leaves a schedule that is not a literal to the Worker, which refuses it when it starts, naming the file", () => {
-    const source = 'import { workflow } from "baton";\nconst cron = "every day";\nexport default workflow(async () => 1, { schedule: cron });\n';
+    const source = 'import { workflow } from "baton-workflows";\nconst cron = "every day";\nexport default workflow(async () => 1, { schedule: cron });\n';
     expect(declaredSchedule(source)).toEqual({ schedule: null });
     expect(build({ "computed.ts": source })).not.toThrow();
     const registry = new Registry();

@@ -1,6 +1,6 @@
 // Task mode: the consumer replays the workflow to one task and runs only its closure.
 import { describe, expect, it } from "vitest";
-import { sleep, task, workflow } from "baton";
+import { sleep, task, workflow } from "baton-workflows";
 import { runTaskByReplay } from "../../sdk/core/task-replay.ts";
 import { done } from "./memory-host.ts";
 

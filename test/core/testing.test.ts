@@ -1,7 +1,7 @@
 // baton/testing: runLocally on the production replay machine with a virtual clock.
 import { describe, expect, it } from "vitest";
-import { FatalError, parallel, patched, script, sleep, step, task, taskFlow, taskScript, waitForApproval, workflow } from "baton";
-import { runLocally } from "baton/testing";
+import { FatalError, parallel, patched, script, sleep, step, task, taskFlow, taskScript, waitForApproval, workflow } from "baton-workflows";
+import { runLocally } from "baton-workflows/testing";
 
 const DAY = 24 * 60 * 60 * 1000;
 const ms = (iso: string | null | undefined): number => Date.parse(iso ?? "");

@@ -2,7 +2,7 @@
 // the Worker deploys, resolved by deno.json's import map, run in memory with a
 // virtual clock. `npm test` runs this with the Deno from the `deno` npm package.
 import assert from "node:assert/strict";
-import { runLocally } from "baton/testing";
+import { runLocally } from "baton-workflows/testing";
 import example from "../../workflows/example.ts";
 import etl from "../../workflows/etl.ts";
 import extract from "../../workflows/etl__mod/extract.ts";

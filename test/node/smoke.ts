@@ -1,8 +1,8 @@
 // Run by test/core/node.test.ts with plain `node` (type stripping, no build step): the
 // SDK, baton/testing and baton/client load and work on Node as they are.
-import { parallel, sleep, task, workflow } from "baton";
-import { BatonClient } from "baton/client";
-import { runLocally } from "baton/testing";
+import { parallel, sleep, task, workflow } from "baton-workflows";
+import { BatonClient } from "baton-workflows/client";
+import { runLocally } from "baton-workflows/testing";
 
 const flow = workflow(async (input: { items: number[] }) => {
   const doubled = await parallel(input.items, (n) => task("double", () => n * 2));

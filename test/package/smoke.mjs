@@ -1,8 +1,8 @@
 // Run from a folder where only the packed `baton` tarball is installed: the package
 // imports and runs as plain JavaScript (Node ≥ 22, Deno), no TypeScript, no build.
-import { parallel, sleep, task, workflow, FatalError } from "baton";
-import { BatonClient } from "baton/client";
-import { runLocally } from "baton/testing";
+import { parallel, sleep, task, workflow, FatalError } from "baton-workflows";
+import { BatonClient } from "baton-workflows/client";
+import { runLocally } from "baton-workflows/testing";
 
 const flow = workflow(async (input) => {
   const doubled = await parallel(input.items, (n) => task("double", () => n * 2));

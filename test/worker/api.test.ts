@@ -4,7 +4,7 @@ import { createExecutionContext, env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import worker from "../worker.ts";
 import { api, getRun, startRun, waitForRun } from "./helpers.ts";
-import type { RunPage } from "baton/client";
+import type { RunPage } from "baton-workflows/client";
 
 interface ErrorBody {
   error: { code: string; message: string };

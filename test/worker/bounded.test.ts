@@ -2,7 +2,7 @@
 // run holding tens of MB of results still reaches its next task (with consumer mirrors
 // off too), and its detail stays small, its steps paged.
 import { describe, expect, it } from "vitest";
-import type { RunDetail, StepPage } from "baton/client";
+import type { RunDetail, StepPage } from "baton-workflows/client";
 import { api, runStub, startRun, waitForRun } from "./helpers.ts";
 
 describe("a run holding 36 MB of step results", () => {

@@ -1,7 +1,7 @@
 // baton/client against the real API in workerd.
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { BatonApiError, BatonClient, RunFailedError, WaitTimeoutError } from "baton/client";
+import { BatonApiError, BatonClient, RunFailedError, WaitTimeoutError } from "baton-workflows/client";
 import { TOKEN } from "./helpers.ts";
 
 const client = new BatonClient({ baseUrl: "https://baton.test/", token: TOKEN, fetch: (request) => SELF.fetch(request) });

@@ -5,8 +5,8 @@
 // stops it as a crash would: what it stored before the point stays, nothing after runs.
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { LIVENESS_MS } from "baton/engine";
-import type { RunDetail } from "baton/client";
+import { LIVENESS_MS } from "baton-workflows/engine";
+import type { RunDetail } from "baton-workflows/client";
 import { batonTest } from "../../src/testing/workerd.ts";
 import type { CutPoint } from "../../src/testing/run-control.ts";
 import { runIdFromKey } from "../../src/runs/run-ids.ts";

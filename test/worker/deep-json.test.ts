@@ -1,8 +1,8 @@
 // Deeply nested JSON: refused where it enters with the limit named, never a 500, a
 // stack overflow or a retried attempt.
 import { describe, expect, it } from "vitest";
-import type { RunPage } from "baton/client";
-import { MAX_JSON_DEPTH } from "baton/engine";
+import type { RunPage } from "baton-workflows/client";
+import { MAX_JSON_DEPTH } from "baton-workflows/engine";
 import { api, startRun, waitForRun } from "./helpers.ts";
 
 const deepText = (depth: number) => `${"[".repeat(depth)}1${"]".repeat(depth)}`;

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import worker from "../worker.ts";
 import { getRun, hits, runStub, startRun, waitForRun } from "./helpers.ts";
 import type { TaskMessage } from "../../src/tasks/messages.ts";
-import { MAX_RESENDS } from "baton/engine";
+import { MAX_RESENDS } from "baton-workflows/engine";
 
 /** Starts a run whose first `lost` task messages are lost on the way to the queue (the run object's test control drops them). */
 async function startWithLostMessages(workflow: string, input: unknown, lost = 1): Promise<string> {

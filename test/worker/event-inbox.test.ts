@@ -4,7 +4,7 @@
 // age, listed in its detail, and dropped when it ends.
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { BatonClient, type EventSentView } from "baton/client";
+import { BatonClient, type EventSentView } from "baton-workflows/client";
 import { main } from "../../sdk/cli/index.ts";
 import { INBOX_EVENT_TTL_MS, MAX_INBOX_BYTES, MAX_INBOX_EVENTS } from "../../src/runs/event-inbox.ts";
 import { Browser } from "./console-browser.ts";

@@ -2,7 +2,7 @@
 // resumes a waiting run, a wait that times out into EventTimeoutError, and the refusals.
 import { abortAllDurableObjects } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { EventSentView } from "baton/client";
+import type { EventSentView } from "baton-workflows/client";
 import { api, getRun, startRun, waitForRun } from "./helpers.ts";
 
 function send(id: string, name: string, body: unknown): Promise<Response> {

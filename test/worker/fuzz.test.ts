@@ -5,7 +5,7 @@
 // error.code; and none of it changes a run, starts one or wakes a run object.
 import { env, listDurableObjectIds, SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { RunDetail } from "baton/client";
+import type { RunDetail } from "baton-workflows/client";
 import { Browser, ORIGIN } from "./console-browser.ts";
 import { api, getRun, TOKEN, waitForRun } from "./helpers.ts";
 

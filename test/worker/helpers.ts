@@ -1,7 +1,7 @@
 // Shared test helpers: call the API as a client would, and wait for a run to reach a state.
 import { SELF, env } from "cloudflare:test";
 import { expect } from "vitest";
-import type { RunDetail } from "baton/client";
+import type { RunDetail } from "baton-workflows/client";
 
 export const TOKEN = "test-token";
 

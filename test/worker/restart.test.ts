@@ -1,7 +1,7 @@
 // POST /api/runs/:id/restart: a new run with the same input keeps the steps that
 // completed before the step restarted from (they do not run again) and runs the rest.
 import { describe, expect, it } from "vitest";
-import type { RestartView } from "baton/client";
+import type { RestartView } from "baton-workflows/client";
 import { api, hits, startRun, waitForRun } from "./helpers.ts";
 
 function restart(id: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {

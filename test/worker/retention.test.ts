@@ -3,7 +3,7 @@
 // an idle concurrency limiter holds no rows.
 import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { RunPage } from "baton/client";
+import type { RunPage } from "baton-workflows/client";
 import { cacheIdentity } from "../../src/tasks/task-cache.ts";
 import { api, getRun, runStub, startRun, waitForRun } from "./helpers.ts";
 

@@ -3,7 +3,7 @@
 // before sharding (in the one list object there was) still found, never twice.
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { RunPage, RunSummary } from "baton/client";
+import type { RunPage, RunSummary } from "baton-workflows/client";
 import { INDEX_SHARDS, shardOf } from "../../src/index/run-list.ts";
 import { api, startRun, waitForRun } from "./helpers.ts";
 

@@ -3,7 +3,7 @@
 // {scheduledAt}; "skip" starts nothing while the previous scheduled run is active.
 import { createScheduledController, env } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
-import type { RunPage, WorkflowEntry } from "baton/client";
+import type { RunPage, WorkflowEntry } from "baton-workflows/client";
 import worker from "../worker.ts";
 import { api, getRun, waitForRun, type RunBody } from "./helpers.ts";
 

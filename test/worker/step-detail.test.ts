@@ -2,7 +2,7 @@
 // cause, and the lines its closure printed, attempt by attempt; the run stays small.
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { BatonClient } from "baton/client";
+import { BatonClient } from "baton-workflows/client";
 import { api, startRun, TOKEN, waitForRun } from "./helpers.ts";
 
 const client = new BatonClient({ baseUrl: "https://baton.test", token: TOKEN, fetch: (request) => SELF.fetch(request) });

@@ -1,5 +1,5 @@
 // A task that runs until its signal aborts, noting in the Probe that it saw the abort.
-import { task, workflow } from "baton";
+import { task, workflow } from "baton-workflows";
 import { hit } from "../hit.ts";
 
 export default workflow(async (input: { tag: string }) => {

@@ -1,5 +1,5 @@
 // Waits for one approval, then runs one task.
-import { task, waitForApproval, workflow } from "baton";
+import { task, waitForApproval, workflow } from "baton-workflows";
 import { hit } from "../hit.ts";
 
 export default workflow(async (input: { tag: string; timeout?: number }) => {

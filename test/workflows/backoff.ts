@@ -1,5 +1,5 @@
 // A task whose first attempt fails and whose retry waits two hours.
-import { task, workflow } from "baton";
+import { task, workflow } from "baton-workflows";
 
 export default workflow(async () =>
   task(

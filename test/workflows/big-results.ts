@@ -1,6 +1,6 @@
 // Holds `count` step results of `kb` KB each (36 MB with the defaults), then runs a task:
 // a consumer must reach that task with the whole log behind it.
-import { step, task, workflow } from "baton";
+import { step, task, workflow } from "baton-workflows";
 
 export default workflow(async (input: { count?: number; kb?: number }) => {
   const count = input.count ?? 40;

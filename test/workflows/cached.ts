@@ -1,5 +1,5 @@
 // One task whose result is cached by SKU.
-import { task, workflow } from "baton";
+import { task, workflow } from "baton-workflows";
 import { hit } from "../hit.ts";
 
 export default workflow(async (input: { tag: string; sku: string; value: number; ttl: number; regionFirst?: boolean }) =>

@@ -1,5 +1,5 @@
 // n sequential tasks; counts how often the workflow body starts, wherever it runs.
-import { task, workflow } from "baton";
+import { task, workflow } from "baton-workflows";
 import { tally } from "../hit.ts";
 
 export default workflow(async (input: { tag: string; n: number }) => {

@@ -1,6 +1,6 @@
 // Closures that print: a task, a step that fails once before it succeeds, and a task
 // that fails with a cause, for the step endpoint's outputs, logs and errors.
-import { step, task, workflow } from "baton";
+import { step, task, workflow } from "baton-workflows";
 
 export default workflow(async (input: { name: string }) => {
   const greeting = await task("greet", () => {

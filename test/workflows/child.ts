@@ -1,5 +1,5 @@
 // A child workflow for taskFlow tests: what it does is chosen by its input.
-import { FatalError, sleep, task, waitForApproval, workflow } from "baton";
+import { FatalError, sleep, task, waitForApproval, workflow } from "baton-workflows";
 import { hit } from "../hit.ts";
 
 export interface ChildInput {

@@ -1,5 +1,5 @@
 // Three tasks, a step and a sleep, each counting its executions under the run's tag.
-import { sleep, step, task, workflow } from "baton";
+import { sleep, step, task, workflow } from "baton-workflows";
 import { hit } from "../hit.ts";
 
 export default workflow(async (input: { tag: string; pause?: number }) => {

@@ -1,6 +1,6 @@
 // Crosses every path a crash can cut: a task after the start, a sleep whose end starts a
 // task, an event whose arrival starts a task, each task counting its runs.
-import { sleep, task, waitForEvent, workflow } from "baton";
+import { sleep, task, waitForEvent, workflow } from "baton-workflows";
 import { hit } from "../hit.ts";
 
 export default workflow(async (input: { tag: string }) => {

@@ -1,5 +1,5 @@
 // Returns arrays nested `depth` deep from a step or a task: too deep for a checkpoint.
-import { step, task, workflow } from "baton";
+import { step, task, workflow } from "baton-workflows";
 
 function nested(depth: number): unknown {
   let value: unknown = "bottom";

@@ -1,5 +1,5 @@
 // Branches on state outside the body (a flag a test flips): the classic non-determinism bug.
-import { sleep, task, workflow } from "baton";
+import { sleep, task, workflow } from "baton-workflows";
 import { isOn } from "../hit.ts";
 
 export default workflow(async (input: { tag: string; pause?: number }) => {

@@ -1,5 +1,5 @@
 // A failing task caught by the workflow, a result that is not JSON, then optionally an uncaught error.
-import { step, task, workflow } from "baton";
+import { step, task, workflow } from "baton-workflows";
 
 class QuotaError extends Error {
   override name = "QuotaError";

@@ -1,6 +1,6 @@
 // Waits for events: one sent before the wait (kept), one during it, one that never
 // comes (its EventTimeoutError caught), then sleeps until a time given by the input.
-import { EventTimeoutError, sleep, sleepUntil, waitForEvent, workflow } from "baton";
+import { EventTimeoutError, sleep, sleepUntil, waitForEvent, workflow } from "baton-workflows";
 
 export default workflow(async (input: { pause: number; wakeAt?: string; timeout?: number }) => {
   await sleep(input.pause);

@@ -1,7 +1,7 @@
 // A workflow whose code "changes" under runs in flight: the flag `<deploy>:v2`
 // stands in for deploying version 2. Version 1 runs task "a" first;
 // version 2 runs "x" first, either unguarded ("unsafe") or behind patched().
-import { patched, task, waitForApproval, workflow } from "baton";
+import { patched, task, waitForApproval, workflow } from "baton-workflows";
 import { isOn } from "../hit.ts";
 
 export default workflow(async (input: { deploy: string; style: "unsafe" | "patched" }) => {

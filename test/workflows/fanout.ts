@@ -1,5 +1,5 @@
 // parallel() over items whose tasks finish in reverse order of their index.
-import { parallel, task, workflow } from "baton";
+import { parallel, task, workflow } from "baton-workflows";
 import { hit } from "../hit.ts";
 
 export default workflow(async (input: { tag: string; n: number; concurrency?: number }) => {

@@ -1,5 +1,5 @@
 // Inline steps that fail before succeeding, or run past their timeout.
-import { step, workflow } from "baton";
+import { step, workflow } from "baton-workflows";
 import { hit } from "../hit.ts";
 
 export default workflow(async (input: { tag: string; failures: number; delay?: number; slow?: boolean }) => {

@@ -1,5 +1,5 @@
 // n tasks that each hold until their signal aborts (the run is cancelled, or they time out), noting that they started.
-import { parallel, task, workflow } from "baton";
+import { parallel, task, workflow } from "baton-workflows";
 import { hit } from "../hit.ts";
 
 export default workflow(async (input: { tag: string; n: number }) =>

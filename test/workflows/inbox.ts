@@ -1,6 +1,6 @@
 // Sleeps, then takes `n` "ping" events in order and returns their payloads: events sent
 // during the sleep wait in the run's inbox.
-import { sleep, waitForEvent, workflow } from "baton";
+import { sleep, waitForEvent, workflow } from "baton-workflows";
 
 export default workflow(async (input: { pause: number; n: number }) => {
   await sleep("nap", input.pause);

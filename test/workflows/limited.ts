@@ -1,5 +1,5 @@
 // Tasks sharing a concurrency limit; each measures how many run at once and when it started.
-import { parallel, task, workflow } from "baton";
+import { parallel, task, workflow } from "baton-workflows";
 import { hit, measured } from "../hit.ts";
 
 export default workflow(async (input: { tag: string; key: string; limit: number; window?: number; priorities: number[] }) =>

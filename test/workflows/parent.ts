@@ -1,6 +1,6 @@
 // A parent workflow for taskFlow tests: children in parallel, a caught child failure,
 // or one child chosen by the input.
-import { parallel, task, taskFlow, workflow } from "baton";
+import { parallel, task, taskFlow, workflow } from "baton-workflows";
 import type { ChildInput } from "./child.ts";
 
 export default workflow(async (input: { tag: string; children: ChildInput["mode"][]; catch?: boolean; timeout?: number }) => {

@@ -1,6 +1,6 @@
 // A workflow split into companion modules: a helper imported by relative path, and a
 // module script run as a task by its path "pipeline__mod/extract".
-import { taskScript, workflow } from "baton";
+import { taskScript, workflow } from "baton-workflows";
 import { shape } from "./pipeline__mod/shape.ts";
 
 /** Body starts per tag, kept in the isolate: scripts must not make the consumer replay the body. */

@@ -1,6 +1,6 @@
 // Charges, then ships; shipping fails the first time it runs for a tag (a bug fixed
 // since, say), so the run fails and a restart from the failed step completes it.
-import { FatalError, sleep, task, workflow } from "baton";
+import { FatalError, sleep, task, workflow } from "baton-workflows";
 import { hit } from "../hit.ts";
 
 export default workflow(async (input: { tag: string }) => {

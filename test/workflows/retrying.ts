@@ -1,5 +1,5 @@
 // Tasks that fail before succeeding, fail fatally, or run past their timeout.
-import { FatalError, task, workflow } from "baton";
+import { FatalError, task, workflow } from "baton-workflows";
 import { count, hit } from "../hit.ts";
 
 export default workflow(async (input: { tag: string; failures: number; fatal?: boolean; slow?: boolean }) => {

@@ -1,5 +1,5 @@
 // Sleeps, then finishes with one task.
-import { sleep, task, workflow } from "baton";
+import { sleep, task, workflow } from "baton-workflows";
 import { hit } from "../hit.ts";
 
 export default workflow(async (input: { tag: string; seconds: number }) => {

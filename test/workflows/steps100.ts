@@ -1,5 +1,5 @@
 // n sequential inline steps; counts how often the workflow body itself starts.
-import { step, workflow } from "baton";
+import { step, workflow } from "baton-workflows";
 import { tally } from "../hit.ts";
 
 export default workflow(async (input: { tag: string; n?: number }) => {

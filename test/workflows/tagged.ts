@@ -1,5 +1,5 @@
 // A light task on the default queue, a heavy one on its tag's queue, and one with a tag nobody serves.
-import { task, workflow } from "baton";
+import { task, workflow } from "baton-workflows";
 
 export default workflow(async () => {
   const light = await task("light", () => "light done");

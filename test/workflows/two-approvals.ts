@@ -1,5 +1,5 @@
 // Two approvals in parallel branches.
-import { parallel, waitForApproval, workflow } from "baton";
+import { parallel, waitForApproval, workflow } from "baton-workflows";
 
 export default workflow(async () =>
   parallel(["alpha", "beta"], async (who) => {

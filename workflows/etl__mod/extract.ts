@@ -1,7 +1,7 @@
 // A module script: fetches (or takes) CSV text and parses it into rows. Registered as
 // "etl__mod/extract", so any workflow can run it with taskScript, and it can be run
 // on its own with POST /api/scripts/etl__mod/extract/runs.
-import { FatalError, script } from "baton";
+import { FatalError, script } from "baton-workflows";
 import { parseCsv, type Row } from "./transform.ts";
 
 export default script(

@@ -1,5 +1,5 @@
 // A task that prints a line and answers a greeting: what the run page shows of a task.
-import { task, workflow } from "baton";
+import { task, workflow } from "baton-workflows";
 
 export default workflow(async (input: { name: string }) => {
   const greeting = await task("greet", async () => {

@@ -1,5 +1,5 @@
 // n inline steps: a big run for the console's run page (bench/console.ts).
-import { step, workflow } from "baton";
+import { step, workflow } from "baton-workflows";
 
 export default workflow(async (input: { n: number }) => {
   let total = 0;

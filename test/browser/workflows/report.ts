@@ -1,6 +1,6 @@
 // A nightly report: regions fetched in parallel (one fails its first attempt and is
 // retried), a pause, then a summary; a run whose page shows every kind of bar.
-import { parallel, sleep, step, task, workflow } from "baton";
+import { parallel, sleep, step, task, workflow } from "baton-workflows";
 
 export default workflow(async (input: { regions: string[] }) => {
   const since = await step("window", () => ({ from: "2026-11-29", to: "2026-11-30" }));

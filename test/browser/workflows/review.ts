@@ -1,5 +1,5 @@
 // Waits for a person's approval, then publishes.
-import { task, waitForApproval, workflow } from "baton";
+import { task, waitForApproval, workflow } from "baton-workflows";
 
 export default workflow(async (input: { doc: string }) => {
   const decision = await waitForApproval({ to: ["editor@example.com"], message: `Publish ${input.doc}?` });

@@ -1,5 +1,5 @@
 // Sleeps, then runs a few tasks: a run that is still going when its page opens.
-import { sleep, task, workflow } from "baton";
+import { sleep, task, workflow } from "baton-workflows";
 
 export default workflow(async (input: { seconds: number; tasks?: number }) => {
   await sleep(input.seconds);

@@ -1,6 +1,6 @@
 // Escalation: a manager's approval raced against an hour; when the hour wins, the
 // director decides. The manager's approval is left open and cancelled with the run.
-import { sleep, waitForApproval, workflow } from "baton";
+import { sleep, waitForApproval, workflow } from "baton-workflows";
 
 export default workflow(async () => {
   const first = await Promise.race([

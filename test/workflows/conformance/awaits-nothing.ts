@@ -1,5 +1,5 @@
 // The body awaits a promise no Baton primitive will ever settle.
-import { sleep, task, workflow } from "baton";
+import { sleep, task, workflow } from "baton-workflows";
 
 export default workflow(async () => {
   await task("first", () => 1);

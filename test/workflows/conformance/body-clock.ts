@@ -1,6 +1,6 @@
 // The body's clock is recorded: a replay (rebuilt while the run sleeps, or a consumer
 // reaching a task) reads the time the first run read.
-import { sleep, step, task, workflow } from "baton";
+import { sleep, step, task, workflow } from "baton-workflows";
 
 export default workflow(async () => {
   const started = Date.now();

@@ -1,7 +1,7 @@
 // Windmill's order example: an order id drawn in the body, captured by two tasks
 // either side of a sleep. Every draw is seeded by the run, so replays agree.
 import { randomUUID } from "node:crypto";
-import { sleep, task, workflow } from "baton";
+import { sleep, task, workflow } from "baton-workflows";
 
 export default workflow(async () => {
   const orderId = randomUUID();

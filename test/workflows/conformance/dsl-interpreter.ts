@@ -2,7 +2,7 @@
 // branches of activities, binding each result to a variable. Branches run with
 // Promise.all, so their tasks interleave in whatever order they finish; a sleep after
 // the tree is where a restart finds the run.
-import { sleep, task, workflow } from "baton";
+import { sleep, task, workflow } from "baton-workflows";
 
 type Statement =
   | { activity: { name: string; arguments?: string[]; result?: string } }

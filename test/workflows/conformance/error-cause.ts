@@ -1,6 +1,6 @@
 // Inngest's error example and a card decline: what a catch block reads from an error
 // thrown in a step or a task — its cause, its code and its own fields.
-import { sleep, step, task, workflow } from "baton";
+import { sleep, step, task, workflow } from "baton-workflows";
 
 export default workflow(async () => {
   let cause = "";

@@ -1,6 +1,6 @@
 // Baton's own errors are themselves again in the body (instanceof works), and a
 // thrown non-Error arrives as a predictable Error.
-import { BatonError, FatalError, sleep, task, TaskTimeoutError, workflow } from "baton";
+import { BatonError, FatalError, sleep, task, TaskTimeoutError, workflow } from "baton-workflows";
 
 export default workflow(async () => {
   const seen: Record<string, unknown> = {};

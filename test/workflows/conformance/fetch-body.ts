@@ -1,5 +1,5 @@
 // fetch() in the body instead of in a task.
-import { sleep, task, workflow } from "baton";
+import { sleep, task, workflow } from "baton-workflows";
 
 export default workflow(async () => {
   await task("first", () => 1);

@@ -1,6 +1,6 @@
 // Inngest's polling example: a deadline started and never awaited flips a flag that
 // ends the polling loop.
-import { sleep, task, workflow } from "baton";
+import { sleep, task, workflow } from "baton-workflows";
 
 export default workflow(async () => {
   let timedOut = false;

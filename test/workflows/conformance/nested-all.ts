@@ -1,5 +1,5 @@
 // Promise.all of Promise.all over sequences of tasks, each ending with its own nap.
-import { sleep, task, workflow } from "baton";
+import { sleep, task, workflow } from "baton-workflows";
 
 async function sequence(name: string, n: number, nap: "10 minutes" | "20 minutes" | "30 minutes"): Promise<string[]> {
   const out: string[] = [];

@@ -1,6 +1,6 @@
 // parallel() keeps its per-item keys: each item runs a task, sleeps its own time, and
 // runs another; at most two items at once.
-import { parallel, sleep, task, workflow } from "baton";
+import { parallel, sleep, task, workflow } from "baton-workflows";
 
 export default workflow(async (input: { items: string[] }) =>
   parallel(

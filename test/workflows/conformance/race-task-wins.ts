@@ -1,6 +1,6 @@
 // A task raced against a timeout it beats; the timer left open is cancelled with the run.
 // The pause is where a host restart finds the run.
-import { sleep, task, workflow } from "baton";
+import { sleep, task, workflow } from "baton-workflows";
 
 export default workflow(async () => {
   const result = await Promise.race([task("fetchQuote", () => 42), sleep("timeout", "1 hour").then(() => "timed out")]);

@@ -1,6 +1,6 @@
 // Temporal's timer sample: race the order's processing against a timer; when the
 // timer wins, tell the customer it is taking longer, then wait for the order anyway.
-import { sleep, task, workflow } from "baton";
+import { sleep, task, workflow } from "baton-workflows";
 
 export default workflow(async (input: { orderId: string }) => {
   let processing = true;

@@ -1,5 +1,5 @@
 // A naive port of Temporal's sleep(ms): a bare setTimeout in the body.
-import { sleep, task, workflow } from "baton";
+import { sleep, task, workflow } from "baton-workflows";
 
 export default workflow(async () => {
   await task("first", () => 1);

@@ -1,5 +1,5 @@
 // Promise.allSettled and Promise.any over tasks that fail and sleeps that win.
-import { FatalError, sleep, task, workflow } from "baton";
+import { FatalError, sleep, task, workflow } from "baton-workflows";
 
 export default workflow(async () => {
   const settled = await Promise.allSettled([

@@ -1,5 +1,5 @@
 // .then, .catch and .finally callbacks that record what happened, in the order it happened.
-import { FatalError, sleep, task, workflow } from "baton";
+import { FatalError, sleep, task, workflow } from "baton-workflows";
 
 export default workflow(async () => {
   const events: string[] = [];

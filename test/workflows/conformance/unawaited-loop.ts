@@ -1,5 +1,5 @@
 // A loop that starts tasks without awaiting them, sleeps, then collects them.
-import { sleep, task, workflow } from "baton";
+import { sleep, task, workflow } from "baton-workflows";
 
 export default workflow(async (input: { n: number }) => {
   const jobs: Promise<number>[] = [];

@@ -1,5 +1,5 @@
 // An uncaught error with a cause fails the run with both, as the task threw them.
-import { sleep, task, workflow } from "baton";
+import { sleep, task, workflow } from "baton-workflows";
 
 export default workflow(async () => {
   await task("first", () => 1);

@@ -1,5 +1,5 @@
 // A module script: registered as "pipeline__mod/extract" because its default export is script().
-import { script } from "baton";
+import { script } from "baton-workflows";
 import { hit } from "../../hit.ts";
 
 export default script(async (args: { tag: string; rows: number[] }, { attempt }) => {

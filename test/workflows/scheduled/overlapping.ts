@@ -1,5 +1,5 @@
 // Due every minute with overlap "allow": every tick starts a run, even while earlier ones wait.
-import { waitForEvent, workflow, type ScheduledInput } from "baton";
+import { waitForEvent, workflow, type ScheduledInput } from "baton-workflows";
 
 export default workflow(
   async (input: ScheduledInput) => {

@@ -1,5 +1,5 @@
 // A script: one task's code, run by path with taskScript or POST /api/scripts/scripts/double/runs.
-import { FatalError, script } from "baton";
+import { FatalError, script } from "baton-workflows";
 import { hit } from "../../hit.ts";
 
 export default script(

@@ -1,0 +1,131 @@
+// What a caller can do to runs, checked once for every way in: the HTTP API's handlers,
+// createBaton()'s start/get/… in the hosting Worker, and BatonService over a service
+// binding all call these, so each gets the same checks, errors (ApiError: an HTTP
+// status and a stable code) and idempotency.
+
+import { receivedJsonProblem, type Json } from "baton-workflows/engine";
+import type { DecisionView, EventSentView, RunDetail, RunSummary } from "baton-workflows/client";
+import type { Env } from "../env.ts";
+import { listedRun } from "../index/run-list.ts";
+import { registry } from "../registry.ts";
+import { fingerprintOf, runIdFromKey } from "../runs/run-ids.ts";
+import { ApiError } from "./api-error.ts";
+import { EVENT_NAME } from "baton-workflows";
+import { IDEMPOTENCY_KEY, MAX_INPUT_BYTES, RUN_ID } from "./schemas.ts";
+
+
+/** How a start names its run: by an Idempotency-Key (the id derived from it), by an id of the caller's, or neither (a new UUID). */
+export interface StartOptions {
+  idempotencyKey?: string | null | undefined;
+  id?: string | undefined;
+  /** Where approval links point when BATON_PUBLIC_URL is unset (the request's origin). */
+  origin?: string | null | undefined;
+}
+
+/** Starts a run of the workflow (or script run) `name` with `input`; a repeat with the same key or id answers the run the first made. */
+export async function startRun(env: Env, name: string, input: unknown, options: StartOptions = {}, kind: "workflow" | "script" = "workflow"): Promise<{ created: boolean; run: RunSummary }> {
+  const entry = registry.entry(name);
+  if (kind === "workflow" && entry?.kind === "script") {
+    throw new ApiError(404, "workflow_not_found", `"${name}" is a script, not a workflow; run it with POST /api/scripts/${name}/runs and {"args": ...}`);
+  }
+  if (kind === "workflow" && !entry) throw new ApiError(404, "workflow_not_found", `no workflow "${name}"; GET /api/workflows lists them`);
+  if (kind === "script" && entry?.kind !== "script") {
+    const hint = entry ? `"${name}" is a workflow; start it with POST /api/runs` : "GET /api/workflows lists them";
+    throw new ApiError(404, "script_not_found", `no script "${name}"; ${hint}`);
+  }
+  const checked = checkedJson(input, kind === "script" ? "args" : "input");
+  const key = options.idempotencyKey ?? null;
+  if (key !== null && !IDEMPOTENCY_KEY.test(key)) throw new ApiError(400, "invalid_request", "Idempotency-Key must be 1 to 255 visible ASCII characters");
+  if (options.id !== undefined && key !== null) throw new ApiError(400, "invalid_request", "give a run an id or an Idempotency-Key, not both");
+  if (options.id !== undefined && !RUN_ID.test(options.id)) throw new ApiError(400, "invalid_request", "a run id is 1 to 128 letters, digits, \"_\" or \"-\"");
+  const id = options.id ?? (key === null ? crypto.randomUUID() : await runIdFromKey(key));
+  const result = await env.RUNS.get(env.RUNS.idFromName(id)).start({ id, workflow: name, input: checked, idempotencyKey: key, origin: options.origin ?? null });
+  if (result.conflict) {
+    throw new ApiError(409, "idempotency_conflict", key === null ? `run ${id} exists with a different workflow or input` : `Idempotency-Key "${key}" was used for run ${id} with a different workflow or input`);
+  }
+  return { created: result.created, run: result.run };
+}
+
+/** The run with its steps, approvals, input and outcome. */
+export async function getRun(env: Env, id: string): Promise<RunDetail> {
+  const detail = await (await knownRun(env, id)).describe();
+  if (detail === null) throw runNotFound(id);
+  return JSON.parse(detail) as RunDetail;
+}
+
+/** Sends the event `name` to run `id`; with an Idempotency-Key a repeat is answered as the first and delivers nothing. */
+export async function sendRunEvent(env: Env, id: string, name: string, payload: unknown, idempotencyKey: string | null = null): Promise<EventSentView> {
+  if (!EVENT_NAME.test(name)) throw new ApiError(400, "invalid_request", 'an event name is 1 to 200 letters, digits, "_", ".", ":" or "-", starting with a letter or digit');
+  if (idempotencyKey !== null && !IDEMPOTENCY_KEY.test(idempotencyKey)) throw new ApiError(400, "invalid_request", "Idempotency-Key must be 1 to 255 visible ASCII characters");
+  const checked = checkedJson(payload, "payload");
+  const once = idempotencyKey === null ? undefined : { key: idempotencyKey, fingerprint: await fingerprintOf({ name, payload: checked ?? null }) };
+  const result = await (await knownRun(env, id)).sendEvent(name, checked, once);
+  switch (result.status) {
+    case "accepted":
+      return { name, deliveredTo: result.deliveredTo };
+    case "run_not_found":
+      throw runNotFound(id);
+    case "run_not_active":
+      throw new ApiError(409, "run_not_active", `run ${result.run.id} already ended as ${result.run.status}; it takes no events`);
+    case "inbox_full":
+      throw new ApiError(429, "inbox_full", `no wait takes event "${name}" now and ${result.message}`);
+    case "idempotency_conflict":
+      throw new ApiError(409, "idempotency_conflict", `Idempotency-Key "${idempotencyKey ?? ""}" was used for another event to run ${id} (another name or payload)`);
+  }
+}
+
+/** Decides the approval at `key` of run `id`, once. */
+export async function decideRun(env: Env, id: string, key: string, decision: { approved: boolean; comment?: string | undefined; by?: string | undefined }): Promise<DecisionView> {
+  const result = await (await knownRun(env, id)).decide(key, decision);
+  switch (result.status) {
+    case "decided":
+      return { key, ...result.result };
+    case "run_not_found":
+      throw runNotFound(id);
+    case "approval_not_found":
+      throw new ApiError(404, "approval_not_found", `run ${id} has no approval "${key}"; GET the run to see its approvals`);
+    case "run_not_active":
+      throw new ApiError(409, "run_not_active", `run ${result.run.id} already ended as ${result.run.status}`);
+    case "already_decided":
+      throw new ApiError(409, "approval_already_decided", `approval "${key}" was already decided${result.result ? ` (${result.result.decision} at ${result.result.decidedAt})` : ""}`);
+  }
+}
+
+/** Cancels run `id`: its open steps are abandoned and late reports ignored. */
+export async function cancelRun(env: Env, id: string): Promise<RunSummary> {
+  const result = await (await knownRun(env, id)).cancel();
+  if (result.status === "not_found") throw runNotFound(id);
+  if (result.status === "not_active") throw new ApiError(409, "run_not_active", `run ${result.run.id} already ended as ${result.run.status}`);
+  return result.run;
+}
+
+/** The run object of `id` once the run is known (listed): else 404, and no object is woken (which would create its storage). */
+export async function knownRun(env: Env, id: string) {
+  const stub = RUN_ID.test(id) ? await listedRun(env, id) : null;
+  if (!stub) throw runNotFound(id);
+  return stub;
+}
+
+/** The API's answer for an id no run has. */
+export function runNotFound(id: string | undefined): ApiError {
+  return new ApiError(404, "run_not_found", `no run with id "${id ?? ""}"`);
+}
+
+/** `value` as JSON a run may keep, or an ApiError saying why not (what the API's body checks say of a body). */
+function checkedJson(value: unknown, what: string): Json | undefined {
+  if (value === undefined) return undefined;
+  // Before JSON.stringify, which would turn Infinity into null and overflow on deep values.
+  const deep = receivedJsonProblem(value);
+  if (deep) throw new ApiError(400, "invalid_json", `the ${what} ${deep}`);
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    throw new ApiError(400, "invalid_request", `the ${what} is not JSON (a cycle, or a BigInt)`);
+  }
+  if (text === undefined) return undefined;
+  if (new TextEncoder().encode(text).length > MAX_INPUT_BYTES) throw new ApiError(413, "payload_too_large", `the ${what} is over ${MAX_INPUT_BYTES} bytes of JSON; pass large data by reference`);
+  const parsed: unknown = JSON.parse(text);
+  // What JSON keeps of it (a Date becomes its string, undefined properties go): the run sees exactly what was stored.
+  return parsed as Json;
+}

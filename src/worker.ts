@@ -1,0 +1,115 @@
+// `baton-workflows/worker`: everything a Worker needs to host Baton. createBaton() takes
+// the workflows by import and answers the Worker's handlers (fetch, queue, scheduled),
+// the Hono app to mount in the host's own router, and typed start/get/sendEvent/decide/
+// cancel for the host's own code. The Durable Object classes and BatonService (for
+// service bindings) are named exports the host re-exports from its entry module.
+
+import type { Hono } from "hono";
+import type { Script, Workflow } from "baton-workflows";
+import type { DecisionView, EventSentView, RunDetail, RunStatus, RunSummary } from "baton-workflows/client";
+import { createApp } from "./api/app.ts";
+import { cancelRun, decideRun, getRun, sendRunEvent, startRun } from "./api/run-actions.ts";
+import { bindingsOf } from "./bindings.ts";
+import type { Env } from "./env.ts";
+import { setBasePath } from "./host.ts";
+import { registry } from "./registry.ts";
+import { runDueSchedules } from "./schedules/ticks.ts";
+import { consumeDeadTasks, consumeTasks, DEAD_LETTER_QUEUE } from "./tasks/queue-consumer.ts";
+
+export { RunIndex } from "./index/run-index.ts";
+export { RunObject } from "./runs/run-object.ts";
+export { TaskCache } from "./tasks/task-cache.ts";
+export { ConcurrencyLimiter } from "./tasks/concurrency-limiter.ts";
+export { Scheduler } from "./schedules/scheduler.ts";
+export { AccessGuard } from "./api/access-guard.ts";
+export { BatonService, type TypedBatonService } from "./service.ts";
+export { ApiError as BatonError, type ApiErrorCode as BatonErrorCode } from "./api/api-error.ts";
+export type { Env as BatonEnv } from "./env.ts";
+
+/** A name → workflow() or script() map, as the host imports its workflows. */
+export type WorkflowMap = Readonly<Record<string, Workflow<never, unknown> | Script<never, unknown>>>;
+
+/** The names in `W` that are workflows (scripts are run by path, as tasks). */
+export type WorkflowName<W> = { [K in keyof W]: W[K] extends Workflow<never, unknown> ? K : never }[keyof W] & string;
+/** What a run of `T` takes as input. */
+export type InputOf<T> = T extends Workflow<infer I, unknown> ? I : T extends Script<infer A, unknown> ? A : unknown;
+/** What a run of `T` ends with. */
+export type OutputOf<T> = T extends Workflow<never, infer O> ? O : T extends Script<never, infer R> ? R : unknown;
+
+/** How createBaton() hosts the workflows. */
+export interface BatonOptions<W extends WorkflowMap> {
+  /** Every workflow and script, by the name runs start it under (`{ hello, "etl/nightly": nightly }`); `npx baton build` writes one from workflows/. */
+  workflows: W;
+  /** Scripts by path that are not in `workflows`: companions in `<name>__mod/` folders; entries that are not script() values are left out (helpers). */
+  scripts?: Readonly<Record<string, unknown>>;
+  /** Versions by name, as `npx baton build` writes them (a hash of each file and its companion folder); default: a hash of each body's source. */
+  versions?: Readonly<Record<string, string>>;
+  /** Where the API, console and approval pages live, e.g. "/baton"; every other path stays the host's. Default: the Worker's root. */
+  basePath?: string;
+}
+
+/** How a run started from code is named: by an id of the caller's, or an Idempotency-Key (the same key reaches the same run). */
+export interface CodeStartOptions {
+  id?: string;
+  idempotencyKey?: string;
+}
+
+/** A run a start made (or found, for a repeated id or key). */
+export interface StartedRun {
+  id: string;
+  status: RunStatus;
+  /** False when the id or key named a run started before. */
+  created: boolean;
+}
+
+/** A run's detail with its output typed as the workflow's. */
+export type TypedRunDetail<O> = Omit<RunDetail, "output"> & { output: O | null };
+
+/** Baton, hosted: the Worker's handlers, the app to mount, and the run operations for the host's code. */
+export interface Baton<W extends WorkflowMap> {
+  /** Answers Baton's paths (the API, console and approval pages, under the base path); a 404 for any other. */
+  fetch(request: Request, env: unknown, ctx: ExecutionContext): Response | Promise<Response>;
+  /** Runs task messages (and fails those the dead-letter queue hands over). */
+  queue(batch: MessageBatch<unknown>, env: unknown): Promise<void>;
+  /** Starts the runs of scheduled workflows that are due (the every-minute cron trigger). */
+  scheduled(controller: ScheduledController, env: unknown): Promise<void>;
+  /** The Hono app serving Baton's paths, to mount in the host's own Hono router (`app.route("/", baton.app)`). */
+  readonly app: Hono<{ Bindings: Env }>;
+  /** Starts a run of `name` with `input`, with the API's checks; a repeated id or key answers the run it named. */
+  start<N extends WorkflowName<W>>(env: unknown, name: N, input: InputOf<W[N]>, options?: CodeStartOptions): Promise<StartedRun>;
+  /** The run with its steps, approvals, input and outcome (its output typed as workflow `N`'s, if named). */
+  get<N extends WorkflowName<W> = WorkflowName<W>>(env: unknown, id: string): Promise<TypedRunDetail<OutputOf<W[N]>>>;
+  /** Sends the event `name` to a run; with an idempotencyKey a retry delivers nothing twice. */
+  sendEvent(env: unknown, id: string, name: string, payload?: unknown, options?: { idempotencyKey?: string }): Promise<EventSentView>;
+  /** Decides the approval at `key` of a run. */
+  decide(env: unknown, id: string, key: string, decision: { approved: boolean; comment?: string; by?: string }): Promise<DecisionView>;
+  /** Cancels a run. */
+  cancel(env: unknown, id: string): Promise<RunSummary>;
+}
+
+/** Hosts Baton in this Worker with these workflows (one Baton per Worker). */
+export function createBaton<const W extends WorkflowMap>(options: BatonOptions<W>): Baton<W> {
+  setBasePath(options.basePath);
+  registry.addMap(options.workflows, options.versions);
+  if (options.scripts) registry.addMap(options.scripts, options.versions, true);
+  const app = createApp();
+  return {
+    fetch: (request, env, ctx) => app.fetch(request, bindingsOf(env), ctx),
+    queue: async (batch, env) => {
+      const bindings = bindingsOf(env);
+      await (batch.queue === DEAD_LETTER_QUEUE ? consumeDeadTasks(batch, bindings) : consumeTasks(batch, bindings));
+    },
+    scheduled: async (controller, env) => {
+      await runDueSchedules(controller.scheduledTime, bindingsOf(env));
+    },
+    app,
+    async start(env, name, input, start = {}) {
+      const { created, run } = await startRun(bindingsOf(env), name, input, { id: start.id, idempotencyKey: start.idempotencyKey ?? null });
+      return { id: run.id, status: run.status, created };
+    },
+    get: async (env, id) => (await getRun(bindingsOf(env), id)) as TypedRunDetail<never>,
+    sendEvent: (env, id, name, payload, send = {}) => sendRunEvent(bindingsOf(env), id, name, payload, send.idempotencyKey ?? null),
+    decide: (env, id, key, decision) => decideRun(bindingsOf(env), id, key, decision),
+    cancel: (env, id) => cancelRun(bindingsOf(env), id),
+  };
+}
