@@ -1,107 +1,39 @@
-// One Durable Object per run. It hosts the run's execution (kept alive in memory
-// between events, rebuilt by replay after eviction) and its run state machine over
-// SQLite; every event follows the same order: the machine's transition is stored,
-// outcomes go to the body, and what the transition started (tasks, emails, child
-// runs) goes out after storage, with the one alarm covering whatever the run waits for.
+// One Durable Object per run: its RPC surface, for the API (start, read, cancel,
+// restart, delete, events, decisions), queue consumers (taskContext, heartbeats,
+// reports), other run objects (a child's end) and limiters (a slot granted), plus its
+// alarm. Every event follows the same order, in the machinery beneath (run-host.ts):
+// the machine's transition is stored, outcomes go to the body, and what the transition
+// started goes out after storage, with the one alarm covering whatever the run waits for.
 
-import { DurableObject } from "cloudflare:workers";
-import { StepLimitError, WorkflowNotFoundError, type ApprovalResult } from "baton-workflows";
+import { type ApprovalResult } from "baton-workflows";
 import {
   canonicalJson,
-  codeChangeNote,
   DEFAULT_TASK_OPTIONS,
   encodeJson,
   heartbeatTimeoutMs,
-  Execution,
-  housekeepingBackoffMs,
   isReplayFailure,
   isTerminal,
-  LIVENESS_MS,
-  macrotask,
-  RunMachine,
-  toErrorData,
   type Decision,
-  type ExecutionHost,
   type Json,
-  type NewCall,
   type Outcome,
-  type RunEffect,
-  type RunEnd,
   type RunOutcome,
   type Settled,
 } from "baton-workflows/engine";
-import { approvalLinks, sendApprovalEmails } from "../approvals/approval-mail.ts";
-import { bindingMailer, type Mailer } from "../approvals/mailer.ts";
-import type { Env } from "../env.ts";
-import { IndexSync } from "../index/index-sync.ts";
+import { approvalLinks } from "../approvals/approval-mail.ts";
 import { registry } from "../registry.ts";
-import { legacySummary, writeLegacyRun } from "../testing/legacy-runs.ts";
-import { RunControl, type CutPoint, type Faults } from "../testing/run-control.ts";
-import { TaskDispatch } from "../tasks/dispatch.ts";
 import { TaskReports, type TaskReport } from "../tasks/messages.ts";
 import type { ApprovalInfo, CancelResult, DecideResult, RemoveResult, RestartRequest, RestartResult, SendEventResult, StartRequest, StartResult, TaskContextData, TaskRef } from "./run-api.ts";
-import { RunStore, type RunRow } from "./run-store.ts";
 import { iso, type RunSummary } from "./run-view.ts";
 import { detailOf, stepDetailOf, stepPageOf, summaryOf, windowOf } from "./run-views.ts";
-import { legacyShard, unlist } from "../index/run-list.ts";
-import { LOG_PAGE_BYTES, MAX_RUN_LOG_BYTES, MAX_RUN_STEPS, STEPS_PAGE_SIZE } from "./limits.ts";
-import { expiryOf, retentionMs, RunAlarm } from "./alarm.ts";
+import { LOG_PAGE_BYTES, STEPS_PAGE_SIZE } from "./limits.ts";
+import { retentionMs } from "./alarm.ts";
 import { restartPlan } from "./restart.ts";
-import { sendSignals } from "./signals.ts";
+import { RunHost } from "./run-host.ts";
 
 export type { ApprovalInfo, CancelResult, DecideResult, Decision, StartRequest, StartResult, TaskContextData, TaskRef } from "./run-api.ts";
 
-export class RunObject extends DurableObject<Env> {
-  // Not readonly: erasing the run (delete, retention) opens fresh ones over the emptied storage.
-  private store!: RunStore;
-  private machine!: RunMachine;
-  private tasks!: TaskDispatch;
-  private index!: IndexSync;
-  private execution: Execution | undefined;
-  private flushing: Promise<void> | undefined;
-  /** The limit the run outgrew, set when it did; the next flush ends the run with it. */
-  private overLimit: StepLimitError | undefined;
-  private flushRequested = false;
-  private alarms!: RunAlarm;
-  /** Faults a test injects through the control surface; empty otherwise. */
-  private readonly faults: Faults = {};
-  private mailer: Mailer;
-  private readonly host: ExecutionHost = {
-    begin: (call) => this.begin(call),
-    finishStep: (key, attempt, outcome) => this.finishStep(key, attempt, outcome),
-  };
-
-  constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    this.mailer = bindingMailer(env.EMAIL);
-    this.alarms = new RunAlarm(ctx.storage, null);
-    // Known before the first event, so every write can cover the alarm in the same commit.
-    void ctx.blockConcurrencyWhile(async () => {
-      this.alarms = new RunAlarm(ctx.storage, await ctx.storage.getAlarm());
-    });
-    this.open();
-  }
-
-  /** Reads the run's storage afresh: at start, and after erasing it. */
-  private open(): void {
-    const { ctx, env } = this;
-    // A run object a test cut off writes nothing more, as a crashed one could not.
-    this.store = new RunStore(ctx.storage.sql, (at) => this.faults.cutOff !== "stopped" && this.alarms.cover(at));
-    this.machine = new RunMachine(this.store.steps);
-    this.tasks = new TaskDispatch({
-      env,
-      machine: this.machine,
-      run: () => this.requireRun(),
-      settled: (outcomes) => this.deliver(outcomes),
-      lose: (messages) => {
-        const lost = Math.min(this.faults.loseTaskMessages ?? 0, messages.length);
-        this.faults.loseTaskMessages = (this.faults.loseTaskMessages ?? 0) - lost;
-        return messages.slice(lost);
-      },
-    });
-    this.index = new IndexSync(this.store, env, () => this.syncAlarm());
-  }
-
+/** The run's Durable Object as its callers see it: the API, consumers, other run objects, limiters. */
+export class RunObject extends RunHost {
   /** Creates the run (or returns the existing one for a repeated id) and starts it. */
   async start(request: StartRequest): Promise<StartResult> {
     const existing = this.store.run();
@@ -353,18 +285,6 @@ export class RunObject extends DurableObject<Env> {
     return { status: "accepted", deliveredTo: sent.deliveredTo };
   }
 
-  /** Why keeping `extra` more bytes would pass what one run may hold (kept events count), or null. */
-  private overRunLimit(extra: number, now: number): string | null {
-    const held = this.heldBytes(now);
-    const max = this.faults.limits?.logBytes ?? MAX_RUN_LOG_BYTES;
-    return held + extra > max ? `the run holds ${held} bytes of results and kept events; this event (${extra} bytes) would pass the ${max}-byte limit per run` : null;
-  }
-
-  /** Bytes the run holds: step results and errors, and events kept for a wait. */
-  private heldBytes(now: number): number {
-    return this.store.steps.logBytes() + this.store.inbox.bytes(now);
-  }
-
   /**
    * Starts a new run of this ended run's workflow with its input, keeping the steps
    * that completed before `fromStep` (see restartPlan); the rest runs on the current code.
@@ -409,60 +329,6 @@ export class RunObject extends DurableObject<Env> {
     return true;
   }
 
-  /** The test-only control surface (waits made due, lost messages, failing deliveries); never reachable over HTTP. */
-  control(): RunControl {
-    return new RunControl({
-      faults: this.faults,
-      hasten: async (key) => {
-        const run = this.store.run();
-        if (!run || isTerminal(run.status)) return [];
-        const keys = this.machine.hasten(Date.now(), key);
-        if (keys.length > 0) {
-          await this.alarm();
-          await this.quiesce();
-        }
-        return keys;
-      },
-      emailsDueNow: async () => {
-        this.store.emails.hasten(Date.now());
-        await this.alarm();
-        await this.quiesce();
-      },
-      ageKeptEvents: (ms) => this.store.inbox.age(ms),
-      elapse: async (ms) => {
-        const run = this.store.run();
-        if (!run) return;
-        const now = Date.now();
-        this.store.steps.bringForward(now + ms, now);
-        this.store.emails.bringForward(now + ms, now);
-        this.store.signals.bringForward(now + ms, now);
-        await this.alarm();
-        await this.quiesce();
-      },
-      signalsDueNow: async () => {
-        this.store.signals.hasten(Date.now());
-        await this.alarm();
-        await this.quiesce();
-      },
-      retentionPassed: async () => {
-        const run = this.store.run();
-        const keep = retentionMs(this.env);
-        if (!run || !isTerminal(run.status) || keep === null) return false;
-        this.store.backdateEnd(Date.now() - keep - 1);
-        await this.alarm();
-        return this.store.run() === undefined;
-      },
-      useMailer: (mailer) => (this.mailer = mailer),
-      writeLegacyRun: async (run) => {
-        if (this.store.run()) throw new Error("this object holds a run already");
-        writeLegacyRun(this.ctx.storage.sql, run);
-        // Listed as that release listed it: in the one list it had.
-        await legacyShard(this.env).upsert(legacySummary(run), 1);
-        this.alarms.cover(Date.now());
-      },
-    });
-  }
-
   /** Wakes due sleeps, times out approvals and flows, re-sends silent tasks, starts retries, restarts after eviction. */
   override async alarm(): Promise<void> {
     this.alarms.fired();
@@ -484,239 +350,4 @@ export class RunObject extends DurableObject<Env> {
     this.afterEvent();
   }
 
-  // --- the execution
-
-  /** Hands outcomes to the live execution, or rebuilds it from the log, which now holds them. */
-  private deliver(outcomes: Settled[]): void {
-    if (outcomes.length === 0) return;
-    // The body runs on from here until it records its next call: a crash meanwhile costs at most the liveness window.
-    this.alarms.cover(Date.now() + LIVENESS_MS);
-    if (this.execution) for (const settled of outcomes) this.execution.deliver(settled);
-    else this.ensureExecution();
-  }
-
-  /** Builds the execution by replaying the log, unless one is alive or the run is over. */
-  private ensureExecution(): void {
-    if (this.execution) return;
-    const run = this.store.run();
-    if (!run || isTerminal(run.status)) return;
-    const body = registry.body(run.workflow);
-    if (!body) {
-      this.endRun({ status: "failed", error: toErrorData(new WorkflowNotFoundError(`${run.kind} "${run.workflow}" is not deployed any more`)) }, Date.now());
-      this.scheduleFlush();
-      return;
-    }
-    if (run.status === "queued") this.store.setStatus("running", Date.now());
-    const execution = new Execution(body, run.input, this.store.steps.log(), this.host, { kind: "drive" }, {
-      resolver: registry,
-      codeChange: codeChangeNote(run.workflow, run.version, registry.entry(run.workflow)?.version),
-      seed: run.id,
-      startedAt: run.createdAt,
-    });
-    this.execution = execution;
-    void execution.ended.then((end) => this.finish(execution, end));
-    execution.start();
-    this.scheduleFlush();
-  }
-
-  private finish(execution: Execution | undefined, end: RunEnd): void {
-    if (execution !== this.execution) return;
-    this.dropExecution();
-    this.endRun(end, Date.now());
-    this.scheduleFlush();
-  }
-
-  /** Records the run's end: open work is abandoned, child runs cancelled, and a waiting parent told. */
-  private endRun(end: RunOutcome, now: number): void {
-    this.apply(this.machine.end(now), now);
-    this.store.end(end, now);
-    // No wait can take a kept event any more.
-    this.store.inbox.expire(now, true);
-    const run = this.requireRun();
-    if (run.parentId !== null && run.parentKey !== null) {
-      this.store.signals.queue({ kind: "notify_parent", target: run.parentId, body: { key: run.parentKey, end } }, now);
-    }
-  }
-
-  private dropExecution(): void {
-    this.execution?.halt();
-    this.execution = undefined;
-  }
-
-  private begin(call: NewCall): void {
-    // One step too many: not recorded; the flush after this burst ends the run.
-    const maxSteps = this.faults.limits?.steps ?? MAX_RUN_STEPS;
-    // The step count is kept in memory; the step is read only at the limit, where a call already recorded (a retried inline step) adds none.
-    if (this.overLimit === undefined && this.store.steps.count() >= maxSteps && !this.machine.step(call.key)) {
-      this.overLimit = new StepLimitError(`the run recorded ${maxSteps} steps, the most one run may hold; split the work into child runs (taskFlow) or fewer, larger steps`);
-    }
-    if (this.overLimit !== undefined) return;
-    const now = Date.now();
-    this.apply(this.machine.begin(call, now, () => crypto.randomUUID()), now);
-    this.scheduleFlush();
-  }
-
-  private finishStep(key: string, attempt: number, outcome: Outcome): Settled | null {
-    this.scheduleFlush();
-    return this.machine.finishStep(key, attempt, outcome, Date.now());
-  }
-
-  /** Starts what a transition asked for; all of it goes out with the next flush. */
-  private apply(effects: RunEffect[], now: number): void {
-    for (const effect of effects) {
-      switch (effect.kind) {
-        case "dispatch":
-          this.tasks.dispatch(effect.key, effect.attempt, effect.options, now);
-          break;
-        case "rerun-step":
-          // Cold, the rebuilt execution finds the step running and runs it.
-          this.execution?.rerunStep(effect.key, effect.attempt);
-          break;
-        case "ask":
-          if (effect.request.to.length > 0) this.store.emails.queue(effect.key, effect.request.to, now + housekeepingBackoffMs(1));
-          break;
-        case "start-child":
-          this.store.signals.queue({ kind: "start_child", target: effect.childId, body: { workflow: effect.workflow, input: effect.input, parentKey: effect.key } }, now);
-          break;
-        case "cancel-child":
-          this.store.signals.queue({ kind: "cancel_child", target: effect.childId, body: {} }, now);
-          break;
-        case "release-slot":
-          this.tasks.release(effect.key, effect.options);
-          break;
-        case "deliver":
-          this.deliver([effect.settled]);
-          break;
-      }
-    }
-  }
-
-  // --- telling the outside world, after storage
-
-  /** Ends every event: the alarm covers the run before it returns; sends and the index follow in the background. */
-  private afterEvent(): void {
-    this.reached("transition");
-    this.scheduleFlush();
-    this.syncAlarm();
-  }
-
-  /**
-   * A test's cut-off: at `point` the object stops as a crash would. Nothing after the
-   * point runs (the event unwinds, the body halts); what was stored before it stays
-   * (the abort waits a turn, so the commit of those writes goes through); then the
-   * instance is reset and its memory is gone.
-   */
-  private reached(point: CutPoint): void {
-    if (this.faults.cutOff !== point && this.faults.cutOff !== "stopped") return;
-    this.faults.cutOff = "stopped";
-    this.dropExecution();
-    setTimeout(() => this.ctx.abort(`cut off at "${point}" (test fault)`), 0);
-    throw new Error(`baton: cut off at "${point}" (test fault)`);
-  }
-
-  /**
-   * Runs one flush after the current burst of workflow code has gone quiet: every
-   * outcome the event brought has been delivered and the body is at rest. So the
-   * tasks a burst of outcomes starts go out as one queue batch, and a chain of inline
-   * steps is flushed once, not once per step.
-   */
-  private scheduleFlush(): Promise<void> {
-    this.flushRequested = true;
-    this.flushing ??= (async () => {
-      try {
-        while (this.flushRequested) {
-          this.flushRequested = false;
-          await macrotask();
-          await this.execution?.idle();
-          await this.flush();
-        }
-      } catch (error) {
-        // Whatever was not sent stays recorded with a deadline; the alarm picks it up.
-        console.error(`baton: flush failed: ${toErrorData(error).message}`);
-      } finally {
-        this.flushing = undefined;
-      }
-    })();
-    return this.flushing;
-  }
-
-  private async flush(): Promise<void> {
-    this.reached("recorded");
-    const before = this.store.run();
-    if (before && !isTerminal(before.status)) this.enforceLimits();
-    // Read again: enforcing a limit may have ended the run.
-    const run = this.store.run();
-    if (!run) return;
-    if (!isTerminal(run.status) && run.status !== "queued") this.store.setStatus(this.machine.liveStatus(), Date.now());
-    await this.tasks.flush();
-    this.reached("sent");
-    await sendSignals(this.store, this.env, this.requireRun(), this.faults.signal);
-    await sendApprovalEmails(this.store, this.env, this.requireRun(), this.mailer);
-    this.index.inBackground();
-    this.syncAlarm();
-  }
-
-  /** Ends the run, failed with StepLimitError, once it holds more than one run may. */
-  private enforceLimits(): void {
-    const bytes = this.heldBytes(Date.now());
-    const maxBytes = this.faults.limits?.logBytes ?? MAX_RUN_LOG_BYTES;
-    if (this.overLimit === undefined && bytes > maxBytes) {
-      this.overLimit = new StepLimitError(
-        `the run holds ${bytes} bytes of step results, over the ${maxBytes}-byte limit per run; store large data elsewhere (R2, KV) and return a reference`,
-      );
-    }
-    if (this.overLimit !== undefined) this.finish(this.execution, { status: "failed", error: toErrorData(this.overLimit) });
-  }
-
-  /** Waits until the body is at rest and the flush after it is done. */
-  private async quiesce(): Promise<void> {
-    while (this.execution?.delivering || this.flushing) {
-      await this.execution?.idle();
-      await this.flushing;
-    }
-  }
-
-  /** Keeps the one alarm at or before the earliest thing the run waits for (see RunAlarm). */
-  private syncAlarm(): void {
-    // An index update may end after the run was erased: there is nothing left to cover.
-    const run = this.store.run();
-    if (!run || this.faults.cutOff === "stopped") return;
-    const active = !isTerminal(run.status);
-    const now = Date.now();
-    this.alarms.sync({
-      now,
-      queued: run.status === "queued",
-      next: active ? this.machine.nextDue() : null,
-      waitsOnlyForChildren: active && this.machine.waitsOnlyForChildren(),
-      active,
-      email: active ? this.store.emails.nextAt() : null,
-      // An update in flight is looked at again within the liveness window: a crash must not leave the list behind.
-      indexRetry: run.indexedRevision < run.revision ? (run.indexRetryAt ?? run.updatedAt + LIVENESS_MS) : null,
-      signal: this.store.signals.nextAt(),
-      expire: isTerminal(run.status) ? expiryOf(run.updatedAt, retentionMs(this.env)) : null,
-      onlySleeping: (run.status === "sleeping" || run.status === "waiting") && this.machine.liveStatus() === run.status,
-    });
-  }
-
-  /** True when the run owes nobody a message: its signals are sent and the list holds its last status. */
-  private erasable(): boolean {
-    const run = this.store.run();
-    return !!run && this.store.signals.nextAt() === null && run.indexedRevision >= run.revision;
-  }
-
-  /** Removes the run from the list, then empties this object's storage; the object then holds no run. */
-  private async erase(): Promise<void> {
-    const run = this.requireRun();
-    await unlist(this.env, run.id, run.createdAt);
-    this.dropExecution();
-    this.alarms.clear();
-    await this.ctx.storage.deleteAll();
-    this.open();
-  }
-
-  private requireRun(): RunRow {
-    const run = this.store.run();
-    if (!run) throw new Error("baton: run object used before its run was created");
-    return run;
-  }
 }

@@ -8,7 +8,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.ts";
 import { num, text } from "../runs/rows.ts";
-import { LimiterControl } from "../testing/limiter-control.ts";
 
 /** One task attempt asking for a slot. */
 export interface LeaseRequest {
@@ -24,8 +23,8 @@ export interface LeaseRequest {
 }
 
 export class ConcurrencyLimiter extends DurableObject<Env> {
-  /** How far a test moved this limiter's clock on (LimiterControl); 0 otherwise. */
-  private clockOffset = 0;
+  /** How far a test moved this limiter's clock on (TestConcurrencyLimiter); 0 otherwise. */
+  protected clockOffset = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -80,7 +79,7 @@ export class ConcurrencyLimiter extends DurableObject<Env> {
     await this.grantWaiting();
   }
 
-  private async grantWaiting(): Promise<void> {
+  protected async grantWaiting(): Promise<void> {
     const sql = this.ctx.storage.sql;
     for (;;) {
       const now = this.now();
@@ -108,14 +107,6 @@ export class ConcurrencyLimiter extends DurableObject<Env> {
   async rows(): Promise<number> {
     const sql = this.ctx.storage.sql;
     return ["leases", "waiters", "starts", "config"].reduce((sum, table) => sum + Number(sql.exec(`SELECT COUNT(*) AS n FROM ${table}`).one().n), 0);
-  }
-
-  /** The test-only control surface: moves this limiter's clock on, so leases expire and rate windows pass without waiting. */
-  control(): LimiterControl {
-    return new LimiterControl(async (ms) => {
-      this.clockOffset += ms;
-      await this.grantWaiting();
-    });
   }
 
   private now(): number {

@@ -1,6 +1,7 @@
 // The test-only control surface of a concurrency limiter, kept apart from its API:
-// `ConcurrencyLimiter.control()` (reachable only through the CONCURRENCY binding)
-// moves the limiter's clock on, so a lease expires or a rate window passes at once.
+// `TestConcurrencyLimiter.control()` (reachable only through the CONCURRENCY binding
+// of a test Worker) moves the limiter's clock on, so a lease expires or a rate window
+// passes at once.
 
 import { RpcTarget } from "cloudflare:workers";
 

@@ -1,33 +1,14 @@
 // The test-only control surface of a run object, kept apart from its API: tests get
-// it from `RunObject.control()` (an RPC target, reachable only by code holding the
+// it from `TestRunObject.control()` (an RPC target, reachable only by code holding the
 // RUNS binding, never over HTTP) to make waits due now, make emails due, swap the
 // mailer, and cause faults the engine must survive — lost task messages, another run
 // that cannot be reached. The run object only consults the faults it is given.
 
 import { RpcTarget } from "cloudflare:workers";
 import type { Mailer } from "../approvals/mailer.ts";
-import type { Signal } from "../runs/run-store.ts";
-import type { LegacyRun } from "./legacy-runs.ts";
+import type { CutPoint, Faults } from "../runs/faults.ts";
 
-/**
- * Where a test may cut a run object off, as a crash would: "transition", once an event's
- * transition is stored (before the body runs on and before the alarm is synced);
- * "recorded", once the body recorded its next calls (before anything is sent);
- * "sent", once the task messages went out (before signals, emails, the list and the alarm).
- */
-export type CutPoint = "transition" | "recorded" | "sent";
-
-/** Faults injected into one run object's sending; none unless a test sets them. */
-export interface Faults {
-  /** Where the object stops as if it crashed (its memory gone, nothing after that point run); "stopped" once it did. */
-  cutOff?: CutPoint | "stopped";
-  /** How many of the run's next task messages to drop instead of sending (lost on the way to the queue). */
-  loseTaskMessages?: number;
-  /** Called before each signal is delivered; throwing makes that delivery fail. */
-  signal?: (signal: Signal) => void;
-  /** Smaller per-run limits than MAX_RUN_STEPS and MAX_RUN_LOG_BYTES, so a test reaches them quickly. */
-  limits?: { steps?: number; logBytes?: number };
-}
+export type { CutPoint, Faults } from "../runs/faults.ts";
 
 /** What the control surface may do to its run object. */
 export interface ControlledRun {
@@ -46,8 +27,6 @@ export interface ControlledRun {
   retentionPassed(): Promise<boolean>;
   /** Sends approval emails through `mailer` from now on. */
   useMailer(mailer: Mailer): void;
-  /** Stores `run` as an earlier release did, in an object that holds no run yet, with the alarm due now. */
-  writeLegacyRun(run: LegacyRun): Promise<void>;
 }
 
 export class RunControl extends RpcTarget {
@@ -122,15 +101,6 @@ export class RunControl extends RpcTarget {
   /** Makes every pending approval email due now and runs the alarm (a failed send's back-off passes). */
   emailsDueNow(): Promise<void> {
     return this.#run.emailsDueNow();
-  }
-
-  /**
-   * Stores `run` as an earlier release stored it (its tables created as that release
-   * did), in an object that holds no run yet, with the alarm due now: the upgrade
-   * happens when the alarm runs.
-   */
-  writeLegacyRun(run: LegacyRun): Promise<void> {
-    return this.#run.writeLegacyRun(run);
   }
 
   /** Makes an ended run's retention pass (its end moved back, the alarm run); answers whether it deleted itself. */

@@ -5,11 +5,12 @@
 
 import { isTerminal, type Json } from "baton-workflows/engine";
 import type { RunDetail } from "baton-workflows/client";
-import type { Decision, DecideResult, RunObject } from "../runs/run-object.ts";
+import type { Decision, DecideResult } from "../runs/run-object.ts";
+import type { TestRunObject } from "./test-run-object.ts";
 
-/** The binding the helpers need: the run objects' namespace, as wrangler.toml names it. */
+/** The binding the helpers need: the run objects' namespace, bound to TestRunObject in the test Worker (`export { TestRunObject as RunObject }`). */
 export interface BatonTestEnv {
-  RUNS: DurableObjectNamespace<RunObject>;
+  RUNS: DurableObjectNamespace<TestRunObject>;
 }
 
 /** Options of waiting for a run. */

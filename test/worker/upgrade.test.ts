@@ -1,14 +1,14 @@
 // Runs outlive deploys: a run whose tables an earlier release created is upgraded in
 // place and finishes (the run object's test control writes them as those releases did,
-// with src/testing/legacy-runs.ts).
+// with test/support/legacy-runs.ts).
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { LegacyRun } from "../../src/testing/legacy-runs.ts";
+import type { LegacyRun } from "../support/legacy-runs.ts";
 import { hits, runStub, waitForRun } from "./helpers.ts";
 
 /** Stores `run` as its release did (through the run object's test control), with the alarm due now, then runs the alarm. */
 async function wakeLegacy(run: LegacyRun): Promise<void> {
-  await runStub(run.id).control().writeLegacyRun(run);
+  await runStub(run.id).writeLegacyRun(run);
   expect(await runDurableObjectAlarm(runStub(run.id))).toBe(true);
 }
 

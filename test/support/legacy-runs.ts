@@ -2,7 +2,7 @@
 // creates a run object's tables exactly as that release did and fills in one run.
 // Test-only; the engine itself only ever reads such tables (src/runs/schema.ts).
 
-import type { RunSummary } from "../runs/run-view.ts";
+import type { RunSummary } from "../../src/runs/run-view.ts";
 
 /** The tables as the release before composition (child flows, scripts, versions) created them. */
 const BEFORE_COMPOSITION = `
