@@ -21,6 +21,8 @@ const batonFromSource = [
   { find: /^baton(-workflows)?\/engine$/, replacement: fileURLToPath(new URL("./sdk/core/index.ts", import.meta.url)) },
   { find: /^baton(-workflows)?\/testing$/, replacement: fileURLToPath(new URL("./sdk/testing/index.ts", import.meta.url)) },
   { find: /^baton(-workflows)?\/client$/, replacement: fileURLToPath(new URL("./sdk/client/index.ts", import.meta.url)) },
+  { find: /^baton-workflows\/worker$/, replacement: fileURLToPath(new URL("./src/worker.ts", import.meta.url)) },
+  { find: /^baton-workflows\/worker\/testing$/, replacement: fileURLToPath(new URL("./src/testing/index.ts", import.meta.url)) },
 ];
 
 /** The API token the tests send. */
@@ -61,7 +63,8 @@ export default defineConfig({
           environment: "node",
         },
       },
-      workersProject("workers", ["test/worker/**/*.test.ts"]),
+      // The demo workflows' own tests sit beside them: removing workflows/ removes them too.
+      workersProject("workers", ["test/worker/**/*.test.ts", "workflows/**/*.test.ts"]),
       // The console in headless Chromium against the Worker under `wrangler dev`.
       {
         test: {

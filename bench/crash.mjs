@@ -1,7 +1,8 @@
 // `npm run crash`: the two crash windows that once cost a run 10 minutes, each with a
 // `kill -9` of the whole `wrangler dev` at the moment that hurts, then a restart on the
 // same state. "wake": CRASH_RUNS runs sleep until one shared time; the server is killed
-// just after it, while every run's alarm has fired and its next task is being sent.
+// just after it, once the first twentieth have run their next task and the rest are
+// between their alarm and the flush that sends theirs.
 // "events": as many runs wait for an event; the events go out in a burst (each with an
 // Idempotency-Key) and the server is killed in the middle of it; after the restart every
 // event is sent again with its key, as a client retrying lost answers would. Reported for
@@ -74,7 +75,11 @@ async function wake() {
   const ids = await startAll(server, "wake", tags, (tag) => ({ tag, counter: counter.url, wakeAt: new Date(wakeAt).toISOString() }));
   await until(server, "wake", ids, (run) => run?.status === "sleeping");
   if (Date.now() > wakeAt) throw new Error("the runs were not all asleep before their wake time: raise the margin");
-  await sleep(wakeAt - Date.now() + 300);
+  // Just after the wake: once the first runs' next tasks have run, the others are between their alarm and their flush.
+  await sleep(wakeAt - Date.now());
+  const woke = () => tags.filter((tag) => counter.hits.get(`${tag}:b`)).length;
+  const giveUp = Date.now() + 10_000;
+  while (woke() < Math.max(1, RUNS / 20) && Date.now() < giveUp) await sleep(10);
   server.kill();
   const killedAt = Date.now();
   await sleep(500);

@@ -1,47 +1,144 @@
-// Packs sdk/ with `npm pack` (its prepack builds JavaScript and type declarations),
-// installs the tarball into an empty folder with npm, and checks that `baton`,
-// `baton/testing` and `baton/client` import and run a workflow under plain Node and
-// Deno, that a Worker importing the package bundles with wrangler, and that the
-// `baton` command it installs runs.
+// `npm run test:package`: the release as a user meets it. Packs the tarballs into packs/
+// (the engine, baton-workflows, and create-baton) and, in empty temporary folders with
+// only those tarballs (and wrangler, from the registry) installed:
+//   1. the author API, runLocally and the client import and run under plain Node and Deno;
+//   2. a hand-written Worker with its own routes (examples/host), configured by
+//      `npx baton init`, mounts Baton under /baton, starts a run from its own handler with
+//      baton.start and another from a second Worker over a service binding to
+//      BatonService, and both run through the queue to completion; the console and API
+//      answer under /baton while the host's own / keeps its answer;
+//   3. `create-baton` makes a project whose `npm test` passes and whose `npm run dev`
+//      runs `hello` to completion.
 // Usage: node scripts/test-package.mjs
 
-import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { pack } from "./pack.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const bin = join(root, "node_modules", ".bin");
-const run = (command, args, cwd) => execFileSync(command, args, { cwd, encoding: "utf8", env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+const TOKEN = "package-test-token";
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Runs a command in `cwd` with the project's own Node and tools first on the PATH. */
+const run = (command, args, cwd) => execFileSync(command, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, PATH: `${join(cwd, "node_modules/.bin")}:${join(root, "node_modules/.bin")}:${process.env.PATH}` } });
+const install = (cwd, specs) => run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", ...specs], cwd);
+const check = (ok, message) => {
+  if (!ok) throw new Error(message);
+};
 
 const work = mkdtempSync(join(tmpdir(), "baton-package-"));
+const servers = [];
+process.on("exit", () => servers.forEach((server) => server.kill()));
 try {
-  const packed = JSON.parse(run("npm", ["pack", "--json", "--pack-destination", work], join(root, "sdk")));
-  const tarball = join(work, packed[0].filename);
-  const files = packed[0].files.map((file) => file.path);
-  if (files.some((file) => file.endsWith(".ts") && !file.endsWith(".d.ts"))) throw new Error(`the tarball ships TypeScript sources: ${files.join(", ")}`);
+  const packed = pack();
+  const engine = packed.engine.tarball;
+  const files = packed.engine.files;
+  check(!files.some((file) => /\.tsx?$/.test(file) && !file.endsWith(".d.ts")), `the tarball ships TypeScript sources: ${files.filter((f) => /\.tsx?$/.test(f) && !f.endsWith(".d.ts")).join(", ")}`);
+  for (const needed of ["dist/src/worker.js", "dist/src/worker.d.ts", "dist/sdk/index.js", "LICENSE", "CHANGELOG.md", "bin/baton.js"]) check(files.includes(needed), `the tarball lacks ${needed}`);
+  check(!files.some((file) => /legacy|generated/.test(file)), `the tarball ships test fixtures or generated files: ${files.filter((f) => /legacy|generated/.test(f)).join(", ")}`);
 
+  // 1. The author API, runLocally and the client under Node and Deno.
   const app = join(work, "app");
-  run("mkdir", ["-p", app], work);
+  mkdirSync(app);
   writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", private: true, type: "module" }));
-  run("npm", ["install", "--no-audit", "--no-fund", "--offline", tarball], app);
+  install(app, [engine]);
   copyFileSync(join(root, "test/package/smoke.mjs"), join(app, "smoke.mjs"));
-  copyFileSync(join(root, "test/package/worker.mjs"), join(app, "worker.mjs"));
-
   const expected = JSON.stringify({ status: "completed", output: { doubled: [2, 4], refused: true, cause: "because" }, updatedAt: "1970-01-02T00:00:00.000Z", workflows: [] });
   const node = run(process.execPath, ["smoke.mjs"], app).trim();
-  if (node !== expected) throw new Error(`under Node: ${node}\nexpected: ${expected}`);
+  check(node === expected, `under Node: ${node}\nexpected: ${expected}`);
   const deno = run("deno", ["run", "--quiet", "--allow-read", "--allow-env", "smoke.mjs"], app).trim();
-  if (deno !== expected) throw new Error(`under Deno: ${deno}\nexpected: ${expected}`);
+  check(deno === expected, `under Deno: ${deno}\nexpected: ${expected}`);
+  const usage = run(join(app, "node_modules/.bin/baton"), ["--help"], app);
+  check(usage.startsWith("usage: baton <command>"), `baton --help printed: ${usage}`);
 
-  writeFileSync(join(app, "wrangler.toml"), 'name = "package-check"\nmain = "worker.mjs"\ncompatibility_date = "2026-11-01"\ncompatibility_flags = ["nodejs_compat"]\n');
-  run("wrangler", ["deploy", "--dry-run", "--outdir", "dist"], app);
+  // 2. A hand-written Worker of one's own, configured by `baton init`, with a second Worker calling it.
+  const host = join(work, "host");
+  cpSync(join(root, "examples/host"), host, { recursive: true });
+  const manifest = JSON.parse(readFileSync(join(host, "package.json"), "utf8"));
+  manifest.dependencies["baton-workflows"] = `file:${engine}`;
+  writeFileSync(join(host, "package.json"), JSON.stringify(manifest, null, 2));
+  install(host, []);
+  const initialized = run(join(host, "node_modules/.bin/baton"), ["init"], host);
+  check(/added to wrangler\.toml/.test(initialized), `baton init printed: ${initialized}`);
+  check(/already has everything/.test(run(join(host, "node_modules/.bin/baton"), ["init"], host)), "a second baton init changed the config again");
+  run(join(host, "node_modules/.bin/baton"), ["doctor"], host);
+  writeFileSync(join(host, ".dev.vars"), `BATON_API_TOKEN=${TOKEN}\nBATON_SIGNING_KEY=package-test-signing-key\n`);
+  const hostUrl = await devServer(host, ["-c", "caller/wrangler.toml", "-c", "wrangler.toml"], "/");
+  const home = await fetch(`${hostUrl}/`);
+  check(home.status === 200 && (await home.text()).includes("host's own home page"), "the host's own / lost its answer");
+  const signup = await (await fetch(`${hostUrl}/signup`, { method: "POST", body: JSON.stringify({ name: "Ada" }) })).json();
+  await until(async () => (await (await fetch(`${hostUrl}/signup/${signup.id}`)).json()).greeting === "hello, Ada", "the run the host started from its handler did not complete");
+  const viaApi = await (await fetch(`${hostUrl}/baton/api/runs/${signup.id}`, { headers: { Authorization: `Bearer ${TOKEN}` } })).json();
+  check(viaApi.status === "completed" && viaApi.workflow === "greet", `GET /baton/api/runs/:id answered ${JSON.stringify(viaApi)}`);
+  check((await fetch(`${hostUrl}/api/runs/${signup.id}`, { headers: { Authorization: `Bearer ${TOKEN}` } })).status === 404, "Baton answered outside its base path");
+  const consolePage = await fetch(`${hostUrl}/baton/`);
+  check(consolePage.status === 200 && (await consolePage.text()).includes('action="/baton/sign-in"'), "the console does not answer under /baton with its own links");
+  const called = await (await fetch(`${hostUrl}/caller/start`, { method: "POST", body: JSON.stringify({ name: "Bo" }) })).json();
+  await until(async () => (await (await fetch(`${hostUrl}/caller/runs/${called.id}`)).json()).greeting === "hello, Bo", "the run started over the service binding did not complete");
+  check((await fetch(`${hostUrl}/caller/runs/no-such-run`)).status === 404, "a missing run over the binding is not run_not_found");
+  stopServers();
 
-  // The installed `baton` command runs from the built JavaScript and says how it is used.
-  const usage = run(join(app, "node_modules", ".bin", "baton"), ["--help"], app);
-  if (!usage.startsWith("usage: baton <command>")) throw new Error(`baton --help printed: ${usage}`);
-  console.log(`baton package: ${packed[0].filename}, ${files.length} files; runs under Node and Deno; bundles into a Worker; the baton command runs`);
+  // 3. create-baton's project: npm install, npm test, npm run dev running hello.
+  run("npx", ["--yes", "--package", packed.create.tarball, "create-baton", "my-app", "--baton", engine], work);
+  const created = join(work, "my-app");
+  install(created, []);
+  run("npm", ["test"], created);
+  const appUrl = await devServer(created, [], "/api/workflows", ["--var", `BATON_API_TOKEN:${TOKEN}`, "--var", "BATON_SIGNING_KEY:package-test-signing-key"]);
+  const headers = { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json" };
+  const hello = await (await fetch(`${appUrl}/api/runs`, { method: "POST", headers, body: JSON.stringify({ workflow: "hello", input: { name: "Cy" } }) })).json();
+  await until(async () => (await (await fetch(`${appUrl}/api/runs/${hello.id}`, { headers })).json()).status === "completed", "hello did not complete under npm run dev's wrangler dev");
+  stopServers();
+  console.log(`baton-workflows: ${files.length} files; runs under Node and Deno; a hand-written Worker hosts it under /baton (baton init, baton.start, a service binding); create-baton's project tests and runs hello`);
 } finally {
+  stopServers();
   rmSync(work, { recursive: true, force: true });
+}
+
+/** Starts `wrangler dev` in `dir` (its own process group) and waits until `ready` answers; answers its URL. */
+async function devServer(dir, configs, ready, extra = []) {
+  const port = await freePort();
+  const child = spawn(join(dir, "node_modules/.bin/wrangler"), ["dev", ...configs, "--port", String(port), "--ip", "127.0.0.1", "--persist-to", join(dir, ".state"), "--log-level", "error", ...extra], {
+    cwd: dir,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, PATH: `${join(dir, "node_modules/.bin")}:${process.env.PATH}` },
+  });
+  let log = "";
+  child.stdout.on("data", (d) => (log += d));
+  child.stderr.on("data", (d) => (log += d));
+  servers.push({ kill: () => { try { process.kill(-child.pid, "SIGKILL"); } catch {} } });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 90_000;
+  while (!(await fetch(`${url}${ready}`, { headers: { Authorization: `Bearer ${TOKEN}` }, signal: AbortSignal.timeout(2000) }).then((r) => r.status < 500, () => false))) {
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`wrangler dev in ${dir} did not start:\n${log}`);
+    await sleep(200);
+  }
+  return url;
+}
+
+function stopServers() {
+  for (const server of servers.splice(0)) server.kill();
+}
+
+/** Polls `done` until it holds, failing with `message` after 30 s. */
+async function until(done, message) {
+  const deadline = Date.now() + 30_000;
+  while (!(await done().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(message);
+    await sleep(200);
+  }
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
 }

@@ -121,7 +121,7 @@ export class VersionMismatchError extends BatonError {
   }
 }
 
-/** runLocally: the run recorded more steps than options.maxSteps allows. */
+/** The run recorded more than one run may hold (MAX_RUN_STEPS steps, or in runLocally options.maxSteps; in the Worker also its bytes of results). */
 export class StepLimitError extends BatonError {
   constructor(message: string, options?: { cause?: unknown }) {
     super("StepLimitError", "step_limit", message, options);

@@ -3,16 +3,12 @@
 // TypeError deep in a request.
 
 import type { Env } from "./env.ts";
+import { HOST_CONFIG } from "./host-config.ts";
 
 /** The bindings every Baton Worker has, with what each is. */
 export const REQUIRED_BINDINGS: Readonly<Record<string, string>> = {
-  RUNS: "the RunObject Durable Object",
-  RUN_INDEX: "the RunIndex Durable Object",
-  TASK_CACHE: "the TaskCache Durable Object",
-  CONCURRENCY: "the ConcurrencyLimiter Durable Object",
-  SCHEDULER: "the Scheduler Durable Object",
-  ACCESS_GUARD: "the AccessGuard Durable Object",
-  TASKS: "the baton-tasks queue producer",
+  ...Object.fromEntries(HOST_CONFIG.durableObjects.map(({ binding, className }) => [binding, `the ${className} Durable Object`])),
+  ...Object.fromEntries(HOST_CONFIG.queueProducers.map(({ binding, queue }) => [binding, `the ${queue} queue producer`])),
 };
 
 const checked = new WeakSet<object>();

@@ -1,7 +1,7 @@
 // The Worker's bindings and variables, as wrangler.toml declares them.
 
 import type { AccessGuard } from "./api/access-guard.ts";
-import type { RunIndex } from "./index/run-index.ts";
+import type { RunIndex } from "./run-list/run-index.ts";
 import type { RunObject } from "./runs/run-object.ts";
 import type { TaskCache } from "./tasks/task-cache.ts";
 import type { ConcurrencyLimiter } from "./tasks/concurrency-limiter.ts";

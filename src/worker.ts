@@ -16,7 +16,7 @@ import { registry } from "./registry.ts";
 import { runDueSchedules } from "./schedules/ticks.ts";
 import { consumeDeadTasks, consumeTasks, DEAD_LETTER_QUEUE } from "./tasks/queue-consumer.ts";
 
-export { RunIndex } from "./index/run-index.ts";
+export { RunIndex } from "./run-list/run-index.ts";
 export { RunObject } from "./runs/run-object.ts";
 export { TaskCache } from "./tasks/task-cache.ts";
 export { ConcurrencyLimiter } from "./tasks/concurrency-limiter.ts";

@@ -36,6 +36,10 @@ const USAGE = `usage: baton <command> [options]
   restart ID [--from STEP] [--watch]             rerun an ended run from a step (default: its first failed one)
   delete ID                                      delete an ended run and everything it stored
 
+  build [--workflows DIR] [--out FILE]           write the map of workflows/ for createBaton() (default src/generated/workflows.ts)
+  init [--config FILE]                           add what Baton needs to wrangler.toml / wrangler.jsonc (prints what it changed)
+  doctor [--config FILE]                         check the config against what this version needs, and say what to add
+
   --url URL      the deployment (or BATON_URL; default ${DEFAULT_URL})
   --token TOKEN  the API token (or BATON_TOKEN; the dev token for localhost)
   --json         print JSON instead of text`;

@@ -3,7 +3,10 @@
 // take the next place in that order), one at a time with the body's microtasks run
 // in between — so a replay, however rebuilt, sees the interleaving the first run saw.
 // Calls the log has not seen are handed to the host (record, then start the work)
-// and stay pending. Suspension never throws through user code.
+// and stay pending. Suspension never throws through user code. Its parts: the
+// recorded log's index (recorded-log.ts), the calls waiting for outcomes
+// (waiting-calls.ts), drive mode's inline steps (inline-steps.ts) and task mode's
+// target (task-target.ts).
 
 import type { ApprovalRequest, ApprovalResult } from "../approval.ts";
 import type { EventRequest } from "../events.ts";
@@ -15,35 +18,26 @@ import { BranchContext, type BranchHost } from "./branch-context.ts";
 import { DeliveryLoop } from "./delivery-loop.ts";
 import { EMPTY_RESOLVER, type ExecutionHost, type ExecutionMode, type ExecutionOptions, type NewCall, type Resolver, type TaskClosure, type WorkflowBody } from "./execution-types.ts";
 import { installDeterminism, SeededRandom, type BodyEnvironment } from "./determinism.ts";
-import { fromErrorData, toErrorData, type ErrorData } from "./error-data.ts";
-import { toJson, type Json } from "./json.ts";
+import { toErrorData } from "./error-data.ts";
+import { InlineSteps } from "./inline-steps.ts";
+import { toJson } from "./json.ts";
 import type { LogEntry, Outcome, RunEnd, Settled, StepKind } from "./log.ts";
 import { runParallel } from "./parallel.ts";
+import { isSettled, outcomeOf, RecordedLog, stored, withoutRecorded, type Located } from "./recorded-log.ts";
 import { divergedAt, forbidden, notAskedFor, stuck, taskNotReached } from "./replay-errors.ts";
-import { outsideBody, runClosure } from "./run-closure.ts";
-import { ROOT_BRANCH, itemBranch, patchKey, stepKey } from "./step-key.ts";
+import { outsideBody } from "./run-closure.ts";
+import { ROOT_BRANCH, itemBranch, stepKey } from "./step-key.ts";
+import { TaskTarget } from "./task-target.ts";
+import { WaitingCalls } from "./waiting-calls.ts";
 
 export { runClosure } from "./run-closure.ts";
 export { EMPTY_RESOLVER, IDLE_HOST, type ExecutionHost, type ExecutionMode, type ExecutionOptions, type NewCall, type Resolver, type TaskClosure, type WorkflowBody } from "./execution-types.ts";
 
 installDeterminism();
 
-interface Waiter {
-  resolve(value: unknown): void;
-  reject(error: unknown): void;
-}
-
-interface Located {
-  key: string;
-  branch: string;
-  seq: number;
-  kind: StepKind;
-  name: string;
-  recorded: LogEntry | undefined;
-}
-
 const never = <T>(): Promise<T> => new Promise<T>(() => {});
 
+/** One run of a workflow body against its log, in one mode (ExecutionMode): the primitives' host while the body runs. */
 export class Execution implements BranchHost {
   /** Settles when the workflow function settles, or when replay fails (divergence, a stuck body). */
   readonly ended: Promise<RunEnd>;
@@ -54,30 +48,24 @@ export class Execution implements BranchHost {
   /** What the globals read while this execution's body code runs. */
   readonly environment: BodyEnvironment;
 
-  private readonly byKey = new Map<string, LogEntry>();
-  private readonly byPosition = new Map<string, LogEntry>();
-  /** `patched()` markers: the branch position each was recorded at. */
-  private readonly patches = new Map<string, number>();
-  /** The highest recorded position of each branch (markers aside). */
-  private readonly lastSeq = new Map<string, number>();
+  /** The recorded log by key and position, and where the body's calls so far stand in it. */
+  private readonly log = new RecordedLog();
   private readonly resolver: Resolver;
   private readonly codeChange: string | undefined;
   private readonly notFoundHint: string;
-  private readonly sequence = new Map<string, number>();
-  private readonly occurrences = new Map<string, number>();
   /** Calls made and not yet answered, by key. */
-  private readonly waiting = new Map<string, Waiter>();
+  private readonly waiting = new WaitingCalls();
   /** Hands settled outcomes to the body in their delivery order; keeps the body's clock. */
   private readonly outcomes: DeliveryLoop;
   private readonly random: SeededRandom;
   /** Drive mode: inline steps reached but not settled, kept so a retry can run them again. */
-  private readonly steps = new Map<string, { call: Located; fn: Closure<unknown>; options: ResolvedTaskOptions }>();
+  private readonly steps: InlineSteps;
   /** Mirror mode: the closures of tasks reached but not yet settled. */
   private readonly closures = new Map<string, TaskClosure>();
   private halted = false;
   private settleEnd: (end: RunEnd) => void = () => {};
-  private settleReached: (outcome: Outcome) => void = () => {};
-  private settleTargetCalled: () => void = () => {};
+  /** Task mode: the task replayed to. */
+  private readonly target = new TaskTarget();
   // Fields assigned in the constructor, not parameter properties: Node's type stripping cannot run those.
   private readonly body: WorkflowBody;
   private readonly input: unknown;
@@ -92,6 +80,7 @@ export class Execution implements BranchHost {
     this.resolver = options.resolver ?? EMPTY_RESOLVER;
     this.codeChange = options.codeChange;
     this.notFoundHint = options.notFoundHint ?? "";
+    this.steps = new InlineSteps(host, { stopped: () => this.halted, deliver: (settled) => void this.deliver(settled) });
     this.outcomes = new DeliveryLoop(
       {
         stopped: () => this.halted,
@@ -112,8 +101,8 @@ export class Execution implements BranchHost {
     };
     this.remember(log);
     this.ended = new Promise((resolve) => (this.settleEnd = resolve));
-    this.reached = new Promise((resolve) => (this.settleReached = resolve));
-    this.targetCalled = new Promise((resolve) => (this.settleTargetCalled = resolve));
+    this.reached = this.target.reached;
+    this.targetCalled = this.target.called;
   }
 
   /** Calls the workflow function; it runs until it first waits, then recorded outcomes are delivered in order. */
@@ -180,14 +169,8 @@ export class Execution implements BranchHost {
 
   private remember(entries: Iterable<LogEntry>): void {
     for (const entry of entries) {
-      if (entry.kind === "patch") {
-        this.patches.set(entry.key, entry.seq);
-        continue;
-      }
-      this.byKey.set(entry.key, entry);
-      this.byPosition.set(position(entry.branch, entry.seq), entry);
-      this.lastSeq.set(entry.branch, Math.max(this.lastSeq.get(entry.branch) ?? -1, entry.seq));
-      if (isSettled(entry) && entry.delivery) {
+      this.log.remember(entry);
+      if (entry.kind !== "patch" && isSettled(entry) && entry.delivery) {
         this.outcomes.add({ key: entry.key, delivery: entry.delivery, at: entry.at ?? this.outcomes.now, outcome: outcomeOf(entry) });
       }
     }
@@ -202,12 +185,8 @@ export class Execution implements BranchHost {
 
   /** The delivery loop's hand-over: the waiting call gets the outcome; false when the body has made no such call. */
   private hand(outcome: Settled): boolean {
-    const waiter = this.waiting.get(outcome.key);
-    if (!waiter) return false;
-    this.waiting.delete(outcome.key);
+    if (!this.waiting.settle(outcome.key, outcome.outcome)) return false;
     this.closures.delete(outcome.key);
-    if (outcome.outcome.ok) waiter.resolve(outcome.outcome.value);
-    else waiter.reject(fromErrorData(outcome.outcome.error, outcome.key));
     return true;
   }
 
@@ -215,13 +194,13 @@ export class Execution implements BranchHost {
   private quiet(): void {
     if (this.mode.kind === "mirror") return;
     if (this.waiting.size === 0) this.fail(stuck(this.outcomes.lastKey));
-    else if (this.mode.kind === "task") this.fail(taskNotReached(this.mode.key, [...this.waiting.keys()], this.codeChange));
+    else if (this.mode.kind === "task") this.fail(taskNotReached(this.mode.key, this.waiting.keys(), this.codeChange));
   }
 
   /** The next recorded outcome belongs to a call the body, at rest, has not made. */
   private unasked(next: Settled): void {
     if (this.mode.kind !== "mirror" && this.waiting.size === 0) this.fail(stuck(this.outcomes.lastKey));
-    else this.fail(notAskedFor(next, [...this.waiting.keys()], this.codeChange));
+    else this.fail(notAskedFor(next, this.waiting.keys(), this.codeChange));
   }
 
   private fail(error: Error): void {
@@ -230,12 +209,7 @@ export class Execution implements BranchHost {
 
   /** A settled entry from before the delivery order was kept: its call, if made, gets it at once. */
   private answerNow(entry: LogEntry): void {
-    const waiter = this.waiting.get(entry.key);
-    if (!waiter) return;
-    this.waiting.delete(entry.key);
-    const outcome = outcomeOf(entry);
-    if (outcome.ok) waiter.resolve(outcome.value);
-    else waiter.reject(fromErrorData(outcome.error, entry.key));
+    this.waiting.settle(entry.key, outcomeOf(entry));
   }
 
   /**
@@ -248,7 +222,7 @@ export class Execution implements BranchHost {
       if (recorded.at !== undefined) this.outcomes.now = Math.max(this.outcomes.now, recorded.at);
       return stored(recorded);
     }
-    return this.wait(call.key);
+    return this.waiting.wait(call.key);
   }
 
   // --- the primitives
@@ -271,7 +245,7 @@ export class Execution implements BranchHost {
     // Already recorded: answered from the log (or when it settles), whatever is deployed now;
     // only a task-mode replay aimed at it needs its code.
     if (call.recorded && (isSettled(call.recorded) || !(this.mode.kind === "task" && this.mode.key === call.key))) {
-      return isSettled(call.recorded) ? this.answer(call) : this.wait(call.key);
+      return isSettled(call.recorded) ? this.answer(call) : this.waiting.wait(call.key);
     }
     const found = this.resolver.script(path);
     if (!found) {
@@ -289,14 +263,16 @@ export class Execution implements BranchHost {
     if (isSettled(call.recorded)) return this.answer(call);
     if (this.mode.kind === "mirror") {
       if (!script) this.closures.set(call.key, { fn: fn as Closure<unknown>, timeout: options.timeout });
-      return this.wait(call.key);
+      return this.waiting.wait(call.key);
     }
     if (this.mode.kind === "task") {
       if (call.key === this.mode.key) {
-        this.runTarget(fn, call.key, this.mode.attempt, options.timeout, this.mode.cancel);
+        // The target was asked for: run its closure, and stop replaying (nothing later matters).
+        this.target.run(fn, call.key, this.mode.attempt, options.timeout, this.mode.cancel);
+        this.halt();
         return never();
       }
-      return this.wait(call.key);
+      return this.waiting.wait(call.key);
     }
     if (!call.recorded) {
       // The cache key is stored and compared as JSON, like a result.
@@ -305,7 +281,7 @@ export class Execution implements BranchHost {
       if (script) begun.script = script();
       outsideBody(() => this.host.begin(begun));
     }
-    return this.wait(call.key);
+    return this.waiting.wait(call.key);
   }
 
   /** A child run of the workflow at `path`: recorded once, settled when the child ends. */
@@ -327,51 +303,30 @@ export class Execution implements BranchHost {
    * so removing the call later shifts no keys) and the answer is yes.
    */
   patched(branch: string, id: string): boolean {
-    const key = patchKey(branch, id);
-    const here = this.sequence.get(branch) ?? 0;
-    const marker = this.patches.get(key);
-    if (marker !== undefined) return marker <= here;
-    if ((this.lastSeq.get(branch) ?? -1) >= here) return false;
-    this.patches.set(key, here);
-    if (this.mode.kind === "drive" && !this.halted) outsideBody(() => this.host.begin({ key, branch, seq: here, kind: "patch", name: id, attempt: 1 }));
-    return true;
+    const { taken, marker } = this.log.patched(branch, id);
+    if (marker && this.mode.kind === "drive" && !this.halted) outsideBody(() => this.host.begin(marker));
+    return taken;
   }
 
   step<T>(branch: string, name: string | undefined, fn: Closure<T>, options: ResolvedTaskOptions): Promise<T> {
     const call = this.locate(branch, "step", name);
     if (!call) return never();
     if (isSettled(call.recorded)) return this.answer(call);
-    if (this.mode.kind !== "drive") return this.wait(call.key);
-    const result = this.wait<T>(call.key);
-    this.steps.set(call.key, { call, fn: fn as Closure<unknown>, options });
+    if (this.mode.kind !== "drive") return this.waiting.wait(call.key);
+    const result = this.waiting.wait<T>(call.key);
+    this.steps.keep(call, fn as Closure<unknown>, options);
     // Parked for a retry: the host's alarm calls rerunStep at the retry time.
     if (call.recorded?.status === "retrying") return result;
     // New, or recorded as running and cut off (eviction, crash): run it (again).
-    this.runStep(call.key, (call.recorded?.attempts ?? 0) + 1);
+    this.steps.run(call.key, (call.recorded?.attempts ?? 0) + 1);
     return result;
   }
 
   /** Runs attempt `attempt` of an inline step this execution has reached; false if it has not. */
   rerunStep(key: string, attempt: number): boolean {
     if (this.halted || !this.steps.has(key)) return false;
-    this.runStep(key, attempt);
+    this.steps.run(key, attempt);
     return true;
-  }
-
-  private runStep(key: string, attempt: number): void {
-    const step = this.steps.get(key);
-    if (!step) return;
-    outsideBody(() => {
-      this.host.begin({ ...withoutRecorded(step.call), attempt, options: step.options });
-      void runClosure(step.fn, key, attempt, step.options.timeout, this.host.attemptSignal?.(key, attempt)).then((outcome) => {
-        if (this.halted) return;
-        // Null: stale, or parked for a retry (which calls rerunStep later).
-        const settled = this.host.finishStep(key, attempt, outcome);
-        if (!settled) return;
-        this.steps.delete(key);
-        this.deliver(settled);
-      });
-    });
   }
 
   sleep(branch: string, name: string | undefined, seconds: number): Promise<void> {
@@ -411,27 +366,23 @@ export class Execution implements BranchHost {
       const begun: NewCall = { ...withoutRecorded(call), attempt: 1, ...details() };
       outsideBody(() => this.host.begin(begun));
     }
-    return this.wait(call.key);
+    return this.waiting.wait(call.key);
   }
 
   parallel<I, O>(branch: string, items: readonly I[], fn: (item: I, index: number) => Promise<O>, options: ParallelOptions<I>): Promise<O[]> {
     if (this.halted) return never();
-    const prefix = stepKey(branch, "parallel", bump(this.occurrences, `${branch}\u0000parallel`));
+    const prefix = stepKey(branch, "parallel", this.log.nextOccurrence(branch, "parallel"));
     return runParallel(items, fn, options, (index) => new BranchContext(this, itemBranch(prefix, index)));
   }
 
   private locate(branch: string, kind: StepKind, name: string | undefined): Located | undefined {
     if (this.halted) return undefined;
-    const label = name ?? kind;
-    const key = stepKey(branch, label, bump(this.occurrences, `${branch}\u0000${label}`));
-    const seq = bump(this.sequence, branch);
-    const recorded = this.byPosition.get(position(branch, seq));
-    const conflict = recorded ? (recorded.key !== key || recorded.kind !== kind ? recorded : undefined) : this.byKey.get(key);
+    const { call, conflict } = this.log.locate(branch, kind, name);
     if (conflict) {
-      this.fail(divergedAt(conflict, { kind, name: label, key }, this.codeChange));
+      this.fail(divergedAt(conflict, { kind, name: call.name, key: call.key }, this.codeChange));
       return undefined;
     }
-    return { key, branch, seq, kind, name: label, recorded };
+    return call;
   }
 
   private end(end: RunEnd): void {
@@ -439,51 +390,9 @@ export class Execution implements BranchHost {
     this.halt();
     this.settleEnd(end);
   }
-
-  /** Task mode: the target was asked for; run its closure, and stop replaying (nothing later matters). */
-  private runTarget<T>(fn: Closure<T>, key: string, attempt: number, timeout: number, cancel: AbortSignal | undefined): void {
-    this.settleTargetCalled();
-    outsideBody(() => void runClosure(fn, key, attempt, timeout, cancel).then((outcome) => this.settleReached(outcome)));
-    this.halt();
-  }
-
-  private wait<T>(key: string): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.waiting.set(key, { resolve: resolve as (value: unknown) => void, reject });
-    });
-  }
 }
-
-function bump(counters: Map<string, number>, key: string): number {
-  const n = counters.get(key) ?? 0;
-  counters.set(key, n + 1);
-  return n;
-}
-
-function position(branch: string, seq: number): string {
-  return `${branch}\u0000${seq}`;
-}
-
-function isSettled(entry: LogEntry | undefined): entry is LogEntry & { status: "completed" | "failed" } {
-  return entry !== undefined && (entry.status === "completed" || entry.status === "failed");
-}
-
-function outcomeOf(entry: LogEntry): Outcome {
-  return entry.status === "failed" ? { ok: false, error: entry.error ?? unknownError } : { ok: true, value: entry.result as Json | undefined };
-}
-
-function stored<T>(entry: LogEntry): Promise<T> {
-  if (entry.status === "failed") return Promise.reject(fromErrorData(entry.error ?? unknownError, entry.key));
-  return Promise.resolve(entry.result as T);
-}
-
-const unknownError: ErrorData = { name: "Error", message: "the step failed without a recorded error" };
 
 function omitData(request: ApprovalRequest): ApprovalRequest {
   const { data: _data, ...rest } = request;
   return rest;
-}
-
-function withoutRecorded(call: Located): Omit<NewCall, "attempt"> {
-  return { key: call.key, branch: call.branch, seq: call.seq, kind: call.kind, name: call.name };
 }

@@ -19,3 +19,4 @@ export { isOpenStep, isTerminal, OPEN_STEP_STATUSES, RUN_STATUSES, TERMINAL_RUN_
 export type { LeaseChange, StepChange, StepGuard, StepRecord, StepStorage, StepTally, TaskClaim } from "./run-machine/storage.ts";
 export { stepView } from "./run-machine/step-view.ts";
 export { logLinesOf, MAX_LOG_BYTES, type LogLevel, type LogLine } from "./closure-logs.ts";
+export { MAX_RUN_STEPS } from "./limits.ts";

@@ -13,6 +13,7 @@ import type { ApprovalRequest } from "../approval.ts";
 import { toErrorData } from "../core/error-data.ts";
 import { Execution, runClosure, type ExecutionHost, type ExecutionOptions, type NewCall, type Resolver, type WorkflowBody } from "../core/execution.ts";
 import { toJson, type Json } from "../core/json.ts";
+import { MAX_RUN_STEPS } from "../core/limits.ts";
 import type { Outcome, RunOutcome, Settled } from "../core/log.ts";
 import { RunMachine, type RunEffect } from "../core/run-machine/run-machine.ts";
 import { runTaskByReplay } from "../core/task-replay.ts";
@@ -112,8 +113,9 @@ export class LocalEngine {
   }
 
   private begin(call: NewCall): void {
-    if (++this.clock.steps > (this.options.maxSteps ?? 10_000)) {
-      this.clock.fail(new StepLimitError(`the run recorded more than ${this.options.maxSteps ?? 10_000} steps; raise options.maxSteps if that is intended`));
+    const maxSteps = this.options.maxSteps ?? MAX_RUN_STEPS;
+    if (++this.clock.steps > maxSteps) {
+      this.clock.fail(new StepLimitError(`the run recorded more than ${maxSteps} steps; raise options.maxSteps if that is intended`));
       this.drive?.halt();
       return;
     }

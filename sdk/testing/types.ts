@@ -51,7 +51,7 @@ export interface LocalRunOptions {
   startAt?: Date | number;
   /** Name shown as the run's `workflow` (default "local"). */
   name?: string;
-  /** Most steps a run (with its children) may record before runLocally gives up, to stop endless loops (default 10,000). */
+  /** Most steps a run (with its children) may record before runLocally gives up, to stop endless loops (default MAX_RUN_STEPS, 100,000, the Worker's limit per run). */
   maxSteps?: number;
   /**
    * Real milliseconds running task or step code may go without any progress before

@@ -84,7 +84,7 @@ export class VirtualClock {
           Promise.race([...this.running]).then(() => true),
           new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), this.stallMs))),
         ]);
-        clearTimeout(timer);
+        if (timer !== undefined) clearTimeout(timer);
         if (!progressed) return true;
       }
       await new Promise((resolve) => setTimeout(resolve, 0));

@@ -6,19 +6,19 @@
 import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
+import { methodNotAllowed } from "hono/method-not-allowed";
 import * as z from "zod/mini";
 import { receivedJsonProblem } from "baton-workflows/engine";
 import type { DecisionView, EventSentView, RestartView, RunSummary, WorkflowList } from "baton-workflows/client";
 import type { Env } from "../env.ts";
-import { decodeCursor } from "../index/run-index.ts";
-import { listRuns } from "../index/run-list.ts";
+import { decodeCursor } from "../run-list/run-index.ts";
+import { listRuns } from "../run-list/run-list.ts";
 import { cancelRun, decideRun, knownRun, runNotFound, sendRunEvent, startRun, type StartOptions } from "./run-actions.ts";
 import { runIdFromKey } from "../runs/run-ids.ts";
 import { host } from "../host.ts";
 import { workflowEntries } from "../schedules/schedule-view.ts";
 import { ApiError } from "./api-error.ts";
 import { requireToken } from "./auth.ts";
-import { allowedMethods } from "./methods.ts";
 import * as routes from "./routes.ts";
 // Generated from routes.ts and schemas.ts by `npm run api-types` (a test fails while it is stale).
 import openApiDocument from "./openapi.json";
@@ -32,7 +32,8 @@ type AppEnv = { Bindings: Env };
 
 /** Builds the Worker's Hono app, its routes under the host's base path (host.basePath). */
 export function createApp(): Hono<AppEnv> {
-  const root = new Hono<AppEnv>();
+  // Under a base path, "/baton" and "/baton/" are both the console's front page.
+  const root = new Hono<AppEnv>(host.basePath ? { strict: false } : {});
   // Shares the root's routes: every route below is registered under the base path.
   const app = host.basePath ? root.basePath(host.basePath) : root;
 
@@ -42,14 +43,19 @@ export function createApp(): Hono<AppEnv> {
     console.error(`baton: unhandled API error: ${error.name}: ${error.message}`);
     return c.json(new ApiError(500, "internal_error", "internal error; see the Worker's logs").body(), 500);
   });
-  root.notFound((c) => {
-    const allow = allowedMethods(root.routes, c.req.path);
-    if (allow.length > 0) {
-      const error = new ApiError(405, "method_not_allowed", `${c.req.path} does not take ${c.req.method}; it takes ${allow.join(", ")}`);
-      return c.json(error.body(), 405, { Allow: allow.join(", ") });
-    }
-    return c.json(new ApiError(404, "not_found", `no route for ${c.req.method} ${c.req.path}`).body(), 404);
-  });
+  root.notFound((c) => c.json(new ApiError(404, "not_found", `no route for ${c.req.method} ${c.req.path}`).body(), 404));
+  // A known path asked with the wrong method gets 405 and Allow (HEAD with GET), not a 404. Hono's
+  // middleware reads the routes from `root` and wraps every route, so it goes before them all; the
+  // methods are sorted so Allow does not depend on the order the routes are declared in.
+  root.use(
+    methodNotAllowed({
+      app: root,
+      onMethodNotAllowed: (c, methods) => {
+        const allow = methods.toSorted().join(", ");
+        return c.json(new ApiError(405, "method_not_allowed", `${c.req.path} does not take ${c.req.method}; it takes ${allow}`).body(), 405, { Allow: allow });
+      },
+    }),
+  );
 
   const api = new Hono<AppEnv>();
   // The document describes the API, not any deployment's data: readable without a token.

@@ -6,7 +6,7 @@
 import { receivedJsonProblem, type Json } from "baton-workflows/engine";
 import type { DecisionView, EventSentView, RunDetail, RunSummary } from "baton-workflows/client";
 import type { Env } from "../env.ts";
-import { listedRun } from "../index/run-list.ts";
+import { listedRun } from "../run-list/run-list.ts";
 import { registry } from "../registry.ts";
 import { fingerprintOf, runIdFromKey } from "../runs/run-ids.ts";
 import { ApiError } from "./api-error.ts";

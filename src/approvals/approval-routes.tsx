@@ -7,7 +7,7 @@ import { Hono, type Context } from "hono";
 import { signApprovalToken, verifyApprovalToken, type ApprovalClaim } from "./approval-token.ts";
 import type { Env } from "../env.ts";
 import type { ApprovalInfo, RunObject } from "../runs/run-object.ts";
-import { listedRun } from "../index/run-list.ts";
+import { listedRun } from "../run-list/run-list.ts";
 import { DecisionPage, OutcomePage } from "./approval-page.tsx";
 import { nonceOf, readForm } from "../console/security.ts";
 

@@ -4,7 +4,7 @@
 import { href } from "../host.ts";
 import type { FC } from "hono/jsx";
 import type { RunPage, RunStatus, RunSummary, WorkflowEntry } from "baton-workflows/client";
-import { RUN_STATUSES } from "baton-workflows/engine";
+import { isTerminal, RUN_STATUSES } from "baton-workflows/engine";
 import { duration, time } from "./format.ts";
 import { Layout, Status } from "./layout.tsx";
 
@@ -104,7 +104,7 @@ export const RunListPage: FC<{ nonce: string; page: RunPage; view: ListView }> =
 
 const RunRow: FC<{ run: RunSummary; now: number }> = ({ run, now }) => {
   const started = Date.parse(run.createdAt);
-  const ended = ["completed", "failed", "cancelled"].includes(run.status);
+  const ended = isTerminal(run.status);
   const took = (ended ? Date.parse(run.updatedAt) : now) - started;
   return (
     <tr>

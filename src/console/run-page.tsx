@@ -6,6 +6,7 @@
 import { href } from "../host.ts";
 import type { FC } from "hono/jsx";
 import { raw } from "hono/html";
+import { isTerminal } from "baton-workflows/engine";
 import type { RunWindow } from "../runs/run-view.ts";
 import { duration, time } from "./format.ts";
 import { Layout, Status } from "./layout.tsx";
@@ -15,8 +16,6 @@ import { Legend, TimelineRow } from "./timeline.tsx";
 
 /** Steps shown per page of a run. */
 export const STEPS_PER_PAGE = 100;
-
-const TERMINAL = new Set(["completed", "failed", "cancelled"]);
 
 /** The whole page: the frame, the live body and the script that refreshes it. */
 export const RunPage: FC<{ nonce: string; window: RunWindow; now: number; notice?: string | undefined }> = ({ nonce, window, now, notice }) => {
@@ -69,7 +68,7 @@ const LIVE_SCRIPT = `(() => {
 /** Everything the page shows of the run: what the live script swaps in. */
 export const RunBody: FC<{ window: RunWindow; now: number }> = ({ window, now }) => {
   const run = window.run;
-  const ended = TERMINAL.has(run.status);
+  const ended = isTerminal(run.status);
   const start = Date.parse(run.createdAt);
   const end = ended ? Date.parse(run.updatedAt) : now;
   const pages = Math.max(1, Math.ceil(window.total / STEPS_PER_PAGE));

@@ -1,9 +1,8 @@
 // What one run may hold, and how much of it crosses one call: every answer, RPC and
 // message stays bounded however large the run grows (RPCs stop at 32 MiB, a run
-// object's memory at 128 MB).
+// object's memory at 128 MB). The step limit is the engine's, shared with runLocally.
 
-/** Most steps one run records; the call that would pass it fails the run with StepLimitError. */
-export const MAX_RUN_STEPS = 100_000;
+export { MAX_RUN_STEPS } from "baton-workflows/engine";
 
 /**
  * Most bytes of step results and errors one run holds: a replay (in the run object

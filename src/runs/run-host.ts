@@ -26,8 +26,8 @@ import {
 import { sendApprovalEmails } from "../approvals/approval-mail.ts";
 import { bindingMailer, type Mailer } from "../approvals/mailer.ts";
 import type { Env } from "../env.ts";
-import { IndexSync } from "../index/index-sync.ts";
-import { unlist } from "../index/run-list.ts";
+import { IndexSync } from "../run-list/index-sync.ts";
+import { unlist } from "../run-list/run-list.ts";
 import { registry } from "../registry.ts";
 import { TaskDispatch } from "../tasks/dispatch.ts";
 import { expiryOf, retentionMs, RunAlarm } from "./alarm.ts";

@@ -1,6 +1,6 @@
 // Reading a workflow's schedule: croner parses the cron expression (five fields or a
 // nickname such as @daily) in the schedule's time zone. The registry build runs the
-// same checks (scripts/build-registry.mjs), so a schedule that fails here fails the
+// same checks (`baton build`, sdk/bin/build.mjs), so a schedule that fails here fails the
 // build first.
 
 import { Cron } from "croner";

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { InvalidArgumentError, workflow, type WorkflowOptions } from "baton-workflows";
 import { buildRegistry } from "../../scripts/build-registry.mjs";
-import { declaredSchedule } from "../../scripts/declared-schedule.mjs";
+import { declaredSchedule } from "../../sdk/bin/declared-schedule.mjs";
 import { Registry } from "../../src/registry.ts";
 
 const body = async () => null;

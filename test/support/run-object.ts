@@ -2,7 +2,7 @@
 // controls (TestRunObject), plus a writer of runs as earlier releases stored them, for
 // the upgrade tests. Nothing here ships in the package's Worker.
 
-import { legacyShard } from "../../src/index/run-list.ts";
+import { legacyShard } from "../../src/run-list/run-list.ts";
 import { TestRunObject } from "../../src/testing/test-run-object.ts";
 import { legacySummary, writeLegacyRun, type LegacyRun } from "./legacy-runs.ts";
 

@@ -176,7 +176,7 @@ describe("other routes", () => {
     const response = await api("/api/workflows");
     expect(response.status).toBe(200);
     const { workflows } = (await response.json()) as { workflows: { name: string }[] };
-    expect(workflows.map((w) => w.name)).toEqual(expect.arrayContaining(["counted", "example", "nested/hello"]));
+    expect(workflows.map((w) => w.name)).toEqual(expect.arrayContaining(["counted", "fetch-all", "nested/hello"]));
   });
 
   it("answers a known path asked with the wrong method with 405 and Allow", async () => {

@@ -2,6 +2,7 @@
 import { SELF, env } from "cloudflare:test";
 import { expect } from "vitest";
 import type { RunDetail } from "baton-workflows/client";
+import { isTerminal } from "baton-workflows/engine";
 
 export const TOKEN = "test-token";
 
@@ -47,7 +48,7 @@ export async function waitForRun(id: string, done: (run: RunBody) => boolean = i
 
 /** True once a run has ended. */
 export function isEnded(run: RunBody): boolean {
-  return ["completed", "failed", "cancelled"].includes(run.status);
+  return isTerminal(run.status);
 }
 
 /** How often the Probe saw `name`. */

@@ -4,7 +4,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { RunPage, RunSummary } from "baton-workflows/client";
-import { INDEX_SHARDS, shardOf } from "../../src/index/run-list.ts";
+import { INDEX_SHARDS, shardOf } from "../../src/run-list/run-list.ts";
 import { api, startRun, waitForRun } from "./helpers.ts";
 
 async function allPages(query: string): Promise<RunSummary[]> {

@@ -5,9 +5,9 @@ import { tallied } from "../hit.ts";
 import { getRun, hits, runStub, startRun, waitForRun } from "./helpers.ts";
 
 describe("a run", () => {
-  it("runs the seed example end to end: parallel fetches (answered by the test's stand-in for the internet), a sleep, a save", async () => {
+  it("runs a fetch-all end to end: parallel fetches (answered by the test's stand-in for the internet), a sleep, a save", async () => {
     const urls = ["https://a.example/1", "https://b.example/2", "https://c.example/3"];
-    const id = await startRun("example", { urls, pause: 0 });
+    const id = await startRun("fetch-all", { urls, pause: 0 });
     const run = await waitForRun(id);
     expect(run.status).toBe("completed");
     const output = run.output as { processed: number; results: { url: string; size: number }[] };

@@ -1,6 +1,7 @@
-// The workflows shipped in workflows/ run as the README shows them.
+// The demo etl workflow and its companion script, over the API as the README shows them.
+// The demo's own test: removing workflows/ removes it with the demo.
 import { describe, expect, it } from "vitest";
-import { api, startRun, waitForRun } from "./helpers.ts";
+import { api, startRun, waitForRun } from "../test/worker/helpers.ts";
 
 describe("shipped examples", () => {
   it("etl extracts each source with its module script and totals the rows", async () => {

@@ -1,0 +1,63 @@
+// Drive mode's inline steps: the closure of every step the body reached that has not
+// settled, kept so a retry can run it again when the host's alarm says (rerunStep),
+// and each attempt run outside the body, its outcome stored by the host, then delivered.
+
+import type { Closure } from "../context.ts";
+import type { ResolvedTaskOptions } from "../options.ts";
+import type { ExecutionHost } from "./execution-types.ts";
+import type { Settled } from "./log.ts";
+import { withoutRecorded, type Located } from "./recorded-log.ts";
+import { outsideBody, runClosure } from "./run-closure.ts";
+
+/** What the inline steps ask of their execution. */
+export interface InlineStepsOwner {
+  /** True once the execution stopped: an outcome arriving later is dropped. */
+  stopped(): boolean;
+  /** Hands an outcome the host stored to the body, in its place in the delivery order. */
+  deliver(settled: Settled): void;
+}
+
+/** The inline steps a drive-mode execution reached and has not seen settle. */
+export class InlineSteps {
+  private readonly steps = new Map<string, { call: Located; fn: Closure<unknown>; options: ResolvedTaskOptions }>();
+  // Fields assigned in the constructor, not parameter properties: Node's type stripping cannot run those.
+  private readonly host: ExecutionHost;
+  private readonly owner: InlineStepsOwner;
+
+  constructor(host: ExecutionHost, owner: InlineStepsOwner) {
+    this.host = host;
+    this.owner = owner;
+  }
+
+  /** Keeps the closure of the step the body reached at `call`. */
+  keep(call: Located, fn: Closure<unknown>, options: ResolvedTaskOptions): void {
+    this.steps.set(call.key, { call, fn, options });
+  }
+
+  /** True when the step at `key` was reached and has not settled. */
+  has(key: string): boolean {
+    return this.steps.has(key);
+  }
+
+  /** Runs attempt `attempt` of the step at `key`, if kept: the host records it, and stores its outcome. */
+  run(key: string, attempt: number): void {
+    const step = this.steps.get(key);
+    if (!step) return;
+    outsideBody(() => {
+      this.host.begin({ ...withoutRecorded(step.call), attempt, options: step.options });
+      void runClosure(step.fn, key, attempt, step.options.timeout, this.host.attemptSignal?.(key, attempt)).then((outcome) => {
+        if (this.owner.stopped()) return;
+        // Null: stale, or parked for a retry (which calls rerunStep later).
+        const settled = this.host.finishStep(key, attempt, outcome);
+        if (!settled) return;
+        this.steps.delete(key);
+        this.owner.deliver(settled);
+      });
+    });
+  }
+
+  /** Forgets every kept step: the execution stopped. */
+  clear(): void {
+    this.steps.clear();
+  }
+}
