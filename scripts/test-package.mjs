@@ -6,7 +6,7 @@
 //      `npx baton init`, mounts Baton under /baton, starts a run from its own handler with
 //      baton.start and another from a second Worker over a service binding to
 //      BatonService, and both run through the queue to completion; the console and API
-//      answer under /baton while the host's own / keeps its answer;
+//      answer under /baton (approval links too) while the host's own / keeps its answer;
 //   3. `create-baton` makes a project whose `npm test` passes and whose `npm run dev`
 //      runs `hello` to completion.
 // Usage: node scripts/test-package.mjs
@@ -76,6 +76,16 @@ try {
   check((await fetch(`${hostUrl}/api/runs/${signup.id}`, { headers: { Authorization: `Bearer ${TOKEN}` } })).status === 404, "Baton answered outside its base path");
   const consolePage = await fetch(`${hostUrl}/baton/`);
   check(consolePage.status === 200 && (await consolePage.text()).includes('action="/baton/sign-in"'), "the console does not answer under /baton with its own links");
+  // An approval's links live under the base path too, and decide the run.
+  const api = (path, init = {}) => fetch(`${hostUrl}/baton/api${path}`, { ...init, headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json" } });
+  const signoff = await (await api("/runs", { method: "POST", body: JSON.stringify({ workflow: "signoff", input: { release: "v2" } }) })).json();
+  let waiting;
+  await until(async () => (waiting = await (await api(`/runs/${signoff.id}`)).json()).status === "waiting", "the sign-off did not wait for its approval");
+  const approveUrl = waiting.approvals[0]?.approveUrl ?? "";
+  check(approveUrl.startsWith(`${hostUrl}/baton/approvals/`), `the approval link is not under /baton: ${approveUrl}`);
+  const approved = await fetch(approveUrl, { method: "POST", body: new URLSearchParams(), headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: hostUrl } });
+  check(approved.status === 200, `the approval link answered ${approved.status}`);
+  await until(async () => (await (await api(`/runs/${signoff.id}`)).json()).output?.approved === true, "the approved sign-off did not complete");
   const called = await (await fetch(`${hostUrl}/caller/start`, { method: "POST", body: JSON.stringify({ name: "Bo" }) })).json();
   await until(async () => (await (await fetch(`${hostUrl}/caller/runs/${called.id}`)).json()).greeting === "hello, Bo", "the run started over the service binding did not complete");
   check((await fetch(`${hostUrl}/caller/runs/no-such-run`)).status === 404, "a missing run over the binding is not run_not_found");

@@ -5,11 +5,12 @@
 import { createBaton } from "baton-workflows/worker";
 import greet from "./workflows/greet.ts";
 import nightly from "./workflows/nightly-report.ts";
+import signoff from "./workflows/signoff.ts";
 
 // Baton's Durable Object classes and its service-binding entrypoint, as exports of the main module.
 export { AccessGuard, BatonService, ConcurrencyLimiter, RunIndex, RunObject, Scheduler, TaskCache } from "baton-workflows/worker";
 
-const workflows = { greet, "reports/nightly": nightly };
+const workflows = { greet, signoff, "reports/nightly": nightly };
 /** The workflows by name, for typed callers (see caller/index.ts). */
 export type Workflows = typeof workflows;
 
