@@ -115,6 +115,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         const key = args.options.get("idempotency-key");
         const sent = await client.sendEvent(id, name, payload, key === undefined ? {} : { idempotencyKey: key });
         print(sent, () => (sent.deliveredTo ? `${name}: delivered to ${sent.deliveredTo}` : `${name}: kept until the run waits for it`));
+        // A misspelt name is kept silently otherwise: say what the run does wait for.
+        if (!sent.waiting) io.err(`baton: warning: run ${id} is not waiting for "${name}"${sent.waitingFor.length > 0 ? `; it waits for ${sent.waitingFor.map((n) => `"${n}"`).join(", ")}` : ""}`);
         return 0;
       }
       case "approve":

@@ -85,6 +85,10 @@ export interface EventSentView {
   name: string;
   /** The key of the wait it settled, or null when it was kept for the first wait to come. */
   deliveredTo: string | null;
+  /** Whether the run was waiting for this event: false when it was kept (check the name against waitingFor). */
+  waiting: boolean;
+  /** The events the run waits for now, by name. */
+  waitingFor: string[];
 }
 
 /** An event wait still open. */

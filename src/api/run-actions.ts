@@ -62,7 +62,7 @@ export async function sendRunEvent(env: Env, id: string, name: string, payload: 
   const result = await (await knownRun(env, id)).sendEvent(name, checked, once);
   switch (result.status) {
     case "accepted":
-      return { name, deliveredTo: result.deliveredTo };
+      return { name, deliveredTo: result.deliveredTo, waiting: result.deliveredTo !== null, waitingFor: result.waitingFor };
     case "run_not_found":
       throw runNotFound(id);
     case "run_not_active":

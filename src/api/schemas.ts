@@ -279,6 +279,8 @@ export const EventSentView = named(
   z.object({
     name: text(),
     deliveredTo: doc("The key of the wait it settled, or null when it was kept for the first wait to come.", orNull(text())),
+    waiting: doc("Whether the run was waiting for this event: false when it was kept (check the name against waitingFor).", z.boolean()),
+    waitingFor: doc("The events the run waits for now, by name.", z.array(text())),
   }),
 );
 

@@ -104,7 +104,7 @@ export type DecideResult =
 /** What `sendEvent` answers: the wait it settled, or null when it was kept for a later one; or why it was refused. */
 export type SendEventResult =
   /** `repeated`: an Idempotency-Key already used with the same event; nothing was delivered again. */
-  | { status: "accepted"; deliveredTo: string | null; repeated?: true }
+  | { status: "accepted"; deliveredTo: string | null; waitingFor: string[]; repeated?: true }
   | { status: "run_not_active"; run: RunSummary }
   /** No wait takes it and the inbox holds as much as it may: `message` names the limit. */
   | { status: "inbox_full"; message: string }

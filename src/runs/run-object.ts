@@ -270,7 +270,7 @@ export class RunObject extends RunHost {
     const run = this.store.run();
     if (!run) return { status: "run_not_found" };
     const first = once && this.store.inbox.sent(once.key);
-    if (first) return first.fingerprint === once.fingerprint ? { status: "accepted", deliveredTo: first.deliveredTo, repeated: true } : { status: "idempotency_conflict" };
+    if (first) return first.fingerprint === once.fingerprint ? { status: "accepted", deliveredTo: first.deliveredTo, waitingFor: this.waitedEvents(), repeated: true } : { status: "idempotency_conflict" };
     if (isTerminal(run.status)) return { status: "run_not_active", run: summaryOf(this.store, run) };
     const now = Date.now();
     if (!this.store.steps.waitingForEvent(name)) {
@@ -282,7 +282,13 @@ export class RunObject extends RunHost {
     if (once) this.store.inbox.remember(once.key, { fingerprint: once.fingerprint, deliveredTo: sent.deliveredTo }, now);
     if (sent.settled) this.deliver([sent.settled]);
     this.afterEvent();
-    return { status: "accepted", deliveredTo: sent.deliveredTo };
+    return { status: "accepted", deliveredTo: sent.deliveredTo, waitingFor: this.waitedEvents() };
+  }
+
+  /** The names of the events the run's open waits are for, in the order they began. */
+  private waitedEvents(): string[] {
+    const names = this.store.steps.withStatus("waiting").flatMap((step) => (step.kind === "event" ? [step.event?.name ?? step.name] : []));
+    return [...new Set(names)];
   }
 
   /**

@@ -1,9 +1,10 @@
 // POST /api/runs/:id/events/:name: an event kept until the run waits for it, one that
 // resumes a waiting run, a wait that times out into EventTimeoutError, and the refusals.
-import { abortAllDurableObjects } from "cloudflare:test";
+import { abortAllDurableObjects, SELF } from "cloudflare:test";
+import { main } from "../../sdk/cli/index.ts";
 import { describe, expect, it } from "vitest";
 import type { EventSentView } from "baton-workflows/client";
-import { api, getRun, startRun, waitForRun } from "./helpers.ts";
+import { api, getRun, startRun, TOKEN, waitForRun } from "./helpers.ts";
 
 function send(id: string, name: string, body: unknown): Promise<Response> {
   return api(`/api/runs/${id}/events/${encodeURIComponent(name)}`, { method: "POST", json: body });
@@ -14,7 +15,8 @@ describe("events", () => {
     const id = await startRun("events", { pause: 1 });
     const early = await send(id, "ping", { payload: { n: 1 } });
     expect(early.status).toBe(202);
-    expect((await early.json()) as EventSentView).toEqual({ name: "ping", deliveredTo: null });
+    // Sent while the run sleeps: kept, and the answer says the run waits for nothing yet.
+    expect((await early.json()) as EventSentView).toEqual({ name: "ping", deliveredTo: null, waiting: false, waitingFor: [] });
     // The kept event survives the run object being thrown away.
     await abortAllDurableObjects();
     const waiting = await waitForRun(id, (run) => run.events.length === 1 && run.status === "waiting");
@@ -22,7 +24,7 @@ describe("events", () => {
     expect(waiting.events[0]).toMatchObject({ key: "ping#1", name: "ping" });
     expect(waiting.approvals).toEqual([]);
     const during = await send(id, "ping", { payload: { n: 2 } });
-    expect((await during.json()) as EventSentView).toEqual({ name: "ping", deliveredTo: "ping#1" });
+    expect((await during.json()) as EventSentView).toMatchObject({ name: "ping", deliveredTo: "ping#1", waiting: true });
     const run = await waitForRun(id);
     expect(run.status).toBe("completed");
     expect(run.output).toMatchObject({ first: { n: 1 }, second: { n: 2 } });
@@ -46,5 +48,18 @@ describe("events", () => {
     const ended = await send(id, "ping", { payload: 1 });
     expect(ended.status).toBe(409);
     expect(await ended.json()).toMatchObject({ error: { code: "run_not_active" } });
+  });
+
+  it("answers an event the run is not waiting for with waiting: false and the names it waits for, and the CLI warns", async () => {
+    const id = await startRun("inbox", { pause: 0, n: 1 });
+    await waitForRun(id, (run) => run.status === "waiting");
+    const wrong = await send(id, "pnig", { payload: 1 });
+    expect(wrong.status).toBe(202);
+    expect((await wrong.json()) as EventSentView).toEqual({ name: "pnig", deliveredTo: null, waiting: false, waitingFor: ["ping"] });
+    const err: string[] = [];
+    const code = await main(["event", id, "pnig"], { env: { BATON_URL: "https://baton.test", BATON_TOKEN: TOKEN }, out: () => {}, err: (line) => err.push(line), fetch: (request) => SELF.fetch(request) });
+    expect(code).toBe(0);
+    expect(err).toEqual([`baton: warning: run ${id} is not waiting for "pnig"; it waits for "ping"`]);
+    expect((await getRun(id)).status).toBe("waiting");
   });
 });
