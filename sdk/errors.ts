@@ -142,6 +142,30 @@ export class EventTimeoutError extends BatonError {
   }
 }
 
+/** One failing part of a value a schema refused. */
+export interface FailingPath {
+  path: string;
+  message: string;
+}
+
+/** A run's input does not fit its workflow's input schema; `issues` lists each failing path. Not retried. */
+export class InvalidInputError extends BatonError {
+  readonly issues: FailingPath[];
+  constructor(message: string, issues: FailingPath[] = [], options?: { cause?: unknown }) {
+    super("InvalidInputError", "invalid_input", message, options);
+    this.issues = issues;
+  }
+}
+
+/** A workflow's result does not fit its output schema; `issues` lists each failing path. The run fails. */
+export class InvalidOutputError extends BatonError {
+  readonly issues: FailingPath[];
+  constructor(message: string, issues: FailingPath[] = [], options?: { cause?: unknown }) {
+    super("InvalidOutputError", "invalid_output", message, options);
+    this.issues = issues;
+  }
+}
+
 /** Baton's error classes by name, so an error rebuilt from data is an instance of its class. */
 export const ERROR_CLASSES: Readonly<Record<string, new (message: string) => BatonError>> = {
   FatalError,
@@ -160,6 +184,8 @@ export const ERROR_CLASSES: Readonly<Record<string, new (message: string) => Bat
   StepLimitError,
   UnansweredApprovalError,
   EventTimeoutError,
+  InvalidInputError,
+  InvalidOutputError,
 };
 
 /** True when `error` carries the name `name`: how errors are told apart after crossing RPC or a queue. */

@@ -8,6 +8,7 @@ import { InvalidArgumentError } from "./errors.ts";
 import { eventRequest, type EventOptions } from "./events.ts";
 import { resolveTaskOptions, type StepOptions, type TaskOptions } from "./options.ts";
 import { resolveSchedule, type Schedule, type WorkflowOptions } from "./schedule.ts";
+import { parsedInput, parsedOutput, type InferInput, type InferOutput, type StandardSchema } from "./schema.ts";
 
 export type { Closure, ParallelOptions, TaskContext } from "./context.ts";
 export { DEFAULT_APPROVAL_TIMEOUT_SECONDS, type ApprovalOptions, type ApprovalResult } from "./approval.ts";
@@ -15,6 +16,7 @@ export { DEFAULT_TASK_OPTIONS, type ConcurrencyLimit, type RetryOptions, type Re
 export type { Duration, DurationUnit } from "./duration.ts";
 export { DEFAULT_EVENT_TIMEOUT_SECONDS, EVENT_NAME, type EventOptions } from "./events.ts";
 export type { Schedule, ScheduledInput, ScheduleOverlap, WorkflowOptions } from "./schedule.ts";
+export { inputJsonSchema, isStandardSchema, issuesText, validate, type InferInput, type InferOutput, type SchemaIssue, type StandardSchema } from "./schema.ts";
 export { isScript, patched, script, taskFlow, taskScript, type FlowOptions, type Script } from "./compose.ts";
 export {
   BatonError,
@@ -23,6 +25,8 @@ export {
   FatalError,
   TaskTimeoutError,
   InvalidArgumentError,
+  InvalidInputError,
+  InvalidOutputError,
   isNamed,
   NonDeterminismError,
   OutsideRunError,
@@ -46,15 +50,34 @@ export interface Workflow<I = unknown, O = unknown> {
   readonly run: (input: I) => Promise<O>;
   /** When the scheduler starts runs of it, or null for a workflow started only on request. */
   readonly schedule: Readonly<Schedule> | null;
+  /** The schema a run's input must fit, or null. */
+  readonly input: StandardSchema | null;
+  /** The schema the result must fit, or null. */
+  readonly output: StandardSchema | null;
+  /** The function given to workflow(), as written: hosts hash its source for a version when no build gave one. */
+  readonly source: (input: never) => Promise<unknown>;
 }
 
-/** Declares a workflow; its body must be deterministic between Baton primitives. Options: a cron `schedule`. */
-export function workflow<I = unknown, O = unknown>(run: (input: I) => Promise<O>, options?: WorkflowOptions): Workflow<I, O> {
+/**
+ * Declares a workflow whose input fits `options.input` (any Standard Schema): the body
+ * gets the schema's output, typed; a start that does not fit is refused.
+ */
+export function workflow<S extends StandardSchema, O = unknown>(run: (input: InferOutput<S>) => Promise<O>, options: WorkflowOptions & { input: S; output?: StandardSchema<unknown, O> }): Workflow<InferInput<S>, O>;
+/** Declares a workflow; its body must be deterministic between Baton primitives. Options: a cron `schedule`, `input` and `output` schemas. */
+export function workflow<I = unknown, O = unknown>(run: (input: I) => Promise<O>, options?: WorkflowOptions): Workflow<I, O>;
+export function workflow(run: (input: unknown) => Promise<unknown>, options?: WorkflowOptions): Workflow {
   if (typeof run !== "function") {
     throw new InvalidArgumentError("workflow() takes an async function: workflow(async (input) => { ... })");
   }
   const schedule = resolveSchedule(options);
-  return Object.freeze({ [WORKFLOW_BRAND]: true as const, run, schedule: schedule && Object.freeze(schedule) });
+  const input = options?.input ?? null;
+  const output = options?.output ?? null;
+  // Checked inside the body too, on every replay alike: the body sees the schema's output, and a result must fit before the run completes.
+  const body = input === null && output === null ? run : async (given: unknown) => {
+    const result = await run(input === null ? given : await parsedInput(input, given));
+    return output === null ? result : await parsedOutput(output, result);
+  };
+  return Object.freeze({ [WORKFLOW_BRAND]: true as const, run: body, schedule: schedule && Object.freeze(schedule), input, output, source: run });
 }
 
 /** True when `value` was made by `workflow()`, even by another copy of this module. */

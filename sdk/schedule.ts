@@ -4,6 +4,7 @@
 
 import { onlyKnownKeys } from "./duration.ts";
 import { InvalidArgumentError } from "./errors.ts";
+import { isStandardSchema, type StandardSchema } from "./schema.ts";
 
 /** What a due tick does while the previous scheduled run is still active. */
 export type ScheduleOverlap = "skip" | "allow";
@@ -16,6 +17,10 @@ export interface WorkflowOptions {
   timezone?: string;
   /** "skip" (default): a tick starts nothing while the previous scheduled run is active; "allow": every tick starts a run. */
   overlap?: ScheduleOverlap;
+  /** A Standard Schema (zod, valibot, arktype…) the input must fit: a start that does not is refused (400 invalid_input), and the body gets the schema's output. */
+  input?: StandardSchema;
+  /** A Standard Schema the result must fit; a result that does not fails the run with InvalidOutputError. */
+  output?: StandardSchema;
 }
 
 /** The input a scheduled run starts with. */
@@ -37,7 +42,10 @@ export function resolveSchedule(options: WorkflowOptions | undefined): Schedule 
   if (typeof options !== "object" || options === null || Array.isArray(options)) {
     throw new InvalidArgumentError("workflow()'s options must be an object, e.g. { schedule: \"0 9 * * *\" }");
   }
-  onlyKnownKeys(options, ["schedule", "timezone", "overlap"], "workflow()");
+  onlyKnownKeys(options, ["schedule", "timezone", "overlap", "input", "output"], "workflow()");
+  for (const key of ["input", "output"] as const) {
+    if (options[key] !== undefined && !isStandardSchema(options[key])) throw new InvalidArgumentError(`workflow()'s ${key} must be a Standard Schema (a zod, valibot or arktype schema, for example)`);
+  }
   const { schedule, timezone, overlap } = options;
   if (schedule === undefined) {
     if (timezone !== undefined || overlap !== undefined) {

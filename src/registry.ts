@@ -103,7 +103,7 @@ function scheduleOf(name: string, workflow: Workflow): CronSchedule | null {
 /** A version for code given without one: FNV-1a (64 bits) of its body's source, as 12 hex digits. */
 function sourceVersion(value: unknown): string {
   // A script made by an older copy of the package has no source: its wrapper is all there is.
-  const body = isWorkflow(value) ? value.run : isScript(value) ? ((value as Partial<Script>).source ?? value.run) : undefined;
+  const body = isWorkflow(value) ? ((value as Partial<Workflow>).source ?? value.run) : isScript(value) ? ((value as Partial<Script>).source ?? value.run) : undefined;
   const text = String(body ?? "");
   let hash = 0xcbf29ce484222325n;
   for (let i = 0; i < text.length; i++) hash = BigInt.asUintN(64, (hash ^ BigInt(text.charCodeAt(i))) * 0x100000001b3n);

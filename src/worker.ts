@@ -23,7 +23,7 @@ export { ConcurrencyLimiter } from "./tasks/concurrency-limiter.ts";
 export { Scheduler } from "./schedules/scheduler.ts";
 export { AccessGuard } from "./api/access-guard.ts";
 export { BatonService, type TypedBatonService } from "./service.ts";
-export { ApiError as BatonError, type ApiErrorCode as BatonErrorCode } from "./api/api-error.ts";
+export { ApiError as BatonRequestError, type ApiErrorCode as BatonRequestErrorCode } from "./api/api-error.ts";
 export type { Env as BatonEnv } from "./env.ts";
 
 /** A name → workflow() or script() map, as the host imports its workflows. */

@@ -299,6 +299,8 @@ export interface WorkflowEntry {
   version: string;
   /** When the scheduler starts runs of it (workflow(fn, { schedule })), or null. */
   schedule: ScheduleView | null;
+  /** The JSON Schema of the input its workflow(fn, { input }) schema takes, where the schema's library gives one; else null. */
+  inputSchema: { [key: string]: unknown } | null;
 }
 
 /** Every registered workflow and script, sorted by name. */

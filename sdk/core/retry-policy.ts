@@ -6,7 +6,7 @@ import { backoffMs } from "./backoff.ts";
 import type { ErrorData } from "./error-data.ts";
 
 /** Errors no retry can fix: the author said so, or the failure is deterministic. */
-const NOT_RETRYABLE = new Set(["FatalError", "SerializationError", "NonDeterminismError", "StuckRunError", "InvalidArgumentError"]);
+const NOT_RETRYABLE = new Set(["FatalError", "SerializationError", "NonDeterminismError", "StuckRunError", "InvalidArgumentError", "InvalidInputError", "InvalidOutputError"]);
 
 /** True when an attempt that failed with `error` may be tried again. */
 export function isRetryable(error: ErrorData): boolean {

@@ -20,6 +20,7 @@ export type ApiErrorCode =
   | "idempotency_conflict"
   | "inbox_full"
   | "too_many_attempts"
+  | "invalid_input"
   | "not_found"
   | "method_not_allowed"
   | "internal_error";
@@ -30,13 +31,15 @@ export class ApiError extends Error {
     readonly status: ContentfulStatusCode,
     readonly code: ApiErrorCode,
     message: string,
+    /** More the client can act on, beside the message (an invalid input's failing paths). */
+    readonly details: { issues?: { path: string; message: string }[] } = {},
   ) {
     super(message);
     this.name = "ApiError";
   }
 
   /** The JSON body of this error. */
-  body(): { error: { code: ApiErrorCode; message: string } } {
-    return { error: { code: this.code, message: this.message } };
+  body(): { error: { code: ApiErrorCode; message: string; issues?: { path: string; message: string }[] } } {
+    return { error: { code: this.code, message: this.message, ...this.details } };
   }
 }

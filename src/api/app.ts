@@ -13,7 +13,7 @@ import type { DecisionView, EventSentView, RestartView, RunSummary, WorkflowList
 import type { Env } from "../env.ts";
 import { decodeCursor } from "../run-list/run-index.ts";
 import { listRuns } from "../run-list/run-list.ts";
-import { cancelRun, decideRun, knownRun, runNotFound, sendRunEvent, startRun, type StartOptions } from "./run-actions.ts";
+import { cancelRun, decideRun, invalidInput, knownRun, runNotFound, sendRunEvent, startRun, type StartOptions } from "./run-actions.ts";
 import { runIdFromKey } from "../runs/run-ids.ts";
 import { host } from "../host.ts";
 import { workflowEntries } from "../schedules/schedule-view.ts";
@@ -134,6 +134,7 @@ export function createApp(): Hono<AppEnv> {
     const result = await (await knownRunOf(c)).restart({ id, fromStep: body.fromStep, idempotencyKey, origin: new URL(c.req.url).origin });
     if (result.status === "run_not_found") throw runNotFound(c.req.param("id"));
     if (result.status === "step_not_found") throw new ApiError(404, "step_not_found", `run ${c.req.param("id") ?? ""} has no step "${body.fromStep ?? ""}"; GET the run to see its step keys`);
+    if (result.status === "invalid_input") throw invalidInput(result.issues);
     if (result.status === "run_not_active") throw new ApiError(409, "run_not_active", `run ${result.run.id} is ${result.run.status}; only an ended run can be restarted`);
     if (result.conflict) throw new ApiError(409, "idempotency_conflict", `Idempotency-Key "${idempotencyKey ?? ""}" was used for run ${id} with a different workflow or input`);
     const view: RestartView = { id: result.run.id, restartOf: c.req.param("id") ?? "", fromStep: result.fromStep, status: result.run.status };

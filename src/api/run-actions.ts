@@ -10,7 +10,7 @@ import { listedRun } from "../run-list/run-list.ts";
 import { registry } from "../registry.ts";
 import { fingerprintOf, runIdFromKey } from "../runs/run-ids.ts";
 import { ApiError } from "./api-error.ts";
-import { EVENT_NAME } from "baton-workflows";
+import { EVENT_NAME, issuesText, type SchemaIssue } from "baton-workflows";
 import { IDEMPOTENCY_KEY, MAX_INPUT_BYTES, RUN_ID } from "./schemas.ts";
 
 
@@ -40,6 +40,7 @@ export async function startRun(env: Env, name: string, input: unknown, options: 
   if (options.id !== undefined && !RUN_ID.test(options.id)) throw new ApiError(400, "invalid_request", "a run id is 1 to 128 letters, digits, \"_\" or \"-\"");
   const id = options.id ?? (key === null ? crypto.randomUUID() : await runIdFromKey(key));
   const result = await env.RUNS.get(env.RUNS.idFromName(id)).start({ id, workflow: name, input: checked, idempotencyKey: key, origin: options.origin ?? null });
+  if (result.invalid) throw invalidInput(result.invalid, name);
   if (result.conflict) {
     throw new ApiError(409, "idempotency_conflict", key === null ? `run ${id} exists with a different workflow or input` : `Idempotency-Key "${key}" was used for run ${id} with a different workflow or input`);
   }
@@ -97,6 +98,11 @@ export async function cancelRun(env: Env, id: string): Promise<RunSummary> {
   if (result.status === "not_found") throw runNotFound(id);
   if (result.status === "not_active") throw new ApiError(409, "run_not_active", `run ${result.run.id} already ended as ${result.run.status}`);
   return result.run;
+}
+
+/** The API's answer to a start whose input does not fit the workflow's input schema: each failing path, and nothing started. */
+export function invalidInput(issues: SchemaIssue[], workflow?: string): ApiError {
+  return new ApiError(400, "invalid_input", `the input does not fit ${workflow === undefined ? "the workflow" : `workflow "${workflow}"`}'s input schema: ${issuesText(issues)}; nothing was started`, { issues });
 }
 
 /** The run object of `id` once the run is known (listed): else 404, and no object is woken (which would create its storage). */

@@ -257,6 +257,7 @@ export const WorkflowEntry = named(
     kind: z.enum(["workflow", "script"]),
     version: doc("A hash of its source; runs record the version they started on.", text()),
     schedule: doc("When the scheduler starts runs of it (workflow(fn, { schedule })), or null.", orNull(ScheduleView)),
+    inputSchema: doc("The JSON Schema of the input its workflow(fn, { input }) schema takes, where the schema's library gives one; else null.", orNull(z.record(z.string(), z.unknown()))),
   }),
 );
 

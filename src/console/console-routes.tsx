@@ -6,7 +6,7 @@
 import { href } from "../host.ts";
 import { Hono, type Context } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { EVENT_NAME } from "baton-workflows";
+import { EVENT_NAME, issuesText } from "baton-workflows";
 import type { RunStatus, StepDetail } from "baton-workflows/client";
 import { receivedJsonProblem, RUN_STATUSES, type Json } from "baton-workflows/engine";
 import type { Env } from "../env.ts";
@@ -131,6 +131,7 @@ export function consoleRoutes(): Hono<AppEnv> {
     if (result.status === "run_not_found") return noRun(c);
     if (result.status === "step_not_found") return runWithNotice(c, `This run has no step "${fromStep ?? ""}". Nothing was started.`);
     if (result.status === "run_not_active") return runWithNotice(c, "The run is still active; only an ended run can be restarted. Nothing was started.");
+    if (result.status === "invalid_input") return runWithNotice(c, `The run's input no longer fits the workflow's input schema: ${issuesText(result.issues)}. Nothing was started.`);
     return c.redirect(href(`/runs/${result.run.id}`), 303);
   });
 
@@ -224,7 +225,8 @@ export function consoleRoutes(): Hono<AppEnv> {
       if (problem) return refuse(`The input ${problem}.`);
     }
     const id = crypto.randomUUID();
-    await c.env.RUNS.get(c.env.RUNS.idFromName(id)).start({ id, workflow, input, idempotencyKey: null, origin: new URL(c.req.url).origin });
+    const started = await c.env.RUNS.get(c.env.RUNS.idFromName(id)).start({ id, workflow, input, idempotencyKey: null, origin: new URL(c.req.url).origin });
+    if (started.invalid) return refuse(`The input does not fit the workflow's input schema: ${issuesText(started.invalid)}. Nothing was started.`);
     return c.redirect(href(`/runs/${id}`), 303);
   });
 

@@ -1,7 +1,7 @@
 // What the run object's RPC methods take and answer: the contract between it and the
 // API routes, the queue consumer, other run objects and the test helpers.
 
-import type { ApprovalResult } from "baton-workflows";
+import type { ApprovalResult, SchemaIssue } from "baton-workflows";
 import type { Json, LogEntry, StepRecord } from "baton-workflows/engine";
 import type { StoredAttempt } from "./step-table.ts";
 import type { RunSummary } from "./run-view.ts";
@@ -34,12 +34,14 @@ export interface RestartRequest {
 /** What `restart` answers. */
 export type RestartResult =
   | { status: "restarted"; created: boolean; run: RunSummary; fromStep: string | null; conflict?: boolean }
+  /** The workflow's input schema no longer takes the run's input. */
+  | { status: "invalid_input"; issues: SchemaIssue[] }
   | { status: "run_not_active"; run: RunSummary }
   | { status: "step_not_found" }
   | { status: "run_not_found" };
 
-/** What `start` answers: the run, and whether this call created it. */
-export type StartResult = { created: boolean; run: RunSummary; conflict?: boolean };
+/** What `start` answers: the run, and whether this call created it; or, creating nothing, why its input does not fit the workflow's input schema. */
+export type StartResult = { created: boolean; run: RunSummary; conflict?: boolean; invalid?: undefined } | { created: false; invalid: SchemaIssue[] };
 
 /** What a consumer needs to run tasks of a run: the log entries changed after its cursor. */
 export interface TaskContextData {

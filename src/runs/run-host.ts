@@ -21,6 +21,7 @@ import {
   type RunEffect,
   type RunEnd,
   type RunOutcome,
+  type ErrorData,
   type Settled,
 } from "baton-workflows/engine";
 import { sendApprovalEmails } from "../approvals/approval-mail.ts";
@@ -266,10 +267,16 @@ export abstract class RunHost extends DurableObject<Env> {
     if (!isTerminal(run.status) && run.status !== "queued") this.store.setStatus(this.machine.liveStatus(), Date.now());
     await this.tasks.flush();
     this.reached("sent");
-    await sendSignals(this.store, this.env, this.requireRun(), this.faults.signal);
+    await sendSignals(this.store, this.env, this.requireRun(), (key, childId, error) => this.childRefused(key, childId, error), this.faults.signal);
     await sendApprovalEmails(this.store, this.env, this.requireRun(), this.mailer);
     this.index.inBackground();
     this.syncAlarm();
+  }
+
+  /** A child run refused to start (its input does not fit its workflow's schema): the flow step fails with that error, which the body can catch. */
+  protected childRefused(key: string, childId: string, error: ErrorData): void {
+    const settled = this.machine.childEnded(key, childId, { status: "failed", error }, Date.now());
+    if (settled) this.deliver([settled]);
   }
 
   /** Ends the run, failed with StepLimitError, once it holds more than one run may. */

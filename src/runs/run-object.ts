@@ -5,7 +5,7 @@
 // the machine's transition is stored, outcomes go to the body, and what the transition
 // started goes out after storage, with the one alarm covering whatever the run waits for.
 
-import { type ApprovalResult } from "baton-workflows";
+import { validate, type ApprovalResult, type Workflow } from "baton-workflows";
 import {
   canonicalJson,
   DEFAULT_TASK_OPTIONS,
@@ -44,6 +44,12 @@ export class RunObject extends RunHost {
       return { created: false, run: summaryOf(this.store, existing), ...(same ? {} : { conflict: true }) };
     }
     const entry = registry.entry(request.workflow);
+    // Refused before anything is stored: every way in (the API, code, a binding, a parent's taskFlow, a schedule, a restart) starts here.
+    const schema = entry?.kind === "workflow" ? ((entry.workflow as Partial<Workflow>).input ?? null) : null;
+    if (schema) {
+      const checked = await validate(schema, request.input);
+      if (!checked.ok) return { created: false, invalid: checked.issues };
+    }
     this.store.create({
       id: request.id,
       workflow: request.workflow,
@@ -310,6 +316,7 @@ export class RunObject extends RunHost {
       origin: request.origin,
       restart: { of: run.id, steps: plan.kept, attempts: this.store.steps.attemptsOf(keys) },
     });
+    if (started.invalid) return { status: "invalid_input", issues: started.invalid };
     return { status: "restarted", created: started.created, run: started.run, fromStep: plan.from?.key ?? null, ...(started.conflict ? { conflict: true } : {}) };
   }
 

@@ -2,15 +2,19 @@
 // order (a child is never asked to cancel before it was started), targets at once;
 // a failed delivery waits with back-off on the alarm and is tried until it arrives.
 
-import { housekeepingBackoffMs, toErrorData } from "baton-workflows/engine";
+import { InvalidInputError, issuesText } from "baton-workflows";
+import { housekeepingBackoffMs, toErrorData, type ErrorData } from "baton-workflows/engine";
 import type { Env } from "../env.ts";
 import type { PendingSignal, RunRow, RunStore, Signal } from "./run-store.ts";
 
 /** A test's hook: throws to make a delivery fail (a target that cannot be reached). */
 export type SignalFault = (signal: Signal) => void;
 
+/** A child run that refused to start (its input does not fit its workflow's schema): the flow step `key` fails with `error`. */
+export type ChildRefused = (key: string, childId: string, error: ErrorData) => void;
+
 /** Sends the signals that are due. */
-export async function sendSignals(store: RunStore, env: Env, run: RunRow, fault?: SignalFault): Promise<void> {
+export async function sendSignals(store: RunStore, env: Env, run: RunRow, refused: ChildRefused, fault?: SignalFault): Promise<void> {
   const now = Date.now();
   const byTarget = new Map<string, PendingSignal[]>();
   for (const signal of store.signals.undelivered()) byTarget.set(signal.target, [...(byTarget.get(signal.target) ?? []), signal]);
@@ -20,8 +24,9 @@ export async function sendSignals(store: RunStore, env: Env, run: RunRow, fault?
         if (signal.dueAt > now) return;
         try {
           fault?.(signal);
-          await deliver(env, run, signal);
+          const refusal = await deliver(env, run, signal);
           store.signals.delivered(signal.id);
+          if (refusal && signal.kind === "start_child") refused(signal.body.parentKey, signal.target, refusal);
         } catch (error) {
           const message = toErrorData(error).message;
           console.error(`baton: ${signal.kind} to run ${signal.target} failed, retrying: ${message}`);
@@ -33,11 +38,12 @@ export async function sendSignals(store: RunStore, env: Env, run: RunRow, fault?
   );
 }
 
-async function deliver(env: Env, run: RunRow, signal: Signal): Promise<void> {
+/** Delivers one signal; for a child that refused to start, answers why. */
+async function deliver(env: Env, run: RunRow, signal: Signal): Promise<ErrorData | null> {
   const stub = env.RUNS.get(env.RUNS.idFromName(signal.target));
   switch (signal.kind) {
-    case "start_child":
-      await stub.start({
+    case "start_child": {
+      const started = await stub.start({
         id: signal.target,
         workflow: signal.body.workflow,
         input: signal.body.input,
@@ -45,12 +51,13 @@ async function deliver(env: Env, run: RunRow, signal: Signal): Promise<void> {
         origin: run.origin,
         parent: { id: run.id, key: signal.body.parentKey },
       });
-      return;
+      return started.invalid ? toErrorData(new InvalidInputError(`taskFlow("${signal.body.workflow}"): the input does not fit its input schema: ${issuesText(started.invalid)}`, started.invalid)) : null;
+    }
     case "cancel_child":
       await stub.cancel();
-      return;
+      return null;
     case "notify_parent":
       await stub.childEnded(signal.body.key, run.id, signal.body.end);
-      return;
+      return null;
   }
 }

@@ -1,6 +1,7 @@
 // The registered workflows and scripts as `GET /api/workflows` and the console show
 // them: a scheduled workflow with its cron expression, next due time and last tick.
 
+import { inputJsonSchema, type Workflow } from "baton-workflows";
 import type { WorkflowEntry } from "baton-workflows/client";
 import type { Env } from "../env.ts";
 import { registry } from "../registry.ts";
@@ -11,7 +12,9 @@ export async function workflowEntries(env: Env, now = Date.now()): Promise<Workf
   return Promise.all(
     registry.list().map(async (entry): Promise<WorkflowEntry> => {
       const { name, kind, version } = entry;
-      if (entry.kind !== "workflow" || entry.schedule === null) return { name, kind, version, schedule: null };
+      const input = entry.kind === "workflow" ? ((entry.workflow as Partial<Workflow>).input ?? null) : null;
+      const inputSchema = input && inputJsonSchema(input);
+      if (entry.kind !== "workflow" || entry.schedule === null) return { name, kind, version, schedule: null, inputSchema };
       const { cron, timezone, overlap } = entry.schedule.schedule;
       // The list still answers when a scheduler cannot: its last tick shows as unknown (null).
       const last = await schedulerOf(env, name)
@@ -26,6 +29,7 @@ export async function workflowEntries(env: Env, now = Date.now()): Promise<Workf
         kind,
         version,
         schedule: { cron, timezone, overlap, next: next && next.toISOString(), last: last && { scheduledAt: last.scheduledAt, outcome: last.outcome, runId: last.runId } },
+        inputSchema,
       };
     }),
   );

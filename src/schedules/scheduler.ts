@@ -5,6 +5,7 @@
 // tell whether the previous scheduled run is still active.
 
 import { DurableObject } from "cloudflare:workers";
+import { issuesText } from "baton-workflows";
 import { isTerminal } from "baton-workflows/engine";
 import type { ScheduleOverlap, ScheduledInput } from "baton-workflows";
 import type { Env } from "../env.ts";
@@ -73,6 +74,8 @@ export class Scheduler extends DurableObject<Env> {
     const id = await runIdFromKey(key);
     const input: ScheduledInput = { scheduledAt: request.scheduledAt };
     const started = await this.env.RUNS.get(this.env.RUNS.idFromName(id)).start({ id, workflow: request.workflow, input: { ...input }, idempotencyKey: key, origin: null });
+    // The tick fails, visibly in the Worker's cron events; the next minute is unaffected.
+    if (started.invalid) throw new Error(`baton: workflow ${request.workflow}'s input schema refuses its scheduled input {scheduledAt}: ${issuesText(started.invalid)}`);
     return this.record(request.scheduledAt, "started", id, !started.created);
   }
 
