@@ -203,10 +203,14 @@ export class LocalEngine {
     this.timeouts.get(id)?.();
     this.timeouts.set(
       id,
-      this.clock.at(this.clock.now + seconds * 1000, () => {
-        this.timeouts.delete(id);
-        controller.abort(new TaskTimeoutError(`"${key}" attempt ${attempt} ran past its ${seconds} s timeout`));
-      }),
+      this.clock.at(
+        this.clock.now + seconds * 1000,
+        () => {
+          this.timeouts.delete(id);
+          controller.abort(new TaskTimeoutError(`"${key}" attempt ${attempt} ran past its ${seconds} s timeout`));
+        },
+        true,
+      ),
     );
     return controller.signal;
   }

@@ -54,9 +54,9 @@ export interface LocalRunOptions {
   /** Most steps a run (with its children) may record before runLocally gives up, to stop endless loops (default MAX_RUN_STEPS, 100,000, the Worker's limit per run). */
   maxSteps?: number;
   /**
-   * Real milliseconds running task or step code may go without any progress before
-   * the virtual clock moves on without it, so a hung attempt meets its (virtual)
-   * timeout (default 500).
+   * Real milliseconds running task or step code may go without any progress before it
+   * is taken as hung and the virtual clock jumps to its attempt's timeout (default 500);
+   * other timers meanwhile come at the wall clock's pace.
    */
   stallMs?: number;
 }

@@ -16,6 +16,7 @@ import nestedAll from "../workflows/conformance/nested-all.ts";
 import parallelItems from "../workflows/conformance/parallel-items.ts";
 import raceTaskWins from "../workflows/conformance/race-task-wins.ts";
 import raceTimerWins from "../workflows/conformance/race-timer-wins.ts";
+import raceRealTime from "../workflows/conformance/race-real-time.ts";
 import settimeoutBody from "../workflows/conformance/settimeout-body.ts";
 import settledAny from "../workflows/conformance/settled-any.ts";
 import thenCallbacks from "../workflows/conformance/then-callbacks.ts";
@@ -100,6 +101,20 @@ export const CASES: Case[] = [
     workflow: raceTaskWins as Workflow<never, unknown>,
     waits: [{ sleep: "pause#0" }],
     expected: { status: "completed", output: { result: 42, recorded: "quote 42" }, error: null, steps: sorted([...done("fetchQuote#0", "pause#0", "record#0"), ...cancelled("timeout#0")]) },
+  },
+  {
+    path: "conformance/race-real-time",
+    workflow: raceRealTime as Workflow<never, unknown>,
+    input: { taskMs: 1500 },
+    waits: [{ sleep: "pause#0" }],
+    expected: { status: "completed", output: { notified: true, result: "processed" }, error: null, steps: done("notify#0", "pause#0", "process#0", "timer#0") },
+  },
+  {
+    path: "conformance/race-real-time",
+    workflow: raceRealTime as Workflow<never, unknown>,
+    input: { taskMs: 500 },
+    waits: [{ sleep: "pause#0" }],
+    expected: { status: "completed", output: { notified: false, result: "processed" }, error: null, steps: done("pause#0", "process#0", "timer#0") },
   },
   {
     path: "conformance/dsl-interpreter",
