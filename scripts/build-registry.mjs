@@ -12,9 +12,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 export { listWorkflowFiles };
 
-/** Writes the registry of `sourceDir` (default: this repository's workflows/) to `outFile`; answers how many files it found. */
-export function buildRegistry(sourceDir = join(root, "workflows"), outFile = join(root, "src/generated/workflows.ts")) {
-  return build(sourceDir, outFile);
+/** Writes the registry of `sourceDir` (default: this repository's workflows/) to `outFile`; answers how many files it found. `options.strict` throws for a file that does not build. */
+export function buildRegistry(sourceDir = join(root, "workflows"), outFile = join(root, "src/generated/workflows.ts"), options) {
+  return build(sourceDir, outFile, options);
 }
 
 /** Every registry the project has: the Worker's, the tests' and the benchmark's. */

@@ -11,7 +11,7 @@
 //      runs `hello` to completion.
 // Usage: node scripts/test-package.mjs
 
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -96,12 +96,25 @@ try {
   const created = join(work, "my-app");
   install(created, []);
   run("npm", ["test"], created);
+  // A task that throws: its stack, read back from the dev server, names the workflow's own line.
+  writeFileSync(join(created, "workflows/throws.ts"), 'import { task, workflow } from "baton-workflows";\n\nexport default workflow(async () =>\n  task("boom", async () => {\n    throw new Error("boom");\n  }, { retries: { limit: 0 } }),\n);\n');
+  // A workflow file with a syntax error: dev answers for it at once and runs the rest; deploy refuses it.
+  writeFileSync(join(created, "workflows/broken.ts"), 'import { workflow } from "baton-workflows";\n\nexport default workflow(async () => {\n  const x = ;\n});\n');
+  const refusedDeploy = spawnSync("npx", ["wrangler", "deploy", "--dry-run", "--outdir", join(created, ".dry")], { cwd: created, encoding: "utf8" });
+  check(refusedDeploy.status !== 0 && /workflows\/broken\.ts:4:13/.test(refusedDeploy.stdout + refusedDeploy.stderr), `wrangler deploy did not refuse the broken workflow, naming it:\n${refusedDeploy.stdout}${refusedDeploy.stderr}`);
   const appUrl = await devServer(created, [], "/api/workflows", ["--var", `BATON_API_TOKEN:${TOKEN}`, "--var", "BATON_SIGNING_KEY:package-test-signing-key"]);
   const headers = { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json" };
   const hello = await (await fetch(`${appUrl}/api/runs`, { method: "POST", headers, body: JSON.stringify({ workflow: "hello", input: { name: "Cy" } }) })).json();
   await until(async () => (await (await fetch(`${appUrl}/api/runs/${hello.id}`, { headers })).json()).status === "completed", "hello did not complete under npm run dev's wrangler dev");
+  const thrown = await (await fetch(`${appUrl}/api/runs`, { method: "POST", headers, body: JSON.stringify({ workflow: "throws" }) })).json();
+  await until(async () => (await (await fetch(`${appUrl}/api/runs/${thrown.id}`, { headers })).json()).status === "failed", "the throwing workflow did not fail under wrangler dev");
+  const step = await (await fetch(`${appUrl}/api/runs/${thrown.id}/steps/${encodeURIComponent("boom#0")}`, { headers })).json();
+  check(/\(workflows\/throws\.ts:5:11\)/.test(step.error?.stack ?? ""), `the step's stack does not name workflows/throws.ts:5:11 under wrangler dev:\n${step.error?.stack}`);
+  const broken = await fetch(`${appUrl}/api/runs`, { method: "POST", headers, body: JSON.stringify({ workflow: "broken", input: {} }), signal: AbortSignal.timeout(5000) });
+  const brokenBody = await broken.json();
+  check(broken.status === 503 && brokenBody.error?.code === "workflow_build_failed" && brokenBody.error.build?.file === "workflows/broken.ts" && brokenBody.error.build.line === 4, `a broken workflow under dev did not answer 503 naming its file and line: ${broken.status} ${JSON.stringify(brokenBody)}`);
   stopServers();
-  console.log(`baton-workflows: ${files.length} files; runs under Node and Deno; a hand-written Worker hosts it under /baton (baton init, baton.start, a service binding); create-baton's project tests and runs hello`);
+  console.log(`baton-workflows: ${files.length} files; runs under Node and Deno; a hand-written Worker hosts it under /baton (baton init, baton.start, a service binding); create-baton's project tests and runs hello, answers 503 for a broken file and deploy refuses it, and a task's stack names its workflows/ line`);
 } finally {
   stopServers();
   rmSync(work, { recursive: true, force: true });

@@ -2,11 +2,11 @@
 // the workflows in workflows/ (the map `npx baton build` writes to src/generated/).
 
 import { createBaton } from "./worker.ts";
-import { scripts, versions, workflows } from "./generated/workflows.ts";
+import { broken, scripts, versions, workflows } from "./generated/workflows.ts";
 
 export * from "./worker.ts";
 
-const baton = createBaton({ workflows, scripts, versions });
+const baton = createBaton({ workflows, scripts, versions, broken });
 
 export default {
   fetch: baton.fetch,

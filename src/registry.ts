@@ -20,9 +20,34 @@ export type Entry =
   | { kind: "workflow"; name: string; version: string; workflow: Workflow; schedule: CronSchedule | null }
   | { kind: "script"; name: string; version: string; script: Script };
 
+/** Where and why a workflow file does not build, as `baton build` found it. */
+export interface BuildFailure {
+  file: string;
+  line: number;
+  column: number;
+  message: string;
+}
+
 /** A name → workflow or script map built from the generated module list. */
 export class Registry implements Resolver {
   private readonly entries = new Map<string, Entry>();
+  private readonly failures = new Map<string, BuildFailure>();
+
+  /** Notes the files `baton build` left out because they do not build: requests for them answer why. */
+  addBroken(broken: Readonly<Record<string, BuildFailure>>): this {
+    for (const [name, failure] of Object.entries(broken)) this.failures.set(name, failure);
+    return this;
+  }
+
+  /** Why the workflow or script `name` did not build, when that is why it is missing. */
+  buildFailure(name: string): BuildFailure | undefined {
+    return this.entries.has(name) ? undefined : this.failures.get(name);
+  }
+
+  /** Every file left out because it does not build, by name. */
+  buildFailures(): [string, BuildFailure][] {
+    return [...this.failures].filter(([name]) => !this.entries.has(name)).sort(([a], [b]) => (a < b ? -1 : 1));
+  }
 
   /**
    * Adds every module whose default export is a workflow or a script; warns about other

@@ -12,7 +12,7 @@ import { cancelRun, decideRun, getRun, sendRunEvent, startRun } from "./api/run-
 import { bindingsOf } from "./bindings.ts";
 import type { Env } from "./env.ts";
 import { setBasePath } from "./host.ts";
-import { registry } from "./registry.ts";
+import { registry, type BuildFailure } from "./registry.ts";
 import { runDueSchedules } from "./schedules/ticks.ts";
 import { consumeDeadTasks, consumeTasks, DEAD_LETTER_QUEUE } from "./tasks/queue-consumer.ts";
 
@@ -42,6 +42,8 @@ export interface BatonOptions<W extends WorkflowMap> {
   workflows: W;
   /** Scripts by path that are not in `workflows`: companions in `<name>__mod/` folders; entries that are not script() values are left out (helpers). */
   scripts?: Readonly<Record<string, unknown>>;
+  /** Files `npx baton build` left out because they do not build (where and why): requests for them answer 503 workflow_build_failed. */
+  broken?: Readonly<Record<string, BuildFailure>>;
   /** Versions by name, as `npx baton build` writes them (a hash of each file and its companion folder); default: a hash of each body's source. */
   versions?: Readonly<Record<string, string>>;
   /** Where the API, console and approval pages live, e.g. "/baton"; every other path stays the host's. Default: the Worker's root. */
@@ -92,6 +94,7 @@ export function createBaton<const W extends WorkflowMap>(options: BatonOptions<W
   setBasePath(options.basePath);
   registry.addMap(options.workflows, options.versions);
   if (options.scripts) registry.addMap(options.scripts, options.versions, true);
+  if (options.broken) registry.addBroken(options.broken);
   const app = createApp();
   return {
     fetch: (request, env, ctx) => app.fetch(request, bindingsOf(env), ctx),

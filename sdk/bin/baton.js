@@ -39,7 +39,7 @@ if (command === "build") {
   const { buildRegistry } = await import("./build.mjs");
   const out = option("out") ?? "src/generated/workflows.ts";
   try {
-    const count = buildRegistry(option("workflows") ?? "workflows", out);
+    const count = buildRegistry(option("workflows") ?? "workflows", out, rest.includes("--strict") ? { strict: true } : undefined);
     io.out(`baton build: ${count} files of ${option("workflows") ?? "workflows"}/ written to ${out}`);
   } catch (error) {
     io.err(`baton: ${error instanceof Error ? error.message : String(error)}`);

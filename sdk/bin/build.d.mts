@@ -1,4 +1,4 @@
 /** Lists registrable workflow files under `dir`. */
 export function listWorkflowFiles(dir: string): { file: string; companion: boolean }[];
 /** Writes the registry module for the workflows in `sourceDir` (default ./workflows) to `outFile` (default ./src/generated/workflows.ts); returns how many it found. */
-export function buildRegistry(sourceDir?: string, outFile?: string): number;
+export function buildRegistry(sourceDir?: string, outFile?: string, options?: { strict?: boolean }): number;

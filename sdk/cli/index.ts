@@ -189,13 +189,20 @@ function describe(run: RunDetail): string {
   if (run.stepCount > run.steps.length) lines.push(`  … and ${run.stepCount - run.steps.length} more steps (GET /api/runs/${run.id}/steps?cursor=${run.nextStepsCursor ?? ""})`);
   for (const approval of run.approvals) lines.push(`  waiting   ${approval.key}: ${approval.message} (until ${approval.expiresAt})`);
   if (run.status === "completed") lines.push(`output  ${JSON.stringify(run.output)}`);
-  if (run.error) lines.push(`error   ${run.error.name}: ${run.error.message}`);
+  if (run.error) lines.push(`error   ${run.error.name}: ${run.error.message}`, ...whereThrown(run.error.stack));
   return lines.join("\n");
+}
+
+/** The frame of a stack where your code threw (the first outside Baton itself), as a line to print; none without one. */
+function whereThrown(stack: string | undefined): string[] {
+  const frames = (stack ?? "").split("\n").filter((line) => /^\s+at /.test(line));
+  const yours = frames.find((line) => !/node_modules|baton-workflows[\\/]dist|\((?:file:\/\/)?[^()]*\b(?:sdk|src)[\\/](?:core|tasks|runs|api|testing|index\.ts|options\.ts)/.test(line)) ?? frames[0];
+  return yours ? [`        ${yours.trim()}`] : [];
 }
 
 function ending(run: RunDetail): string {
   if (run.status === "completed") return `completed: ${JSON.stringify(run.output)}`;
-  if (run.status === "failed") return `failed: ${run.error ? `${run.error.name}: ${run.error.message}` : "no error recorded"}`;
+  if (run.status === "failed") return [`failed: ${run.error ? `${run.error.name}: ${run.error.message}` : "no error recorded"}`, ...whereThrown(run.error?.stack)].join("\n");
   return run.status;
 }
 

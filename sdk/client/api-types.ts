@@ -37,6 +37,15 @@ export interface AttemptView {
   error: ErrorView | null;
 }
 
+/** A workflow file left out because it does not build: starts of it answer 503 workflow_build_failed. */
+export interface BuildFailureView {
+  name: string;
+  file: string;
+  line: number;
+  column: number;
+  message: string;
+}
+
 export interface DecisionBody {
   approved: boolean;
   comment?: string | undefined;
@@ -303,7 +312,9 @@ export interface WorkflowEntry {
   inputSchema: { [key: string]: unknown } | null;
 }
 
-/** Every registered workflow and script, sorted by name. */
+/** Every registered workflow and script, sorted by name, and the files that do not build. */
 export interface WorkflowList {
   workflows: WorkflowEntry[];
+  /** Workflow files left out because they do not build (a syntax error, no default export, a bad schedule), with where and why. */
+  buildFailures: BuildFailureView[];
 }

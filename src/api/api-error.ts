@@ -21,6 +21,7 @@ export type ApiErrorCode =
   | "inbox_full"
   | "too_many_attempts"
   | "invalid_input"
+  | "workflow_build_failed"
   | "not_found"
   | "method_not_allowed"
   | "internal_error";
@@ -32,14 +33,14 @@ export class ApiError extends Error {
     readonly code: ApiErrorCode,
     message: string,
     /** More the client can act on, beside the message (an invalid input's failing paths). */
-    readonly details: { issues?: { path: string; message: string }[] } = {},
+    readonly details: { issues?: { path: string; message: string }[]; build?: { file: string; line: number; column: number; message: string } } = {},
   ) {
     super(message);
     this.name = "ApiError";
   }
 
   /** The JSON body of this error. */
-  body(): { error: { code: ApiErrorCode; message: string; issues?: { path: string; message: string }[] } } {
+  body(): { error: { code: ApiErrorCode; message: string; issues?: { path: string; message: string }[]; build?: { file: string; line: number; column: number; message: string } } } {
     return { error: { code: this.code, message: this.message, ...this.details } };
   }
 }

@@ -11,6 +11,8 @@ import * as z from "zod/mini";
 import { receivedJsonProblem } from "baton-workflows/engine";
 import type { DecisionView, EventSentView, RestartView, RunSummary, WorkflowList } from "baton-workflows/client";
 import type { Env } from "../env.ts";
+import { registry } from "../registry.ts";
+import { DEV_STACK_PATH, devStackEcho, devStacksOf } from "./dev-stacks.ts";
 import { decodeCursor } from "../run-list/run-index.ts";
 import { listRuns } from "../run-list/run-list.ts";
 import { cancelRun, decideRun, invalidInput, knownRun, runNotFound, sendRunEvent, startRun, type StartOptions } from "./run-actions.ts";
@@ -56,6 +58,8 @@ export function createApp(): Hono<AppEnv> {
       },
     }),
   );
+
+  app.post(DEV_STACK_PATH, devStackEcho);
 
   const api = new Hono<AppEnv>();
   // The document describes the API, not any deployment's data: readable without a token.
@@ -105,7 +109,7 @@ export function createApp(): Hono<AppEnv> {
   serve(routes.getRun, async (c) => {
     const run = await (await knownRunOf(c)).describe();
     if (run === null) throw runNotFound(c.req.param("id"));
-    return c.body(run, 200, { "content-type": "application/json; charset=UTF-8" });
+    return c.body(await devStacksOf(c, run), 200, { "content-type": "application/json; charset=UTF-8" });
   });
 
   serve(routes.listSteps, async (c) => {
@@ -114,7 +118,7 @@ export function createApp(): Hono<AppEnv> {
     if (offset === null) throw new ApiError(400, "invalid_request", "cursor is not one this API returned");
     const page = await (await knownRunOf(c)).steps(offset, query.limit);
     if (page === null) throw runNotFound(c.req.param("id"));
-    return c.body(page, 200, { "content-type": "application/json; charset=UTF-8" });
+    return c.body(await devStacksOf(c, page), 200, { "content-type": "application/json; charset=UTF-8" });
   });
 
   serve(routes.getStep, async (c) => {
@@ -122,7 +126,7 @@ export function createApp(): Hono<AppEnv> {
     const step = await (await knownRunOf(c)).stepDetail(key);
     if (step === "no_run") throw runNotFound(c.req.param("id"));
     if (step === "no_step") throw new ApiError(404, "step_not_found", `run ${c.req.param("id") ?? ""} has no step "${key}"; GET the run to see its step keys (URL-encode the key)`);
-    return c.body(step, 200, { "content-type": "application/json; charset=UTF-8" });
+    return c.body(await devStacksOf(c, step), 200, { "content-type": "application/json; charset=UTF-8" });
   });
 
   // A new run of the same workflow and input, keeping the steps that completed before fromStep.
@@ -164,7 +168,9 @@ export function createApp(): Hono<AppEnv> {
     return c.json((await sendRunEvent(c.env, c.req.param("id") ?? "", name, body.payload, idempotencyKeyOf(c))) satisfies EventSentView, 202);
   });
 
-  serve(routes.listWorkflows, async (c) => c.json({ workflows: await workflowEntries(c.env) } satisfies WorkflowList));
+  serve(routes.listWorkflows, async (c) =>
+    c.json({ workflows: await workflowEntries(c.env), buildFailures: registry.buildFailures().map(([name, failure]) => ({ name, ...failure })) } satisfies WorkflowList),
+  );
 
   app.route("/api", api);
   app.use("/approvals/*", pageHeaders(), sameOriginPosts(refusedCrossSite), limitPageBody(MAX_SMALL_BODY_BYTES, tooLarge));

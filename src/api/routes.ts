@@ -91,10 +91,11 @@ export const startRun = createRoute({
     200: json(RunSummary, "A run was already started with this Idempotency-Key: that run."),
     ...refusals({
       ...common,
-      400: "invalid_json or invalid_request",
+      400: "invalid_json, invalid_request, or invalid_input: the input does not fit the workflow's input schema (issues lists each failing path)",
       404: "workflow_not_found",
       409: "idempotency_conflict: the key was used with another workflow or input",
       413: "payload_too_large",
+      503: "workflow_build_failed: the workflow's file does not build (build: file, line, column, message)",
     }),
   },
 });

@@ -7,7 +7,7 @@ import { receivedJsonProblem, type Json } from "baton-workflows/engine";
 import type { DecisionView, EventSentView, RunDetail, RunSummary } from "baton-workflows/client";
 import type { Env } from "../env.ts";
 import { listedRun } from "../run-list/run-list.ts";
-import { registry } from "../registry.ts";
+import { registry, type BuildFailure } from "../registry.ts";
 import { fingerprintOf, runIdFromKey } from "../runs/run-ids.ts";
 import { ApiError } from "./api-error.ts";
 import { EVENT_NAME, issuesText, type SchemaIssue } from "baton-workflows";
@@ -24,6 +24,8 @@ export interface StartOptions {
 
 /** Starts a run of the workflow (or script run) `name` with `input`; a repeat with the same key or id answers the run the first made. */
 export async function startRun(env: Env, name: string, input: unknown, options: StartOptions = {}, kind: "workflow" | "script" = "workflow"): Promise<{ created: boolean; run: RunSummary }> {
+  const failure = registry.buildFailure(name);
+  if (failure) throw buildFailed(name, failure);
   const entry = registry.entry(name);
   if (kind === "workflow" && entry?.kind === "script") {
     throw new ApiError(404, "workflow_not_found", `"${name}" is a script, not a workflow; run it with POST /api/scripts/${name}/runs and {"args": ...}`);
@@ -98,6 +100,11 @@ export async function cancelRun(env: Env, id: string): Promise<RunSummary> {
   if (result.status === "not_found") throw runNotFound(id);
   if (result.status === "not_active") throw new ApiError(409, "run_not_active", `run ${result.run.id} already ended as ${result.run.status}`);
   return result.run;
+}
+
+/** The API's answer for a workflow whose file does not build: where and why, at once. */
+export function buildFailed(name: string, failure: BuildFailure): ApiError {
+  return new ApiError(503, "workflow_build_failed", `${name} does not build: ${failure.file}:${failure.line}:${failure.column}: ${failure.message}; fix the file (the other workflows run meanwhile)`, { build: failure });
 }
 
 /** The API's answer to a start whose input does not fit the workflow's input schema: each failing path, and nothing started. */

@@ -261,7 +261,17 @@ export const WorkflowEntry = named(
   }),
 );
 
-export const WorkflowList = named("WorkflowList", "Every registered workflow and script, sorted by name.", z.object({ workflows: z.array(WorkflowEntry) }));
+export const BuildFailureView = named(
+  "BuildFailureView",
+  "A workflow file left out because it does not build: starts of it answer 503 workflow_build_failed.",
+  z.object({ name: text(), file: text(), line: int(), column: int(), message: text() }),
+);
+
+export const WorkflowList = named(
+  "WorkflowList",
+  "Every registered workflow and script, sorted by name, and the files that do not build.",
+  z.object({ workflows: z.array(WorkflowEntry), buildFailures: doc("Workflow files left out because they do not build (a syntax error, no default export, a bad schedule), with where and why.", z.array(BuildFailureView)) }),
+);
 
 export const RestartView = named(
   "RestartView",

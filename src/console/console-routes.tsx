@@ -23,6 +23,7 @@ import { StepPage } from "./step-page.tsx";
 import { limitBody, nonceOf, pageHeaders, readForm, sameOriginPosts } from "./security.ts";
 import { closeSession, hasSession, isApiToken, openSession, sessionsUnavailable } from "./session.ts";
 import { clientAddress, failedAttempt, waitFor } from "../api/attempts.ts";
+import { devStacksOf } from "../api/dev-stacks.ts";
 
 type AppEnv = { Bindings: Env };
 type Ctx = Context<AppEnv>;
@@ -106,7 +107,7 @@ export function consoleRoutes(): Hono<AppEnv> {
     const found = await run.stepDetail(c.req.param("key"));
     if (found === "no_run") return noRun(c);
     if (found === "no_step") return c.html(<MessagePage nonce={nonceOf(c)} title="No such step" text={`Run ${id} has no step "${c.req.param("key")}".`} />, 404);
-    return c.html(<StepPage nonce={nonceOf(c)} runId={id} step={JSON.parse(found) as StepDetail} now={Date.now()} />);
+    return c.html(<StepPage nonce={nonceOf(c)} runId={id} step={JSON.parse(await devStacksOf(c, found)) as StepDetail} now={Date.now()} />);
   });
 
   app.post("/runs/:id/cancel", async (c) => {
@@ -211,7 +212,10 @@ export function consoleRoutes(): Hono<AppEnv> {
     if (!form) return unreadableForm(c);
     const workflow = typeof form.workflow === "string" ? form.workflow : "";
     const text = typeof form.input === "string" ? form.input : "";
-    const refuse = async (message: string) => c.html(<WorkflowsPage nonce={nonceOf(c)} entries={await workflowEntries(c.env)} problem={{ workflow, input: text, message } satisfies StartProblem} />, 400);
+    const refuse = async (message: string, status: 400 | 503 = 400) =>
+      c.html(<WorkflowsPage nonce={nonceOf(c)} entries={await workflowEntries(c.env)} problem={{ workflow, input: text, message } satisfies StartProblem} />, status);
+    const failure = registry.buildFailure(workflow);
+    if (failure) return refuse(`${workflow} does not build: ${failure.file}:${failure.line}:${failure.column}: ${failure.message}. Nothing was started.`, 503);
     if (!registry.entry(workflow)) return refuse(`No workflow or script "${workflow}" is deployed.`);
     if (byteLength(text) > MAX_FORM_INPUT) return refuse(`The input is over ${MAX_FORM_INPUT} bytes; pass large data by reference.`);
     let input: Json | undefined;
@@ -278,7 +282,7 @@ async function windowOf(c: Ctx): Promise<RunWindow | null> {
   const run = await knownRun(c, id);
   if (!run) return null;
   const found = await run.window(offset, STEPS_PER_PAGE);
-  return found === null ? null : (JSON.parse(found) as RunWindow);
+  return found === null ? null : (JSON.parse(await devStacksOf(c, found)) as RunWindow);
 }
 
 async function runWithNotice(c: Ctx, notice: string): Promise<Response> {

@@ -4,6 +4,7 @@
 import { href } from "../host.ts";
 import { raw } from "hono/html";
 import type { FC, PropsWithChildren } from "hono/jsx";
+import { registry } from "../registry.ts";
 import type { RunStatus } from "../runs/run-view.ts";
 
 const STYLE = `
@@ -48,6 +49,7 @@ section.workflow{background:#fff;border:1px solid var(--line);border-radius:.4re
 section.workflow h2{margin:0 0 .3rem}fieldset{border:none;padding:0;margin:0}legend{font-weight:600;padding:0}
 .signin{max-width:24rem;margin:10vh auto;background:#fff;border:1px solid var(--line);border-radius:.5rem;padding:1.5rem}
 .signin input{width:100%;margin:.3rem 0 1rem}
+.build-banner{background:#fef3f2;border-bottom:1px solid #fecdca;color:var(--bad);padding:.4rem 1.5rem}.build-banner p{margin:.2rem 0}
 `;
 
 /** The page's document; `nav` false for pages shown before signing in. */
@@ -76,10 +78,27 @@ export const Layout: FC<PropsWithChildren<{ title: string; nonce: string; nav?: 
           </form>
         </header>
       ) : null}
+      {nav ? <BuildBanner /> : null}
       <main>{children}</main>
     </body>
   </html>
 );
+
+/** On every signed-in page while a workflow file does not build (an edit in dev): which, where and why. */
+const BuildBanner: FC = () => {
+  const failures = registry.buildFailures();
+  if (failures.length === 0) return null;
+  return (
+    <div class="build-banner" role="alert">
+      {failures.map(([name, failure]) => (
+        <p>
+          <strong>{name}</strong> does not build: <code>{`${failure.file}:${failure.line}:${failure.column}`}</code> {failure.message}. Its requests answer 503 until it
+          builds; the other workflows run.
+        </p>
+      ))}
+    </div>
+  );
+};
 
 /** A run or step status as a coloured badge. */
 export const Status: FC<{ status: RunStatus | string }> = ({ status }) => <span class={`badge s-${status}`}>{status}</span>;

@@ -7,6 +7,7 @@ import type { RunPage, RunStatus, RunSummary, WorkflowEntry } from "baton-workfl
 import { isTerminal, RUN_STATUSES } from "baton-workflows/engine";
 import { duration, time } from "./format.ts";
 import { Layout, Status } from "./layout.tsx";
+import { registry } from "../registry.ts";
 
 /** The sign-in form; `problem` says why the last try failed. */
 export const SignInPage: FC<{ nonce: string; next: string; problem?: string | undefined; unavailable?: string | null }> = ({ nonce, next, problem, unavailable }) => (
@@ -135,7 +136,22 @@ export interface StartProblem {
 export const WorkflowsPage: FC<{ nonce: string; entries: WorkflowEntry[]; problem?: StartProblem | undefined }> = ({ nonce, entries, problem }) => (
   <Layout title="Workflows" nonce={nonce}>
     <h1>Workflows</h1>
-    {entries.length === 0 ? <p class="muted">No workflows are deployed. Add a file under workflows/ and deploy.</p> : null}
+    {entries.length === 0 && registry.buildFailures().length === 0 ? <p class="muted">No workflows are deployed. Add a file under workflows/ and deploy.</p> : null}
+    {registry.buildFailures().map(([name, failure]) => (
+      <section class="workflow broken" id={`wf-${name}`}>
+        <h2>{name}</h2>
+        <p class="error">
+          Does not build: <code>{`${failure.file}:${failure.line}:${failure.column}`}</code>
+        </p>
+        <pre>{failure.message}</pre>
+        {problem?.workflow === name ? (
+          <p class="error" role="alert">
+            {problem.message}
+          </p>
+        ) : null}
+        <p class="muted">Starts answer 503 workflow_build_failed until the file builds; fix it and save.</p>
+      </section>
+    ))}
     {entries.map((entry) => {
       const mine = problem?.workflow === entry.name ? problem : undefined;
       return (

@@ -118,6 +118,11 @@ export abstract class RunHost extends DurableObject<Env> {
     const run = this.store.run();
     if (!run || isTerminal(run.status)) return;
     const body = registry.body(run.workflow);
+    // Its file does not build (an edit in dev): the run waits for it to build again, looked at each liveness window.
+    if (!body && registry.buildFailure(run.workflow)) {
+      this.alarms.cover(Date.now() + LIVENESS_MS);
+      return;
+    }
     if (!body) {
       this.endRun({ status: "failed", error: toErrorData(new WorkflowNotFoundError(`${run.kind} "${run.workflow}" is not deployed any more`)) }, Date.now());
       this.scheduleFlush();
@@ -150,6 +155,8 @@ export abstract class RunHost extends DurableObject<Env> {
     // No wait can take a kept event any more.
     this.store.inbox.expire(now, true);
     const run = this.requireRun();
+    // In the Worker's logs (under wrangler dev, mapped to your files): why the run failed.
+    if (end.status === "failed" && end.error) console.error(`baton: run ${run.id} (${run.workflow}) failed: ${end.error.stack ?? `${end.error.name}: ${end.error.message}`}`);
     if (run.parentId !== null && run.parentKey !== null) {
       this.store.signals.queue({ kind: "notify_parent", target: run.parentId, body: { key: run.parentKey, end } }, now);
     }

@@ -100,7 +100,8 @@ async function runJobs(runId: string, jobs: Job[], env: Env, deployed: Registry)
   const scripts = context.scripts ?? [];
   // Replaying the body here on other code than drives the run could diverge: hand such tasks back.
   const mine = deployed.entry(context.workflow)?.version ?? null;
-  const otherCode = context.version !== null && mine !== null && mine !== context.version;
+  // A workflow whose file does not build here (an edit in dev) is other code too: its tasks wait for it to build again.
+  const otherCode = (context.version !== null && mine !== null && mine !== context.version) || (body === undefined && deployed.buildFailure(context.workflow) !== undefined);
   if (otherCode) mirrors.delete(runId);
   const needsMirror = body !== undefined && !otherCode && context.wanted.some((wanted, i) => wanted && !scripts[i]);
   let mirror: RunMirror | undefined = otherCode ? undefined : cached;
@@ -144,6 +145,8 @@ async function runJobs(runId: string, jobs: Job[], env: Env, deployed: Registry)
             reports.skip();
             return message.ack();
           }
+          // In the Worker's logs (under wrangler dev, mapped to your files): why an attempt failed.
+          if (!outcome.ok) console.warn(`baton: run ${runId}: ${task.key} attempt ${task.attempt} failed: ${outcome.error.stack ?? `${outcome.error.name}: ${outcome.error.message}`}`);
           const printed = { ...(outcome.logs ? { logs: outcome.logs } : {}), ranAt };
           await reports.send(
             outcome.ok ? { key: task.key, attempt: task.attempt, result: outcome.value, ...printed } : { key: task.key, attempt: task.attempt, error: outcome.error, ...printed },

@@ -1,7 +1,7 @@
 // Schedules before anything runs: workflow()'s options, the registry build refusing a
-// cron expression it cannot read (naming the file), and the Worker's registry doing the
-// same for a schedule the build could not see.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+// cron expression it cannot read (naming the file) when strict and listing it as broken
+// otherwise, and the Worker's registry doing the same for a schedule the build could not see.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -34,18 +34,55 @@ describe("the registry build", () => {
   let dir = "";
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  function build(files: Record<string, string>): () => number {
+  function build(files: Record<string, string>, strict = true): () => number {
     dir = mkdtempSync(join(tmpdir(), "baton-schedules-"));
     for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-    return () => buildRegistry(dir, join(dir, "out/registry.ts"));
+    return () => buildRegistry(dir, join(dir, "out/registry.ts"), { strict });
   }
+
+  /** The `broken` map a non-strict build wrote, parsed from the generated module. */
+  function brokenMap(): Record<string, { file: string; line: number; column: number; message: string }> {
+    const text = readFileSync(join(dir, "out/registry.ts"), "utf8");
+    const body = /export const broken[^=]*= \{\n([^]*?)\n?\};/.exec(text)?.[1] ?? "";
+    return JSON.parse(`{${body.trim().replace(/,$/, "")}}`) as Record<string, { file: string; line: number; column: number; message: string }>;
+  }
+
+  it("lists what does not build instead of failing (dev): a syntax error, a missing default export, a bad cron, with file and line", () => {
+    const run = build(
+      {
+        "fine.ts": 'import { workflow } from "baton-workflows";\nexport default workflow(async () => 1);\n',
+        "syntax.ts": 'import { workflow } from "baton-workflows";\n\nexport default workflow(async () => {\n  const x = ;\n});\n',
+        "missing.ts": 'import { workflow } from "baton-workflows";\nimport { helper } from "./nowhere.ts";\nexport default workflow(async () => helper());\n',
+        "nodefault.ts": 'import { workflow } from "baton-workflows";\nexport const flow = workflow(async () => 1);\n',
+        "nightly.ts": 'import { workflow } from "baton-workflows";\nexport default workflow(async () => 1, { schedule: "0 25 * * *" });\n',
+      },
+      false,
+    );
+    expect(run).not.toThrow();
+    const broken = brokenMap();
+    expect(Object.keys(broken).sort()).toEqual(["missing", "nightly", "nodefault", "syntax"]);
+    expect(broken.syntax).toMatchObject({ line: 4, column: 13, message: expect.stringMatching(/Unexpected ";"/) });
+    expect(broken.syntax?.file).toMatch(/syntax\.ts$/);
+    expect(broken.missing).toMatchObject({ line: 2, message: expect.stringMatching(/Could not resolve "\.\/nowhere\.ts"/) });
+    expect(broken.nodefault?.message).toMatch(/no default export/);
+    expect(broken.nightly).toMatchObject({ line: 2 });
+    expect(broken.nightly?.message).toMatch(/schedule "0 25 \* \* \*" is not a cron expression/);
+    const text = readFileSync(join(dir, "out/registry.ts"), "utf8");
+    expect(text).toMatch(/"fine": m\d+\.default/);
+    expect(text).not.toMatch(/from ".*(syntax|missing|nodefault|nightly)\.ts"/);
+  });
+
+  it("fails a strict build (wrangler deploy) on a file that does not build, naming file, line and column", () => {
+    const run = build({ "fine.ts": 'export default 1;\n', "syntax.ts": 'import { workflow } from "baton-workflows";\nexport default workflow(async () => {\n  const x = ;\n});\n' });
+    expect(run).toThrow(/syntax\.ts:3:13: Unexpected ";"/);
+  });
 
   it("fails on a schedule that is not a cron expression, naming the file and what is wrong", () => {
     const run = build({
       "fine.ts": 'import { workflow } from "baton-workflows";\nexport default workflow(async () => 1, { schedule: "*/5 * * * *" });\n',
       "nightly.ts": 'import { workflow } from "baton-workflows";\nexport default workflow(async () => 1, {\n  schedule: "0 25 * * *", // 25 is no hour\n});\n',
     });
-    expect(run).toThrow(/nightly\.ts: schedule "0 25 \* \* \*" is not a cron expression: .*hour/);
+    expect(run).toThrow(/nightly\.ts:3:3: schedule "0 25 \* \* \*" is not a cron expression: .*hour/);
   });
 
   it.each([

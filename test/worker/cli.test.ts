@@ -104,7 +104,10 @@ describe("the baton CLI", () => {
   it("exits 1 when a watched run fails, and says why", async () => {
     const ran = await baton(["start", "errors", "--input", JSON.stringify({ rethrow: true }), "--watch"]);
     expect(ran.code).toBe(1);
-    expect(ran.out.at(-1)).toBe("failed: TypeError: the workflow gave up");
+    const [said, where] = (ran.out.at(-1) ?? "").split("\n");
+    expect(said).toBe("failed: TypeError: the workflow gave up");
+    // And where your code threw: the workflow's own frame, not Baton's.
+    expect(where).toMatch(/^\s+at .*test\/workflows\/errors\.ts:\d+:\d+/);
   });
 
   it("exits 2 on bad usage and 1 on an API refusal, naming what to fix", async () => {
