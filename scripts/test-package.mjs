@@ -96,6 +96,22 @@ try {
   const created = join(work, "my-app");
   install(created, []);
   run("npm", ["test"], created);
+  // The README's testing recipes, exactly as written: its test files are the template's, and its commands pass here.
+  const readme = readFileSync(join(root, "README.md"), "utf8");
+  const testing = readme.slice(readme.indexOf("## Testing your workflows"), readme.indexOf("\n## ", readme.indexOf("## Testing your workflows") + 3));
+  const shown = [...testing.matchAll(/```ts\n(\/\/ (test\/[\w./-]+) [^]*?)```/g)];
+  check(shown.length >= 4, "the README's testing section shows fewer than four test files");
+  for (const [, text, file] of shown) check(readFileSync(join(created, file), "utf8") === text, `the README shows ${file} other than the template ships it`);
+  const commands = /```sh\n([^]*?)```/.exec(testing)?.[1].split("\n").map((line) => line.replace(/\s+#.*$/, "").trim()).filter(Boolean) ?? [];
+  check(commands.length >= 4, "the README's testing section names fewer than four commands");
+  for (const command of commands) {
+    const [bin, ...args] = command.split(/\s+/);
+    try {
+      run(bin, args, created);
+    } catch (error) {
+      throw new Error(`the README's \`${command}\` failed in a create-baton project:\n${error.stdout ?? ""}${error.stderr ?? ""}`);
+    }
+  }
   // A task that throws: its stack, read back from the dev server, names the workflow's own line.
   writeFileSync(join(created, "workflows/throws.ts"), 'import { task, workflow } from "baton-workflows";\n\nexport default workflow(async () =>\n  task("boom", async () => {\n    throw new Error("boom");\n  }, { retries: { limit: 0 } }),\n);\n');
   // A workflow file with a syntax error: dev answers for it at once and runs the rest; deploy refuses it.
@@ -114,7 +130,7 @@ try {
   const brokenBody = await broken.json();
   check(broken.status === 503 && brokenBody.error?.code === "workflow_build_failed" && brokenBody.error.build?.file === "workflows/broken.ts" && brokenBody.error.build.line === 4, `a broken workflow under dev did not answer 503 naming its file and line: ${broken.status} ${JSON.stringify(brokenBody)}`);
   stopServers();
-  console.log(`baton-workflows: ${files.length} files; runs under Node and Deno; a hand-written Worker hosts it under /baton (baton init, baton.start, a service binding); create-baton's project tests and runs hello, answers 503 for a broken file and deploy refuses it, and a task's stack names its workflows/ line`);
+  console.log(`baton-workflows: ${files.length} files; runs under Node and Deno; a hand-written Worker hosts it under /baton (baton init, baton.start, a service binding); create-baton's project passes the README's testing commands and runs hello, answers 503 for a broken file and deploy refuses it, and a task's stack names its workflows/ line`);
 } finally {
   stopServers();
   rmSync(work, { recursive: true, force: true });

@@ -1,4 +1,5 @@
-// The workflow's logic in memory (runLocally): the same engine, a virtual clock, no Worker.
+// test/hello.local.test.ts — the workflow's logic in memory (runLocally): the same engine,
+// a virtual clock, no Worker.
 import { runLocally } from "baton-workflows/testing";
 import { expect, it } from "vitest";
 import hello from "../workflows/hello.ts";

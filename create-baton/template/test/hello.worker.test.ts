@@ -1,18 +1,15 @@
-// The workflow in the real engine inside workerd (@cloudflare/vitest-plugin): started
-// over the HTTP API, its task run through the queue, its sleep woken by the alarm.
-import { SELF } from "cloudflare:test";
+// test/hello.worker.test.ts — the workflow in the real engine inside workerd: its task
+// run through the queue, its sleep skipped with batonTest.
+import { env } from "cloudflare:test";
+import { batonTest } from "baton-workflows/worker/testing";
 import { expect, it } from "vitest";
 
-const headers = { Authorization: "Bearer test-token", "Content-Type": "application/json" };
+const baton = batonTest(env);
 
-it("runs hello to completion through the API", async () => {
-  const started = await SELF.fetch("https://app.test/api/runs", { method: "POST", headers, body: JSON.stringify({ workflow: "hello", input: { name: "Ada" } }) });
-  expect(started.status).toBe(201);
-  const { id } = (await started.json()) as { id: string };
-  let run: { status: string; output: unknown } = { status: "", output: null };
-  for (let i = 0; i < 200 && !["completed", "failed", "cancelled"].includes(run.status); i++) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    run = (await (await SELF.fetch(`https://app.test/api/runs/${id}`, { headers })).json()) as typeof run;
-  }
+it("runs hello to completion in the engine", async () => {
+  const id = await baton.start("hello", { name: "Ada" });
+  await baton.waitFor(id, (run) => run.status === "sleeping");
+  await baton.skip(id); // the one-second sleep ends now
+  const run = await baton.waitForEnd(id);
   expect(run).toMatchObject({ status: "completed", output: { greeting: "hello, Ada" } });
 });
