@@ -48,8 +48,12 @@ export class OutsideRunError extends BatonError {
 
 /** The code asked for a different step than the run's log recorded at that point. */
 export class NonDeterminismError extends BatonError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** The key of the step where replay diverged: restart from it to run the rest on the current code. */
+  declare divergedAt?: string;
+  constructor(message: string, options?: { cause?: unknown; divergedAt?: string }) {
     super("NonDeterminismError", "non_determinism", message, options);
+    // An own field, so it is kept with the error's data (fields.divergedAt) and read by the console and CLI.
+    if (options?.divergedAt !== undefined) this.divergedAt = options.divergedAt;
   }
   /** True for a NonDeterminismError, including one rebuilt from data. */
   static is(error: unknown): boolean {

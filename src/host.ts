@@ -19,3 +19,14 @@ export function setBasePath(basePath: string | undefined): void {
 export function href(path: string): string {
   return `${host.basePath}${path}`;
 }
+
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
+
+/** True for a URL on a loopback address: the local dev server's, never a deployment's. */
+export function isLoopback(url: string | URL): boolean {
+  try {
+    return LOOPBACK.test(new URL(url).hostname);
+  } catch {
+    return false;
+  }
+}

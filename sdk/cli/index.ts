@@ -26,7 +26,7 @@ const USAGE = `usage: baton <command> [options]
 
   runs [--workflow W] [--status S,…] [--limit N] list runs, newest first
   get ID                                         show a run and its steps
-  start WORKFLOW [--input JSON] [--watch]        start a run (and follow it to its end)
+  start WORKFLOW [INPUT] [--watch]               start a run with INPUT (JSON, or --input JSON) and follow it to its end
   logs ID [STEP]                                 print what a run's steps (or one step) printed
   event ID NAME [--payload JSON] [--idempotency-key K]
                                                  send an event to a run (a retry with K delivers it once)
@@ -71,6 +71,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   try {
     switch (command) {
       case "runs": {
+        only(rest, 0, "runs [--workflow W] [--status S]");
         const status = args.options.get("status")?.split(",");
         if (status?.some((one) => !RUN_STATUSES.includes(one as RunStatus))) throw new UsageError(`--status must be one or more (comma-separated) of ${RUN_STATUSES.join(", ")}`);
         const limit = args.options.get("limit");
@@ -84,13 +85,17 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         return 0;
       }
       case "get": {
+        only(rest, 1, "get ID");
         const run = await client.get(need(rest[0], "get ID"));
         print(run, () => describe(run));
         return 0;
       }
       case "start": {
         const workflow = need(rest[0], "start WORKFLOW");
-        const input = args.options.has("input") ? readJson(args.options.get("input") ?? "", "--input") : undefined;
+        only(rest, 2, "start WORKFLOW [INPUT]");
+        if (rest[1] !== undefined && args.options.has("input")) throw new UsageError("give the input once: as the argument after WORKFLOW or as --input, not both");
+        const text = rest[1] ?? args.options.get("input");
+        const input = text === undefined ? undefined : readJson(text, rest[1] === undefined ? "--input" : "the input");
         const started = await client.start(workflow, input);
         if (!args.flags.has("watch")) {
           print(started, () => `started ${started.id} (${started.workflow}): ${started.status}`);
@@ -103,6 +108,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       }
       case "logs": {
         const id = need(rest[0], "logs ID");
+        only(rest, 2, "logs ID [STEP]");
         const keys = rest[1] ? [rest[1]] : (await client.allSteps(id)).filter((step) => step.kind === "task" || step.kind === "step").map((step) => step.key);
         const steps = await Promise.all(keys.map((key) => client.step(id, key)));
         print(steps, () => logLines(steps) || "no step printed anything");
@@ -110,6 +116,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       }
       case "event": {
         const id = need(rest[0], "event ID NAME");
+        only(rest, 2, "event ID NAME [--payload JSON]");
         const name = need(rest[1], "event ID NAME");
         const payload = args.options.has("payload") ? readJson(args.options.get("payload") ?? "", "--payload") : undefined;
         const key = args.options.get("idempotency-key");
@@ -121,17 +128,20 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       }
       case "approve":
       case "reject": {
+        only(rest, 2, `${command} ID KEY`);
         const comment = args.options.get("comment");
         const decided = await client.decide(need(rest[0], `${command} ID KEY`), need(rest[1], `${command} ID KEY`), { approved: command === "approve", ...(comment ? { comment } : {}) });
         print(decided, () => `${decided.key}: ${decided.decision}`);
         return 0;
       }
       case "cancel": {
+        only(rest, 1, "cancel ID");
         const run = await client.cancel(need(rest[0], "cancel ID"));
         print(run, () => `${run.id}: ${run.status}`);
         return 0;
       }
       case "restart": {
+        only(rest, 1, "restart ID [--from STEP]");
         const from = args.options.get("from");
         const restarted = await client.restart(need(rest[0], "restart ID"), from === undefined ? {} : { fromStep: from });
         if (!args.flags.has("watch")) {
@@ -145,6 +155,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       }
       case "delete": {
         const id = need(rest[0], "delete ID");
+        only(rest, 1, "delete ID");
         await client.remove(id);
         print({ id, deleted: true }, () => `${id}: deleted`);
         return 0;
@@ -167,6 +178,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
 async function watch(client: BatonClient, id: string, out: (line: string) => void, sleep: (ms: number) => Promise<void>): Promise<RunDetail> {
   const started = Date.now();
   let last = "";
+  // Each wait is announced once, with the command that decides it.
+  const announced = new Set<string>();
   for (;;) {
     const run = await client.get(id);
     // Done: settled either way (a failed step the workflow caught is behind it too).
@@ -177,9 +190,31 @@ async function watch(client: BatonClient, id: string, out: (line: string) => voi
     const line = `${run.status} · ${done}/${run.stepCount} steps done${current.length > 0 ? ` · now ${current.slice(0, 3).join(", ")}${current.length > 3 ? " …" : ""}` : ""}`;
     if (line !== last) out(`${line} · ${((Date.now() - started) / 1000).toFixed(1)} s`);
     last = line;
+    for (const wait of decisions(run)) {
+      if (announced.has(wait.key)) continue;
+      announced.add(wait.key);
+      for (const say of wait.lines) out(`  ${say}`);
+    }
     if (isTerminal(run.status)) return run;
     await sleep(500);
   }
+}
+
+/** What the run waits for that a person or a caller decides, each with the exact command that does it (and an approval's link). */
+function decisions(run: RunDetail): { key: string; lines: string[] }[] {
+  const approvals = run.approvals.map((approval) => ({
+    key: `approval:${approval.key}`,
+    lines: [
+      `waiting for approval "${approval.key}"${approval.message ? ` (${approval.message})` : ""}; decide it with`,
+      `  npx baton approve ${run.id} ${approval.key}      (or: npx baton reject ${run.id} ${approval.key})`,
+      ...(approval.approveUrl ? [`  or open ${approval.approveUrl}`] : []),
+    ],
+  }));
+  const events = run.events.map((wait) => ({
+    key: `event:${wait.key}`,
+    lines: [`waiting for event "${wait.name}" (until ${wait.expiresAt}); send it with`, `  npx baton event ${run.id} ${wait.name} --payload '<json>'`],
+  }));
+  return [...approvals, ...events];
 }
 
 function describe(run: RunDetail): string {
@@ -189,8 +224,20 @@ function describe(run: RunDetail): string {
   if (run.stepCount > run.steps.length) lines.push(`  … and ${run.stepCount - run.steps.length} more steps (GET /api/runs/${run.id}/steps?cursor=${run.nextStepsCursor ?? ""})`);
   for (const approval of run.approvals) lines.push(`  waiting   ${approval.key}: ${approval.message} (until ${approval.expiresAt})`);
   if (run.status === "completed") lines.push(`output  ${JSON.stringify(run.output)}`);
-  if (run.error) lines.push(`error   ${run.error.name}: ${run.error.message}`, ...whereThrown(run.error.stack));
+  if (run.error) lines.push(`error   ${run.error.name}: ${run.error.message}`, ...whereThrown(run.error.stack), ...restartHint(run));
   return lines.join("\n");
+}
+
+/** For a run that failed because its code changed under it: the restart that runs the rest on the current code. */
+function restartHint(run: RunDetail): string[] {
+  const at = run.error?.name === "NonDeterminismError" ? run.error.fields?.divergedAt : undefined;
+  if (typeof at !== "string") return [];
+  return [`restart it on the current code from the step that diverged: npx baton restart ${run.id} --from '${at}'`];
+}
+
+/** Refuses arguments past the `count` a command takes, so a stray one is not silently ignored. */
+function only(rest: string[], count: number, usage: string): void {
+  if (rest.length > count) throw new UsageError(`unexpected argument "${rest[count] ?? ""}"; usage: baton ${usage}`);
 }
 
 /** The frame of a stack where your code threw (the first outside Baton itself), as a line to print; none without one. */
@@ -202,7 +249,7 @@ function whereThrown(stack: string | undefined): string[] {
 
 function ending(run: RunDetail): string {
   if (run.status === "completed") return `completed: ${JSON.stringify(run.output)}`;
-  if (run.status === "failed") return [`failed: ${run.error ? `${run.error.name}: ${run.error.message}` : "no error recorded"}`, ...whereThrown(run.error?.stack)].join("\n");
+  if (run.status === "failed") return [`failed: ${run.error ? `${run.error.name}: ${run.error.message}` : "no error recorded"}`, ...whereThrown(run.error?.stack), ...restartHint(run)].join("\n");
   return run.status;
 }
 

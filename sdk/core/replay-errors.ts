@@ -28,6 +28,7 @@ export function divergedAt(recorded: LogEntry, asked: { kind: StepKind; name: st
   return new NonDeterminismError(
     `Replay diverged at step key "${recorded.key}": the log recorded ${recorded.kind} "${recorded.name}" ` +
       `as call ${recorded.seq + 1} of ${where}, but the code asked for ${asked.kind} "${asked.name}" (key "${asked.key}").${cause(codeChange)}`,
+    { divergedAt: recorded.key },
   );
 }
 
@@ -36,6 +37,7 @@ export function notAskedFor(entry: { key: string; delivery: number }, waitingFor
   return new NonDeterminismError(
     `Replay diverged at step key "${entry.key}": outcome ${entry.delivery} of the run reached the workflow body there, ` +
       `but on replay the body did not ask for "${entry.key}"; it waits for ${list(waitingFor)} instead.${cause(codeChange)}`,
+    { divergedAt: entry.key },
   );
 }
 
@@ -43,6 +45,7 @@ export function notAskedFor(entry: { key: string; delivery: number }, waitingFor
 export function taskNotReached(key: string, waitingFor: string[], codeChange: string | undefined): NonDeterminismError {
   return new NonDeterminismError(
     `Replay did not reach task "${key}": after every recorded outcome the workflow body waits for ${list(waitingFor)} and never asks for it.${cause(codeChange)}`,
+    { divergedAt: key },
   );
 }
 

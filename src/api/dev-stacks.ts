@@ -10,12 +10,11 @@
 // isolate, so each is mapped (and logged) once.
 
 import type { Context } from "hono";
-import { href } from "../host.ts";
+import { href, isLoopback } from "../host.ts";
 
 /** Where the Worker answers the dev server's mapping round trip, under the base path. */
 export const DEV_STACK_PATH = "/__baton/dev-stack";
 
-const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
 const DEV_BUNDLE_FRAME = /\.wrangler[\\/]tmp[\\/]/;
 const MAX_REMEMBERED = 500;
 const MAX_PER_ANSWER = 50;
@@ -23,7 +22,7 @@ const remembered = new Map<string, string>();
 
 /** True for a request the local dev server sent (its host is a loopback address). */
 export function isLocalDev(url: URL): boolean {
-  return LOOPBACK.test(url.hostname);
+  return isLoopback(url);
 }
 
 /** The JSON text of `c`'s answer with every stack naming the dev bundle mapped to the sources, when the request is local dev; else `text` itself. */

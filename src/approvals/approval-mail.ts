@@ -1,7 +1,7 @@
 // The run object's approval mail: signed links for an approval, and sending the
 // approval emails that are due, with back-off. Mail never holds up or fails a run.
 
-import { host } from "../host.ts";
+import { host, isLoopback } from "../host.ts";
 import { approvalEmailRaw } from "./approval-email.ts";
 import { signApprovalToken } from "./approval-token.ts";
 import { housekeepingBackoffMs, isTerminal, toErrorData } from "baton-workflows/engine";
@@ -27,6 +27,17 @@ export async function approvalLinks(
   const link = async (decision: "approve" | "reject") =>
     `${base}${host.basePath}/approvals/${await signApprovalToken(secret, { run: run.id, ...(run.incarnation === null ? {} : { inc: run.incarnation }), key, decision, expires, ...(to === undefined ? {} : { to }) })}`;
   return { approveUrl: await link("approve"), rejectUrl: await link("reject") };
+}
+
+/**
+ * Prints an approval's links to the terminal, whole, when they point at the local dev
+ * server: under `wrangler dev` mail lands in soft-wrapped .eml files no one reads. Never
+ * for a deployment: a signed link is a capability, and logs are not the place for one.
+ */
+export async function announceApprovalInDev(env: Env, run: RunRow, key: string, expires: number): Promise<void> {
+  if (!isLoopback(env.BATON_PUBLIC_URL ?? run.origin ?? "")) return;
+  const links = await approvalLinks(env, run, key, expires);
+  if (links.approveUrl && links.rejectUrl) console.log(`baton: run ${run.id} waits for approval "${key}"\n  approve: ${links.approveUrl}\n  reject:  ${links.rejectUrl}`);
 }
 
 /**

@@ -8,7 +8,7 @@ import { Hono, type Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { EVENT_NAME, issuesText } from "baton-workflows";
 import type { RunStatus, StepDetail } from "baton-workflows/client";
-import { receivedJsonProblem, RUN_STATUSES, type Json } from "baton-workflows/engine";
+import { isTerminal, receivedJsonProblem, RUN_STATUSES, type Json } from "baton-workflows/engine";
 import type { Env } from "../env.ts";
 import { workflowEntries } from "../schedules/schedule-view.ts";
 import { listedRun, listRuns } from "../run-list/run-list.ts";
@@ -17,8 +17,8 @@ import { decodeCursor } from "../run-list/run-index.ts";
 import type { RunWindow } from "../runs/run-view.ts";
 import { MAX_RUN_STEPS } from "../runs/limits.ts";
 import { MAX_INPUT_BYTES, RUN_ID } from "../api/schemas.ts";
-import { MessagePage, RunListPage, SignInPage, WorkflowsPage, type StartProblem } from "./pages.tsx";
-import { RunBody, RunPage, STEPS_PER_PAGE } from "./run-page.tsx";
+import { DeleteConfirmPage, MessagePage, RunListPage, SignInPage, WorkflowsPage, type StartProblem } from "./pages.tsx";
+import { RunBody, RunPage, STEPS_PER_PAGE, type EventProblem } from "./run-page.tsx";
 import { StepPage } from "./step-page.tsx";
 import { limitBody, nonceOf, pageHeaders, readForm, sameOriginPosts } from "./security.ts";
 import { closeSession, hasSession, isApiToken, openSession, sessionsUnavailable } from "./session.ts";
@@ -59,7 +59,9 @@ export function consoleRoutes(): Hono<AppEnv> {
     const after = cursor === undefined ? undefined : decodeCursor(cursor);
     const page = await listRuns(c.env, { workflow, status, limit: RUNS_PER_PAGE, after });
     const workflows = registry.list().map((entry) => entry.name);
-    return c.html(<RunListPage nonce={nonceOf(c)} page={page} view={{ workflow, status, cursor: after ? cursor : undefined, workflows, now: Date.now() }} />);
+    // Only an id is ever said deleted: a crafted link cannot put other words on the page.
+    const deleted = query.deleted && RUN_ID.test(query.deleted) ? query.deleted : undefined;
+    return c.html(<RunListPage nonce={nonceOf(c)} page={page} view={{ workflow, status, cursor: after ? cursor : undefined, workflows, now: Date.now(), deleted }} />);
   });
 
   app.post("/sign-in", async (c) => {
@@ -140,11 +142,20 @@ export function consoleRoutes(): Hono<AppEnv> {
     const id = c.req.param("id");
     const run = await knownRun(c, id);
     if (!run) return noRun(c);
+    const form = await readForm(c);
+    if (!form) return unreadableForm(c);
+    // Asked first: the run page's Delete leads here, and only the confirmation deletes.
+    if (form.confirm !== "yes") {
+      const window = await windowOf(c);
+      if (!window) return noRun(c);
+      if (!isTerminal(window.run.status)) return runWithNotice(c, "The run is still active: cancel it first. Nothing was deleted.");
+      return c.html(<DeleteConfirmPage nonce={nonceOf(c)} run={window.run} steps={window.total} />);
+    }
     const result = await run.remove();
     if (result.status === "run_not_found") return noRun(c);
     if (result.status === "run_not_active") return runWithNotice(c, "The run is still active: cancel it first. Nothing was deleted.");
     if (result.status === "busy") return runWithNotice(c, "The run is still telling its parent or the run list how it ended; try again in a few seconds. Nothing was deleted.");
-    return c.redirect(href("/"), 303);
+    return c.redirect(href(`/?deleted=${encodeURIComponent(id)}`), 303);
   });
 
   app.post("/runs/:id/approvals/:key{.+}", async (c) => {
@@ -180,16 +191,18 @@ export function consoleRoutes(): Hono<AppEnv> {
     const name = typeof form.name === "string" ? form.name : "";
     const text = typeof form.payload === "string" ? form.payload : "";
     if (!EVENT_NAME.test(name)) return runWithNotice(c, `"${name}" is not an event name. Nothing was sent.`);
-    if (byteLength(text) > MAX_FORM_INPUT) return runWithNotice(c, `The payload is over ${MAX_FORM_INPUT} bytes, the most an event carries. Nothing was sent.`);
+    // Refused with the typed payload kept in its field and the reason beside it.
+    const refuse = (message: string) => runWithNotice(c, message, { name, payload: byteLength(text) > MAX_FORM_INPUT ? "" : text, message });
+    if (byteLength(text) > MAX_FORM_INPUT) return refuse(`The payload is over ${MAX_FORM_INPUT} bytes, the most an event carries. Nothing was sent.`);
     let payload: Json | undefined;
     if (text.trim() !== "") {
       try {
         payload = JSON.parse(text) as Json;
       } catch (error) {
-        return runWithNotice(c, `The payload is not JSON: ${(error as Error).message}. Nothing was sent.`);
+        return refuse(`The payload is not JSON: ${(error as Error).message}. Nothing was sent.`);
       }
       const problem = receivedJsonProblem(payload);
-      if (problem) return runWithNotice(c, `The payload ${problem}. Nothing was sent.`);
+      if (problem) return refuse(`The payload ${problem}. Nothing was sent.`);
     }
     const result = await run.sendEvent(name, payload);
     switch (result.status) {
@@ -285,10 +298,10 @@ async function windowOf(c: Ctx): Promise<RunWindow | null> {
   return found === null ? null : (JSON.parse(await devStacksOf(c, found)) as RunWindow);
 }
 
-async function runWithNotice(c: Ctx, notice: string): Promise<Response> {
+async function runWithNotice(c: Ctx, notice: string, eventProblem?: EventProblem): Promise<Response> {
   const window = await windowOf(c);
   if (!window) return noRun(c);
-  return c.html(<RunPage nonce={nonceOf(c)} window={window} now={Date.now()} notice={notice} />, 409);
+  return c.html(<RunPage nonce={nonceOf(c)} window={window} now={Date.now()} notice={notice} eventProblem={eventProblem} />, 409);
 }
 
 /** The run object of `id` once the run is known (listed), else null; an unknown id wakes no object. */

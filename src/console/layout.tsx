@@ -37,10 +37,10 @@ dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;marg
 .tl-row:last-child{border-bottom:none}.tl-row .name{overflow:hidden;text-overflow:ellipsis;white-space:nowrap}.tl-row .took{text-align:right;color:var(--muted);font-size:12px}
 .tl-row svg{width:100%;height:14px;display:block}.tl-axis{display:flex;justify-content:space-between;color:var(--muted);font-size:12px;padding-left:calc(min(22rem,30%) + .6rem)}
 rect.queue{fill:var(--queue)}rect.ran{fill:var(--run)}rect.ok{fill:var(--ok)}rect.bad{fill:var(--bad)}rect.backoff{fill:#f5d48a}
-rect.sleep{fill:#c4b5fd}rect.wait{fill:#fbbf24}rect.flow{fill:#5eead4}rect.now{fill:var(--run);opacity:.55}
+rect.sleep{fill:#c4b5fd}rect.wait{fill:#fbbf24}rect.event{fill:#f472b6}rect.flow{fill:#5eead4}rect.now{fill:var(--run);opacity:.55}
 .legend{display:flex;gap:1rem;font-size:12px;color:var(--muted);margin:.3rem 0}.legend i{display:inline-block;width:.8rem;height:.6rem;margin-right:.3rem;vertical-align:middle}
 .legend .queue{background:var(--queue)}.legend .ok{background:var(--ok)}.legend .bad{background:var(--bad)}.legend .ran{background:var(--run)}
-.legend .backoff{background:#f5d48a}.legend .sleep{background:#c4b5fd}.legend .wait{background:#fbbf24}.legend .flow{background:#5eead4}
+.legend .backoff{background:#f5d48a}.legend .sleep{background:#c4b5fd}.legend .wait{background:#fbbf24}.legend .event{background:#f472b6}.legend .flow{background:#5eead4}
 .step{background:#fff;border:1px solid var(--line);border-radius:.4rem;margin:.5rem 0;padding:.5rem .8rem}
 .step>.head{display:flex;gap:.8rem;align-items:center;flex-wrap:wrap}.step .key{font-weight:600}
 .logs{max-height:16rem}.log-warn{color:var(--wait)}.log-error{color:var(--bad)}.log-debug{color:var(--muted)}

@@ -37,6 +37,8 @@ export interface ListView {
   cursor: string | undefined;
   workflows: string[];
   now: number;
+  /** The run just deleted from its page, said once at the top. */
+  deleted?: string | undefined;
 }
 
 /** Runs newest first, filtered by workflow and status, a page at a time. */
@@ -50,6 +52,11 @@ export const RunListPage: FC<{ nonce: string; page: RunPage; view: ListView }> =
   return (
     <Layout title="Runs" nonce={nonce}>
       <h1>Runs</h1>
+      {view.deleted ? (
+        <p class="notice" role="status">
+          Run <code>{view.deleted}</code> was deleted, with its steps, outputs and logs.
+        </p>
+      ) : null}
       <form class="filters" method="get" action={href("/")}>
         <div>
           <label for="workflow">Workflow</label>
@@ -180,7 +187,8 @@ export const WorkflowsPage: FC<{ nonce: string; entries: WorkflowEntry[]; proble
               ) : null}
               <input type="hidden" name="workflow" value={entry.name} />
               <label for={`input-${entry.name}`}>{entry.kind === "script" ? "Arguments (JSON)" : "Input (JSON)"}</label>
-              <textarea id={`input-${entry.name}`} name="input" placeholder="{}">
+              {/* Refused: focused, so the page opens at this form and its error rather than at the top. */}
+              <textarea id={`input-${entry.name}`} name="input" placeholder="{}" autofocus={mine ? true : undefined} aria-invalid={mine ? "true" : undefined}>
                 {mine?.input ?? ""}
               </textarea>
               {mine ? (
@@ -207,5 +215,22 @@ export const MessagePage: FC<{ nonce: string; title: string; text: string; nav?:
     <p>
       <a href={href("/")}>Back to the runs</a>
     </p>
+  </Layout>
+);
+
+/** Asks before deleting an ended run: what goes, and that it cannot be undone. */
+export const DeleteConfirmPage: FC<{ nonce: string; run: { id: string; workflow: string; status: RunStatus }; steps: number }> = ({ nonce, run, steps }) => (
+  <Layout title="Delete the run?" nonce={nonce}>
+    <h1>Delete the run?</h1>
+    <p>
+      Run <code>{run.id}</code> of <strong>{run.workflow}</strong> ({run.status}) and its {steps} step{steps === 1 ? "" : "s"}, their outputs and logs are removed for good.
+    </p>
+    <form class="actions" method="post" action={href(`/runs/${run.id}/delete`)}>
+      <input type="hidden" name="confirm" value="yes" />
+      <button class="danger" type="submit">
+        Delete it
+      </button>
+      <a href={href(`/runs/${run.id}`)}>Keep it</a>
+    </form>
   </Layout>
 );

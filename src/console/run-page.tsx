@@ -18,14 +18,28 @@ import { Legend, TimelineRow } from "./timeline.tsx";
 export const STEPS_PER_PAGE = 100;
 
 /** The whole page: the frame, the live body and the script that refreshes it. */
-export const RunPage: FC<{ nonce: string; window: RunWindow; now: number; notice?: string | undefined }> = ({ nonce, window, now, notice }) => {
+/** An event form the console refused: what was typed, kept, and why, shown beside it. */
+export interface EventProblem {
+  name: string;
+  payload: string;
+  message: string;
+}
+
+export const RunPage: FC<{ nonce: string; window: RunWindow; now: number; notice?: string | undefined; eventProblem?: EventProblem | undefined }> = ({
+  nonce,
+  window,
+  now,
+  notice,
+  eventProblem,
+}) => {
   const run = window.run;
   const live = href(`/runs/${run.id}/live${window.offset > 0 ? `?from=${window.offset}` : ""}`);
   return (
     <Layout title={`${run.workflow} ${run.id.slice(0, 8)}`} nonce={nonce}>
-      {notice ? <p class="notice bad">{notice}</p> : null}
+      {/* Said beside the event's form when the page shows one for it; else at the top. */}
+      {notice && !(eventProblem && run.events.some((event) => event.name === eventProblem.name)) ? <p class="notice bad">{notice}</p> : null}
       <div id="live" data-src={live}>
-        <RunBody window={window} now={now} />
+        <RunBody window={window} now={now} eventProblem={eventProblem} />
       </div>
       <script nonce={nonce}>{raw(LIVE_SCRIPT)}</script>
     </Layout>
@@ -65,8 +79,14 @@ const LIVE_SCRIPT = `(() => {
   setTimeout(tick, 1000);
 })();`;
 
+/** The step a NonDeterminismError names as where replay diverged, if the run failed with one. */
+function divergedAt(error: { name: string; fields?: { [key: string]: unknown } | undefined } | null | undefined): string | undefined {
+  const at = error?.name === "NonDeterminismError" ? error.fields?.divergedAt : undefined;
+  return typeof at === "string" ? at : undefined;
+}
+
 /** Everything the page shows of the run: what the live script swaps in. */
-export const RunBody: FC<{ window: RunWindow; now: number }> = ({ window, now }) => {
+export const RunBody: FC<{ window: RunWindow; now: number; eventProblem?: EventProblem | undefined }> = ({ window, now, eventProblem }) => {
   const run = window.run;
   const ended = isTerminal(run.status);
   const start = Date.parse(run.createdAt);
@@ -119,6 +139,18 @@ export const RunBody: FC<{ window: RunWindow; now: number }> = ({ window, now })
           {Object.entries(window.counts).length > 0 ? ` (${Object.entries(window.counts).map(([status, n]) => `${n} ${status}`).join(", ")})` : ""}
         </dd>
       </dl>
+      {ended && divergedAt(run.error) ? (
+        <form class="actions" method="post" action={href(`/runs/${run.id}/restart`)}>
+          <input type="hidden" name="fromStep" value={divergedAt(run.error)} />
+          <button class="primary" type="submit">
+            Restart on current code
+          </button>
+          <span class="muted">
+            The workflow's code changed under this run. This starts it again from step <code>{divergedAt(run.error)}</code>, where replay diverged, keeping the steps
+            before it; the rest runs on the code deployed now.
+          </span>
+        </form>
+      ) : null}
       {ended ? (
         <form class="actions" method="post" action={href(`/runs/${run.id}/delete`)}>
           <button class="primary" type="submit" formaction={href(`/runs/${run.id}/restart`)}>
@@ -167,7 +199,18 @@ export const RunBody: FC<{ window: RunWindow; now: number }> = ({ window, now })
           </p>
           <input type="hidden" name="name" value={event.name} />
           <label for={`payload-${event.key}`}>Payload (JSON, optional)</label>
-          <textarea id={`payload-${event.key}`} name="payload"></textarea>
+          {eventProblem?.name === event.name ? (
+            <>
+              <textarea id={`payload-${event.key}`} name="payload" autofocus aria-invalid="true" aria-describedby={`payload-error-${event.key}`}>
+                {eventProblem.payload}
+              </textarea>
+              <p class="error" role="alert" id={`payload-error-${event.key}`}>
+                {eventProblem.message}
+              </p>
+            </>
+          ) : (
+            <textarea id={`payload-${event.key}`} name="payload"></textarea>
+          )}
           <div class="buttons">
             <button class="primary" type="submit">
               Send event

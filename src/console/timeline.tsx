@@ -1,5 +1,5 @@
 // A run's timeline: a row per step with an SVG bar per attempt, queue wait apart from
-// running time, back-offs between, and sleeps, approvals and child runs as one bar.
+// running time, back-offs between, and sleeps, approvals, event waits and child runs as one bar each.
 
 import { href } from "../host.ts";
 import type { FC } from "hono/jsx";
@@ -31,6 +31,9 @@ export const Legend: FC = () => (
       <i class="wait"></i>approval
     </span>
     <span>
+      <i class="event"></i>event
+    </span>
+    <span>
       <i class="flow"></i>child run
     </span>
   </div>
@@ -40,7 +43,7 @@ export const Legend: FC = () => (
 interface Bar {
   from: number;
   to: number;
-  kind: "queue" | "ran" | "ok" | "bad" | "backoff" | "sleep" | "wait" | "flow" | "now";
+  kind: "queue" | "ran" | "ok" | "bad" | "backoff" | "sleep" | "wait" | "event" | "flow" | "now";
   title: string;
 }
 
@@ -55,7 +58,7 @@ export function barsOf(step: ConsoleStep, now: number): Bar[] {
     case "approval":
       return [{ from: started, to: ended ?? now, kind: "wait", title: `${open ? "waiting" : "waited"} ${duration((ended ?? now) - started)} for a decision` }];
     case "event":
-      return [{ from: started, to: ended ?? now, kind: "wait", title: `${open ? "waiting" : "waited"} ${duration((ended ?? now) - started)} for event "${step.event ?? step.name}"` }];
+      return [{ from: started, to: ended ?? now, kind: "event", title: `${open ? "waiting" : "waited"} ${duration((ended ?? now) - started)} for event "${step.event ?? step.name}"` }];
     case "flow":
       return [{ from: started, to: ended ?? now, kind: "flow", title: `child run ${step.childId ?? ""}: ${duration((ended ?? now) - started)}` }];
     case "patch":

@@ -24,7 +24,7 @@ import {
   type ErrorData,
   type Settled,
 } from "baton-workflows/engine";
-import { sendApprovalEmails } from "../approvals/approval-mail.ts";
+import { announceApprovalInDev, sendApprovalEmails } from "../approvals/approval-mail.ts";
 import { bindingMailer, type Mailer } from "../approvals/mailer.ts";
 import type { Env } from "../env.ts";
 import { IndexSync } from "../run-list/index-sync.ts";
@@ -148,6 +148,14 @@ export abstract class RunHost extends DurableObject<Env> {
     this.scheduleFlush();
   }
 
+  /** Prints a new approval's links in dev (once: a replay begins no approval again). */
+  private announceInDev(key: string): void {
+    const run = this.store.run();
+    const expires = this.machine.step(key)?.wakeAt;
+    if (!run || expires === null || expires === undefined) return;
+    announceApprovalInDev(this.env, run, key, expires).catch((error: unknown) => console.error(`baton: approval links of ${key} not printed: ${toErrorData(error).message}`));
+  }
+
   /** Records the run's end: open work is abandoned, child runs cancelled, and a waiting parent told. */
   protected endRun(end: RunOutcome, now: number): void {
     this.apply(this.machine.end(now), now);
@@ -198,6 +206,7 @@ export abstract class RunHost extends DurableObject<Env> {
           break;
         case "ask":
           if (effect.request.to.length > 0) this.store.emails.queue(effect.key, effect.request.to, now + housekeepingBackoffMs(1));
+          this.announceInDev(effect.key);
           break;
         case "start-child":
           this.store.signals.queue({ kind: "start_child", target: effect.childId, body: { workflow: effect.workflow, input: effect.input, parentKey: effect.key } }, now);

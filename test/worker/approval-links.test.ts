@@ -1,8 +1,8 @@
 // Approval links: signed, expiring, one decision, and GET never decides.
-import { SELF } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { evictDurableObject, SELF } from "cloudflare:test";
+import { describe, expect, it, vi } from "vitest";
 import { signApprovalToken } from "../../src/approvals/approval-token.ts";
-import { getRun, hits, startRun, waitForRun } from "./helpers.ts";
+import { getRun, hits, runStub, startRun, waitForRun } from "./helpers.ts";
 
 interface Approval {
   key: string;
@@ -124,5 +124,33 @@ describe("approval links", () => {
     // The page's own style carries the nonce the policy names, so it still applies.
     const nonce = /'nonce-([^']+)'/.exec(csp)?.[1] ?? "";
     expect(await page.text()).toContain(`<style nonce="${nonce}">`);
+  });
+});
+
+describe("approval links in dev", () => {
+  it("are printed once, whole, when they point at the local dev server, and never for a deployment", async () => {
+    const printed = vi.spyOn(console, "log");
+    try {
+      const start = async (origin: string) => {
+        const id = crypto.randomUUID();
+        await runStub(id).start({ id, workflow: "approval", input: { tag: crypto.randomUUID() }, idempotencyKey: null, origin });
+        await waitingApproval(id);
+        // Evicted and replayed, the approval is not begun again, so not printed again.
+        await evictDurableObject(runStub(id));
+        await runStub(id).control().elapse(0);
+        await waitForRun(id, (run) => run.status === "waiting");
+        return id;
+      };
+      const local = await start("http://127.0.0.1:8787");
+      const deployed = await start("https://baton.example.com");
+      await vi.waitFor(() => expect(printed.mock.calls.some(([line]) => String(line).includes(local))).toBe(true));
+      const lines = printed.mock.calls.map(([line]) => String(line));
+      const mine = lines.filter((line) => line.includes(local));
+      expect(mine).toHaveLength(1);
+      expect(mine[0]).toMatch(new RegExp(`^baton: run ${local} waits for approval "approval#0"\\n  approve: http://127\\.0\\.0\\.1:8787/approvals/\\S+\\n  reject:  http://127\\.0\\.0\\.1:8787/approvals/\\S+$`));
+      expect(lines.some((line) => line.includes(deployed))).toBe(false);
+    } finally {
+      printed.mockRestore();
+    }
   });
 });
