@@ -23,7 +23,7 @@ import { ApiError } from "./api-error.ts";
 import { requireToken } from "./auth.ts";
 import * as routes from "./routes.ts";
 // Generated from routes.ts and schemas.ts by `npm run api-types` (a test fails while it is stale).
-import openApiDocument from "./openapi.json";
+import { liveOpenApiDocument } from "./openapi-live.ts";
 import { DecisionBody, EventBody, EventNameParam, IdempotencyKey, ListQuery, MAX_INPUT_BYTES, MAX_SMALL_BODY_BYTES, RestartBody, ScriptBody, StartBody, StepsQuery } from "./schemas.ts";
 import { decodeStepsCursor } from "../runs/run-views.ts";
 import { approvalRoutes } from "../approvals/approval-routes.tsx";
@@ -63,7 +63,7 @@ export function createApp(): Hono<AppEnv> {
 
   const api = new Hono<AppEnv>();
   // The document describes the API, not any deployment's data: readable without a token.
-  api.get(honoPath(routes.openApiDocumentRoute), (c) => c.json(openApiDocument));
+  api.get(honoPath(routes.openApiDocumentRoute), (c) => c.json(liveOpenApiDocument()));
   api.use("*", requireToken());
 
   /** Serves `route` (declared in routes.ts, so it is in the document) with these handlers. */

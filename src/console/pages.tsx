@@ -8,6 +8,7 @@ import { isTerminal, RUN_STATUSES } from "baton-workflows/engine";
 import { duration, time } from "./format.ts";
 import { Layout, Status } from "./layout.tsx";
 import { registry } from "../registry.ts";
+import { exampleOf } from "./schema-example.ts";
 
 /** The sign-in form; `problem` says why the last try failed. */
 export const SignInPage: FC<{ nonce: string; next: string; problem?: string | undefined; unavailable?: string | null }> = ({ nonce, next, problem, unavailable }) => (
@@ -189,8 +190,14 @@ export const WorkflowsPage: FC<{ nonce: string; entries: WorkflowEntry[]; proble
               <label for={`input-${entry.name}`}>{entry.kind === "script" ? "Arguments (JSON)" : "Input (JSON)"}</label>
               {/* Refused: focused, so the page opens at this form and its error rather than at the top. */}
               <textarea id={`input-${entry.name}`} name="input" placeholder="{}" autofocus={mine ? true : undefined} aria-invalid={mine ? "true" : undefined}>
-                {mine?.input ?? ""}
+                {mine?.input ?? (entry.inputSchema ? JSON.stringify(exampleOf(entry.inputSchema), null, 2) : "")}
               </textarea>
+              {entry.inputSchema ? (
+                <details class="input-schema">
+                  <summary>Input schema</summary>
+                  <pre>{JSON.stringify(entry.inputSchema, null, 2)}</pre>
+                </details>
+              ) : null}
               {mine ? (
                 <p class="error" role="alert">
                   {mine.message}

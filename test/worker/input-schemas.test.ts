@@ -42,6 +42,19 @@ describe("workflow input schemas", () => {
     expect(html).toContain("$.email");
   });
 
+  it("shows the schema on the console's start form, pre-filled with an example the schema accepts", async () => {
+    const browser = await Browser.signedIn();
+    const html = await (await browser.get("/workflows")).text();
+    const form = /<section class="workflow" id="wf-signup">([^]*?)<\/section>/.exec(html)?.[1] ?? "";
+    expect(form).toContain("<summary>Input schema</summary>");
+    const prefilled = /<textarea id="input-signup"[^>]*>([^<]*)<\/textarea>/.exec(form)?.[1] ?? "";
+    const example = JSON.parse(prefilled.replaceAll("&quot;", '"')) as unknown;
+    expect(example).toEqual({ email: "someone@example.com", age: 18 });
+    // Sent as it is, the example starts a run.
+    const started = await browser.post("/workflows/start", { workflow: "signup", input: JSON.stringify(example) });
+    expect(started.status).toBe(303);
+  });
+
   it("lists the input's JSON Schema in GET /api/workflows", async () => {
     const { workflows } = (await (await api("/api/workflows")).json()) as { workflows: { name: string; inputSchema: { required?: string[] } | null }[] };
     expect(workflows.find((w) => w.name === "signup")?.inputSchema).toMatchObject({ type: "object", required: ["email", "age"] });

@@ -74,6 +74,18 @@ async function fitsDocument(doc: Document, path: string, method: string, respons
 }
 
 describe("GET /api/openapi.json", () => {
+  it("shows each workflow's declared input schema in the start body, and any JSON for the others", async () => {
+    const doc = await documentOf();
+    const signup = doc.components.schemas["StartBody.signup"] as Schema & { properties: { workflow: { const: string }; input: { properties: Record<string, { format?: string; minimum?: number }> } } };
+    expect(signup.properties.workflow.const).toBe("signup");
+    expect(signup.properties.input.properties.email?.format).toBe("email");
+    expect(signup.properties.input.properties.age?.minimum).toBe(18);
+    const start = doc.components.schemas.StartBody ?? {};
+    expect(problems(doc, start, { workflow: "signup", input: { email: "a@example.com", age: 30 } })).toEqual([]);
+    expect(problems(doc, start, { workflow: "chatty", input: { name: "x" } })).toEqual([]);
+    expect(start.anyOf?.map((part) => part.$ref)).toContain("#/components/schemas/StartBody.signup");
+  });
+
   it("is an OpenAPI 3.1 document, readable without a token, with the routes under the names the README uses", async () => {
     const doc = await documentOf();
     expect(doc.openapi).toBe("3.1.0");
