@@ -2,30 +2,16 @@
 // a watched run that waits for a person or an event says the exact command that decides
 // it (and the approval link), and a run failed by a code change names the restart that
 // runs it on the current code.
-import { evictDurableObject, SELF } from "cloudflare:test";
+import { evictDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { main } from "../../sdk/cli/index.ts";
+import { baton as run } from "./cli-runner.ts";
 import { flip } from "../hit.ts";
 import { getRun, runStub, startRun, TOKEN, waitForRun } from "./helpers.ts";
 
 const env = { BATON_URL: "https://baton.test", BATON_TOKEN: TOKEN };
+/** The CLI against the test Worker; `meanwhile` acts between a watch's reads. */
+const baton = (argv: string[], meanwhile?: (out: string[]) => Promise<void>) => run(argv, env, meanwhile);
 
-/** Runs the CLI; `meanwhile` is called between a watch's reads with what it printed so far. */
-async function baton(argv: string[], meanwhile: (out: string[]) => Promise<void> = async () => {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, {
-    env,
-    out: (line) => out.push(line),
-    err: (line) => err.push(line),
-    fetch: (request) => SELF.fetch(request),
-    sleep: async () => {
-      await meanwhile(out);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    },
-  });
-  return { code, out, err };
-}
 
 describe("the CLI's start", () => {
   it("takes the input as the argument after the workflow", async () => {

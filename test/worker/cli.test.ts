@@ -1,28 +1,8 @@
 // The `baton` command line against the real API in workerd: what it prints, and the
 // exit codes scripts rely on (0 done, 1 the run failed or the API said no, 2 bad usage).
-import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { main } from "../../sdk/cli/index.ts";
+import { baton } from "./cli-runner.ts";
 import { getRun, TOKEN, waitForRun } from "./helpers.ts";
-
-interface Ran {
-  code: number;
-  out: string[];
-  err: string[];
-}
-
-async function baton(argv: string[], env: Record<string, string> = { BATON_URL: "https://baton.test", BATON_TOKEN: TOKEN }): Promise<Ran> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, {
-    env,
-    out: (line) => out.push(line),
-    err: (line) => err.push(line),
-    fetch: (request) => SELF.fetch(request),
-    sleep: () => new Promise((resolve) => setTimeout(resolve, 20)),
-  });
-  return { code, out, err };
-}
 
 describe("the baton CLI", () => {
   it("starts a run and follows it to its end, then shows it, lists it and prints its logs", async () => {
