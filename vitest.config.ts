@@ -36,7 +36,7 @@ function workersProject(name: string, include: string[], bindings: Record<string
         main: "./test/worker.ts",
         wrangler: { configPath: TEST_WRANGLER_CONFIG },
         miniflare: {
-          bindings: { BATON_API_TOKEN: TEST_TOKEN, BATON_SIGNING_KEY: "test-signing-key", ...bindings },
+          bindings: { BATON_API_TOKEN: TEST_TOKEN, BATON_SIGNING_KEY: "test-signing-key", BATON_WORKER_TOKEN: "test-worker-token", ...bindings },
           durableObjects: { PROBE: { className: "Probe", useSQLite: true } },
           // A worker tag for the tests: "heavy" tasks go to their own queue (consumed here too).
           queueProducers: { TASKS_HEAVY: { queueName: "baton-tasks-heavy" } },
@@ -73,6 +73,16 @@ export default defineConfig({
           environment: "node",
           testTimeout: 60_000,
           hookTimeout: 120_000,
+        },
+      },
+      // Python workflows end to end: the Worker under `wrangler dev` and a Python worker from the wheel.
+      {
+        test: {
+          name: "python",
+          include: ["test/python/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 120_000,
+          hookTimeout: 240_000,
         },
       },
       // The same runs with the consumers' run mirrors off: every task is reached by

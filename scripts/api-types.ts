@@ -87,7 +87,7 @@ function operation(route: RouteSpec): JsonSchema {
   return {
     operationId: route.operationId,
     summary: route.summary,
-    ...(route.public ? { security: [] } : {}),
+    ...(route.public ? { security: [] } : route.worker ? { security: [{ workerToken: [] }] } : {}),
     ...(params.length > 0 ? { parameters: params } : {}),
     ...(request.body
       ? {
@@ -120,7 +120,10 @@ export function openApiDocument(): JsonSchema {
     security: [{ bearerToken: [] }],
     paths,
     components: {
-      securitySchemes: { bearerToken: { type: "http", scheme: "bearer", description: "The Worker's BATON_API_TOKEN secret." } },
+      securitySchemes: {
+        bearerToken: { type: "http", scheme: "bearer", description: "The Worker's BATON_API_TOKEN secret." },
+        workerToken: { type: "http", scheme: "bearer", description: "The Worker's BATON_WORKER_TOKEN secret: only workers you run use it (/api/worker/v1)." },
+      },
       schemas,
     },
   };

@@ -23,6 +23,7 @@ export function buildAllRegistries() {
   buildRegistry(join(root, "test/workflows"), join(root, "test/generated/workflows.ts"));
   buildRegistry(join(root, "bench/workflows"), join(root, "bench/generated/workflows.ts"));
   buildRegistry(join(root, "test/browser/workflows"), join(root, "test/generated/browser-workflows.ts"));
+  buildRegistry(join(root, "test/python/workflows"), join(root, "test/generated/python-workflows.ts"));
   buildRegistry(join(root, "bench/soak/workflows"), join(root, "bench/generated/soak-workflows.ts"));
 }
 

@@ -7,6 +7,8 @@ import type { TaskCache } from "./tasks/task-cache.ts";
 import type { ConcurrencyLimiter } from "./tasks/concurrency-limiter.ts";
 import type { TaskMessage } from "./tasks/messages.ts";
 import type { Scheduler } from "./schedules/scheduler.ts";
+import type { WorkQueue } from "./remote/work-queue.ts";
+import type { WorkerDirectory } from "./remote/worker-directory.ts";
 
 export interface Env {
   /** One Durable Object per run. */
@@ -21,6 +23,12 @@ export interface Env {
   ACCESS_GUARD: DurableObjectNamespace<AccessGuard>;
   /** The list index of runs. */
   RUN_INDEX: DurableObjectNamespace<RunIndex>;
+  /** Work waiting for workers you run, one object per queue name. */
+  WORK_QUEUES?: DurableObjectNamespace<WorkQueue>;
+  /** Who registered which workflows and scripts (one object). */
+  WORKERS?: DurableObjectNamespace<WorkerDirectory>;
+  /** Bearer token workers you run present (a Wrangler secret apart from the API token); without it /api/worker answers 503. */
+  BATON_WORKER_TOKEN?: string;
   /** Task messages for the queue consumer. */
   TASKS: Queue<TaskMessage>;
   /** Bearer token for /api; the API refuses every request while it is unset. */

@@ -33,6 +33,8 @@ export const HOST_CONFIG = {
     { binding: "CONCURRENCY", className: "ConcurrencyLimiter", since: "0.1.0" },
     { binding: "SCHEDULER", className: "Scheduler", since: "0.1.0" },
     { binding: "ACCESS_GUARD", className: "AccessGuard", since: "0.2.0" },
+    { binding: "WORK_QUEUES", className: "WorkQueue", since: "0.3.0" },
+    { binding: "WORKERS", className: "WorkerDirectory", since: "0.3.0" },
   ] satisfies ObjectBinding[],
   queueProducers: [{ binding: "TASKS", queue: "baton-tasks" }],
   queueConsumers: [

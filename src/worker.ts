@@ -22,6 +22,8 @@ export { TaskCache } from "./tasks/task-cache.ts";
 export { ConcurrencyLimiter } from "./tasks/concurrency-limiter.ts";
 export { Scheduler } from "./schedules/scheduler.ts";
 export { AccessGuard } from "./api/access-guard.ts";
+export { WorkQueue } from "./remote/work-queue.ts";
+export { WorkerDirectory } from "./remote/worker-directory.ts";
 export { BatonService, type TypedBatonService } from "./service.ts";
 export { ApiError as BatonRequestError, type ApiErrorCode as BatonRequestErrorCode } from "./api/api-error.ts";
 export type { Env as BatonEnv } from "./env.ts";

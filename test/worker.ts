@@ -5,7 +5,7 @@ import worker from "../src/index.ts";
 import { registry } from "../src/registry.ts";
 import { modules } from "./generated/workflows.ts";
 
-export { AccessGuard, RunIndex, Scheduler, TaskCache } from "../src/index.ts";
+export { AccessGuard, RunIndex, Scheduler, TaskCache, WorkerDirectory, WorkQueue } from "../src/index.ts";
 // The run objects and limiters with their test controls.
 export { RunObject } from "./support/run-object.ts";
 export { TestConcurrencyLimiter as ConcurrencyLimiter } from "../src/testing/test-limiter.ts";

@@ -4,7 +4,7 @@ import worker from "../../src/index.ts";
 import { registry } from "../../src/registry.ts";
 import { modules } from "../generated/soak-workflows.ts";
 
-export { AccessGuard, ConcurrencyLimiter, RunIndex, RunObject, Scheduler, TaskCache } from "../../src/index.ts";
+export { AccessGuard, ConcurrencyLimiter, RunIndex, RunObject, Scheduler, TaskCache, WorkerDirectory, WorkQueue } from "../../src/index.ts";
 
 registry.add(modules);
 

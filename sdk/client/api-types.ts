@@ -2,6 +2,26 @@
 // src/api/schemas.ts): the shapes the HTTP API reads and answers, shared by the Worker
 // that sends them and the client that reads them. Do not edit; run `npm run api-types`.
 
+/** Run the workflow body against its log and answer with what it does next. */
+export interface ActivationItem {
+  kind: "activation";
+  claim: string;
+  runId: string;
+  workflow: string;
+  version: string | null;
+  input?: unknown | undefined;
+  /** Seeds the body's randomness: every replay draws the same numbers. */
+  seed: string;
+  /** The body's clock until the first outcome is handed over (ms). */
+  startedAt: number;
+  /** Set when the run started on other code than the worker's: say so in replay errors. */
+  codeChange: string | null;
+  /** Every recorded call, in the order recorded (LogEntry of sdk/core/log.ts). */
+  log: unknown[];
+  /** Set when the log goes on: GET /api/worker/v1/claims/{claim}/log?cursor=… has the rest. */
+  logCursor: string | null;
+}
+
 /** Every error answer: a rejected request changed nothing. */
 export interface ApiErrorBody {
   error: {
@@ -44,6 +64,48 @@ export interface BuildFailureView {
   line: number;
   column: number;
   message: string;
+}
+
+/** A worker's answer to its claim: a task's outcome (and what its code printed), or an activation's commands. */
+export interface CompleteBody {
+  outcome?: {
+    ok: true;
+    value?: unknown | undefined;
+  } | {
+    ok: false;
+    error: ErrorView;
+  } | undefined;
+  logs?: ({
+    level: "log" | "info" | "warn" | "error" | "debug";
+    message: string;
+    at: number;
+  })[] | undefined;
+  commands?: ({
+    kind: "call";
+    call: NewCall;
+  } | {
+    kind: "step_result";
+    key: string;
+    attempt: number;
+    outcome: {
+      ok: true;
+      value?: unknown | undefined;
+    } | {
+      ok: false;
+      error: ErrorView;
+    };
+  } | {
+    kind: "complete";
+    output?: unknown | undefined;
+  } | {
+    kind: "fail";
+    error: ErrorView;
+  })[] | undefined;
+}
+
+/** Whether the answer changed the run (false: it came too late or twice; nothing changed). */
+export interface CompleteView {
+  accepted: boolean;
 }
 
 export interface DecisionBody {
@@ -109,6 +171,11 @@ export interface EventWaitView {
   expiresAt: string;
 }
 
+/** Whether the claimed work is still wanted; stop it when not. */
+export interface HeartbeatView {
+  wanted: boolean;
+}
+
 /** An event sent before any wait for its name: kept (first in, first out per name) for the first wait that comes. */
 export interface KeptEventView {
   name: string;
@@ -126,6 +193,69 @@ export interface LogLineView {
   at: number;
   level: "log" | "info" | "warn" | "error" | "debug";
   message: string;
+}
+
+/** More of an activation's log. */
+export interface LogPageView {
+  log: unknown[];
+  logCursor: string | null;
+}
+
+/** A call the body made that the log does not hold (sdk/core/execution-types.ts). */
+export interface NewCall {
+  key: string;
+  branch: string;
+  seq: number;
+  kind: "task" | "step" | "sleep" | "approval" | "event" | "flow" | "patch";
+  name: string;
+  attempt: number;
+  seconds?: number | undefined;
+  until?: number | undefined;
+  event?: {
+    name: string;
+    timeout: number;
+  } | undefined;
+  approval?: {
+    to: string[];
+    subject: string;
+    message: string;
+    timeout: number;
+    data?: unknown | undefined;
+  } | undefined;
+  options?: {
+    retries: {
+      limit: number;
+      delay: number;
+      backoff: "constant" | "linear" | "exponential";
+      maxDelay?: number | undefined;
+    };
+    timeout: number;
+    heartbeatTimeout?: number | undefined;
+    cacheTtl?: number | undefined;
+    cacheKey?: unknown | undefined;
+    concurrency?: {
+      key: string;
+      limit: number;
+      window?: number | undefined;
+    } | undefined;
+    priority?: number | undefined;
+    tag?: string | undefined;
+  } | undefined;
+  script?: {
+    path: string;
+    args?: unknown | undefined;
+  } | undefined;
+  flow?: {
+    path: string;
+    input?: unknown | undefined;
+    timeout?: number | undefined;
+  } | undefined;
+}
+
+export interface PollBody {
+  worker: string;
+  /** Items to take at most (default 1, at most 32). */
+  max?: number | undefined;
 }
 
 export interface RestartBody {
@@ -162,6 +292,12 @@ export interface RunDetail {
   workerVersion: string | null;
   /** The run this one restarted (POST /api/runs/{id}/restart), or null. */
   restartOf: string | null;
+  /** The language its body runs in: "typescript" in the Worker, or the language of the workers you run that serve its workflow (e.g. "python"). */
+  language: string;
+  /** The worker queue whose workers run its body, or null when the Worker does. */
+  bodyQueue: string | null;
+  /** Set while its body or a task waits for a worker you run to take it, e.g. "a worker on queue python"; null otherwise. */
+  waitingForWorker: string | null;
   /** Approvals waiting for a decision. */
   approvals: ApprovalView[];
   /** Events the run waits for. */
@@ -300,12 +436,118 @@ export interface StepView {
   history?: AttemptView[] | undefined;
 }
 
+/** Run one attempt of a task: a script's, or a body's closure reached by replaying the run to `key`. */
+export interface TaskItem {
+  kind: "task";
+  claim: string;
+  runId: string;
+  key: string;
+  name: string;
+  attempt: number;
+  /** When the attempt times out (ms). */
+  deadline: number;
+  script: {
+    path: string;
+    args?: unknown | undefined;
+  } | null;
+  activation: {
+    runId: string;
+    workflow: string;
+    version: string | null;
+    input?: unknown | undefined;
+    /** Seeds the body's randomness: every replay draws the same numbers. */
+    seed: string;
+    /** The body's clock until the first outcome is handed over (ms). */
+    startedAt: number;
+    /** Set when the run started on other code than the worker's: say so in replay errors. */
+    codeChange: string | null;
+    /** Every recorded call, in the order recorded (LogEntry of sdk/core/log.ts). */
+    log: unknown[];
+    /** Set when the log goes on: GET /api/worker/v1/claims/{claim}/log?cursor=… has the rest. */
+    logCursor: string | null;
+  } | null;
+}
+
+/** What a poll hands out (empty when the queue stayed idle). */
+export interface WorkItems {
+  items: (ActivationItem | TaskItem)[];
+}
+
+/** A worker introducing itself and what it serves; sent again every leaseSeconds / 2 as its presence. */
+export interface WorkerRegisterBody {
+  /** The protocol version the worker speaks. */
+  protocol: number;
+  worker: {
+    /** An id the worker process chose (a UUID). */
+    id: string;
+    /** "python", "typescript", … */
+    language: string;
+    /** The SDK and its version, e.g. "baton-python 0.1.0". */
+    sdk: string;
+    queue: string;
+    host?: string | undefined;
+  };
+  /** The workflows it runs the bodies of, with the version (a hash of the source) of each. */
+  workflows: {
+    name: string;
+    version: string;
+  }[];
+  /** The scripts it runs. */
+  scripts: {
+    name: string;
+    version: string;
+  }[];
+}
+
+/** What registering answers: the protocol spoken, and the timings the worker keeps to. */
+export interface WorkerRegistered {
+  protocol: number;
+  /** How long a claim lasts without a heartbeat. */
+  leaseSeconds: number;
+  /** How long a poll waits for work when there is none. */
+  pollSeconds: number;
+}
+
+/** A worker that registered: what it runs and when it was last seen. */
+export interface WorkerView {
+  id: string;
+  language: string;
+  sdk: string;
+  queue: string;
+  host: string | null;
+  /** Seen within the last 45 seconds (a worker registers every 15). */
+  online: boolean;
+  firstSeen: string;
+  lastSeen: string;
+  /** How many workflows it serves. */
+  workflows: number;
+  /** How many scripts it serves. */
+  scripts: number;
+}
+
+/** The workers seen (most recent first) and each queue's load. */
+export interface WorkersList {
+  workers: WorkerView[];
+  queues: ({
+    queue: string;
+    waiting: number;
+    inFlight: number;
+    oldestWaitingAt: string | null;
+  })[];
+}
+
 /** A registered workflow or script. */
 export interface WorkflowEntry {
   name: string;
   kind: "workflow" | "script";
   /** A hash of its source; runs record the version they started on. */
   version: string;
+  /** "typescript" for the Worker's own; else the language of the workers you run that serve it, e.g. "python". */
+  language: string;
+  /** The worker queue whose workers run it, or null for the Worker's own. */
+  queue: string | null;
+  /** When a worker serving it was last seen, or null for the Worker's own. */
+  workerSeenAt: string | null;
   /** When the scheduler starts runs of it (workflow(fn, { schedule })), or null. */
   schedule: ScheduleView | null;
   /** The JSON Schema of the input its workflow(fn, { input }) schema takes, where the schema's library gives one; else null. */

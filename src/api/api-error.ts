@@ -22,6 +22,10 @@ export type ApiErrorCode =
   | "too_many_attempts"
   | "invalid_input"
   | "workflow_build_failed"
+  | "protocol_mismatch"
+  | "worker_token_unset"
+  | "workers_not_configured"
+  | "claim_lapsed"
   | "not_found"
   | "method_not_allowed"
   | "internal_error";

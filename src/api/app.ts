@@ -7,9 +7,7 @@ import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { methodNotAllowed } from "hono/method-not-allowed";
-import * as z from "zod/mini";
-import { receivedJsonProblem } from "baton-workflows/engine";
-import type { DecisionView, EventSentView, RestartView, RunSummary, WorkflowList } from "baton-workflows/client";
+import type { DecisionView, EventSentView, RestartView, RunSummary, WorkersList as WorkersListView, WorkflowList } from "baton-workflows/client";
 import type { Env } from "../env.ts";
 import { registry } from "../registry.ts";
 import { DEV_STACK_PATH, devStackEcho, devStacksOf } from "./dev-stacks.ts";
@@ -20,7 +18,10 @@ import { runIdFromKey } from "../runs/run-ids.ts";
 import { host } from "../host.ts";
 import { workflowEntries } from "../schedules/schedule-view.ts";
 import { ApiError } from "./api-error.ts";
+import { parse, parseJson, readJson, readText } from "./request-body.ts";
 import { requireToken } from "./auth.ts";
+import { workerApi } from "../remote/worker-api.ts";
+import { workersSeen } from "../remote/workers-view.ts";
 import * as routes from "./routes.ts";
 // Generated from routes.ts and schemas.ts by `npm run api-types` (a test fails while it is stale).
 import { liveOpenApiDocument } from "./openapi-live.ts";
@@ -64,6 +65,8 @@ export function createApp(): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
   // The document describes the API, not any deployment's data: readable without a token.
   api.get(honoPath(routes.openApiDocumentRoute), (c) => c.json(liveOpenApiDocument()));
+  // The worker protocol has its own token: mounted before the API token's check, which would refuse it.
+  api.route("/worker/v1", workerApi());
   api.use("*", requireToken());
 
   /** Serves `route` (declared in routes.ts, so it is in the document) with these handlers. */
@@ -172,6 +175,8 @@ export function createApp(): Hono<AppEnv> {
     c.json({ workflows: await workflowEntries(c.env), buildFailures: registry.buildFailures().map(([name, failure]) => ({ name, ...failure })) } satisfies WorkflowList),
   );
 
+  serve(routes.listWorkers, async (c) => c.json((await workersSeen(c.env)) satisfies WorkersListView));
+
   app.route("/api", api);
   app.use("/approvals/*", pageHeaders(), sameOriginPosts(refusedCrossSite), limitPageBody(MAX_SMALL_BODY_BYTES, tooLarge));
   app.route("/approvals", approvalRoutes());
@@ -206,44 +211,4 @@ function knownRunOf(c: Context<AppEnv>) {
 function idempotencyKeyOf(c: Context<AppEnv>): string | null {
   const header = c.req.header("Idempotency-Key");
   return header === undefined ? null : parse(IdempotencyKey, header);
-}
-
-
-async function readJson(c: Context): Promise<unknown> {
-  return parseJson(await readText(c));
-}
-
-async function readText(c: Context): Promise<string> {
-  let bytes: ArrayBuffer;
-  try {
-    bytes = await c.req.arrayBuffer();
-  } catch {
-    // The client went away (or its body broke off) mid-send: its problem, not the Worker's, and nobody reads the answer.
-    throw new ApiError(400, "invalid_request", "the request body could not be read to its end");
-  }
-  try {
-    // Fatal: bytes that are not UTF-8 are refused, not turned into U+FFFD.
-    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
-  } catch {
-    throw new ApiError(400, "invalid_json", "the request body is not UTF-8 text; send JSON encoded as UTF-8");
-  }
-}
-
-function parseJson(text: string): unknown {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new ApiError(400, "invalid_json", "the request body is not valid JSON");
-  }
-  // Refused here, where it is cheap: deeper values break parsers and serializers further on, and 1e400 would be kept as null.
-  const problem = receivedJsonProblem(value);
-  if (problem) throw new ApiError(400, "invalid_json", `the request body ${problem}`);
-  return value;
-}
-
-function parse<T>(schema: z.ZodMiniType<T>, value: unknown): T {
-  const result = schema.safeParse(value);
-  if (!result.success) throw new ApiError(400, "invalid_request", z.prettifyError(result.error));
-  return result.data;
 }

@@ -16,7 +16,7 @@ const refuse = (message: string) => (c: ApiContext) => c.json(new ApiError(401, 
 
 /** The answer to an address that must wait `seconds` before it tries a token again. */
 export function tooManyAttempts(c: ApiContext, seconds: number): Response {
-  const error = new ApiError(429, "too_many_attempts", `too many wrong API tokens from this address; try again in ${seconds} s`);
+  const error = new ApiError(429, "too_many_attempts", `too many wrong tokens from this address; try again in ${seconds} s`);
   return c.json(error.body(), 429, { "Retry-After": String(seconds) });
 }
 
@@ -42,6 +42,30 @@ export function requireToken(): MiddlewareHandler<{ Bindings: Env }> {
       );
     }
     // Locked out: refused before the token is even compared, a right one too.
+    const wait = waitFor(clientAddress(c), Date.now());
+    if (wait > 0) return tooManyAttempts(c, wait);
+    return check(c, next);
+  };
+}
+
+/** Requires `Authorization: Bearer <BATON_WORKER_TOKEN>`: the worker protocol's routes, apart from the API token. */
+export function requireWorkerToken(): MiddlewareHandler<{ Bindings: Env }> {
+  const refuseWorker = (message: string) => (c: ApiContext) => c.json(new ApiError(401, "unauthorized", message).body(), 401);
+  const check = bearerAuth<{ Bindings: Env }>({
+    verifyToken: (token, c) => timingSafeEqual(token, c.env.BATON_WORKER_TOKEN ?? ""),
+    noAuthenticationHeader: { message: refuseWorker("send the worker token as 'Authorization: Bearer <BATON_WORKER_TOKEN>'") },
+    invalidAuthenticationHeader: { message: refuseWorker("the Authorization header must be 'Bearer <BATON_WORKER_TOKEN>'") },
+    invalidToken: {
+      message: async (c: ApiContext) => {
+        const wait = await failedAttempt(c.env, clientAddress(c), Date.now());
+        return wait > 0 ? tooManyAttempts(c, wait) : refuseWorker("the worker token is wrong: give the worker the Worker's BATON_WORKER_TOKEN secret (not the API token)")(c);
+      },
+    },
+  });
+  return async (c, next) => {
+    if (!c.env.BATON_WORKER_TOKEN) {
+      throw new ApiError(503, "worker_token_unset", "this Baton deployment takes no workers: it has no BATON_WORKER_TOKEN; set one with `wrangler secret put BATON_WORKER_TOKEN`");
+    }
     const wait = waitFor(clientAddress(c), Date.now());
     if (wait > 0) return tooManyAttempts(c, wait);
     return check(c, next);

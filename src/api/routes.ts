@@ -5,7 +5,6 @@
 import * as z from "zod/mini";
 import { MAX_INBOX_BYTES, MAX_INBOX_EVENTS } from "../runs/event-inbox.ts";
 import {
-  ApiErrorBody,
   DecisionBody,
   DecisionView,
   EventBody,
@@ -30,49 +29,15 @@ import {
   StepsQuery,
   WorkflowList,
 } from "./schemas.ts";
+import { WorkersList } from "./worker-schemas.ts";
+import { createRoute, json, refusals } from "./route-kit.ts";
 
-/** One answer a route may give: what it means, and its JSON body's schema (none for 204). */
-export interface ResponseSpec {
-  description: string;
-  schema?: z.ZodMiniType;
-}
-
-/** A route: its method and path, what it reads, and every answer it may give. */
-export interface RouteSpec {
-  method: "get" | "post" | "delete";
-  /** As clients see it, parameters in braces: `/api/runs/{id}`. */
-  path: string;
-  operationId: string;
-  summary: string;
-  /** Readable without the bearer token. */
-  public?: boolean;
-  request?: {
-    params?: z.ZodMiniObject;
-    query?: z.ZodMiniObject;
-    headers?: z.ZodMiniObject;
-    body?: { required: boolean; description?: string; schema: z.ZodMiniType };
-  };
-  responses: Record<number, ResponseSpec>;
-}
-
-/** Keeps a route's literal type while checking it is a route. */
-function createRoute<const R extends RouteSpec>(route: R): R {
-  return route;
-}
-
-/** The answer of every refused request, for the status codes a route may refuse with. */
-function refusals(codes: Record<number, string>): Record<number, ResponseSpec> {
-  const responses: Record<number, ResponseSpec> = {};
-  for (const [status, description] of Object.entries(codes)) responses[Number(status)] = { description, schema: ApiErrorBody };
-  return responses;
-}
+export type { ResponseSpec, RouteSpec } from "./route-kit.ts";
+import { WORKER_ROUTES } from "./worker-routes.ts";
 
 /** Refusals every authenticated route can give. */
 const common = { 401: "unauthorized: no token, a wrong one, or no BATON_API_TOKEN set on the Worker" } as const;
 
-function json(schema: z.ZodMiniType, description: string): ResponseSpec {
-  return { description, schema };
-}
 
 const idempotencyHeader = z.object({ "Idempotency-Key": z.optional(IdempotencyKey) });
 const runParams = z.object({ id: RunIdParam });
@@ -255,6 +220,14 @@ export const openApiDocumentRoute = createRoute({
   responses: { 200: { description: "The OpenAPI 3.1 document of the API." } },
 });
 
+export const listWorkers = createRoute({
+  method: "get",
+  path: "/api/workers",
+  operationId: "listWorkers",
+  summary: "The workers you run that registered, and each queue's load",
+  responses: { 200: json(WorkersList, "Every worker seen in the last week."), ...refusals(common) },
+});
+
 /** Every /api route, in the order the README lists them. */
 export const API_ROUTES = [
   startRun,
@@ -269,5 +242,7 @@ export const API_ROUTES = [
   sendEvent,
   decideApproval,
   listWorkflows,
+  listWorkers,
+  ...WORKER_ROUTES,
   openApiDocumentRoute,
 ] as const;

@@ -8,6 +8,7 @@ import type { DecisionView, EventSentView, RunDetail, RunSummary } from "baton-w
 import type { Env } from "../env.ts";
 import { listedRun } from "../run-list/run-list.ts";
 import { registry, type BuildFailure } from "../registry.ts";
+import { remoteEntry } from "../remote/remote-catalog.ts";
 import { fingerprintOf, runIdFromKey } from "../runs/run-ids.ts";
 import { ApiError } from "./api-error.ts";
 import { EVENT_NAME, issuesText, type SchemaIssue } from "baton-workflows";
@@ -26,7 +27,8 @@ export interface StartOptions {
 export async function startRun(env: Env, name: string, input: unknown, options: StartOptions = {}, kind: "workflow" | "script" = "workflow"): Promise<{ created: boolean; run: RunSummary }> {
   const failure = registry.buildFailure(name);
   if (failure) throw buildFailed(name, failure);
-  const entry = registry.entry(name);
+  // A name the Worker does not have may be one a worker you run serves.
+  const entry = registry.entry(name) ?? (await remoteEntry(env, name)) ?? undefined;
   if (kind === "workflow" && entry?.kind === "script") {
     throw new ApiError(404, "workflow_not_found", `"${name}" is a script, not a workflow; run it with POST /api/scripts/${name}/runs and {"args": ...}`);
   }

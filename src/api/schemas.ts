@@ -7,13 +7,9 @@
 
 import { INBOX_EVENT_TTL_MS, MAX_INBOX_BYTES, MAX_INBOX_EVENTS } from "../runs/event-inbox.ts";
 import * as z from "zod/mini";
-// The English messages alone: the locales namespace would bring every language along.
-import en from "zod/v4/locales/en.js";
+import { doc, int, named, orNull, text } from "./schema-kit.ts";
 import { RUN_STATUSES, type RunStatus as RunStatusName } from "baton-workflows/engine";
 import { EVENT_NAME } from "baton-workflows";
-
-// Readable default messages ("Too big: expected number to be <=100") in every refusal.
-z.config(en());
 
 /** Largest accepted body of `POST /api/runs`, and so the largest run input. */
 export const MAX_INPUT_BYTES = 1024 * 1024;
@@ -21,38 +17,14 @@ export const MAX_INPUT_BYTES = 1024 * 1024;
 /** An Idempotency-Key: 1 to 255 visible ASCII characters. */
 export const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
+export { API_SCHEMAS, type SchemaMeta } from "./schema-kit.ts";
+
 /** A run id as the API takes it. */
 export const RUN_ID = /^[A-Za-z0-9_-]{1,128}$/;
 /** Largest accepted body of a route that takes a small one (an approval decision, a restart). */
 export const MAX_SMALL_BODY_BYTES = 64 * 1024;
 /** Most runs one page of `GET /api/runs` returns. */
 export const MAX_PAGE_SIZE = 100;
-
-/** What the document says of a schema: a component's name, a description. */
-export interface SchemaMeta {
-  id?: string;
-  description?: string;
-  example?: string;
-}
-
-/** Names and descriptions of the schemas, for the OpenAPI document (build time only reads them). */
-export const API_SCHEMAS = z.registry<SchemaMeta>();
-
-/** `schema`, named `id` in the document with `description`. */
-function named<T extends z.ZodMiniType>(id: string, description: string | undefined, schema: T): T {
-  API_SCHEMAS.add(schema, description === undefined ? { id } : { id, description });
-  return schema;
-}
-
-/** `schema`, described in the document. */
-function doc<T extends z.ZodMiniType>(description: string, schema: T, example?: string): T {
-  API_SCHEMAS.add(schema, example === undefined ? { description } : { description, example });
-  return schema;
-}
-
-const text = () => z.string();
-const int = () => z.number().check(z.int());
-const orNull = <T extends z.ZodMiniType>(schema: T) => z.nullable(schema);
 
 // ---- What the API answers ------------------------------------------------------------
 
@@ -62,7 +34,8 @@ export const RunStatus = named(
   z.enum(RUN_STATUSES as readonly RunStatusName[] as [RunStatusName, ...RunStatusName[]]),
 );
 
-type ErrorShape = { name: string; message: string; code?: string | undefined; cause?: ErrorShape | undefined; fields?: Record<string, unknown> | undefined; stack?: string | undefined };
+/** An error as the API shows it (ErrorData of sdk/core/error-data.ts). */
+export type ErrorShape = { name: string; message: string; code?: string | undefined; cause?: ErrorShape | undefined; fields?: Record<string, unknown> | undefined; stack?: string | undefined };
 
 export const ErrorView: z.ZodMiniType<ErrorShape> = named(
   "ErrorView",
@@ -200,6 +173,9 @@ export const RunDetail = named(
     version: doc("The workflow's source version (a hash of its file and companion folder) when the run started.", orNull(text())),
     workerVersion: doc("The Worker version that started the run (from the version metadata binding), if bound.", orNull(text())),
     restartOf: doc("The run this one restarted (POST /api/runs/{id}/restart), or null.", orNull(text())),
+    language: doc('The language its body runs in: "typescript" in the Worker, or the language of the workers you run that serve its workflow (e.g. "python").', text()),
+    bodyQueue: doc("The worker queue whose workers run its body, or null when the Worker does.", orNull(text())),
+    waitingForWorker: doc('Set while its body or a task waits for a worker you run to take it, e.g. "a worker on queue python"; null otherwise.', orNull(text())),
     approvals: doc("Approvals waiting for a decision.", z.array(ApprovalView)),
     events: doc("Events the run waits for.", z.array(EventWaitView)),
     inbox: doc(
@@ -256,6 +232,9 @@ export const WorkflowEntry = named(
     name: text(),
     kind: z.enum(["workflow", "script"]),
     version: doc("A hash of its source; runs record the version they started on.", text()),
+    language: doc('"typescript" for the Worker\'s own; else the language of the workers you run that serve it, e.g. "python".', text()),
+    queue: doc("The worker queue whose workers run it, or null for the Worker's own.", orNull(text())),
+    workerSeenAt: doc("When a worker serving it was last seen, or null for the Worker's own.", orNull(text())),
     schedule: doc("When the scheduler starts runs of it (workflow(fn, { schedule })), or null.", orNull(ScheduleView)),
     inputSchema: doc("The JSON Schema of the input its workflow(fn, { input }) schema takes, where the schema's library gives one; else null.", orNull(z.record(z.string(), z.unknown()))),
   }),

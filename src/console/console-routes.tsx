@@ -20,6 +20,8 @@ import { MAX_INPUT_BYTES, RUN_ID } from "../api/schemas.ts";
 import { DeleteConfirmPage, MessagePage, RunListPage, SignInPage, WorkflowsPage, type StartProblem } from "./pages.tsx";
 import { RunBody, RunPage, STEPS_PER_PAGE, type EventProblem } from "./run-page.tsx";
 import { StepPage } from "./step-page.tsx";
+import { WorkersPage } from "./workers-page.tsx";
+import { workersSeen } from "../remote/workers-view.ts";
 import { limitBody, nonceOf, pageHeaders, readForm, sameOriginPosts } from "./security.ts";
 import { closeSession, hasSession, isApiToken, openSession, sessionsUnavailable } from "./session.ts";
 import { clientAddress, failedAttempt, waitFor } from "../api/attempts.ts";
@@ -36,8 +38,8 @@ const MAX_FORM_INPUT = MAX_INPUT_BYTES;
 const MAX_FORM_BODY = 3 * MAX_FORM_INPUT + 64 * 1024;
 
 /** The paths the console serves; its middleware stays off every other (the API's above all). */
-const PAGES = ["/", "/sign-in", "/sign-out", "/runs/*", "/workflows", "/workflows/*"];
-const SIGNED_IN_PAGES = ["/runs/*", "/workflows", "/workflows/*"];
+const PAGES = ["/", "/sign-in", "/sign-out", "/runs/*", "/workflows", "/workflows/*", "/workers"];
+const SIGNED_IN_PAGES = ["/runs/*", "/workflows", "/workflows/*", "/workers"];
 
 /** The console's routes, mounted at the Worker's root. */
 export function consoleRoutes(): Hono<AppEnv> {
@@ -219,6 +221,8 @@ export function consoleRoutes(): Hono<AppEnv> {
   });
 
   app.get("/workflows", async (c) => c.html(<WorkflowsPage nonce={nonceOf(c)} entries={await workflowEntries(c.env)} />));
+
+  app.get("/workers", async (c) => c.html(<WorkersPage nonce={nonceOf(c)} seen={await workersSeen(c.env)} />));
 
   app.post("/workflows/start", async (c) => {
     const form = await readForm(c);

@@ -73,6 +73,7 @@ export const Layout: FC<PropsWithChildren<{ title: string; nonce: string; nav?: 
           </a>
           <a href={href("/")}>Runs</a>
           <a href={href("/workflows")}>Workflows</a>
+          <a href={href("/workers")}>Workers</a>
           <form method="post" action={href("/sign-out")}>
             <button type="submit">Sign out</button>
           </form>

@@ -170,7 +170,14 @@ export const WorkflowsPage: FC<{ nonce: string; entries: WorkflowEntry[]; proble
                 <h2>{entry.name}</h2>
               </legend>
               <p class="muted">
-                {entry.kind} · version <code>{entry.version}</code>
+                {entry.kind} · {entry.language}
+                {entry.queue ? (
+                  <>
+                    {" "}
+                    on queue <code>{entry.queue}</code> (a worker seen {time(entry.workerSeenAt)})
+                  </>
+                ) : null}{" "}
+                · version <code>{entry.version}</code>
               </p>
               {entry.schedule ? (
                 <p class="schedule">

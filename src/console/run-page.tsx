@@ -107,6 +107,20 @@ export const RunBody: FC<{ window: RunWindow; now: number; eventProblem?: EventP
         <dd>{time(run.createdAt)}</dd>
         <dt>{ended ? "Took" : "Running for"}</dt>
         <dd>{duration(end - start)}</dd>
+        {run.language !== "typescript" ? (
+          <>
+            <dt>Runs in</dt>
+            <dd>
+              {run.language} on queue <code>{run.bodyQueue}</code>
+            </dd>
+          </>
+        ) : null}
+        {run.waitingForWorker ? (
+          <>
+            <dt>Waiting for</dt>
+            <dd class="waiting-worker">{run.waitingForWorker}: start one with baton-worker (README, Workers you run)</dd>
+          </>
+        ) : null}
         {run.wakeAt ? (
           <>
             <dt>Wakes</dt>

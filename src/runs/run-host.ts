@@ -36,6 +36,7 @@ import type { CutPoint, Faults } from "./faults.ts";
 import { MAX_RUN_LOG_BYTES, MAX_RUN_STEPS } from "./limits.ts";
 import { RunStore, type RunRow } from "./run-store.ts";
 import { sendSignals } from "./signals.ts";
+import { remoteCatalog, remoteScriptBody, scriptQueue, withRemote, type RemoteCatalog } from "../remote/remote-catalog.ts";
 
 /** A run's Durable Object, without its RPC methods: what every event of it goes through. */
 export abstract class RunHost extends DurableObject<Env> {
@@ -53,6 +54,8 @@ export abstract class RunHost extends DurableObject<Env> {
   /** Faults a test injects through the control surface; empty otherwise. */
   protected readonly faults: Faults = {};
   protected mailer: Mailer;
+  /** What workers you run serve, as last read: TypeScript bodies may call their scripts and flows. */
+  protected remote: RemoteCatalog = new Map();
   protected readonly host: ExecutionHost = {
     begin: (call) => this.begin(call),
     finishStep: (key, attempt, outcome) => this.finishStep(key, attempt, outcome),
@@ -65,6 +68,7 @@ export abstract class RunHost extends DurableObject<Env> {
     // Known before the first event, so every write can cover the alarm in the same commit.
     void ctx.blockConcurrencyWhile(async () => {
       this.alarms = new RunAlarm(ctx.storage, await ctx.storage.getAlarm());
+      this.remote = await remoteCatalog(env);
     });
     this.open();
   }
@@ -80,6 +84,7 @@ export abstract class RunHost extends DurableObject<Env> {
       machine: this.machine,
       run: () => this.requireRun(),
       settled: (outcomes) => this.deliver(outcomes),
+      remoteQueue: (key) => this.remoteQueueOf(key),
       lose: (messages) => {
         const lost = Math.min(this.faults.loseTaskMessages ?? 0, messages.length);
         this.faults.loseTaskMessages = (this.faults.loseTaskMessages ?? 0) - lost;
@@ -106,6 +111,8 @@ export abstract class RunHost extends DurableObject<Env> {
   /** Hands outcomes to the live execution, or rebuilds it from the log, which now holds them. */
   protected deliver(outcomes: Settled[]): void {
     if (outcomes.length === 0) return;
+    // A body a worker runs hears of its outcomes in its next activation.
+    if (this.store.run()?.bodyQueue) return this.wantActivation();
     // The body runs on from here until it records its next call: a crash meanwhile costs at most the liveness window.
     this.alarms.cover(Date.now() + LIVENESS_MS);
     if (this.execution) for (const settled of outcomes) this.execution.deliver(settled);
@@ -117,7 +124,12 @@ export abstract class RunHost extends DurableObject<Env> {
     if (this.execution) return;
     const run = this.store.run();
     if (!run || isTerminal(run.status)) return;
-    const body = registry.body(run.workflow);
+    // A worker runs the body: a new run asks for its first activation (later ones follow outcomes).
+    if (run.bodyQueue) {
+      if (run.status === "queued") this.wantActivation();
+      return;
+    }
+    const body = registry.body(run.workflow) ?? (run.kind === "script" ? remoteScriptBody(this.remote, run.workflow) : undefined);
     // Its file does not build (an edit in dev): the run waits for it to build again, looked at each liveness window.
     if (!body && registry.buildFailure(run.workflow)) {
       this.alarms.cover(Date.now() + LIVENESS_MS);
@@ -130,7 +142,7 @@ export abstract class RunHost extends DurableObject<Env> {
     }
     if (run.status === "queued") this.store.setStatus("running", Date.now());
     const execution = new Execution(body, run.input, this.store.steps.log(), this.host, { kind: "drive" }, {
-      resolver: registry,
+      resolver: withRemote(registry, this.remote),
       codeChange: codeChangeNote(run.workflow, run.version, registry.entry(run.workflow)?.version),
       seed: run.id,
       startedAt: run.createdAt,
@@ -201,8 +213,9 @@ export abstract class RunHost extends DurableObject<Env> {
           this.tasks.dispatch(effect.key, effect.attempt, effect.options, now);
           break;
         case "rerun-step":
-          // Cold, the rebuilt execution finds the step running and runs it.
-          this.execution?.rerunStep(effect.key, effect.attempt);
+          // Cold, the rebuilt execution finds the step running and runs it; a worker's, in its next activation.
+          if (this.store.run()?.bodyQueue) this.wantActivation();
+          else this.execution?.rerunStep(effect.key, effect.attempt);
           break;
         case "ask":
           if (effect.request.to.length > 0) this.store.emails.queue(effect.key, effect.request.to, now + housekeepingBackoffMs(1));
@@ -351,6 +364,28 @@ export abstract class RunHost extends DurableObject<Env> {
     this.alarms.clear();
     await this.ctx.storage.deleteAll();
     this.open();
+  }
+
+  /** Asks the body's workers for an activation of this run (one waits at a time; the queue keeps one per run). */
+  protected wantActivation(): void {
+    const run = this.requireRun();
+    if (!run.bodyQueue || isTerminal(run.status)) return;
+    const target = `queue:${run.bodyQueue}`;
+    const body = { id: `act:${run.id}`, kind: "activation" as const, runId: run.id };
+    if (!this.store.signals.waiting("enqueue_work", target, body)) this.store.signals.queue({ kind: "enqueue_work", target, body }, Date.now());
+    this.scheduleFlush();
+  }
+
+  /** The worker queue the task at `key` goes to: its script's worker's, or the body's when a worker runs the body; null for the Worker's own queues. */
+  protected remoteQueueOf(key: string): string | null {
+    const step = this.machine.step(key);
+    if (step?.script) return scriptQueue(registry, this.remote, step.script.path);
+    return this.store.run()?.bodyQueue ?? null;
+  }
+
+  /** Reads again what workers serve (remembered a few seconds per isolate). */
+  protected async refreshRemote(): Promise<void> {
+    this.remote = await remoteCatalog(this.env);
   }
 
   protected requireRun(): RunRow {

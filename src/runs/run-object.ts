@@ -28,14 +28,18 @@ import { detailOf, stepDetailOf, stepPageOf, summaryOf, windowOf } from "./run-v
 import { LOG_PAGE_BYTES, STEPS_PAGE_SIZE } from "./limits.ts";
 import { retentionMs } from "./alarm.ts";
 import { restartPlan } from "./restart.ts";
-import { RunHost } from "./run-host.ts";
+import { WorkerFacing } from "./worker-facing.ts";
+import { remoteEntry } from "../remote/remote-catalog.ts";
 
 export type { ApprovalInfo, CancelResult, DecideResult, Decision, StartRequest, StartResult, TaskContextData, TaskRef } from "./run-api.ts";
 
 /** The run's Durable Object as its callers see it: the API, consumers, other run objects, limiters. */
-export class RunObject extends RunHost {
+export class RunObject extends WorkerFacing {
   /** Creates the run (or returns the existing one for a repeated id) and starts it. */
   async start(request: StartRequest): Promise<StartResult> {
+    // Asked before anything is read: the directory is another object, and no other event may come between the check and the creation.
+    const remote = registry.entry(request.workflow) ? null : await remoteEntry(this.env, request.workflow);
+    await this.refreshRemote();
     const existing = this.store.run();
     if (existing) {
       // A start cut off by a crash may have created the run before listing it: the retry lists it.
@@ -53,15 +57,17 @@ export class RunObject extends RunHost {
     this.store.create({
       id: request.id,
       workflow: request.workflow,
-      kind: entry?.kind ?? "workflow",
+      kind: entry?.kind ?? remote?.kind ?? "workflow",
       input: request.input,
       idempotencyKey: request.idempotencyKey,
       origin: request.origin,
       parentId: request.parent?.id ?? null,
       parentKey: request.parent?.key ?? null,
       restartOf: request.restart?.of ?? null,
-      version: entry?.version ?? null,
+      version: entry?.version ?? remote?.version ?? null,
       workerVersion: this.env.CF_VERSION_METADATA?.id ?? null,
+      // A worker runs a workflow's body; a script run's one task goes to its worker from a body here.
+      remote: remote?.kind === "workflow" ? { queue: remote.queue, language: remote.language } : undefined,
       now: Date.now(),
     });
     if (request.restart) {
@@ -82,7 +88,7 @@ export class RunObject extends RunHost {
     if (!this.store.run()) return null;
     await this.index.caughtUp();
     const run = this.requireRun();
-    const detail = detailOf(this.store, run);
+    const detail = detailOf(this.store, run, true, (key) => this.remoteQueueOf(key));
     for (const approval of detail.approvals) Object.assign(approval, await approvalLinks(this.env, run, approval.key, Date.parse(approval.expiresAt)));
     return JSON.stringify(detail);
   }
@@ -95,7 +101,7 @@ export class RunObject extends RunHost {
   /** The run and `limit` of its steps from `offset`, with their outputs and logs, as RunWindow JSON text; null when this object holds no run. */
   async window(offset: number, limit: number): Promise<string | null> {
     const run = this.store.run();
-    return run ? JSON.stringify(windowOf(this.store, run, offset, limit)) : null;
+    return run ? JSON.stringify(windowOf(this.store, run, offset, limit, (key) => this.remoteQueueOf(key))) : null;
   }
 
   /** One step with its output, attempts and logs as StepDetail JSON text; "no_run" or "no_step" when there is none. */
@@ -353,6 +359,7 @@ export class RunObject extends RunHost {
       return;
     }
     if (!isTerminal(run.status)) {
+      await this.refreshRemote();
       const now = Date.now();
       const { settled, effects } = this.machine.due(now);
       this.apply(effects, now);

@@ -43,6 +43,10 @@ export interface RunRow {
   workerVersion: string | null;
   /** A random value recorded at creation: what approval links are bound to, so a new run under the same id honours none of an older one's. Null for runs created before it. */
   incarnation: string | null;
+  /** The worker queue whose workers run this run's body (a workflow or script served by workers you run); null: the Worker runs it. */
+  bodyQueue: string | null;
+  /** The language of that body ("python"), null for the Worker's own. */
+  language: string | null;
 }
 
 /** What a new run records besides its id and input. */
@@ -58,6 +62,8 @@ export interface NewRun {
   restartOf: string | null;
   version: string | null;
   workerVersion: string | null;
+  /** Where the body runs when a worker serves it: its queue and language. */
+  remote?: { queue: string; language: string } | undefined;
   now: number;
 }
 
@@ -125,6 +131,8 @@ export class RunStore {
       version: textOrNull(row, "version"),
       workerVersion: textOrNull(row, "worker_version"),
       incarnation: textOrNull(row, "incarnation"),
+      bodyQueue: textOrNull(row, "body_queue"),
+      language: textOrNull(row, "language"),
     };
   }
 
@@ -132,8 +140,8 @@ export class RunStore {
   create(run: NewRun): void {
     this.schema.create();
     this.sql.exec(
-      `INSERT INTO run (id, workflow, input, status, created_at, updated_at, idempotency_key, origin, kind, parent_id, parent_key, version, worker_version, restart_of, incarnation)
-       VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO run (id, workflow, input, status, created_at, updated_at, idempotency_key, origin, kind, parent_id, parent_key, version, worker_version, restart_of, incarnation, body_queue, language)
+       VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       run.id,
       run.workflow,
       encodeJson(run.input),
@@ -148,6 +156,8 @@ export class RunStore {
       run.workerVersion,
       run.restartOf,
       crypto.randomUUID(),
+      run.remote?.queue ?? null,
+      run.remote?.language ?? null,
     );
     this.cached = undefined;
     // The body starts next, and the list must hear of the run: both within the liveness window.

@@ -1,7 +1,7 @@
 // A run as the API shows it: its summary (lists) and its detail with steps, built from
 // the run object's storage.
 
-import { stepView, type StepRecord } from "baton-workflows/engine";
+import { isTerminal, stepView, type StepRecord } from "baton-workflows/engine";
 import type { RunRow, RunStore } from "./run-store.ts";
 import type { StepDetail, StepPage } from "baton-workflows/client";
 import { MAX_RUN_STEPS, STEPS_PAGE_SIZE } from "./limits.ts";
@@ -26,7 +26,7 @@ export function summaryOf(store: RunStore, run: RunRow): RunSummary {
 }
 
 /** The run with the first page of its steps, for `GET /api/runs/:id` (approval links are added by the run object). */
-export function detailOf(store: RunStore, run: RunRow, withSteps = true): RunDetail {
+export function detailOf(store: RunStore, run: RunRow, withSteps = true, queueOf: (key: string) => string | null = () => null): RunDetail {
   const page = withSteps ? stepPageOf(store, 0, STEPS_PAGE_SIZE) : { steps: [], stepCount: store.steps.count(), nextCursor: null };
   const waiting = store.steps.withStatus("waiting");
   const approvals = waiting.filter((step) => step.kind === "approval").map((step) => ({
@@ -46,6 +46,9 @@ export function detailOf(store: RunStore, run: RunRow, withSteps = true): RunDet
     version: run.version,
     workerVersion: run.workerVersion,
     restartOf: run.restartOf,
+    language: run.language ?? "typescript",
+    bodyQueue: run.bodyQueue,
+    waitingForWorker: waitingForWorker(store, run, queueOf),
     approvals,
     events,
     inbox: store.inbox.list(Date.now()).map((event) => ({ name: event.name, size: event.size, sentAt: iso(event.sentAt), expiresAt: iso(event.expiresAt) })),
@@ -96,12 +99,23 @@ export function stepDetailOf(store: RunStore, key: string): StepDetail | undefin
 }
 
 /** The run without its steps, and `limit` of them from place `offset` with what each produced: a big run's page. */
-export function windowOf(store: RunStore, run: RunRow, offset: number, limit: number): RunWindow {
+export function windowOf(store: RunStore, run: RunRow, offset: number, limit: number, queueOf: (key: string) => string | null = () => null): RunWindow {
   const counts = store.steps.countByStatus();
   const total = Object.values(counts).reduce((sum, n) => sum + n, 0);
   const steps = store.steps.slice(offset, limit).map((record): ConsoleStep => {
     const history = record.kind === "task" || record.kind === "step" ? store.steps.history(record.key) : [];
     return { ...stepViewOf(store, record), output: record.result ?? null, history, logs: store.steps.logs(record.key), attemptStartedAt: iso(record.attemptStartedAt) };
   });
-  return { run: detailOf(store, run, false), steps, offset, total, counts };
+  return { run: detailOf(store, run, false, queueOf), steps, offset, total, counts };
+}
+
+/** The worker queue the run waits on for someone to take its body or a task, as run detail says it; null when it waits for none. */
+function waitingForWorker(store: RunStore, run: RunRow, queueOf: (key: string) => string | null): string | null {
+  if (isTerminal(run.status)) return null;
+  if (run.bodyQueue && run.status === "queued") return `a worker on queue ${run.bodyQueue}`;
+  for (const step of store.steps.withStatus("running")) {
+    const queue = step.kind === "task" && step.claim === null ? queueOf(step.key) : null;
+    if (queue) return `a worker on queue ${queue}`;
+  }
+  return null;
 }

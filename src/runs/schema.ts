@@ -24,7 +24,9 @@ CREATE TABLE IF NOT EXISTS run (
   version TEXT,
   worker_version TEXT,
   restart_of TEXT,
-  incarnation TEXT
+  incarnation TEXT,
+  body_queue TEXT,
+  language TEXT
 );
 CREATE TABLE IF NOT EXISTS steps (
   key TEXT PRIMARY KEY,
@@ -121,6 +123,9 @@ const ADDED_COLUMNS: readonly (readonly [table: "run" | "steps" | "attempts", co
   ["steps", "resends", "INTEGER NOT NULL DEFAULT 0"],
   // Null for runs created before: their links carry none.
   ["run", "incarnation", "TEXT"],
+  // Null for runs created before: their bodies run in the Worker.
+  ["run", "body_queue", "TEXT"],
+  ["run", "language", "TEXT"],
 ];
 
 /**

@@ -1,20 +1,23 @@
 // Messages to other run objects that must arrive (start a child, cancel one, tell a
-// parent its child ended), in the run object's SQLite database: written with the change
+// parent its child ended, hand a body's activation to its workers' queue), in the run object's SQLite database: written with the change
 // that causes them, sent after, retried until delivered.
 
 import type { Json, RunOutcome } from "baton-workflows/engine";
+import type { WorkRef } from "../remote/work-queue.ts";
 import { num, oneOf, text, type Row } from "./rows.ts";
 
 /** A message to another run that must get there: sent after storage, retried until it does. */
 export type Signal =
   | { kind: "start_child"; target: string; body: { workflow: string; input: Json | undefined; parentKey: string } }
   | { kind: "cancel_child"; target: string; body: Record<string, never> }
-  | { kind: "notify_parent"; target: string; body: { key: string; end: RunOutcome } };
+  | { kind: "notify_parent"; target: string; body: { key: string; end: RunOutcome } }
+  /** Work for workers you run: `target` is `queue:<name>`, the body the item (an activation of this run). */
+  | { kind: "enqueue_work"; target: string; body: WorkRef };
 
 /** A signal waiting to be delivered. */
 export type PendingSignal = Signal & { id: number; dueAt: number; tries: number };
 
-const KINDS: readonly Signal["kind"][] = ["start_child", "cancel_child", "notify_parent"];
+const KINDS: readonly Signal["kind"][] = ["start_child", "cancel_child", "notify_parent", "enqueue_work"];
 
 export class SignalTable {
   /** Whether any signal waits; undefined until first asked. Most runs never have one. */
@@ -54,6 +57,12 @@ export class SignalTable {
   failed(id: number, error: string, retryAt: number): void {
     this.sql.exec("UPDATE signals SET tries = tries + 1, last_error = ?, due_at = ? WHERE id = ?", error, retryAt, id);
     this.cover(retryAt);
+  }
+
+  /** True when a signal of this kind to this target, with this body, waits to be sent. */
+  waiting(kind: Signal["kind"], target: string, body: unknown): boolean {
+    if (!this.exists() || this.pending === false) return false;
+    return this.sql.exec("SELECT 1 FROM signals WHERE kind = ? AND target = ? AND body = ? LIMIT 1", kind, target, JSON.stringify(body)).toArray().length > 0;
   }
 
   /** Makes every undelivered signal due at `now` (a test's control). */

@@ -40,6 +40,12 @@ export async function sendSignals(store: RunStore, env: Env, run: RunRow, refuse
 
 /** Delivers one signal; for a child that refused to start, answers why. */
 async function deliver(env: Env, run: RunRow, signal: Signal): Promise<ErrorData | null> {
+  if (signal.kind === "enqueue_work") {
+    if (!env.WORK_QUEUES) throw new Error("the Worker has no WORK_QUEUES binding (run `npx baton init`)");
+    const queue = signal.target.slice("queue:".length);
+    await env.WORK_QUEUES.get(env.WORK_QUEUES.idFromName(queue)).enqueue(signal.body);
+    return null;
+  }
   const stub = env.RUNS.get(env.RUNS.idFromName(signal.target));
   switch (signal.kind) {
     case "start_child": {

@@ -23,6 +23,8 @@ export interface DispatchHost {
   run(): RunRow;
   /** Outcomes settled here (cache hits, an unknown tag) for the workflow to receive. */
   settled(outcomes: Settled[]): void;
+  /** The worker queue (of workers you run) the task at `key` goes to; null for the Worker's own queues. */
+  remoteQueue(key: string): string | null;
   /** Task messages to drop instead of sending (a test's simulated loss); answers those to send. */
   lose(messages: TaskMessage[]): TaskMessage[];
 }
@@ -116,8 +118,14 @@ export class TaskDispatch {
     if (batch.length === 0) return;
     // Each worker tag has its own queue; a tag nobody configured fails its task here.
     const queues = new Map<Queue<TaskMessage>, TaskMessage[]>();
+    const remote = new Map<string, TaskMessage[]>();
     const unroutable: Settled[] = [];
     for (const message of batch) {
+      const workers = this.host.remoteQueue(message.key);
+      if (workers !== null) {
+        remote.set(workers, [...(remote.get(workers) ?? []), message]);
+        continue;
+      }
       const queue = queueFor(this.host.env, this.host.machine.step(message.key)?.options?.tag);
       if (typeof queue === "string") {
         const settled = this.host.machine.settle(message.key, message.attempt, { ok: false, error: toErrorData(new WorkerTagError(queue)) }, Date.now());
@@ -127,6 +135,7 @@ export class TaskDispatch {
       queues.set(queue, [...(queues.get(queue) ?? []), message]);
     }
     if (unroutable.length > 0) this.host.settled(unroutable);
+    await Promise.all([...remote].map(([name, messages]) => this.sendToWorkers(name, messages)));
     for (const [queue, messages] of queues) {
       try {
         for (let i = 0; i < messages.length; i += 100) await queue.sendBatch(messages.slice(i, i + 100).map((body) => ({ body })));
@@ -135,6 +144,19 @@ export class TaskDispatch {
         console.error(`baton: queue send failed, retrying in ${RESEND_MS} ms: ${toErrorData(error).message}`);
         for (const message of messages) this.host.machine.resendAt(message.key, Date.now() + RESEND_MS);
       }
+    }
+  }
+
+  /** Hands attempts to the queue of workers you run; a send that fails is tried again as a lost queue message is. */
+  private async sendToWorkers(name: string, messages: TaskMessage[]): Promise<void> {
+    const { env } = this.host;
+    try {
+      if (!env.WORK_QUEUES) throw new Error("the Worker has no WORK_QUEUES binding (run `npx baton init`)");
+      const items = messages.map(({ runId, key, attempt }) => ({ id: `task:${runId}:${key}:${attempt}`, kind: "task" as const, runId, key, attempt }));
+      await env.WORK_QUEUES.get(env.WORK_QUEUES.idFromName(name)).enqueueMany(items);
+    } catch (error) {
+      console.error(`baton: handing tasks to worker queue "${name}" failed, retrying in ${RESEND_MS} ms: ${toErrorData(error).message}`);
+      for (const message of messages) this.host.machine.resendAt(message.key, Date.now() + RESEND_MS);
     }
   }
 

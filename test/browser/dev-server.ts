@@ -3,7 +3,7 @@
 // test/browser/worker.ts with the workflows in test/browser/workflows/, fresh state in a
 // temporary folder, on a free port.
 
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -17,10 +17,21 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
 /** The API token the dev server is started with. */
 export const TOKEN = "browser-test-token";
 
-/** Writes the registry and the wrangler config of the browser tests' Worker; answers the config's path. */
-export function writeBrowserWorker(): string {
-  buildRegistry(join(root, "test/browser/workflows"), join(root, "test/generated/browser-workflows.ts"));
-  return writeDevWranglerConfig("test/generated/browser.wrangler.toml", "../browser/worker.ts");
+/** Which Worker a dev server runs: its workflows folder and entry module (both from the project root); default the browser tests'. */
+export interface DevWorker {
+  /** Names the generated registry and config: test/generated/<name>-workflows.ts. */
+  name: string;
+  workflows: string;
+  /** The entry module, relative to test/generated/. */
+  main: string;
+}
+
+const BROWSER: DevWorker = { name: "browser", workflows: "test/browser/workflows", main: "../browser/worker.ts" };
+
+/** Writes the registry and the wrangler config of a dev Worker; answers the config's path. */
+export function writeBrowserWorker(worker: DevWorker = BROWSER): string {
+  buildRegistry(join(root, worker.workflows), join(root, `test/generated/${worker.name}-workflows.ts`));
+  return writeDevWranglerConfig(`test/generated/${worker.name}.wrangler.toml`, worker.main);
 }
 
 /** A running `wrangler dev`. */
@@ -28,44 +39,74 @@ export interface DevServer {
   url: string;
   /** What wrangler printed so far. */
   log(): string;
+  /** Kills wrangler as a crash would (SIGKILL of its process group), keeping its state. */
+  kill(): Promise<void>;
+  /** Starts it again on the same port and state, after kill(). */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
+/** Options of startDevServer: which Worker, and variables beyond the API token and signing key. */
+export interface DevServerOptions {
+  worker?: DevWorker;
+  vars?: Record<string, string>;
+}
+
 /** Starts `wrangler dev`; answers its URL and a stop function. */
-export async function startDevServer(): Promise<DevServer> {
-  const config = writeBrowserWorker();
+export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  const config = writeBrowserWorker(options.worker);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const state = mkdtempSync(join(tmpdir(), "baton-browser-"));
-  const child = spawn(
-    join(root, "node_modules/.bin/wrangler"),
-    ["dev", "-c", config, "--port", String(port), "--ip", "127.0.0.1", "--persist-to", state, "--log-level", "error", "--test-scheduled",
-      "--var", `BATON_API_TOKEN:${TOKEN}`, "--var", "BATON_SIGNING_KEY:browser-test-signing-key"],
-    { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, PATH: `${join(root, "node_modules/.bin")}:${process.env.PATH}` } },
-  );
+  const vars = Object.entries({ BATON_API_TOKEN: TOKEN, BATON_SIGNING_KEY: "browser-test-signing-key", ...options.vars }).flatMap(([name, value]) => ["--var", `${name}:${value}`]);
   let log = "";
-  child.stdout.on("data", (d: Buffer) => (log += d.toString()));
-  child.stderr.on("data", (d: Buffer) => (log += d.toString()));
-  const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    const up = await fetch(`${url}/api/workflows`, { headers: { Authorization: `Bearer ${TOKEN}` } }).then((r) => r.ok, () => false);
-    if (up) break;
-    if (Date.now() > deadline || child.exitCode !== null) {
-      child.kill("SIGKILL");
-      throw new Error(`wrangler dev did not start:\n${log}`);
+  let child: ChildProcess;
+  let exited: Promise<void>;
+  const launch = async () => {
+    child = spawn(
+      join(root, "node_modules/.bin/wrangler"),
+      ["dev", "-c", config, "--port", String(port), "--ip", "127.0.0.1", "--persist-to", state, "--log-level", "error", "--test-scheduled", ...vars],
+      // Its own process group, so a kill reaches workerd too.
+      { cwd: root, stdio: ["ignore", "pipe", "pipe"], detached: true, env: { ...process.env, PATH: `${join(root, "node_modules/.bin")}:${process.env.PATH}` } },
+    );
+    child.stdout?.on("data", (d: Buffer) => (log += d.toString()));
+    child.stderr?.on("data", (d: Buffer) => (log += d.toString()));
+    exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+    const deadline = Date.now() + 90_000;
+    for (;;) {
+      const up = await fetch(`${url}/api/workflows`, { headers: { Authorization: `Bearer ${TOKEN}` } }).then((r) => r.ok, () => false);
+      if (up) break;
+      if (Date.now() > deadline || child.exitCode !== null) {
+        signal(child, "SIGKILL");
+        throw new Error(`wrangler dev did not start:\n${log}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  };
+  await launch();
   return {
     url,
     log: () => log,
+    kill: async () => {
+      signal(child, "SIGKILL");
+      await exited;
+    },
+    restart: launch,
     stop: async () => {
-      child.kill("SIGTERM");
+      signal(child, "SIGTERM");
       await exited;
       rmSync(state, { recursive: true, force: true });
     },
   };
+}
+
+function signal(child: ChildProcess, name: NodeJS.Signals): void {
+  if (child.exitCode !== null || child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, name);
+  } catch {
+    child.kill(name);
+  }
 }
 
 /** Debian's chromium, or CHROMIUM_PATH. */

@@ -5,7 +5,7 @@ import worker from "../../src/index.ts";
 import { registry } from "../../src/registry.ts";
 import { modules } from "../generated/browser-workflows.ts";
 
-export { AccessGuard, ConcurrencyLimiter, RunIndex, RunObject, Scheduler, TaskCache } from "../../src/index.ts";
+export { AccessGuard, ConcurrencyLimiter, RunIndex, RunObject, Scheduler, TaskCache, WorkerDirectory, WorkQueue } from "../../src/index.ts";
 
 registry.add(modules);
 

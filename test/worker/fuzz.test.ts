@@ -125,6 +125,18 @@ function apiRequests(): { what: string; path: string; init: RequestInit }[] {
   }
   // A malformed Authorization header (not counted as a wrong token) on the routes that take nothing else.
   for (const path of ["/api/workflows", "/api/runs", `/api/runs/${sleeping}`]) add(`malformed Authorization on ${path}`, path, { headers: { Authorization: "Bearer a b" } });
+  // The worker protocol, with the worker token: bodies no route takes, queues and claims it never handed out.
+  const worker = { Authorization: "Bearer test-worker-token" };
+  for (const path of ["/api/worker/v1/register", "/api/worker/v1/queues/python/poll", "/api/worker/v1/queues/..%2Fx/poll", "/api/worker/v1/claims/x/complete"]) {
+    for (const bad of BAD_BODIES) add(`POST ${path} with ${bad.name}`, path, { method: "POST", body: bad.body, headers: { ...worker, "Content-Type": bad.type } });
+  }
+  const forged = btoa(JSON.stringify({ q: "python", i: `act:${sleeping}`, c: "forged", r: sleeping, k: "activation" }));
+  for (const claim of ["x", "%00", "%ZZ", forged, "x".repeat(2000)]) {
+    add(`heartbeat ${claim.slice(0, 10)}`, `/api/worker/v1/claims/${claim}/heartbeat`, { method: "POST", headers: worker });
+    add(`complete ${claim.slice(0, 10)}`, `/api/worker/v1/claims/${claim}/complete`, { method: "POST", body: '{"commands":[]}', headers: { ...worker, "Content-Type": "application/json" } });
+    for (const cursor of ["0", "-1", "1e400", "abc"]) add(`log ${claim.slice(0, 10)} ?cursor=${cursor}`, `/api/worker/v1/claims/${claim}/log?cursor=${cursor}`, { headers: worker });
+  }
+  add("malformed Authorization on /api/workers", "/api/workers", { headers: { Authorization: "Bearer a b" } });
   // Wrong methods on every route, at a tricky id.
   const routes: [string, string[]][] = [
     ["/api/runs", ["GET", "POST"]],
@@ -138,6 +150,7 @@ function apiRequests(): { what: string; path: string; init: RequestInit }[] {
     ["/api/workflows", ["GET"]],
     ["/api/openapi.json", ["GET"]],
     ["/api/scripts/x/runs", ["POST"]],
+    ["/api/workers", ["GET"]],
   ];
   for (const [path, takes] of routes) {
     for (const method of WRONG_METHODS.filter((m) => !takes.includes(m))) add(`${method} ${path}`, path, method === "GET" || method === "OPTIONS" ? { method } : { method, body: "{", headers: { "Content-Type": "application/json" } });

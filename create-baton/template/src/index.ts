@@ -7,7 +7,7 @@ import { createBaton } from "baton-workflows/worker";
 import { broken, scripts, versions, workflows } from "./generated/workflows.ts";
 
 // The Durable Object classes and the service-binding entrypoint must be exports of the main module.
-export { AccessGuard, BatonService, ConcurrencyLimiter, RunIndex, RunObject, Scheduler, TaskCache } from "baton-workflows/worker";
+export { AccessGuard, BatonService, ConcurrencyLimiter, RunIndex, RunObject, Scheduler, TaskCache, WorkerDirectory, WorkQueue } from "baton-workflows/worker";
 
 const baton = createBaton({ workflows, scripts, versions, broken });
 

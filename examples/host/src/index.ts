@@ -8,7 +8,7 @@ import nightly from "./workflows/nightly-report.ts";
 import signoff from "./workflows/signoff.ts";
 
 // Baton's Durable Object classes and its service-binding entrypoint, as exports of the main module.
-export { AccessGuard, BatonService, ConcurrencyLimiter, RunIndex, RunObject, Scheduler, TaskCache } from "baton-workflows/worker";
+export { AccessGuard, BatonService, ConcurrencyLimiter, RunIndex, RunObject, Scheduler, TaskCache, WorkerDirectory, WorkQueue } from "baton-workflows/worker";
 
 const workflows = { greet, signoff, "reports/nightly": nightly };
 /** The workflows by name, for typed callers (see caller/index.ts). */

@@ -1,0 +1,51 @@
+// Reading a request's JSON body: UTF-8 only, valid JSON within the depth and number
+// limits every stored value keeps, checked against a zod schema; each refusal a 400
+// with a stable code that says what to fix.
+
+import type { Context } from "hono";
+import * as z from "zod/mini";
+import { receivedJsonProblem } from "baton-workflows/engine";
+import { ApiError } from "./api-error.ts";
+
+/** The request's body as JSON. */
+export async function readJson(c: Context): Promise<unknown> {
+  return parseJson(await readText(c));
+}
+
+/** The request's body as UTF-8 text. */
+export async function readText(c: Context): Promise<string> {
+  let bytes: ArrayBuffer;
+  try {
+    bytes = await c.req.arrayBuffer();
+  } catch {
+    // The client went away (or its body broke off) mid-send: its problem, not the Worker's, and nobody reads the answer.
+    throw new ApiError(400, "invalid_request", "the request body could not be read to its end");
+  }
+  try {
+    // Fatal: bytes that are not UTF-8 are refused, not turned into U+FFFD.
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw new ApiError(400, "invalid_json", "the request body is not UTF-8 text; send JSON encoded as UTF-8");
+  }
+}
+
+/** Parses JSON text a client sent. */
+export function parseJson(text: string): unknown {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new ApiError(400, "invalid_json", "the request body is not valid JSON");
+  }
+  // Refused here, where it is cheap: deeper values break parsers and serializers further on, and 1e400 would be kept as null.
+  const problem = receivedJsonProblem(value);
+  if (problem) throw new ApiError(400, "invalid_json", `the request body ${problem}`);
+  return value;
+}
+
+/** Checks a value against a schema: 400 invalid_request naming what is wrong. */
+export function parse<T>(schema: z.ZodMiniType<T>, value: unknown): T {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new ApiError(400, "invalid_request", z.prettifyError(result.error));
+  return result.data;
+}

@@ -1,0 +1,137 @@
+// The run object's side of the worker protocol (DESIGN.md, "Workers you run"): what a
+// worker you run is handed for an activation of the run's body or one task attempt,
+// and the body's commands it answers with, applied by the same machine that applies a
+// TypeScript body's calls. The WorkQueue's claim has already been checked by the
+// route; here the run decides what is still wanted, so a late or repeated answer
+// changes nothing.
+
+import { DEFAULT_TASK_OPTIONS, isTerminal, type ErrorData, type NewCall, type Outcome } from "baton-workflows/engine";
+import type { WorkerCommand } from "../api/worker-schemas.ts";
+import { LOG_PAGE_BYTES } from "./limits.ts";
+import { RunHost } from "./run-host.ts";
+import type { RunRow } from "./run-store.ts";
+
+/** What a worker replays a body from: the run's input, seed, clock and a first page of its log. */
+export interface ActivationContext {
+  runId: string;
+  workflow: string;
+  version: string | null;
+  input: unknown;
+  seed: string;
+  startedAt: number;
+  codeChange: string | null;
+  log: unknown[];
+  logCursor: string | null;
+}
+
+/** One task attempt as a worker runs it. */
+export interface RemoteTask {
+  runId: string;
+  key: string;
+  name: string;
+  attempt: number;
+  deadline: number;
+  script: { path: string; args: unknown } | null;
+  activation: ActivationContext | null;
+}
+
+/** The run object's RPC methods for workers you run. */
+export abstract class WorkerFacing extends RunHost {
+  /** The context of an activation of this run's body (JSON text), or null when no worker should run it (ended, or not a worker's body). */
+  async activation(): Promise<string | null> {
+    const run = this.store.run();
+    if (!run || isTerminal(run.status) || !run.bodyQueue) return null;
+    // A worker took the body: the run is running from here.
+    if (run.status === "queued") {
+      this.store.setStatus("running", Date.now());
+      this.afterEvent();
+    }
+    return JSON.stringify(this.activationOf(this.requireRun()));
+  }
+
+  /**
+   * Claims attempt `attempt` of the task at `key` for `claim` and answers what the
+   * worker needs to run it (JSON text of RemoteTask); null when it is not wanted (it
+   * settled, moved on, another claim holds it, or the run ended).
+   */
+  async remoteTask(key: string, attempt: number, claim: string): Promise<string | null> {
+    const run = this.store.run();
+    if (!run || isTerminal(run.status)) return null;
+    const now = Date.now();
+    const step = this.machine.claimed(key, attempt, claim, now, true);
+    if (!step) return null;
+    this.afterEvent();
+    const options = step.options ?? DEFAULT_TASK_OPTIONS;
+    const task: RemoteTask = {
+      runId: run.id,
+      key,
+      name: step.name,
+      attempt,
+      deadline: now + options.timeout * 1000,
+      script: step.script ? { path: step.script.path, args: step.script.args ?? null } : null,
+      // A closure of the body: the worker replays the run to it.
+      activation: step.script ? null : this.activationOf(run),
+    };
+    return JSON.stringify(task);
+  }
+
+  /** Applies an activation's commands in order; accepted when any changed the run (a repeat or a stale answer changes nothing). */
+  async workerCommands(text: string): Promise<{ accepted: boolean }> {
+    const run = this.store.run();
+    if (!run || isTerminal(run.status) || !run.bodyQueue) return { accepted: false };
+    const commands = JSON.parse(text) as WorkerCommand[];
+    let changed = false;
+    for (const command of commands) {
+      if (isTerminal(this.requireRun().status)) break;
+      changed = this.applyCommand(command) || changed;
+    }
+    if (changed) this.afterEvent();
+    return { accepted: changed };
+  }
+
+  private applyCommand(command: WorkerCommand): boolean {
+    const now = Date.now();
+    switch (command.kind) {
+      case "call": {
+        const call = command.call as NewCall;
+        const recorded = this.machine.step(call.key);
+        // Recorded already: only an inline step's next attempt (after its retry wait, or a cut-off) is new.
+        if (recorded && !(recorded.kind === "step" && call.kind === "step" && recorded.status === "running" && call.attempt === recorded.attempts + 1)) return false;
+        this.begin(call);
+        return true;
+      }
+      case "step_result": {
+        const outcome = command.outcome as Outcome;
+        const step = this.machine.step(command.key);
+        if (!step || step.kind !== "step" || step.status !== "running" || step.attempts !== command.attempt) return false;
+        const settled = this.finishStep(command.key, command.attempt, outcome);
+        if (settled) this.deliver([settled]);
+        return true;
+      }
+      case "complete":
+        this.endRun({ status: "completed", output: command.output as never }, now);
+        this.scheduleFlush();
+        return true;
+      case "fail":
+        // Validated by the route as ErrorData's shape; its fields are JSON parsed from the request.
+        this.endRun({ status: "failed", error: command.error as ErrorData }, now);
+        this.scheduleFlush();
+        return true;
+    }
+  }
+
+  private activationOf(run: RunRow): ActivationContext {
+    const page = this.store.steps.logPage(0, LOG_PAGE_BYTES);
+    return {
+      runId: run.id,
+      workflow: run.workflow,
+      version: run.version,
+      input: run.input ?? null,
+      seed: run.id,
+      startedAt: run.createdAt,
+      codeChange: null,
+      log: page.log,
+      logCursor: page.more ? String(page.cursor) : null,
+    };
+  }
+}
