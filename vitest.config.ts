@@ -77,6 +77,7 @@ export default defineConfig({
       },
       // Python workflows end to end: the Worker under `wrangler dev` and a Python worker from the wheel.
       {
+        resolve: { alias: batonFromSource },
         test: {
           name: "python",
           include: ["test/python/**/*.test.ts"],

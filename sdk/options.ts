@@ -50,6 +50,8 @@ export interface TaskOptions {
   priority?: number;
   /** Worker tag: run this task on the Worker consuming the tag's own queue (e.g. "heavy"). */
   tag?: string;
+  /** Run this task on a worker you run that polls this queue (e.g. "gpu": `npx baton worker --queue gpu`), not in a Worker. */
+  queue?: string;
 }
 
 /** Options of step(): retries and a per-attempt timeout. */
@@ -81,6 +83,7 @@ export interface ResolvedTaskOptions {
   concurrency?: ResolvedConcurrencyLimit;
   priority?: number;
   tag?: string;
+  queue?: string;
 }
 
 /** The defaults, as Cloudflare Workflows users know them: 5 retries, 1 s, exponential, 10 minutes. */
@@ -99,7 +102,7 @@ export function heartbeatTimeoutMs(options: ResolvedTaskOptions): number {
 
 const BACKOFFS = new Set(["constant", "linear", "exponential"]);
 
-const TASK_OPTIONS = ["retries", "timeout", "heartbeatTimeout", "cacheTtl", "cacheKey", "concurrency", "priority", "tag"] as const;
+const TASK_OPTIONS = ["retries", "timeout", "heartbeatTimeout", "cacheTtl", "cacheKey", "concurrency", "priority", "tag", "queue"] as const;
 const RETRY_OPTIONS = ["limit", "delay", "backoff", "maxDelay"] as const;
 const CONCURRENCY_OPTIONS = ["key", "limit", "window"] as const;
 
@@ -138,6 +141,13 @@ export function resolveTaskOptions(options: TaskOptions | undefined, primitive: 
       throw new InvalidArgumentError(`${primitive}() tag must be 1 to 40 lowercase letters, digits or dashes, got ${JSON.stringify(options.tag)}`);
     }
     resolved.tag = options.tag;
+  }
+  if (options.queue !== undefined) {
+    if (typeof options.queue !== "string" || !/^[a-z0-9][a-z0-9-]{0,62}$/.test(options.queue)) {
+      throw new InvalidArgumentError(`${primitive}() queue must be 1 to 63 lowercase letters, digits or dashes, got ${JSON.stringify(options.queue)}`);
+    }
+    if (options.tag !== undefined) throw new InvalidArgumentError(`${primitive}() takes a tag (a Worker's queue) or a queue (workers you run), not both`);
+    resolved.queue = options.queue;
   }
   if (options.priority !== undefined) {
     if (!Number.isInteger(options.priority)) throw new InvalidArgumentError(`${primitive}() priority must be an integer, got ${String(options.priority)}`);

@@ -13,11 +13,12 @@ DEFAULT_TIMEOUT = 600
 DEFAULT_HEARTBEAT_TIMEOUT_SECONDS = 30
 
 # Python spellings of the TS option names; the resolved JSON uses the TS ones.
-TASK_OPTIONS = ["retries", "timeout", "heartbeat_timeout", "cache_ttl", "cache_key", "concurrency", "priority", "tag"]
+TASK_OPTIONS = ["retries", "timeout", "heartbeat_timeout", "cache_ttl", "cache_key", "concurrency", "priority", "tag", "queue"]
 RETRY_OPTIONS = ["limit", "delay", "backoff", "max_delay"]
 CONCURRENCY_OPTIONS = ["key", "limit", "window"]
 BACKOFFS = ("constant", "linear", "exponential")
 _TAG = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+_QUEUE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 # camelCase accepted in dicts (e.g. options copied from TypeScript), mapped to the Python names.
 _ALIASES = {"heartbeatTimeout": "heartbeat_timeout", "cacheTtl": "cache_ttl", "cacheKey": "cache_key", "maxDelay": "max_delay"}
 
@@ -71,6 +72,14 @@ def resolve_task_options(options: Mapping[str, Any] | None, primitive: str) -> d
         if not isinstance(tag, str) or not _TAG.match(tag):
             raise InvalidArgumentError(f"{primitive}() tag must be 1 to 40 lowercase letters, digits or dashes, got {tag!r}")
         resolved["tag"] = tag
+    if "queue" in options:
+        # Another queue's workers run this task (e.g. "gpu"): they must serve the same workflow.
+        queue = options["queue"]
+        if not isinstance(queue, str) or not _QUEUE.match(queue):
+            raise InvalidArgumentError(f"{primitive}() queue must be 1 to 63 lowercase letters, digits or dashes, got {queue!r}")
+        if "tag" in options:
+            raise InvalidArgumentError(f"{primitive}() takes a tag (a Worker's queue) or a queue (workers you run), not both")
+        resolved["queue"] = queue
     if "priority" in options:
         if not _is_int(options["priority"]):
             raise InvalidArgumentError(f"{primitive}() priority must be an integer, got {options['priority']!r}")

@@ -59,6 +59,13 @@ class Options(unittest.TestCase):
         got = resolve_task_options({"retries": {"limit": 2, "max_delay": "1 minute"}, "heartbeat_timeout": "45 seconds", "tag": "gpu"}, "task")
         self.assertEqual(got, {"retries": {"limit": 2, "delay": 1, "backoff": "exponential", "maxDelay": 60}, "timeout": 600, "heartbeatTimeout": 45, "tag": "gpu"})
 
+    def test_queue_sends_a_task_to_another_queues_workers(self):
+        self.assertEqual(resolve_task_options({"queue": "gpu"}, "task")["queue"], "gpu")
+        with self.assertRaisesRegex(InvalidArgumentError, "queue must be 1 to 63 lowercase"):
+            resolve_task_options({"queue": "GPU box"}, "task")
+        with self.assertRaisesRegex(InvalidArgumentError, "not both"):
+            resolve_task_options({"queue": "gpu", "tag": "heavy"}, "task")
+
     def test_unknown_options_are_named(self):
         with self.assertRaisesRegex(InvalidArgumentError, 'task\\(\\) has no option "retry"'):
             resolve_task_options({"retry": 1}, "task")

@@ -35,10 +35,14 @@ const USAGE = `usage: baton <command> [options]
   cancel ID                                      cancel a run
   restart ID [--from STEP] [--watch]             rerun an ended run from a step (default: its first failed one)
   delete ID                                      delete an ended run and everything it stored
+  workflows                                      list the workflows and scripts, with their language and queue
+  workers                                        list the workers you run that registered, and their queues' load
 
   build [--workflows DIR] [--out FILE]           write the map of workflows/ for createBaton() (default src/generated/workflows.ts)
   init [--config FILE]                           add what Baton needs to wrangler.toml / wrangler.jsonc (prints what it changed)
   doctor [--config FILE]                         check the config against what this version needs, and say what to add
+  worker [FOLDER] --url URL --token TOKEN [--queue node]
+                                                 run the tasks that name the queue (task(fn, { queue })) and FOLDER's scripts
 
   --url URL      the deployment (or BATON_URL; default ${DEFAULT_URL})
   --token TOKEN  the API token (or BATON_TOKEN; the dev token for localhost)
@@ -82,6 +86,29 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
           ...(limit ? { limit: Number(limit) } : {}),
         });
         print(page, () => (page.runs.length === 0 ? "no runs" : page.runs.map((run) => `${run.id}  ${run.workflow}  ${run.status}  ${run.createdAt}`).join("\n")));
+        return 0;
+      }
+      case "workflows": {
+        only(rest, 0, "workflows");
+        const entries = await client.workflows();
+        print(entries, () =>
+          entries.length === 0
+            ? "no workflows"
+            : entries.map((entry) => `${entry.name}  ${entry.kind}  ${entry.language}${entry.queue ? ` on queue ${entry.queue}` : ""}  ${entry.version}`).join("\n"),
+        );
+        return 0;
+      }
+      case "workers": {
+        only(rest, 0, "workers");
+        const seen = await client.workers();
+        print(seen, () =>
+          seen.workers.length === 0
+            ? "no workers have registered (start one: baton-worker FOLDER --url … --token …)"
+            : [
+                ...seen.workers.map((w) => `${w.id}  ${w.online ? "online " : "offline"}  queue ${w.queue}  ${w.language} (${w.sdk})  ${w.host ?? "-"}  last seen ${w.lastSeen}`),
+                ...seen.queues.map((q) => `queue ${q.queue}: ${q.waiting} waiting, ${q.inFlight} in flight`),
+              ].join("\n"),
+        );
         return 0;
       }
       case "get": {
@@ -218,7 +245,8 @@ function decisions(run: RunDetail): { key: string; lines: string[] }[] {
 }
 
 function describe(run: RunDetail): string {
-  const lines = [`${run.id}  ${run.workflow}  ${run.status}`, `started ${run.createdAt}, updated ${run.updatedAt}`];
+  const lines = [`${run.id}  ${run.workflow}  ${run.status}${run.language !== "typescript" ? `  (${run.language} on queue ${run.bodyQueue ?? "?"})` : ""}`, `started ${run.createdAt}, updated ${run.updatedAt}`];
+  if (run.waitingForWorker) lines.push(`waiting for ${run.waitingForWorker}: start one with baton-worker FOLDER --url … --token …`);
   if (run.input !== null && run.input !== undefined) lines.push(`input   ${JSON.stringify(run.input)}`);
   for (const step of run.steps) lines.push(`  ${step.status.padEnd(9)} ${step.key}${step.attempts > 1 ? ` (${step.attempts} attempts)` : ""}${step.error ? ` — ${step.error.name}: ${step.error.message}` : ""}`);
   if (run.stepCount > run.steps.length) lines.push(`  … and ${run.stepCount - run.steps.length} more steps (GET /api/runs/${run.id}/steps?cursor=${run.nextStepsCursor ?? ""})`);

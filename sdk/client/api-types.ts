@@ -240,6 +240,7 @@ export interface NewCall {
     } | undefined;
     priority?: number | undefined;
     tag?: string | undefined;
+    queue?: string | undefined;
   } | undefined;
   script?: {
     path: string;

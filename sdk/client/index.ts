@@ -1,7 +1,7 @@
 // `baton/client`: a typed client of Baton's HTTP API. Only fetch, URL and timers, so
 // it runs in Workers, Node, Deno and browsers alike.
 
-import type { DecisionView, EventSentView, RestartView, RunDetail, RunPage, RunStatus, RunSummary, StepDetail, StepPage, StepView, WorkflowEntry } from "./api-types.ts";
+import type { DecisionView, EventSentView, RestartView, RunDetail, RunPage, RunStatus, RunSummary, StepDetail, StepPage, StepView, WorkersList, WorkflowEntry } from "./api-types.ts";
 
 export type * from "./api-types.ts";
 import { TERMINAL_RUN_STATUSES } from "../core/run-machine/statuses.ts";
@@ -189,6 +189,11 @@ export class BatonClient {
   /** The registered workflows and scripts. */
   async workflows(): Promise<WorkflowEntry[]> {
     return (await this.call<{ workflows: WorkflowEntry[] }>("GET", "/api/workflows")).workflows;
+  }
+
+  /** The workers you run that registered (seen in the last week) and each queue's load. */
+  workers(): Promise<WorkersList> {
+    return this.call<WorkersList>("GET", "/api/workers");
   }
 
   /** Waits until the run ends, whatever the outcome, and answers it. */

@@ -93,6 +93,7 @@ const ResolvedOptions = z.strictObject({
   concurrency: z.optional(z.strictObject({ key: name(), limit: int().check(z.minimum(1)), window: z.optional(seconds()) })),
   priority: z.optional(z.number()),
   tag: z.optional(z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,39}$/))),
+  queue: z.optional(z.string().check(z.regex(QUEUE_NAME))),
 });
 
 export const NewCallBody = named(

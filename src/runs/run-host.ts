@@ -379,6 +379,7 @@ export abstract class RunHost extends DurableObject<Env> {
   /** The worker queue the task at `key` goes to: its script's worker's, or the body's when a worker runs the body; null for the Worker's own queues. */
   protected remoteQueueOf(key: string): string | null {
     const step = this.machine.step(key);
+    if (step?.options?.queue) return step.options.queue;
     if (step?.script) return scriptQueue(registry, this.remote, step.script.path);
     return this.store.run()?.bodyQueue ?? null;
   }

@@ -62,3 +62,11 @@ describe("unknown option keys", () => {
     expect(badTask.begun).toEqual([]);
   });
 });
+
+describe("the queue option", () => {
+  it("sends a task to workers you run on that queue, checked where the author writes it", () => {
+    expect(resolveTaskOptions({ queue: "gpu" }, "task").queue).toBe("gpu");
+    expect(() => resolveTaskOptions({ queue: "GPU box" }, "task")).toThrow('task() queue must be 1 to 63 lowercase letters, digits or dashes, got "GPU box"');
+    expect(() => resolveTaskOptions({ queue: "gpu", tag: "heavy" }, "task")).toThrow("task() takes a tag (a Worker's queue) or a queue (workers you run), not both");
+  });
+});

@@ -3,20 +3,25 @@
 // python/examples/: the seed example, a body's uuid4() across a sleep and a kill -9 of
 // the worker, a task whose worker is killed mid-attempt, an approval, TypeScript and
 // Python calling each other, a killed and restarted `wrangler dev`, and a wrong token.
+import { spawn } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDevServer, TOKEN, type DevServer } from "../browser/dev-server.ts";
+import { CASES, result } from "../conformance/cases.ts";
 import { installWheel, startWorker, type PythonWorker } from "./python-worker.ts";
 
 const WORKER_TOKEN = "python-e2e-worker-token";
-const EXAMPLES = join(import.meta.dirname, "../../python/examples");
+const ROOT = join(import.meta.dirname, "../..");
+const EXAMPLES = join(ROOT, "python/examples");
 
 let server: DevServer;
 let bin: string;
 let worker: PythonWorker;
+/** The worker serving the Python ports of the conformance cases (python/tests/conformance/), on a queue of its own. */
+let conformance: PythonWorker;
 let site: Server;
 let siteUrl: string;
 
@@ -69,17 +74,19 @@ beforeAll(async () => {
   siteUrl = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
   server = await startDevServer({ worker: { name: "python", workflows: "test/python/workflows", main: "../python/worker.ts" }, vars: { BATON_WORKER_TOKEN: WORKER_TOKEN } });
   worker = startWorker(bin, EXAMPLES, server.url, WORKER_TOKEN);
+  conformance = startWorker(bin, join(ROOT, "python/tests"), server.url, WORKER_TOKEN, ["--queue", "conformance"]);
   // Registered: the Worker lists the Python workflows with their language and queue.
   const deadline = Date.now() + 30_000;
   for (;;) {
     const { workflows } = (await (await call("/api/workflows")).json()) as { workflows: { name: string; language: string; queue: string | null }[] };
-    if (workflows.some((w) => w.name === "seed" && w.language === "python" && w.queue === "python")) break;
+    if (workflows.some((w) => w.name === "seed" && w.language === "python" && w.queue === "python") && workflows.some((w) => w.name === "conformance/body-clock" && w.queue === "conformance")) break;
     if (Date.now() > deadline) throw new Error(`the worker did not register:\n${worker.log()}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }, 180_000);
 
 afterAll(async () => {
+  await conformance?.stop();
   await worker?.stop();
   await server?.stop();
   site?.close();
@@ -127,6 +134,19 @@ describe("Python workflows under wrangler dev", () => {
     expect(run.steps.find((step) => step.key === "slow#0")?.attempts).toBe(2);
   });
 
+  it("stops gracefully on SIGTERM: finishes the task it holds, polls no more, exits 0", { timeout: 90_000 }, async () => {
+    const marker = join(mkdtempSync(join(tmpdir(), "baton-marker-")), "attempts.txt");
+    const id = await start("slow_task", { marker });
+    const deadline = Date.now() + 30_000;
+    while (!existsSync(marker) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await worker.stop()).toBe(0);
+    // Finished before it exited: one attempt, reported.
+    const run = await until(id, ended, 10_000);
+    expect(run).toMatchObject({ status: "completed", output: { result: "slept" } });
+    expect(readFileSync(marker, "utf8").trim().split("\n")).toEqual(["slow#0 attempt 1"]);
+    worker = startWorker(bin, EXAMPLES, server.url, WORKER_TOKEN);
+  });
+
   it("waits for an approval, then goes on with the decision", async () => {
     const id = await start("approval", { message: "Ship it?" });
     const waiting = await until(id, (run) => run.approvals.length === 1);
@@ -140,6 +160,26 @@ describe("Python workflows under wrangler dev", () => {
     const py = await start("calls_ts", { n: 4 });
     expect(await until(ts, ended)).toMatchObject({ status: "completed", output: { total: 41 } });
     expect(await until(py, ended)).toMatchObject({ status: "completed", output: { child: "hello python from TypeScript", doubled: { doubled: 8 } } });
+  });
+
+  it("runs a TypeScript task that names a queue on `npx baton worker` in Node", async () => {
+    const node = spawn(process.execPath, ["--conditions=baton-source", join(ROOT, "sdk/bin/baton.js"), "worker", "test/python/workflows", "--url", server.url, "--token", WORKER_TOKEN, "--queue", "node"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    let printed = "";
+    node.stderr.on("data", (d: Buffer) => (printed += d.toString()));
+    const exited = new Promise<number | null>((resolve) => node.on("exit", resolve));
+    try {
+      const id = await start("ts/on-node", { n: 7 });
+      const run = await until(id, ended);
+      expect(run.status, printed).toBe("completed");
+      const output = run.output as { here: string; there: { agent: string; squared: number } };
+      expect(output.here).toBe("Cloudflare-Workers");
+      expect(output.there).toEqual({ agent: expect.stringMatching(/^Node\.js\//), squared: 49 });
+      expect(printed).toContain(`task run=${id} key=there#0 attempt=1`);
+    } finally {
+      node.kill("SIGTERM");
+    }
+    // SIGTERM: it stops polling and exits cleanly once its claimed work is done.
+    expect(await exited).toBe(0);
   });
 
   it("goes on after wrangler dev is killed and restarted while a Python run sleeps", { timeout: 150_000 }, async () => {
@@ -158,5 +198,23 @@ describe("Python workflows under wrangler dev", () => {
     expect(await wrong.exited).toBe(2);
     expect(wrong.log()).toMatch(/BATON_WORKER_TOKEN/);
     expect(wrong.log()).not.toContain("not-the-token");
+  });
+});
+
+describe("the conformance cases' Python ports on the Worker", () => {
+  const ported = CASES.filter((c) => c.python !== null);
+  it.each(ported.map((c) => [c.description, c] as const))("%s", { timeout: 60_000 }, async (_description, c) => {
+    const id = await start(c.python ?? "", c.input ?? null);
+    for (const wait of c.waits) {
+      const key = "sleep" in wait ? wait.sleep : wait.approve;
+      // At rest: nothing but sleeps and approvals open, and this one among them.
+      await until(id, (run) => (run.status === "sleeping" || run.status === "waiting") && run.steps.some((step) => step.key === key && (step.status === "sleeping" || step.status === "waiting")), 30_000);
+      const answered = "sleep" in wait
+        ? await fetch(`${server.url}/__test/runs/${id}/wake/${encodeURIComponent(key)}`, { method: "POST", headers: { Authorization: `Bearer ${TOKEN}` } })
+        : await call(`/api/runs/${id}/approvals/${encodeURIComponent(key)}`, { json: { approved: wait.approved } });
+      expect(answered.status).toBe(200);
+    }
+    const run = await until(id, ended, 30_000);
+    expect(result(run)).toEqual(c.expectedPython ?? c.expected);
   });
 });

@@ -5,6 +5,7 @@
 // come twice or too late changing nothing.
 import { describe, expect, it } from "vitest";
 import { api, getRun, startRun, waitForRun } from "./helpers.ts";
+import { baton } from "./cli-runner.ts";
 import { Browser } from "./console-browser.ts";
 import { complete, pollFor, register, taskCall, workerCall, type Item } from "./fake-worker.ts";
 
@@ -155,5 +156,21 @@ describe("the console", () => {
     const page = await (await browser.get(`/runs/${id}`)).text();
     expect(page).toContain("a worker on queue console");
     expect(page).toMatch(/python on queue <code>console<\/code>/);
+  });
+});
+
+describe("the CLI", () => {
+  it("lists workflows with their language and queue, the workers, and says what a run waits for", async () => {
+    await register("w-cli-5678", ["py/cli"], [], "cli");
+    const workflows = await baton(["workflows"]);
+    expect(workflows.code).toBe(0);
+    expect(workflows.out.join("\n")).toMatch(/^py\/cli {2}workflow {2}python on queue cli {2}v-py\/cli$/m);
+    expect(workflows.out.join("\n")).toMatch(/^child {2}workflow {2}typescript {2}\S+$/m);
+    const workers = await baton(["workers"]);
+    expect(workers.out.join("\n")).toMatch(/^w-cli-5678 {2}online {3}queue cli {2}python \(fake 0\.0\.0\) {2}test {2}last seen /m);
+    const id = await startRun("py/cli");
+    const shown = await baton(["get", id]);
+    expect(shown.out.join("\n")).toContain(`${id}  py/cli  queued  (python on queue cli)`);
+    expect(shown.out.join("\n")).toContain("waiting for a worker on queue cli");
   });
 });
