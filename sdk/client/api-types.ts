@@ -16,8 +16,12 @@ export interface ActivationItem {
   startedAt: number;
   /** Set when the run started on other code than the worker's: say so in replay errors. */
   codeChange: string | null;
-  /** Every recorded call, in the order recorded (LogEntry of sdk/core/log.ts). */
+  /** The recorded calls (LogEntry of sdk/core/log.ts) changed after `since`, in the order they changed. */
   log: unknown[];
+  /** Where `log` starts: "0" for the whole log, else the cursor the poll named in `known`. */
+  since: string;
+  /** Where `log` ends (after every page): send it in a poll's `known` to get only what changes after. */
+  cursor: string;
   /** Set when the log goes on: GET /api/worker/v1/claims/{claim}/log?cursor=… has the rest. */
   logCursor: string | null;
 }
@@ -199,6 +203,7 @@ export interface LogLineView {
 export interface LogPageView {
   log: unknown[];
   logCursor: string | null;
+  cursor: string;
 }
 
 /** A call the body made that the log does not hold (sdk/core/execution-types.ts). */
@@ -257,6 +262,8 @@ export interface PollBody {
   worker: string;
   /** Items to take at most (default 1, at most 32). */
   max?: number | undefined;
+  /** Runs whose log the worker holds, each up to the `cursor` an activation gave it: their activations carry only the entries changed after it. */
+  known?: { [key: string]: string } | undefined;
 }
 
 export interface RestartBody {
@@ -462,8 +469,12 @@ export interface TaskItem {
     startedAt: number;
     /** Set when the run started on other code than the worker's: say so in replay errors. */
     codeChange: string | null;
-    /** Every recorded call, in the order recorded (LogEntry of sdk/core/log.ts). */
+    /** The recorded calls (LogEntry of sdk/core/log.ts) changed after `since`, in the order they changed. */
     log: unknown[];
+    /** Where `log` starts: "0" for the whole log, else the cursor the poll named in `known`. */
+    since: string;
+    /** Where `log` ends (after every page): send it in a poll's `known` to get only what changes after. */
+    cursor: string;
     /** Set when the log goes on: GET /api/worker/v1/claims/{claim}/log?cursor=… has the rest. */
     logCursor: string | null;
   } | null;

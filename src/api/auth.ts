@@ -1,4 +1,5 @@
-// Bearer-token auth for /api. Hono's bearerAuth does the parsing and the timing-safe
+// Bearer-token auth for /api (BATON_API_TOKEN) and for the worker protocol
+// (BATON_WORKER_TOKEN). Hono's bearerAuth does the parsing and the timing-safe
 // comparison; this adds JSON errors, refuses everything while no token is set, and
 // limits wrong tokens per client address (attempts.ts): 429 with Retry-After once an
 // address has spent its free failures.
@@ -20,52 +21,57 @@ export function tooManyAttempts(c: ApiContext, seconds: number): Response {
   return c.json(error.body(), 429, { "Retry-After": String(seconds) });
 }
 
+/** What a bearer check says, per token: where the secret is, and each refusal's words. */
+interface TokenRules {
+  secret: "BATON_API_TOKEN" | "BATON_WORKER_TOKEN";
+  noHeader: string;
+  badHeader: string;
+  wrong: string;
+  /** Thrown while the Worker has no such secret. */
+  unset: () => ApiError;
+}
+
+const API_TOKEN: TokenRules = {
+  secret: "BATON_API_TOKEN",
+  noHeader: "send the API token as 'Authorization: Bearer <token>'",
+  badHeader: "the Authorization header must be 'Bearer <token>'",
+  wrong: "the API token is wrong",
+  unset: () => new ApiError(401, "unauthorized", "this Baton deployment has no API token configured; set one with `wrangler secret put BATON_API_TOKEN`"),
+};
+
+const WORKER_TOKEN: TokenRules = {
+  secret: "BATON_WORKER_TOKEN",
+  noHeader: "send the worker token as 'Authorization: Bearer <BATON_WORKER_TOKEN>'",
+  badHeader: "the Authorization header must be 'Bearer <BATON_WORKER_TOKEN>'",
+  wrong: "the worker token is wrong: give the worker the Worker's BATON_WORKER_TOKEN secret (not the API token)",
+  unset: () => new ApiError(503, "worker_token_unset", "this Baton deployment takes no workers: it has no BATON_WORKER_TOKEN; set one with `wrangler secret put BATON_WORKER_TOKEN`"),
+};
+
 /** Requires `Authorization: Bearer <BATON_API_TOKEN>`. */
 export function requireToken(): MiddlewareHandler<{ Bindings: Env }> {
-  const check = bearerAuth<{ Bindings: Env }>({
-    verifyToken: (token, c) => timingSafeEqual(token, c.env.BATON_API_TOKEN ?? ""),
-    noAuthenticationHeader: { message: refuse("send the API token as 'Authorization: Bearer <token>'") },
-    invalidAuthenticationHeader: { message: refuse("the Authorization header must be 'Bearer <token>'") },
-    invalidToken: {
-      message: async (c: ApiContext) => {
-        const wait = await failedAttempt(c.env, clientAddress(c), Date.now());
-        return wait > 0 ? tooManyAttempts(c, wait) : refuse("the API token is wrong")(c);
-      },
-    },
-  });
-  return async (c, next) => {
-    if (!c.env.BATON_API_TOKEN) {
-      throw new ApiError(
-        401,
-        "unauthorized",
-        "this Baton deployment has no API token configured; set one with `wrangler secret put BATON_API_TOKEN`",
-      );
-    }
-    // Locked out: refused before the token is even compared, a right one too.
-    const wait = waitFor(clientAddress(c), Date.now());
-    if (wait > 0) return tooManyAttempts(c, wait);
-    return check(c, next);
-  };
+  return requireBearer(API_TOKEN);
 }
 
 /** Requires `Authorization: Bearer <BATON_WORKER_TOKEN>`: the worker protocol's routes, apart from the API token. */
 export function requireWorkerToken(): MiddlewareHandler<{ Bindings: Env }> {
-  const refuseWorker = (message: string) => (c: ApiContext) => c.json(new ApiError(401, "unauthorized", message).body(), 401);
+  return requireBearer(WORKER_TOKEN);
+}
+
+function requireBearer(rules: TokenRules): MiddlewareHandler<{ Bindings: Env }> {
   const check = bearerAuth<{ Bindings: Env }>({
-    verifyToken: (token, c) => timingSafeEqual(token, c.env.BATON_WORKER_TOKEN ?? ""),
-    noAuthenticationHeader: { message: refuseWorker("send the worker token as 'Authorization: Bearer <BATON_WORKER_TOKEN>'") },
-    invalidAuthenticationHeader: { message: refuseWorker("the Authorization header must be 'Bearer <BATON_WORKER_TOKEN>'") },
+    verifyToken: (token, c) => timingSafeEqual(token, c.env[rules.secret] ?? ""),
+    noAuthenticationHeader: { message: refuse(rules.noHeader) },
+    invalidAuthenticationHeader: { message: refuse(rules.badHeader) },
     invalidToken: {
       message: async (c: ApiContext) => {
         const wait = await failedAttempt(c.env, clientAddress(c), Date.now());
-        return wait > 0 ? tooManyAttempts(c, wait) : refuseWorker("the worker token is wrong: give the worker the Worker's BATON_WORKER_TOKEN secret (not the API token)")(c);
+        return wait > 0 ? tooManyAttempts(c, wait) : refuse(rules.wrong)(c);
       },
     },
   });
   return async (c, next) => {
-    if (!c.env.BATON_WORKER_TOKEN) {
-      throw new ApiError(503, "worker_token_unset", "this Baton deployment takes no workers: it has no BATON_WORKER_TOKEN; set one with `wrangler secret put BATON_WORKER_TOKEN`");
-    }
+    if (!c.env[rules.secret]) throw rules.unset();
+    // Locked out: refused before the token is even compared, a right one too.
     const wait = waitFor(clientAddress(c), Date.now());
     if (wait > 0) return tooManyAttempts(c, wait);
     return check(c, next);

@@ -41,7 +41,20 @@ export const WorkerRegistered = named(
   z.object({ protocol: int(), leaseSeconds: doc("How long a claim lasts without a heartbeat.", int()), pollSeconds: doc("How long a poll waits for work when there is none.", int()) }),
 );
 
-export const PollBody = named("PollBody", undefined, z.strictObject({ worker: z.string().check(z.minLength(1), z.maxLength(128)), max: z.optional(doc("Items to take at most (default 1, at most 32).", int().check(z.minimum(1), z.maximum(32)))) }));
+export const PollBody = named(
+  "PollBody",
+  undefined,
+  z.strictObject({
+    worker: z.string().check(z.minLength(1), z.maxLength(128)),
+    max: z.optional(doc("Items to take at most (default 1, at most 32).", int().check(z.minimum(1), z.maximum(32)))),
+    known: z.optional(
+      doc(
+        "Runs whose log the worker holds, each up to the `cursor` an activation gave it: their activations carry only the entries changed after it.",
+        z.record(z.string().check(z.maxLength(128)), z.string().check(z.maxLength(200))),
+      ),
+    ),
+  }),
+);
 
 const context = {
   runId: text(),
@@ -51,7 +64,9 @@ const context = {
   seed: doc("Seeds the body's randomness: every replay draws the same numbers.", text()),
   startedAt: doc("The body's clock until the first outcome is handed over (ms).", int()),
   codeChange: doc("Set when the run started on other code than the worker's: say so in replay errors.", orNull(text())),
-  log: doc("Every recorded call, in the order recorded (LogEntry of sdk/core/log.ts).", z.array(z.unknown())),
+  log: doc("The recorded calls (LogEntry of sdk/core/log.ts) changed after `since`, in the order they changed.", z.array(z.unknown())),
+  since: doc('Where `log` starts: "0" for the whole log, else the cursor the poll named in `known`.', text()),
+  cursor: doc("Where `log` ends (after every page): send it in a poll's `known` to get only what changes after.", text()),
   logCursor: doc("Set when the log goes on: GET /api/worker/v1/claims/{claim}/log?cursor=… has the rest.", orNull(text())),
 };
 
@@ -131,7 +146,7 @@ export const CompleteBody = named(
 
 export const CompleteView = named("CompleteView", "Whether the answer changed the run (false: it came too late or twice; nothing changed).", z.object({ accepted: z.boolean() }));
 
-export const LogPageView = named("LogPageView", "More of an activation's log.", z.object({ log: z.array(z.unknown()), logCursor: orNull(text()) }));
+export const LogPageView = named("LogPageView", "More of an activation's log.", z.object({ log: z.array(z.unknown()), logCursor: orNull(text()), cursor: text() }));
 
 export const LogPageQuery = z.strictObject({ cursor: ClaimParam });
 

@@ -64,7 +64,7 @@ export function workerApi(): Hono<AppEnv> {
     const queue = parse(QueueParam, c.req.param("queue"));
     const body = parse(PollBody, await readJson(c));
     const claimed = await workQueue(c.env, queue).poll(body.max ?? 1, POLL_MS);
-    const items = await Promise.all(claimed.map((ref) => handOut(c.env, queue, ref)));
+    const items = await Promise.all(claimed.map((ref) => handOut(c.env, queue, ref, body.known?.[ref.runId])));
     return c.json({ items: items.filter((item) => item !== null) });
   });
 
@@ -100,25 +100,22 @@ export function workerApi(): Hono<AppEnv> {
   app.get("/claims/:claim/log", async (c) => {
     const claim = claimOf(c);
     const { cursor } = parse(LogPageQuery, c.req.query());
-    const since = Number(cursor);
-    if (!Number.isSafeInteger(since) || since < 0) throw new ApiError(400, "invalid_request", "cursor is not one this API returned");
     if (!(await workQueue(c.env, claim.q).holds(claim.i, claim.c))) throw lapsed();
-    const page = await runOf(c.env, claim.r).logPage(since);
-    if (page === null) throw lapsed();
-    const { log, cursor: next, more } = JSON.parse(page) as { log: unknown[]; cursor: number; more: boolean };
-    return c.json({ log, logCursor: more ? String(next) : null });
+    const page = await runOf(c.env, claim.r).activationLog(cursor);
+    if (page === null) throw new ApiError(400, "invalid_request", "cursor is not one this run gave out (or the run ended)");
+    return c.body(page, 200, { "content-type": "application/json; charset=UTF-8" });
   });
 
   return app;
 }
 
 /** What the worker is handed for a claimed item; null (and the item done) when the run no longer wants it. */
-async function handOut(env: Env, queue: string, ref: ClaimedRef): Promise<Record<string, unknown> | null> {
+async function handOut(env: Env, queue: string, ref: ClaimedRef, known: string | undefined): Promise<Record<string, unknown> | null> {
   const claim = encodeClaim({ q: queue, i: ref.id, c: ref.claim, r: ref.runId, k: ref.kind, key: ref.key, a: ref.attempt });
   const run = runOf(env, ref.runId);
   try {
     if (ref.kind === "activation") {
-      const text = await run.activation();
+      const text = await run.activation(known);
       if (text !== null) return { kind: "activation", claim, ...(JSON.parse(text) as ActivationContext) };
     } else {
       const text = await run.remoteTask(ref.key ?? "", ref.attempt ?? 0, ref.claim);

@@ -21,6 +21,10 @@ export interface ActivationContext {
   startedAt: number;
   codeChange: string | null;
   log: unknown[];
+  /** Where `log` starts: "0" for the whole log, else the cursor of the worker's copy it continues. */
+  since: string;
+  /** Where `log` ends: the worker holding the run up to here sends it as `known` to get only what changes after. */
+  cursor: string;
   logCursor: string | null;
 }
 
@@ -37,8 +41,12 @@ export interface RemoteTask {
 
 /** The run object's RPC methods for workers you run. */
 export abstract class WorkerFacing extends RunHost {
-  /** The context of an activation of this run's body (JSON text), or null when no worker should run it (ended, or not a worker's body). */
-  async activation(): Promise<string | null> {
+  /**
+   * The context of an activation of this run's body (JSON text), or null when no worker
+   * should run it (ended, or not a worker's body). With `known` (a cursor this run gave
+   * the worker before) the log holds only the entries changed after it.
+   */
+  async activation(known?: string): Promise<string | null> {
     const run = this.store.run();
     if (!run || isTerminal(run.status) || !run.bodyQueue) return null;
     // A worker took the body: the run is running from here.
@@ -46,7 +54,17 @@ export abstract class WorkerFacing extends RunHost {
       this.store.setStatus("running", Date.now());
       this.afterEvent();
     }
-    return JSON.stringify(this.activationOf(this.requireRun()));
+    return JSON.stringify(this.activationOf(this.requireRun(), this.sinceOf(known)));
+  }
+
+  /** The next page of a worker's log from `cursor` (one this run gave out) as JSON text `{log, logCursor, cursor}`; null when the run ended or the cursor is not this run's. */
+  async activationLog(cursor: string): Promise<string | null> {
+    const run = this.store.run();
+    const since = this.sinceOf(cursor);
+    if (!run || isTerminal(run.status) || since === 0) return null;
+    const page = this.store.steps.logPage(since, LOG_PAGE_BYTES);
+    const next = this.cursorOf(page.cursor);
+    return JSON.stringify({ log: page.log, logCursor: page.more ? next : null, cursor: next });
   }
 
   /**
@@ -120,8 +138,20 @@ export abstract class WorkerFacing extends RunHost {
     }
   }
 
-  private activationOf(run: RunRow): ActivationContext {
-    const page = this.store.steps.logPage(0, LOG_PAGE_BYTES);
+  /** A cursor as this run gives it out: bound to the run's incarnation, so a new run under the same id honours none of an old one's. */
+  private cursorOf(seq: number): string {
+    return `${this.requireRun().incarnation ?? "-"}:${seq}`;
+  }
+
+  /** The change number a cursor this run gave out stands for; 0 (the whole log) for any other. */
+  private sinceOf(cursor: string | undefined): number {
+    const match = cursor === undefined ? null : /^([^:]+):(\d{1,15})$/.exec(cursor);
+    const seq = match ? Number(match[2]) : 0;
+    return match && match[1] === (this.requireRun().incarnation ?? "-") && seq <= this.store.steps.cursor() ? seq : 0;
+  }
+
+  private activationOf(run: RunRow, since = 0): ActivationContext {
+    const page = this.store.steps.logPage(since, LOG_PAGE_BYTES);
     return {
       runId: run.id,
       workflow: run.workflow,
@@ -131,7 +161,9 @@ export abstract class WorkerFacing extends RunHost {
       startedAt: run.createdAt,
       codeChange: null,
       log: page.log,
-      logCursor: page.more ? String(page.cursor) : null,
+      since: since === 0 ? "0" : this.cursorOf(since),
+      cursor: this.cursorOf(page.cursor),
+      logCursor: page.more ? this.cursorOf(page.cursor) : null,
     };
   }
 }

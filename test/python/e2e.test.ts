@@ -155,10 +155,12 @@ describe("Python workflows under wrangler dev", () => {
     expect(await until(id, ended)).toMatchObject({ status: "completed", output: { approved: true, by: "ada@example.com" } });
   });
 
-  it("lets a TypeScript workflow await a Python script, and a Python workflow a TypeScript child flow and script", async () => {
+  it("lets a TypeScript workflow await a Python script and a Python child flow, and a Python workflow a TypeScript child flow and script", async () => {
     const ts = await start("ts/calls-python", { x: 20 });
+    const flow = await start("ts/calls-python-flow", {});
     const py = await start("calls_ts", { n: 4 });
     expect(await until(ts, ended)).toMatchObject({ status: "completed", output: { total: 41 } });
+    expect(await until(flow, ended)).toMatchObject({ status: "completed", output: { agree: true, id: expect.stringMatching(/^[0-9a-f-]{36}$/) } });
     expect(await until(py, ended)).toMatchObject({ status: "completed", output: { child: "hello python from TypeScript", doubled: { doubled: 8 } } });
   });
 

@@ -16,6 +16,8 @@ export interface Item {
   seed?: string;
   startedAt?: number;
   log?: { key: string; kind: string; status: string; result?: unknown; delivery?: number }[];
+  since?: string;
+  cursor?: string;
   key?: string;
   name?: string;
   attempt?: number;
@@ -43,10 +45,10 @@ export async function register(id: string, workflows: string[], scripts: string[
 }
 
 /** Polls until an item for `runId` comes (others are left to lapse), failing after a while. */
-export async function pollFor(runId: string, queue = "python", worker = "w1"): Promise<Item> {
+export async function pollFor(runId: string, queue = "python", worker = "w1", known?: Record<string, string>): Promise<Item> {
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
-    const response = await workerCall(`/queues/${queue}/poll`, { worker, max: 1 });
+    const response = await workerCall(`/queues/${queue}/poll`, { worker, max: 1, ...(known ? { known } : {}) });
     expect(response.status).toBe(200);
     const { items } = (await response.json()) as { items: Item[] };
     const item = items.find((candidate) => candidate.runId === runId);

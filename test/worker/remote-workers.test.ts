@@ -62,14 +62,27 @@ describe("a body a worker runs", () => {
     const second = await pollFor(id, "body");
     expect(second.kind).toBe("activation");
     expect(second.log).toEqual([expect.objectContaining({ key: "task#0", kind: "task", status: "completed", result: 4, delivery: 1 })]);
-    // A call already recorded changes nothing; the end is recorded.
-    expect(await complete(second.claim, { commands: [taskCall("task#0", 0), { kind: "complete", output: { processed: 4 } }] })).toEqual({ status: 200, body: { accepted: true } });
+    // A call already recorded changes nothing; a new one goes on.
+    expect(await complete(second.claim, { commands: [taskCall("task#0", 0), taskCall("task#1", 1)] })).toEqual({ status: 200, body: { accepted: true } });
+    const again = await pollFor(id, "body");
+    expect(again).toMatchObject({ kind: "task", key: "task#1" });
+    await complete(again.claim, { outcome: { ok: true, value: 5 } });
+
+    // A worker that keeps the run gets only what changed after the cursor it holds.
+    const third = await pollFor(id, "body", "w1", { [id]: second.cursor ?? "" });
+    expect(third).toMatchObject({ kind: "activation", since: second.cursor });
+    expect(third.log).toEqual([expect.objectContaining({ key: "task#1", status: "completed", result: 5, delivery: 2 })]);
+    // A cursor this run never gave out is refused, not read as another position.
+    const foreign = await workerCall(`/claims/${third.claim}/log?cursor=${encodeURIComponent("other-run:1")}`, undefined, undefined, "GET");
+    expect(foreign.status).toBe(400);
+    expect(((await foreign.json()) as { error: { code: string } }).error.code).toBe("invalid_request");
+    expect(await complete(third.claim, { commands: [{ kind: "complete", output: { processed: 9 } }] })).toEqual({ status: 200, body: { accepted: true } });
     const run = await waitForRun(id);
-    expect(run).toMatchObject({ status: "completed", output: { processed: 4 } });
+    expect(run).toMatchObject({ status: "completed", output: { processed: 9 } });
     // What the task printed is on its step, as a TypeScript task's is.
     const step = (await (await api(`/api/runs/${id}/steps/task%230`)).json()) as { logs: { message: string }[] };
     expect(step.logs.map((line) => line.message)).toEqual(["doubled"]);
-    expect(run.steps.map((step) => [step.key, step.status, step.attempts])).toEqual([["task#0", "completed", 1]]);
+    expect(run.steps.map((step) => [step.key, step.status, step.attempts])).toEqual([["task#0", "completed", 1], ["task#1", "completed", 1]]);
   });
 
   it("records an inline step's outcome and a failure the body throws", async () => {
