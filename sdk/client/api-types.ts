@@ -292,7 +292,7 @@ export interface RunDetail {
   parentId: string | null;
   createdAt: string;
   updatedAt: string;
-  /** When a sleeping run wakes. */
+  /** For a sleeping or waiting run: the earliest time something it waits for falls due by itself (a sleep ends, an approval, event wait or child flow times out). */
   wakeAt?: string | undefined;
   /** The workflow's source version (a hash of its file and companion folder) when the run started. */
   version: string | null;
@@ -304,6 +304,27 @@ export interface RunDetail {
   language: string;
   /** The worker queue whose workers run its body, or null when the Worker does. */
   bodyQueue: string | null;
+  /** What a sleeping or waiting run waits on, in the order the waits began: its sleeps (wakeAt), approvals and event waits (expiresAt), and child runs (runId); empty otherwise. */
+  waitingOn: ({
+    kind: "sleep";
+    key: string;
+    wakeAt: string | null;
+  } | {
+    kind: "approval";
+    key: string;
+    expiresAt: string | null;
+  } | {
+    kind: "event";
+    key: string;
+    name: string;
+    expiresAt: string | null;
+  } | {
+    kind: "child";
+    key: string;
+    runId: string;
+    workflow: string;
+    expiresAt: string | null;
+  })[];
   /** Set while its body or a task waits for a worker you run to take it, e.g. "a worker on queue python"; null otherwise. */
   waitingForWorker: string | null;
   /** Approvals waiting for a decision. */
@@ -347,7 +368,7 @@ export interface RunSummary {
   parentId: string | null;
   createdAt: string;
   updatedAt: string;
-  /** When a sleeping run wakes. */
+  /** For a sleeping or waiting run: the earliest time something it waits for falls due by itself (a sleep ends, an approval, event wait or child flow times out). */
   wakeAt?: string | undefined;
 }
 

@@ -112,7 +112,8 @@ export class MemorySteps implements StepStorage {
     for (const row of this.rows.values()) {
       if (!isOpenStep(row.status)) continue;
       tally.open += 1;
-      if (row.status === "waiting") tally.waiting += 1;
+      // A child flow's step waits on the child, as an approval waits on a person.
+      if (row.status === "waiting" || (row.kind === "flow" && row.status === "running")) tally.waiting += 1;
       else if (row.status === "sleeping") tally.sleeping += 1;
       else tally.active += 1;
       if (row.kind === "flow" && row.deadline === null) tally.children += 1;

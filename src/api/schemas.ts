@@ -60,7 +60,7 @@ const summaryShape = {
   parentId: doc("The run whose taskFlow started this one, or null.", orNull(text())),
   createdAt: text(),
   updatedAt: text(),
-  wakeAt: z.optional(doc("When a sleeping run wakes.", text())),
+  wakeAt: z.optional(doc("For a sleeping or waiting run: the earliest time something it waits for falls due by itself (a sleep ends, an approval, event wait or child flow times out).", text())),
 };
 
 export const RunSummary = named("RunSummary", "A run as lists show it.", z.object(summaryShape));
@@ -175,6 +175,17 @@ export const RunDetail = named(
     restartOf: doc("The run this one restarted (POST /api/runs/{id}/restart), or null.", orNull(text())),
     language: doc('The language its body runs in: "typescript" in the Worker, or the language of the workers you run that serve its workflow (e.g. "python").', text()),
     bodyQueue: doc("The worker queue whose workers run its body, or null when the Worker does.", orNull(text())),
+    waitingOn: doc(
+      "What a sleeping or waiting run waits on, in the order the waits began: its sleeps (wakeAt), approvals and event waits (expiresAt), and child runs (runId); empty otherwise.",
+      z.array(
+        z.union([
+          z.object({ kind: z.literal("sleep"), key: text(), wakeAt: orNull(text()) }),
+          z.object({ kind: z.literal("approval"), key: text(), expiresAt: orNull(text()) }),
+          z.object({ kind: z.literal("event"), key: text(), name: text(), expiresAt: orNull(text()) }),
+          z.object({ kind: z.literal("child"), key: text(), runId: text(), workflow: text(), expiresAt: orNull(text()) }),
+        ]),
+      ),
+    ),
     waitingForWorker: doc('Set while its body or a task waits for a worker you run to take it, e.g. "a worker on queue python"; null otherwise.', orNull(text())),
     approvals: doc("Approvals waiting for a decision.", z.array(ApprovalView)),
     events: doc("Events the run waits for.", z.array(EventWaitView)),

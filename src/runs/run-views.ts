@@ -18,11 +18,35 @@ export function summaryOf(store: RunStore, run: RunRow): RunSummary {
     createdAt: iso(run.createdAt),
     updatedAt: iso(run.updatedAt),
   };
-  if (run.status === "sleeping") {
-    const wakes = store.steps.withStatus("sleeping").flatMap((step) => (step.wakeAt === null ? [] : [step.wakeAt]));
+  if (run.status === "sleeping" || run.status === "waiting") {
+    // The earliest of what it waits for that falls due by itself: a sleep's end, a wait's or a child's timeout.
+    const wakes = waitsOf(store).flatMap((wait) => (wait.at === null ? [] : [wait.at]));
     if (wakes.length > 0) summary.wakeAt = iso(Math.min(...wakes));
   }
   return summary;
+}
+
+/** What a waiting or sleeping run waits on, as run detail lists it. */
+export type WaitingOn =
+  | { kind: "sleep"; key: string; wakeAt: string | null }
+  | { kind: "approval"; key: string; expiresAt: string | null }
+  | { kind: "event"; key: string; name: string; expiresAt: string | null }
+  | { kind: "child"; key: string; runId: string; workflow: string; expiresAt: string | null };
+
+/** Each open sleep, approval, event wait and child flow, in the order they began, with when it falls due by itself (ms, or null). */
+function waitsOf(store: RunStore): { wait: WaitingOn; at: number | null }[] {
+  const open = [...store.steps.withStatus("sleeping"), ...store.steps.withStatus("waiting"), ...store.steps.withStatus("running").filter((step) => step.kind === "flow")];
+  return open
+    .sort((a, b) => a.startedAt - b.startedAt || a.seq - b.seq || (a.key < b.key ? -1 : 1))
+    .flatMap((step): { wait: WaitingOn; at: number | null }[] => {
+      const due = step.kind === "flow" ? step.deadline : step.wakeAt;
+      const at = due === null ? null : iso(due);
+      if (step.kind === "sleep") return [{ wait: { kind: "sleep", key: step.key, wakeAt: at }, at: due }];
+      if (step.kind === "approval") return [{ wait: { kind: "approval", key: step.key, expiresAt: at }, at: due }];
+      if (step.kind === "event") return [{ wait: { kind: "event", key: step.key, name: step.event?.name ?? step.name, expiresAt: at }, at: due }];
+      if (step.kind === "flow" && step.flow) return [{ wait: { kind: "child", key: step.key, runId: step.flow.childId, workflow: step.flow.workflow, expiresAt: at }, at: due }];
+      return [];
+    });
 }
 
 /** The run with the first page of its steps, for `GET /api/runs/:id` (approval links are added by the run object). */
@@ -49,6 +73,7 @@ export function detailOf(store: RunStore, run: RunRow, withSteps = true, queueOf
     language: run.language ?? "typescript",
     bodyQueue: run.bodyQueue,
     waitingForWorker: waitingForWorker(store, run, queueOf),
+    waitingOn: run.status === "sleeping" || run.status === "waiting" ? waitsOf(store).map(({ wait }) => wait) : [],
     approvals,
     events,
     inbox: store.inbox.list(Date.now()).map((event) => ({ name: event.name, size: event.size, sentAt: iso(event.sentAt), expiresAt: iso(event.expiresAt) })),

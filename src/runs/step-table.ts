@@ -176,7 +176,8 @@ export class StepTable implements StepStorage {
   tally(): StepTally {
     const row = this.sql
       .exec(
-        `SELECT COUNT(*) AS open, SUM(status IN ('running', 'retrying', 'queued')) AS active, SUM(status = 'waiting') AS waiting,
+        `SELECT COUNT(*) AS open, SUM(status IN ('running', 'retrying', 'queued') AND kind != 'flow') AS active,
+           SUM(status = 'waiting' OR (kind = 'flow' AND status = 'running')) AS waiting,
            SUM(status = 'sleeping') AS sleeping, SUM(kind = 'flow' AND deadline IS NULL) AS children
          FROM steps WHERE status IN ${OPEN}`,
       )

@@ -158,7 +158,8 @@ describe("child flows", () => {
     await runStub(childId).control().failSignalsTo(id, 1);
     expect((await api(`/api/runs/${childId}/approvals/go%230`, { method: "POST", json: { approved: true } })).status).toBe(200);
     await waitForRun(childId);
-    expect((await getRun(id)).status).toBe("running");
+    // Not told yet: the parent still waits on its child, and says so.
+    expect(await getRun(id)).toMatchObject({ status: "waiting", waitingOn: [{ kind: "child", runId: childId, workflow: "child", expiresAt: null }] });
     // The retry's back-off (5 s on the child's alarm) passes now.
     await runStub(childId).control().signalsDueNow();
     const run = await waitForRun(id);
@@ -227,10 +228,13 @@ describe("child flows", () => {
     await waitForChild(childId, (child) => child.status === "waiting");
     await abortAllDurableObjects();
     // Reading the parent wakes it: it replays its log and finds the flow step already recorded.
-    expect((await getRun(id)).status).toBe("running");
+    expect((await getRun(id)).status).toBe("waiting");
+    // A parent waiting on its child is listed as waiting.
+    const waitingList = (await (await api("/api/runs?status=waiting&workflow=parent&limit=100")).json()) as { runs: { id: string }[] };
+    expect(waitingList.runs.map((run) => run.id)).toContain(id);
     // News from a run that is not this step's child is ignored.
     await runStub(id).childEnded(flowSteps(waiting)[0]?.key ?? "", crypto.randomUUID(), { status: "completed", output: "forged" });
-    expect((await getRun(id)).status).toBe("running");
+    expect(await getRun(id)).toMatchObject({ status: "waiting", waitingOn: [{ kind: "child", runId: childId }] });
     const decided = await api(`/api/runs/${childId}/approvals/go%230`, { method: "POST", json: { approved: true } });
     expect(decided.status).toBe(200);
     const run = await waitForRun(id);

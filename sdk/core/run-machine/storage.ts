@@ -96,9 +96,9 @@ export interface StepStorage {
 
 /** Open steps counted by what they wait for. */
 export interface StepTally {
-  /** Tasks and steps running, waiting to retry or for a concurrency slot. */
+  /** Tasks and steps running, waiting to retry or for a concurrency slot (not child flows). */
   active: number;
-  /** Approvals waiting for a decision. */
+  /** Approvals and event waits waiting, and child flows waiting for their child to end. */
   waiting: number;
   /** Sleeps. */
   sleeping: number;
