@@ -7,7 +7,7 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import type { DecisionView, EventSentView, RunDetail, RunSummary } from "baton-workflows/client";
 import { ApiError } from "./api/api-error.ts";
-import { cancelRun, decideRun, getRun, sendRunEvent, startRun } from "./api/run-actions.ts";
+import { cancelRun, decideRun, getRun, pauseOrResumeRun, sendRunEvent, startRun } from "./api/run-actions.ts";
 import { bindingsOf } from "./bindings.ts";
 import type { Env } from "./env.ts";
 import type { CodeStartOptions, InputOf, OutputOf, StartedRun, TypedRunDetail, WorkflowMap, WorkflowName } from "./worker.ts";
@@ -19,6 +19,8 @@ export interface TypedBatonService<W extends WorkflowMap> {
   sendEvent(id: string, name: string, payload?: unknown, options?: { idempotencyKey?: string }): Promise<EventSentView>;
   decide(id: string, key: string, decision: { approved: boolean; comment?: string; by?: string }): Promise<DecisionView>;
   cancel(id: string): Promise<RunSummary>;
+  pause(id: string): Promise<RunSummary>;
+  resume(id: string): Promise<RunSummary>;
 }
 
 /** Baton's run operations as a WorkerEntrypoint, for other Workers' service bindings. */
@@ -49,6 +51,16 @@ export class BatonService extends WorkerEntrypoint<Env> {
   /** Cancels a run. */
   async cancel(id: string): Promise<RunSummary> {
     return crossing(() => cancelRun(bindingsOf(this.env), id));
+  }
+
+  /** Pauses a run: it starts no new attempt and fires no timer until resumed. */
+  async pause(id: string): Promise<RunSummary> {
+    return crossing(() => pauseOrResumeRun(bindingsOf(this.env), id, "pause"));
+  }
+
+  /** Resumes a paused run. */
+  async resume(id: string): Promise<RunSummary> {
+    return crossing(() => pauseOrResumeRun(bindingsOf(this.env), id, "resume"));
   }
 }
 

@@ -8,7 +8,7 @@ import type { Hono } from "hono";
 import type { Script, Workflow } from "baton-workflows";
 import type { DecisionView, EventSentView, RunDetail, RunStatus, RunSummary } from "baton-workflows/client";
 import { createApp } from "./api/app.ts";
-import { cancelRun, decideRun, getRun, sendRunEvent, startRun } from "./api/run-actions.ts";
+import { cancelRun, decideRun, getRun, pauseOrResumeRun, sendRunEvent, startRun } from "./api/run-actions.ts";
 import { bindingsOf } from "./bindings.ts";
 import type { Env } from "./env.ts";
 import { setBasePath } from "./host.ts";
@@ -89,6 +89,10 @@ export interface Baton<W extends WorkflowMap> {
   decide(env: unknown, id: string, key: string, decision: { approved: boolean; comment?: string; by?: string }): Promise<DecisionView>;
   /** Cancels a run. */
   cancel(env: unknown, id: string): Promise<RunSummary>;
+  /** Pauses a run: it starts no new attempt and fires no timer until resumed. */
+  pause(env: unknown, id: string): Promise<RunSummary>;
+  /** Resumes a paused run. */
+  resume(env: unknown, id: string): Promise<RunSummary>;
 }
 
 /** Hosts Baton in this Worker with these workflows (one Baton per Worker). */
@@ -116,5 +120,7 @@ export function createBaton<const W extends WorkflowMap>(options: BatonOptions<W
     sendEvent: (env, id, name, payload, send = {}) => sendRunEvent(bindingsOf(env), id, name, payload, send.idempotencyKey ?? null),
     decide: (env, id, key, decision) => decideRun(bindingsOf(env), id, key, decision),
     cancel: (env, id) => cancelRun(bindingsOf(env), id),
+    pause: (env, id) => pauseOrResumeRun(bindingsOf(env), id, "pause"),
+    resume: (env, id) => pauseOrResumeRun(bindingsOf(env), id, "resume"),
   };
 }

@@ -33,6 +33,7 @@ const USAGE = `usage: baton <command> [options]
   approve ID KEY [--comment C]                   approve a waiting approval
   reject ID KEY [--comment C]                    reject it
   cancel ID                                      cancel a run
+  pause ID / resume ID                           pause a run (it starts nothing, no timer fires) / resume it
   restart ID [--from STEP] [--watch]             rerun an ended run from a step (default: its first failed one)
   delete ID                                      delete an ended run and everything it stored
   workflows                                      list the workflows and scripts, with their language and queue
@@ -164,6 +165,13 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       case "cancel": {
         only(rest, 1, "cancel ID");
         const run = await client.cancel(need(rest[0], "cancel ID"));
+        print(run, () => `${run.id}: ${run.status}`);
+        return 0;
+      }
+      case "pause":
+      case "resume": {
+        only(rest, 1, `${command} ID`);
+        const run = await (command === "pause" ? client.pause(need(rest[0], "pause ID")) : client.resume(need(rest[0], "resume ID")));
         print(run, () => `${run.id}: ${run.status}`);
         return 0;
       }

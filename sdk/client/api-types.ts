@@ -354,7 +354,7 @@ export interface RunPage {
 }
 
 /** Where a run is: queued, running, sleeping (a timer), waiting (an approval, event or child), or ended: completed, failed, cancelled. */
-export type RunStatus = "queued" | "running" | "sleeping" | "waiting" | "completed" | "failed" | "cancelled";
+export type RunStatus = "queued" | "running" | "sleeping" | "waiting" | "paused" | "completed" | "failed" | "cancelled";
 
 /** A run as lists show it. */
 export interface RunSummary {

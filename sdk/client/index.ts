@@ -161,6 +161,16 @@ export class BatonClient {
     return this.call("POST", `/api/runs/${encodeURIComponent(id)}/cancel`);
   }
 
+  /** Pauses a run: it starts no new attempt and fires no timer until resumed. */
+  pause(id: string): Promise<RunSummary> {
+    return this.call("POST", `/api/runs/${encodeURIComponent(id)}/pause`);
+  }
+
+  /** Resumes a paused run; what fell due while it was paused fires then. */
+  resume(id: string): Promise<RunSummary> {
+    return this.call("POST", `/api/runs/${encodeURIComponent(id)}/resume`);
+  }
+
   /** Decides the approval at step `key` (e.g. "approval#0") of run `id`. */
   decide(id: string, key: string, decision: Decision): Promise<DecisionView> {
     return this.call("POST", `/api/runs/${encodeURIComponent(id)}/approvals/${encodeURIComponent(key)}`, decision);

@@ -13,7 +13,7 @@ import { registry } from "../registry.ts";
 import { DEV_STACK_PATH, devStackEcho, devStacksOf } from "./dev-stacks.ts";
 import { decodeCursor } from "../run-list/run-index.ts";
 import { listRuns } from "../run-list/run-list.ts";
-import { cancelRun, decideRun, invalidInput, knownRun, runNotFound, sendRunEvent, startRun, type StartOptions } from "./run-actions.ts";
+import { cancelRun, decideRun, invalidInput, knownRun, pauseOrResumeRun, runNotFound, sendRunEvent, startRun, type StartOptions } from "./run-actions.ts";
 import { runIdFromKey } from "../runs/run-ids.ts";
 import { host } from "../host.ts";
 import { workflowEntries } from "../schedules/schedule-view.ts";
@@ -157,6 +157,8 @@ export function createApp(): Hono<AppEnv> {
   });
 
   serve(routes.cancelRun, async (c) => c.json((await cancelRun(c.env, c.req.param("id") ?? "")) satisfies RunSummary));
+  serve(routes.pauseRun, async (c) => c.json((await pauseOrResumeRun(c.env, c.req.param("id") ?? "", "pause")) satisfies RunSummary));
+  serve(routes.resumeRun, async (c) => c.json((await pauseOrResumeRun(c.env, c.req.param("id") ?? "", "resume")) satisfies RunSummary));
 
   serve(routes.decideApproval, limitSmallBody, async (c) => {
     const decision = parse(DecisionBody, await readJson(c));

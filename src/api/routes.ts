@@ -139,6 +139,24 @@ export const cancelRun = createRoute({
   responses: { 200: json(RunSummary, "Cancelled."), ...refusals({ ...common, 404: "run_not_found", 409: "run_not_active: it already ended" }) },
 });
 
+export const pauseRun = createRoute({
+  method: "post",
+  path: "/api/runs/{id}/pause",
+  operationId: "pauseRun",
+  summary: "Pause an active run: it starts no new attempt and fires no timer until resumed",
+  request: { params: runParams },
+  responses: { 200: json(RunSummary, "Paused (or already paused)."), ...refusals({ ...common, 404: "run_not_found", 409: "run_not_active: it already ended" }) },
+});
+
+export const resumeRun = createRoute({
+  method: "post",
+  path: "/api/runs/{id}/resume",
+  operationId: "resumeRun",
+  summary: "Resume a paused run: what fell due while it was paused fires now",
+  request: { params: runParams },
+  responses: { 200: json(RunSummary, "Resumed (or was not paused)."), ...refusals({ ...common, 404: "run_not_found", 409: "run_not_active: it already ended" }) },
+});
+
 export const restartRun = createRoute({
   method: "post",
   path: "/api/runs/{id}/restart",
@@ -237,6 +255,8 @@ export const API_ROUTES = [
   getStep,
   listRuns,
   cancelRun,
+  pauseRun,
+  resumeRun,
   restartRun,
   deleteRun,
   sendEvent,

@@ -104,6 +104,15 @@ export async function cancelRun(env: Env, id: string): Promise<RunSummary> {
   return result.run;
 }
 
+/** Pauses run `id` (`pause`) or resumes it (`resume`); repeating either changes nothing. */
+export async function pauseOrResumeRun(env: Env, id: string, action: "pause" | "resume"): Promise<RunSummary> {
+  const stub = await knownRun(env, id);
+  const result = action === "pause" ? await stub.pause() : await stub.resume();
+  if (result.status === "not_found") throw runNotFound(id);
+  if (result.status === "not_active") throw new ApiError(409, "run_not_active", `run ${result.run.id} already ended as ${result.run.status}; only an active run can be ${action}d`);
+  return result.run;
+}
+
 /** The API's answer for a workflow whose file does not build: where and why, at once. */
 export function buildFailed(name: string, failure: BuildFailure): ApiError {
   return new ApiError(503, "workflow_build_failed", `${name} does not build: ${failure.file}:${failure.line}:${failure.column}: ${failure.message}; fix the file (the other workflows run meanwhile)`, { build: failure });

@@ -124,6 +124,18 @@ export function consoleRoutes(): Hono<AppEnv> {
     return c.redirect(href(`/runs/${id}`), 303);
   });
 
+  for (const action of ["pause", "resume"] as const) {
+    app.post(`/runs/:id/${action}`, async (c) => {
+      const id = c.req.param("id");
+      const run = await knownRun(c, id);
+      if (!run) return noRun(c);
+      const result = action === "pause" ? await run.pause() : await run.resume();
+      if (result.status === "not_found") return noRun(c);
+      if (result.status === "not_active") return runWithNotice(c, `The run had already ended as ${result.run.status}. Nothing was changed.`);
+      return c.redirect(href(`/runs/${id}`), 303);
+    });
+  }
+
   app.post("/runs/:id/restart", async (c) => {
     const id = c.req.param("id");
     const run = await knownRun(c, id);

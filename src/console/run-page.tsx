@@ -179,12 +179,19 @@ export const RunBody: FC<{ window: RunWindow; now: number; eventProblem?: EventP
           </span>
         </form>
       ) : (
-        <form class="actions" method="post" action={href(`/runs/${run.id}/cancel`)}>
-          <button class="danger" type="submit">
-            Cancel
-          </button>
-          <span class="muted">This page follows the run as it goes.</span>
-        </form>
+        <div class="actions">
+          <form method="post" action={href(`/runs/${run.id}/${run.status === "paused" ? "resume" : "pause"}`)}>
+            <button type="submit">{run.status === "paused" ? "Resume" : "Pause"}</button>
+          </form>
+          <form method="post" action={href(`/runs/${run.id}/cancel`)}>
+            <button class="danger" type="submit">
+              Cancel
+            </button>
+          </form>
+          <span class="muted">
+            {run.status === "paused" ? "Paused: it starts nothing and no timer fires until you resume it." : "This page follows the run as it goes."}
+          </span>
+        </div>
       )}
       {run.approvals.map((approval) => (
         <form class="card approval" method="post" action={href(`/runs/${run.id}/approvals/${encodeURIComponent(approval.key)}`)}>

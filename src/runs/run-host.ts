@@ -36,7 +36,7 @@ import type { CutPoint, Faults } from "./faults.ts";
 import { MAX_RUN_LOG_BYTES, MAX_RUN_STEPS } from "./limits.ts";
 import { RunStore, type RunRow } from "./run-store.ts";
 import { sendSignals } from "./signals.ts";
-import { remoteCatalog, remoteScriptBody, scriptQueue, withRemote, type RemoteCatalog } from "../remote/remote-catalog.ts";
+import { remoteCatalog, remoteScriptBody, withRemote, type RemoteCatalog } from "../remote/remote-catalog.ts";
 
 /** A run's Durable Object, without its RPC methods: what every event of it goes through. */
 export abstract class RunHost extends DurableObject<Env> {
@@ -112,7 +112,10 @@ export abstract class RunHost extends DurableObject<Env> {
   protected deliver(outcomes: Settled[]): void {
     if (outcomes.length === 0) return;
     // A body a worker runs hears of its outcomes in its next activation.
-    if (this.store.run()?.bodyQueue) return this.wantActivation();
+    const run = this.store.run();
+    // Paused: outcomes are recorded and wait for the resume, which replays them in order.
+    if (run?.status === "paused") return;
+    if (run?.bodyQueue) return this.wantActivation();
     // The body runs on from here until it records its next call: a crash meanwhile costs at most the liveness window.
     this.alarms.cover(Date.now() + LIVENESS_MS);
     if (this.execution) for (const settled of outcomes) this.execution.deliver(settled);
@@ -123,7 +126,7 @@ export abstract class RunHost extends DurableObject<Env> {
   protected ensureExecution(): void {
     if (this.execution) return;
     const run = this.store.run();
-    if (!run || isTerminal(run.status)) return;
+    if (!run || isTerminal(run.status) || run.status === "paused") return;
     // A worker runs the body: a new run asks for its first activation (later ones follow outcomes).
     if (run.bodyQueue) {
       if (run.status === "queued") this.wantActivation();
@@ -293,7 +296,7 @@ export abstract class RunHost extends DurableObject<Env> {
     // Read again: enforcing a limit may have ended the run.
     const run = this.store.run();
     if (!run) return;
-    if (!isTerminal(run.status) && run.status !== "queued") this.store.setStatus(this.machine.liveStatus(), Date.now());
+    if (!isTerminal(run.status) && run.status !== "queued" && run.status !== "paused") this.store.setStatus(this.machine.liveStatus(), Date.now());
     await this.tasks.flush();
     this.reached("sent");
     await sendSignals(this.store, this.env, this.requireRun(), (key, childId, error) => this.childRefused(key, childId, error), this.faults.signal);
@@ -333,7 +336,8 @@ export abstract class RunHost extends DurableObject<Env> {
     // An index update may end after the run was erased: there is nothing left to cover.
     const run = this.store.run();
     if (!run || this.faults.cutOff === "stopped") return;
-    const active = !isTerminal(run.status);
+    // A paused run fires no timer: what fell due meanwhile fires on resume.
+    const active = !isTerminal(run.status) && run.status !== "paused";
     const now = Date.now();
     this.alarms.sync({
       now,
@@ -366,28 +370,11 @@ export abstract class RunHost extends DurableObject<Env> {
     this.open();
   }
 
-  /** Asks the body's workers for an activation of this run (one waits at a time; the queue keeps one per run). */
-  protected wantActivation(): void {
-    const run = this.requireRun();
-    if (!run.bodyQueue || isTerminal(run.status)) return;
-    const target = `queue:${run.bodyQueue}`;
-    const body = { id: `act:${run.id}`, kind: "activation" as const, runId: run.id };
-    if (!this.store.signals.waiting("enqueue_work", target, body)) this.store.signals.queue({ kind: "enqueue_work", target, body }, Date.now());
-    this.scheduleFlush();
-  }
+  /** Asks the body's workers for an activation of this run (worker-facing.ts). */
+  protected abstract wantActivation(): void;
 
-  /** The worker queue the task at `key` goes to: its script's worker's, or the body's when a worker runs the body; null for the Worker's own queues. */
-  protected remoteQueueOf(key: string): string | null {
-    const step = this.machine.step(key);
-    if (step?.options?.queue) return step.options.queue;
-    if (step?.script) return scriptQueue(registry, this.remote, step.script.path);
-    return this.store.run()?.bodyQueue ?? null;
-  }
-
-  /** Reads again what workers serve (remembered a few seconds per isolate). */
-  protected async refreshRemote(): Promise<void> {
-    this.remote = await remoteCatalog(this.env);
-  }
+  /** The worker queue the task at `key` goes to, or null for the Worker's own queues (worker-facing.ts). */
+  protected abstract remoteQueueOf(key: string): string | null;
 
   protected requireRun(): RunRow {
     const run = this.store.run();

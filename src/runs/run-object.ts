@@ -28,13 +28,13 @@ import { detailOf, stepDetailOf, stepPageOf, summaryOf, windowOf } from "./run-v
 import { LOG_PAGE_BYTES, STEPS_PAGE_SIZE } from "./limits.ts";
 import { retentionMs } from "./alarm.ts";
 import { restartPlan } from "./restart.ts";
-import { WorkerFacing } from "./worker-facing.ts";
+import { Pausable } from "./pausing.ts";
 import { remoteEntry } from "../remote/remote-catalog.ts";
 
 export type { ApprovalInfo, CancelResult, DecideResult, Decision, StartRequest, StartResult, TaskContextData, TaskRef } from "./run-api.ts";
 
 /** The run's Durable Object as its callers see it: the API, consumers, other run objects, limiters. */
-export class RunObject extends WorkerFacing {
+export class RunObject extends Pausable {
   /** Creates the run (or returns the existing one for a repeated id) and starts it. */
   async start(request: StartRequest): Promise<StartResult> {
     // Asked before anything is read: the directory is another object, and no other event may come between the check and the creation.
@@ -343,7 +343,7 @@ export class RunObject extends WorkerFacing {
   /** The limiter's call: a slot is free for this queued attempt. False if it no longer wants one. */
   async granted(key: string, attempt: number): Promise<boolean> {
     const run = this.store.run();
-    if (!run || isTerminal(run.status) || !this.tasks.granted(key, attempt)) return false;
+    if (!run || isTerminal(run.status) || run.status === "paused" || !this.tasks.granted(key, attempt)) return false;
     this.afterEvent();
     return true;
   }
@@ -358,7 +358,8 @@ export class RunObject extends WorkerFacing {
       await this.erase();
       return;
     }
-    if (!isTerminal(run.status)) {
+    // Paused: no timer fires (the resume fires what fell due); housekeeping below still runs.
+    if (!isTerminal(run.status) && run.status !== "paused") {
       await this.refreshRemote();
       const now = Date.now();
       const { settled, effects } = this.machine.due(now);

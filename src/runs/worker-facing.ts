@@ -8,6 +8,8 @@
 import { DEFAULT_TASK_OPTIONS, isTerminal, type ErrorData, type NewCall, type Outcome } from "baton-workflows/engine";
 import type { WorkerCommand } from "../api/worker-schemas.ts";
 import { LOG_PAGE_BYTES } from "./limits.ts";
+import { registry } from "../registry.ts";
+import { remoteCatalog, scriptQueue } from "../remote/remote-catalog.ts";
 import { RunHost } from "./run-host.ts";
 import type { RunRow } from "./run-store.ts";
 
@@ -105,6 +107,29 @@ export abstract class WorkerFacing extends RunHost {
     }
     if (changed) this.afterEvent();
     return { accepted: changed };
+  }
+
+  /** Asks the body's workers for an activation of this run (one waits at a time; the queue keeps one per run). */
+  protected wantActivation(): void {
+    const run = this.requireRun();
+    if (!run.bodyQueue || isTerminal(run.status) || run.status === "paused") return;
+    const target = `queue:${run.bodyQueue}`;
+    const body = { id: `act:${run.id}`, kind: "activation" as const, runId: run.id };
+    if (!this.store.signals.waiting("enqueue_work", target, body)) this.store.signals.queue({ kind: "enqueue_work", target, body }, Date.now());
+    this.scheduleFlush();
+  }
+
+  /** The worker queue the task at `key` goes to: its queue option's, its script's worker's, or the body's when a worker runs the body; null for the Worker's own queues. */
+  protected remoteQueueOf(key: string): string | null {
+    const step = this.machine.step(key);
+    if (step?.options?.queue) return step.options.queue;
+    if (step?.script) return scriptQueue(registry, this.remote, step.script.path);
+    return this.store.run()?.bodyQueue ?? null;
+  }
+
+  /** Reads again what workers serve (remembered a few seconds per isolate). */
+  protected async refreshRemote(): Promise<void> {
+    this.remote = await remoteCatalog(this.env);
   }
 
   private applyCommand(command: WorkerCommand): boolean {

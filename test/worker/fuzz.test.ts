@@ -116,6 +116,8 @@ function apiRequests(): { what: string; path: string; init: RequestInit }[] {
   for (const id of TRICKY_IDS) {
     for (const suffix of ["", "/steps", "/steps/after%230"]) add(`GET run ${id}${suffix}`, `/api/runs/${id}${suffix}`);
     add(`cancel ${id}`, `/api/runs/${id}/cancel`, { method: "POST" });
+    add(`pause ${id}`, `/api/runs/${id}/pause`, { method: "POST" });
+    add(`resume ${id}`, `/api/runs/${id}/resume`, { method: "POST" });
     add(`delete ${id}`, `/api/runs/${id}`, { method: "DELETE" });
   }
   for (const key of TRICKY_KEYS) add(`GET step ${key}`, `/api/runs/${sleeping}/steps/${key}`);
@@ -144,6 +146,8 @@ function apiRequests(): { what: string; path: string; init: RequestInit }[] {
     ["/api/runs/never/steps", ["GET"]],
     ["/api/runs/never/steps/a%230", ["GET"]],
     ["/api/runs/never/cancel", ["POST"]],
+    ["/api/runs/never/pause", ["POST"]],
+    ["/api/runs/never/resume", ["POST"]],
     ["/api/runs/never/restart", ["POST"]],
     ["/api/runs/never/events/go", ["POST"]],
     ["/api/runs/never/approvals/a%230", ["POST"]],

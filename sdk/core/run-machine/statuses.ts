@@ -4,10 +4,10 @@
 import type { StepStatus } from "../log.ts";
 
 /** Where a run stands. */
-export type RunStatus = "queued" | "running" | "sleeping" | "waiting" | "completed" | "failed" | "cancelled";
+export type RunStatus = "queued" | "running" | "sleeping" | "waiting" | "paused" | "completed" | "failed" | "cancelled";
 
 /** Every run status, in the order a run usually passes them. */
-export const RUN_STATUSES: readonly RunStatus[] = ["queued", "running", "sleeping", "waiting", "completed", "failed", "cancelled"];
+export const RUN_STATUSES: readonly RunStatus[] = ["queued", "running", "sleeping", "waiting", "paused", "completed", "failed", "cancelled"];
 
 /** Statuses a run never leaves. */
 export const TERMINAL_RUN_STATUSES: ReadonlySet<RunStatus> = new Set(["completed", "failed", "cancelled"]);
