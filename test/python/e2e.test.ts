@@ -147,6 +147,21 @@ describe("Python workflows under wrangler dev", () => {
     worker = startWorker(bin, EXAMPLES, server.url, WORKER_TOKEN);
   });
 
+  it("starts nothing while paused, even a Python body whose sleep falls due, and completes after resume", { timeout: 60_000 }, async () => {
+    const id = await start("uuid_capture", {});
+    await until(id, (run) => run.steps.some((step) => step.key === "sleep#0" && step.status === "sleeping"));
+    expect((await call(`/api/runs/${id}/pause`, { method: "POST" })).status).toBe(200);
+    // The 2 s sleep falls due while paused: nothing fires, no task starts.
+    await new Promise((resolve) => setTimeout(resolve, 10_000));
+    const paused = await until(id, () => true);
+    expect(paused.status).toBe("paused");
+    expect(paused.steps.map((step) => [step.key, step.status])).toEqual([["first#0", "completed"], ["sleep#0", "sleeping"]]);
+    expect((await call(`/api/runs/${id}/resume`, { method: "POST" })).status).toBe(200);
+    const run = await until(id, ended);
+    expect(run.status).toBe("completed");
+    expect((run.output as { first: string; second: string }).second).toBe((run.output as { first: string }).first);
+  });
+
   it("waits for an approval, then goes on with the decision", async () => {
     const id = await start("approval", { message: "Ship it?" });
     const waiting = await until(id, (run) => run.approvals.length === 1);
