@@ -173,6 +173,11 @@ export const WorkersList = named(
   z.object({ workers: z.array(WorkerView), queues: z.array(z.object({ queue: text(), waiting: int(), inFlight: int(), oldestWaitingAt: orNull(text()) })) }),
 );
 
+/** What a worker replays a body from: the run's input, seed, clock and (a page of) its log. */
+export type ActivationContext = Omit<z.infer<typeof ActivationItem>, "kind" | "claim">;
+/** One task attempt as a worker runs it. */
+export type RemoteTask = Omit<z.infer<typeof TaskItem>, "kind" | "claim">;
+
 /** A worker command, as the route validated it. */
 export type WorkerCommand = z.infer<typeof Command>;
 /** A worker's answer, as the route validated it. */

@@ -2,6 +2,8 @@
 // expiry, and the recipient it was sent to) and its HMAC-SHA256 under BATON_SIGNING_KEY, both
 // base64url. Web Crypto only; verification is constant-time (crypto.subtle.verify).
 
+import { fromBase64Url, toBase64Url } from "../base64url.ts";
+
 /** What an approval link lets its holder do. */
 export interface ApprovalClaim {
   run: string;
@@ -22,22 +24,6 @@ const encoder = new TextEncoder();
 
 async function hmacKey(secret: string): Promise<CryptoKey> {
   return crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
-}
-
-function toBase64Url(bytes: Uint8Array): string {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-function fromBase64Url(text: string): Uint8Array | undefined {
-  if (!/^[A-Za-z0-9_-]*$/.test(text)) return undefined;
-  try {
-    const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
-    return Uint8Array.from(binary, (c) => c.charCodeAt(0));
-  } catch {
-    return undefined;
-  }
 }
 
 /** Signs a claim into a token for an approval link. */

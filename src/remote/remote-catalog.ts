@@ -1,7 +1,7 @@
-// What workers serve, as the Worker's code asks for it: one workflow or script by name,
-// or the whole catalog, from the WorkerDirectory, remembered for a few seconds per
-// isolate so a burst of starts or dispatches asks once. Without the directory's
-// binding (a deployment that runs no workers) nothing is remote and nothing is asked.
+// What workers serve, as the Worker's code asks for it: the whole catalog from the
+// WorkerDirectory, remembered for a few seconds per isolate so a burst of starts or
+// dispatches asks once. Without the directory's binding (a deployment that runs no
+// workers) nothing is remote and nothing is asked.
 
 import { script, ScriptNotFoundError, taskScript, type Script } from "baton-workflows";
 import type { Resolver } from "baton-workflows/engine";
@@ -14,8 +14,7 @@ const REMEMBER_MS = 5_000;
 /** What workers serve, by name. */
 export type RemoteCatalog = ReadonlyMap<string, RemoteEntry>;
 
-const remembered = new Map<string, { entry: RemoteEntry | null; until: number }>();
-let catalog: { entries: RemoteCatalog; until: number } | undefined;
+let remembered: { entries: RemoteCatalog; until: number } | undefined;
 
 /** The directory's one object. */
 export function directoryOf(env: Env) {
@@ -23,37 +22,34 @@ export function directoryOf(env: Env) {
   return env.WORKERS.get(env.WORKERS.idFromName("directory"));
 }
 
-/** The workflow or script `name` some worker serves; null when none does (or workers are not set up). */
-export async function remoteEntry(env: Env, name: string, now = Date.now()): Promise<RemoteEntry | null> {
-  const directory = directoryOf(env);
-  if (!directory) return null;
-  const known = remembered.get(name);
-  if (known && known.until > now) return known.entry;
-  const entry = await directory.lookup(name);
-  if (remembered.size > 1_000) remembered.clear();
-  remembered.set(name, { entry, until: now + REMEMBER_MS });
-  return entry;
-}
-
-/** Everything workers serve; empty when workers are not set up, or the directory cannot be reached (logged). */
-export async function remoteCatalog(env: Env, now = Date.now()): Promise<RemoteCatalog> {
+/** Everything workers serve (empty when workers are not set up); throws when the directory cannot be read. */
+export async function readCatalog(env: Env, now = Date.now()): Promise<RemoteCatalog> {
   const directory = directoryOf(env);
   if (!directory) return new Map();
-  if (catalog && catalog.until > now) return catalog.entries;
+  if (remembered && remembered.until > now) return remembered.entries;
+  const entries = new Map((await directory.catalog()).map((entry) => [entry.name, entry] as const));
+  remembered = { entries, until: now + REMEMBER_MS };
+  return entries;
+}
+
+/** The workflow or script `name` some worker serves; null when none does (or workers are not set up). */
+export async function remoteEntry(env: Env, name: string, now = Date.now()): Promise<RemoteEntry | null> {
+  return (await readCatalog(env, now)).get(name) ?? null;
+}
+
+/** As readCatalog, but a directory that cannot be read answers what was read last (or nothing), logged. */
+export async function remoteCatalog(env: Env, now = Date.now()): Promise<RemoteCatalog> {
   try {
-    const entries = new Map((await directory.catalog()).map((entry) => [entry.name, entry] as const));
-    catalog = { entries, until: now + REMEMBER_MS };
-    return entries;
+    return await readCatalog(env, now);
   } catch (error) {
     console.error(`baton: the worker directory could not be read: ${error instanceof Error ? error.message : String(error)}`);
-    return catalog?.entries ?? new Map();
+    return remembered?.entries ?? new Map();
   }
 }
 
-/** Forgets what was remembered of `names` (a worker just registered them). */
-export function forgetRemote(names: string[]): void {
-  for (const name of names) remembered.delete(name);
-  catalog = undefined;
+/** Forgets what was read (a worker just registered): the next read asks the directory. */
+export function forgetRemote(): void {
+  remembered = undefined;
 }
 
 // Stands for a script a worker runs: the Worker never calls it (its tasks go to the worker's queue).

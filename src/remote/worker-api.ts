@@ -11,9 +11,9 @@ import { ApiError } from "../api/api-error.ts";
 import { requireWorkerToken } from "../api/auth.ts";
 import { parse, readJson } from "../api/request-body.ts";
 import { MAX_INPUT_BYTES } from "../api/schemas.ts";
-import { CompleteBody, LogPageQuery, PollBody, PROTOCOL_VERSIONS, QueueParam, WorkerRegisterBody } from "../api/worker-schemas.ts";
+import { CompleteBody, LogPageQuery, PollBody, PROTOCOL_VERSIONS, QueueParam, WorkerRegisterBody, type ActivationContext, type RemoteTask } from "../api/worker-schemas.ts";
 import type { TaskReport } from "../tasks/messages.ts";
-import type { ActivationContext, RemoteTask } from "../runs/worker-facing.ts";
+import { fromBase64Url, toBase64Url } from "../base64url.ts";
 import { directoryOf, forgetRemote } from "./remote-catalog.ts";
 import { LEASE_MS, type ClaimedRef } from "./work-queue.ts";
 
@@ -56,7 +56,7 @@ export function workerApi(): Hono<AppEnv> {
     }
     const body = parse(WorkerRegisterBody, raw);
     await directory(c.env).register({ ...body.worker, host: body.worker.host ?? null }, body.workflows, body.scripts);
-    forgetRemote([...body.workflows, ...body.scripts].map((entry) => entry.name));
+    forgetRemote();
     return c.json({ protocol: 1, leaseSeconds: LEASE_MS / 1000, pollSeconds: POLL_MS / 1000 });
   });
 
@@ -154,15 +154,14 @@ function lapsed(): ApiError {
 }
 
 function encodeClaim(claim: Claim): string {
-  const bytes = new TextEncoder().encode(JSON.stringify(claim));
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return toBase64Url(new TextEncoder().encode(JSON.stringify(claim)));
 }
 
 function claimOf(c: Context<AppEnv>): Claim {
   const text = c.req.param("claim") ?? "";
+  const bytes = fromBase64Url(text);
   try {
-    const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
-    const claim = JSON.parse(new TextDecoder().decode(Uint8Array.from(binary, (ch) => ch.charCodeAt(0)))) as Partial<Claim>;
+    const claim = (bytes ? JSON.parse(new TextDecoder().decode(bytes)) : {}) as Partial<Claim>;
     const { q, i, c: held, r, k } = claim;
     if (typeof q === "string" && typeof i === "string" && typeof held === "string" && typeof r === "string" && (k === "task" || k === "activation")) {
       // The item id names the run (and the task): a claim cannot point one run's answer at another.

@@ -75,11 +75,6 @@ export class WorkerDirectory extends DurableObject<Env> {
     this.sql.exec("DELETE FROM workers WHERE last_seen < ?", stale);
   }
 
-  /** The workflow or script `name` as the most recently seen worker serving it has it; null when no worker does. */
-  async lookup(name: string): Promise<RemoteEntry | null> {
-    return this.entries(name)[0] ?? null;
-  }
-
   /** Every workflow and script workers serve, by name (the most recently seen worker's version). */
   async catalog(): Promise<RemoteEntry[]> {
     const seen = new Map<string, RemoteEntry>();
@@ -107,12 +102,9 @@ export class WorkerDirectory extends DurableObject<Env> {
       }));
   }
 
-  private entries(name?: string): RemoteEntry[] {
+  private entries(): RemoteEntry[] {
     const rows = this.sql
-      .exec(
-        `SELECT e.name, e.kind, e.version, w.language, w.queue, w.last_seen FROM entries e JOIN workers w ON w.id = e.worker ${name === undefined ? "" : "WHERE e.name = ?"} ORDER BY w.last_seen DESC`,
-        ...(name === undefined ? [] : [name]),
-      )
+      .exec("SELECT e.name, e.kind, e.version, w.language, w.queue, w.last_seen FROM entries e JOIN workers w ON w.id = e.worker ORDER BY w.last_seen DESC")
       .toArray();
     return rows.map((row) => ({
       name: text(row, "name"),

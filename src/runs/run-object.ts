@@ -29,7 +29,7 @@ import { LOG_PAGE_BYTES, STEPS_PAGE_SIZE } from "./limits.ts";
 import { retentionMs } from "./alarm.ts";
 import { restartPlan } from "./restart.ts";
 import { Pausable } from "./pausing.ts";
-import { remoteEntry } from "../remote/remote-catalog.ts";
+import { readCatalog } from "../remote/remote-catalog.ts";
 
 export type { ApprovalInfo, CancelResult, DecideResult, Decision, StartRequest, StartResult, TaskContextData, TaskRef } from "./run-api.ts";
 
@@ -37,9 +37,12 @@ export type { ApprovalInfo, CancelResult, DecideResult, Decision, StartRequest, 
 export class RunObject extends Pausable {
   /** Creates the run (or returns the existing one for a repeated id) and starts it. */
   async start(request: StartRequest): Promise<StartResult> {
-    // Asked before anything is read: the directory is another object, and no other event may come between the check and the creation.
-    const remote = registry.entry(request.workflow) ? null : await remoteEntry(this.env, request.workflow);
-    await this.refreshRemote();
+    // Read before anything is: the directory is another object, and no other event may come between the check and the creation.
+    // For a name the Worker does not have, a directory that cannot be read fails the start rather than passing for "no worker serves it".
+    const own = registry.entry(request.workflow) !== undefined;
+    if (own) await this.refreshRemote();
+    else this.remote = await readCatalog(this.env);
+    const remote = own ? null : (this.remote.get(request.workflow) ?? null);
     const existing = this.store.run();
     if (existing) {
       // A start cut off by a crash may have created the run before listing it: the retry lists it.
@@ -360,7 +363,8 @@ export class RunObject extends Pausable {
     }
     // Paused: no timer fires (the resume fires what fell due); housekeeping below still runs.
     if (!isTerminal(run.status) && run.status !== "paused") {
-      await this.refreshRemote();
+      // Only an execution about to be rebuilt resolves names again; a live one keeps what it resolved with.
+      if (!this.execution) await this.refreshRemote();
       const now = Date.now();
       const { settled, effects } = this.machine.due(now);
       this.apply(effects, now);

@@ -8,7 +8,7 @@ import { MAX_RUN_STEPS, STEPS_PAGE_SIZE } from "./limits.ts";
 import { iso, type ConsoleStep, type RunDetail, type RunSummary, type RunWindow, type StepView } from "./run-view.ts";
 
 /** The run as lists show it. */
-export function summaryOf(store: RunStore, run: RunRow): RunSummary {
+export function summaryOf(store: RunStore, run: RunRow, waits = waitsOf(store, run)): RunSummary {
   const summary: RunSummary = {
     id: run.id,
     workflow: run.workflow,
@@ -18,11 +18,9 @@ export function summaryOf(store: RunStore, run: RunRow): RunSummary {
     createdAt: iso(run.createdAt),
     updatedAt: iso(run.updatedAt),
   };
-  if (run.status === "sleeping" || run.status === "waiting") {
-    // The earliest of what it waits for that falls due by itself: a sleep's end, a wait's or a child's timeout.
-    const wakes = waitsOf(store).flatMap((wait) => (wait.at === null ? [] : [wait.at]));
-    if (wakes.length > 0) summary.wakeAt = iso(Math.min(...wakes));
-  }
+  // The earliest of what it waits for that falls due by itself: a sleep's end, a wait's or a child's timeout.
+  const wakes = waits.flatMap((wait) => (wait.at === null ? [] : [wait.at]));
+  if (wakes.length > 0) summary.wakeAt = iso(Math.min(...wakes));
   return summary;
 }
 
@@ -33,8 +31,9 @@ export type WaitingOn =
   | { kind: "event"; key: string; name: string; expiresAt: string | null }
   | { kind: "child"; key: string; runId: string; workflow: string; expiresAt: string | null };
 
-/** Each open sleep, approval, event wait and child flow, in the order they began, with when it falls due by itself (ms, or null). */
-function waitsOf(store: RunStore): { wait: WaitingOn; at: number | null }[] {
+/** A sleeping or waiting run's open sleeps, approvals, event waits and child flows, in the order they began, each with when it falls due by itself (ms, or null); none for a run in another status. */
+function waitsOf(store: RunStore, run: RunRow): { wait: WaitingOn; at: number | null }[] {
+  if (run.status !== "sleeping" && run.status !== "waiting") return [];
   const open = [...store.steps.withStatus("sleeping"), ...store.steps.withStatus("waiting"), ...store.steps.withStatus("running").filter((step) => step.kind === "flow")];
   return open
     .sort((a, b) => a.startedAt - b.startedAt || a.seq - b.seq || (a.key < b.key ? -1 : 1))
@@ -65,15 +64,16 @@ export function detailOf(store: RunStore, run: RunRow, withSteps = true, queueOf
   const events = waiting.flatMap((step) =>
     step.kind === "event" ? [{ key: step.key, name: step.event?.name ?? step.name, expiresAt: iso(step.wakeAt ?? step.startedAt) }] : [],
   );
+  const waits = waitsOf(store, run);
   return {
-    ...summaryOf(store, run),
+    ...summaryOf(store, run, waits),
     version: run.version,
     workerVersion: run.workerVersion,
     restartOf: run.restartOf,
     language: run.language ?? "typescript",
     bodyQueue: run.bodyQueue,
     waitingForWorker: waitingForWorker(store, run, queueOf),
-    waitingOn: run.status === "sleeping" || run.status === "waiting" ? waitsOf(store).map(({ wait }) => wait) : [],
+    waitingOn: waits.map(({ wait }) => wait),
     approvals,
     events,
     inbox: store.inbox.list(Date.now()).map((event) => ({ name: event.name, size: event.size, sentAt: iso(event.sentAt), expiresAt: iso(event.expiresAt) })),

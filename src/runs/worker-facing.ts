@@ -6,40 +6,13 @@
 // changes nothing.
 
 import { DEFAULT_TASK_OPTIONS, isTerminal, type ErrorData, type NewCall, type Outcome } from "baton-workflows/engine";
-import type { WorkerCommand } from "../api/worker-schemas.ts";
+import type { ActivationContext, RemoteTask, WorkerCommand } from "../api/worker-schemas.ts";
+
 import { LOG_PAGE_BYTES } from "./limits.ts";
 import { registry } from "../registry.ts";
 import { remoteCatalog, scriptQueue } from "../remote/remote-catalog.ts";
 import { RunHost } from "./run-host.ts";
 import type { RunRow } from "./run-store.ts";
-
-/** What a worker replays a body from: the run's input, seed, clock and a first page of its log. */
-export interface ActivationContext {
-  runId: string;
-  workflow: string;
-  version: string | null;
-  input: unknown;
-  seed: string;
-  startedAt: number;
-  codeChange: string | null;
-  log: unknown[];
-  /** Where `log` starts: "0" for the whole log, else the cursor of the worker's copy it continues. */
-  since: string;
-  /** Where `log` ends: the worker holding the run up to here sends it as `known` to get only what changes after. */
-  cursor: string;
-  logCursor: string | null;
-}
-
-/** One task attempt as a worker runs it. */
-export interface RemoteTask {
-  runId: string;
-  key: string;
-  name: string;
-  attempt: number;
-  deadline: number;
-  script: { path: string; args: unknown } | null;
-  activation: ActivationContext | null;
-}
 
 /** The run object's RPC methods for workers you run. */
 export abstract class WorkerFacing extends RunHost {
