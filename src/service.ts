@@ -7,7 +7,8 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import type { DecisionView, EventSentView, RunDetail, RunSummary } from "baton-workflows/client";
 import { ApiError } from "./api/api-error.ts";
-import { cancelRun, decideRun, getRun, pauseOrResumeRun, sendRunEvent, startRun } from "./api/run-actions.ts";
+import { cancelRun, decideRun, getRun, pauseOrResumeRun, runEventPage, sendRunEvent, startRun } from "./api/run-actions.ts";
+import type { EventPage } from "./runs/observing.ts";
 import { bindingsOf } from "./bindings.ts";
 import type { Env } from "./env.ts";
 import type { CodeStartOptions, InputOf, OutputOf, StartedRun, TypedRunDetail, WorkflowMap, WorkflowName } from "./worker.ts";
@@ -21,6 +22,7 @@ export interface TypedBatonService<W extends WorkflowMap> {
   cancel(id: string): Promise<RunSummary>;
   pause(id: string): Promise<RunSummary>;
   resume(id: string): Promise<RunSummary>;
+  events(id: string, options?: { after?: number; limit?: number }): Promise<EventPage>;
 }
 
 /** Baton's run operations as a WorkerEntrypoint, for other Workers' service bindings. */
@@ -61,6 +63,11 @@ export class BatonService extends WorkerEntrypoint<Env> {
   /** Resumes a paused run. */
   async resume(id: string): Promise<RunSummary> {
     return crossing(() => pauseOrResumeRun(bindingsOf(this.env), id, "resume"));
+  }
+
+  /** A page of a run's events after the event id `after` (default 0: from the first). */
+  async events(id: string, options: { after?: number; limit?: number } = {}): Promise<EventPage> {
+    return crossing(() => runEventPage(bindingsOf(this.env), id, options.after, options.limit));
   }
 }
 

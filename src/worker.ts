@@ -8,7 +8,8 @@ import type { Hono } from "hono";
 import type { Script, Workflow } from "baton-workflows";
 import type { DecisionView, EventSentView, RunDetail, RunStatus, RunSummary } from "baton-workflows/client";
 import { createApp } from "./api/app.ts";
-import { cancelRun, decideRun, getRun, pauseOrResumeRun, sendRunEvent, startRun } from "./api/run-actions.ts";
+import { cancelRun, decideRun, getRun, pauseOrResumeRun, runEventPage, sendRunEvent, startRun } from "./api/run-actions.ts";
+import type { EventPage } from "./runs/observing.ts";
 import { bindingsOf } from "./bindings.ts";
 import type { Env } from "./env.ts";
 import { setBasePath } from "./host.ts";
@@ -93,6 +94,8 @@ export interface Baton<W extends WorkflowMap> {
   pause(env: unknown, id: string): Promise<RunSummary>;
   /** Resumes a paused run. */
   resume(env: unknown, id: string): Promise<RunSummary>;
+  /** A page of a run's events after the event id `after` (default 0: from the first). */
+  events(env: unknown, id: string, options?: { after?: number; limit?: number }): Promise<EventPage>;
 }
 
 /** Hosts Baton in this Worker with these workflows (one Baton per Worker). */
@@ -122,5 +125,6 @@ export function createBaton<const W extends WorkflowMap>(options: BatonOptions<W
     cancel: (env, id) => cancelRun(bindingsOf(env), id),
     pause: (env, id) => pauseOrResumeRun(bindingsOf(env), id, "pause"),
     resume: (env, id) => pauseOrResumeRun(bindingsOf(env), id, "resume"),
+    events: (env, id, page = {}) => runEventPage(bindingsOf(env), id, page.after, page.limit),
   };
 }

@@ -3,7 +3,8 @@
 // apart from what the launcher (bin/baton.js) hands it: arguments, environment, output.
 
 import { BatonApiError, BatonClient, type RunDetail, type StepDetail } from "../client/index.ts";
-import { isOpenStep, isTerminal, RUN_STATUSES, type RunStatus } from "../core/run-machine/statuses.ts";
+import { RUN_STATUSES, type RunStatus } from "../core/run-machine/statuses.ts";
+import { followLogs, watch } from "./watch.ts";
 
 /** What the CLI reads and writes; the launcher passes the process's, tests their own. */
 export interface CliIO {
@@ -14,7 +15,7 @@ export interface CliIO {
   err(line: string): void;
   /** The fetch to reach the API with (default: the global fetch). */
   fetch?: (request: Request) => Promise<Response>;
-  /** Waits between reads of a watched run (default: a timer). */
+  /** Awaited after each line a watch prints (tests act on a watched run here; default: nothing). */
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -27,7 +28,7 @@ const USAGE = `usage: baton <command> [options]
   runs [--workflow W] [--status S,…] [--limit N] list runs, newest first
   get ID                                         show a run and its steps
   start WORKFLOW [INPUT] [--watch]               start a run with INPUT (JSON, or --input JSON) and follow it to its end
-  logs ID [STEP]                                 print what a run's steps (or one step) printed
+  logs ID [STEP] [-f]                            print what a run's steps (or one step) printed; -f (--follow): as they print it, until the run ends
   event ID NAME [--payload JSON] [--idempotency-key K]
                                                  send an event to a run (a retry with K delivers it once)
   approve ID KEY [--comment C]                   approve a waiting approval
@@ -130,13 +131,17 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
           return 0;
         }
         if (!json) io.out(`started ${started.id} (${started.workflow})`);
-        const run = await watch(client, started.id, json ? () => {} : io.out, io.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))));
+        const run = await watch(client, started.id, json ? () => {} : io.out, async () => await io.sleep?.(0));
         print(run, () => ending(run));
         return run.status === "completed" ? 0 : 1;
       }
       case "logs": {
         const id = need(rest[0], "logs ID");
-        only(rest, 2, "logs ID [STEP]");
+        only(rest, 2, "logs ID [STEP] [-f]");
+        if (args.flags.has("follow")) {
+          const run = await followLogs(client, id, rest[1], io.out);
+          return run.status === "completed" ? 0 : 1;
+        }
         const keys = rest[1] ? [rest[1]] : (await client.allSteps(id)).filter((step) => step.kind === "task" || step.kind === "step").map((step) => step.key);
         const steps = await Promise.all(keys.map((key) => client.step(id, key)));
         print(steps, () => logLines(steps) || "no step printed anything");
@@ -184,7 +189,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
           return 0;
         }
         if (!json) io.out(`started ${restarted.id} (restart of ${restarted.restartOf}${restarted.fromStep ? ` from ${restarted.fromStep}` : ""})`);
-        const run = await watch(client, restarted.id, json ? () => {} : io.out, io.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))));
+        const run = await watch(client, restarted.id, json ? () => {} : io.out, async () => await io.sleep?.(0));
         print(run, () => ending(run));
         return run.status === "completed" ? 0 : 1;
       }
@@ -207,49 +212,6 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     io.err(`baton: ${explain(error, url)}`);
     return 1;
   }
-}
-
-/** Follows a run to its end, printing a line whenever its progress changes. */
-async function watch(client: BatonClient, id: string, out: (line: string) => void, sleep: (ms: number) => Promise<void>): Promise<RunDetail> {
-  const started = Date.now();
-  let last = "";
-  // Each wait is announced once, with the command that decides it.
-  const announced = new Set<string>();
-  for (;;) {
-    const run = await client.get(id);
-    // Done: settled either way (a failed step the workflow caught is behind it too).
-    // The detail carries the first page of steps; steps past it count by the total.
-    const open = run.steps.filter((step) => isOpenStep(step.status));
-    const done = run.stepCount - open.length;
-    const current = open.map((step) => `${step.key} (${step.status})`);
-    const line = `${run.status} · ${done}/${run.stepCount} steps done${current.length > 0 ? ` · now ${current.slice(0, 3).join(", ")}${current.length > 3 ? " …" : ""}` : ""}`;
-    if (line !== last) out(`${line} · ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    last = line;
-    for (const wait of decisions(run)) {
-      if (announced.has(wait.key)) continue;
-      announced.add(wait.key);
-      for (const say of wait.lines) out(`  ${say}`);
-    }
-    if (isTerminal(run.status)) return run;
-    await sleep(500);
-  }
-}
-
-/** What the run waits for that a person or a caller decides, each with the exact command that does it (and an approval's link). */
-function decisions(run: RunDetail): { key: string; lines: string[] }[] {
-  const approvals = run.approvals.map((approval) => ({
-    key: `approval:${approval.key}`,
-    lines: [
-      `waiting for approval "${approval.key}"${approval.message ? ` (${approval.message})` : ""}; decide it with`,
-      `  npx baton approve ${run.id} ${approval.key}      (or: npx baton reject ${run.id} ${approval.key})`,
-      ...(approval.approveUrl ? [`  or open ${approval.approveUrl}`] : []),
-    ],
-  }));
-  const events = run.events.map((wait) => ({
-    key: `event:${wait.key}`,
-    lines: [`waiting for event "${wait.name}" (until ${wait.expiresAt}); send it with`, `  npx baton event ${run.id} ${wait.name} --payload '<json>'`],
-  }));
-  return [...approvals, ...events];
 }
 
 function describe(run: RunDetail): string {
@@ -301,13 +263,20 @@ interface Args {
   flags: Set<string>;
 }
 
-const FLAGS = new Set(["watch", "json", "help"]);
+const FLAGS = new Set(["watch", "json", "help", "follow"]);
+/** One-letter flags and the flag each stands for. */
+const SHORT_FLAGS = new Map([["-f", "follow"]]);
 const OPTIONS = new Set(["url", "token", "input", "payload", "from", "workflow", "status", "limit", "comment", "idempotency-key"]);
 
 function parse(argv: string[]): Args {
   const args: Args = { positional: [], options: new Map(), flags: new Set() };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? "";
+    const short = SHORT_FLAGS.get(arg);
+    if (short !== undefined) {
+      args.flags.add(short);
+      continue;
+    }
     if (!arg.startsWith("--")) {
       args.positional.push(arg);
       continue;

@@ -13,6 +13,8 @@ import { fingerprintOf, runIdFromKey } from "../runs/run-ids.ts";
 import { ApiError } from "./api-error.ts";
 import { EVENT_NAME, issuesText, type SchemaIssue } from "baton-workflows";
 import { IDEMPOTENCY_KEY, MAX_INPUT_BYTES, RUN_ID } from "./schemas.ts";
+import { EVENTS_PAGE_SIZE } from "../runs/run-streams.ts";
+import type { EventPage } from "../runs/observing.ts";
 
 
 /** How a start names its run: by an Idempotency-Key (the id derived from it), by an id of the caller's, or neither (a new UUID). */
@@ -102,6 +104,15 @@ export async function cancelRun(env: Env, id: string): Promise<RunSummary> {
   if (result.status === "not_found") throw runNotFound(id);
   if (result.status === "not_active") throw new ApiError(409, "run_not_active", `run ${result.run.id} already ended as ${result.run.status}`);
   return result.run;
+}
+
+/** A page of run `id`'s events after the event id `after`. */
+export async function runEventPage(env: Env, id: string, after = 0, limit = EVENTS_PAGE_SIZE): Promise<EventPage> {
+  if (!Number.isSafeInteger(after) || after < 0) throw new ApiError(400, "invalid_request", `after must be an event id (a whole number from 0), not ${String(after)}`);
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > EVENTS_PAGE_SIZE) throw new ApiError(400, "invalid_request", `limit must be a whole number from 1 to ${EVENTS_PAGE_SIZE}`);
+  const page = await (await knownRun(env, id)).events(after, limit);
+  if (page === null) throw runNotFound(id);
+  return JSON.parse(page) as EventPage;
 }
 
 /** Pauses run `id` (`pause`) or resumes it (`resume`); repeating either changes nothing. */

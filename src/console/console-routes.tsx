@@ -17,7 +17,7 @@ import { decodeCursor } from "../run-list/run-index.ts";
 import type { RunWindow } from "../runs/run-view.ts";
 import { MAX_RUN_STEPS } from "../runs/limits.ts";
 import { MAX_INPUT_BYTES, RUN_ID } from "../api/schemas.ts";
-import { DeleteConfirmPage, MessagePage, RunListPage, SignInPage, WorkflowsPage, type StartProblem } from "./pages.tsx";
+import { DeleteConfirmPage, listQuery, MessagePage, RunList, RunListPage, SignInPage, WorkflowsPage, type StartProblem } from "./pages.tsx";
 import { RunBody, RunPage, STEPS_PER_PAGE, type EventProblem } from "./run-page.tsx";
 import { StepPage } from "./step-page.tsx";
 import { WorkersPage } from "./workers-page.tsx";
@@ -26,6 +26,7 @@ import { limitBody, nonceOf, pageHeaders, readForm, sameOriginPosts } from "./se
 import { closeSession, hasSession, isApiToken, openSession, sessionsUnavailable } from "./session.ts";
 import { clientAddress, failedAttempt, waitFor } from "../api/attempts.ts";
 import { devStacksOf } from "../api/dev-stacks.ts";
+import { allRunsStream, decodeStreamCursor, runEventStream } from "../api/event-stream.ts";
 
 type AppEnv = { Bindings: Env };
 type Ctx = Context<AppEnv>;
@@ -38,8 +39,8 @@ const MAX_FORM_INPUT = MAX_INPUT_BYTES;
 const MAX_FORM_BODY = 3 * MAX_FORM_INPUT + 64 * 1024;
 
 /** The paths the console serves; its middleware stays off every other (the API's above all). */
-const PAGES = ["/", "/sign-in", "/sign-out", "/runs/*", "/workflows", "/workflows/*", "/workers"];
-const SIGNED_IN_PAGES = ["/runs/*", "/workflows", "/workflows/*", "/workers"];
+const PAGES = ["/", "/sign-in", "/sign-out", "/runs/*", "/workflows", "/workflows/*", "/workers", "/stream"];
+const SIGNED_IN_PAGES = ["/runs/*", "/workflows", "/workflows/*", "/workers", "/stream"];
 
 /** The console's routes, mounted at the Worker's root. */
 export function consoleRoutes(): Hono<AppEnv> {
@@ -63,7 +64,10 @@ export function consoleRoutes(): Hono<AppEnv> {
     const workflows = registry.list().map((entry) => entry.name);
     // Only an id is ever said deleted: a crafted link cannot put other words on the page.
     const deleted = query.deleted && RUN_ID.test(query.deleted) ? query.deleted : undefined;
-    return c.html(<RunListPage nonce={nonceOf(c)} page={page} view={{ workflow, status, cursor: after ? cursor : undefined, workflows, now: Date.now(), deleted }} />);
+    const view = { workflow, status, cursor: after ? cursor : undefined, workflows, now: Date.now(), deleted };
+    // The first page's live update asks for the list alone.
+    if (c.req.header("X-Baton-Fragment") === "runs") return c.html(<RunList page={page} view={view} query={listQuery(view)} />);
+    return c.html(<RunListPage nonce={nonceOf(c)} page={page} view={view} />);
   });
 
   app.post("/sign-in", async (c) => {
@@ -102,6 +106,22 @@ export function consoleRoutes(): Hono<AppEnv> {
     const window = await windowOf(c);
     if (!window) return c.text("no such run", 404);
     return c.html(<RunBody window={window} now={Date.now()} />);
+  });
+
+  // The pages' live updates: the run's events after the page's, and the list's run events (the browser resumes with Last-Event-ID).
+  app.get("/runs/:id/stream", async (c) => {
+    const id = c.req.param("id");
+    const run = await knownRun(c, id);
+    if (!run) return c.text("no such run", 404);
+    const after = Number(c.req.header("Last-Event-ID") || c.req.query("after") || "0");
+    return runEventStream(run, id, Number.isSafeInteger(after) && after >= 0 ? after : 0);
+  });
+
+  app.get("/stream", async (c) => {
+    const query = c.req.query();
+    const status = RUN_STATUSES.includes(query.status as RunStatus) ? [query.status as RunStatus] : undefined;
+    const last = c.req.header("Last-Event-ID");
+    return allRunsStream(c.env, { workflow: query.workflow || undefined, statuses: status }, last ? decodeStreamCursor(last) : null);
   });
 
   app.get("/runs/:id/steps/:key{.+}", async (c) => {

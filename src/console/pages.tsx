@@ -3,6 +3,7 @@
 
 import { href } from "../host.ts";
 import type { FC } from "hono/jsx";
+import { raw } from "hono/html";
 import type { RunPage, RunStatus, RunSummary, WorkflowEntry } from "baton-workflows/client";
 import { isTerminal, RUN_STATUSES } from "baton-workflows/engine";
 import { duration, time } from "./format.ts";
@@ -44,12 +45,7 @@ export interface ListView {
 
 /** Runs newest first, filtered by workflow and status, a page at a time. */
 export const RunListPage: FC<{ nonce: string; page: RunPage; view: ListView }> = ({ nonce, page, view }) => {
-  const query = (extra: Record<string, string | undefined>): string => {
-    const params = new URLSearchParams();
-    for (const [name, value] of Object.entries({ workflow: view.workflow, status: view.status, ...extra })) if (value) params.set(name, value);
-    const text = params.toString();
-    return href(text ? `/?${text}` : "/");
-  };
+  const query = listQuery(view);
   return (
     <Layout title="Runs" nonce={nonce}>
       <h1>Runs</h1>
@@ -83,6 +79,17 @@ export const RunListPage: FC<{ nonce: string; page: RunPage; view: ListView }> =
         </div>
         <button type="submit">Filter</button>
       </form>
+      <div id="runs" data-stream={view.cursor ? undefined : href(`/stream${query({}).slice(href("/").length)}`)}>
+        <RunList page={page} view={view} query={query} />
+      </div>
+      {view.cursor ? null : <script nonce={nonce}>{raw(LIST_SCRIPT)}</script>}
+    </Layout>
+  );
+};
+
+/** The list itself and its pager: what the first page swaps in when runs change. */
+export const RunList: FC<{ page: RunPage; view: ListView; query: (extra: Record<string, string | undefined>) => string }> = ({ page, view, query }) => (
+  <>
       {page.runs.length === 0 ? (
         <p class="muted">{view.workflow || view.status ? "No runs match these filters." : "No runs yet. Start one from Workflows."}</p>
       ) : (
@@ -107,9 +114,42 @@ export const RunListPage: FC<{ nonce: string; page: RunPage; view: ListView }> =
         {view.cursor ? <a href={query({})}>First page</a> : null}
         {page.nextCursor ? <a href={query({ cursor: page.nextCursor })}>Next page</a> : null}
       </nav>
-    </Layout>
-  );
-};
+  </>
+);
+
+/** The links of the list page for `view`, with `extra` query parameters. */
+export function listQuery(view: ListView): (extra: Record<string, string | undefined>) => string {
+  return (extra) => {
+    const params = new URLSearchParams();
+    for (const [name, value] of Object.entries({ workflow: view.workflow, status: view.status, ...extra })) if (value) params.set(name, value);
+    const text = params.toString();
+    return href(text ? `/?${text}` : "/");
+  };
+}
+
+// The first page follows the all-runs stream (filtered as the page is): after a burst
+// of run events it reads itself afresh and swaps in the list. No polling.
+const LIST_SCRIPT = `(() => {
+  const root = document.getElementById("runs");
+  if (!root || !root.dataset.stream) return;
+  let queued = false;
+  const refresh = async () => {
+    queued = false;
+    try {
+      // The list alone (no head, no style element): the page's own policy then applies to nothing new.
+      const response = await fetch(location.href, { credentials: "same-origin", cache: "no-store", headers: { "X-Baton-Fragment": "runs" } });
+      if (!response.ok) return;
+      const html = await response.text();
+      if (html !== root.innerHTML) root.innerHTML = html;
+    } catch {}
+  };
+  const stream = new EventSource(root.dataset.stream);
+  stream.onmessage = () => {
+    if (queued) return;
+    queued = true;
+    setTimeout(refresh, 250);
+  };
+})();`;
 
 const RunRow: FC<{ run: RunSummary; now: number }> = ({ run, now }) => {
   const started = Date.parse(run.createdAt);

@@ -38,7 +38,7 @@ export const RunPage: FC<{ nonce: string; window: RunWindow; now: number; notice
     <Layout title={`${run.workflow} ${run.id.slice(0, 8)}`} nonce={nonce}>
       {/* Said beside the event's form when the page shows one for it; else at the top. */}
       {notice && !(eventProblem && run.events.some((event) => event.name === eventProblem.name)) ? <p class="notice bad">{notice}</p> : null}
-      <div id="live" data-src={live}>
+      <div id="live" data-src={live} data-stream={href(`/runs/${run.id}/stream?after=${window.lastEvent}`)}>
         <RunBody window={window} now={now} eventProblem={eventProblem} />
       </div>
       <script nonce={nonce}>{raw(LIVE_SCRIPT)}</script>
@@ -46,37 +46,46 @@ export const RunPage: FC<{ nonce: string; window: RunWindow; now: number; notice
   );
 };
 
-// Polls the body while the run is active and swaps it in when it changed, keeping
-// folded sections as the reader left them and never clobbering a comment being typed.
+// Follows the run's event stream while it is active and, after a burst of events, swaps
+// in the body afresh, keeping folded sections as the reader left them and never
+// clobbering a comment being typed. The stream ends with the run; the browser
+// reconnects by itself after a break, resuming after the last event it had.
 const LIVE_SCRIPT = `(() => {
   const root = document.getElementById("live");
-  if (!root) return;
+  if (!root || root.querySelector("[data-ended=true]")) return;
   let last = root.innerHTML;
-  const ended = () => root.querySelector("[data-ended=true]") !== null;
+  let queued = false;
   const busy = () => [...root.querySelectorAll("textarea")].some((t) => t.value !== "" || t === document.activeElement);
-  const tick = async () => {
-    if (ended()) return;
+  const refresh = async () => {
+    queued = false;
     try {
       const response = await fetch(root.dataset.src, { credentials: "same-origin", cache: "no-store" });
       if (response.status === 401) return location.reload();
-      if (response.status === 404) return;
-      if (response.ok) {
-        const html = await response.text();
-        if (html !== last && !busy()) {
-          const open = new Set([...root.querySelectorAll("details[data-key]")].filter((d) => d.open).map((d) => d.dataset.key));
-          const shut = new Set([...root.querySelectorAll("details[data-key]")].filter((d) => !d.open).map((d) => d.dataset.key));
-          root.innerHTML = html;
-          last = html;
-          for (const d of root.querySelectorAll("details[data-key]")) {
-            if (open.has(d.dataset.key)) d.open = true;
-            if (shut.has(d.dataset.key)) d.open = false;
-          }
-        }
+      if (!response.ok) return;
+      const html = await response.text();
+      if (html === last) return;
+      if (busy()) return later();
+      const open = new Set([...root.querySelectorAll("details[data-key]")].filter((d) => d.open).map((d) => d.dataset.key));
+      const shut = new Set([...root.querySelectorAll("details[data-key]")].filter((d) => !d.open).map((d) => d.dataset.key));
+      root.innerHTML = html;
+      last = html;
+      for (const d of root.querySelectorAll("details[data-key]")) {
+        if (open.has(d.dataset.key)) d.open = true;
+        if (shut.has(d.dataset.key)) d.open = false;
       }
     } catch {}
-    setTimeout(tick, 1000);
   };
-  setTimeout(tick, 1000);
+  const later = () => {
+    if (queued) return;
+    queued = true;
+    setTimeout(refresh, 150);
+  };
+  const stream = new EventSource(root.dataset.stream);
+  stream.onmessage = later;
+  stream.addEventListener("end", () => {
+    stream.close();
+    later();
+  });
 })();`;
 
 /** The step a NonDeterminismError names as where replay diverged, if the run failed with one. */

@@ -20,6 +20,8 @@ export interface RunWindow {
   /** How many steps the run has, and in each status. */
   total: number;
   counts: Partial<Record<StepDetail["status"], number>>;
+  /** The id of the run's newest event: a live page streams what comes after it. */
+  lastEvent: number;
 }
 
 /** Where a run stands. */

@@ -131,7 +131,7 @@ export function windowOf(store: RunStore, run: RunRow, offset: number, limit: nu
     const history = record.kind === "task" || record.kind === "step" ? store.steps.history(record.key) : [];
     return { ...stepViewOf(store, record), output: record.result ?? null, history, logs: store.steps.logs(record.key), attemptStartedAt: iso(record.attemptStartedAt) };
   });
-  return { run: detailOf(store, run, false, queueOf), steps, offset, total, counts };
+  return { run: detailOf(store, run, false, queueOf), steps, offset, total, counts, lastEvent: store.events.last() };
 }
 
 /** The worker queue the run waits on for someone to take its body or a task, as run detail says it; null when it waits for none. */

@@ -106,15 +106,34 @@ describe("the console in Chromium", () => {
     await page.close();
   });
 
-  it("follows a running run to its end without a reload", async () => {
+  it("follows a running run to its end without a reload, from its event stream", async () => {
     const id = await start("slow", { seconds: 3, tasks: 2 });
     const page = await signedIn();
+    const streams: string[] = [];
+    page.on("request", (request) => {
+      if (new URL(request.url()).pathname.endsWith("/stream")) streams.push(request.url());
+    });
     await page.goto(`${server.url}/runs/${id}`);
     expect(await page.locator("h1").textContent()).toMatch(/sleeping|running/);
     const navigated = navigations(page);
     await expect.poll(() => page.locator("h1").textContent(), { timeout: 30_000 }).toContain("completed");
     expect(navigated()).toBe(0);
     expect(await page.locator('[id="step-part 1#0"]').textContent()).toContain("10");
+    expect(streams[0]).toMatch(new RegExp(`/runs/${id}/stream\\?after=\\d+$`));
+    await page.close();
+  });
+
+  it("shows a run started elsewhere in the run list without a reload", async () => {
+    const page = await signedIn();
+    // The list's stream is open once the browser asked for it (and its shards' readers a moment later).
+    const opened = page.waitForRequest((request) => new URL(request.url()).pathname === "/stream");
+    await page.reload();
+    await opened;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const navigated = navigations(page);
+    const id = await start("greet", { name: "Stream" });
+    await expect.poll(() => page.locator(`text=${id}`).count(), { timeout: 20_000 }).toBe(1);
+    expect(navigated()).toBe(0);
     await page.close();
   });
 

@@ -37,6 +37,13 @@ describe("the baton CLI", () => {
       "count#0 #2 info  attempt 2",
       "refuse#0 #1 error refusing",
     ]);
+    // Followed from the event stream, the same lines; a run still going is followed to its end.
+    const followed = await baton(["logs", id, "-f"]);
+    expect(followed.code).toBe(0);
+    expect(followed.out.map((line) => line.split(" ").slice(1).join(" "))).toEqual(logs.out.join("\n").split("\n").map((line) => line.split(" ").slice(1).join(" ")));
+    const live = /^started (\S+) /.exec((await baton(["start", "chatty", '{"name":"Bo"}'])).out[0] ?? "")?.[1] ?? "";
+    const step = await baton(["logs", live, "greet#0", "--follow"]);
+    expect(step.out.map((line) => line.split(" ").slice(1).join(" "))).toEqual(["greet#0 #1 log   hello Bo", 'greet#0 #1 warn  careful {"loud":true}']);
     const one = await baton(["logs", id, "refuse#0", "--json"]);
     expect((JSON.parse(one.out.join("\n")) as { key: string; logs: { message: string }[] }[]).map((step) => [step.key, step.logs.map((line) => line.message)])).toEqual([
       ["refuse#0", ["refusing"]],
