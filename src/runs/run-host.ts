@@ -19,7 +19,6 @@ import {
   type NewCall,
   type Outcome,
   type RunEffect,
-  type RunEnd,
   type RunOutcome,
   type ErrorData,
   type Settled,
@@ -59,6 +58,7 @@ export abstract class RunHost extends DurableObject<Env> {
   protected readonly host: ExecutionHost = {
     begin: (call) => this.begin(call),
     finishStep: (key, attempt, outcome) => this.finishStep(key, attempt, outcome),
+    cancelStep: (key) => this.cancelStep(key),
   };
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -156,7 +156,7 @@ export abstract class RunHost extends DurableObject<Env> {
     this.scheduleFlush();
   }
 
-  protected finish(execution: Execution | undefined, end: RunEnd): void {
+  protected finish(execution: Execution | undefined, end: RunOutcome): void {
     if (execution !== this.execution) return;
     this.dropExecution();
     this.endRun(end, Date.now());
@@ -201,6 +201,21 @@ export abstract class RunHost extends DurableObject<Env> {
     const now = Date.now();
     this.apply(this.machine.begin(call, now, () => crypto.randomUUID()), now);
     this.scheduleFlush();
+  }
+
+  /** The body gave up the call at `key`: its step ends cancelled (a task's heartbeats then answer false, a child run is cancelled). */
+  protected cancelStep(key: string): void {
+    const now = Date.now();
+    this.apply(this.machine.cancelStep(key, now), now);
+    this.scheduleFlush();
+  }
+
+  /** Ends the run as cancelled at once: open steps are abandoned, the body halted, late reports ignored. */
+  protected cancelNow(now: number): void {
+    this.dropExecution();
+    this.endRun({ status: "cancelled" }, now);
+    this.tasks.clear();
+    this.afterEvent();
   }
 
   protected finishStep(key: string, attempt: number, outcome: Outcome): Settled | null {
