@@ -1,6 +1,7 @@
 // Composition: scripts (registered task code run by path), child flows, and the
 // `patched` helper for changing a workflow's code under runs in flight.
 
+import { takeSignal, type CallOptions } from "./cancel.ts";
 import { currentContext, type FlowOptions, type TaskContext } from "./context.ts";
 import { onlyKnownKeys, toSeconds } from "./duration.ts";
 import { InvalidArgumentError } from "./errors.ts";
@@ -40,10 +41,11 @@ export function isScript(value: unknown): value is Script {
  * Runs the script registered at `path` (e.g. "emails/send" or "etl__mod/extract") as
  * a task with `args` (JSON); `options` override the script's own task options.
  */
-export function taskScript<R = unknown>(path: string, args?: unknown, options?: TaskOptions): Promise<R> {
+export function taskScript<R = unknown>(path: string, args?: unknown, options?: TaskOptions & CallOptions): Promise<R> {
   checkPath("taskScript", path);
-  resolveTaskOptions(options, "taskScript");
-  return currentContext("taskScript").script<R>(path, args, options);
+  const { options: rest, control } = takeSignal(options, "taskScript()");
+  resolveTaskOptions(rest, "taskScript");
+  return currentContext("taskScript").script<R>(path, args, rest, control);
 }
 
 /**
@@ -53,9 +55,10 @@ export function taskScript<R = unknown>(path: string, args?: unknown, options?: 
 export function taskFlow<R = unknown>(path: string, input?: unknown, options: FlowOptions = {}): Promise<R> {
   checkPath("taskFlow", path);
   if (typeof options !== "object" || options === null) throw new InvalidArgumentError("taskFlow() options must be an object");
-  onlyKnownKeys(options, ["timeout"], "taskFlow()");
-  const resolved = options.timeout === undefined ? {} : { timeout: toSeconds(options.timeout, "taskFlow() timeout", 0, true) };
-  return currentContext("taskFlow").flow<R>(path, input, resolved);
+  const { options: rest = {}, control } = takeSignal(options, "taskFlow()");
+  onlyKnownKeys(rest, ["timeout"], "taskFlow()");
+  const resolved = rest.timeout === undefined ? {} : { timeout: toSeconds(rest.timeout, "taskFlow() timeout", 0, true) };
+  return currentContext("taskFlow").flow<R>(path, input, resolved, control);
 }
 
 /**

@@ -29,33 +29,43 @@ export interface ParallelOptions<I = never> {
   priority?: (item: I, index: number) => number;
 }
 
+/** What may end a pending call early, besides its outcome: never recorded with the call. */
+export interface CallControl {
+  /** Aborting it rejects the pending call with CancelledError and cancels its step. */
+  signal?: AbortSignal | undefined;
+}
+
 /** The operations an engine offers to the primitives of the running workflow. */
 export interface RunContext {
-  task<T>(name: string | undefined, fn: Closure<T>, options: ResolvedTaskOptions): Promise<T>;
-  step<T>(name: string | undefined, fn: Closure<T>, options: ResolvedTaskOptions): Promise<T>;
-  sleep(name: string | undefined, seconds: number): Promise<void>;
+  task<T>(name: string | undefined, fn: Closure<T>, options: ResolvedTaskOptions, control?: CallControl): Promise<T>;
+  step<T>(name: string | undefined, fn: Closure<T>, options: ResolvedTaskOptions, control?: CallControl): Promise<T>;
+  sleep(name: string | undefined, seconds: number, control?: CallControl): Promise<void>;
   /** Sleeps until the time `at` (ms since the epoch). */
-  sleepUntil(name: string | undefined, at: number): Promise<void>;
+  sleepUntil(name: string | undefined, at: number, control?: CallControl): Promise<void>;
   /** Waits for the event named in `request`; resolves to its payload. */
-  event(request: EventRequest): Promise<unknown>;
-  approval(name: string | undefined, request: ApprovalRequest): Promise<ApprovalResult>;
+  event(request: EventRequest, control?: CallControl): Promise<unknown>;
+  approval(name: string | undefined, request: ApprovalRequest, control?: CallControl): Promise<ApprovalResult>;
   parallel<I, O>(
     items: readonly I[],
     fn: (item: I, index: number) => Promise<O>,
     options: ParallelOptions<I>,
   ): Promise<O[]>;
   /** Runs the registered script at `path` as a task; `options` are the caller's, checked but not yet merged with the script's. */
-  script<T>(path: string, args: unknown, options: TaskOptions | undefined): Promise<T>;
+  script<T>(path: string, args: unknown, options: TaskOptions | undefined, control?: CallControl): Promise<T>;
   /** Starts a child run of the workflow at `path` and waits for its end. */
-  flow<T>(path: string, input: unknown, options: ResolvedFlowOptions): Promise<T>;
+  flow<T>(path: string, input: unknown, options: ResolvedFlowOptions, control?: CallControl): Promise<T>;
   /** True when this run takes the code path of change `id` (see `patched`). */
   patched(id: string): boolean;
+  /** Runs `fn` so that the run's cancel does not interrupt the primitives it awaits. */
+  nonCancellable<T>(fn: () => Promise<T>): Promise<T>;
 }
 
 /** Options of `taskFlow()`. */
 export interface FlowOptions {
   /** How long the child may run (seconds or e.g. "1 hour"); past it the child is cancelled and taskFlow fails with TaskTimeoutError. */
   timeout?: Duration;
+  /** Aborting it cancels the child run and rejects taskFlow with CancelledError. */
+  signal?: AbortSignal;
 }
 
 /** taskFlow() options as the engine receives them: the timeout in seconds. */

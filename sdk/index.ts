@@ -1,7 +1,8 @@
 // The author API: what a workflow file imports as `baton`. Web-standard TypeScript
 // only, so the same file runs on Workers, Deno and Node.
 
-import { currentContext, type Closure, type ParallelOptions } from "./context.ts";
+import { takeSignal, type CallOptions } from "./cancel.ts";
+import { currentContext, type CallControl, type Closure, type ParallelOptions } from "./context.ts";
 import { approvalRequest, type ApprovalOptions, type ApprovalResult } from "./approval.ts";
 import { onlyKnownKeys, toSeconds, type Duration } from "./duration.ts";
 import { InvalidArgumentError } from "./errors.ts";
@@ -17,6 +18,7 @@ export type { Duration, DurationUnit } from "./duration.ts";
 export { DEFAULT_EVENT_TIMEOUT_SECONDS, EVENT_NAME, type EventOptions } from "./events.ts";
 export type { Schedule, ScheduledInput, ScheduleOverlap, WorkflowOptions } from "./schedule.ts";
 export { inputJsonSchema, isStandardSchema, issuesText, validate, type InferInput, type InferOutput, type SchemaIssue, type StandardSchema } from "./schema.ts";
+export { nonCancellable, race, type CallOptions, type RaceEntry } from "./cancel.ts";
 export { isScript, patched, script, taskFlow, taskScript, type FlowOptions, type Script } from "./compose.ts";
 export {
   BatonError,
@@ -86,49 +88,53 @@ export function isWorkflow(value: unknown): value is Workflow {
 }
 
 /** Runs `fn` as its own queued invocation; its result is checkpointed. */
-export function task<T>(fn: Closure<T>, options?: TaskOptions): Promise<T>;
+export function task<T>(fn: Closure<T>, options?: TaskOptions & CallOptions): Promise<T>;
 /** Runs `fn` as its own queued invocation under a name shown in the run's steps. */
-export function task<T>(name: string, fn: Closure<T>, options?: TaskOptions): Promise<T>;
+export function task<T>(name: string, fn: Closure<T>, options?: TaskOptions & CallOptions): Promise<T>;
 export function task<T>(a: string | Closure<T>, b?: Closure<T> | TaskOptions, c?: TaskOptions): Promise<T> {
   const [name, fn] = named("task", a, typeof a === "function" ? undefined : (b as Closure<T> | undefined));
-  const options = resolveTaskOptions(typeof a === "function" ? (b as TaskOptions | undefined) : c, "task");
-  return currentContext("task").task(name, fn, options);
+  const { options, control } = takeSignal(typeof a === "function" ? (b as TaskOptions | undefined) : c, "task()");
+  return currentContext("task").task(name, fn, resolveTaskOptions(options, "task"), control);
 }
 
 /** Runs `fn` inline in the run object; its result is checkpointed. Options: retries and timeout. */
-export function step<T>(fn: Closure<T>, options?: StepOptions): Promise<T>;
+export function step<T>(fn: Closure<T>, options?: StepOptions & CallOptions): Promise<T>;
 /** Runs `fn` inline in the run object under a name shown in the run's steps. */
-export function step<T>(name: string, fn: Closure<T>, options?: StepOptions): Promise<T>;
+export function step<T>(name: string, fn: Closure<T>, options?: StepOptions & CallOptions): Promise<T>;
 export function step<T>(a: string | Closure<T>, b?: Closure<T> | StepOptions, c?: StepOptions): Promise<T> {
   const [name, fn] = named("step", a, typeof a === "function" ? undefined : (b as Closure<T> | undefined));
-  const options = typeof a === "function" ? (b as StepOptions | undefined) : c;
+  const { options, control } = takeSignal(typeof a === "function" ? (b as StepOptions | undefined) : c, "step()");
   for (const key of Object.keys(options ?? {})) {
     if (key !== "retries" && key !== "timeout") {
-      throw new InvalidArgumentError(`step() takes only retries and timeout; "${key}" is a task() option`);
+      throw new InvalidArgumentError(`step() takes only retries, timeout and signal; "${key}" is a task() option`);
     }
   }
-  return currentContext("step").step(name, fn, resolveTaskOptions(options, "step"));
+  return currentContext("step").step(name, fn, resolveTaskOptions(options, "step"), control);
 }
 
 /** Suspends the run for a duration (seconds, or e.g. "5 minutes"); nothing is held while it sleeps. */
-export function sleep(duration: Duration): Promise<void>;
+export function sleep(duration: Duration, options?: CallOptions): Promise<void>;
 /** Suspends the run for a duration under a name shown in the run's steps. */
-export function sleep(name: string, duration: Duration): Promise<void>;
-export function sleep(a: string | Duration, b?: Duration): Promise<void> {
-  // One string alone is the duration; a name always comes with a duration after it.
-  const [name, duration] = b === undefined ? [undefined, a] : [a, b];
+export function sleep(name: string, duration: Duration, options?: CallOptions): Promise<void>;
+export function sleep(a: string | Duration, b?: Duration | CallOptions, c?: CallOptions): Promise<void> {
+  // One string alone is the duration; a name always comes with a duration after it; options come last.
+  const optionsAt = isOptions(b) ? 1 : 2;
+  const [name, duration] = optionsAt === 1 || b === undefined ? [undefined, a] : [a, b as Duration];
   if (name !== undefined && (typeof name !== "string" || name.length === 0 || name.length > 200)) {
     throw new InvalidArgumentError("sleep() name must be a non-empty string of at most 200 characters");
   }
-  return currentContext("sleep").sleep(name, toSeconds(duration, "sleep()"));
+  const control = callControl(optionsAt === 1 ? b : c, "sleep()");
+  return currentContext("sleep").sleep(name, toSeconds(duration, "sleep()"), control);
 }
 
 /** Suspends the run until `time` (a Date or an ISO 8601 string); a time already past returns at once. */
-export function sleepUntil(time: Date | string): Promise<void>;
+export function sleepUntil(time: Date | string, options?: CallOptions): Promise<void>;
 /** Like sleepUntil(time), under a name shown in the run's steps. */
-export function sleepUntil(name: string, time: Date | string): Promise<void>;
-export function sleepUntil(a: string | Date, b?: Date | string): Promise<void> {
-  const [name, time] = b === undefined ? [undefined, a] : [a as string, b];
+export function sleepUntil(name: string, time: Date | string, options?: CallOptions): Promise<void>;
+export function sleepUntil(a: string | Date, b?: Date | string | CallOptions, c?: CallOptions): Promise<void> {
+  const optionsAt = isOptions(b) ? 1 : 2;
+  const [name, time] = optionsAt === 1 || b === undefined ? [undefined, a] : [a as string, b as Date | string];
+  const control = callControl(optionsAt === 1 ? b : c, "sleepUntil()");
   if (name !== undefined && (typeof name !== "string" || name.length === 0 || name.length > 200)) {
     throw new InvalidArgumentError("sleepUntil() name must be a non-empty string of at most 200 characters");
   }
@@ -137,7 +143,7 @@ export function sleepUntil(a: string | Date, b?: Date | string): Promise<void> {
   const context = currentContext("sleepUntil");
   // The body's clock (the recorded time of its last outcome) decides, so a replay decides alike.
   if (at <= Date.now()) return Promise.resolve();
-  return context.sleepUntil(name, at);
+  return context.sleepUntil(name, at, control);
 }
 
 /**
@@ -146,20 +152,22 @@ export function sleepUntil(a: string | Date, b?: Date | string): Promise<void> {
  * and is taken at once (first in, first out per name). Throws EventTimeoutError when
  * the timeout (default 24 hours) passes first.
  */
-export function waitForEvent<T = unknown>(name: string, options?: EventOptions): Promise<T> {
-  return currentContext("waitForEvent").event(eventRequest(name, options)) as Promise<T>;
+export function waitForEvent<T = unknown>(name: string, options?: EventOptions & CallOptions): Promise<T> {
+  const { options: rest, control } = takeSignal(options, "waitForEvent()");
+  return currentContext("waitForEvent").event(eventRequest(name, rest), control) as Promise<T>;
 }
 
 /** Suspends the run until a person approves or rejects, or the timeout passes. */
-export function waitForApproval(options?: ApprovalOptions): Promise<ApprovalResult>;
+export function waitForApproval(options?: ApprovalOptions & CallOptions): Promise<ApprovalResult>;
 /** Like waitForApproval(options), under a name shown in the run's steps. */
-export function waitForApproval(name: string, options?: ApprovalOptions): Promise<ApprovalResult>;
+export function waitForApproval(name: string, options?: ApprovalOptions & CallOptions): Promise<ApprovalResult>;
 export function waitForApproval(a?: string | ApprovalOptions, b?: ApprovalOptions): Promise<ApprovalResult> {
-  const [name, options] = typeof a === "string" ? [a, b ?? {}] : [undefined, a ?? {}];
+  const [name, given] = typeof a === "string" ? [a, b ?? {}] : [undefined, a ?? {}];
   if (name !== undefined && (name.length === 0 || name.length > 200)) {
     throw new InvalidArgumentError("waitForApproval() name must be a non-empty string of at most 200 characters");
   }
-  return currentContext("waitForApproval").approval(name, approvalRequest(options));
+  const { options, control } = takeSignal(given, "waitForApproval()");
+  return currentContext("waitForApproval").approval(name, approvalRequest(options ?? {}), control);
 }
 
 /** Runs `fn` for every item, at most `concurrency` at once; results in item order. */
@@ -180,6 +188,20 @@ export function parallel<I, O>(
     throw new InvalidArgumentError("parallel() priority must be a function (item, index) => number");
   }
   return currentContext("parallel").parallel(items, fn, options);
+}
+
+/** True for an options object where a duration or time could also stand. */
+function isOptions(value: unknown): boolean {
+  return typeof value === "object" && value !== null && !(value instanceof Date);
+}
+
+/** The control of a sleep's options object (only `signal`), checked. */
+function callControl(options: unknown, primitive: string): CallControl {
+  if (options === undefined) return {};
+  if (!isOptions(options)) throw new InvalidArgumentError(`${primitive} options must be an object, e.g. { signal }`);
+  const { options: rest, control } = takeSignal(options as CallOptions, primitive);
+  onlyKnownKeys(rest ?? {}, ["signal"], primitive);
+  return control;
 }
 
 function named<T>(primitive: string, a: string | Closure<T>, b: Closure<T> | undefined): [string | undefined, Closure<T>] {

@@ -350,7 +350,7 @@ export interface RunDetail {
 export interface RunEvent {
   /** Increasing within the run: pass as `after` (or Last-Event-ID) to go on after it. */
   id: number;
-  type: "run.created" | "run.status" | "run.ended" | "step.scheduled" | "step.queued" | "step.attempt.started" | "step.attempt.ended" | "step.retrying" | "step.sleeping" | "step.waiting" | "step.decided" | "step.completed" | "step.failed" | "step.cancelled" | "log";
+  type: "run.created" | "run.status" | "run.cancel_requested" | "run.ended" | "step.scheduled" | "step.queued" | "step.attempt.started" | "step.attempt.ended" | "step.retrying" | "step.sleeping" | "step.waiting" | "step.decided" | "step.completed" | "step.failed" | "step.cancelled" | "log";
   /** When it happened (ISO 8601). */
   at: string;
   /** The step it is about. */

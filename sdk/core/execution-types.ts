@@ -70,6 +70,8 @@ export interface ExecutionHost {
   begin(call: NewCall): void;
   /** Stores an inline step's outcome with its place in the delivery order; null when it arrived too late or was parked for a retry. */
   finishStep(key: string, attempt: number, outcome: Outcome): Settled | null;
+  /** The body gave up the call at `key` (its signal, a lost race, the run's cancel): its step ends cancelled, its work is told it is not wanted. */
+  cancelStep?(key: string): void;
   /** A signal that ends an inline step's attempt early (the in-memory runner's virtual timeout). */
   attemptSignal?(key: string, attempt: number): AbortSignal | undefined;
   /** Told when outcomes start to be delivered, with a promise that settles once the body is at rest (the in-memory runner's clock waits for it). */

@@ -8,21 +8,21 @@
 // (waiting-calls.ts), drive mode's inline steps (inline-steps.ts) and task mode's
 // target (task-target.ts).
 
-import type { ApprovalRequest, ApprovalResult } from "../approval.ts";
-import type { EventRequest } from "../events.ts";
 import type { Closure, ResolvedFlowOptions, ParallelOptions } from "../context.ts";
-import { ScriptNotFoundError, WorkflowNotFoundError } from "../errors.ts";
-import { resolveTaskOptions, type ResolvedTaskOptions, type TaskOptions } from "../options.ts";
+import { WorkflowNotFoundError } from "../errors.ts";
+import type { ResolvedTaskOptions, TaskOptions } from "../options.ts";
 import { contexts } from "./async-context.ts";
 import { BranchContext, type BranchHost } from "./branch-context.ts";
+import { alreadyAborted, CANCEL_KEY, Cancellation, type CallSite } from "./cancellation.ts";
 import { DeliveryLoop } from "./delivery-loop.ts";
 import { EMPTY_RESOLVER, type ExecutionHost, type ExecutionMode, type ExecutionOptions, type NewCall, type Resolver, type TaskClosure, type WorkflowBody } from "./execution-types.ts";
 import { installDeterminism, SeededRandom, type BodyEnvironment } from "./determinism.ts";
 import { toErrorData } from "./error-data.ts";
 import { InlineSteps } from "./inline-steps.ts";
 import { toJson } from "./json.ts";
-import type { LogEntry, Outcome, RunEnd, Settled, StepKind } from "./log.ts";
+import type { LogEntry, Outcome, RunOutcome, Settled, StepKind } from "./log.ts";
 import { runParallel } from "./parallel.ts";
+import { scriptCall } from "./script-call.ts";
 import { isSettled, outcomeOf, RecordedLog, stored, withoutRecorded, type Located } from "./recorded-log.ts";
 import { divergedAt, forbidden, notAskedFor, stuck, taskNotReached } from "./replay-errors.ts";
 import { outsideBody } from "./run-closure.ts";
@@ -40,7 +40,7 @@ const never = <T>(): Promise<T> => new Promise<T>(() => {});
 /** One run of a workflow body against its log, in one mode (ExecutionMode): the primitives' host while the body runs. */
 export class Execution implements BranchHost {
   /** Settles when the workflow function settles, or when replay fails (divergence, a stuck body). */
-  readonly ended: Promise<RunEnd>;
+  readonly ended: Promise<RunOutcome>;
   /** Task mode only: settles with the target closure's outcome once it ran. */
   readonly reached: Promise<Outcome>;
   /** Task mode only: settles when the workflow asks for the target task. */
@@ -63,7 +63,9 @@ export class Execution implements BranchHost {
   /** Mirror mode: the closures of tasks reached but not yet settled. */
   private readonly closures = new Map<string, TaskClosure>();
   private halted = false;
-  private settleEnd: (end: RunEnd) => void = () => {};
+  private settleEnd: (end: RunOutcome) => void = () => {};
+  /** Whether the run's cancel was delivered, and the calls cancelled so far. */
+  private readonly cancels = new Cancellation(this.waiting, (key) => this.cancelled(key));
   /** Task mode: the task replayed to. */
   private readonly target = new TaskTarget();
   // Fields assigned in the constructor, not parameter properties: Node's type stripping cannot run those.
@@ -116,13 +118,14 @@ export class Execution implements BranchHost {
     }
     result.then(
       (output) => {
+        if (this.cancels.requested) return this.end({ status: "cancelled" });
         try {
           this.end({ status: "completed", output: toJson(output, "the workflow's return value") });
         } catch (error) {
           this.end({ status: "failed", error: toErrorData(error) });
         }
       },
-      (error: unknown) => this.end({ status: "failed", error: toErrorData(error) }),
+      (error: unknown) => this.end(this.cancels.requested ? { status: "cancelled" } : { status: "failed", error: toErrorData(error) }),
     );
     this.outcomes.kick();
   }
@@ -185,6 +188,12 @@ export class Execution implements BranchHost {
 
   /** The delivery loop's hand-over: the waiting call gets the outcome; false when the body has made no such call. */
   private hand(outcome: Settled): boolean {
+    if (outcome.key === CANCEL_KEY) {
+      this.cancels.cancelRun();
+      return true;
+    }
+    // A call cancelled before its outcome came: the outcome is passed over, as in the first run.
+    if (this.cancels.passes(outcome.key)) return true;
     if (!this.waiting.settle(outcome.key, outcome.outcome)) return false;
     this.closures.delete(outcome.key);
     return true;
@@ -193,7 +202,9 @@ export class Execution implements BranchHost {
   /** Nothing to deliver and the body at rest: a body waiting on no primitive can never go on. */
   private quiet(): void {
     if (this.mode.kind === "mirror") return;
-    if (this.waiting.size === 0) this.fail(stuck(this.outcomes.lastKey));
+    // Cancelled and waiting on nothing: the body can never end by itself, and need not.
+    if (this.waiting.size === 0 && this.cancels.requested) this.end({ status: "cancelled" });
+    else if (this.waiting.size === 0) this.fail(stuck(this.outcomes.lastKey));
     else if (this.mode.kind === "task") this.fail(taskNotReached(this.mode.key, this.waiting.keys(), this.codeChange));
   }
 
@@ -216,54 +227,54 @@ export class Execution implements BranchHost {
    * The promise a call returns: the recorded outcome at once for logs from before the
    * delivery order was kept, else a wait for the delivery loop to bring it.
    */
-  private answer<T>(call: Located): Promise<T> {
+  private answer<T>(call: Located, site: CallSite): Promise<T> {
     const recorded = call.recorded;
     if (recorded && isSettled(recorded) && !recorded.delivery) {
       if (recorded.at !== undefined) this.outcomes.now = Math.max(this.outcomes.now, recorded.at);
       return stored(recorded);
     }
-    return this.waiting.wait(call.key);
+    return this.cancels.wait(call.key, site);
+  }
+
+  /** A call was cancelled (its signal, a lost race, the run's cancel): drive mode's host ends its step cancelled. */
+  private cancelled(key: string): void {
+    this.closures.delete(key);
+    this.steps.forget(key);
+    if (this.mode.kind === "drive") outsideBody(() => this.host.cancelStep?.(key));
   }
 
   // --- the primitives
 
-  task<T>(branch: string, name: string | undefined, fn: Closure<T>, options: ResolvedTaskOptions): Promise<T> {
-    const call = this.locate(branch, "task", name);
-    return call ? this.queued(call, fn, options) : never();
+  task<T>(branch: string, name: string | undefined, fn: Closure<T>, options: ResolvedTaskOptions, site: CallSite): Promise<T> {
+    const call = alreadyAborted<T>(site, "task()") ?? this.locate(branch, "task", name);
+    return call instanceof Promise ? call : call ? this.queued(call, fn, options, site) : never();
   }
 
   /**
-   * A script run as a task. Its options are the script's own overridden by the
-   * caller's; with cacheTtl and no cacheKey, the args are the cache key. The consumer
-   * runs it by path, so mirrors keep no closure for it. A call the log already
-   * holds is answered from the log even when the script is no longer deployed.
+   * A script run as a task (script-call.ts). The consumer runs it by path, so mirrors
+   * keep no closure for it. A call the log already holds is answered from the log even
+   * when the script is no longer deployed.
    */
-  script<T>(branch: string, path: string, args: unknown, callOptions: TaskOptions | undefined): Promise<T> {
+  script<T>(branch: string, path: string, args: unknown, callOptions: TaskOptions | undefined, site: CallSite): Promise<T> {
     if (this.halted) return never();
-    const call = this.locate(branch, "task", path);
+    const call = alreadyAborted<T>(site, `taskScript("${path}")`) ?? this.locate(branch, "task", path);
+    if (call instanceof Promise) return call;
     if (!call) return never();
     // Already recorded: answered from the log (or when it settles), whatever is deployed now;
     // only a task-mode replay aimed at it needs its code.
     if (call.recorded && (isSettled(call.recorded) || !(this.mode.kind === "task" && this.mode.key === call.key))) {
-      return isSettled(call.recorded) ? this.answer(call) : this.waiting.wait(call.key);
+      return isSettled(call.recorded) ? this.answer(call, site) : this.cancels.wait(call.key, site);
     }
-    const found = this.resolver.script(path);
-    if (!found) {
-      return Promise.reject(new ScriptNotFoundError(`taskScript("${path}"): no script is registered at workflows/${path}.ts (its default export must be script(...))${this.notFoundHint}`));
-    }
-    const options = resolveTaskOptions({ ...found.options, ...callOptions }, "taskScript");
-    if (options.cacheTtl !== undefined && callOptions?.cacheKey === undefined && found.options?.cacheKey === undefined) {
-      options.cacheKey = args ?? null;
-    }
-    const fn: Closure<T> = (context) => found.run(args, context) as Promise<T>;
-    return this.queued(call, fn, options, () => ({ path, args: toJson(args, `the args of script "${path}"`) }));
+    const resolved = scriptCall<T>(this.resolver, path, args, callOptions, this.notFoundHint);
+    if (resolved instanceof Error) return Promise.reject(resolved);
+    return this.queued(call, resolved.fn, resolved.options, site, resolved.script);
   }
 
-  private queued<T>(call: Located, fn: Closure<T>, options: ResolvedTaskOptions, script?: () => NonNullable<NewCall["script"]>): Promise<T> {
-    if (isSettled(call.recorded)) return this.answer(call);
+  private queued<T>(call: Located, fn: Closure<T>, options: ResolvedTaskOptions, site: CallSite, script?: () => NonNullable<NewCall["script"]>): Promise<T> {
+    if (isSettled(call.recorded)) return this.answer(call, site);
     if (this.mode.kind === "mirror") {
       if (!script) this.closures.set(call.key, { fn: fn as Closure<unknown>, timeout: options.timeout });
-      return this.waiting.wait(call.key);
+      return this.cancels.wait(call.key, site);
     }
     if (this.mode.kind === "task") {
       if (call.key === this.mode.key) {
@@ -272,7 +283,7 @@ export class Execution implements BranchHost {
         this.halt();
         return never();
       }
-      return this.waiting.wait(call.key);
+      return this.cancels.wait(call.key, site);
     }
     if (!call.recorded) {
       // The cache key is stored and compared as JSON, like a result.
@@ -281,18 +292,19 @@ export class Execution implements BranchHost {
       if (script) begun.script = script();
       outsideBody(() => this.host.begin(begun));
     }
-    return this.waiting.wait(call.key);
+    return this.cancels.wait(call.key, site);
   }
 
   /** A child run of the workflow at `path`: recorded once, settled when the child ends. */
-  flow<T>(branch: string, path: string, input: unknown, options: ResolvedFlowOptions): Promise<T> {
+  flow<T>(branch: string, path: string, input: unknown, options: ResolvedFlowOptions, site: CallSite): Promise<T> {
     if (this.halted) return never();
-    const call = this.locate(branch, "flow", path);
+    const call = alreadyAborted<T>(site, `taskFlow("${path}")`) ?? this.locate(branch, "flow", path);
+    if (call instanceof Promise) return call;
     if (!call) return never();
     if (!call.recorded && !this.resolver.isWorkflow(path)) {
       return Promise.reject(new WorkflowNotFoundError(`taskFlow("${path}"): no workflow is registered at workflows/${path}.ts (its default export must be workflow(...))${this.notFoundHint}`));
     }
-    return this.suspend(call, () => ({ flow: { path, input: toJson(input, `the input of flow "${path}"`), timeout: options.timeout } }));
+    return this.suspend(call, site, () => ({ flow: { path, input: toJson(input, `the input of flow "${path}"`), timeout: options.timeout } }));
   }
 
   /**
@@ -308,12 +320,14 @@ export class Execution implements BranchHost {
     return taken;
   }
 
-  step<T>(branch: string, name: string | undefined, fn: Closure<T>, options: ResolvedTaskOptions): Promise<T> {
-    const call = this.locate(branch, "step", name);
+  step<T>(branch: string, name: string | undefined, fn: Closure<T>, options: ResolvedTaskOptions, site: CallSite): Promise<T> {
+    const call = alreadyAborted<T>(site, "step()") ?? this.locate(branch, "step", name);
+    if (call instanceof Promise) return call;
     if (!call) return never();
-    if (isSettled(call.recorded)) return this.answer(call);
-    if (this.mode.kind !== "drive") return this.waiting.wait(call.key);
-    const result = this.waiting.wait<T>(call.key);
+    if (isSettled(call.recorded)) return this.answer(call, site);
+    // Cancelled in the first run: the replay cancels it again at the same point, and it never runs again.
+    if (this.mode.kind !== "drive" || call.recorded?.status === "cancelled") return this.cancels.wait(call.key, site);
+    const result = this.cancels.wait<T>(call.key, site);
     this.steps.keep(call, fn as Closure<unknown>, options);
     // Parked for a retry: the host's alarm calls rerunStep at the retry time.
     if (call.recorded?.status === "retrying") return result;
@@ -329,50 +343,29 @@ export class Execution implements BranchHost {
     return true;
   }
 
-  sleep(branch: string, name: string | undefined, seconds: number): Promise<void> {
-    const call = this.locate(branch, "sleep", name);
-    return call ? this.suspend(call, () => ({ seconds })) : never();
-  }
-
-  sleepUntil(branch: string, name: string | undefined, at: number): Promise<void> {
-    const call = this.locate(branch, "sleep", name);
-    return call ? this.suspend(call, () => ({ until: at })) : never();
-  }
-
-  /** Waits for an event: its step is named after it, and settles with its payload (or EventTimeoutError). */
-  event(branch: string, request: EventRequest): Promise<unknown> {
-    const call = this.locate(branch, "event", request.name);
-    return call ? this.suspend(call, () => ({ event: request })) : never();
-  }
-
-  approval(branch: string, name: string | undefined, request: ApprovalRequest): Promise<ApprovalResult> {
-    const call = this.locate(branch, "approval", name);
-    return call
-      ? this.suspend(call, () => {
-          // The data shown to the approver is checkpointed like a result: plain JSON only.
-          const data = toJson(request.data, `the data of approval "${call.key}"`);
-          return { approval: data === undefined ? omitData(request) : { ...request, data } };
-        })
-      : never();
+  /** A call settled from outside the execution (a sleep's wake, an event, a decision); `details(key)` is what the host records of it. */
+  suspended<T>(branch: string, kind: StepKind, name: string | undefined, site: CallSite, details: (key: string) => Partial<NewCall>): Promise<T> {
+    const call = alreadyAborted<T>(site, `${kind} "${name ?? kind}"`) ?? this.locate(branch, kind, name);
+    return call instanceof Promise ? call : call ? this.suspend(call, site, () => details(call.key)) : never();
   }
 
   /**
    * A call settled from outside the execution (a sleep's wake, an approval's decision):
    * recorded once (drive mode) and answered when its outcome is delivered.
    */
-  private suspend<T>(call: Located, details: () => Partial<NewCall>): Promise<T> {
-    if (isSettled(call.recorded)) return this.answer(call);
+  private suspend<T>(call: Located, site: CallSite, details: () => Partial<NewCall>): Promise<T> {
+    if (isSettled(call.recorded)) return this.answer(call, site);
     if (this.mode.kind === "drive" && !call.recorded) {
       const begun: NewCall = { ...withoutRecorded(call), attempt: 1, ...details() };
       outsideBody(() => this.host.begin(begun));
     }
-    return this.waiting.wait(call.key);
+    return this.cancels.wait(call.key, site);
   }
 
-  parallel<I, O>(branch: string, items: readonly I[], fn: (item: I, index: number) => Promise<O>, options: ParallelOptions<I>): Promise<O[]> {
+  parallel<I, O>(branch: string, items: readonly I[], fn: (item: I, index: number) => Promise<O>, options: ParallelOptions<I>, shielded: boolean): Promise<O[]> {
     if (this.halted) return never();
     const prefix = stepKey(branch, "parallel", this.log.nextOccurrence(branch, "parallel"));
-    return runParallel(items, fn, options, (index) => new BranchContext(this, itemBranch(prefix, index)));
+    return runParallel(items, fn, options, (index) => new BranchContext(this, itemBranch(prefix, index), shielded));
   }
 
   private locate(branch: string, kind: StepKind, name: string | undefined): Located | undefined {
@@ -385,14 +378,9 @@ export class Execution implements BranchHost {
     return call;
   }
 
-  private end(end: RunEnd): void {
+  private end(end: RunOutcome): void {
     if (this.halted) return;
     this.halt();
     this.settleEnd(end);
   }
-}
-
-function omitData(request: ApprovalRequest): ApprovalRequest {
-  const { data: _data, ...rest } = request;
-  return rest;
 }

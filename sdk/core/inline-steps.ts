@@ -3,6 +3,7 @@
 // and each attempt run outside the body, its outcome stored by the host, then delivered.
 
 import type { Closure } from "../context.ts";
+import { CancelledError } from "../errors.ts";
 import type { ResolvedTaskOptions } from "../options.ts";
 import type { ExecutionHost } from "./execution-types.ts";
 import type { Settled } from "./log.ts";
@@ -20,6 +21,8 @@ export interface InlineStepsOwner {
 /** The inline steps a drive-mode execution reached and has not seen settle. */
 export class InlineSteps {
   private readonly steps = new Map<string, { call: Located; fn: Closure<unknown>; options: ResolvedTaskOptions }>();
+  /** The attempt in flight of each step, to abort when the body cancels it. */
+  private readonly running = new Map<string, AbortController>();
   // Fields assigned in the constructor, not parameter properties: Node's type stripping cannot run those.
   private readonly host: ExecutionHost;
   private readonly owner: InlineStepsOwner;
@@ -45,7 +48,11 @@ export class InlineSteps {
     if (!step) return;
     outsideBody(() => {
       this.host.begin({ ...withoutRecorded(step.call), attempt, options: step.options });
-      void runClosure(step.fn, key, attempt, step.options.timeout, this.host.attemptSignal?.(key, attempt)).then((outcome) => {
+      const controller = new AbortController();
+      this.running.set(key, controller);
+      const timeout = this.host.attemptSignal?.(key, attempt);
+      void runClosure(step.fn, key, attempt, step.options.timeout, timeout ? AbortSignal.any([timeout, controller.signal]) : controller.signal).then((outcome) => {
+        if (this.running.get(key) === controller) this.running.delete(key);
         if (this.owner.stopped()) return;
         // Null: stale, or parked for a retry (which calls rerunStep later).
         const settled = this.host.finishStep(key, attempt, outcome);
@@ -54,6 +61,13 @@ export class InlineSteps {
         this.owner.deliver(settled);
       });
     });
+  }
+
+  /** Forgets the step at `key` (the body cancelled it): it is not run again, and an attempt in flight hears its signal abort. */
+  forget(key: string): void {
+    this.steps.delete(key);
+    this.running.get(key)?.abort(new CancelledError(`step "${key}" was cancelled`));
+    this.running.delete(key);
   }
 
   /** Forgets every kept step: the execution stopped. */

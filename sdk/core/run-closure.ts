@@ -16,7 +16,7 @@ import type { Outcome } from "./log.ts";
 installLogCapture();
 
 /** How long a cancelled closure may take to stop after its signal aborts. */
-const CANCEL_GRACE_MS = 5_000;
+const CLOSURE_CANCEL_GRACE_MS = 5_000;
 
 /**
  * Runs a task or step closure and captures its outcome; primitives inside it fail
@@ -54,7 +54,7 @@ async function runCapturing<T>(fn: Closure<T>, key: string, attempt: number, sin
         // A timeout decided elsewhere (the in-memory runner's virtual clock) ends the attempt at once, as a local one does.
         if (isNamed(cancel.reason, "TaskTimeoutError")) return stop(cancel.reason);
         controller.abort(cancel.reason);
-        graceTimer = engineTimeout(() => reject(cancel.reason), CANCEL_GRACE_MS);
+        graceTimer = engineTimeout(() => reject(cancel.reason), CLOSURE_CANCEL_GRACE_MS);
       };
       if (cancel.aborted) onCancel();
       cancel.addEventListener("abort", onCancel, { once: true });
@@ -92,6 +92,7 @@ function refusing(refuse: (primitive: string) => Error): RunContext {
     script: no("taskScript"),
     flow: no("taskFlow"),
     patched: no("patched"),
+    nonCancellable: no("nonCancellable"),
   };
 }
 

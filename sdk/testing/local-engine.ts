@@ -5,7 +5,7 @@
 
 import { isScript, script as defineScript, type Script } from "../compose.ts";
 import type { TaskContext } from "../context.ts";
-import { InvalidArgumentError, ScriptNotFoundError, StepLimitError, TaskTimeoutError, UnansweredApprovalError } from "../errors.ts";
+import { InvalidArgumentError, ScriptNotFoundError, StepLimitError, UnansweredApprovalError } from "../errors.ts";
 import { isWorkflow } from "../index.ts";
 import { DEFAULT_TASK_OPTIONS } from "../options.ts";
 import { toSeconds } from "../duration.ts";
@@ -18,6 +18,7 @@ import type { Outcome, RunOutcome, Settled } from "../core/log.ts";
 import { RunMachine, type RunEffect } from "../core/run-machine/run-machine.ts";
 import { runTaskByReplay } from "../core/task-replay.ts";
 import { RunMirror } from "../core/run-mirror.ts";
+import { AttemptSignals, attemptId } from "./attempt-signals.ts";
 import { MemorySteps } from "./memory-steps.ts";
 import { stepView } from "../core/run-machine/step-view.ts";
 import type { LocalRun, LocalRunOptions, LocalStep } from "./types.ts";
@@ -43,12 +44,15 @@ export class LocalEngine {
   private readonly host: ExecutionHost = {
     begin: (call) => this.begin(call),
     finishStep: (key, attempt, outcome) => this.finishStep(key, attempt, outcome),
+    cancelStep: (key) => this.cancelStep(key),
     // The clock stands still while outcomes are delivered to the body.
     delivering: (done) => this.clock.track(done),
-    attemptSignal: (key, attempt) => this.attemptTimeout(key, attempt, this.machine.step(key)?.options?.timeout ?? DEFAULT_TASK_OPTIONS.timeout),
+    attemptSignal: (key, attempt) => this.attempts.open(key, attempt, this.machine.step(key)?.options?.timeout ?? DEFAULT_TASK_OPTIONS.timeout),
   };
-  /** Virtual timeouts of attempts in flight, to cancel when they end. */
-  private readonly timeouts = new Map<string, () => void>();
+  /** Cancels that wait for a step to begin (options.cancels' atStep). */
+  private readonly cancelAtStep: string[] = [];
+  /** The signals of attempts in flight: their virtual timeouts, and the body giving their step up. */
+  private readonly attempts: AttemptSignals;
   /** Keeps the clock still while an inline step's attempt runs (the execution runs it). */
   private readonly stepDone = new Map<string, () => void>();
 
@@ -69,14 +73,22 @@ export class LocalEngine {
     this.parentId = parentId;
     this.onEnd = onEnd;
     this.createdAt = clock.now;
+    this.attempts = new AttemptSignals(clock);
     const scripts = new Map(Object.entries(options.scripts ?? {}).map(([path, value]) => [path, asScript(path, value)]));
     const flows = options.flows ?? {};
     this.resolver = { script: (path) => scripts.get(path), isWorkflow: (path) => Object.hasOwn(flows, path) };
   }
 
   start(): void {
+    // Events and cancels go to the run runLocally was given, at their virtual times, in list order.
+    if (this.parentId === null) {
+      // Before the body starts: its first call may be the step a cancel waits for.
+      for (const cancel of this.options.cancels ?? []) {
+        if ("atStep" in cancel) this.cancelAtStep.push(cancel.atStep);
+        else this.clock.at(this.createdAt + toSeconds(cancel.after, "runLocally() cancels[].after") * 1000, () => this.cancel());
+      }
+    }
     this.rebuild();
-    // Events go to the run runLocally was given, at their virtual times, in list order.
     if (this.parentId === null) {
       for (const event of this.options.events ?? []) {
         const after = toSeconds(event.after ?? 0, "runLocally() events[].after");
@@ -128,10 +140,25 @@ export class LocalEngine {
     if (call.kind === "step") this.clock.track(new Promise<void>((resolve) => this.stepDone.set(attemptId(call.key, call.attempt), resolve)));
     this.apply(effects);
     this.schedule();
+    // A cancel waiting for this step: sent once the work the step started is under way.
+    for (const [index, key] of this.cancelAtStep.entries()) {
+      if (key !== call.key) continue;
+      this.cancelAtStep.splice(index, 1);
+      this.clock.at(this.clock.now, () => this.cancel());
+      break;
+    }
+  }
+
+  /** The body gave up the call at `key`: its step ends cancelled and a task attempt in flight hears its signal abort. */
+  private cancelStep(key: string): void {
+    const attempt = this.machine.step(key)?.attempts ?? 0;
+    this.apply(this.machine.cancelStep(key, this.clock.now));
+    this.attempts.cancel(key, attempt);
+    this.schedule();
   }
 
   private finishStep(key: string, attempt: number, outcome: Outcome): Settled | null {
-    this.attemptEnded(key, attempt);
+    this.attempts.close(key, attempt);
     this.stepDone.get(attemptId(key, attempt))?.();
     this.stepDone.delete(attemptId(key, attempt));
     const settled = this.machine.finishStep(key, attempt, outcome, this.clock.now);
@@ -160,6 +187,9 @@ export class LocalEngine {
   private due(): void {
     this.wake = undefined;
     if (this.ended) return;
+    // A cancelled body still cleaning up at its grace deadline is cut short.
+    const grace = this.machine.graceDeadline();
+    if (grace !== null && this.clock.now >= grace) return this.end({ status: "cancelled" });
     const { settled, effects } = this.machine.due(this.clock.now);
     for (const outcome of settled) this.settled(outcome, true);
     this.apply(effects);
@@ -196,37 +226,12 @@ export class LocalEngine {
 
   // --- tasks and steps
 
-  /** Aborts the attempt with TaskTimeoutError when the virtual clock reaches its timeout. */
-  private attemptTimeout(key: string, attempt: number, seconds: number): AbortSignal {
-    const controller = new AbortController();
-    const id = attemptId(key, attempt);
-    this.timeouts.get(id)?.();
-    this.timeouts.set(
-      id,
-      this.clock.at(
-        this.clock.now + seconds * 1000,
-        () => {
-          this.timeouts.delete(id);
-          controller.abort(new TaskTimeoutError(`"${key}" attempt ${attempt} ran past its ${seconds} s timeout`));
-        },
-        true,
-      ),
-    );
-    return controller.signal;
-  }
-
-  private attemptEnded(key: string, attempt: number): void {
-    const id = attemptId(key, attempt);
-    this.timeouts.get(id)?.();
-    this.timeouts.delete(id);
-  }
-
   private runTask(key: string, attempt: number): void {
     // In memory the one "consumer" takes the attempt at once and sends no heartbeats: only its timeout bounds it.
     if (this.ended || !this.machine.claim(key, attempt, "local", this.clock.now, false)) return;
     this.clock.track(
       this.attemptOutcome(key, attempt).then((outcome) => {
-        this.attemptEnded(key, attempt);
+        this.attempts.close(key, attempt);
         if (!outcome || this.ended) return;
         const { settled, effects } = this.machine.report(key, attempt, outcome, this.clock.now);
         this.apply(effects);
@@ -244,7 +249,7 @@ export class LocalEngine {
     const step = this.machine.step(key);
     if (!step) return null;
     // The timeout runs on the virtual clock; a hung attempt meets it once the clock moves on.
-    const timeout = this.attemptTimeout(key, attempt, step.options?.timeout ?? DEFAULT_TASK_OPTIONS.timeout);
+    const timeout = this.attempts.open(key, attempt, step.options?.timeout ?? DEFAULT_TASK_OPTIONS.timeout);
     if (step.script) {
       const found = this.resolver.script(step.script.path);
       const args = step.script.args;
@@ -315,9 +320,15 @@ export class LocalEngine {
     );
   }
 
-  /** Ends the run as cancelled, with its children. */
+  /**
+   * Cancels the run as the run object does: recorded in the log and delivered to the
+   * body, which may clean up; the run ends cancelled when the body ends. A second
+   * cancel ends it (and its children) at once.
+   */
   cancel(): void {
     if (this.ended) return;
+    const settled = this.machine.recordCancel(this.clock.now);
+    if (settled) return this.settled(settled, true);
     this.drive?.halt();
     this.end({ status: "cancelled" });
   }
@@ -367,7 +378,8 @@ export class LocalEngine {
       error: end?.status === "failed" ? end.error : null,
       createdAt: iso(this.createdAt),
       updatedAt: iso(this.endedAt ?? this.clock.now),
-      steps: this.steps.all().map((row) => {
+      // The run's cancel is no step of the body's.
+      steps: this.steps.all().filter((row) => row.kind !== "cancel").map((row) => {
         const attempts = this.steps.history(row.key);
         const view = stepView(row, () => attempts.map((h) => ({ attempt: h.attempt, startedAt: iso(h.startedAt), ranAt: h.ranAt === null ? null : iso(h.ranAt), endedAt: iso(h.endedAt), error: h.error })));
         // A flow answered by a plain function has no child run to point at.
@@ -378,10 +390,6 @@ export class LocalEngine {
       children: this.children.map((child) => child.view()),
     };
   }
-}
-
-function attemptId(key: string, attempt: number): string {
-  return `${key}\u0000${attempt}`;
 }
 
 function asScript(path: string, value: unknown): Script {

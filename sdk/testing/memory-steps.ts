@@ -44,6 +44,7 @@ export class MemorySteps implements StepStorage {
 
   insert(step: StepRecord): void {
     this.rows.set(step.key, { ...step, change: ++this.changes, order: this.rows.size });
+    if (step.delivery) this.deliveries = Math.max(this.deliveries, step.delivery);
   }
 
   update(key: string, guard: StepGuard, change: StepChange): boolean {

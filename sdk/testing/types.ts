@@ -30,12 +30,21 @@ export interface LocalEvent {
   after?: Duration;
 }
 
+/**
+ * A cancel runLocally sends to the run, as POST /api/runs/:id/cancel would: at a
+ * virtual time after the start, or once the step `atStep` has begun. The first lets
+ * the body clean up; a second ends the run at once.
+ */
+export type LocalCancel = { after: Duration } | { atStep: string };
+
 /** Options of `runLocally`. */
 export interface LocalRunOptions {
   /** Answers each approval the run waits for; without it, an approval fails runLocally with UnansweredApprovalError. */
   approve?: (request: ApprovalAsk) => ApprovalAnswer | Promise<ApprovalAnswer>;
   /** Events sent to the run at virtual times; one sent before its waitForEvent is kept until the wait comes. */
   events?: LocalEvent[];
+  /** Cancels sent to the run (see LocalCancel), in list order. */
+  cancels?: LocalCancel[];
   /** What `taskScript(path)` runs: a `script(...)` or a plain function of (args, context). */
   scripts?: Record<string, Script<never, unknown> | ((args: never, context: TaskContext) => unknown)>;
   /** What `taskFlow(path)` runs: a workflow (run as a child, on the same clock) or a plain function of the input. */

@@ -8,7 +8,8 @@
 // write that makes something due covers it in the same commit (`cover`), so a crash
 // between two writes never leaves the alarm later than what the run waits for.
 
-import { LIVENESS_MS } from "baton-workflows/engine";
+import { isTerminal, LIVENESS_MS, type RunMachine } from "baton-workflows/engine";
+import type { RunStore } from "./run-store.ts";
 
 /** What the alarm must cover, as the run object reads it. */
 export interface AlarmNeeds {
@@ -31,6 +32,27 @@ export interface AlarmNeeds {
   onlySleeping: boolean;
   /** An ended run: when its retention ends and it deletes itself (null: kept for ever). */
   expire: number | null;
+}
+
+/** What the alarm must cover for the run `store` holds, now; null when it holds none. */
+export function alarmNeedsOf(store: RunStore, machine: RunMachine, env: { BATON_RETENTION_DAYS?: string | undefined }, now: number): AlarmNeeds | null {
+  const run = store.run();
+  if (!run) return null;
+  // A paused run fires no timer: what fell due meanwhile fires on resume.
+  const active = !isTerminal(run.status) && run.status !== "paused";
+  return {
+    now,
+    queued: run.status === "queued",
+    next: active ? machine.nextDue() : null,
+    waitsOnlyForChildren: active && machine.waitsOnlyForChildren(),
+    active,
+    email: active ? store.emails.nextAt() : null,
+    // An update in flight is looked at again within the liveness window: a crash must not leave the list behind.
+    indexRetry: run.indexedRevision < run.revision ? (run.indexRetryAt ?? run.updatedAt + LIVENESS_MS) : null,
+    signal: store.signals.nextAt(),
+    expire: isTerminal(run.status) ? expiryOf(run.updatedAt, retentionMs(env)) : null,
+    onlySleeping: (run.status === "sleeping" || run.status === "waiting") && machine.liveStatus() === run.status,
+  };
 }
 
 /** How long an ended run is kept: BATON_RETENTION_DAYS (default 30; "never" keeps runs for ever). */

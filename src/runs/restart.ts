@@ -29,7 +29,8 @@ export function restartPlan(steps: readonly StepRecord[], fromKey: string | unde
   }
   const kept: StepRecord[] = [];
   for (const step of byDelivery) {
-    if (step === from || step.status !== "completed") break;
+    // Past the run's cancel the body was cleaning up: a new run must not replay that.
+    if (step === from || step.status !== "completed" || step.kind === "cancel") break;
     kept.push(step);
   }
   // Markers of patched() take no delivery; they stay when recorded before the restart point.

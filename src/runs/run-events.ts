@@ -12,6 +12,7 @@ import { num, numOrNull, oneOf, text, textOrNull, type Row } from "./rows.ts";
 export const RUN_EVENT_TYPES = [
   "run.created",
   "run.status",
+  "run.cancel_requested",
   "run.ended",
   "step.scheduled",
   "step.queued",
@@ -99,6 +100,8 @@ export class RunEvents {
     this.release();
     const base = { kind: step.kind, name: step.name };
     const key = step.key;
+    // The run's cancel, recorded for the body to hear: a run-level event.
+    if (step.kind === "cancel") return this.write({ type: "run.cancel_requested", data: {} });
     if (step.status === "completed") return this.write({ type: "step.completed", key, data: { ...base, ...(step.fromCache ? { fromCache: true } : {}) } });
     switch (step.kind) {
       case "sleep":

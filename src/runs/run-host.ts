@@ -19,7 +19,6 @@ import {
   type NewCall,
   type Outcome,
   type RunEffect,
-  type RunEnd,
   type RunOutcome,
   type ErrorData,
   type Settled,
@@ -31,7 +30,7 @@ import { IndexSync } from "../run-list/index-sync.ts";
 import { unlist } from "../run-list/run-list.ts";
 import { registry } from "../registry.ts";
 import { TaskDispatch } from "../tasks/dispatch.ts";
-import { expiryOf, retentionMs, RunAlarm } from "./alarm.ts";
+import { alarmNeedsOf, RunAlarm } from "./alarm.ts";
 import type { CutPoint, Faults } from "./faults.ts";
 import { MAX_RUN_LOG_BYTES, MAX_RUN_STEPS } from "./limits.ts";
 import { RunStore, type RunRow } from "./run-store.ts";
@@ -62,6 +61,7 @@ export abstract class RunHost extends DurableObject<Env> {
   protected readonly host: ExecutionHost = {
     begin: (call) => this.begin(call),
     finishStep: (key, attempt, outcome) => this.finishStep(key, attempt, outcome),
+    cancelStep: (key) => this.cancelStep(key),
   };
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -160,7 +160,7 @@ export abstract class RunHost extends DurableObject<Env> {
     this.scheduleFlush();
   }
 
-  protected finish(execution: Execution | undefined, end: RunEnd): void {
+  protected finish(execution: Execution | undefined, end: RunOutcome): void {
     if (execution !== this.execution) return;
     this.dropExecution();
     this.endRun(end, Date.now());
@@ -205,6 +205,21 @@ export abstract class RunHost extends DurableObject<Env> {
     const now = Date.now();
     this.apply(this.machine.begin(call, now, () => crypto.randomUUID()), now);
     this.scheduleFlush();
+  }
+
+  /** The body gave up the call at `key`: its step ends cancelled (a task's heartbeats then answer false, a child run is cancelled). */
+  protected cancelStep(key: string): void {
+    const now = Date.now();
+    this.apply(this.machine.cancelStep(key, now), now);
+    this.scheduleFlush();
+  }
+
+  /** Ends the run as cancelled at once: open steps are abandoned, the body halted, late reports ignored. */
+  protected cancelNow(now: number): void {
+    this.dropExecution();
+    this.endRun({ status: "cancelled" }, now);
+    this.tasks.clear();
+    this.afterEvent();
   }
 
   protected finishStep(key: string, attempt: number, outcome: Outcome): Settled | null {
@@ -341,24 +356,9 @@ export abstract class RunHost extends DurableObject<Env> {
   /** Keeps the one alarm at or before the earliest thing the run waits for (see RunAlarm). */
   protected syncAlarm(): void {
     // An index update may end after the run was erased: there is nothing left to cover.
-    const run = this.store.run();
-    if (!run || this.faults.cutOff === "stopped") return;
-    // A paused run fires no timer: what fell due meanwhile fires on resume.
-    const active = !isTerminal(run.status) && run.status !== "paused";
-    const now = Date.now();
-    this.alarms.sync({
-      now,
-      queued: run.status === "queued",
-      next: active ? this.machine.nextDue() : null,
-      waitsOnlyForChildren: active && this.machine.waitsOnlyForChildren(),
-      active,
-      email: active ? this.store.emails.nextAt() : null,
-      // An update in flight is looked at again within the liveness window: a crash must not leave the list behind.
-      indexRetry: run.indexedRevision < run.revision ? (run.indexRetryAt ?? run.updatedAt + LIVENESS_MS) : null,
-      signal: this.store.signals.nextAt(),
-      expire: isTerminal(run.status) ? expiryOf(run.updatedAt, retentionMs(this.env)) : null,
-      onlySleeping: (run.status === "sleeping" || run.status === "waiting") && this.machine.liveStatus() === run.status,
-    });
+    if (this.faults.cutOff === "stopped") return;
+    const needs = alarmNeedsOf(this.store, this.machine, this.env, Date.now());
+    if (needs) this.alarms.sync(needs);
   }
 
   /** True when the run owes nobody a message: its signals are sent and the list holds its last status. */

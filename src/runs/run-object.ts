@@ -142,15 +142,29 @@ export class RunObject extends Observable {
     return summaryOf(this.store, this.requireRun());
   }
 
-  /** Ends the run as cancelled: open steps are abandoned and late reports ignored. */
+  /**
+   * Cancels the run. A TypeScript body running here hears of it at the primitives it
+   * awaits (the cancel is recorded in the log, so every replay hears it at the same
+   * point) and may clean up; the run ends cancelled when the body ends, which for a body
+   * with no cleanup happens before this answers. A second cancel, a paused or queued
+   * run, and a body a worker runs end at once: open steps are abandoned and late
+   * reports ignored.
+   */
   async cancel(): Promise<CancelResult> {
     const run = this.store.run();
     if (!run) return { status: "not_found" };
     if (isTerminal(run.status)) return { status: "not_active", run: summaryOf(this.store, run) };
-    this.dropExecution();
-    this.endRun({ status: "cancelled" }, Date.now());
-    this.tasks.clear();
+    const now = Date.now();
+    const graceful = !run.bodyQueue && run.status !== "paused" && run.status !== "queued";
+    const settled = graceful ? this.machine.recordCancel(now) : null;
+    if (!settled) {
+      this.cancelNow(now);
+      return { status: "cancelled", run: summaryOf(this.store, this.requireRun()) };
+    }
+    this.deliver([settled]);
     this.afterEvent();
+    // A body with no cleanup ends now: the answer already says cancelled.
+    await this.quiesce();
     return { status: "cancelled", run: summaryOf(this.store, this.requireRun()) };
   }
 
@@ -366,6 +380,9 @@ export class RunObject extends Observable {
       // Only an execution about to be rebuilt resolves names again; a live one keeps what it resolved with.
       if (!this.execution) await this.refreshRemote();
       const now = Date.now();
+      // A cancelled body still cleaning up at its grace deadline is cut short.
+      const grace = this.machine.graceDeadline();
+      if (grace !== null && now >= grace) return this.cancelNow(now);
       const { settled, effects } = this.machine.due(now);
       this.apply(effects, now);
       this.deliver(settled);

@@ -118,7 +118,8 @@ function stepViewOf(store: RunStore, step: StepRecord): StepView {
 /** One step with its output, every attempt and what it printed, for `GET /api/runs/:id/steps/:key`; undefined when the run has no such step. */
 export function stepDetailOf(store: RunStore, key: string): StepDetail | undefined {
   const step = store.steps.step(key);
-  if (!step) return undefined;
+  // The run's cancel is a log entry, not a call: no view lists it.
+  if (!step || step.kind === "cancel") return undefined;
   const history = step.kind === "task" || step.kind === "step" ? store.steps.history(key) : [];
   return { ...stepViewOf(store, step), output: step.result ?? null, history, logs: store.steps.logs(key) };
 }

@@ -78,7 +78,9 @@ export class StepTable implements StepStorage {
       this.nextChange(),
     );
     if (this.bytes !== undefined) this.bytes += (encodeJson(step.result)?.length ?? 0) + (step.error === undefined ? 0 : JSON.stringify(step.error).length);
-    if (this.steps !== undefined) this.steps += 1;
+    // The run's cancel is no call: views and the step limit do not count it.
+    if (this.steps !== undefined && step.kind !== "cancel") this.steps += 1;
+    if (step.delivery) this.deliveries = Math.max(this.lastDelivery(), step.delivery);
     if (OPEN_STEP_STATUSES.includes(step.status)) this.covers(step);
     this.events.inserted(step);
   }
@@ -244,7 +246,7 @@ export class StepTable implements StepStorage {
 
   /** How many steps the run has (counted once, then kept up as steps are added: every new call asks). */
   count(): number {
-    this.steps ??= num(this.sql.exec("SELECT COUNT(*) AS n FROM steps").one(), "n");
+    this.steps ??= num(this.sql.exec("SELECT COUNT(*) AS n FROM steps WHERE kind != 'cancel'").one(), "n");
     return this.steps;
   }
 
@@ -257,25 +259,25 @@ export class StepTable implements StepStorage {
   /** `limit` steps from place `offset` in the order recorded, without their results or args: what views show. */
   heads(offset: number, limit: number): StepRecord[] {
     return this.sql
-      .exec(`SELECT ${HEAD_COLUMNS} FROM steps ORDER BY rowid LIMIT ? OFFSET ?`, limit, offset)
+      .exec(`SELECT ${HEAD_COLUMNS} FROM steps WHERE kind != 'cancel' ORDER BY rowid LIMIT ? OFFSET ?`, limit, offset)
       .toArray()
       .map((row) => this.recordOf(row));
   }
 
-  /** Every step, in the order recorded, for the run's views. */
+  /** Every step, in the order recorded (the run's cancel among them), for a restart's plan. */
   all(): StepRecord[] {
     return this.records("1 = 1 ORDER BY rowid");
   }
 
   /** `limit` steps from place `offset` in the order recorded, for a page of a big run. */
   slice(offset: number, limit: number): StepRecord[] {
-    return this.records("1 = 1 ORDER BY rowid LIMIT ? OFFSET ?", limit, offset);
+    return this.records("kind != 'cancel' ORDER BY rowid LIMIT ? OFFSET ?", limit, offset);
   }
 
   /** How many steps the run has in each status. */
   countByStatus(): Partial<Record<StepStatus, number>> {
     const counts: Partial<Record<StepStatus, number>> = {};
-    for (const row of this.sql.exec("SELECT status, COUNT(*) AS n FROM steps GROUP BY status").toArray()) counts[oneOf(row, "status", STATUSES)] = num(row, "n");
+    for (const row of this.sql.exec("SELECT status, COUNT(*) AS n FROM steps WHERE kind != 'cancel' GROUP BY status").toArray()) counts[oneOf(row, "status", STATUSES)] = num(row, "n");
     return counts;
   }
 

@@ -7,6 +7,11 @@
 // with its TypeScript workflow.
 import type { Workflow } from "baton-workflows";
 import approvalRace from "../workflows/conformance/approval-race.ts";
+import cancelCleanup from "../workflows/conformance/cancel-cleanup.ts";
+import cancelHeartbeating from "../workflows/conformance/cancel-heartbeating.ts";
+import cancelNonCancellable from "../workflows/conformance/cancel-non-cancellable.ts";
+import cancelTimer from "../workflows/conformance/cancel-timer.ts";
+import raceCancelsLoser from "../workflows/conformance/race-cancels-loser.ts";
 import awaitsNothing from "../workflows/conformance/awaits-nothing.ts";
 import bodyClock from "../workflows/conformance/body-clock.ts";
 import bodyRandom from "../workflows/conformance/body-random.ts";
@@ -26,6 +31,11 @@ import thenCallbacks from "../workflows/conformance/then-callbacks.ts";
 import unawaitedLoop from "../workflows/conformance/unawaited-loop.ts";
 import uncaughtCause from "../workflows/conformance/uncaught-cause.ts";
 import approvalRaceCase from "./cases/approval-race.json";
+import cancelCleanupCase from "./cases/cancel-cleanup.json";
+import cancelHeartbeatingCase from "./cases/cancel-heartbeating.json";
+import cancelNonCancellableCase from "./cases/cancel-non-cancellable.json";
+import cancelTimerCase from "./cases/cancel-timer.json";
+import raceCancelsLoserCase from "./cases/race-cancels-loser.json";
 import awaitsNothingCase from "./cases/awaits-nothing.json";
 import bodyClockCase from "./cases/body-clock.json";
 import bodyRandomCase from "./cases/body-random.json";
@@ -46,8 +56,11 @@ import thenCallbacksCase from "./cases/then-callbacks.json";
 import unawaitedLoopCase from "./cases/unawaited-loop.json";
 import uncaughtCauseCase from "./cases/uncaught-cause.json";
 
-/** Something a host must end for the run to go on: a sleep to wake, or an approval to decide. */
-export type Wait = { sleep: string } | { approve: string; approved: boolean };
+/**
+ * Something a host must do for the run to go on: wake a sleep, decide an approval, or
+ * cancel the run (as POST /api/runs/:id/cancel) once the step `cancel` names has begun.
+ */
+export type Wait = { sleep: string } | { approve: string; approved: boolean } | { cancel: string };
 
 /** A run as every host must end it: steps as [key, status] sorted by key, errors without stacks. */
 export interface Result {
@@ -62,13 +75,14 @@ export interface CaseData {
   description: string;
   /** The TypeScript workflow's registered path (test/workflows/<path>.ts). */
   typescript: string;
-  /** The Python port's path (python/tests/<path>.py), or null for a case only JavaScript can express. */
+  /** The Python port's path (python/tests/<path>.py), or null for a case only JavaScript can express (or not yet ported: cancellation). */
   python: string | null;
   input?: unknown;
   /**
    * Ended in this order; in workerd each once the run is at rest (nothing but sleeps and
-   * approvals open), which is also where the rebuilt variant aborts every object. Every
-   * case has one, so every case is also replayed from a rebuilt object.
+   * approvals open; for a cancel, once its step has begun), which is also where the
+   * rebuilt variant aborts every object. runLocally wakes sleeps on its own clock and
+   * sends each cancel once its step has begun.
    */
   waits: Wait[];
   /** Approvals the run opens that nobody answers (they time out, or are cancelled with the run). */
@@ -87,6 +101,11 @@ export interface Case extends CaseData {
 
 const WORKFLOWS: Record<string, Workflow<never, unknown>> = {
   "conformance/approval-race": approvalRace,
+  "conformance/cancel-cleanup": cancelCleanup,
+  "conformance/cancel-heartbeating": cancelHeartbeating,
+  "conformance/cancel-non-cancellable": cancelNonCancellable,
+  "conformance/cancel-timer": cancelTimer,
+  "conformance/race-cancels-loser": raceCancelsLoser,
   "conformance/awaits-nothing": awaitsNothing,
   "conformance/body-clock": bodyClock,
   "conformance/body-random": bodyRandom,
@@ -107,7 +126,7 @@ const WORKFLOWS: Record<string, Workflow<never, unknown>> = {
   "conformance/uncaught-cause": uncaughtCause,
 };
 
-const DATA: CaseData[] = [approvalRaceCase as CaseData, awaitsNothingCase as CaseData, bodyClockCase as CaseData, bodyRandomCase as CaseData, dslInterpreterCase as CaseData, errorCauseCase as CaseData, errorClassesCase as CaseData, fetchBodyCase as CaseData, fireAndForgetCase as CaseData, nestedAllCase as CaseData, parallelItemsCase as CaseData, raceRealTimeFastCase as CaseData, raceRealTimeSlowCase as CaseData, raceTaskWinsCase as CaseData, raceTimerWinsCase as CaseData, settimeoutBodyCase as CaseData, settledAnyCase as CaseData, thenCallbacksCase as CaseData, unawaitedLoopCase as CaseData, uncaughtCauseCase as CaseData];
+const DATA: CaseData[] = [approvalRaceCase as CaseData, cancelCleanupCase as CaseData, cancelHeartbeatingCase as CaseData, cancelNonCancellableCase as CaseData, cancelTimerCase as CaseData, raceCancelsLoserCase as CaseData, awaitsNothingCase as CaseData, bodyClockCase as CaseData, bodyRandomCase as CaseData, dslInterpreterCase as CaseData, errorCauseCase as CaseData, errorClassesCase as CaseData, fetchBodyCase as CaseData, fireAndForgetCase as CaseData, nestedAllCase as CaseData, parallelItemsCase as CaseData, raceRealTimeFastCase as CaseData, raceRealTimeSlowCase as CaseData, raceTaskWinsCase as CaseData, raceTimerWinsCase as CaseData, settimeoutBodyCase as CaseData, settledAnyCase as CaseData, thenCallbacksCase as CaseData, unawaitedLoopCase as CaseData, uncaughtCauseCase as CaseData];
 
 const sorted = (steps: [string, string][]): [string, string][] => [...steps].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 

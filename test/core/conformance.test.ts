@@ -8,7 +8,8 @@ describe.each([false, true])("runLocally conformance (replayEveryStep %s)", (rep
   it.each(CASES.map((c) => [c.path, c] as const))("%s", async (_path, c) => {
     const answers = new Map<string, ApprovalAnswer>(c.waits.flatMap((wait) => ("approve" in wait ? [[wait.approve, { approved: wait.approved }]] : [])));
     for (const key of c.unanswered ?? []) answers.set(key, null);
-    const run = await runLocally(c.workflow, c.input as never, { replayEveryStep, approve: ({ key }) => answers.get(key) });
+    const cancels = c.waits.flatMap((wait) => ("cancel" in wait ? [{ atStep: wait.cancel }] : []));
+    const run = await runLocally(c.workflow, c.input as never, { replayEveryStep, cancels, approve: ({ key }) => answers.get(key) });
     expect(result(run)).toEqual(c.expected);
   });
 });

@@ -3,7 +3,7 @@
 // the next place in the run's delivery order).
 import type { Workflow } from "baton-workflows";
 import { Execution, type ExecutionHost, type ExecutionMode, type ExecutionOptions, type NewCall } from "../../sdk/core/execution.ts";
-import type { LogEntry, Outcome, RunEnd, Settled } from "../../sdk/core/log.ts";
+import type { LogEntry, Outcome, RunOutcome, Settled } from "../../sdk/core/log.ts";
 
 /** Delivery loops still running, so `atRest` can wait for the body to come to rest. */
 const busy = new Set<Promise<void>>();
@@ -23,9 +23,14 @@ export function deliverTo(execution: Execution, key: string, outcome: Outcome, a
 export class MemoryHost implements ExecutionHost {
   readonly begun: NewCall[] = [];
   readonly finished: { key: string; attempt: number; outcome: Outcome }[] = [];
+  /** The keys of the steps the body gave up (its signal, a lost race, the run's cancel), in order. */
+  readonly cancelled: string[] = [];
   execution: Execution | undefined;
   begin(call: NewCall): void {
     this.begun.push(call);
+  }
+  cancelStep(key: string): void {
+    this.cancelled.push(key);
   }
   finishStep(key: string, attempt: number, outcome: Outcome): Settled | null {
     this.finished.push({ key, attempt, outcome });
@@ -47,7 +52,7 @@ function start<I>(workflow: Workflow<I, unknown>, input: I, log: LogEntry[], hos
   host.execution = execution;
   // Outcomes the log already holds keep their places; the host's next ones come after.
   deliveries.set(execution, Math.max(0, ...log.map((entry) => entry.delivery ?? 0)));
-  let end: RunEnd | undefined;
+  let end: RunOutcome | undefined;
   void execution.ended.then((e) => (end = e));
   execution.start();
   return { execution, host, ended: () => end };
@@ -69,7 +74,7 @@ export function done(key: string, kind: LogEntry["kind"], name: string, seq: num
 }
 
 /** A completed run's output, typed for the test; throws (failing the test) for any other end. */
-export function outputOf<T>(end: RunEnd | undefined): T {
+export function outputOf<T>(end: RunOutcome | undefined): T {
   if (end?.status !== "completed") throw new Error(`the run did not complete: ${JSON.stringify(end)}`);
   return end.output as T;
 }

@@ -223,6 +223,8 @@ describe("the conformance cases' Python ports on the Worker", () => {
   it.each(ported.map((c) => [c.description, c] as const))("%s", { timeout: 60_000 }, async (_description, c) => {
     const id = await start(c.python ?? "", c.input ?? null);
     for (const wait of c.waits) {
+      // Cancellation cases have no Python port yet (their `python` is null): never reached.
+      if ("cancel" in wait) throw new Error(`${c.description}: a cancel wait has no Python port`);
       const key = "sleep" in wait ? wait.sleep : wait.approve;
       // At rest: nothing but sleeps and approvals open, and this one among them.
       await until(id, (run) => (run.status === "sleeping" || run.status === "waiting") && run.steps.some((step) => step.key === key && (step.status === "sleeping" || step.status === "waiting")), 30_000);

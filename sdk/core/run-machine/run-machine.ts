@@ -12,10 +12,12 @@
 
 import type { ApprovalResult } from "../../approval.ts";
 import { DEFAULT_TASK_OPTIONS, heartbeatTimeoutMs } from "../../options.ts";
+import { CANCEL_GRACE_MS, CANCEL_KEY } from "../cancellation.ts";
 import type { ErrorData } from "../error-data.ts";
 import type { NewCall } from "../execution.ts";
 import type { Json } from "../json.ts";
 import { childOutcome, type AttemptFacts, type Outcome, type RunOutcome, type Settled, type StepKind, type StepStatus } from "../log.ts";
+import { ROOT_BRANCH } from "../step-key.ts";
 import { dueWork, type DueWork } from "./due.ts";
 import { releaseSlot, type RunEffect } from "./effects.ts";
 import { claimAttempt, extendClaim, releaseClaim, runningAttempt } from "./leases.ts";
@@ -264,13 +266,44 @@ export class RunMachine {
 
   /** The run ended: every open step is cancelled; answers the child runs to cancel and the slots to give back. */
   end(now: number): RunEffect[] {
+    return this.steps.open().flatMap((step) => this.cancelStep(step.key, now, step));
+  }
+
+  /**
+   * The body gave up the open step at `key` (its signal, a lost race, the run's
+   * cancel): it ends cancelled, so a task attempt's heartbeats answer false, an event
+   * wait takes no later event and a sleep's wake no longer counts. Answers the child
+   * run to cancel and the slot to give back; nothing for a step already over.
+   */
+  cancelStep(key: string, now: number, known?: StepRecord): RunEffect[] {
+    const step = known ?? this.steps.step(key);
+    if (!step) return [];
+    // Read before the update: a host that keeps records in memory changes this one.
     const effects: RunEffect[] = [];
-    for (const step of this.steps.open()) {
-      if (step.kind === "flow" && step.flow && step.status === "running") effects.push({ kind: "cancel-child", childId: step.flow.childId });
-      if (step.kind === "task") effects.push(...releaseSlot(step));
-      this.steps.update(step.key, { statuses: OPEN_STEP_STATUSES }, { status: "cancelled", endedAt: now, deadline: null });
-    }
-    return effects;
+    if (step.kind === "flow" && step.flow && step.status === "running") effects.push({ kind: "cancel-child", childId: step.flow.childId });
+    if (step.kind === "task") effects.push(...releaseSlot(step));
+    return this.steps.update(key, { statuses: OPEN_STEP_STATUSES }, { status: "cancelled", endedAt: now, deadline: null }) ? effects : [];
+  }
+
+  /**
+   * Records the run's cancel as an outcome of its own (key `cancel#0`) with the next
+   * delivery place, so every replay hands it to the body at the same point; null
+   * when the run was cancelled already (a second cancel ends the run at once instead).
+   */
+  recordCancel(now: number): Settled | null {
+    if (this.steps.step(CANCEL_KEY)) return null;
+    const delivery = this.steps.lastDelivery() + 1;
+    this.steps.insert({
+      key: CANCEL_KEY, branch: ROOT_BRANCH, seq: 0, kind: "cancel", name: "cancel", status: "completed", attempts: 1,
+      result: undefined, error: undefined, startedAt: now, endedAt: now, attemptStartedAt: now, wakeAt: null, deadline: null,
+      delivery, fromCache: false, claim: null, resends: 0,
+    });
+    return { key: CANCEL_KEY, delivery, at: now, outcome: { ok: true, value: undefined } };
+  }
+
+  /** True once the run's cancel was recorded: its body is cleaning up. */
+  cancelRecorded(): boolean {
+    return this.steps.step(CANCEL_KEY) !== undefined;
   }
 
   /** What the run is doing: running while a task or step is open, else waiting while an approval is, else sleeping while a sleep is. */
@@ -287,9 +320,17 @@ export class RunMachine {
     return tally.open > 0 && tally.open === tally.children;
   }
 
-  /** The earliest time the run must be looked at again: a wake, a retry, a deadline. */
+  /** The earliest time the run must be looked at again: a wake, a retry, a deadline, a cancelled body's grace deadline. */
   nextDue(): number | null {
-    return this.steps.nextDue();
+    const next = this.steps.nextDue();
+    const grace = this.graceDeadline();
+    return grace === null ? next : next === null ? grace : Math.min(next, grace);
+  }
+
+  /** When a cancelled body's cleanup is cut short (CANCEL_GRACE_MS after the cancel), or null when the run was not cancelled. */
+  graceDeadline(): number | null {
+    const cancel = this.steps.step(CANCEL_KEY);
+    return cancel ? cancel.startedAt + CANCEL_GRACE_MS : null;
   }
 
   /**
