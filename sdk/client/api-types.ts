@@ -346,6 +346,30 @@ export interface RunDetail {
   nextStepsCursor: string | null;
 }
 
+/** One transition of a run, numbered in the order it happened (see the README's "Run events" for each type's `data`). */
+export interface RunEvent {
+  /** Increasing within the run: pass as `after` (or Last-Event-ID) to go on after it. */
+  id: number;
+  type: "run.created" | "run.status" | "run.ended" | "step.scheduled" | "step.queued" | "step.attempt.started" | "step.attempt.ended" | "step.retrying" | "step.sleeping" | "step.waiting" | "step.decided" | "step.completed" | "step.failed" | "step.cancelled" | "log";
+  /** When it happened (ISO 8601). */
+  at: string;
+  /** The step it is about. */
+  key?: string | undefined;
+  /** The attempt it is about. */
+  attempt?: number | undefined;
+  /** What the type tells: kind and name of the step, error, wake time, decision, status…. */
+  data: { [key: string]: unknown };
+}
+
+/** A page of a run's events after a cursor. */
+export interface RunEventPage {
+  events: RunEvent[];
+  /** The id of the last event here (the `after` given when there is none): pass it as `after` for the next page. */
+  cursor: number;
+  /** The run ended and no event follows: there is nothing more to wait for. */
+  ended: boolean;
+}
+
 /** A page of runs, newest first, and the cursor of the next one. */
 export interface RunPage {
   runs: RunSummary[];
@@ -355,6 +379,15 @@ export interface RunPage {
 
 /** Where a run is: queued, running, sleeping (a timer), waiting (an approval, event or child), or ended: completed, failed, cancelled. */
 export type RunStatus = "queued" | "running" | "sleeping" | "waiting" | "paused" | "completed" | "failed" | "cancelled";
+
+/** A run-level event of the all-runs stream: a run was created, changed status or ended; `run` is its summary after the change. */
+export interface RunStreamEvent {
+  /** The stream's cursor after this event: send it back as Last-Event-ID. */
+  id: string;
+  type: "run.created" | "run.status" | "run.ended";
+  at: string;
+  run: RunSummary;
+}
 
 /** A run as lists show it. */
 export interface RunSummary {

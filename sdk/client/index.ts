@@ -1,7 +1,8 @@
 // `baton/client`: a typed client of Baton's HTTP API. Only fetch, URL and timers, so
 // it runs in Workers, Node, Deno and browsers alike.
 
-import type { DecisionView, EventSentView, RestartView, RunDetail, RunPage, RunStatus, RunSummary, StepDetail, StepPage, StepView, WorkersList, WorkflowEntry } from "./api-types.ts";
+import type { DecisionView, EventSentView, RestartView, RunDetail, RunEvent, RunEventPage, RunPage, RunStatus, RunStreamEvent, RunSummary, StepDetail, StepPage, StepView, WorkersList, WorkflowEntry } from "./api-types.ts";
+import { readSse } from "./sse.ts";
 
 export type * from "./api-types.ts";
 import { TERMINAL_RUN_STATUSES } from "../core/run-machine/statuses.ts";
@@ -206,6 +207,83 @@ export class BatonClient {
     return this.call<WorkersList>("GET", "/api/workers");
   }
 
+  /** A page of a run's events after the event id `after` (0: from the first). */
+  eventPage(id: string, options: { after?: number; limit?: number } = {}): Promise<RunEventPage> {
+    const query = new URLSearchParams({ after: String(options.after ?? 0) });
+    if (options.limit !== undefined) query.set("limit", String(options.limit));
+    return this.call("GET", `/api/runs/${encodeURIComponent(id)}/events?${query}`);
+  }
+
+  /**
+   * A run's events as they happen, after the event id `after` (default: from the
+   * first), ending when the run has ended and every event was read. A broken
+   * connection (a restart, a deploy) is opened again, resuming after the last event read.
+   */
+  async *events(id: string, options: { after?: number; signal?: AbortSignal } = {}): AsyncGenerator<RunEvent> {
+    let after = options.after ?? 0;
+    for (let tries = 0; ; ) {
+      const response = await this.stream(`/api/runs/${encodeURIComponent(id)}/events`, String(after), options.signal, tries);
+      if (!response) {
+        tries += 1;
+        continue;
+      }
+      for await (const message of readSse(response)) {
+        tries = 0;
+        if (message.event === "end") return;
+        const event = JSON.parse(message.data) as RunEvent;
+        after = event.id;
+        yield event;
+      }
+      tries += 1;
+    }
+  }
+
+  /**
+   * Every run's creation, status changes and end as they happen (only those of
+   * `workflow`, or now in one of `status`), from now or after the cursor `after` (an
+   * event's id); runs until `signal` aborts, reconnecting when the connection breaks.
+   */
+  async *subscribe(options: { workflow?: string; status?: RunStatus | RunStatus[]; after?: string; signal?: AbortSignal } = {}): AsyncGenerator<RunStreamEvent> {
+    const query = new URLSearchParams();
+    if (options.workflow !== undefined) query.set("workflow", options.workflow);
+    if (options.status !== undefined) query.set("status", ([] as RunStatus[]).concat(options.status).join(","));
+    let after = options.after;
+    for (let tries = 0; ; ) {
+      const response = await this.stream(`/api/runs/stream${query.size > 0 ? `?${query}` : ""}`, after, options.signal, tries);
+      if (!response) {
+        tries += 1;
+        continue;
+      }
+      for await (const message of readSse(response)) {
+        tries = 0;
+        // "ready": where the stream stands before any event, so a reconnect misses none.
+        if (message.id !== undefined) after = message.id;
+        if (message.event === "message") yield JSON.parse(message.data) as RunStreamEvent;
+      }
+      tries += 1;
+    }
+  }
+
+  /** Opens a Server-Sent Events stream after waiting out `tries` failed ones; null when it could not connect (try again). API errors throw. */
+  private async stream(path: string, lastEventId: string | undefined, signal: AbortSignal | undefined, tries: number): Promise<ReadableStream<Uint8Array> | null> {
+    if (tries > 0) await pause(Math.min(250 * 2 ** (tries - 1), 5000), signal);
+    signal?.throwIfAborted();
+    const headers = new Headers({ accept: "text/event-stream" });
+    if (this.options.token !== undefined) headers.set("authorization", `Bearer ${this.options.token}`);
+    if (lastEventId !== undefined) headers.set("last-event-id", lastEventId);
+    let response: Response;
+    try {
+      response = await this.send(new Request(`${this.base}${path}`, { headers, ...(signal ? { signal } : {}) }));
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      return null;
+    }
+    // A server restarting answers 5xx for a moment: wait and try again, as for a dropped connection.
+    if (response.status >= 500) return null;
+    if (!response.ok || !response.body) throw await apiError(response, `GET ${path}`);
+    return response.body;
+  }
+
   /** Waits until the run ends, whatever the outcome, and answers it. */
   async waitForEnd(id: string, options: WaitOptions = {}): Promise<RunDetail> {
     const seconds = options.timeout ?? 60;
@@ -243,16 +321,25 @@ export class BatonClient {
     } catch {
       parsed = undefined;
     }
-    if (!response.ok) {
-      const error = (parsed as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
-      throw new BatonApiError(
-        response.status,
-        typeof error?.code === "string" ? error.code : "http_error",
-        typeof error?.message === "string" ? error.message : `${method} ${path} answered ${response.status}`,
-      );
-    }
+    if (!response.ok) throw errorOf(response.status, parsed, `${method} ${path}`);
     return parsed as T;
   }
+}
+
+/** The BatonApiError an error answer's JSON body describes. */
+function errorOf(status: number, parsed: unknown, what: string): BatonApiError {
+  const error = (parsed as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+  return new BatonApiError(status, typeof error?.code === "string" ? error.code : "http_error", typeof error?.message === "string" ? error.message : `${what} answered ${status}`);
+}
+
+async function apiError(response: Response, what: string): Promise<BatonApiError> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await response.text());
+  } catch {
+    parsed = undefined;
+  }
+  return errorOf(response.status, parsed, what);
 }
 
 function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {

@@ -20,6 +20,7 @@ export type ApiErrorCode =
   | "idempotency_conflict"
   | "inbox_full"
   | "too_many_attempts"
+  | "too_many_readers"
   | "invalid_input"
   | "workflow_build_failed"
   | "protocol_mismatch"

@@ -27,6 +27,7 @@ import * as routes from "./routes.ts";
 import { liveOpenApiDocument } from "./openapi-live.ts";
 import { DecisionBody, EventBody, EventNameParam, IdempotencyKey, ListQuery, MAX_INPUT_BYTES, MAX_SMALL_BODY_BYTES, RestartBody, ScriptBody, StartBody, StepsQuery } from "./schemas.ts";
 import { decodeStepsCursor } from "../runs/run-views.ts";
+import { runEventsAnswer, runStreamAnswer } from "./event-stream.ts";
 import { approvalRoutes } from "../approvals/approval-routes.tsx";
 import { consoleRoutes, refusedCrossSite, tooLarge } from "../console/console-routes.tsx";
 import { limitBody as limitPageBody, pageHeaders, sameOriginPosts } from "../console/security.ts";
@@ -109,6 +110,9 @@ export function createApp(): Hono<AppEnv> {
   });
 
   // The run object answers its detail already as JSON text.
+  // Before getRun: "stream" is not a run id.
+  serve(routes.streamRuns, (c) => runStreamAnswer(c));
+
   serve(routes.getRun, async (c) => {
     const run = await (await knownRunOf(c)).describe();
     if (run === null) throw runNotFound(c.req.param("id"));
@@ -156,6 +160,7 @@ export function createApp(): Hono<AppEnv> {
     return c.body(null, 204);
   });
 
+  serve(routes.runEvents, (c) => runEventsAnswer(c));
   serve(routes.cancelRun, async (c) => c.json((await cancelRun(c.env, c.req.param("id") ?? "")) satisfies RunSummary));
   serve(routes.pauseRun, async (c) => c.json((await pauseOrResumeRun(c.env, c.req.param("id") ?? "", "pause")) satisfies RunSummary));
   serve(routes.resumeRun, async (c) => c.json((await pauseOrResumeRun(c.env, c.req.param("id") ?? "", "resume")) satisfies RunSummary));

@@ -3,6 +3,8 @@
 // are written as clients see them (`/api/runs/{id}`), the names the README uses.
 
 import * as z from "zod/mini";
+import { EventsQuery, RunEventPage, StreamQuery } from "./event-schemas.ts";
+import { doc } from "./schema-kit.ts";
 import { MAX_INBOX_BYTES, MAX_INBOX_EVENTS } from "../runs/event-inbox.ts";
 import {
   DecisionBody,
@@ -130,6 +132,30 @@ export const listSteps = createRoute({
   responses: { 200: json(StepPage, "A page of steps."), ...refusals({ ...common, 400: "invalid_request: a limit or cursor that does not fit", 404: "run_not_found" }) },
 });
 
+export const runEvents = createRoute({
+  method: "get",
+  path: "/api/runs/{id}/events",
+  operationId: "runEvents",
+  summary: "A run's events after a cursor: JSON pages, or with Accept: text/event-stream a live stream that ends when the run does",
+  request: { params: runParams, query: EventsQuery, headers: z.object({ "Last-Event-ID": z.optional(doc("With Server-Sent Events: resume after this event id.", z.string())) }) },
+  responses: {
+    200: json(RunEventPage, "A page of events (application/json), or Server-Sent Events (text/event-stream): each run event as a message with its id, then an `end` event when the run ended."),
+    ...refusals({ ...common, 400: "invalid_request: an after or limit that does not fit", 404: "run_not_found", 429: "too_many_readers: the run already serves its most live readers" }),
+  },
+});
+
+export const streamRuns = createRoute({
+  method: "get",
+  path: "/api/runs/stream",
+  operationId: "streamRuns",
+  summary: "Server-Sent Events of every run's creation, status changes and end (filtered by workflow and status)",
+  request: { query: StreamQuery, headers: z.object({ "Last-Event-ID": z.optional(doc("Resume after this event's id.", z.string())) }) },
+  responses: {
+    200: { description: "Server-Sent Events (text/event-stream), each a RunStreamEvent as a message with its id; it runs until the client leaves." },
+    ...refusals({ ...common, 400: "invalid_request: a filter or cursor that does not fit" }),
+  },
+});
+
 export const cancelRun = createRoute({
   method: "post",
   path: "/api/runs/{id}/cancel",
@@ -254,6 +280,8 @@ export const API_ROUTES = [
   listSteps,
   getStep,
   listRuns,
+  runEvents,
+  streamRuns,
   cancelRun,
   pauseRun,
   resumeRun,

@@ -7,6 +7,7 @@ import type { Env } from "../env.ts";
 import { RUN_STATUSES } from "baton-workflows/engine";
 import { num, text } from "../runs/rows.ts";
 import type { RunPage, RunStatus, RunSummary } from "../runs/run-view.ts";
+import { RunFeed } from "./run-feed.ts";
 
 export type { RunPage } from "../runs/run-view.ts";
 
@@ -32,8 +33,12 @@ export interface RunQuery {
 }
 
 export class RunIndex extends DurableObject<Env> {
+  /** The all-runs stream's entries of this shard, and their readers. */
+  private readonly feed: RunFeed;
+
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.feed = new RunFeed(ctx);
     ctx.storage.sql.exec(`
       CREATE TABLE IF NOT EXISTS runs (
         id TEXT PRIMARY KEY,
@@ -63,7 +68,8 @@ export class RunIndex extends DurableObject<Env> {
   async upsert(summary: RunSummary, revision: number): Promise<void> {
     // The run this id named was deleted; a new run under the same id (an Idempotency-Key reused) was created later.
     if (this.ctx.storage.sql.exec("SELECT 1 FROM removed WHERE id = ? AND created_at = ?", summary.id, Date.parse(summary.createdAt)).toArray().length > 0) return;
-    this.ctx.storage.sql.exec(
+    const created = !(await this.has(summary.id));
+    const written = this.ctx.storage.sql.exec(
       `INSERT INTO runs (id, workflow, status, created_at, revision, summary, parent_id) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET status = excluded.status, revision = excluded.revision, summary = excluded.summary
        WHERE excluded.revision > runs.revision`,
@@ -74,7 +80,32 @@ export class RunIndex extends DurableObject<Env> {
       revision,
       JSON.stringify(summary),
       summary.parentId,
-    );
+    ).rowsWritten;
+    if (written > 0) this.feed.append(summary, created);
+  }
+
+  /** `GET /feed?after=N&workflow=&status=a,b` with `Upgrade: websocket`: a reader of this shard's run-level events. */
+  override async fetch(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    if (url.pathname !== "/feed" || request.headers.get("Upgrade") !== "websocket") return new Response("not found", { status: 404 });
+    const after = url.searchParams.get("after");
+    const statuses = url.searchParams.get("status")?.split(",").filter((status): status is RunStatus => RUN_STATUSES.includes(status as RunStatus));
+    const cursor = after === null ? null : Number(after);
+    return this.feed.accept(cursor !== null && Number.isSafeInteger(cursor) && cursor >= 0 ? cursor : null, { workflow: url.searchParams.get("workflow") ?? undefined, statuses });
+  }
+
+  /** A feed reader's greeting: it is ready for what it missed. */
+  override async webSocketMessage(socket: WebSocket): Promise<void> {
+    this.feed.greeted(socket);
+  }
+
+  /** A feed reader hung up. */
+  override async webSocketClose(socket: WebSocket, code: number): Promise<void> {
+    try {
+      socket.close(code === 1005 ? 1000 : code, "closed");
+    } catch {
+      // Already closed.
+    }
   }
 
   /** Whether the run `id` is listed here. */

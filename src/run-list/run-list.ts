@@ -38,7 +38,7 @@ export function legacyShard(env: Env) {
 }
 
 /** Every list object. */
-function shards(env: Env) {
+export function shards(env: Env) {
   return Array.from({ length: INDEX_SHARDS }, (_, n) => env.RUN_INDEX.get(env.RUN_INDEX.idFromName(shardName(n))));
 }
 

@@ -36,6 +36,7 @@ import type { CutPoint, Faults } from "./faults.ts";
 import { MAX_RUN_LOG_BYTES, MAX_RUN_STEPS } from "./limits.ts";
 import { RunStore, type RunRow } from "./run-store.ts";
 import { sendSignals } from "./signals.ts";
+import { RunStreams } from "./run-streams.ts";
 import { remoteCatalog, remoteScriptBody, withRemote, type RemoteCatalog } from "../remote/remote-catalog.ts";
 
 /** A run's Durable Object, without its RPC methods: what every event of it goes through. */
@@ -56,6 +57,8 @@ export abstract class RunHost extends DurableObject<Env> {
   protected mailer: Mailer;
   /** What workers you run serve, as last read: TypeScript bodies may call their scripts and flows. */
   protected remote: RemoteCatalog = new Map();
+  /** Live readers of the run's events (hibernatable WebSockets). */
+  protected readonly streams: RunStreams;
   protected readonly host: ExecutionHost = {
     begin: (call) => this.begin(call),
     finishStep: (key, attempt, outcome) => this.finishStep(key, attempt, outcome),
@@ -64,6 +67,7 @@ export abstract class RunHost extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.mailer = bindingMailer(env.EMAIL);
+    this.streams = new RunStreams(ctx, () => this.store);
     this.alarms = new RunAlarm(ctx.storage, null);
     // Known before the first event, so every write can cover the alarm in the same commit.
     void ctx.blockConcurrencyWhile(async () => {
@@ -297,11 +301,14 @@ export abstract class RunHost extends DurableObject<Env> {
     const run = this.store.run();
     if (!run) return;
     if (!isTerminal(run.status) && run.status !== "queued" && run.status !== "paused") this.store.setStatus(this.machine.liveStatus(), Date.now());
+    // Readers hear of the event before the sends it started: they are in storage already.
+    this.streams.push();
     await this.tasks.flush();
     this.reached("sent");
     await sendSignals(this.store, this.env, this.requireRun(), (key, childId, error) => this.childRefused(key, childId, error), this.faults.signal);
     await sendApprovalEmails(this.store, this.env, this.requireRun(), this.mailer);
     this.index.inBackground();
+    this.streams.push();
     this.syncAlarm();
   }
 
@@ -367,6 +374,7 @@ export abstract class RunHost extends DurableObject<Env> {
     this.dropExecution();
     this.alarms.clear();
     await this.ctx.storage.deleteAll();
+    this.streams.closeAll();
     this.open();
   }
 

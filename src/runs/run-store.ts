@@ -6,6 +6,7 @@ import { encodeJson, LIVENESS_MS, RUN_STATUSES, type ErrorData, type Json, type 
 import { EmailTable } from "../approvals/email-table.ts";
 import { EventInbox } from "./event-inbox.ts";
 import { errorData, json, num, numOrNull, oneOf, text, textOrNull } from "./rows.ts";
+import { errorSummary, RunEvents } from "./run-events.ts";
 import { RunSchema } from "./schema.ts";
 import { SignalTable } from "./signal-table.ts";
 import { StepTable } from "./step-table.ts";
@@ -72,6 +73,8 @@ export class RunStore {
   readonly emails: EmailTable;
   readonly signals: SignalTable;
   readonly inbox: EventInbox;
+  /** The run's numbered events, for streams and traces. */
+  readonly events: RunEvents;
   private readonly schema: RunSchema;
   /** The run row as last read; undefined until read and after every write to it. */
   private cached: RunRow | undefined;
@@ -95,7 +98,8 @@ export class RunStore {
     this.schema = new RunSchema(sql);
     const exists = (): boolean => this.schema.exists();
     this.inbox = new EventInbox(sql, exists);
-    this.steps = new StepTable(sql, cover, this.inbox);
+    this.events = new RunEvents(sql, exists);
+    this.steps = new StepTable(sql, cover, this.inbox, this.events);
     this.emails = new EmailTable(sql, exists, cover);
     this.signals = new SignalTable(sql, exists, cover);
   }
@@ -160,13 +164,16 @@ export class RunStore {
       run.remote?.language ?? null,
     );
     this.cached = undefined;
+    this.events.append("run.created", { data: { workflow: run.workflow, ...(run.parentId ? { parentId: run.parentId } : {}), ...(run.restartOf ? { restartOf: run.restartOf } : {}) } });
     // The body starts next, and the list must hear of the run: both within the liveness window.
     this.cover(run.now + LIVENESS_MS);
   }
 
   /** Moves the run to `status`; a new revision tells the index to catch up. */
   setStatus(status: RunStatus, now: number): void {
-    if (this.run()?.status === status) return;
+    const from = this.run()?.status;
+    if (from === status) return;
+    this.events.append("run.status", { data: { from: from ?? null, to: status } });
     this.sql.exec("UPDATE run SET status = ?, updated_at = ?, revision = revision + 1", status, now);
     this.cached = undefined;
     this.cover(now + LIVENESS_MS);
@@ -174,6 +181,7 @@ export class RunStore {
 
   /** Records how the run ended. */
   end(end: RunOutcome, now: number): void {
+    this.events.append("run.ended", { data: { status: end.status, ...(end.status === "failed" ? { error: errorSummary(end.error) } : {}) } });
     this.sql.exec(
       "UPDATE run SET status = ?, output = ?, error = ?, updated_at = ?, revision = revision + 1",
       end.status,

@@ -97,6 +97,14 @@ CREATE TABLE IF NOT EXISTS signals (
   tries INTEGER NOT NULL DEFAULT 0,
   last_error TEXT
 );
+CREATE TABLE IF NOT EXISTS run_events (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  at INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  key TEXT,
+  attempt INTEGER,
+  data TEXT NOT NULL
+);
 CREATE INDEX IF NOT EXISTS steps_open ON steps (status, kind);
 CREATE INDEX IF NOT EXISTS steps_changes ON steps (change_seq);
 `;

@@ -9,6 +9,7 @@ import { attemptHistory, attemptLogs, copyStoredAttempts, recordAttemptRow, stor
 import { num, numOrNull, oneOf, taskOptions, textOrNull, type Row } from "./rows.ts";
 import type { AttemptView } from "./run-view.ts";
 import type { EventInbox } from "./event-inbox.ts";
+import type { RunEvents } from "./run-events.ts";
 import { assignments, HEAD_COLUMNS, logEntryOf, OPEN, recordOf, STATUSES } from "./step-rows.ts";
 
 export type { StoredAttempt } from "./attempt-rows.ts";
@@ -27,15 +28,17 @@ export class StepTable implements StepStorage {
   private readonly sql: SqlStorage;
   private readonly cover: (at: number) => void;
   private readonly inbox: EventInbox;
+  private readonly events: RunEvents;
 
   /**
    * `cover(at)` keeps the run's alarm at or before `at`, called with each write that makes
-   * a step due then; events no wait took yet are kept in `inbox`.
+   * a step due then; events no wait took yet are kept in `inbox`; every write is told to `events`.
    */
-  constructor(sql: SqlStorage, cover: (at: number) => void, inbox: EventInbox) {
+  constructor(sql: SqlStorage, cover: (at: number) => void, inbox: EventInbox, events: RunEvents) {
     this.sql = sql;
     this.cover = cover;
     this.inbox = inbox;
+    this.events = events;
   }
 
   step(key: string): StepRecord | undefined {
@@ -77,6 +80,7 @@ export class StepTable implements StepStorage {
     if (this.bytes !== undefined) this.bytes += (encodeJson(step.result)?.length ?? 0) + (step.error === undefined ? 0 : JSON.stringify(step.error).length);
     if (this.steps !== undefined) this.steps += 1;
     if (OPEN_STEP_STATUSES.includes(step.status)) this.covers(step);
+    this.events.inserted(step);
   }
 
   /** Covers the wake time and deadline a write gave a step. */
@@ -102,6 +106,7 @@ export class StepTable implements StepStorage {
     this.changes = change_seq;
     if (this.bytes !== undefined) this.bytes += size;
     if (change.delivery) this.deliveries = Math.max(this.lastDelivery(), change.delivery);
+    this.events.changed(key, change, () => this.step(key));
     return true;
   }
 
@@ -111,11 +116,13 @@ export class StepTable implements StepStorage {
     // No change number: a claim or heartbeat is not part of the log consumers replay.
     const written = this.sql.exec(`UPDATE steps SET ${sets.join(", ")} WHERE key = ? AND status = 'running' AND attempts = ?`, ...values, key, attempt).rowsWritten > 0;
     if (written) this.covers(change);
+    if (written && change.claim) this.events.claimed(key, attempt);
     return written;
   }
 
   recordAttempt(key: string, attempt: number, endedAt: number, error: ErrorData | null, facts: AttemptFacts): void {
     recordAttemptRow(this.sql, key, attempt, endedAt, error, facts);
+    this.events.attempted(key, attempt, endedAt, error, facts);
   }
 
   /** The finished attempts of `keys` as stored, to copy into a restarted run. */

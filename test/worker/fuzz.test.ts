@@ -114,7 +114,8 @@ function apiRequests(): { what: string; path: string; init: RequestInit }[] {
   }
   // Reads and bodiless actions at tricky ids, keys and queries (never at the real runs: a cancel or delete there would be a real one).
   for (const id of TRICKY_IDS) {
-    for (const suffix of ["", "/steps", "/steps/after%230"]) add(`GET run ${id}${suffix}`, `/api/runs/${id}${suffix}`);
+    for (const suffix of ["", "/steps", "/steps/after%230", "/events"]) add(`GET run ${id}${suffix}`, `/api/runs/${id}${suffix}`);
+    add(`stream events of ${id}`, `/api/runs/${id}/events`, { headers: { Accept: "text/event-stream" } });
     add(`cancel ${id}`, `/api/runs/${id}/cancel`, { method: "POST" });
     add(`pause ${id}`, `/api/runs/${id}/pause`, { method: "POST" });
     add(`resume ${id}`, `/api/runs/${id}/resume`, { method: "POST" });
@@ -124,7 +125,11 @@ function apiRequests(): { what: string; path: string; init: RequestInit }[] {
   for (const query of BAD_QUERIES) {
     add(`list ?${query}`, `/api/runs?${query}`);
     add(`steps ?${query}`, `/api/runs/${sleeping}/steps?${query}`);
+    add(`events ?${query}`, `/api/runs/${sleeping}/events?${query}`);
   }
+  // Streams that would stay open are not asked for here (run-events.test.ts reads them); these must be refused.
+  for (const query of ["status=asleep", "workflow=", "after=1.2", "status=", "tail=1"]) add(`stream ?${query}`, `/api/runs/stream?${query}`, { headers: { Accept: "text/event-stream" } });
+  for (const id of ["x", "-1", "1e400", "1.5"]) add(`events Last-Event-ID ${id}`, `/api/runs/${sleeping}/events`, { headers: { Accept: "text/event-stream", "Last-Event-ID": id } });
   // A malformed Authorization header (not counted as a wrong token) on the routes that take nothing else.
   for (const path of ["/api/workflows", "/api/runs", `/api/runs/${sleeping}`]) add(`malformed Authorization on ${path}`, path, { headers: { Authorization: "Bearer a b" } });
   // The worker protocol, with the worker token: bodies no route takes, queues and claims it never handed out.
@@ -145,6 +150,7 @@ function apiRequests(): { what: string; path: string; init: RequestInit }[] {
     ["/api/runs/never", ["GET", "DELETE"]],
     ["/api/runs/never/steps", ["GET"]],
     ["/api/runs/never/steps/a%230", ["GET"]],
+    ["/api/runs/never/events", ["GET"]],
     ["/api/runs/never/cancel", ["POST"]],
     ["/api/runs/never/pause", ["POST"]],
     ["/api/runs/never/resume", ["POST"]],
