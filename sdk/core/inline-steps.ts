@@ -45,7 +45,7 @@ export class InlineSteps {
     if (!step) return;
     outsideBody(() => {
       this.host.begin({ ...withoutRecorded(step.call), attempt, options: step.options });
-      void runClosure(step.fn, key, attempt, step.options.timeout, this.host.attemptSignal?.(key, attempt)).then((outcome) => {
+      void runClosure(step.fn, key, attempt, step.options.timeout, this.host.attemptSignal?.(key, attempt), this.host.attemptTraceparent?.(key, attempt) ?? null).then((outcome) => {
         if (this.owner.stopped()) return;
         // Null: stale, or parked for a retry (which calls rerunStep later).
         const settled = this.host.finishStep(key, attempt, outcome);
