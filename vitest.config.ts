@@ -3,7 +3,7 @@
 
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { fileURLToPath } from "node:url";
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 import { buildAllRegistries } from "./scripts/build-registry.mjs";
 import { writeTestWranglerConfig } from "./scripts/test-wrangler-config.mjs";
 
@@ -28,27 +28,61 @@ const batonFromSource = [
 /** The API token the tests send. */
 export const TEST_TOKEN = "test-token";
 
+/** The Worker's Miniflare settings in the tests; `outbound` answers the fetches workflows make. */
+function workerOptions(bindings: Record<string, string>, outbound: (request: Request) => Response | Promise<Response>) {
+  return {
+    main: "./test/worker.ts",
+    wrangler: { configPath: TEST_WRANGLER_CONFIG },
+    miniflare: {
+      bindings: { BATON_API_TOKEN: TEST_TOKEN, BATON_SIGNING_KEY: "test-signing-key", BATON_WORKER_TOKEN: "test-worker-token", ...bindings },
+      durableObjects: { PROBE: { className: "Probe", useSQLite: true } },
+      // A worker tag for the tests: "heavy" tasks go to their own queue (consumed here too).
+      queueProducers: { TASKS_HEAVY: { queueName: "baton-tasks-heavy" } },
+      queueConsumers: { "baton-tasks-heavy": { maxBatchTimeout: 0 } },
+      outboundService: outbound,
+    },
+  };
+}
+
+/** No internet here: outbound fetches from workflows are answered by this stand-in, which echoes the URL it was asked for. */
+const echo = (request: Request): Response => Response.json({ url: request.url, fake: true });
+
+/** Files only the traces project runs: they need its OTLP endpoint. */
+const TRACE_TESTS = ["test/worker/traces.test.ts"];
+
 /** A project running tests inside workerd against the test Worker. */
 function workersProject(name: string, include: string[], bindings: Record<string, string> = {}) {
   return {
+    plugins: [cloudflareTest(workerOptions(bindings, echo))],
+    resolve: { alias: batonFromSource },
+    test: { name, include, exclude: [...configDefaults.exclude, ...TRACE_TESTS], testTimeout: 20_000 },
+  };
+}
+
+/**
+ * The trace tests: the Worker exports to a loopback OTLP receiver (started by the
+ * project's globalSetup, its URL injected), so every run here exports traces; the
+ * other projects set no endpoint and export nothing. The receiver's own requests are
+ * passed on to it for real; everything else gets the stand-in.
+ */
+function tracesProject() {
+  return {
     plugins: [
-      cloudflareTest({
-        main: "./test/worker.ts",
-        wrangler: { configPath: TEST_WRANGLER_CONFIG },
-        miniflare: {
-          bindings: { BATON_API_TOKEN: TEST_TOKEN, BATON_SIGNING_KEY: "test-signing-key", BATON_WORKER_TOKEN: "test-worker-token", ...bindings },
-          durableObjects: { PROBE: { className: "Probe", useSQLite: true } },
-          // A worker tag for the tests: "heavy" tasks go to their own queue (consumed here too).
-          queueProducers: { TASKS_HEAVY: { queueName: "baton-tasks-heavy" } },
-          queueConsumers: { "baton-tasks-heavy": { maxBatchTimeout: 0 } },
-          // No internet here: outbound fetches from workflows are answered by this
-          // stand-in, which echoes the URL it was asked for.
-          outboundService: (request: Request) => Response.json({ url: request.url, fake: true }),
-        },
+      cloudflareTest(({ inject }) => {
+        const receiver = inject("otlpReceiver");
+        const origin = new URL(receiver).origin;
+        const outbound = async (request: Request): Promise<Response> => {
+          if (new URL(request.url).origin !== origin) return echo(request);
+          // Re-made in Node: Miniflare's Request is not the one Node's fetch takes.
+          const body = request.method === "GET" || request.method === "HEAD" ? null : await request.arrayBuffer();
+          const answer = await fetch(request.url, { method: request.method, headers: Object.fromEntries(request.headers), body });
+          return new Response(await answer.arrayBuffer(), { status: answer.status, headers: answer.headers });
+        };
+        return workerOptions({ BATON_OTLP_ENDPOINT: receiver, BATON_OTLP_HEADERS: "x-collector-key=test%20key,x-tenant=baton" }, outbound);
       }),
     ],
     resolve: { alias: batonFromSource },
-    test: { name, include, testTimeout: 20_000 },
+    test: { name: "workers-traces", include: TRACE_TESTS, globalSetup: ["test/support/otlp-receiver.ts"], testTimeout: 40_000 },
   };
 }
 
@@ -65,6 +99,7 @@ export default defineConfig({
       },
       // The demo workflows' own tests sit beside them: removing workflows/ removes them too.
       workersProject("workers", ["test/worker/**/*.test.ts", "workflows/**/*.test.ts"]),
+      tracesProject(),
       // The console in headless Chromium against the Worker under `wrangler dev`.
       {
         test: {

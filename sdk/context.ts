@@ -16,6 +16,12 @@ export interface TaskContext {
   readonly attempt: number;
   /** Aborted when the attempt's timeout passes; pass it to fetch() and friends. */
   readonly signal: AbortSignal;
+  /**
+   * The W3C `traceparent` of this attempt's span when the host exports traces (null
+   * otherwise): send it as the `traceparent` header of your own fetch() calls to join
+   * the run's trace. A platform's automatic tracing is not re-parented by it.
+   */
+  readonly traceparent: string | null;
 }
 
 /** A closure run by `task()` or `step()`. */

@@ -49,4 +49,10 @@ export interface Env {
   BATON_CANCEL_CHECK_MS?: string;
   /** Days an ended run is kept before it deletes itself (default 30; "never" keeps runs). */
   BATON_RETENTION_DAYS?: string;
+  /** OTLP/HTTP collector runs export traces to (`https://host:4318`, or its full `/v1/traces` URL); unset: no traces. */
+  BATON_OTLP_ENDPOINT?: string;
+  /** Headers of each export, `key=value,key2=value2` (OTEL_EXPORTER_OTLP_HEADERS' format); may hold an API key: a Wrangler secret. */
+  BATON_OTLP_HEADERS?: string;
+  /** The traces' `service.name` (default "baton"). */
+  BATON_OTLP_SERVICE_NAME?: string;
 }

@@ -30,7 +30,7 @@ export class BatonService extends WorkerEntrypoint<Env> {
   /** Starts a run of workflow `name` with `input`; a repeated id or Idempotency-Key answers the run it named. */
   async start(name: string, input?: unknown, options: CodeStartOptions = {}): Promise<StartedRun> {
     return crossing(async () => {
-      const { created, run } = await startRun(bindingsOf(this.env), name, input, { id: options.id, idempotencyKey: options.idempotencyKey ?? null });
+      const { created, run } = await startRun(bindingsOf(this.env), name, input, { id: options.id, idempotencyKey: options.idempotencyKey ?? null, traceparent: options.traceparent ?? null });
       return { id: run.id, status: run.status, created };
     });
   }

@@ -57,6 +57,8 @@ export interface BatonOptions<W extends WorkflowMap> {
 export interface CodeStartOptions {
   id?: string;
   idempotencyKey?: string;
+  /** The caller's W3C traceparent: the run's trace joins the caller's (a malformed one is ignored). */
+  traceparent?: string;
 }
 
 /** A run a start made (or found, for a repeated id or key). */
@@ -116,7 +118,7 @@ export function createBaton<const W extends WorkflowMap>(options: BatonOptions<W
     },
     app,
     async start(env, name, input, start = {}) {
-      const { created, run } = await startRun(bindingsOf(env), name, input, { id: start.id, idempotencyKey: start.idempotencyKey ?? null });
+      const { created, run } = await startRun(bindingsOf(env), name, input, { id: start.id, idempotencyKey: start.idempotencyKey ?? null, traceparent: start.traceparent ?? null });
       return { id: run.id, status: run.status, created };
     },
     get: async (env, id) => (await getRun(bindingsOf(env), id)) as TypedRunDetail<never>,

@@ -74,6 +74,8 @@ export interface ExecutionHost {
   cancelStep?(key: string): void;
   /** A signal that ends an inline step's attempt early (the in-memory runner's virtual timeout). */
   attemptSignal?(key: string, attempt: number): AbortSignal | undefined;
+  /** The traceparent an inline step's attempt runs under (a host that exports traces), or null. */
+  attemptTraceparent?(key: string, attempt: number): string | null;
   /** Told when outcomes start to be delivered, with a promise that settles once the body is at rest (the in-memory runner's clock waits for it). */
   delivering?(done: Promise<void>): void;
 }
@@ -84,7 +86,7 @@ export interface ExecutionHost {
  * `mirror`: a consumer's long-lived copy of a run, fed log changes with `absorb`;
  * it starts nothing and keeps the closure of every task it reaches.
  */
-export type ExecutionMode = { kind: "drive" } | { kind: "task"; key: string; attempt: number; cancel?: AbortSignal | undefined } | { kind: "mirror" };
+export type ExecutionMode = { kind: "drive" } | { kind: "task"; key: string; attempt: number; cancel?: AbortSignal | undefined; traceparent?: string | null | undefined } | { kind: "mirror" };
 
 /** A host for executions that only read the log: they record and start nothing. */
 export const IDLE_HOST: ExecutionHost = {

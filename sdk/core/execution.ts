@@ -279,7 +279,7 @@ export class Execution implements BranchHost {
     if (this.mode.kind === "task") {
       if (call.key === this.mode.key) {
         // The target was asked for: run its closure, and stop replaying (nothing later matters).
-        this.target.run(fn, call.key, this.mode.attempt, options.timeout, this.mode.cancel);
+        this.target.run(fn, call.key, this.mode.attempt, options.timeout, this.mode.cancel, this.mode.traceparent ?? null);
         this.halt();
         return never();
       }

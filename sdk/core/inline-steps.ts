@@ -51,7 +51,7 @@ export class InlineSteps {
       const controller = new AbortController();
       this.running.set(key, controller);
       const timeout = this.host.attemptSignal?.(key, attempt);
-      void runClosure(step.fn, key, attempt, step.options.timeout, timeout ? AbortSignal.any([timeout, controller.signal]) : controller.signal).then((outcome) => {
+      void runClosure(step.fn, key, attempt, step.options.timeout, timeout ? AbortSignal.any([timeout, controller.signal]) : controller.signal, this.host.attemptTraceparent?.(key, attempt) ?? null).then((outcome) => {
         if (this.running.get(key) === controller) this.running.delete(key);
         if (this.owner.stopped()) return;
         // Null: stale, or parked for a retry (which calls rerunStep later).

@@ -24,16 +24,17 @@ const CLOSURE_CANCEL_GRACE_MS = 5_000;
  * deadline and the closure's signal is aborted, so its fetches stop too. When
  * `cancel` aborts (the attempt is no longer wanted), so does the closure's signal;
  * the attempt ends when the closure does, or with the abort's reason after a grace
- * period; a `cancel` whose reason is a TaskTimeoutError ends it at once.
+ * period; a `cancel` whose reason is a TaskTimeoutError ends it at once. `traceparent`
+ * is the attempt's span, as its host tells it (null: no trace).
  */
-export async function runClosure<T>(fn: Closure<T>, key: string, attempt: number, timeout?: number, cancel?: AbortSignal): Promise<Outcome> {
+export async function runClosure<T>(fn: Closure<T>, key: string, attempt: number, timeout?: number, cancel?: AbortSignal, traceparent: string | null = null): Promise<Outcome> {
   const sink = new LogSink(attempt);
-  const outcome = await runCapturing(fn, key, attempt, sink, timeout, cancel);
+  const outcome = await runCapturing(fn, key, attempt, sink, traceparent, timeout, cancel);
   const logs = sink.lines();
   return logs.length > 0 ? { ...outcome, logs } : outcome;
 }
 
-async function runCapturing<T>(fn: Closure<T>, key: string, attempt: number, sink: LogSink, timeout?: number, cancel?: AbortSignal): Promise<Outcome> {
+async function runCapturing<T>(fn: Closure<T>, key: string, attempt: number, sink: LogSink, traceparent: string | null, timeout?: number, cancel?: AbortSignal): Promise<Outcome> {
   const controller = new AbortController();
   let timer: unknown;
   let stopListening = (): void => {};
@@ -65,7 +66,7 @@ async function runCapturing<T>(fn: Closure<T>, key: string, attempt: number, sin
     if (controller.signal.aborted) throw controller.signal.reason;
     // The attempt's own context: primitives refuse, and what it prints goes to its sink.
     const context: RunContext & { [LOG_SINK]: LogSink } = Object.assign(Object.create(CLOSURE_CONTEXT) as RunContext, { [LOG_SINK]: sink });
-    const value = await Promise.race([contexts.run(context, () => fn({ key, attempt, signal: controller.signal })), deadline]);
+    const value = await Promise.race([contexts.run(context, () => fn({ key, attempt, signal: controller.signal, traceparent })), deadline]);
     return { ok: true, value: toJson(value, `the result of "${key}"`) };
   } catch (error) {
     return { ok: false, error: toErrorData(error) };

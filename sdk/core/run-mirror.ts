@@ -29,10 +29,10 @@ export class RunMirror {
    * was given, if that brought it to the task; undefined when it did not (the mirror
    * fell out of step), and the caller must replay from the whole log instead.
    */
-  async run(key: string, attempt: number, cancel?: AbortSignal): Promise<Outcome | undefined> {
+  async run(key: string, attempt: number, cancel?: AbortSignal, traceparent: string | null = null): Promise<Outcome | undefined> {
     await this.execution.idle();
     const closure: TaskClosure | undefined = this.execution.closureFor(key);
-    return closure ? runClosure(closure.fn, key, attempt, closure.timeout, cancel) : undefined;
+    return closure ? runClosure(closure.fn, key, attempt, closure.timeout, cancel, traceparent) : undefined;
   }
 }
 

@@ -17,8 +17,9 @@ export async function runTaskByReplay(
   attempt: number,
   options: ExecutionOptions = {},
   cancel?: AbortSignal,
+  traceparent: string | null = null,
 ): Promise<Outcome> {
-  const execution = new Execution(body, input, log, IDLE_HOST, { kind: "task", key, attempt, cancel }, options);
+  const execution = new Execution(body, input, log, IDLE_HOST, { kind: "task", key, attempt, cancel, traceparent }, options);
   execution.start();
   // The replay either asks for the task, or ends: diverged, stuck, or finished without it.
   const missed = await Promise.race([

@@ -21,8 +21,8 @@ export class TaskTarget {
   }
 
   /** The workflow asked for the target: runs its closure outside the body. */
-  run<T>(fn: Closure<T>, key: string, attempt: number, timeout: number, cancel: AbortSignal | undefined): void {
+  run<T>(fn: Closure<T>, key: string, attempt: number, timeout: number, cancel: AbortSignal | undefined, traceparent: string | null = null): void {
     this.settleCalled();
-    outsideBody(() => void runClosure(fn, key, attempt, timeout, cancel).then((outcome) => this.settleReached(outcome)));
+    outsideBody(() => void runClosure(fn, key, attempt, timeout, cancel, traceparent).then((outcome) => this.settleReached(outcome)));
   }
 }

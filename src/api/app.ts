@@ -191,9 +191,9 @@ export function createApp(): Hono<AppEnv> {
   return root;
 }
 
-/** How the request names its run: its Idempotency-Key, and its origin for approval links. */
+/** How the request names its run: its Idempotency-Key, its origin for approval links, and the caller's trace (traceparent). */
 function startOptions(c: Context<AppEnv>): StartOptions {
-  return { idempotencyKey: idempotencyKeyOf(c), origin: new URL(c.req.url).origin };
+  return { idempotencyKey: idempotencyKeyOf(c), origin: new URL(c.req.url).origin, traceparent: c.req.header("traceparent") ?? null };
 }
 
 /** A start's answer: 201 for a new run, 200 for the one an Idempotency-Key already started. */

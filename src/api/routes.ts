@@ -42,6 +42,11 @@ const common = { 401: "unauthorized: no token, a wrong one, or no BATON_API_TOKE
 
 
 const idempotencyHeader = z.object({ "Idempotency-Key": z.optional(IdempotencyKey) });
+/** A start's headers: its Idempotency-Key, and the caller's trace. */
+const startHeaders = z.object({
+  "Idempotency-Key": z.optional(IdempotencyKey),
+  traceparent: z.optional(doc("W3C Trace Context: the run's trace becomes the caller's, its root span a child of this span (when the Worker exports traces). A malformed value is ignored.", z.string())),
+});
 const runParams = z.object({ id: RunIdParam });
 
 export const startRun = createRoute({
@@ -50,7 +55,7 @@ export const startRun = createRoute({
   operationId: "startRun",
   summary: "Start a run of a workflow",
   request: {
-    headers: idempotencyHeader,
+    headers: startHeaders,
     body: { required: true, description: `At most ${MAX_INPUT_BYTES} bytes.`, schema: StartBody },
   },
   responses: {
@@ -74,7 +79,7 @@ export const startScriptRun = createRoute({
   summary: "Run a registered script as a run of one task",
   request: {
     params: z.object({ path: ScriptPathParam }),
-    headers: idempotencyHeader,
+    headers: startHeaders,
     body: { required: true, schema: ScriptBody },
   },
   responses: {

@@ -11,6 +11,7 @@ import { registry, type BuildFailure } from "../registry.ts";
 import { remoteEntry } from "../remote/remote-catalog.ts";
 import { fingerprintOf, runIdFromKey } from "../runs/run-ids.ts";
 import { ApiError } from "./api-error.ts";
+import { normalTraceparent } from "../telemetry/traceparent.ts";
 import { EVENT_NAME, issuesText, type SchemaIssue } from "baton-workflows";
 import { IDEMPOTENCY_KEY, MAX_INPUT_BYTES, RUN_ID } from "./schemas.ts";
 import { EVENTS_PAGE_SIZE } from "../runs/run-streams.ts";
@@ -23,6 +24,8 @@ export interface StartOptions {
   id?: string | undefined;
   /** Where approval links point when BATON_PUBLIC_URL is unset (the request's origin). */
   origin?: string | null | undefined;
+  /** The caller's W3C traceparent: the run joins the caller's trace. A malformed one is ignored, as W3C asks of a receiver. */
+  traceparent?: string | null | undefined;
 }
 
 /** Starts a run of the workflow (or script run) `name` with `input`; a repeat with the same key or id answers the run the first made. */
@@ -45,7 +48,7 @@ export async function startRun(env: Env, name: string, input: unknown, options: 
   if (options.id !== undefined && key !== null) throw new ApiError(400, "invalid_request", "give a run an id or an Idempotency-Key, not both");
   if (options.id !== undefined && !RUN_ID.test(options.id)) throw new ApiError(400, "invalid_request", "a run id is 1 to 128 letters, digits, \"_\" or \"-\"");
   const id = options.id ?? (key === null ? crypto.randomUUID() : await runIdFromKey(key));
-  const result = await env.RUNS.get(env.RUNS.idFromName(id)).start({ id, workflow: name, input: checked, idempotencyKey: key, origin: options.origin ?? null });
+  const result = await env.RUNS.get(env.RUNS.idFromName(id)).start({ id, workflow: name, input: checked, idempotencyKey: key, origin: options.origin ?? null, traceparent: normalTraceparent(options.traceparent) });
   if (result.invalid) throw invalidInput(result.invalid, name);
   if (result.conflict) {
     throw new ApiError(409, "idempotency_conflict", key === null ? `run ${id} exists with a different workflow or input` : `Idempotency-Key "${key}" was used for run ${id} with a different workflow or input`);

@@ -93,6 +93,16 @@ export class RunEvents {
       .map(eventOf);
   }
 
+  /** Up to `limit` events of the given types, oldest first (a trace's root span reads its sleeps and waits). */
+  ofTypes(types: readonly RunEventType[], limit: number): RunEvent[] {
+    if (!this.exists() || types.length === 0) return [];
+    this.release();
+    return this.sql
+      .exec(`SELECT * FROM run_events WHERE type IN (${types.map(() => "?").join(", ")}) ORDER BY id LIMIT ?`, ...types, limit)
+      .toArray()
+      .map(eventOf);
+  }
+
   // --- what step writes tell (StepTable calls these in the turn of each write)
 
   /** A new step row. */

@@ -37,6 +37,7 @@ import { RunStore, type RunRow } from "./run-store.ts";
 import { sendSignals } from "./signals.ts";
 import { RunStreams } from "./run-streams.ts";
 import { remoteCatalog, remoteScriptBody, withRemote, type RemoteCatalog } from "../remote/remote-catalog.ts";
+import { attemptTraceparent, RunTracer } from "../telemetry/run-tracer.ts";
 
 /** A run's Durable Object, without its RPC methods: what every event of it goes through. */
 export abstract class RunHost extends DurableObject<Env> {
@@ -45,6 +46,7 @@ export abstract class RunHost extends DurableObject<Env> {
   protected machine!: RunMachine;
   protected tasks!: TaskDispatch;
   protected index!: IndexSync;
+  protected tracer!: RunTracer;
   protected execution: Execution | undefined;
   protected flushing: Promise<void> | undefined;
   /** The limit the run outgrew, set when it did; the next flush ends the run with it. */
@@ -62,6 +64,7 @@ export abstract class RunHost extends DurableObject<Env> {
     begin: (call) => this.begin(call),
     finishStep: (key, attempt, outcome) => this.finishStep(key, attempt, outcome),
     cancelStep: (key) => this.cancelStep(key),
+    attemptTraceparent: (key, attempt) => attemptTraceparent(this.env, this.store.run(), key, attempt),
   };
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -96,6 +99,7 @@ export abstract class RunHost extends DurableObject<Env> {
       },
     });
     this.index = new IndexSync(this.store, env, () => this.syncAlarm());
+    this.tracer = new RunTracer(this.store, env);
   }
 
   /** Why keeping `extra` more bytes would pass what one run may hold (kept events count), or null. */
@@ -323,6 +327,7 @@ export abstract class RunHost extends DurableObject<Env> {
     await sendSignals(this.store, this.env, this.requireRun(), (key, childId, error) => this.childRefused(key, childId, error), this.faults.signal);
     await sendApprovalEmails(this.store, this.env, this.requireRun(), this.mailer);
     this.index.inBackground();
+    this.tracer.kick();
     this.streams.push();
     this.syncAlarm();
   }

@@ -30,6 +30,8 @@ import { retentionMs } from "./alarm.ts";
 import { restartPlan } from "./restart.ts";
 import { Observable } from "./observing.ts";
 import { readCatalog } from "../remote/remote-catalog.ts";
+import { childTraceparent } from "../telemetry/run-tracer.ts";
+import { normalTraceparent } from "../telemetry/traceparent.ts";
 
 export type { ApprovalInfo, CancelResult, DecideResult, Decision, StartRequest, StartResult, TaskContextData, TaskRef } from "./run-api.ts";
 
@@ -71,6 +73,7 @@ export class RunObject extends Observable {
       workerVersion: this.env.CF_VERSION_METADATA?.id ?? null,
       // A worker runs a workflow's body; a script run's one task goes to its worker from a body here.
       remote: remote?.kind === "workflow" ? { queue: remote.queue, language: remote.language } : undefined,
+      traceparent: normalTraceparent(request.traceparent),
       now: Date.now(),
     });
     if (request.restart) {
@@ -338,6 +341,8 @@ export class RunObject extends Observable {
       idempotencyKey: request.idempotencyKey,
       origin: request.origin,
       restart: { of: run.id, steps: plan.kept, attempts: this.store.steps.attemptsOf(keys) },
+      // The new run's spans land in the restarted run's trace, under its root span.
+      traceparent: childTraceparent(this.env, run),
     });
     if (started.invalid) return { status: "invalid_input", issues: started.invalid };
     return { status: "restarted", created: started.created, run: started.run, fromStep: plan.from?.key ?? null, ...(started.conflict ? { conflict: true } : {}) };

@@ -48,6 +48,10 @@ export interface RunRow {
   bodyQueue: string | null;
   /** The language of that body ("python"), null for the Worker's own. */
   language: string | null;
+  /** The caller's W3C traceparent the run started under (normalized), or null: its trace id derives from its id. */
+  traceparent: string | null;
+  /** The last run event whose spans were exported (0: none). */
+  traceCursor: number;
 }
 
 /** What a new run records besides its id and input. */
@@ -65,6 +69,8 @@ export interface NewRun {
   workerVersion: string | null;
   /** Where the body runs when a worker serves it: its queue and language. */
   remote?: { queue: string; language: string } | undefined;
+  /** The caller's traceparent, checked (see normalTraceparent). */
+  traceparent?: string | null | undefined;
   now: number;
 }
 
@@ -137,6 +143,8 @@ export class RunStore {
       incarnation: textOrNull(row, "incarnation"),
       bodyQueue: textOrNull(row, "body_queue"),
       language: textOrNull(row, "language"),
+      traceparent: textOrNull(row, "traceparent"),
+      traceCursor: num(row, "trace_cursor"),
     };
   }
 
@@ -144,8 +152,8 @@ export class RunStore {
   create(run: NewRun): void {
     this.schema.create();
     this.sql.exec(
-      `INSERT INTO run (id, workflow, input, status, created_at, updated_at, idempotency_key, origin, kind, parent_id, parent_key, version, worker_version, restart_of, incarnation, body_queue, language)
-       VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO run (id, workflow, input, status, created_at, updated_at, idempotency_key, origin, kind, parent_id, parent_key, version, worker_version, restart_of, incarnation, body_queue, language, traceparent)
+       VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       run.id,
       run.workflow,
       encodeJson(run.input),
@@ -162,6 +170,7 @@ export class RunStore {
       crypto.randomUUID(),
       run.remote?.queue ?? null,
       run.remote?.language ?? null,
+      run.traceparent ?? null,
     );
     this.cached = undefined;
     this.events.append("run.created", { data: { workflow: run.workflow, ...(run.parentId ? { parentId: run.parentId } : {}), ...(run.restartOf ? { restartOf: run.restartOf } : {}) } });
@@ -192,6 +201,12 @@ export class RunStore {
     this.cached = undefined;
     // The list (and a parent, through its signal) must hear of the end within the liveness window.
     this.cover(now + LIVENESS_MS);
+  }
+
+  /** Notes that the spans of events up to `eventId` were exported. */
+  markTraced(eventId: number): void {
+    this.sql.exec("UPDATE run SET trace_cursor = MAX(trace_cursor, ?)", eventId);
+    this.cached = undefined;
   }
 
   /** Notes that the index has seen `revision`, or when to try again. */

@@ -26,7 +26,9 @@ CREATE TABLE IF NOT EXISTS run (
   restart_of TEXT,
   incarnation TEXT,
   body_queue TEXT,
-  language TEXT
+  language TEXT,
+  traceparent TEXT,
+  trace_cursor INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS steps (
   key TEXT PRIMARY KEY,
@@ -134,6 +136,10 @@ const ADDED_COLUMNS: readonly (readonly [table: "run" | "steps" | "attempts", co
   // Null for runs created before: their bodies run in the Worker.
   ["run", "body_queue", "TEXT"],
   ["run", "language", "TEXT"],
+  // Null for runs created before: their trace id derives from the run id.
+  ["run", "traceparent", "TEXT"],
+  // 0 for runs created before: a Worker that turns tracing on exports their events from the first.
+  ["run", "trace_cursor", "INTEGER NOT NULL DEFAULT 0"],
 ];
 
 /**

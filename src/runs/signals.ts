@@ -6,6 +6,7 @@ import { InvalidInputError, issuesText } from "baton-workflows";
 import { housekeepingBackoffMs, toErrorData, type ErrorData } from "baton-workflows/engine";
 import type { Env } from "../env.ts";
 import type { PendingSignal, RunRow, RunStore, Signal } from "./run-store.ts";
+import { childTraceparent } from "../telemetry/run-tracer.ts";
 
 /** A test's hook: throws to make a delivery fail (a target that cannot be reached). */
 export type SignalFault = (signal: Signal) => void;
@@ -56,6 +57,8 @@ async function deliver(env: Env, run: RunRow, signal: Signal): Promise<ErrorData
         idempotencyKey: null,
         origin: run.origin,
         parent: { id: run.id, key: signal.body.parentKey },
+        // The child runs in its parent's trace, its root span under the parent's.
+        traceparent: childTraceparent(env, run),
       });
       return started.invalid ? toErrorData(new InvalidInputError(`taskFlow("${signal.body.workflow}"): the input does not fit its input schema: ${issuesText(started.invalid)}`, started.invalid)) : null;
     }

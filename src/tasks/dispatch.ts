@@ -11,6 +11,7 @@ import type { RunRow } from "../runs/run-store.ts";
 import type { TaskMessage } from "./messages.ts";
 import { cacheIdentity } from "./task-cache.ts";
 import { queueFor } from "./task-queues.ts";
+import { attemptTraceparent } from "../telemetry/run-tracer.ts";
 
 /** Back-off for a failed queue send. */
 const RESEND_MS = 5_000;
@@ -135,6 +136,14 @@ export class TaskDispatch {
       queues.set(queue, [...(queues.get(queue) ?? []), message]);
     }
     if (unroutable.length > 0) this.host.settled(unroutable);
+    // Each message carries its attempt's span, so the consumer's closure runs under it (null while tracing is off: left out).
+    const run = this.host.run();
+    for (const messages of queues.values()) {
+      for (const message of messages) {
+        const traceparent = attemptTraceparent(this.host.env, run, message.key, message.attempt);
+        if (traceparent !== null) message.traceparent = traceparent;
+      }
+    }
     await Promise.all([...remote].map(([name, messages]) => this.sendToWorkers(name, messages)));
     for (const [queue, messages] of queues) {
       try {

@@ -21,6 +21,8 @@ export const TaskMessage = z.object({
   runId: z.string().check(z.minLength(1)),
   key: z.string().check(z.minLength(1)),
   attempt: z.number().check(z.int(), z.positive()),
+  /** The attempt's span (W3C traceparent) when the run exports traces; messages from before tracing have none. */
+  traceparent: z.optional(z.string().check(z.maxLength(128))),
 });
 /** A queue message asking a consumer to run one attempt of one task. */
 export type TaskMessage = z.infer<typeof TaskMessage>;

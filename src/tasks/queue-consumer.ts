@@ -11,6 +11,7 @@ import { toErrorData, runClosure, type ExecutionOptions, type LogEntry, type Out
 import type { Env } from "../env.ts";
 import { TaskMessage, type TaskReport } from "./messages.ts";
 import { registry, type Registry } from "../registry.ts";
+import { normalTraceparent } from "../telemetry/traceparent.ts";
 import type { RunObject, TaskContextData, TaskRef } from "../runs/run-object.ts";
 
 /** The queue where messages land that the consumer could not process after the queue's retries. */
@@ -138,7 +139,7 @@ async function runJobs(runId: string, jobs: Job[], env: Env, deployed: Registry)
             : otherCode
               ? { ok: false, error: toErrorData(versionMismatch(runId, task.key, context.workflow, context.version, mine)) }
               : body
-                ? ((await mirror?.run(task.key, task.attempt, cancel)) ?? (await replayFromStart(runId, { message, task }, env, cancel, deployed)))
+                ? ((await mirror?.run(task.key, task.attempt, cancel, traceparentOf(task))) ?? (await replayFromStart(runId, { message, task }, env, cancel, deployed)))
                 : { ok: false, error: toErrorData(new WorkflowNotFoundError(`workflow "${context.workflow}" is not deployed in this Worker`)) };
           // Null, or cancelled: the attempt stopped being wanted; there is nothing to report.
           if (outcome === null || cancel.aborted) {
@@ -177,7 +178,7 @@ function runScript(script: NonNullable<NonNullable<TaskContextData["scripts"]>[n
   if (!found) {
     return Promise.resolve({ ok: false, error: toErrorData(new ScriptNotFoundError(`script "${script.path}" is not deployed in this Worker`)) });
   }
-  return runClosure((context) => found.run(script.args, context), task.key, task.attempt, script.timeout, cancel);
+  return runClosure((context) => found.run(script.args, context), task.key, task.attempt, script.timeout, cancel, traceparentOf(task));
 }
 
 /**
@@ -191,7 +192,12 @@ async function replayFromStart(runId: string, job: Job, env: Env, cancel: AbortS
   const context = (await fetchContext(env.RUNS.get(env.RUNS.idFromName(runId)), [taskRef(job)], 0))?.context;
   const body = context && deployed.body(context.workflow);
   if (!context || !body || !context.wanted[0]) return null;
-  return runTaskByReplay(body, context.input, context.log, task.key, task.attempt, replayOptions(runId, context, deployed), cancel);
+  return runTaskByReplay(body, context.input, context.log, task.key, task.attempt, replayOptions(runId, context, deployed), cancel, traceparentOf(task));
+}
+
+/** The attempt's span its message carries, if it is a well-formed traceparent. */
+function traceparentOf(task: TaskMessage): string | null {
+  return normalTraceparent(task.traceparent);
 }
 
 /**
