@@ -5,7 +5,7 @@ import * as z from "zod/mini";
 import { RUN_EVENT_TYPES } from "../runs/run-events.ts";
 import { EVENTS_PAGE_SIZE } from "../runs/run-streams.ts";
 import { doc, int, named, orNull, text } from "./schema-kit.ts";
-import { RunStatus, RunSummary } from "./schemas.ts";
+import { RunSummary, statusList } from "./schemas.ts";
 
 export const RunEventView = named(
   "RunEvent",
@@ -50,18 +50,6 @@ export const RunStreamEvent = named(
 
 export const StreamQuery = z.strictObject({
   workflow: z.optional(doc("Only runs of this workflow (or script) path.", z.string().check(z.minLength(1)))),
-  status: z.optional(
-    doc(
-      "Only events whose run is now in one of these statuses, comma-separated.",
-      z.pipe(
-        z.pipe(
-          z.string(),
-          z.transform((value: string) => value.split(",").map((part) => part.trim())),
-        ),
-        z.array(RunStatus).check(z.minLength(1)),
-      ),
-      "running,waiting",
-    ),
-  ),
+  status: z.optional(statusList("Only events whose run is now in one of these statuses, comma-separated.", "running,waiting")),
   after: z.optional(doc("A cursor (an event's id) to resume after; a Last-Event-ID header takes precedence.", orNull(text()))),
 });

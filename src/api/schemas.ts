@@ -353,22 +353,25 @@ const queryTime = () =>
     z.transform((value: string) => Date.parse(value)),
   );
 
+/** A query parameter naming one run status or several, comma-separated. */
+export function statusList(description: string, example: string) {
+  return doc(
+    description,
+    z.pipe(
+      z.pipe(
+        z.string(),
+        z.transform((value: string) => value.split(",").map((part) => part.trim())),
+      ),
+      z.array(RunStatus).check(z.minLength(1)),
+    ),
+    example,
+  );
+}
+
 export const ListQuery = z.strictObject({
   workflow: z.optional(doc("Only runs of this workflow (or script) path.", z.string().check(z.minLength(1)))),
   // One status or several, comma-separated: ?status=failed,cancelled
-  status: z.optional(
-    doc(
-      "One status or several, comma-separated: failed,cancelled.",
-      z.pipe(
-        z.pipe(
-          z.string(),
-          z.transform((value: string) => value.split(",").map((part) => part.trim())),
-        ),
-        z.array(RunStatus).check(z.minLength(1)),
-      ),
-      "failed,cancelled",
-    ),
-  ),
+  status: z.optional(statusList("One status or several, comma-separated: failed,cancelled.", "failed,cancelled")),
   parentId: z.optional(doc("Only the children of this run.", z.string().check(z.regex(/^[A-Za-z0-9_-]{1,128}$/, "parentId must be a run id")))),
   createdAfter: z.optional(doc("Only runs created at or after this ISO 8601 time or date.", queryTime())),
   createdBefore: z.optional(doc("Only runs created before this ISO 8601 time or date.", queryTime())),

@@ -8,6 +8,7 @@ import { RUN_STATUSES } from "baton-workflows/engine";
 import { num, text } from "../runs/rows.ts";
 import type { RunPage, RunStatus, RunSummary } from "../runs/run-view.ts";
 import { RunFeed } from "./run-feed.ts";
+import { closeReader } from "../runs/run-streams.ts";
 
 export type { RunPage } from "../runs/run-view.ts";
 
@@ -101,11 +102,7 @@ export class RunIndex extends DurableObject<Env> {
 
   /** A feed reader hung up. */
   override async webSocketClose(socket: WebSocket, code: number): Promise<void> {
-    try {
-      socket.close(code === 1005 ? 1000 : code, "closed");
-    } catch {
-      // Already closed.
-    }
+    closeReader(socket, code);
   }
 
   /** Whether the run `id` is listed here. */

@@ -4,7 +4,7 @@
 
 import { isTerminal } from "baton-workflows/engine";
 import { Pausable } from "./pausing.ts";
-import { EVENTS_PAGE_SIZE } from "./run-streams.ts";
+import { closeReader, EVENTS_PAGE_SIZE } from "./run-streams.ts";
 import type { RunEvent } from "./run-events.ts";
 
 /** A page of a run's events: those after the cursor asked for, where to go on from, and whether the run ended with these. */
@@ -43,10 +43,6 @@ export abstract class Observable extends Pausable {
 
   /** A reader hung up: close our side too (readers only listen). */
   override async webSocketClose(socket: WebSocket, code: number): Promise<void> {
-    try {
-      socket.close(code === 1005 ? 1000 : code, "closed");
-    } catch {
-      // Already closed.
-    }
+    closeReader(socket, code);
   }
 }

@@ -22,6 +22,15 @@ interface Reader {
 /** What a reader is sent: a page of events, or the end once the run ended and every event went out. */
 export type ReaderMessage = { events: RunEvent[] } | { end: { status: string } };
 
+/** A reader hung up: close our end too (readers only listen). */
+export function closeReader(socket: WebSocket, code: number): void {
+  try {
+    socket.close(code === 1005 ? 1000 : code, "closed");
+  } catch {
+    // Already closed.
+  }
+}
+
 /** The run object's readers. */
 export class RunStreams {
   private readonly ctx: DurableObjectState;
