@@ -14,7 +14,7 @@ import { RunObject, type TaskRef } from "../src/runs/run-object.ts";
 import type { RunSummary } from "../src/runs/run-view.ts";
 import { modules } from "./generated/workflows.ts";
 
-export { ConcurrencyLimiter, TaskCache } from "../src/index.ts";
+export { AccessGuard, ConcurrencyLimiter, Scheduler, TaskCache, WorkerDirectory, WorkQueue } from "../src/index.ts";
 
 registry.add(modules);
 

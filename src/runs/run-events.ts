@@ -5,7 +5,7 @@
 // write it tells of, so a crash loses none and invents none; streams and traces read
 // them by number.
 
-import type { AttemptFacts, ErrorData, Json, StepChange, StepRecord } from "baton-workflows/engine";
+import type { AttemptFacts, ErrorData, Json, StepChange, StepKind, StepRecord } from "baton-workflows/engine";
 import { num, numOrNull, oneOf, text, textOrNull, type Row } from "./rows.ts";
 
 /** Every event type, in one vocabulary for the API, the console and traces. */
@@ -47,6 +47,13 @@ export interface RunEvent {
 
 /** The most log lines of one attempt told as events; the attempt's stored logs keep them all. */
 export const MAX_LOG_EVENTS_PER_ATTEMPT = 100;
+
+/** What a step's events name it by, read narrowly on each status change. */
+export interface StepHeadFacts {
+  kind: StepKind;
+  name: string;
+  attempts: number;
+}
 
 /** A step write's event, before it is numbered. */
 interface Pending {
@@ -124,38 +131,44 @@ export class RunEvents {
         return this.write({ type: "step.waiting", key, data: { ...base, for: "child", workflow: step.flow?.workflow ?? null, runId: step.flow?.childId ?? null } });
       default: {
         const script = step.script ? { script: step.script.path } : {};
-        this.write({ type: step.status === "queued" ? "step.queued" : "step.scheduled", key, attempt: step.attempts, data: { ...base, ...script } });
+        const now = Date.now();
+        const told: [Pending, number][] = [[{ type: step.status === "queued" ? "step.queued" : "step.scheduled", key, attempt: step.attempts, data: { ...base, ...script } }, now]];
         // An inline step's closure runs at once, in the run object.
-        if (step.kind === "step" && step.status === "running") this.write({ type: "step.attempt.started", key, attempt: step.attempts, data: {} });
+        if (step.kind === "step" && step.status === "running") told.push([{ type: "step.attempt.started", key, attempt: step.attempts, data: {} }, now]);
+        this.writeAll(told);
       }
     }
   }
 
-  /** A change applied to the step at `key`; `read` gives the step as it now is. */
-  changed(key: string, change: StepChange, read: () => StepRecord | undefined): void {
+  /**
+   * A change applied to the step at `key`: `head` reads its kind, name and attempt count
+   * (a narrow read: the change itself carries what else an event tells), and `resultSize`
+   * is the length of the result or error it wrote.
+   */
+  changed(key: string, change: StepChange, head: () => StepHeadFacts | undefined, resultSize: number): void {
     if (change.status === undefined) return;
     this.release();
-    const step = read();
+    const step = head();
     if (!step) return;
     const base = { kind: step.kind, name: step.name };
     const attempt = step.attempts;
     const work = step.kind === "task" || step.kind === "step";
     switch (change.status) {
       case "completed": {
-        if (step.kind === "approval" && isDecision(step.result)) this.write({ type: "step.decided", key, data: { ...base, ...step.result } });
-        const done: Pending = { type: "step.completed", key, data: { ...base, outputBytes: byteSize(step.result), ...(step.fromCache ? { fromCache: true } : {}) } };
+        if (step.kind === "approval" && isDecision(change.result)) this.write({ type: "step.decided", key, data: { ...base, ...change.result } });
+        const done: Pending = { type: "step.completed", key, data: { ...base, outputSize: resultSize, ...(change.fromCache ? { fromCache: true } : {}) } };
         if (work) this.held = { ...done, attempt };
         else this.write(done);
         return;
       }
       case "failed": {
-        const failed: Pending = { type: "step.failed", key, data: { ...base, error: errorSummary(step.error) } };
+        const failed: Pending = { type: "step.failed", key, data: { ...base, error: errorSummary(change.error) } };
         if (work) this.held = { ...failed, attempt };
         else this.write(failed);
         return;
       }
       case "retrying":
-        this.held = { type: "step.retrying", key, attempt, data: { ...base, retryAt: isoOrNull(step.wakeAt), error: errorSummary(step.error) } };
+        this.held = { type: "step.retrying", key, attempt, data: { ...base, retryAt: isoOrNull(change.wakeAt ?? null), error: errorSummary(change.error) } };
         return;
       case "cancelled":
         return this.write({ type: "step.cancelled", key, data: base });
@@ -165,7 +178,7 @@ export class RunEvents {
         // An inline step runs again at once; a task's new attempt goes to a queue and starts when a consumer claims it.
         return this.write({ type: step.kind === "step" ? "step.attempt.started" : "step.scheduled", key, attempt, data: step.kind === "step" ? {} : base });
       case "sleeping":
-        return this.write({ type: "step.sleeping", key, data: { ...base, wakeAt: isoOrNull(step.wakeAt) } });
+        return this.write({ type: "step.sleeping", key, data: { ...base, wakeAt: isoOrNull(change.wakeAt ?? null) } });
       case "waiting":
         return this.write({ type: "step.waiting", key, data: base });
     }
@@ -180,11 +193,12 @@ export class RunEvents {
   attempted(key: string, attempt: number, endedAt: number, error: ErrorData | null, facts: AttemptFacts): void {
     const held = this.held;
     this.held = undefined;
-    this.write({ type: "step.attempt.ended", key, attempt, data: error === null ? { ok: true } : { ok: false, error: errorSummary(error) } }, endedAt);
+    const told: [Pending, number][] = [[{ type: "step.attempt.ended", key, attempt, data: error === null ? { ok: true } : { ok: false, error: errorSummary(error) } }, endedAt]];
     const lines = facts.logs ?? [];
-    for (const line of lines.slice(0, MAX_LOG_EVENTS_PER_ATTEMPT)) this.write({ type: "log", key, attempt, data: { level: line.level, message: line.message } }, line.at);
-    if (lines.length > MAX_LOG_EVENTS_PER_ATTEMPT) this.write({ type: "log", key, attempt, data: { level: "info", message: `… ${lines.length - MAX_LOG_EVENTS_PER_ATTEMPT} more lines in the step's logs` } }, endedAt);
-    if (held) this.write(held, endedAt);
+    for (const line of lines.slice(0, MAX_LOG_EVENTS_PER_ATTEMPT)) told.push([{ type: "log", key, attempt, data: { level: line.level, message: line.message } }, line.at]);
+    if (lines.length > MAX_LOG_EVENTS_PER_ATTEMPT) told.push([{ type: "log", key, attempt, data: { level: "info", message: `… ${lines.length - MAX_LOG_EVENTS_PER_ATTEMPT} more lines in the step's logs` } }, endedAt]);
+    if (held) told.push([held, endedAt]);
+    this.writeAll(told);
   }
 
   // ---
@@ -197,12 +211,30 @@ export class RunEvents {
   }
 
   private write(event: Pending, at = Date.now()): void {
-    const row = this.sql
-      .exec("INSERT INTO run_events (at, type, key, attempt, data) VALUES (?, ?, ?, ?, ?) RETURNING id", at, event.type, event.key ?? null, event.attempt ?? null, JSON.stringify(event.data))
-      .one();
-    this.newest = num(row, "id");
+    this.writeAll([[event, at]]);
+  }
+
+  /** Writes events numbered after the newest (read once, then kept), in statements of up to ROWS_PER_INSERT rows: each statement costs more than its rows. */
+  private writeAll(events: readonly (readonly [Pending, number])[]): void {
+    try {
+      for (let from = 0; from < events.length; from += ROWS_PER_INSERT) {
+        const chunk = events.slice(from, from + ROWS_PER_INSERT);
+        const values: SqlStorageValue[] = [];
+        let id = this.last();
+        for (const [event, at] of chunk) values.push(++id, at, event.type, event.key ?? null, event.attempt ?? null, JSON.stringify(event.data));
+        this.sql.exec(`INSERT INTO run_events (id, at, type, key, attempt, data) VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?)").join(", ")}`, ...values);
+        this.newest = id;
+      }
+    } catch (error) {
+      // Telling of a transition must never undo it: the step's write stands, and the run goes on.
+      this.newest = undefined;
+      console.error(`baton: ${events.length} run events not recorded: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 }
+
+/** Rows in one insert of events: six values each, and a Durable Object's SQLite binds at most 100 values per statement. */
+const ROWS_PER_INSERT = 16;
 
 /** What a stored row says. */
 function eventOf(row: Row): RunEvent {
@@ -226,10 +258,6 @@ function isoOrNull(at: number | null): string | null {
 export function errorSummary(error: ErrorData | undefined | null): Json {
   if (!error) return null;
   return { name: error.name, message: error.message, ...(error.code ? { code: error.code } : {}) };
-}
-
-function byteSize(value: Json | undefined): number {
-  return value === undefined ? 0 : new TextEncoder().encode(JSON.stringify(value)).length;
 }
 
 function isDecision(value: Json | undefined): value is { [field: string]: Json } {

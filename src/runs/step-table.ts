@@ -6,11 +6,11 @@
 import type { AttemptFacts, ErrorData, Json, LeaseChange, LogEntry, LogLine, ResolvedTaskOptions, StepChange, StepGuard, StepRecord, StepStatus, StepStorage, StepTally } from "baton-workflows/engine";
 import { encodeJson, OPEN_STEP_STATUSES } from "baton-workflows/engine";
 import { attemptHistory, attemptLogs, copyStoredAttempts, recordAttemptRow, storedAttempts, type StoredAttempt } from "./attempt-rows.ts";
-import { num, numOrNull, oneOf, taskOptions, textOrNull, type Row } from "./rows.ts";
+import { num, numOrNull, oneOf, taskOptions, text, textOrNull, type Row } from "./rows.ts";
 import type { AttemptView } from "./run-view.ts";
 import type { EventInbox } from "./event-inbox.ts";
-import type { RunEvents } from "./run-events.ts";
-import { assignments, HEAD_COLUMNS, logEntryOf, OPEN, recordOf, STATUSES } from "./step-rows.ts";
+import type { RunEvents, StepHeadFacts } from "./run-events.ts";
+import { assignments, HEAD_COLUMNS, KINDS, logEntryOf, OPEN, recordOf, STATUSES } from "./step-rows.ts";
 
 export type { StoredAttempt } from "./attempt-rows.ts";
 
@@ -44,6 +44,12 @@ export class StepTable implements StepStorage {
   step(key: string): StepRecord | undefined {
     const row = this.sql.exec("SELECT * FROM steps WHERE key = ?", key).toArray()[0];
     return row && this.recordOf(row);
+  }
+
+  /** The kind, name and attempt count of the step at `key`: what its events name it by. */
+  private head(key: string): StepHeadFacts | undefined {
+    const row = this.sql.exec("SELECT kind, name, attempts FROM steps WHERE key = ?", key).toArray()[0];
+    return row && { kind: oneOf(row, "kind", KINDS), name: text(row, "name"), attempts: num(row, "attempts") };
   }
 
   insert(step: StepRecord): void {
@@ -108,7 +114,7 @@ export class StepTable implements StepStorage {
     this.changes = change_seq;
     if (this.bytes !== undefined) this.bytes += size;
     if (change.delivery) this.deliveries = Math.max(this.lastDelivery(), change.delivery);
-    this.events.changed(key, change, () => this.step(key));
+    this.events.changed(key, change, () => this.head(key), size);
     return true;
   }
 

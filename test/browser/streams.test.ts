@@ -1,7 +1,8 @@
 // A run's event stream under `wrangler dev`, as a client outside the Worker reads it:
 // Server-Sent Events of a run with three tasks and a sleep arrive in order and end with
 // the run; when the dev server is killed and restarted mid-run, the client resumes with
-// Last-Event-ID and misses nothing (BatonClient.events does the same by itself).
+// Last-Event-ID and misses nothing (BatonClient.events does the same by itself). And a
+// run cancelled during a task runs its finally cleanup task before it ends cancelled.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BatonClient, type RunEvent } from "../../sdk/client/index.ts";
 import { readSse } from "../../sdk/client/sse.ts";
@@ -82,5 +83,22 @@ describe("run event streams under wrangler dev", () => {
     expect(seen.map((event) => event.id)).toEqual(seen.map((_, n) => n + 1));
     expect(seen).toEqual(await pages(id));
     expect(seen.at(-1)?.type).toBe("run.ended");
+  });
+
+  it("runs the finally cleanup task of a run cancelled during its task, then ends cancelled", { timeout: 60_000 }, async () => {
+    const { id } = await client.start("cleanup", { seconds: 30 });
+    const told: string[] = [];
+    for await (const event of client.events(id)) {
+      told.push(`${event.type}${event.key ? ` ${event.key}` : ""}`);
+      if (event.type === "step.attempt.started" && event.key === "long#0") await client.cancel(id);
+    }
+    const run = await client.get(id);
+    expect(run.status).toBe("cancelled");
+    expect(run.steps.map((step) => [step.key, step.status])).toEqual([
+      ["long#0", "cancelled"],
+      ["cleanup#0", "completed"],
+    ]);
+    expect(told.indexOf("run.cancel_requested")).toBeLessThan(told.indexOf("step.completed cleanup#0"));
+    expect(told.at(-1)).toBe("run.ended");
   });
 });

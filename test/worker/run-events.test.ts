@@ -84,6 +84,17 @@ describe("run events", () => {
     expect(logs.map((event) => [event.key, event.attempt, event.data.message])).toContainEqual(["count#0", 2, "attempt 2"]);
   });
 
+  it("tells the first 100 lines of an attempt, then how many more its logs hold, in order", async () => {
+    const id = await startRun("noisy", { lines: 130 });
+    await waitForRun(id);
+    const events = (await allEvents(id)).filter((event) => event.key === "print#0");
+    expect(events.map((event) => event.id)).toEqual(events.map((_, n) => events[0]!.id + n));
+    const logs = events.filter((event) => event.type === "log").map((event) => event.data.message);
+    expect(logs).toEqual([...Array.from({ length: 100 }, (_, n) => `line ${n + 1}`), "… 30 more lines in the step's logs"]);
+    expect(events.map((event) => event.type).filter((type) => type !== "log")).toEqual(["step.scheduled", "step.attempt.started", "step.attempt.ended", "step.completed"]);
+    expect(events.at(-1)?.data).toMatchObject({ outputSize: 3 });
+  });
+
   it("streams Server-Sent Events to the end, and resumes after Last-Event-ID", async () => {
     const id = await startRun("crash-window", { tag: crypto.randomUUID() });
     const response = await api(`/api/runs/${id}/events`, { headers: { Accept: "text/event-stream" } });
