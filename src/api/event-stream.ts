@@ -146,10 +146,6 @@ export async function allRunsStream(env: Env, filters: { workflow?: string | und
   const filter = new URLSearchParams();
   if (filters.workflow !== undefined) filter.set("workflow", filters.workflow);
   if (filters.statuses !== undefined) filter.set("status", filters.statuses.join(","));
-  const channel = new SseChannel();
-  const known: number[] = cursors ?? Array.from({ length: INDEX_SHARDS }, () => 0);
-  const sockets: WebSocket[] = [];
-  channel.onClose = () => sockets.forEach(closeQuietly);
   const opened = await Promise.all(
     shards(env).map((stub, n) => {
       const params = new URLSearchParams(filter);
@@ -157,11 +153,17 @@ export async function allRunsStream(env: Env, filters: { workflow?: string | und
       return readerSocket(stub, `/feed?${params}`);
     }),
   );
+  const sockets = opened.flatMap((open) => ("socket" in open ? [open.socket] : []));
+  if (sockets.length < opened.length) {
+    sockets.forEach(closeQuietly);
+    throw new ApiError(429, "too_many_readers", "the run list serves its most live readers of the all-runs stream; try again later");
+  }
+  const channel = new SseChannel();
+  const known: number[] = cursors ?? Array.from({ length: INDEX_SHARDS }, () => 0);
+  channel.onClose = () => sockets.forEach(closeQuietly);
   const reported = new Set<number>();
-  opened.forEach((open, shard) => {
-    if ("status" in open) return channel.close();
-    sockets.push(open.socket);
-    open.socket.addEventListener("message", (message) => {
+  sockets.forEach((socket, shard) => {
+    socket.addEventListener("message", (message) => {
       const read = JSON.parse(String(message.data)) as { cursor: number; events?: FeedEvent[] };
       for (const event of read.events ?? []) {
         known[shard] = event.seq;
@@ -172,9 +174,9 @@ export async function allRunsStream(env: Env, filters: { workflow?: string | und
       // Every shard said where it stands: the client gets a cursor to resume from even before any event.
       if (!reported.has(shard) && reported.add(shard).size === INDEX_SHARDS) channel.send(JSON.stringify({ id: encodeStreamCursor(known) }), { id: encodeStreamCursor(known), event: "ready" });
     });
-    open.socket.addEventListener("close", () => channel.close());
-    open.socket.addEventListener("error", () => channel.close());
-    greet(open.socket);
+    socket.addEventListener("close", () => channel.close());
+    socket.addEventListener("error", () => channel.close());
+    greet(socket);
   });
   return channel.response;
 }

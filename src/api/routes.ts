@@ -157,7 +157,7 @@ export const streamRuns = createRoute({
   request: { query: StreamQuery, headers: z.object({ "Last-Event-ID": z.optional(doc("Resume after this event's id.", z.string())) }) },
   responses: {
     200: { description: "Server-Sent Events (text/event-stream), each a RunStreamEvent as a message with its id; it runs until the client leaves." },
-    ...refusals({ ...common, 400: "invalid_request: a filter or cursor that does not fit" }),
+    ...refusals({ ...common, 400: "invalid_request: a filter or cursor that does not fit", 429: "too_many_readers: the run list serves its most live readers" }),
   },
 });
 

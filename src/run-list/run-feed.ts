@@ -30,6 +30,8 @@ export interface FeedFilter {
 
 interface FeedReader extends FeedFilter {
   after: number;
+  /** Sent anything only once it greeted: before, its other end may not be listening. */
+  greeted: boolean;
 }
 
 /** One shard's feed and its readers. */
@@ -56,14 +58,15 @@ export class RunFeed {
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
     const from = after ?? num(this.ctx.storage.sql.exec("SELECT COALESCE(MAX(seq), 0) AS n FROM feed").one(), "n");
-    server.serializeAttachment({ ...filter, after: from } satisfies FeedReader);
+    server.serializeAttachment({ ...filter, after: from, greeted: false } satisfies FeedReader);
     return new Response(null, { status: 101, webSocket: client });
   }
 
   /** The reader's first message (sent once it accepted its end, so nothing sent before is lost): where it stands, and what it missed. */
   greeted(socket: WebSocket): void {
     const reader = socket.deserializeAttachment() as FeedReader | null;
-    if (!reader) return;
+    if (!reader || reader.greeted) return;
+    socket.serializeAttachment({ ...reader, greeted: true } satisfies FeedReader);
     // The reader learns where it stands even when nothing matches yet, so its cursor is whole.
     socket.send(JSON.stringify({ cursor: reader.after }));
     this.send(socket);
@@ -71,7 +74,7 @@ export class RunFeed {
 
   private send(socket: WebSocket): void {
     const reader = socket.deserializeAttachment() as FeedReader | null;
-    if (!reader) return;
+    if (!reader?.greeted) return;
     const rows = this.ctx.storage.sql.exec("SELECT * FROM feed WHERE seq > ? ORDER BY seq", reader.after).toArray();
     if (rows.length === 0) return;
     const events: FeedEvent[] = [];

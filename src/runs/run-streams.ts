@@ -14,9 +14,10 @@ export const MAX_RUN_READERS = 64;
 /** Events in one message to a reader (and in one JSON page). */
 export const EVENTS_PAGE_SIZE = 500;
 
-/** What a reader's socket remembers across hibernation: the last event id it was sent. */
+/** What a reader's socket remembers across hibernation: the last event id it was sent, and whether it greeted (only then is it sent anything). */
 interface Reader {
   after: number;
+  greeted: boolean;
 }
 
 /** What a reader is sent: a page of events, or the end once the run ended and every event went out. */
@@ -47,12 +48,15 @@ export class RunStreams {
     if (this.ctx.getWebSockets().length >= MAX_RUN_READERS) return new Response(`this run has ${MAX_RUN_READERS} readers, the most it serves at once`, { status: 429 });
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
-    server.serializeAttachment({ after } satisfies Reader);
+    server.serializeAttachment({ after, greeted: false } satisfies Reader);
     return new Response(null, { status: 101, webSocket: client });
   }
 
   /** The reader's first message, once it accepted its end (what is sent before may be lost): it gets what it missed. */
   greeted(socket: WebSocket): void {
+    const reader = socket.deserializeAttachment() as Reader | null;
+    if (!reader || reader.greeted) return;
+    socket.serializeAttachment({ ...reader, greeted: true } satisfies Reader);
     this.send(socket);
   }
 
@@ -69,7 +73,9 @@ export class RunStreams {
   private send(socket: WebSocket): void {
     const store = this.store();
     const reader = socket.deserializeAttachment() as Reader | null;
-    let after = reader?.after ?? 0;
+    // Not greeted yet: its other end may not be listening, and what it misses now it gets on its greeting.
+    if (!reader?.greeted) return;
+    let after = reader.after;
     try {
       for (;;) {
         const events = store.events.after(after, EVENTS_PAGE_SIZE);
@@ -78,7 +84,7 @@ export class RunStreams {
         after = events[events.length - 1]!.id;
         if (events.length < EVENTS_PAGE_SIZE) break;
       }
-      socket.serializeAttachment({ after } satisfies Reader);
+      socket.serializeAttachment({ after, greeted: true } satisfies Reader);
       const run = store.run();
       if (run && isTerminal(run.status)) {
         socket.send(JSON.stringify({ end: { status: run.status } } satisfies ReaderMessage));
