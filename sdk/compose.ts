@@ -48,17 +48,23 @@ export function taskScript<R = unknown>(path: string, args?: unknown, options?: 
   return currentContext("taskScript").script<R>(path, args, rest, control);
 }
 
+/** Starts a child run of the workflow at `path` and resolves at once with its id; the child's end settles nothing here. */
+export function taskFlow(path: string, input: unknown, options: FlowOptions & { start: true }): Promise<{ runId: string }>;
 /**
  * Starts a child run of the workflow at `path` with `input` and waits for it: resolves
  * to the child's output, rejects with its error (CancelledError if it was cancelled).
  */
+export function taskFlow<R = unknown>(path: string, input?: unknown, options?: FlowOptions): Promise<R>;
 export function taskFlow<R = unknown>(path: string, input?: unknown, options: FlowOptions = {}): Promise<R> {
   checkPath("taskFlow", path);
   if (typeof options !== "object" || options === null) throw new InvalidArgumentError("taskFlow() options must be an object");
   const { options: rest = {}, control } = takeSignal(options, "taskFlow()");
-  onlyKnownKeys(rest, ["timeout"], "taskFlow()");
+  onlyKnownKeys(rest, ["timeout", "start"], "taskFlow()");
+  if (rest.start !== undefined && typeof rest.start !== "boolean") throw new InvalidArgumentError(`taskFlow() start must be true or false, got ${JSON.stringify(rest.start)}`);
+  // A started child is not waited for: there is no wait for a timeout or a signal to end.
+  if (rest.start && (rest.timeout !== undefined || control.signal !== undefined)) throw new InvalidArgumentError("taskFlow() with start: true takes no timeout or signal: the parent does not wait for the child");
   const resolved = rest.timeout === undefined ? {} : { timeout: toSeconds(rest.timeout, "taskFlow() timeout", 0, true) };
-  return currentContext("taskFlow").flow<R>(path, input, resolved, control);
+  return currentContext("taskFlow").flow<R>(path, input, rest.start ? { ...resolved, start: true } : resolved, control);
 }
 
 /**

@@ -7,6 +7,7 @@ import type { Duration } from "./duration.ts";
 import type { EventRequest } from "./events.ts";
 import { OutsideRunError } from "./errors.ts";
 import type { ResolvedTaskOptions, TaskOptions } from "./options.ts";
+import type { RunInfo, SendRequest } from "./core/run-info.ts";
 
 /** What a task or step closure receives. */
 export interface TaskContext {
@@ -60,6 +61,10 @@ export interface RunContext {
   script<T>(path: string, args: unknown, options: TaskOptions | undefined, control?: CallControl): Promise<T>;
   /** Starts a child run of the workflow at `path` and waits for its end. */
   flow<T>(path: string, input: unknown, options: ResolvedFlowOptions, control?: CallControl): Promise<T>;
+  /** Sends an event to another run; resolves once delivered (see `sendEvent`). */
+  send(request: SendRequest, control?: CallControl): Promise<SentEvent>;
+  /** The run this body belongs to (see `currentRun`). */
+  currentRun(): RunInfo;
   /** True when this run takes the code path of change `id` (see `patched`). */
   patched(id: string): boolean;
   /** Runs `fn` so that the run's cancel does not interrupt the primitives it awaits. */
@@ -72,11 +77,20 @@ export interface FlowOptions {
   timeout?: Duration;
   /** Aborting it cancels the child run and rejects taskFlow with CancelledError. */
   signal?: AbortSignal;
+  /** True: start the child and resolve at once with `{ runId }`, without waiting for its end (no timeout or signal then). */
+  start?: boolean;
+}
+
+/** What `sendEvent` resolves to: the wait of the target it settled, or null when the event was kept in its inbox. */
+export interface SentEvent {
+  deliveredTo: string | null;
 }
 
 /** taskFlow() options as the engine receives them: the timeout in seconds. */
 export interface ResolvedFlowOptions {
   timeout?: number;
+  /** Start the child and answer its id at once. */
+  start?: boolean;
 }
 
 /** AsyncLocalStorage's shape: the engine's context carrier. */

@@ -170,6 +170,23 @@ export class InvalidOutputError extends BatonError {
   }
 }
 
+/** Why sendEvent() could not deliver: the target run does not exist, has ended, or its inbox is full. */
+export type NotDeliveredReason = "run_not_found" | "run_not_active" | "inbox_full" | "idempotency_conflict";
+
+/** sendEvent() could not deliver its event: `runId` names the target, `reason` says why. */
+export class EventNotDeliveredError extends BatonError {
+  /** The run the event was sent to. */
+  declare runId?: string;
+  /** Why it was not delivered. */
+  declare reason?: NotDeliveredReason;
+  constructor(message: string, options?: { cause?: unknown; runId?: string; reason?: NotDeliveredReason }) {
+    super("EventNotDeliveredError", "event_not_delivered", message, options);
+    // Own fields, so they are kept with the error's data and restored in the body.
+    if (options?.runId !== undefined) this.runId = options.runId;
+    if (options?.reason !== undefined) this.reason = options.reason;
+  }
+}
+
 /** Baton's error classes by name, so an error rebuilt from data is an instance of its class. */
 export const ERROR_CLASSES: Readonly<Record<string, new (message: string) => BatonError>> = {
   FatalError,
@@ -188,6 +205,7 @@ export const ERROR_CLASSES: Readonly<Record<string, new (message: string) => Bat
   StepLimitError,
   UnansweredApprovalError,
   EventTimeoutError,
+  EventNotDeliveredError,
   InvalidInputError,
   InvalidOutputError,
 };

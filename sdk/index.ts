@@ -20,9 +20,11 @@ export type { Schedule, ScheduledInput, ScheduleOverlap, WorkflowOptions } from 
 export { inputJsonSchema, isStandardSchema, issuesText, validate, type InferInput, type InferOutput, type SchemaIssue, type StandardSchema } from "./schema.ts";
 export { nonCancellable, race, type CallOptions, type RaceEntry } from "./cancel.ts";
 export { isScript, patched, script, taskFlow, taskScript, type FlowOptions, type Script } from "./compose.ts";
+export { currentRun, sendEvent, type RunInfo, type SentEvent } from "./messages.ts";
 export {
   BatonError,
   CancelledError,
+  EventNotDeliveredError,
   EventTimeoutError,
   FatalError,
   TaskTimeoutError,
@@ -30,6 +32,7 @@ export {
   InvalidInputError,
   InvalidOutputError,
   isNamed,
+  type NotDeliveredReason,
   NonDeterminismError,
   OutsideRunError,
   ScriptNotFoundError,

@@ -438,7 +438,7 @@ export interface StartBody {
 /** One step with everything it produced, as `GET /api/runs/{id}/steps/{key}` answers. */
 export interface StepDetail {
   key: string;
-  kind: "task" | "step" | "sleep" | "approval" | "event" | "flow" | "patch";
+  kind: "task" | "step" | "sleep" | "approval" | "event" | "flow" | "send" | "patch";
   name: string;
   status: "queued" | "running" | "retrying" | "sleeping" | "waiting" | "completed" | "failed" | "cancelled";
   attempts: number;
@@ -476,7 +476,7 @@ export interface StepPage {
 /** One step as `GET /api/runs/{id}` shows it. */
 export interface StepView {
   key: string;
-  kind: "task" | "step" | "sleep" | "approval" | "event" | "flow" | "patch";
+  kind: "task" | "step" | "sleep" | "approval" | "event" | "flow" | "send" | "patch";
   name: string;
   status: "queued" | "running" | "retrying" | "sleeping" | "waiting" | "completed" | "failed" | "cancelled";
   attempts: number;

@@ -3,7 +3,7 @@
 // clock and seeded randomness, read by the globals while body code runs).
 
 import type { ApprovalRequest, ApprovalResult } from "../approval.ts";
-import type { CallControl, Closure, ResolvedFlowOptions, ParallelOptions, RunContext } from "../context.ts";
+import type { CallControl, Closure, ResolvedFlowOptions, ParallelOptions, RunContext, SentEvent } from "../context.ts";
 import type { EventRequest } from "../events.ts";
 import type { ResolvedTaskOptions, TaskOptions } from "../options.ts";
 import { contexts } from "./async-context.ts";
@@ -12,6 +12,7 @@ import { BODY_ENVIRONMENT, type BodyEnvironment } from "./determinism.ts";
 import type { NewCall } from "./execution-types.ts";
 import { toJson } from "./json.ts";
 import type { StepKind } from "./log.ts";
+import type { RunInfo, SendRequest } from "./run-info.ts";
 
 /** What a branch context asks of its execution: one method per primitive. */
 export interface BranchHost {
@@ -24,6 +25,8 @@ export interface BranchHost {
   script<T>(branch: string, path: string, args: unknown, options: TaskOptions | undefined, site: CallSite): Promise<T>;
   flow<T>(branch: string, path: string, input: unknown, options: ResolvedFlowOptions, site: CallSite): Promise<T>;
   patched(branch: string, id: string): boolean;
+  /** The run the body belongs to, from the host's facts. */
+  runInfo(): RunInfo;
 }
 
 /** The context primitives see inside a branch of a running workflow. */
@@ -82,6 +85,13 @@ export class BranchContext implements RunContext {
   }
   patched(id: string): boolean {
     return this.host.patched(this.branch, id);
+  }
+  send(request: SendRequest, control?: CallControl): Promise<SentEvent> {
+    // Unnamed (key `send#n`): an event's name as the key would collide with a waitForEvent of that name.
+    return this.host.suspended(this.branch, "send", undefined, this.site(control), () => ({ send: request }));
+  }
+  currentRun(): RunInfo {
+    return this.host.runInfo();
   }
   nonCancellable<T>(fn: () => Promise<T>): Promise<T> {
     // The same branch (keys do not change), shielded; the async context carries it through fn's awaits.

@@ -8,6 +8,7 @@ import type { ResolvedTaskOptions } from "../options.ts";
 import type { Json } from "./json.ts";
 import type { Outcome, Settled, StepKind } from "./log.ts";
 import type { EventRequest } from "../events.ts";
+import type { RunFacts, SendRequest } from "./run-info.ts";
 
 /** A call the log has not recorded yet (or an inline step being run again). */
 export interface NewCall {
@@ -30,7 +31,9 @@ export interface NewCall {
   /** For script tasks: which script, with what args. */
   script?: { path: string; args: Json | undefined };
   /** For child flows: which workflow, its input, and how long it may run. */
-  flow?: { path: string; input: Json | undefined; timeout?: number | undefined };
+  flow?: { path: string; input: Json | undefined; timeout?: number | undefined; start?: boolean | undefined };
+  /** For sends: which run, which event, what payload. */
+  send?: SendRequest;
 }
 
 /** What an execution may look up about the deployment: scripts and workflows by path. */
@@ -56,6 +59,8 @@ export interface ExecutionOptions {
   seed?: string;
   /** The body's clock until the first outcome is delivered: when the run started (ms). */
   startedAt?: number;
+  /** What currentRun() answers; every host passes the same facts, so replays agree. Default: the seed as id, nothing else known. */
+  run?: RunFacts;
 }
 
 /** A task's closure with the timeout each attempt gets. */

@@ -26,6 +26,7 @@ import { scriptCall } from "./script-call.ts";
 import { isSettled, outcomeOf, RecordedLog, stored, withoutRecorded, type Located } from "./recorded-log.ts";
 import { divergedAt, forbidden, notAskedFor, stuck, taskNotReached } from "./replay-errors.ts";
 import { outsideBody } from "./run-closure.ts";
+import { runInfoOf, type RunFacts, type RunInfo } from "./run-info.ts";
 import { ROOT_BRANCH, itemBranch, stepKey } from "./step-key.ts";
 import { TaskTarget } from "./task-target.ts";
 import { WaitingCalls } from "./waiting-calls.ts";
@@ -53,6 +54,7 @@ export class Execution implements BranchHost {
   private readonly resolver: Resolver;
   private readonly codeChange: string | undefined;
   private readonly notFoundHint: string;
+  private readonly run: RunFacts;
   /** Calls made and not yet answered, by key. */
   private readonly waiting = new WaitingCalls();
   /** Hands settled outcomes to the body in their delivery order; keeps the body's clock. */
@@ -82,6 +84,7 @@ export class Execution implements BranchHost {
     this.resolver = options.resolver ?? EMPTY_RESOLVER;
     this.codeChange = options.codeChange;
     this.notFoundHint = options.notFoundHint ?? "";
+    this.run = options.run ?? { id: options.seed ?? "", workflow: "", parentId: null, restartOf: null, startedAt: options.startedAt ?? 0 };
     this.steps = new InlineSteps(host, { stopped: () => this.halted, deliver: (settled) => void this.deliver(settled) });
     this.outcomes = new DeliveryLoop(
       {
@@ -304,7 +307,12 @@ export class Execution implements BranchHost {
     if (!call.recorded && !this.resolver.isWorkflow(path)) {
       return Promise.reject(new WorkflowNotFoundError(`taskFlow("${path}"): no workflow is registered at workflows/${path}.ts (its default export must be workflow(...))${this.notFoundHint}`));
     }
-    return this.suspend(call, site, () => ({ flow: { path, input: toJson(input, `the input of flow "${path}"`), timeout: options.timeout } }));
+    return this.suspend(call, site, () => ({ flow: { path, input: toJson(input, `the input of flow "${path}"`), timeout: options.timeout, start: options.start } }));
+  }
+
+  /** currentRun(): the host's facts, the same in every mode, so it records nothing. */
+  runInfo(): RunInfo {
+    return runInfoOf(this.run);
   }
 
   /**

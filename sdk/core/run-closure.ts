@@ -93,6 +93,8 @@ function refusing(refuse: (primitive: string) => Error): RunContext {
     script: no("taskScript"),
     flow: no("taskFlow"),
     patched: no("patched"),
+    send: no("sendEvent"),
+    currentRun: no("currentRun"),
     nonCancellable: no("nonCancellable"),
   };
 }

@@ -3,9 +3,7 @@
 // way a consumer reaches them, wake the run when the machine says something is due —
 // with memory for SQLite and the clock for the alarm.
 
-import { isScript, script as defineScript, type Script } from "../compose.ts";
-import type { TaskContext } from "../context.ts";
-import { InvalidArgumentError, ScriptNotFoundError, StepLimitError, UnansweredApprovalError } from "../errors.ts";
+import { ScriptNotFoundError, StepLimitError, UnansweredApprovalError } from "../errors.ts";
 import { isWorkflow } from "../index.ts";
 import { DEFAULT_TASK_OPTIONS } from "../options.ts";
 import { toSeconds } from "../duration.ts";
@@ -20,13 +18,14 @@ import { runTaskByReplay } from "../core/task-replay.ts";
 import { RunMirror } from "../core/run-mirror.ts";
 import { AttemptSignals, attemptId } from "./attempt-signals.ts";
 import { MemorySteps } from "./memory-steps.ts";
-import { stepView } from "../core/run-machine/step-view.ts";
-import type { LocalRun, LocalRunOptions, LocalStep } from "./types.ts";
+import type { LocalRun, LocalRunOptions } from "./types.ts";
+import { asScript, localView } from "./local-view.ts";
+import { sendLocally, type LocalTarget } from "./local-messages.ts";
 import type { VirtualClock } from "./virtual-clock.ts";
 
 let nextLocalId = 1;
 
-export class LocalEngine {
+export class LocalEngine implements LocalTarget {
   readonly id = `local-${nextLocalId++}`;
   ended: RunOutcome | undefined;
   private readonly steps = new MemorySteps();
@@ -63,8 +62,10 @@ export class LocalEngine {
   private readonly name: string;
   private readonly parentId: string | null;
   private readonly onEnd: (end: RunOutcome) => void;
+  /** Every run of this runLocally call by id, for sendEvent. */
+  private readonly directory: Map<string, LocalEngine>;
 
-  constructor(body: WorkflowBody, input: unknown, options: LocalRunOptions, clock: VirtualClock, name: string, parentId: string | null, onEnd: (end: RunOutcome) => void = () => {}) {
+  constructor(body: WorkflowBody, input: unknown, options: LocalRunOptions, clock: VirtualClock, name: string, parentId: string | null, onEnd: (end: RunOutcome) => void = () => {}, directory = new Map<string, LocalEngine>()) {
     this.body = body;
     this.input = input;
     this.options = options;
@@ -72,6 +73,7 @@ export class LocalEngine {
     this.name = name;
     this.parentId = parentId;
     this.onEnd = onEnd;
+    this.directory = directory.set(this.id, this);
     this.createdAt = clock.now;
     this.attempts = new AttemptSignals(clock);
     const scripts = new Map(Object.entries(options.scripts ?? {}).map(([path, value]) => [path, asScript(path, value)]));
@@ -99,9 +101,15 @@ export class LocalEngine {
 
   /** An event sent to the run, as POST /api/runs/:id/events/:name does. */
   private sendEvent(name: string, payload: unknown): void {
-    if (this.ended) return;
-    const { settled } = this.machine.sendEvent(name, toJson(payload, `the payload of event "${name}"`), this.clock.now);
+    this.receive(name, toJson(payload, `the payload of event "${name}"`));
+  }
+
+  /** An event another run (or options.events) sent: settles the oldest wait for it, or is kept. */
+  receive(name: string, payload: Json | undefined): { deliveredTo: string | null } | "run_not_active" {
+    if (this.ended) return "run_not_active";
+    const { deliveredTo, settled } = this.machine.sendEvent(name, payload, this.clock.now);
     this.settled(settled, true);
+    return { deliveredTo };
   }
 
   /** A fresh drive execution replaying the whole log, as a run object does after eviction. */
@@ -121,7 +129,7 @@ export class LocalEngine {
 
   /** How every execution of this run is set up: as a run object and a consumer set theirs up. */
   private replayOptions(): ExecutionOptions {
-    return { resolver: this.resolver, seed: this.id, startedAt: this.createdAt };
+    return { resolver: this.resolver, seed: this.id, startedAt: this.createdAt, run: { id: this.id, workflow: this.name, parentId: this.parentId, restartOf: null, startedAt: this.createdAt } };
   }
 
   private begin(call: NewCall): void {
@@ -214,6 +222,10 @@ export class LocalEngine {
         case "cancel-child":
           this.childById.get(effect.childId)?.cancel();
           break;
+        case "send-event":
+          // As the run object's signal: after the call was recorded, answered into the send step.
+          this.clock.at(this.clock.now, () => this.settled(this.ended ? null : this.machine.sent(effect.key, sendLocally(this.directory.get(effect.runId), effect.runId, effect.name, effect.payload), this.clock.now), true));
+          break;
         case "release-slot":
           // Concurrency limits are not modelled in memory: every task runs at once.
           break;
@@ -293,7 +305,7 @@ export class LocalEngine {
     const child = new LocalEngine(target.run as WorkflowBody, input, this.options, this.clock, path, this.id, (end) => {
       const settled = this.ended ? null : this.machine.childEnded(key, child.id, end, this.clock.now);
       this.settled(settled, true);
-    });
+    }, this.directory);
     this.children.push(child);
     this.childById.set(child.id, child);
     return child;
@@ -365,35 +377,6 @@ export class LocalEngine {
   }
 
   view(): LocalRun {
-    const end = this.ended;
-    const iso = (ms: number): string => new Date(ms).toISOString();
-    return {
-      id: this.id,
-      workflow: this.name,
-      kind: "workflow",
-      status: end?.status ?? "cancelled",
-      parentId: this.parentId,
-      input: this.input,
-      output: end?.status === "completed" ? (end.output ?? null) : null,
-      error: end?.status === "failed" ? end.error : null,
-      createdAt: iso(this.createdAt),
-      updatedAt: iso(this.endedAt ?? this.clock.now),
-      // The run's cancel is no step of the body's.
-      steps: this.steps.all().filter((row) => row.kind !== "cancel").map((row) => {
-        const attempts = this.steps.history(row.key);
-        const view = stepView(row, () => attempts.map((h) => ({ attempt: h.attempt, startedAt: iso(h.startedAt), ranAt: h.ranAt === null ? null : iso(h.ranAt), endedAt: iso(h.endedAt), error: h.error })));
-        // A flow answered by a plain function has no child run to point at.
-        if (row.flow && !this.childById.has(row.flow.childId)) delete view.childId;
-        const step: LocalStep = { ...view, output: row.result ?? null, logs: attempts.flatMap((h) => h.logs) };
-        return step;
-      }),
-      children: this.children.map((child) => child.view()),
-    };
+    return localView({ id: this.id, workflow: this.name, parentId: this.parentId, input: this.input, end: this.ended, createdAt: this.createdAt, updatedAt: this.endedAt ?? this.clock.now, steps: this.steps, childIds: this.childById, children: this.children.map((child) => child.view()) });
   }
-}
-
-function asScript(path: string, value: unknown): Script {
-  if (isScript(value)) return value;
-  if (typeof value === "function") return defineScript((args: unknown, context: TaskContext) => (value as (a: unknown, c: TaskContext) => unknown)(args, context));
-  throw new InvalidArgumentError(`options.scripts["${path}"] must be a script(...) or a function (args, context) => result`);
 }

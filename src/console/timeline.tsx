@@ -61,6 +61,9 @@ export function barsOf(step: ConsoleStep, now: number): Bar[] {
       return [{ from: started, to: ended ?? now, kind: "event", title: `${open ? "waiting" : "waited"} ${duration((ended ?? now) - started)} for event "${step.event ?? step.name}"` }];
     case "flow":
       return [{ from: started, to: ended ?? now, kind: "flow", title: `child run ${step.childId ?? ""}: ${duration((ended ?? now) - started)}` }];
+    case "send":
+      // Until the target run answered (a signal, retried until it does).
+      return [{ from: started, to: ended ?? now, kind: "event", title: `${open ? "sending" : "sent"} an event to another run: ${duration((ended ?? now) - started)}` }];
     case "patch":
       return [];
     default:

@@ -2,7 +2,7 @@
 // API routes, the queue consumer, other run objects and the test helpers.
 
 import type { ApprovalResult, SchemaIssue } from "baton-workflows";
-import type { Json, LogEntry, StepRecord } from "baton-workflows/engine";
+import type { Json, LogEntry, RunFacts, StepRecord } from "baton-workflows/engine";
 import type { StoredAttempt } from "./step-table.ts";
 import type { RunSummary } from "./run-view.ts";
 
@@ -52,6 +52,8 @@ export interface TaskContextData {
   input?: Json | undefined;
   /** When the run was created (ms), the body's clock before its first outcome; sent with the input. */
   startedAt?: number;
+  /** What currentRun() answers in the run; sent with the input. */
+  run?: RunFacts;
   /** Entries changed after the consumer's cursor, in the order they changed. */
   log: LogEntry[];
   /** The change number to send as `since` next time (or to logPage while `more`). */

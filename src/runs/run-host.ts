@@ -20,7 +20,6 @@ import {
   type Outcome,
   type RunEffect,
   type RunOutcome,
-  type ErrorData,
   type Settled,
 } from "baton-workflows/engine";
 import { announceApprovalInDev, sendApprovalEmails } from "../approvals/approval-mail.ts";
@@ -35,6 +34,7 @@ import type { CutPoint, Faults } from "./faults.ts";
 import { MAX_RUN_LOG_BYTES, MAX_RUN_STEPS } from "./limits.ts";
 import { RunStore, type RunRow } from "./run-store.ts";
 import { sendSignals } from "./signals.ts";
+import { runFacts } from "./run-messages.ts";
 import { RunStreams } from "./run-streams.ts";
 import { remoteCatalog, remoteScriptBody, withRemote, type RemoteCatalog } from "../remote/remote-catalog.ts";
 import { attemptTraceparent, RunTracer } from "../telemetry/run-tracer.ts";
@@ -157,6 +157,7 @@ export abstract class RunHost extends DurableObject<Env> {
       codeChange: codeChangeNote(run.workflow, run.version, registry.entry(run.workflow)?.version),
       seed: run.id,
       startedAt: run.createdAt,
+      run: runFacts(run),
     });
     this.execution = execution;
     void execution.ended.then((end) => this.finish(execution, end));
@@ -253,6 +254,9 @@ export abstract class RunHost extends DurableObject<Env> {
         case "cancel-child":
           this.store.signals.queue({ kind: "cancel_child", target: effect.childId, body: {} }, now);
           break;
+        case "send-event":
+          this.store.signals.queue({ kind: "send_event", target: effect.runId, body: { key: effect.key, name: effect.name, payload: effect.payload } }, now);
+          break;
         case "release-slot":
           this.tasks.release(effect.key, effect.options);
           break;
@@ -324,18 +328,12 @@ export abstract class RunHost extends DurableObject<Env> {
     this.streams.push();
     await this.tasks.flush();
     this.reached("sent");
-    await sendSignals(this.store, this.env, this.requireRun(), (key, childId, error) => this.childRefused(key, childId, error), this.faults.signal);
+    await sendSignals(this.store, this.env, this.requireRun(), this.machine, (settled) => this.deliver([settled]), this.faults.signal);
     await sendApprovalEmails(this.store, this.env, this.requireRun(), this.mailer);
     this.index.inBackground();
     this.tracer.kick();
     this.streams.push();
     this.syncAlarm();
-  }
-
-  /** A child run refused to start (its input does not fit its workflow's schema): the flow step fails with that error, which the body can catch. */
-  protected childRefused(key: string, childId: string, error: ErrorData): void {
-    const settled = this.machine.childEnded(key, childId, { status: "failed", error }, Date.now());
-    if (settled) this.deliver([settled]);
   }
 
   /** Ends the run, failed with StepLimitError, once it holds more than one run may. */

@@ -30,6 +30,7 @@ import { retentionMs } from "./alarm.ts";
 import { restartPlan } from "./restart.ts";
 import { Observable } from "./observing.ts";
 import { readCatalog } from "../remote/remote-catalog.ts";
+import { runFacts } from "./run-messages.ts";
 import { childTraceparent } from "../telemetry/run-tracer.ts";
 import { normalTraceparent } from "../telemetry/traceparent.ts";
 
@@ -202,10 +203,8 @@ export class RunObject extends Observable {
     if (scripts.some((script) => script !== null)) context.scripts = scripts;
     const heartbeats = claimed.flatMap((step) => (step ? [heartbeatTimeoutMs(step.options ?? DEFAULT_TASK_OPTIONS)] : []));
     if (heartbeats.length > 0) context.heartbeatMs = Math.min(...heartbeats);
-    if (since === 0) {
-      context.input = run.input;
-      context.startedAt = run.createdAt;
-    }
+    // What the consumer's replay needs of the run itself (its currentRun() included), with the whole log.
+    if (since === 0) Object.assign(context, { input: run.input, startedAt: run.createdAt, run: runFacts(run) });
     return JSON.stringify(context);
   }
 

@@ -1,9 +1,10 @@
 // Messages to other run objects that must arrive (start a child, cancel one, tell a
-// parent its child ended, hand a body's activation to its workers' queue), in the run object's SQLite database: written with the change
+// parent its child ended, a body's sendEvent, hand a body's activation to its workers' queue), in the run object's SQLite database: written with the change
 // that causes them, sent after, retried until delivered.
 
 import type { Json, RunOutcome } from "baton-workflows/engine";
 import type { WorkRef } from "../remote/work-queue.ts";
+import type { SendBody } from "./run-messages.ts";
 import { num, oneOf, text, type Row } from "./rows.ts";
 
 /** A message to another run that must get there: sent after storage, retried until it does. */
@@ -11,13 +12,15 @@ export type Signal =
   | { kind: "start_child"; target: string; body: { workflow: string; input: Json | undefined; parentKey: string } }
   | { kind: "cancel_child"; target: string; body: Record<string, never> }
   | { kind: "notify_parent"; target: string; body: { key: string; end: RunOutcome } }
+  /** A body's sendEvent: its answer settles the send step `key` (run-messages.ts). */
+  | { kind: "send_event"; target: string; body: SendBody }
   /** Work for workers you run: `target` is `queue:<name>`, the body the item (an activation of this run). */
   | { kind: "enqueue_work"; target: string; body: WorkRef };
 
 /** A signal waiting to be delivered. */
 export type PendingSignal = Signal & { id: number; dueAt: number; tries: number };
 
-const KINDS: readonly Signal["kind"][] = ["start_child", "cancel_child", "notify_parent", "enqueue_work"];
+const KINDS: readonly Signal["kind"][] = ["start_child", "cancel_child", "notify_parent", "send_event", "enqueue_work"];
 
 export class SignalTable {
   /** Whether any signal waits; undefined until first asked. Most runs never have one. */

@@ -3,7 +3,8 @@
 // a failed delivery waits with back-off on the alarm and is tried until it arrives.
 
 import { InvalidInputError, issuesText } from "baton-workflows";
-import { housekeepingBackoffMs, toErrorData, type ErrorData } from "baton-workflows/engine";
+import { housekeepingBackoffMs, toErrorData, type ErrorData, type RunMachine, type Settled } from "baton-workflows/engine";
+import { deliverSend } from "./run-messages.ts";
 import type { Env } from "../env.ts";
 import type { PendingSignal, RunRow, RunStore, Signal } from "./run-store.ts";
 import { childTraceparent } from "../telemetry/run-tracer.ts";
@@ -11,11 +12,12 @@ import { childTraceparent } from "../telemetry/run-tracer.ts";
 /** A test's hook: throws to make a delivery fail (a target that cannot be reached). */
 export type SignalFault = (signal: Signal) => void;
 
-/** A child run that refused to start (its input does not fit its workflow's schema): the flow step `key` fails with `error`. */
-export type ChildRefused = (key: string, childId: string, error: ErrorData) => void;
-
-/** Sends the signals that are due. */
-export async function sendSignals(store: RunStore, env: Env, run: RunRow, refused: ChildRefused, fault?: SignalFault): Promise<void> {
+/**
+ * Sends the signals that are due. A target's answer that settles a step of this run
+ * (a child that refused to start fails its flow step; a send's answer settles the send)
+ * is stored through `machine` and handed to `settled`.
+ */
+export async function sendSignals(store: RunStore, env: Env, run: RunRow, machine: RunMachine, settled: (outcome: Settled) => void, fault?: SignalFault): Promise<void> {
   const now = Date.now();
   const byTarget = new Map<string, PendingSignal[]>();
   for (const signal of store.signals.undelivered()) byTarget.set(signal.target, [...(byTarget.get(signal.target) ?? []), signal]);
@@ -25,9 +27,18 @@ export async function sendSignals(store: RunStore, env: Env, run: RunRow, refuse
         if (signal.dueAt > now) return;
         try {
           fault?.(signal);
+          if (signal.kind === "send_event") {
+            const outcome = await deliverSend(env, run, signal.target, signal.body);
+            store.signals.delivered(signal.id);
+            const answered = machine.sent(signal.body.key, outcome, Date.now());
+            if (answered) settled(answered);
+            continue;
+          }
           const refusal = await deliver(env, run, signal);
           store.signals.delivered(signal.id);
-          if (refusal && signal.kind === "start_child") refused(signal.body.parentKey, signal.target, refusal);
+          // The child refused to start (its input does not fit its workflow's schema): the flow step fails with that error, which the body can catch.
+          const failed = refusal && signal.kind === "start_child" ? machine.childEnded(signal.body.parentKey, signal.target, { status: "failed", error: refusal }, Date.now()) : null;
+          if (failed) settled(failed);
         } catch (error) {
           const message = toErrorData(error).message;
           console.error(`baton: ${signal.kind} to run ${signal.target} failed, retrying: ${message}`);
@@ -40,7 +51,7 @@ export async function sendSignals(store: RunStore, env: Env, run: RunRow, refuse
 }
 
 /** Delivers one signal; for a child that refused to start, answers why. */
-async function deliver(env: Env, run: RunRow, signal: Signal): Promise<ErrorData | null> {
+async function deliver(env: Env, run: RunRow, signal: Exclude<Signal, { kind: "send_event" }>): Promise<ErrorData | null> {
   if (signal.kind === "enqueue_work") {
     if (!env.WORK_QUEUES) throw new Error("the Worker has no WORK_QUEUES binding (run `npx baton init`)");
     const queue = signal.target.slice("queue:".length);

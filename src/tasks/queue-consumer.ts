@@ -224,7 +224,9 @@ async function fetchContext(run: DurableObjectStub<RunObject>, tasks: TaskRef[],
 
 /** How a consumer's replay of a run is set up: the registry, and the run's seed and start time. */
 function replayOptions(runId: string, context: TaskContextData, deployed: Registry): ExecutionOptions {
-  return { resolver: deployed, seed: runId, startedAt: context.startedAt ?? 0 };
+  // A run object from before currentRun() sends no facts: the ones it would have sent, as far as known.
+  const run = context.run ?? { id: runId, workflow: context.workflow, parentId: null, restartOf: null, startedAt: context.startedAt ?? 0 };
+  return { resolver: deployed, seed: runId, startedAt: context.startedAt ?? 0, run };
 }
 
 function versionMismatch(runId: string, key: string, workflow: string, theirs: string | null, mine: string | null): VersionMismatchError {

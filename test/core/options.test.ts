@@ -56,7 +56,7 @@ describe("unknown option keys", () => {
     const fan = await endOf(() => parallel([1], async (n) => n, { limit: 2 } as never));
     expect(fan.end).toMatchObject({ status: "failed", error: { message: 'parallel() has no option "limit"; it takes concurrency and priority' } });
     const flow = await endOf(() => taskFlow("child", {}, { retries: 1 } as never));
-    expect(flow.end).toMatchObject({ status: "failed", error: { message: 'taskFlow() has no option "retries"; it takes timeout' } });
+    expect(flow.end).toMatchObject({ status: "failed", error: { message: 'taskFlow() has no option "retries"; it takes timeout and start' } });
     const badTask = await endOf(() => task("t", () => 1, { retries: { maxAttempts: 1 } } as never));
     expect(badTask.end).toMatchObject({ status: "failed", error: { name: "InvalidArgumentError" } });
     expect(badTask.begun).toEqual([]);

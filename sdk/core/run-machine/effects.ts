@@ -22,6 +22,8 @@ export type RunEffect =
   | { kind: "cancel-child"; childId: string }
   /** Give back the concurrency slot a task attempt held. */
   | { kind: "release-slot"; key: string; options: ResolvedTaskOptions }
+  /** Send the event `name` to the run `runId` (once, retried until it answers); its answer settles the send step at `key`. */
+  | { kind: "send-event"; key: string; runId: string; name: string; payload: Json | undefined }
   /** Hand this outcome to the body now (an event wait that found its event already kept). */
   | { kind: "deliver"; settled: Settled };
 

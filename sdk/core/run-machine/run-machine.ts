@@ -85,6 +85,7 @@ export class RunMachine {
       resends: 0,
     };
     const effects: RunEffect[] = [];
+    let started: string | undefined;
     switch (call.kind) {
       case "task": {
         const options = call.options ?? DEFAULT_TASK_OPTIONS;
@@ -117,7 +118,13 @@ export class RunMachine {
           record.flow = { workflow: call.flow.path, input: call.flow.input, timeout: call.flow.timeout ?? null, childId: id };
           if (call.flow.timeout !== undefined) record.deadline = now + call.flow.timeout * 1000;
           effects.push({ kind: "start-child", key: call.key, childId: id, workflow: call.flow.path, input: call.flow.input });
+          // Started, not awaited: answered with the id below; the child's end then finds the step settled and changes nothing.
+          if (call.flow.start) started = id;
         }
+        break;
+      case "send":
+        // The host delivers it to the target run (reliably) and settles the step with the answer.
+        if (call.send) effects.push({ kind: "send-event", key: call.key, ...call.send });
         break;
       case "event":
         if (call.event) {
@@ -131,8 +138,9 @@ export class RunMachine {
     this.steps.insert(record);
     // An event sent before the run reached its wait was kept: the wait takes the oldest.
     const kept = record.event ? this.steps.takeEvent(record.event.name) : undefined;
-    if (kept) {
-      const settled = this.settle(record.key, record.attempts, { ok: true, value: kept.payload }, now);
+    const answer = kept ? { value: kept.payload } : started !== undefined ? { value: { runId: started } } : undefined;
+    if (answer) {
+      const settled = this.settle(record.key, record.attempts, { ok: true, value: answer.value }, now);
       if (settled) effects.push({ kind: "deliver", settled });
     }
     return effects;
@@ -255,6 +263,13 @@ export class RunMachine {
     if (settled) return { deliveredTo: settled.key, settled };
     this.steps.keepEvent(name, payload, now);
     return { deliveredTo: null, settled: null };
+  }
+
+  /** A send's answer from its target (delivered, or why not): settles the send step at `key` once. */
+  sent(key: string, outcome: Outcome, now: number): Settled | null {
+    const step = this.steps.step(key);
+    if (!step || step.kind !== "send" || step.status !== "running") return null;
+    return this.settle(key, step.attempts, outcome, now);
   }
 
   /** The child run of the flow step at `key` ended: settles the step once (repeats and strangers change nothing). */
