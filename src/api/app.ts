@@ -1,4 +1,4 @@
-// The Worker's routes: the console's pages at /, approval pages at /approvals, and the
+// The Worker's routes: the console's pages at /, approval pages at /approvals, signed event URLs at /events, and the
 // HTTP API at /api (all under the host's base path, if it set one), each route declared with its schemas in routes.ts (and so in
 // /api/openapi.json) and served here. JSON in and out, every error as
 // `{error: {code, message}}`, and a rejected request changes nothing.
@@ -29,6 +29,7 @@ import { DecisionBody, EventBody, EventNameParam, IdempotencyKey, ListQuery, MAX
 import { decodeStepsCursor } from "../runs/run-views.ts";
 import { runEventsAnswer, runStreamAnswer } from "./event-stream.ts";
 import { approvalRoutes } from "../approvals/approval-routes.tsx";
+import { eventUrlRoutes } from "../event-urls/event-url-routes.ts";
 import { consoleRoutes, refusedCrossSite, tooLarge } from "../console/console-routes.tsx";
 import { limitBody as limitPageBody, pageHeaders, sameOriginPosts } from "../console/security.ts";
 
@@ -187,6 +188,8 @@ export function createApp(): Hono<AppEnv> {
   app.route("/api", api);
   app.use("/approvals/*", pageHeaders(), sameOriginPosts(refusedCrossSite), limitPageBody(MAX_SMALL_BODY_BYTES, tooLarge));
   app.route("/approvals", approvalRoutes());
+  // Signed event URLs: the token is the credential, so they are outside /api and its token.
+  app.route("/events", eventUrlRoutes());
   app.route("/", consoleRoutes());
   return root;
 }

@@ -1,8 +1,8 @@
 // Approval links carry a token: the claim (run and its incarnation, step key, decision,
 // expiry, and the recipient it was sent to) and its HMAC-SHA256 under BATON_SIGNING_KEY, both
-// base64url. Web Crypto only; verification is constant-time (crypto.subtle.verify).
+// base64url (src/signed-token.ts, with no purpose prefix, so links already sent keep working).
 
-import { fromBase64Url, toBase64Url } from "../base64url.ts";
+import { signToken, verifiedClaim } from "../signed-token.ts";
 
 /** What an approval link lets its holder do. */
 export interface ApprovalClaim {
@@ -20,17 +20,9 @@ export interface ApprovalClaim {
 /** Why a token was refused. */
 export type TokenProblem = "invalid" | "expired";
 
-const encoder = new TextEncoder();
-
-async function hmacKey(secret: string): Promise<CryptoKey> {
-  return crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
-}
-
 /** Signs a claim into a token for an approval link. */
 export async function signApprovalToken(secret: string, claim: ApprovalClaim): Promise<string> {
-  const payload = toBase64Url(encoder.encode(JSON.stringify(claim)));
-  const signature = new Uint8Array(await crypto.subtle.sign("HMAC", await hmacKey(secret), encoder.encode(payload)));
-  return `${payload}.${toBase64Url(signature)}`;
+  return signToken(secret, "", claim);
 }
 
 /** The token's claim if its signature holds and it has not expired. */
@@ -39,18 +31,8 @@ export async function verifyApprovalToken(
   token: string,
   now: number,
 ): Promise<{ ok: true; claim: ApprovalClaim } | { ok: false; problem: TokenProblem }> {
-  const [payload, signature, extra] = token.split(".");
-  const signatureBytes = signature === undefined ? undefined : fromBase64Url(signature);
-  if (payload === undefined || !signatureBytes || extra !== undefined) return { ok: false, problem: "invalid" };
-  const valid = await crypto.subtle.verify("HMAC", await hmacKey(secret), signatureBytes, encoder.encode(payload));
-  if (!valid) return { ok: false, problem: "invalid" };
-  const bytes = fromBase64Url(payload);
-  let claim: ApprovalClaim;
-  try {
-    claim = JSON.parse(new TextDecoder().decode(bytes)) as ApprovalClaim;
-  } catch {
-    return { ok: false, problem: "invalid" };
-  }
+  const claim = (await verifiedClaim(secret, "", token)) as ApprovalClaim | null;
+  if (!claim) return { ok: false, problem: "invalid" };
   if (typeof claim.expires !== "number" || claim.expires <= now) return { ok: false, problem: "expired" };
   return { ok: true, claim };
 }

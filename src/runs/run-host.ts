@@ -13,6 +13,7 @@ import {
   isTerminal,
   LIVENESS_MS,
   macrotask,
+  provideEventUrls, withdrawEventUrls,
   RunMachine,
   toErrorData,
   type ExecutionHost,
@@ -35,6 +36,7 @@ import { MAX_RUN_LOG_BYTES, MAX_RUN_STEPS } from "./limits.ts";
 import { RunStore, type RunRow } from "./run-store.ts";
 import { sendSignals } from "./signals.ts";
 import { runFacts } from "./run-messages.ts";
+import { eventUrlFor } from "../event-urls/event-url-token.ts";
 import { RunStreams } from "./run-streams.ts";
 import { remoteCatalog, remoteScriptBody, withRemote, type RemoteCatalog } from "../remote/remote-catalog.ts";
 import { attemptTraceparent, RunTracer } from "../telemetry/run-tracer.ts";
@@ -48,6 +50,7 @@ export abstract class RunHost extends DurableObject<Env> {
   protected index!: IndexSync;
   protected tracer!: RunTracer;
   protected execution: Execution | undefined;
+  private readonly eventUrls = (request: Parameters<typeof eventUrlFor>[2]) => eventUrlFor(this.env, this.requireRun(), request); // eventUrl()'s signer, provided while an execution runs
   protected flushing: Promise<void> | undefined;
   /** The limit the run outgrew, set when it did; the next flush ends the run with it. */
   protected overLimit: StepLimitError | undefined;
@@ -159,6 +162,7 @@ export abstract class RunHost extends DurableObject<Env> {
       startedAt: run.createdAt,
       run: runFacts(run),
     });
+    provideEventUrls(run.id, this.eventUrls);
     this.execution = execution;
     void execution.ended.then((end) => this.finish(execution, end));
     execution.start();
@@ -195,6 +199,7 @@ export abstract class RunHost extends DurableObject<Env> {
   }
 
   protected dropExecution(): void {
+    withdrawEventUrls(this.eventUrls);
     this.execution?.halt();
     this.execution = undefined;
   }

@@ -295,11 +295,11 @@ export class RunObject extends Observable {
   /**
    * An event sent to the run: settles the oldest wait for it, or is kept for the first
    * that comes, within the inbox's bounds. With `once` (its Idempotency-Key and the
-   * request's fingerprint), a repeat gets the first answer and delivers nothing.
+   * request's fingerprint), a repeat gets the first answer and delivers nothing. With `incarnation` (an event URL's), a later run under this id answers run_not_found.
    */
-  async sendEvent(name: string, payload: Json | undefined, once?: { key: string; fingerprint: string }): Promise<SendEventResult> {
+  async sendEvent(name: string, payload: Json | undefined, once?: { key: string; fingerprint: string }, incarnation?: string | null): Promise<SendEventResult> {
     const run = this.store.run();
-    if (!run) return { status: "run_not_found" };
+    if (!run || (incarnation !== undefined && incarnation !== run.incarnation)) return { status: "run_not_found" };
     const first = once && this.store.inbox.sent(once.key);
     if (first) return first.fingerprint === once.fingerprint ? { status: "accepted", deliveredTo: first.deliveredTo, waitingFor: this.waitedEvents(), repeated: true } : { status: "idempotency_conflict" };
     if (isTerminal(run.status)) return { status: "run_not_active", run: summaryOf(this.store, run) };

@@ -2,7 +2,7 @@
 // form, asked with malformed bodies (cut off, not JSON, not UTF-8, wrong types, huge,
 // deep, 1e400), control and right-to-left characters, path tricks in ids and keys, bad
 // queries and headers and wrong methods, answers 4xx; every API refusal carries a stable
-// error.code; and none of it changes a run, starts one or wakes a run object.
+// error.code; signed event URLs' tokens and bodies are fuzzed alike; and none of it changes a run, starts one or wakes a run object.
 import { env, listDurableObjectIds, SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { RunDetail } from "baton-workflows/client";
@@ -268,6 +268,34 @@ describe("fuzzing the console and approval pages", () => {
     }
     expect(failures).toEqual([]);
     expect(await snapshot()).toBe(before);
+  });
+
+  it("answers malformed event URL tokens, bodies and wrong methods with 4xx and a stable error code, delivering nothing", async () => {
+    const paid = (await (await api("/api/runs", { method: "POST", json: { workflow: "paid", input: {} } })).json()) as { id: string };
+    await waitForRun(paid.id, (run) => run.status === "waiting");
+    const announced = (await (await api(`/api/runs/${paid.id}/steps/announce%230`)).json()) as { output: string };
+    const realPath = new URL(announced.output).pathname;
+    const approvalToken = new URL(fixture.approveUrl).pathname.replace("/approvals/", "");
+    const before = await snapshot();
+    const failures: string[] = [];
+    const check = async (what: string, path: string, init: RequestInit) => {
+      const answer = await ask(path, { ...init, headers: { Authorization: "", ...(init.headers as Record<string, string> | undefined) } });
+      if (!answer) return;
+      if (answer.status < 400 || answer.status >= 500) failures.push(`${what}: ${answer.status}`);
+      else if (!answer.code || !/^[a-z_]+$/.test(answer.code)) failures.push(`${what}: ${answer.status} without an error code (${answer.type})`);
+    };
+    // An approval link's token is signed for another purpose: no event URL.
+    for (const token of ["x", "x.y", "a..b", `${"a".repeat(5000)}.b`, "%00.%00", "eyJ9.eyJ9", "%ZZ", "%E2%80%AE.x", approvalToken, `${approvalToken}.x`]) {
+      await check(`GET event URL ${token.slice(0, 12)}`, `/events/${token}`, {});
+      for (const bad of BAD_BODIES) await check(`POST event URL ${token.slice(0, 12)} with ${bad.name}`, `/events/${token}`, { method: "POST", body: bad.body, headers: { "Content-Type": bad.type } });
+    }
+    // At the real URL, only what no run may be sent: not UTF-8, over the limit, wrong methods.
+    await check("invalid UTF-8 to a real event URL", realPath, { method: "POST", body: INVALID_UTF8, headers: { "Content-Type": "application/json" } });
+    await check("over 1 MiB to a real event URL", realPath, { method: "POST", body: `{"payload":"${"x".repeat(1_100_000)}"}`, headers: { "Content-Type": "application/json" } });
+    for (const method of ["PUT", "PATCH", "DELETE", "OPTIONS"]) await check(`${method} a real event URL`, realPath, { method, body: method === "OPTIONS" ? null : "{}" });
+    expect(failures).toEqual([]);
+    expect(await snapshot()).toBe(before);
+    expect((await getRun(paid.id)).status).toBe("waiting");
   });
 
   it("sends sign-in only to a same-origin path without control characters", async () => {
