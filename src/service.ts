@@ -5,17 +5,19 @@
 // starts with its stable code ("run_not_found: …").
 
 import { WorkerEntrypoint } from "cloudflare:workers";
-import type { DecisionView, EventSentView, RunDetail, RunSummary } from "baton-workflows/client";
+import type { BatchStartAnswer, DecisionView, EventSentView, RunDetail, RunSummary } from "baton-workflows/client";
+import { startMany } from "./api/batch-starts.ts";
 import { ApiError } from "./api/api-error.ts";
 import { cancelRun, decideRun, getRun, pauseOrResumeRun, runEventPage, sendRunEvent, startRun } from "./api/run-actions.ts";
 import type { EventPage } from "./runs/observing.ts";
 import { bindingsOf } from "./bindings.ts";
 import type { Env } from "./env.ts";
-import type { CodeStartOptions, InputOf, OutputOf, StartedRun, TypedRunDetail, WorkflowMap, WorkflowName } from "./worker.ts";
+import type { CodeStartOptions, InputOf, OutputOf, StartedRun, StartManyItem, TypedRunDetail, WorkflowMap, WorkflowName } from "./worker.ts";
 
 /** What a caller's binding to BatonService offers, typed by the host's workflow map: declare `BATON: TypedBatonService<typeof workflows>`. */
 export interface TypedBatonService<W extends WorkflowMap> {
   start<N extends WorkflowName<W>>(name: N, input: InputOf<W[N]>, options?: CodeStartOptions): Promise<StartedRun>;
+  startMany(items: readonly StartManyItem<W>[], options?: { traceparent?: string }): Promise<BatchStartAnswer[]>;
   get<N extends WorkflowName<W> = WorkflowName<W>>(id: string): Promise<TypedRunDetail<OutputOf<W[N]>>>;
   sendEvent(id: string, name: string, payload?: unknown, options?: { idempotencyKey?: string }): Promise<EventSentView>;
   decide(id: string, key: string, decision: { approved: boolean; comment?: string; by?: string }): Promise<DecisionView>;
@@ -33,6 +35,11 @@ export class BatonService extends WorkerEntrypoint<Env> {
       const { created, run } = await startRun(bindingsOf(this.env), name, input, { id: options.id, idempotencyKey: options.idempotencyKey ?? null, traceparent: options.traceparent ?? null });
       return { id: run.id, status: run.status, created };
     });
+  }
+
+  /** Starts up to 1,000 runs, one answer per item in order; an item's error is in its answer (only a batch that is not 1 to 1,000 items throws). */
+  async startMany(items: readonly unknown[], options: { traceparent?: string } = {}): Promise<BatchStartAnswer[]> {
+    return crossing(() => startMany(bindingsOf(this.env), items, { traceparent: options.traceparent ?? null }, true));
   }
 
   /** The run with its steps, approvals, input and outcome. */

@@ -6,7 +6,8 @@
 
 import type { Hono } from "hono";
 import type { Script, Workflow } from "baton-workflows";
-import type { DecisionView, EventSentView, RunDetail, RunStatus, RunSummary } from "baton-workflows/client";
+import type { BatchStartAnswer, DecisionView, EventSentView, RunDetail, RunStatus, RunSummary } from "baton-workflows/client";
+import { startMany } from "./api/batch-starts.ts";
 import { createApp } from "./api/app.ts";
 import { cancelRun, decideRun, getRun, pauseOrResumeRun, runEventPage, sendRunEvent, startRun } from "./api/run-actions.ts";
 import type { EventPage } from "./runs/observing.ts";
@@ -61,6 +62,13 @@ export interface CodeStartOptions {
   traceparent?: string;
 }
 
+/** One start of startMany: a workflow, its input, and an idempotencyKey or id (not both), as start() takes them. */
+export type StartManyItem<W extends WorkflowMap = WorkflowMap> = {
+  [N in WorkflowName<W>]: { workflow: N; input?: InputOf<W[N]>; idempotencyKey?: string; id?: string };
+}[WorkflowName<W>];
+
+export type { BatchStartAnswer, BatchStarted, BatchRefused } from "baton-workflows/client";
+
 /** A run a start made (or found, for a repeated id or key). */
 export interface StartedRun {
   id: string;
@@ -84,6 +92,12 @@ export interface Baton<W extends WorkflowMap> {
   readonly app: Hono<{ Bindings: Env }>;
   /** Starts a run of `name` with `input`, with the API's checks; a repeated id or key answers the run it named. */
   start<N extends WorkflowName<W>>(env: unknown, name: N, input: InputOf<W[N]>, options?: CodeStartOptions): Promise<StartedRun>;
+  /**
+   * Starts up to 1,000 runs, each with start()'s checks and idempotency, and answers one per item in order:
+   * `{status: 201 | 200, run}`, or `{status, error: {code, message}}` for an item that started nothing (errors are data, not thrown;
+   * only a batch that is not 1 to 1,000 items throws). `traceparent` applies to every item.
+   */
+  startMany(env: unknown, items: readonly StartManyItem<W>[], options?: { traceparent?: string }): Promise<BatchStartAnswer[]>;
   /** The run with its steps, approvals, input and outcome (its output typed as workflow `N`'s, if named). */
   get<N extends WorkflowName<W> = WorkflowName<W>>(env: unknown, id: string): Promise<TypedRunDetail<OutputOf<W[N]>>>;
   /** Sends the event `name` to a run; with an idempotencyKey a retry delivers nothing twice. */
@@ -121,6 +135,7 @@ export function createBaton<const W extends WorkflowMap>(options: BatonOptions<W
       const { created, run } = await startRun(bindingsOf(env), name, input, { id: start.id, idempotencyKey: start.idempotencyKey ?? null, traceparent: start.traceparent ?? null });
       return { id: run.id, status: run.status, created };
     },
+    startMany: (env, items, many = {}) => startMany(bindingsOf(env), items, { traceparent: many.traceparent ?? null }, true),
     get: async (env, id) => (await getRun(bindingsOf(env), id)) as TypedRunDetail<never>,
     sendEvent: (env, id, name, payload, send = {}) => sendRunEvent(bindingsOf(env), id, name, payload, send.idempotencyKey ?? null),
     decide: (env, id, key, decision) => decideRun(bindingsOf(env), id, key, decision),

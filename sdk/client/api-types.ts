@@ -61,6 +61,59 @@ export interface AttemptView {
   error: ErrorView | null;
 }
 
+/** An item that started nothing: the status and error POST /api/runs would answer for it. */
+export interface BatchRefused {
+  /** The HTTP status POST /api/runs would answer: 400, 404, 409, 413, 503… */
+  status: number;
+  error: {
+    /** Stable and machine-readable, as POST /api/runs answers: workflow_not_found, invalid_input, idempotency_conflict… */
+    code: string;
+    message: string;
+    /** For invalid_input: each failing path. */
+    issues?: {
+      path: string;
+      message: string;
+    }[] | undefined;
+    /** For workflow_build_failed: where the file fails to build. */
+    build?: {
+      file: string;
+      line: number;
+      column: number;
+      message: string;
+    } | undefined;
+  };
+}
+
+/** One item's answer. */
+export type BatchStartAnswer = BatchStarted | BatchRefused;
+
+export interface BatchStartBody {
+  /** 1 to 1000 starts, answered in this order. */
+  runs: BatchStartItem[];
+}
+
+/** One start of a batch: what POST /api/runs takes, with its Idempotency-Key as a field. */
+export interface BatchStartItem {
+  /** The workflow's path, as GET /api/workflows lists it. */
+  workflow: string;
+  /** The run's input: any JSON (at most 1048576 bytes). */
+  input?: unknown | undefined;
+  /** Makes the request safe to retry: a start or restart with the same key reaches the same run (a repeat answers 200 with it); an event sent again with the same key is answered as the first time and delivered once. */
+  idempotencyKey?: string | undefined;
+}
+
+/** One answer per item, in the items' order. */
+export interface BatchStartResult {
+  runs: BatchStartAnswer[];
+}
+
+/** An item that started a run (201), or found the run its idempotencyKey started before (200). */
+export interface BatchStarted {
+  /** 201 started, 200 already started with this idempotencyKey. */
+  status: number;
+  run: RunSummary;
+}
+
 /** A workflow file left out because it does not build: starts of it answer 503 workflow_build_failed. */
 export interface BuildFailureView {
   name: string;

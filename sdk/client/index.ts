@@ -1,7 +1,7 @@
 // `baton/client`: a typed client of Baton's HTTP API. Only fetch, URL and timers, so
 // it runs in Workers, Node, Deno and browsers alike.
 
-import type { DecisionView, EventSentView, RestartView, RunDetail, RunEvent, RunEventPage, RunPage, RunStatus, RunStreamEvent, RunSummary, StepDetail, StepPage, StepView, WorkersList, WorkflowEntry } from "./api-types.ts";
+import type { BatchStartAnswer, BatchStartItem, BatchStartResult, DecisionView, EventSentView, RestartView, RunDetail, RunEvent, RunEventPage, RunPage, RunStatus, RunStreamEvent, RunSummary, StepDetail, StepPage, StepView, WorkersList, WorkflowEntry } from "./api-types.ts";
 import { readSse, type SseMessage } from "./sse.ts";
 
 export type * from "./api-types.ts";
@@ -108,6 +108,15 @@ export class BatonClient {
   /** Starts a run of `workflow` with `input`. */
   start(workflow: string, input?: unknown, options: StartOptions = {}): Promise<RunSummary> {
     return this.call("POST", "/api/runs", { workflow, input }, options.idempotencyKey);
+  }
+
+  /**
+   * Starts up to 1,000 runs in one request (`POST /api/runs/batch`), one answer per item in order: `{status: 201 | 200, run}`, or
+   * `{status, error}` for an item that started nothing. Item errors are data; a refused batch (malformed, over 1,000) throws BatonApiError.
+   */
+  async startMany(items: readonly BatchStartItem[], options: { traceparent?: string } = {}): Promise<BatchStartAnswer[]> {
+    const headers = options.traceparent === undefined ? undefined : { traceparent: options.traceparent };
+    return (await this.call<BatchStartResult>("POST", "/api/runs/batch", { runs: items }, undefined, headers)).runs;
   }
 
   /** Starts a script run: one task running the script at `path` with `args`. */
@@ -307,8 +316,8 @@ export class BatonClient {
     return run.output as O;
   }
 
-  private async call<T>(method: string, path: string, body?: unknown, idempotencyKey?: string): Promise<T> {
-    const headers = new Headers({ accept: "application/json" });
+  private async call<T>(method: string, path: string, body?: unknown, idempotencyKey?: string, extraHeaders?: Record<string, string>): Promise<T> {
+    const headers = new Headers({ ...extraHeaders, accept: "application/json" });
     if (this.options.token !== undefined) headers.set("authorization", `Bearer ${this.options.token}`);
     if (idempotencyKey !== undefined) headers.set("idempotency-key", idempotencyKey);
     if (body !== undefined) headers.set("content-type", "application/json");

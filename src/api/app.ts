@@ -18,7 +18,9 @@ import { runIdFromKey } from "../runs/run-ids.ts";
 import { host } from "../host.ts";
 import { workflowEntries } from "../schedules/schedule-view.ts";
 import { ApiError } from "./api-error.ts";
-import { parse, parseJson, readJson, readText } from "./request-body.ts";
+import { parse, parseJson, parseJsonParts, readJson, readText } from "./request-body.ts";
+import { startMany } from "./batch-starts.ts";
+import { BatchEnvelope, MAX_BATCH_BODY_BYTES } from "./batch-schemas.ts";
 import { requireToken } from "./auth.ts";
 import { workerApi } from "../remote/worker-api.ts";
 import { workersSeen } from "../remote/workers-view.ts";
@@ -83,6 +85,13 @@ export function createApp(): Hono<AppEnv> {
     },
   });
 
+  const limitBatchBody = bodyLimit({
+    maxSize: MAX_BATCH_BODY_BYTES,
+    onError: () => {
+      throw new ApiError(413, "payload_too_large", `the request body is over ${MAX_BATCH_BODY_BYTES} bytes; split the batch`);
+    },
+  });
+
   // A decision is a flag and a comment of at most 2,000 characters.
   const limitSmallBody = bodyLimit({
     maxSize: MAX_SMALL_BODY_BYTES,
@@ -94,6 +103,13 @@ export function createApp(): Hono<AppEnv> {
   serve(routes.startRun, limitBody, async (c) => {
     const body = parse(StartBody, await readJson(c));
     return answerStart(c, await startRun(c.env, body.workflow, body.input, startOptions(c)));
+  });
+
+  // Each item answered on its own (errors as data), so the batch itself is 200 once its shape is right.
+  serve(routes.startRunBatch, limitBatchBody, async (c) => {
+    const body = parse(BatchEnvelope, parseJsonParts(await readText(c)));
+    const traceparent = c.req.header("traceparent") ?? null;
+    return c.json({ runs: await startMany(c.env, body.runs, { origin: new URL(c.req.url).origin, traceparent }) });
   });
 
   // A script run: one task running the script at the path, with `args`.

@@ -43,6 +43,19 @@ export function parseJson(text: string): unknown {
   return value;
 }
 
+/**
+ * Parses JSON text whose parts are checked one by one later (a batch's items): no depth or
+ * number check of the whole, which would refuse every item for one item's input. JSON.parse
+ * itself does not recurse, so a deep body cannot overflow it.
+ */
+export function parseJsonParts(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ApiError(400, "invalid_json", "the request body is not valid JSON");
+  }
+}
+
 /** Checks a value against a schema: 400 invalid_request naming what is wrong. */
 export function parse<T>(schema: z.ZodMiniType<T>, value: unknown): T {
   const result = schema.safeParse(value);

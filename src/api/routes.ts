@@ -33,6 +33,7 @@ import {
 } from "./schemas.ts";
 import { WorkersList } from "./worker-schemas.ts";
 import { createRoute, json, refusals } from "./route-kit.ts";
+import { BatchStartBody, BatchStartResult, MAX_BATCH_BODY_BYTES, MAX_BATCH_RUNS } from "./batch-schemas.ts";
 
 export type { ResponseSpec, RouteSpec } from "./route-kit.ts";
 import { WORKER_ROUTES } from "./worker-routes.ts";
@@ -69,6 +70,21 @@ export const startRun = createRoute({
       413: "payload_too_large",
       503: "workflow_build_failed: the workflow's file does not build (build: file, line, column, message)",
     }),
+  },
+});
+
+export const startRunBatch = createRoute({
+  method: "post",
+  path: "/api/runs/batch",
+  operationId: "startRunBatch",
+  summary: `Start up to ${MAX_BATCH_RUNS} runs in one request, one answer per item`,
+  request: {
+    headers: z.object({ traceparent: startHeaders.shape.traceparent }),
+    body: { required: true, description: `At most ${MAX_BATCH_BODY_BYTES} bytes; each item's input at most ${MAX_INPUT_BYTES} bytes. Each item's idempotencyKey works as POST /api/runs's Idempotency-Key.`, schema: BatchStartBody },
+  },
+  responses: {
+    200: json(BatchStartResult, "One answer per item, in order: 201 or 200 with the run, or the status and error POST /api/runs would answer for that item (it started nothing; the others are unaffected)."),
+    ...refusals({ ...common, 400: "invalid_json or invalid_request: the batch as a whole is malformed (not 1 to 1,000 items, unknown fields); nothing was started", 413: "payload_too_large" }),
   },
 });
 
@@ -280,6 +296,7 @@ export const listWorkers = createRoute({
 /** Every /api route, in the order the README lists them. */
 export const API_ROUTES = [
   startRun,
+  startRunBatch,
   startScriptRun,
   getRun,
   listSteps,

@@ -49,6 +49,18 @@ const BAD_BODIES: { name: string; body: BodyInit; type: string }[] = [
   { name: "a form", body: "workflow=sleeper&input=1", type: "application/x-www-form-urlencoded" },
 ];
 
+/** Batches malformed as a whole: each refused before any item starts. */
+const BAD_BATCHES: { name: string; body: string }[] = [
+  { name: "no runs", body: "{}" },
+  { name: "empty runs", body: '{"runs":[]}' },
+  { name: "runs an object", body: '{"runs":{"workflow":"sleeper"}}' },
+  { name: "runs null", body: '{"runs":null}' },
+  { name: "runs 1e400", body: '{"runs":1e400}' },
+  { name: "1,001 items", body: JSON.stringify({ runs: Array.from({ length: 1001 }, () => ({ workflow: "sleeper", input: { tag: "fuzz", seconds: 1 } })) }) },
+  { name: "an unknown field beside runs", body: '{"runs":[{"workflow":"sleeper","input":{"tag":"fuzz","seconds":1}}],"traceparent":"x"}' },
+  { name: "over 8 MiB", body: JSON.stringify({ runs: [{ workflow: "sleeper", input: { tag: "x".repeat(8_500_000) } }] }) },
+];
+
 const TRICKY_IDS = ["never-started", "..", "%2e%2e", "a%2Fb", "%00", "x".repeat(200), "%E2%80%AE", "%0d%0a", "'%20OR%201=1", "%F0%9F%92%A9", "%ZZ"];
 const TRICKY_KEYS = ["after%230", "%2e%2e%2f%2e%2e", "x".repeat(3000), "%00", "%E2%80%AE", "%ZZ", "a#0"];
 const TRICKY_NAMES = ["go", "has%20space", "%0a", "x".repeat(300), "%E2%80%AE", "..", "%ZZ"];
@@ -99,6 +111,8 @@ function apiRequests(): { what: string; path: string; init: RequestInit }[] {
   };
   // Routes that read a body, at real runs (where a good body would change something) and at tricky ids.
   withBody("POST", "/api/runs");
+  withBody("POST", "/api/runs/batch");
+  for (const bad of BAD_BATCHES) add(`POST /api/runs/batch with ${bad.name}`, "/api/runs/batch", { method: "POST", body: bad.body, headers: { "Content-Type": "application/json" } });
   withBody("POST", "/api/scripts/scripts/double/runs");
   withBody("POST", "/api/scripts/..%2F..%2Fetc/runs");
   for (const id of [sleeping, ended, ...TRICKY_IDS.slice(0, 3)]) {
@@ -147,6 +161,8 @@ function apiRequests(): { what: string; path: string; init: RequestInit }[] {
   // Wrong methods on every route, at a tricky id.
   const routes: [string, string[]][] = [
     ["/api/runs", ["GET", "POST"]],
+    // GET and DELETE reach the run-id routes ("batch" is a run id no run has: 404).
+    ["/api/runs/batch", ["POST"]],
     ["/api/runs/never", ["GET", "DELETE"]],
     ["/api/runs/never/steps", ["GET"]],
     ["/api/runs/never/steps/a%230", ["GET"]],

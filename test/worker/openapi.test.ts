@@ -159,6 +159,10 @@ describe("what the API answers fits the document", () => {
     await fitsDocument(doc, "/api/runs", "post", await api("/api/runs", { method: "POST", body: "{", headers: { "Content-Type": "application/json" } }));
     await fitsDocument(doc, "/api/runs", "post", await api("/api/runs", { method: "POST", json: { workflow: "nope" } }));
     await fitsDocument(doc, "/api/runs", "get", await api("/api/runs?status=sideways"));
+    // A batch: each item's answer (a run, or a refusal with issues) fits, and so does a batch refused whole.
+    const mixed = [{ workflow: "nested/hello", input: { name: "Ada" } }, { workflow: "nope" }, { workflow: "signup", input: { age: 1 } }];
+    await fitsDocument(doc, "/api/runs/batch", "post", await api("/api/runs/batch", { method: "POST", json: { runs: mixed } }));
+    await fitsDocument(doc, "/api/runs/batch", "post", await api("/api/runs/batch", { method: "POST", json: { runs: [] } }));
     await fitsDocument(doc, "/api/runs/{id}/events/{name}", "post", await api(`/api/runs/${crypto.randomUUID()}/events/ping`, { method: "POST", json: {} }));
     await fitsDocument(doc, "/api/runs/{id}/events/{name}", "post", await api(`/api/runs/x/events/${encodeURIComponent("no spaces")}`, { method: "POST", json: {} }));
     await fitsDocument(doc, "/api/workflows", "get", await SELF.fetch("https://baton.test/api/workflows"));
