@@ -8,6 +8,7 @@ import type { EventRequest } from "./events.ts";
 import { OutsideRunError } from "./errors.ts";
 import type { ResolvedTaskOptions, TaskOptions } from "./options.ts";
 import type { RunInfo, SendRequest } from "./core/run-info.ts";
+import type { EventUrlMaker } from "./core/event-url-host.ts";
 
 /** What a task or step closure receives. */
 export interface TaskContext {
@@ -65,6 +66,8 @@ export interface RunContext {
   send(request: SendRequest, control?: CallControl): Promise<SentEvent>;
   /** The run this body belongs to (see `currentRun`). */
   currentRun(): RunInfo;
+  /** What signs this run's event URLs (see `eventUrl`); undefined where the host signs none. */
+  eventUrlMaker(): EventUrlMaker | undefined;
   /** True when this run takes the code path of change `id` (see `patched`). */
   patched(id: string): boolean;
   /** Runs `fn` so that the run's cancel does not interrupt the primitives it awaits. */

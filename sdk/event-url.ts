@@ -2,7 +2,6 @@
 // message) delivers as an event to this run, with no API token.
 
 import { currentContext } from "./context.ts";
-import { eventUrlMaker } from "./core/event-url-host.ts";
 import { onlyKnownKeys, toSeconds, type Duration } from "./duration.ts";
 import { FatalError, InvalidArgumentError } from "./errors.ts";
 import { EVENT_NAME } from "./events.ts";
@@ -48,13 +47,12 @@ export function eventUrl(name: string, options: EventUrlOptions = {}): Promise<s
   const expires = toSeconds(options.expires ?? DEFAULT_EVENT_URL_EXPIRY_SECONDS, "eventUrl() `expires`", 1, true);
   const once = options.once ?? true;
   const context = currentContext("eventUrl");
-  // Read in the body (the closure cannot): the run whose host signs the URL.
-  const runId = context.currentRun().id;
+  // Read in the body (the closure's context has no host): what signs this run's URLs.
+  const maker = context.eventUrlMaker();
   // No retries: a missing key or public URL is the deployment's setting, not a passing failure.
   return context.step<string>(
     "eventUrl",
     async ({ key }) => {
-      const maker = eventUrlMaker(runId);
       if (!maker) throw new FatalError("eventUrl() needs a host that signs event URLs: the Worker's run object with BATON_SIGNING_KEY set (runLocally has none)");
       return maker({ name, expires, once, key });
     },

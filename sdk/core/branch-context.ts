@@ -2,6 +2,7 @@
 // branch (the body, or one parallel item), and the body's environment (its recorded
 // clock and seeded randomness, read by the globals while body code runs).
 
+import type { EventUrlMaker } from "./event-url-host.ts";
 import type { ApprovalRequest, ApprovalResult } from "../approval.ts";
 import type { CallControl, Closure, ResolvedFlowOptions, ParallelOptions, RunContext, SentEvent } from "../context.ts";
 import type { EventRequest } from "../events.ts";
@@ -27,6 +28,8 @@ export interface BranchHost {
   patched(branch: string, id: string): boolean;
   /** The run the body belongs to, from the host's facts. */
   runInfo(): RunInfo;
+  /** What signs this run's event URLs, if its host signs any. */
+  eventUrlMaker(): EventUrlMaker | undefined;
 }
 
 /** The context primitives see inside a branch of a running workflow. */
@@ -92,6 +95,9 @@ export class BranchContext implements RunContext {
   }
   currentRun(): RunInfo {
     return this.host.runInfo();
+  }
+  eventUrlMaker(): EventUrlMaker | undefined {
+    return this.host.eventUrlMaker();
   }
   nonCancellable<T>(fn: () => Promise<T>): Promise<T> {
     // The same branch (keys do not change), shielded; the async context carries it through fn's awaits.

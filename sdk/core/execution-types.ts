@@ -1,6 +1,7 @@
 // The shapes around an execution: what it records, what it asks of its host, how it
 // is set up, and in which mode it runs.
 
+import type { EventUrlRequest } from "./event-url-host.ts";
 import type { ApprovalRequest } from "../approval.ts";
 import type { Script } from "../compose.ts";
 import type { Closure } from "../context.ts";
@@ -79,6 +80,8 @@ export interface ExecutionHost {
   cancelStep?(key: string): void;
   /** A signal that ends an inline step's attempt early (the in-memory runner's virtual timeout). */
   attemptSignal?(key: string, attempt: number): AbortSignal | undefined;
+  /** Signs an event URL of this run (eventUrl()); absent where the host signs none (runLocally, a worker you run). */
+  eventUrl?(request: EventUrlRequest): Promise<string>;
   /** The traceparent an inline step's attempt runs under (a host that exports traces), or null. */
   attemptTraceparent?(key: string, attempt: number): string | null;
   /** Told when outcomes start to be delivered, with a promise that settles once the body is at rest (the in-memory runner's clock waits for it). */

@@ -8,6 +8,7 @@
 // (waiting-calls.ts), drive mode's inline steps (inline-steps.ts) and task mode's
 // target (task-target.ts).
 
+import type { EventUrlMaker } from "./event-url-host.ts";
 import type { Closure, ResolvedFlowOptions, ParallelOptions } from "../context.ts";
 import { WorkflowNotFoundError } from "../errors.ts";
 import type { ResolvedTaskOptions, TaskOptions } from "../options.ts";
@@ -308,6 +309,11 @@ export class Execution implements BranchHost {
       return Promise.reject(new WorkflowNotFoundError(`taskFlow("${path}"): no workflow is registered at workflows/${path}.ts (its default export must be workflow(...))${this.notFoundHint}`));
     }
     return this.suspend(call, site, () => ({ flow: { path, input: toJson(input, `the input of flow "${path}"`), timeout: options.timeout, start: options.start } }));
+  }
+
+  /** eventUrl(): the host's signer, if it has one. */
+  eventUrlMaker(): EventUrlMaker | undefined {
+    return this.host.eventUrl?.bind(this.host);
   }
 
   /** currentRun(): the host's facts, the same in every mode, so it records nothing. */

@@ -22,4 +22,4 @@ export { logLinesOf, MAX_LOG_BYTES, type LogLevel, type LogLine } from "./closur
 export { MAX_RUN_STEPS } from "./limits.ts";
 export { CANCEL_GRACE_MS, CANCEL_KEY } from "./cancellation.ts";
 export { runInfoOf, sendOnceKey, sendRequest, type RunFacts, type RunInfo, type SendRequest } from "./run-info.ts";
-export { provideEventUrls, withdrawEventUrls, type EventUrlMaker, type EventUrlRequest } from "./event-url-host.ts";
+export type { EventUrlMaker, EventUrlRequest } from "./event-url-host.ts";

@@ -93,6 +93,7 @@ function refusing(refuse: (primitive: string) => Error): RunContext {
     script: no("taskScript"),
     flow: no("taskFlow"),
     patched: no("patched"),
+    eventUrlMaker: no("eventUrl"),
     send: no("sendEvent"),
     currentRun: no("currentRun"),
     nonCancellable: no("nonCancellable"),

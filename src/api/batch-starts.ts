@@ -3,11 +3,11 @@
 // single start's, and a bad item is answered on its own while the others start. The
 // starts run BATCH_CONCURRENCY at a time: each is a round trip to its own run object.
 
-import * as z from "zod/mini";
 import type { BatchStartAnswer } from "baton-workflows/client";
 import type { Env } from "../env.ts";
 import { ApiError } from "./api-error.ts";
 import { BATCH_CONCURRENCY, BatchStartItem, MAX_BATCH_RUNS } from "./batch-schemas.ts";
+import { parse } from "./request-body.ts";
 import { startRun } from "./run-actions.ts";
 
 /** One start of a batch, from code: the run's workflow and input, and its key or id (not both). */
@@ -64,14 +64,8 @@ function checkedItem(item: unknown, fromCode: boolean): BatchItem {
   if (fromCode && typeof item === "object" && item !== null && "id" in item) {
     const { id, ...rest } = item as { id: unknown };
     if (id !== undefined && typeof id !== "string") throw new ApiError(400, "invalid_request", "a run id is a string");
-    return { ...parsedItem(rest), id: id as string | undefined };
+    return { ...parse(BatchStartItem, rest), id: id as string | undefined };
   }
-  return parsedItem(item);
-}
-
-/** The item checked against BatchStartItem (strict: an unknown field is refused). */
-function parsedItem(item: unknown): BatchItem {
-  const result = BatchStartItem.safeParse(item);
-  if (!result.success) throw new ApiError(400, "invalid_request", z.prettifyError(result.error));
-  return result.data;
+  // Strict: an unknown field is refused.
+  return parse(BatchStartItem, item);
 }

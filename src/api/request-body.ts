@@ -31,12 +31,7 @@ export async function readText(c: Context): Promise<string> {
 
 /** Parses JSON text a client sent. */
 export function parseJson(text: string): unknown {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new ApiError(400, "invalid_json", "the request body is not valid JSON");
-  }
+  const value = parseJsonParts(text);
   // Refused here, where it is cheap: deeper values break parsers and serializers further on, and 1e400 would be kept as null.
   const problem = receivedJsonProblem(value);
   if (problem) throw new ApiError(400, "invalid_json", `the request body ${problem}`);

@@ -13,7 +13,6 @@ import {
   isTerminal,
   LIVENESS_MS,
   macrotask,
-  provideEventUrls, withdrawEventUrls,
   RunMachine,
   toErrorData,
   type ExecutionHost,
@@ -50,7 +49,6 @@ export abstract class RunHost extends DurableObject<Env> {
   protected index!: IndexSync;
   protected tracer!: RunTracer;
   protected execution: Execution | undefined;
-  private readonly eventUrls = (request: Parameters<typeof eventUrlFor>[2]) => eventUrlFor(this.env, this.requireRun(), request); // eventUrl()'s signer, provided while an execution runs
   protected flushing: Promise<void> | undefined;
   /** The limit the run outgrew, set when it did; the next flush ends the run with it. */
   protected overLimit: StepLimitError | undefined;
@@ -68,6 +66,7 @@ export abstract class RunHost extends DurableObject<Env> {
     finishStep: (key, attempt, outcome) => this.finishStep(key, attempt, outcome),
     cancelStep: (key) => this.cancelStep(key),
     attemptTraceparent: (key, attempt) => attemptTraceparent(this.env, this.store.run(), key, attempt),
+    eventUrl: (request) => eventUrlFor(this.env, this.requireRun(), request),
   };
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -162,7 +161,6 @@ export abstract class RunHost extends DurableObject<Env> {
       startedAt: run.createdAt,
       run: runFacts(run),
     });
-    provideEventUrls(run.id, this.eventUrls);
     this.execution = execution;
     void execution.ended.then((end) => this.finish(execution, end));
     execution.start();
@@ -199,7 +197,6 @@ export abstract class RunHost extends DurableObject<Env> {
   }
 
   protected dropExecution(): void {
-    withdrawEventUrls(this.eventUrls);
     this.execution?.halt();
     this.execution = undefined;
   }

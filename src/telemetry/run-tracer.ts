@@ -37,7 +37,6 @@ export class RunTracer {
 
   /** Exports what the run's new events complete, in the background; a no-op while tracing is off. */
   kick(): void {
-    if (!this.env.BATON_OTLP_ENDPOINT) return;
     const config = otlpConfig(this.env);
     if (!config) return;
     this.again = true;
@@ -116,12 +115,12 @@ async function post(config: OtlpConfig, spans: Span[], runId: string): Promise<v
 
 /** The traceparent of an attempt's span, for its task message and its closure; null while tracing is off. */
 export function attemptTraceparent(env: Env, run: RunRow | undefined, key: string, attempt: number): string | null {
-  if (!run || !env.BATON_OTLP_ENDPOINT || !tracingOn(env)) return null;
+  if (!run || !tracingOn(env)) return null;
   return attemptTraceparentOf(runTraceOf(run.id, run.traceparent), run.id, key, attempt);
 }
 
 /** The traceparent a child run (or a restart) of `run` starts under: the run's root span; null while tracing is off. */
 export function childTraceparent(env: Env, run: RunRow): string | null {
-  if (!env.BATON_OTLP_ENDPOINT || !tracingOn(env)) return null;
+  if (!tracingOn(env)) return null;
   return rootTraceparentOf(runTraceOf(run.id, run.traceparent));
 }
