@@ -2,9 +2,11 @@
 // run.state events (stored once per change, never again by a replay), queries answered
 // from the body's state while it waits or sleeps, after an eviction, and from a replay
 // once the run ended or paused; and the refusals, each with its code.
-import { abortAllDurableObjects, evictDurableObject } from "cloudflare:test";
+import { abortAllDurableObjects, createExecutionContext, env, evictDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { api, getRun, runStub, startRun, waitForRun } from "./helpers.ts";
+import { BatonApiError, BatonClient } from "baton-workflows/client";
+import { BatonService } from "../../src/service.ts";
+import { api, getRun, runStub, startRun, TOKEN, waitForRun } from "./helpers.ts";
 import { register } from "./fake-worker.ts";
 import { Browser } from "./console-browser.ts";
 
@@ -122,5 +124,17 @@ describe("queries", () => {
     const id = await startRun("py/queried", {});
     const refused = await query(id, "count");
     expect(refused).toMatchObject({ status: 409, body: { error: { code: "query_unavailable", message: expect.stringContaining("runs on workers you run") } } });
+  });
+
+  it("answers from code: BatonClient.query and BatonService.query resolve to the result, and throw the API's codes", async () => {
+    const id = await waiting(4);
+    const client = new BatonClient({ baseUrl: "https://baton.test", token: TOKEN, fetch: (request) => SELF.fetch(request) });
+    expect(await client.query(id, "count")).toBe(4);
+    expect(await client.query(id, "plus", 0.5)).toBe(4.5);
+    await expect(client.query(id, "broken")).rejects.toMatchObject({ name: "BatonApiError", status: 422, code: "query_failed" } satisfies Partial<BatonApiError>);
+    const service = new BatonService(createExecutionContext(), env);
+    expect(await service.query(id, "phase")).toEqual({ phase: "waiting", count: 4, redefined: true });
+    await expect(service.query(id, "nope")).rejects.toThrow(/^query_not_found: /);
+    await expect(service.query(id, "plus", { toJSON: undefined, bad: 1n })).rejects.toThrow(/^invalid_request: /);
   });
 });
