@@ -9,6 +9,7 @@ import { OutsideRunError } from "./errors.ts";
 import type { ResolvedTaskOptions, TaskOptions } from "./options.ts";
 import type { RunInfo, SendRequest } from "./core/run-info.ts";
 import type { EventUrlMaker } from "./core/event-url-host.ts";
+import type { PublishedState } from "./core/published-state.ts";
 
 /** What a task or step closure receives. */
 export interface TaskContext {
@@ -70,6 +71,8 @@ export interface RunContext {
   eventUrlMaker(): EventUrlMaker | undefined;
   /** True when this run takes the code path of change `id` (see `patched`). */
   patched(id: string): boolean;
+  /** The state and queries the body publishes (see `setState`, `defineQuery`); `primitive` names the caller in refusals. */
+  published(primitive: string): PublishedState;
   /** Runs `fn` so that the run's cancel does not interrupt the primitives it awaits. */
   nonCancellable<T>(fn: () => Promise<T>): Promise<T>;
 }

@@ -21,6 +21,7 @@ export { inputJsonSchema, isStandardSchema, issuesText, validate, type InferInpu
 export { nonCancellable, race, type CallOptions, type RaceEntry } from "./cancel.ts";
 export { isScript, patched, script, taskFlow, taskScript, type FlowOptions, type Script } from "./compose.ts";
 export { currentRun, sendEvent, type RunInfo, type SentEvent } from "./messages.ts";
+export { defineQuery, MAX_STATE_BYTES, publish, setState } from "./queries.ts";
 export { DEFAULT_EVENT_URL_EXPIRY_SECONDS, eventUrl, type EventUrlDelivery, type EventUrlOptions } from "./event-url.ts";
 export {
   BatonError,

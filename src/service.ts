@@ -10,6 +10,7 @@ import { startMany } from "./api/batch-starts.ts";
 import { ApiError } from "./api/api-error.ts";
 import { cancelRun, decideRun, getRun, pauseOrResumeRun, runEventPage, sendRunEvent, startRun } from "./api/run-actions.ts";
 import type { EventPage } from "./runs/observing.ts";
+import { queryRun } from "./api/queries.ts";
 import { bindingsOf } from "./bindings.ts";
 import type { Env } from "./env.ts";
 import type { CodeStartOptions, InputOf, OutputOf, StartedRun, StartManyItem, TypedRunDetail, WorkflowMap, WorkflowName } from "./worker.ts";
@@ -25,6 +26,7 @@ export interface TypedBatonService<W extends WorkflowMap> {
   pause(id: string): Promise<RunSummary>;
   resume(id: string): Promise<RunSummary>;
   events(id: string, options?: { after?: number; limit?: number }): Promise<EventPage>;
+  query<R = unknown>(id: string, name: string, arg?: unknown): Promise<R>;
 }
 
 /** Baton's run operations as a WorkerEntrypoint, for other Workers' service bindings. */
@@ -75,6 +77,11 @@ export class BatonService extends WorkerEntrypoint<Env> {
   /** A page of a run's events after the event id `after` (default 0: from the first). */
   async events(id: string, options: { after?: number; limit?: number } = {}): Promise<EventPage> {
     return crossing(() => runEventPage(bindingsOf(this.env), id, options.after, options.limit));
+  }
+
+  /** Answers the query `name` the run's body defined (defineQuery) with `arg`; resolves to the handler's result (JSON). */
+  async query(id: string, name: string, arg?: unknown): Promise<unknown> {
+    return crossing(async () => (await queryRun(bindingsOf(this.env), id, name, arg)).result);
   }
 }
 

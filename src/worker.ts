@@ -10,6 +10,7 @@ import type { BatchStartAnswer, DecisionView, EventSentView, RunDetail, RunStatu
 import { startMany } from "./api/batch-starts.ts";
 import { createApp } from "./api/app.ts";
 import { cancelRun, decideRun, getRun, pauseOrResumeRun, runEventPage, sendRunEvent, startRun } from "./api/run-actions.ts";
+import { queryRun } from "./api/queries.ts";
 import type { EventPage } from "./runs/observing.ts";
 import { bindingsOf } from "./bindings.ts";
 import type { Env } from "./env.ts";
@@ -112,6 +113,8 @@ export interface Baton<W extends WorkflowMap> {
   resume(env: unknown, id: string): Promise<RunSummary>;
   /** A page of a run's events after the event id `after` (default 0: from the first). */
   events(env: unknown, id: string, options?: { after?: number; limit?: number }): Promise<EventPage>;
+  /** Answers the query `name` the run's body defined (defineQuery) with `arg`, from its current state; resolves to the handler's result. */
+  query<R = unknown>(env: unknown, id: string, name: string, arg?: unknown): Promise<R>;
 }
 
 /** Hosts Baton in this Worker with these workflows (one Baton per Worker). */
@@ -143,5 +146,6 @@ export function createBaton<const W extends WorkflowMap>(options: BatonOptions<W
     pause: (env, id) => pauseOrResumeRun(bindingsOf(env), id, "pause"),
     resume: (env, id) => pauseOrResumeRun(bindingsOf(env), id, "resume"),
     events: (env, id, page = {}) => runEventPage(bindingsOf(env), id, page.after, page.limit),
+    query: async <R>(env: unknown, id: string, name: string, arg?: unknown) => (await queryRun(bindingsOf(env), id, name, arg)).result as R,
   };
 }

@@ -319,6 +319,12 @@ export interface PollBody {
   known?: { [key: string]: string } | undefined;
 }
 
+/** A query's answer (200). */
+export interface QueryView {
+  /** What the handler returned, as JSON (null for undefined). */
+  result: unknown;
+}
+
 export interface RestartBody {
   /** The step to run again, and everything after it; default: the first step that did not complete. */
   fromStep?: string | undefined;
@@ -391,6 +397,8 @@ export interface RunDetail {
   /** What the workflow returned (null until it completed). */
   output: unknown;
   error: ErrorView | null;
+  /** What the body last published with setState() (JSON, at most 64 KiB), as of its last completed event; null if it never did. */
+  state: unknown;
   /** The first page of its steps, in the order they were recorded (at most 1,000). */
   steps: StepView[];
   /** How many steps the run has. */
@@ -403,7 +411,7 @@ export interface RunDetail {
 export interface RunEvent {
   /** Increasing within the run: pass as `after` (or Last-Event-ID) to go on after it. */
   id: number;
-  type: "run.created" | "run.status" | "run.cancel_requested" | "run.ended" | "step.scheduled" | "step.queued" | "step.attempt.started" | "step.attempt.ended" | "step.retrying" | "step.sleeping" | "step.waiting" | "step.decided" | "step.completed" | "step.failed" | "step.cancelled" | "log";
+  type: "run.created" | "run.status" | "run.cancel_requested" | "run.state" | "run.ended" | "step.scheduled" | "step.queued" | "step.attempt.started" | "step.attempt.ended" | "step.retrying" | "step.sleeping" | "step.waiting" | "step.decided" | "step.completed" | "step.failed" | "step.cancelled" | "log";
   /** When it happened (ISO 8601). */
   at: string;
   /** The step it is about. */

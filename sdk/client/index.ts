@@ -1,7 +1,7 @@
 // `baton/client`: a typed client of Baton's HTTP API. Only fetch, URL and timers, so
 // it runs in Workers, Node, Deno and browsers alike.
 
-import type { BatchStartAnswer, BatchStartItem, BatchStartResult, DecisionView, EventSentView, RestartView, RunDetail, RunEvent, RunEventPage, RunPage, RunStatus, RunStreamEvent, RunSummary, StepDetail, StepPage, StepView, WorkersList, WorkflowEntry } from "./api-types.ts";
+import type { BatchStartAnswer, BatchStartItem, BatchStartResult, DecisionView, EventSentView, QueryView, RestartView, RunDetail, RunEvent, RunEventPage, RunPage, RunStatus, RunStreamEvent, RunSummary, StepDetail, StepPage, StepView, WorkersList, WorkflowEntry } from "./api-types.ts";
 import { readSse, type SseMessage } from "./sse.ts";
 
 export type * from "./api-types.ts";
@@ -204,6 +204,15 @@ export class BatonClient {
    */
   sendEvent(id: string, name: string, payload?: unknown, options: { idempotencyKey?: string } = {}): Promise<EventSentView> {
     return this.call("POST", `/api/runs/${encodeURIComponent(id)}/events/${encodeURIComponent(name)}`, payload === undefined ? {} : { payload }, options.idempotencyKey);
+  }
+
+  /**
+   * Asks the run's body the query `name` (defineQuery) with `arg` (any JSON): resolves to
+   * the handler's result, computed from the body's current state; nothing is recorded.
+   */
+  async query<R = unknown>(id: string, name: string, arg?: unknown): Promise<R> {
+    const search = arg === undefined ? "" : `?arg=${encodeURIComponent(JSON.stringify(arg))}`;
+    return (await this.call<QueryView>("GET", `/api/runs/${encodeURIComponent(id)}/queries/${encodeURIComponent(name)}${search}`)).result as R;
   }
 
   /** The registered workflows and scripts. */

@@ -11,6 +11,7 @@ import { contexts } from "./async-context.ts";
 import type { CallSite } from "./cancellation.ts";
 import { BODY_ENVIRONMENT, type BodyEnvironment } from "./determinism.ts";
 import type { NewCall } from "./execution-types.ts";
+import { publishedOf, type PublishedState } from "./published-state.ts";
 import { toJson } from "./json.ts";
 import type { StepKind } from "./log.ts";
 import type { RunInfo, SendRequest } from "./run-info.ts";
@@ -98,6 +99,10 @@ export class BranchContext implements RunContext {
   }
   eventUrlMaker(): EventUrlMaker | undefined {
     return this.host.eventUrlMaker();
+  }
+  published(): PublishedState {
+    // Kept per execution, not per branch: every branch of the body publishes to one place.
+    return publishedOf(this.host);
   }
   nonCancellable<T>(fn: () => Promise<T>): Promise<T> {
     // The same branch (keys do not change), shielded; the async context carries it through fn's awaits.

@@ -78,7 +78,7 @@ async function runCapturing<T>(fn: Closure<T>, key: string, attempt: number, sin
 }
 
 /** A context whose primitives all throw what `refuse` makes of their name. */
-function refusing(refuse: (primitive: string) => Error): RunContext {
+export function refusing(refuse: (primitive: string) => Error): RunContext {
   const no = (primitive: string) => (): never => {
     throw refuse(primitive);
   };
@@ -96,6 +96,9 @@ function refusing(refuse: (primitive: string) => Error): RunContext {
     eventUrlMaker: no("eventUrl"),
     send: no("sendEvent"),
     currentRun: no("currentRun"),
+    published: (primitive) => {
+      throw refuse(primitive);
+    },
     nonCancellable: no("nonCancellable"),
   };
 }

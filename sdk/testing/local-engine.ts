@@ -18,9 +18,11 @@ import { runTaskByReplay } from "../core/task-replay.ts";
 import { RunMirror } from "../core/run-mirror.ts";
 import { AttemptSignals, attemptId } from "./attempt-signals.ts";
 import { MemorySteps } from "./memory-steps.ts";
-import type { LocalRun, LocalRunOptions } from "./types.ts";
+import type { LocalQueryAnswer, LocalRun, LocalRunOptions } from "./types.ts";
 import { asScript, localView } from "./local-view.ts";
 import { sendLocally, type LocalTarget } from "./local-messages.ts";
+import { scheduleQueries } from "./local-queries.ts";
+import { publishedOf } from "../core/published-state.ts";
 import type { VirtualClock } from "./virtual-clock.ts";
 
 let nextLocalId = 1;
@@ -54,6 +56,7 @@ export class LocalEngine implements LocalTarget {
   private readonly attempts: AttemptSignals;
   /** Keeps the clock still while an inline step's attempt runs (the execution runs it). */
   private readonly stepDone = new Map<string, () => void>();
+  private queries: LocalQueryAnswer[] = [];
 
   private readonly body: WorkflowBody;
   private readonly input: unknown;
@@ -96,6 +99,7 @@ export class LocalEngine implements LocalTarget {
         const after = toSeconds(event.after ?? 0, "runLocally() events[].after");
         this.clock.at(this.createdAt + after * 1000, () => this.sendEvent(event.name, event.payload));
       }
+      this.queries = scheduleQueries(this.options.queries ?? [], this.clock, this.createdAt, () => this.drive);
     }
   }
 
@@ -377,6 +381,6 @@ export class LocalEngine implements LocalTarget {
   }
 
   view(): LocalRun {
-    return localView({ id: this.id, workflow: this.name, parentId: this.parentId, input: this.input, end: this.ended, createdAt: this.createdAt, updatedAt: this.endedAt ?? this.clock.now, steps: this.steps, childIds: this.childById, children: this.children.map((child) => child.view()) });
+    return localView({ id: this.id, workflow: this.name, parentId: this.parentId, input: this.input, end: this.ended, createdAt: this.createdAt, updatedAt: this.endedAt ?? this.clock.now, steps: this.steps, childIds: this.childById, children: this.children.map((child) => child.view()), state: this.drive && publishedOf(this.drive).json, queries: this.queries });
   }
 }

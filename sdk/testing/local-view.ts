@@ -7,7 +7,7 @@ import { InvalidArgumentError } from "../errors.ts";
 import type { RunOutcome } from "../core/log.ts";
 import { stepView } from "../core/run-machine/step-view.ts";
 import type { MemorySteps } from "./memory-steps.ts";
-import type { LocalRun, LocalStep } from "./types.ts";
+import type { LocalQueryAnswer, LocalRun, LocalStep } from "./types.ts";
 
 /** What a run's view is made of. */
 export interface LocalViewParts {
@@ -22,6 +22,9 @@ export interface LocalViewParts {
   /** The ids of the child runs (flows answered by a workflow, not a plain function). */
   childIds: ReadonlyMap<string, unknown>;
   children: LocalRun[];
+  /** The published state's JSON text, if the body set it. */
+  state: string | undefined;
+  queries: LocalQueryAnswer[];
 }
 
 /** The view of one in-memory run; a run that has not ended shows as cancelled (runLocally stopped with its root). */
@@ -48,6 +51,8 @@ export function localView(parts: LocalViewParts): LocalRun {
       const step: LocalStep = { ...view, output: row.result ?? null, logs: attempts.flatMap((h) => h.logs) };
       return step;
     }),
+    state: parts.state === undefined ? null : (JSON.parse(parts.state) as unknown),
+    queries: parts.queries,
     children: parts.children,
   };
 }

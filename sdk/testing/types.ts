@@ -37,12 +37,26 @@ export interface LocalEvent {
  */
 export type LocalCancel = { after: Duration } | { atStep: string };
 
+/** A query runLocally sends to the run, as GET /api/runs/:id/queries/:name would. */
+export interface LocalQuery {
+  name: string;
+  /** Its JSON argument (the API's `?arg=`). */
+  arg?: unknown;
+  /** When, after the run starts (seconds or e.g. "5 minutes" of virtual time); default at once. */
+  after?: Duration;
+}
+
+/** A query's answer: its result, or the API's error code and message (query_not_found, query_failed, query_unavailable). */
+export type LocalQueryAnswer = { name: string; at: string; result: unknown } | { name: string; at: string; error: { code: string; message: string } };
+
 /** Options of `runLocally`. */
 export interface LocalRunOptions {
   /** Answers each approval the run waits for; without it, an approval fails runLocally with UnansweredApprovalError. */
   approve?: (request: ApprovalAsk) => ApprovalAnswer | Promise<ApprovalAnswer>;
   /** Events sent to the run at virtual times; one sent before its waitForEvent is kept until the wait comes. */
   events?: LocalEvent[];
+  /** Queries sent to the run at virtual times; their answers are in the result's `queries`, in the order they were answered. */
+  queries?: LocalQuery[];
   /** Cancels sent to the run (see LocalCancel), in list order. */
   cancels?: LocalCancel[];
   /** What `taskScript(path)` runs: a `script(...)` or a plain function of (args, context). */
@@ -86,6 +100,10 @@ export interface LocalRun {
   createdAt: string;
   updatedAt: string;
   steps: LocalStep[];
+  /** What the body last published with setState() (null if it never did). */
+  state: unknown;
+  /** The answers to options.queries, in the order they were answered (the root run only; a query not due before the run ended has none). */
+  queries: LocalQueryAnswer[];
   /** Runs started by taskFlow with a workflow from `options.flows`, in start order. */
   children: LocalRun[];
 }

@@ -20,6 +20,7 @@ import { workflowEntries } from "../schedules/schedule-view.ts";
 import { ApiError } from "./api-error.ts";
 import { parse, parseJson, parseJsonParts, readJson, readText } from "./request-body.ts";
 import { startMany } from "./batch-starts.ts";
+import { serveQueries } from "./queries.ts";
 import { BatchEnvelope, MAX_BATCH_BODY_BYTES } from "./batch-schemas.ts";
 import { requireToken } from "./auth.ts";
 import { workerApi } from "../remote/worker-api.ts";
@@ -194,6 +195,8 @@ export function createApp(): Hono<AppEnv> {
     const body = parse(EventBody, await readJson(c));
     return c.json((await sendRunEvent(c.env, c.req.param("id") ?? "", name, body.payload, idempotencyKeyOf(c))) satisfies EventSentView, 202);
   });
+
+  serveQueries(api, honoPath);
 
   serve(routes.listWorkflows, async (c) =>
     c.json({ workflows: await workflowEntries(c.env), buildFailures: registry.buildFailures().map(([name, failure]) => ({ name, ...failure })) } satisfies WorkflowList),

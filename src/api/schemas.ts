@@ -196,6 +196,7 @@ export const RunDetail = named(
     input: doc("The input the run started with.", z.unknown()),
     output: doc("What the workflow returned (null until it completed).", z.unknown()),
     error: orNull(ErrorView),
+    state: doc("What the body last published with setState() (JSON, at most 64 KiB), as of its last completed event; null if it never did.", z.unknown()),
     steps: doc("The first page of its steps, in the order they were recorded (at most 1,000).", z.array(StepView)),
     stepCount: doc("How many steps the run has.", int()),
     nextStepsCursor: doc("Pass to GET /api/runs/{id}/steps?cursor= for the steps after this page; null when `steps` holds them all.", orNull(text())),

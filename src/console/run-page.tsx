@@ -250,6 +250,13 @@ export const RunBody: FC<{ window: RunWindow; now: number; eventProblem?: EventP
       ))}
       <h2>Input</h2>
       <Json value={run.input} fold={`input`} />
+      {run.state !== null ? (
+        <>
+          <h2>State</h2>
+          <p class="muted">What the body last published with setState(), as of its last completed event.</p>
+          <Json value={run.state} fold="state" />
+        </>
+      ) : null}
       {run.status === "completed" ? (
         <>
           <h2>Output</h2>

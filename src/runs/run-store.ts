@@ -52,6 +52,8 @@ export interface RunRow {
   traceparent: string | null;
   /** The last run event whose spans were exported (0: none). */
   traceCursor: number;
+  /** What the body last published with setState(), as JSON text, stored when the body was at rest; null if it never did. */
+  state: string | null;
 }
 
 /** What a new run records besides its id and input. */
@@ -145,6 +147,7 @@ export class RunStore {
       language: textOrNull(row, "language"),
       traceparent: textOrNull(row, "traceparent"),
       traceCursor: num(row, "trace_cursor"),
+      state: textOrNull(row, "state"),
     };
   }
 
@@ -201,6 +204,14 @@ export class RunStore {
     this.cached = undefined;
     // The list (and a parent, through its signal) must hear of the end within the liveness window.
     this.cover(now + LIVENESS_MS);
+  }
+
+  /** Stores the body's published state (JSON text) and tells it as a `run.state` event; the same text again changes nothing. */
+  setState(state: string): void {
+    if (this.run()?.state === state) return;
+    this.events.append("run.state", { data: { state: JSON.parse(state) as Json } });
+    this.sql.exec("UPDATE run SET state = ?", state);
+    this.cached = undefined;
   }
 
   /** Notes that the spans of events up to `eventId` were exported. */

@@ -1,7 +1,7 @@
 // A run as the API shows it: its summary (lists) and its detail with steps, built from
 // the run object's storage.
 
-import { isTerminal, stepView, type StepRecord } from "baton-workflows/engine";
+import { isTerminal, stepView, type Json, type StepRecord } from "baton-workflows/engine";
 import type { RunRow, RunStore } from "./run-store.ts";
 import type { StepDetail, StepPage } from "baton-workflows/client";
 import { MAX_RUN_STEPS, STEPS_PAGE_SIZE } from "./limits.ts";
@@ -80,6 +80,7 @@ export function detailOf(store: RunStore, run: RunRow, withSteps = true, queueOf
     input: run.input ?? null,
     output: run.output ?? null,
     error: run.error,
+    state: run.state === null ? null : (JSON.parse(run.state) as Json),
     steps: page.steps,
     stepCount: page.stepCount,
     nextStepsCursor: page.nextCursor,

@@ -101,7 +101,7 @@ describe("GET /api/runs/:id", () => {
   it("shows the run with its steps", async () => {
     const id = await startRun("counted", { tag: crypto.randomUUID() });
     const run = await waitForRun(id);
-    expect(Object.keys(run).sort()).toEqual(["approvals", "bodyQueue", "createdAt", "error", "events", "id", "inbox", "input", "kind", "language", "nextStepsCursor", "output", "parentId", "restartOf", "status", "stepCount", "steps", "updatedAt", "version", "waitingForWorker", "waitingOn", "workerVersion", "workflow"]);
+    expect(Object.keys(run).sort()).toEqual(["approvals", "bodyQueue", "createdAt", "error", "events", "id", "inbox", "input", "kind", "language", "nextStepsCursor", "output", "parentId", "restartOf", "state", "status", "stepCount", "steps", "updatedAt", "version", "waitingForWorker", "waitingOn", "workerVersion", "workflow"]);
     expect(Object.keys(run.steps[0] ?? {}).sort()).toEqual(["attempts", "endedAt", "error", "key", "kind", "name", "startedAt", "status"]);
   });
 

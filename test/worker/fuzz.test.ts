@@ -136,6 +136,11 @@ function apiRequests(): { what: string; path: string; init: RequestInit }[] {
     add(`delete ${id}`, `/api/runs/${id}`, { method: "DELETE" });
   }
   for (const key of TRICKY_KEYS) add(`GET step ${key}`, `/api/runs/${sleeping}/steps/${key}`);
+  // Queries: tricky names and args at real runs (a sleeping one, and an ended one its log is replayed for) and tricky ids.
+  for (const id of [sleeping, ended, ...TRICKY_IDS.slice(0, 3)]) {
+    for (const name of TRICKY_NAMES) add(`query ${name} of ${id}`, `/api/runs/${id}/queries/${name}`);
+    for (const arg of ["{", "%ZZ", "1e400", encodeURIComponent(deep(600)), "x".repeat(9000), "undefined", "", "%00"]) add(`query arg ${arg.slice(0, 10)} of ${id}`, `/api/runs/${id}/queries/go?arg=${arg}`);
+  }
   for (const query of BAD_QUERIES) {
     add(`list ?${query}`, `/api/runs?${query}`);
     add(`steps ?${query}`, `/api/runs/${sleeping}/steps?${query}`);
@@ -172,6 +177,7 @@ function apiRequests(): { what: string; path: string; init: RequestInit }[] {
     ["/api/runs/never/resume", ["POST"]],
     ["/api/runs/never/restart", ["POST"]],
     ["/api/runs/never/events/go", ["POST"]],
+    ["/api/runs/never/queries/q", ["GET"]],
     ["/api/runs/never/approvals/a%230", ["POST"]],
     ["/api/workflows", ["GET"]],
     ["/api/openapi.json", ["GET"]],
