@@ -7,6 +7,7 @@ import { isTerminal } from "baton-workflows/engine";
 import type { RunSummary } from "./run-view.ts";
 import { summaryOf } from "./run-views.ts";
 import { WorkerFacing } from "./worker-facing.ts";
+import { startsLater } from "./pending-start.ts";
 
 /** What pause and resume answer: the run as it stands now, or why nothing changed. */
 export type PauseResult = { status: "changed" | "unchanged"; run: RunSummary } | { status: "not_active"; run: RunSummary } | { status: "not_found" };
@@ -34,7 +35,8 @@ export abstract class Pausable extends WorkerFacing {
     if (run.status !== "paused") return { status: "unchanged", run: summaryOf(this.store, run) };
     const now = Date.now();
     // Where its steps stand (sleeping, waiting, running), so the answer already says it.
-    this.store.setStatus(this.machine.liveStatus(), now);
+    // A debounced run paused before it began is queued again until its start.
+    this.store.setStatus(startsLater(run, now) ? "queued" : this.machine.liveStatus(), now);
     if (run.bodyQueue) this.wantActivation();
     else this.ensureExecution();
     const { settled, effects } = this.machine.due(now);

@@ -13,6 +13,7 @@ export const RUN_EVENT_TYPES = [
   "run.created",
   "run.status",
   "run.cancel_requested",
+  "run.postponed",
   "run.ended",
   "step.scheduled",
   "step.queued",

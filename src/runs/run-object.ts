@@ -75,6 +75,7 @@ export class RunObject extends Observable {
       // A worker runs a workflow's body; a script run's one task goes to its worker from a body here.
       remote: remote?.kind === "workflow" ? { queue: remote.queue, language: remote.language } : undefined,
       traceparent: normalTraceparent(request.traceparent),
+      startsAt: request.startsAt ?? null,
       now: Date.now(),
     });
     if (request.restart) {

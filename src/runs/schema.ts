@@ -28,7 +28,8 @@ CREATE TABLE IF NOT EXISTS run (
   body_queue TEXT,
   language TEXT,
   traceparent TEXT,
-  trace_cursor INTEGER NOT NULL DEFAULT 0
+  trace_cursor INTEGER NOT NULL DEFAULT 0,
+  starts_at INTEGER
 );
 CREATE TABLE IF NOT EXISTS steps (
   key TEXT PRIMARY KEY,
@@ -140,6 +141,8 @@ const ADDED_COLUMNS: readonly (readonly [table: "run" | "steps" | "attempts", co
   ["run", "traceparent", "TEXT"],
   // 0 for runs created before: a Worker that turns tracing on exports their events from the first.
   ["run", "trace_cursor", "INTEGER NOT NULL DEFAULT 0"],
+  // Null for runs created before, and for every run not debounced: the body starts at once.
+  ["run", "starts_at", "INTEGER"],
 ];
 
 /**

@@ -1,0 +1,157 @@
+// Trailing debounce (`debounce: { key, period, maxDelay? }`): starts with one key make one
+// pending run that begins `period` after the latest, with the latest input; once it has
+// begun, a start opens a new run. Through POST /api/runs, a batch, BatonClient and BatonService.
+import { createExecutionContext, env, evictDurableObject, runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { BatonClient, type StartAnswer } from "baton-workflows/client";
+import { BatonService } from "../../src/service.ts";
+import { gateName } from "../../src/runs/start-gate.ts";
+import { api, getRun, hits, runStub, TOKEN, waitForRun } from "./helpers.ts";
+
+const client = new BatonClient({ baseUrl: "https://baton.test", token: TOKEN, fetch: (request) => SELF.fetch(request) });
+
+/** A debounced start of "debounced" with input `{tag, n}`: the status and the answer. */
+async function debounced(tag: string, n: number, debounce: Record<string, unknown> = {}): Promise<{ status: number; body: StartAnswer }> {
+  const response = await api("/api/runs", { method: "POST", json: { workflow: "debounced", input: { tag, n }, debounce: { key: tag, period: "1 hour", ...debounce } } });
+  return { status: response.status, body: (await response.json()) as StartAnswer };
+}
+
+/** How many runs of "debounced" the list holds. */
+async function listed(): Promise<number> {
+  return ((await (await api("/api/runs?workflow=debounced&limit=100")).json()) as { runs: unknown[] }).runs.length;
+}
+
+describe("debounce", () => {
+  it("makes one run of five starts within the period, answering one id, and runs it once with the last input after the period", async () => {
+    const tag = `five-${crypto.randomUUID()}`;
+    const answers = [];
+    for (let n = 1; n <= 5; n++) answers.push(await debounced(tag, n));
+    expect(answers.map((answer) => answer.status)).toEqual([201, 200, 200, 200, 200]);
+    expect(answers.map((answer) => answer.body.debounced)).toEqual([false, true, true, true, true]);
+    const id = answers[0]!.body.id;
+    expect(new Set(answers.map((answer) => answer.body.id))).toEqual(new Set([id]));
+
+    // Pending: queued, with its start, its input the last start's, and listed so.
+    const pending = await getRun(id);
+    expect(pending).toMatchObject({ status: "queued", input: { tag, n: 5 }, steps: [] });
+    expect(Date.parse(pending.startsAt ?? "")).toBe(Date.parse(answers[4]!.body.startsAt ?? ""));
+    const page = (await (await api(`/api/runs?workflow=debounced&status=queued&limit=100`)).json()) as { runs: StartAnswer[] };
+    expect(page.runs.find((run) => run.id === id)).toMatchObject({ status: "queued", startsAt: pending.startsAt });
+    // Its alarm is its start; an alarm before then begins nothing.
+    expect(await runInDurableObject(runStub(id), (_object, state) => state.storage.getAlarm())).toBe(Date.parse(pending.startsAt ?? ""));
+    await runDurableObjectAlarm(runStub(id));
+    expect((await getRun(id)).status).toBe("queued");
+    expect(await hits(`${tag}:ran`)).toBe(0);
+
+    await runStub(id).control().elapse(60 * 60 * 1000);
+    const done = await waitForRun(id);
+    expect(done).toMatchObject({ status: "completed", output: { tag, n: 5 } });
+    expect(done.startsAt).toBeUndefined();
+    expect(await hits(`${tag}:ran`)).toBe(1);
+
+    // Begun: the next start with the key opens a new window and a new run.
+    const next = await debounced(tag, 6);
+    expect(next.status).toBe(201);
+    expect(next.body).toMatchObject({ debounced: false, status: "queued" });
+    expect(next.body.id).not.toBe(id);
+  });
+
+  it("makes one run of five starts at once", async () => {
+    const tag = `together-${crypto.randomUUID()}`;
+    const answers = await Promise.all([1, 2, 3, 4, 5].map((n) => debounced(tag, n)));
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 200, 200, 200, 201]);
+    const ids = new Set(answers.map((answer) => answer.body.id));
+    expect(ids.size).toBe(1);
+    const [id] = [...ids] as [string];
+    await runStub(id).control().elapse(60 * 60 * 1000);
+    const done = await waitForRun(id);
+    // Whichever start the gate took in last: the run ran once, with one of the inputs.
+    expect(done.status).toBe("completed");
+    expect(done.output).toEqual(done.input);
+    expect([1, 2, 3, 4, 5]).toContain((done.output as { n: number }).n);
+    expect(await hits(`${tag}:ran`)).toBe(1);
+  });
+
+  it("keeps the pending run, its input and its start across evictions of the run and the gate", async () => {
+    const tag = `evicted-${crypto.randomUUID()}`;
+    const first = await debounced(tag, 1);
+    await evictDurableObject(runStub(first.body.id));
+    await evictDurableObject(env.RUNS.get(env.RUNS.idFromName(gateName("debounce", "debounced", tag))));
+    const second = await debounced(tag, 2);
+    expect(second).toMatchObject({ status: 200, body: { id: first.body.id, debounced: true } });
+    await evictDurableObject(runStub(first.body.id));
+    expect(await getRun(first.body.id)).toMatchObject({ status: "queued", input: { tag, n: 2 }, startsAt: second.body.startsAt });
+    expect(await runInDurableObject(runStub(first.body.id), (_object, state) => state.storage.getAlarm())).toBe(Date.parse(second.body.startsAt ?? ""));
+    await runStub(first.body.id).control().elapse(60 * 60 * 1000);
+    expect(await waitForRun(first.body.id)).toMatchObject({ status: "completed", output: { tag, n: 2 } });
+  });
+
+  it("begins no later than maxDelay after the window's first start, however many starts push it", async () => {
+    const tag = `capped-${crypto.randomUUID()}`;
+    const answers = [];
+    for (let n = 1; n <= 3; n++) answers.push(await debounced(tag, n, { maxDelay: "10 seconds" }));
+    const first = Date.parse(answers[0]!.body.startsAt ?? "");
+    expect(first - Date.parse(answers[0]!.body.createdAt)).toBeLessThanOrEqual(10_000);
+    expect(answers.map((answer) => Date.parse(answer.body.startsAt ?? ""))).toEqual([first, first, first]);
+  });
+
+  it("refuses a start whose input does not fit, keeping the pending run's input and start", async () => {
+    const tag = `typed-${crypto.randomUUID()}`;
+    const before = await listed();
+    const refusedFirst = await api("/api/runs", { method: "POST", json: { workflow: "debounced", input: { tag, n: "one" }, debounce: { key: tag, period: 60 } } });
+    expect(refusedFirst.status).toBe(400);
+    expect(((await refusedFirst.json()) as { error: { code: string } }).error.code).toBe("invalid_input");
+    expect(await listed()).toBe(before);
+    const first = await debounced(tag, 1);
+    const refused = await api("/api/runs", { method: "POST", json: { workflow: "debounced", input: { tag }, debounce: { key: tag, period: 60 } } });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: "invalid_input", message: expect.stringContaining("$.n") });
+    expect(await getRun(first.body.id)).toMatchObject({ status: "queued", input: { tag, n: 1 }, startsAt: first.body.startsAt });
+  });
+
+  it("refuses bad options with 400 invalid_request saying what to fix, and starts nothing", async () => {
+    const before = await listed();
+    const cases: [Record<string, unknown>, Record<string, string>, string][] = [
+      [{ debounce: { key: "k", period: 0 } }, {}, "debounce.period must be 1 to 604800 seconds"],
+      [{ debounce: { key: "k", period: "8 days" } }, {}, "debounce.period must be 1 to 604800 seconds"],
+      [{ debounce: { key: "k", period: "soon" } }, {}, "debounce.period must be"],
+      [{ debounce: { key: "k", period: 5, maxDelay: -1 } }, {}, "debounce.maxDelay must be"],
+      [{ debounce: { key: "", period: 5 } }, {}, "debounce.key must be 1 to 255 visible ASCII characters"],
+      [{ debounce: { key: "k", period: 5, trailing: true } }, {}, "trailing"],
+      [{ debounce: { period: 5 } }, {}, "key"],
+      [{ debounce: { key: "k", period: 5 }, singleton: { key: "k", mode: "skip" } }, {}, "debounce or singleton, not both"],
+      [{ debounce: { key: "k", period: 5 } }, { "Idempotency-Key": "k" }, "no Idempotency-Key"],
+    ];
+    for (const [options, headers, message] of cases) {
+      const response = await api("/api/runs", { method: "POST", headers, json: { workflow: "debounced", input: { tag: "bad", n: 1 }, ...options } });
+      expect(response.status, JSON.stringify(options)).toBe(400);
+      const body = (await response.json()) as { error: { code: string; message: string } };
+      expect(body.error.code).toBe("invalid_request");
+      expect(body.error.message).toContain(message);
+    }
+    expect(await listed()).toBe(before);
+  });
+
+  it("debounces the items of a batch like single starts, each answered on its own", async () => {
+    const tag = `batch-${crypto.randomUUID()}`;
+    const item = (n: number) => ({ workflow: "debounced", input: { tag, n }, debounce: { key: tag, period: "1 hour" } });
+    const response = await api("/api/runs/batch", { method: "POST", json: { runs: [item(1), item(2), { ...item(3), debounce: { key: tag, period: 0 } }] } });
+    expect(response.status).toBe(200);
+    const { runs } = (await response.json()) as { runs: { status: number; run?: StartAnswer; error?: { code: string } }[] };
+    expect(runs.map((answer) => answer.status)).toEqual([201, 200, 400]);
+    expect(runs[1]!.run).toMatchObject({ id: runs[0]!.run!.id, debounced: true });
+    expect(runs[2]!.error?.code).toBe("invalid_request");
+    expect(await getRun(runs[0]!.run!.id)).toMatchObject({ status: "queued", input: { tag, n: 2 } });
+  });
+
+  it("debounces through BatonClient and BatonService, whose errors cross with their code", async () => {
+    const tag = `code-${crypto.randomUUID()}`;
+    const first = await client.start("debounced", { tag, n: 1 }, { debounce: { key: tag, period: 60 } });
+    const service = new BatonService(createExecutionContext(), env);
+    const second = await service.start("debounced", { tag, n: 2 }, { debounce: { key: tag, period: 60 } });
+    expect(second).toMatchObject({ id: first.id, created: false, debounced: true, status: "queued" });
+    await expect(service.start("debounced", { tag, n: 3 }, { debounce: { key: tag, period: 60 }, idempotencyKey: "x" })).rejects.toThrow(/^invalid_request: /);
+    await expect(service.start("debounced", { tag, n: 3 }, { debounce: { key: tag, period: "later" } } as never)).rejects.toThrow(/^invalid_request: .*debounce\.period/);
+    expect((await getRun(first.id)).input).toEqual({ tag, n: 2 });
+  });
+});
