@@ -4,7 +4,9 @@
 // of one key (src/runs/start-gate.ts). One option per start, and no Idempotency-Key or
 // id beside it: the key already names what a repeat reaches.
 
+import { validate, type Workflow } from "baton-workflows";
 import type { Json } from "baton-workflows/engine";
+import { registry } from "../registry.ts";
 import type { Env } from "../env.ts";
 import { gateName, type GateAnswer, type GateRequest } from "../runs/start-gate.ts";
 import { normalTraceparent } from "../telemetry/traceparent.ts";
@@ -38,6 +40,11 @@ export async function gatedStart(
   if ((options.idempotencyKey ?? null) !== null || options.id !== undefined) {
     throw new ApiError(400, "invalid_request", "a start with debounce or singleton takes no Idempotency-Key or run id: its key decides which run a start reaches; leave the Idempotency-Key out");
   }
+  // Checked before the gate is reached, whatever the option would do: a bad input is refused even where it would start nothing.
+  const entry = registry.entry(workflow);
+  const schema = entry?.kind === "workflow" ? ((entry.workflow as Partial<Workflow>).input ?? null) : null;
+  const checked = schema ? await validate(schema, input) : null;
+  if (checked && !checked.ok) return { created: false, invalid: checked.issues };
   const request = { workflow, input, origin: options.origin ?? null, traceparent: normalTraceparent(options.traceparent) };
   let gated: GateRequest;
   if (options.debounce !== undefined) {

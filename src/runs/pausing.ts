@@ -34,9 +34,14 @@ export abstract class Pausable extends WorkerFacing {
     if (isTerminal(run.status)) return { status: "not_active", run: summaryOf(this.store, run) };
     if (run.status !== "paused") return { status: "unchanged", run: summaryOf(this.store, run) };
     const now = Date.now();
+    // A debounced run paused before it began waits for its start again; its alarm is that start.
+    if (startsLater(run, now)) {
+      this.store.setStatus("queued", now);
+      this.afterEvent();
+      return { status: "changed", run: summaryOf(this.store, this.requireRun()) };
+    }
     // Where its steps stand (sleeping, waiting, running), so the answer already says it.
-    // A debounced run paused before it began is queued again until its start.
-    this.store.setStatus(startsLater(run, now) ? "queued" : this.machine.liveStatus(), now);
+    this.store.setStatus(this.machine.liveStatus(), now);
     if (run.bodyQueue) this.wantActivation();
     else this.ensureExecution();
     const { settled, effects } = this.machine.due(now);

@@ -159,7 +159,7 @@ export abstract class RunHost extends DurableObject<Env> {
       resolver: withRemote(registry, this.remote),
       codeChange: codeChangeNote(run.workflow, run.version, registry.entry(run.workflow)?.version),
       seed: run.id,
-      startedAt: run.createdAt,
+      startedAt: runFacts(run).startedAt,
       run: runFacts(run),
     });
     this.execution = execution;

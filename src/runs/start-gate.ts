@@ -9,9 +9,8 @@
 // row naming no run, which the next start takes as "no run", so nothing is lost and no
 // run is made twice.
 
-import { validate, type SchemaIssue, type Workflow } from "baton-workflows";
+import type { SchemaIssue } from "baton-workflows";
 import { isTerminal, type Json } from "baton-workflows/engine";
-import { registry } from "../registry.ts";
 import { num, text } from "./rows.ts";
 import { Pausable } from "./pausing.ts";
 import { isPending } from "./pending-start.ts";
@@ -80,13 +79,6 @@ export abstract class StartGates extends Pausable {
   }
 
   private async pass(request: GateRequest): Promise<GateAnswer> {
-    // Checked before anything changes, whatever the option then does: a bad input is refused even where it would start nothing.
-    const entry = registry.entry(request.workflow);
-    const schema = entry?.kind === "workflow" ? ((entry.workflow as Partial<Workflow>).input ?? null) : null;
-    if (schema) {
-      const checked = await validate(schema, request.input);
-      if (!checked.ok) return { created: false, invalid: checked.issues };
-    }
     const now = Date.now();
     const held = this.gateRow(request.gate);
     const { flow } = request;

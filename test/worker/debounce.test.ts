@@ -5,6 +5,7 @@ import { createExecutionContext, env, evictDurableObject, runDurableObjectAlarm,
 import { describe, expect, it } from "vitest";
 import { BatonClient, type StartAnswer } from "baton-workflows/client";
 import { BatonService } from "../../src/service.ts";
+import { Browser } from "./console-browser.ts";
 import { gateName } from "../../src/runs/start-gate.ts";
 import { api, getRun, hits, runStub, TOKEN, waitForRun } from "./helpers.ts";
 
@@ -45,7 +46,9 @@ describe("debounce", () => {
 
     await runStub(id).control().elapse(60 * 60 * 1000);
     const done = await waitForRun(id);
+    // Its clock starts at its start, not at the first start of the window.
     expect(done).toMatchObject({ status: "completed", output: { tag, n: 5 } });
+    expect(Date.parse((done.output as { startedAt: string }).startedAt)).toBeGreaterThan(Date.parse(done.createdAt));
     expect(done.startsAt).toBeUndefined();
     expect(await hits(`${tag}:ran`)).toBe(1);
 
@@ -67,7 +70,7 @@ describe("debounce", () => {
     const done = await waitForRun(id);
     // Whichever start the gate took in last: the run ran once, with one of the inputs.
     expect(done.status).toBe("completed");
-    expect(done.output).toEqual(done.input);
+    expect(done.output).toMatchObject(done.input as object);
     expect([1, 2, 3, 4, 5]).toContain((done.output as { n: number }).n);
     expect(await hits(`${tag}:ran`)).toBe(1);
   });
@@ -93,6 +96,22 @@ describe("debounce", () => {
     const first = Date.parse(answers[0]!.body.startsAt ?? "");
     expect(first - Date.parse(answers[0]!.body.createdAt)).toBeLessThanOrEqual(10_000);
     expect(answers.map((answer) => Date.parse(answer.body.startsAt ?? ""))).toEqual([first, first, first]);
+  });
+
+  it("shows the pending run in the console with its start, and keeps it queued across a pause and resume before its start", async () => {
+    const tag = `shown-${crypto.randomUUID()}`;
+    const { body } = await debounced(tag, 1);
+    const browser = await Browser.signedIn();
+    const page = await (await browser.get(`/runs/${body.id}`)).text();
+    expect(page).toContain("s-queued");
+    expect(page).toMatch(/<dt>Starts<\/dt>\s*<dd class="starts-at">/);
+    expect((await api(`/api/runs/${body.id}/pause`, { method: "POST" })).status).toBe(200);
+    expect((await getRun(body.id)).status).toBe("paused");
+    const resumed = (await (await api(`/api/runs/${body.id}/resume`, { method: "POST" })).json()) as StartAnswer;
+    expect(resumed).toMatchObject({ status: "queued", startsAt: body.startsAt });
+    expect(await hits(`${tag}:ran`)).toBe(0);
+    await runStub(body.id).control().elapse(60 * 60 * 1000);
+    expect(await waitForRun(body.id)).toMatchObject({ status: "completed", output: { tag, n: 1 } });
   });
 
   it("refuses a start whose input does not fit, keeping the pending run's input and start", async () => {

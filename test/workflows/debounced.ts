@@ -1,6 +1,7 @@
 // A workflow started with debounce or singleton options: one counted task, and the
-// input it ran with as its output, so a test sees which start's input the run took.
-import { task, workflow } from "baton-workflows";
+// input it ran with as its output (and when the run says it started), so a test sees
+// which start's input the run took.
+import { currentRun, task, workflow } from "baton-workflows";
 import * as z from "zod";
 import { hit } from "../hit.ts";
 
@@ -9,7 +10,7 @@ const Input = z.object({ tag: z.string(), n: z.number().int() });
 export default workflow(
   async (input) => {
     await task("ran", () => hit(`${input.tag}:ran`));
-    return input;
+    return { ...input, startedAt: currentRun().startedAt.toISOString() };
   },
   { input: Input },
 );
