@@ -171,7 +171,7 @@ export interface CompleteView {
 export interface DebounceOption {
   /** Names the debounce group within the workflow: 1 to 255 visible ASCII characters (as an Idempotency-Key). Starts of another workflow with the same key are another group. */
   key: string;
-  /** How long after the latest start the run begins: seconds, or a duration string; 1 second to 7 days. */
+  /** How long after the latest start the run begins: seconds, or a duration string ("30 seconds", "5 minutes", "5s", "10m", "1h", "2d"); 1 second to 7 days. */
   period: number | string;
   /** The most the first start of a window may be pushed: the run begins at most this long after it, however many starts follow; 1 second to 7 days. */
   maxDelay?: number | string | undefined;

@@ -14,13 +14,21 @@ export const MIN_DEBOUNCE_SECONDS = 1;
 /** The longest debounce period (and maxDelay), in seconds: 7 days, as long as a pending run may wait for its start. */
 export const MAX_DEBOUNCE_SECONDS = 7 * 24 * 60 * 60;
 
-/** `value` (seconds, or a duration string as sleep() takes) in milliseconds when it is within the debounce bounds; else null. */
+// The short forms Trigger.dev's and Inngest's debounce take ("5s", "10m", "1h"), beside sleep()'s long ones.
+const SHORT = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)\s*$/;
+const SHORT_SECONDS: Readonly<Record<string, number>> = { ms: 0.001, s: 1, m: 60, h: 3_600, d: 86_400, w: 604_800 };
+
+/** `value` (seconds, a duration string as sleep() takes, or a short one: "5s", "10m") in milliseconds when it is within the debounce bounds; else null. */
 export function debounceMs(value: unknown): number | null {
   let seconds: number;
-  try {
-    seconds = toSeconds(value, "a duration");
-  } catch {
-    return null;
+  const short = typeof value === "string" ? SHORT.exec(value) : null;
+  if (short) seconds = Number(short[1]) * (SHORT_SECONDS[short[2] ?? "s"] ?? 1);
+  else {
+    try {
+      seconds = toSeconds(value, "a duration");
+    } catch {
+      return null;
+    }
   }
   return seconds >= MIN_DEBOUNCE_SECONDS && seconds <= MAX_DEBOUNCE_SECONDS ? Math.round(seconds * 1000) : null;
 }
@@ -30,7 +38,7 @@ const duration = (what: string, description: string) =>
   doc(
     description,
     z.union([z.number(), z.string()]).check(
-      z.refine((value) => debounceMs(value) !== null, `${what} must be 1 to ${MAX_DEBOUNCE_SECONDS} seconds: a number of seconds, or a duration such as "30 seconds", "5 minutes" or "2 days"`),
+      z.refine((value) => debounceMs(value) !== null, `${what} must be 1 to ${MAX_DEBOUNCE_SECONDS} seconds: a number of seconds, or a duration such as "30 seconds", "5 minutes", "5s" or "2d"`),
     ),
     '"30 seconds"',
   );
@@ -48,7 +56,7 @@ export const DebounceOption = named(
   "Trailing debounce: the first start with the key makes a run that begins `period` after the latest start with the key; each later start before it begins replaces its input and pushes its start. Once it has begun, a start opens a new run.",
   z.strictObject({
     key: flowKey("debounce"),
-    period: duration("debounce.period", "How long after the latest start the run begins: seconds, or a duration string; 1 second to 7 days."),
+    period: duration("debounce.period", "How long after the latest start the run begins: seconds, or a duration string (\"30 seconds\", \"5 minutes\", \"5s\", \"10m\", \"1h\", \"2d\"); 1 second to 7 days."),
     maxDelay: z.optional(duration("debounce.maxDelay", "The most the first start of a window may be pushed: the run begins at most this long after it, however many starts follow; 1 second to 7 days.")),
   }),
 );

@@ -17,10 +17,13 @@ afterAll(async () => {
   await server?.stop();
 });
 
-/** Five debounced starts of greet with one key, one after another: their answers. */
+/** Five debounced starts of greet with one key, 200 ms apart, as Trigger.dev's debounce example makes them (delay "5s"): their answers. */
 async function fiveStarts(key: string): Promise<StartAnswer[]> {
   const answers: StartAnswer[] = [];
-  for (const name of ["a", "b", "c", "d", "e"]) answers.push(await client.start("greet", { name }, { debounce: { key, period: "5 seconds" } }));
+  for (const name of ["a", "b", "c", "d", "e"]) {
+    answers.push(await client.start("greet", { name }, { debounce: { key, period: "5s" } }));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
   return answers;
 }
 

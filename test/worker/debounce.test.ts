@@ -7,6 +7,7 @@ import { BatonClient, type StartAnswer } from "baton-workflows/client";
 import { BatonService } from "../../src/service.ts";
 import { Browser } from "./console-browser.ts";
 import { gateName } from "../../src/runs/start-gate.ts";
+import { debounceMs } from "../../src/api/start-schemas.ts";
 import { api, getRun, hits, runStub, TOKEN, waitForRun } from "./helpers.ts";
 
 const client = new BatonClient({ baseUrl: "https://baton.test", token: TOKEN, fetch: (request) => SELF.fetch(request) });
@@ -126,6 +127,15 @@ describe("debounce", () => {
     expect(refused.status).toBe(400);
     expect(((await refused.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: "invalid_input", message: expect.stringContaining("$.n") });
     expect(await getRun(first.body.id)).toMatchObject({ status: "queued", input: { tag, n: 1 }, startsAt: first.body.startsAt });
+  });
+
+  it("takes periods as seconds, sleep()'s durations or the short forms Trigger.dev and Inngest take, 1 second to 7 days", async () => {
+    expect([90, "30 seconds", "5 minutes", "5s", "10m", "1h", "2d", "1w", "1500ms"].map(debounceMs)).toEqual([90_000, 30_000, 300_000, 5_000, 600_000, 3_600_000, 172_800_000, 604_800_000, 1_500]);
+    expect([0, 0.5, "500ms", "8d", "2w", "5 s", "soon", null, -1].map(debounceMs)).toEqual([null, null, null, null, null, 5_000, null, null, null]);
+    const tag = `short-${crypto.randomUUID()}`;
+    const { status, body } = await debounced(tag, 1, { period: "2d" });
+    expect(status).toBe(201);
+    expect(Date.parse(body.startsAt ?? "") - Date.parse(body.createdAt)).toBeGreaterThan(172_700_000);
   });
 
   it("refuses bad options with 400 invalid_request saying what to fix, and starts nothing", async () => {
