@@ -9,6 +9,7 @@ import { Browser } from "./console-browser.ts";
 import { gateName } from "../../src/runs/start-gate.ts";
 import { debounceMs } from "../../src/api/start-schemas.ts";
 import { api, getRun, hits, runStub, TOKEN, waitForRun } from "./helpers.ts";
+import { pollFor, register } from "./fake-worker.ts";
 
 const client = new BatonClient({ baseUrl: "https://baton.test", token: TOKEN, fetch: (request) => SELF.fetch(request) });
 
@@ -88,6 +89,36 @@ describe("debounce", () => {
     expect(await runInDurableObject(runStub(first.body.id), (_object, state) => state.storage.getAlarm())).toBe(Date.parse(second.body.startsAt ?? ""));
     await runStub(first.body.id).control().elapse(60 * 60 * 1000);
     expect(await waitForRun(first.body.id)).toMatchObject({ status: "completed", output: { tag, n: 2 } });
+  });
+
+  it("opens a new run after the pending one was cancelled, or when the gate names a run a crash never created", async () => {
+    const tag = `recovered-${crypto.randomUUID()}`;
+    const first = await debounced(tag, 1);
+    expect((await api(`/api/runs/${first.body.id}/cancel`, { method: "POST" })).status).toBe(200);
+    const second = await debounced(tag, 2);
+    expect(second).toMatchObject({ status: 201, body: { debounced: false } });
+    expect(second.body.id).not.toBe(first.body.id);
+    // A crash after the gate named a new run and before the run was created: the gate's row names no run.
+    const gate = env.RUNS.get(env.RUNS.idFromName(gateName("debounce", "debounced", tag)));
+    await runInDurableObject(gate, (_object, state) => state.storage.sql.exec("UPDATE start_gate SET run_id = ?", crypto.randomUUID()));
+    const third = await debounced(tag, 3);
+    expect(third.status).toBe(201);
+    const fourth = await debounced(tag, 4);
+    expect(fourth).toMatchObject({ status: 200, body: { id: third.body.id, debounced: true } });
+    expect((await getRun(second.body.id)).input).toEqual({ tag, n: 2 });
+  });
+
+  it("debounces a body a worker runs (Python): its first activation comes after the start, with the last input", async () => {
+    await register("w-debounced", ["py/debounced"], [], "debounced");
+    const start = (n: number) => api("/api/runs", { method: "POST", json: { workflow: "py/debounced", input: { n }, debounce: { key: "py", period: 60 } } });
+    const first = (await (await start(1)).json()) as StartAnswer;
+    const second = await start(2);
+    expect(second.status).toBe(200);
+    expect(await getRun(first.id)).toMatchObject({ status: "queued", input: { n: 2 }, bodyQueue: "debounced" });
+    // A worker asking for it before its start gets nothing to run.
+    expect(await runStub(first.id).activation()).toBeNull();
+    await runStub(first.id).control().elapse(60_000);
+    expect(await pollFor(first.id, "debounced")).toMatchObject({ kind: "activation", input: { n: 2 } });
   });
 
   it("begins no later than maxDelay after the window's first start, however many starts push it", async () => {
