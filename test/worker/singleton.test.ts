@@ -91,6 +91,9 @@ describe("singleton", () => {
     expect(runs.map((answer) => answer.status)).toEqual([201, 200]);
     expect(runs[1]!.run).toMatchObject({ id: runs[0]!.run.id, singleton: "skipped" });
     const service = new BatonService(createExecutionContext(), env);
+    const many = await service.startMany([item, { ...item, id: "named-by-code" }]);
+    expect(many[0]).toMatchObject({ status: 200, run: { id: runs[0]!.run.id, singleton: "skipped" } });
+    expect(many[1]).toMatchObject({ status: 400, error: { code: "invalid_request", message: expect.stringContaining("no Idempotency-Key or run id") } });
     const replaced = await service.start("sleeper", { tag, seconds: 3600 }, { singleton: { key: tag, mode: "cancel-previous" } });
     expect(replaced).toMatchObject({ created: true, singleton: "cancelled-previous", previousId: runs[0]!.run.id });
     expect((await waitForRun(runs[0]!.run.id)).status).toBe("cancelled");
