@@ -211,7 +211,7 @@ describe("debounce", () => {
     const second = await service.start("debounced", { tag, n: 2 }, { debounce: { key: tag, period: 60 } });
     expect(second).toMatchObject({ id: first.id, created: false, debounced: true, status: "queued" });
     await expect(service.start("debounced", { tag, n: 3 }, { debounce: { key: tag, period: 60 }, idempotencyKey: "x" })).rejects.toThrow(/^invalid_request: /);
-    await expect(service.start("debounced", { tag, n: 3 }, { debounce: { key: tag, period: "later" } } as never)).rejects.toThrow(/^invalid_request: .*debounce\.period/);
+    await expect(service.start("debounced", { tag, n: 3 }, { debounce: { key: tag, period: "later" } })).rejects.toThrow(/^invalid_request: .*debounce\.period/);
     expect((await getRun(first.id)).input).toEqual({ tag, n: 2 });
   });
 });
