@@ -79,12 +79,11 @@ export abstract class StartGates extends Pausable {
   }
 
   private async pass(request: GateRequest): Promise<GateAnswer> {
-    const now = Date.now();
     const held = this.gateRow(request.gate);
     const { flow } = request;
     let previousId: string | undefined;
     if (held && flow.kind === "debounce") {
-      const startsAt = debouncedStart(now, flow.periodMs, flow.maxDelayMs, held.openedAt);
+      const startsAt = debouncedStart(Date.now(), flow.periodMs, flow.maxDelayMs, held.openedAt);
       const postponed = await this.runStub(held.runId).postpone({ workflow: request.workflow, input: request.input, startsAt });
       if (postponed.status === "postponed") return { created: false, run: { ...postponed.run, debounced: true } };
     }
@@ -97,10 +96,11 @@ export abstract class StartGates extends Pausable {
         if (cancelled.status === "cancelled") previousId = held.runId;
       }
     }
-    // A new run for the key: named in the row first (see the top of the file).
+    // A new run for the key: named in the row first (see the top of the file). The clock read again: the calls above took time.
     const id = crypto.randomUUID();
-    this.ctx.storage.sql.exec("INSERT OR REPLACE INTO start_gate (name, run_id, opened_at) VALUES (?, ?, ?)", request.gate, id, now);
-    const startsAt = flow.kind === "debounce" ? debouncedStart(now, flow.periodMs, flow.maxDelayMs, now) : null;
+    const opened = Date.now();
+    this.ctx.storage.sql.exec("INSERT OR REPLACE INTO start_gate (name, run_id, opened_at) VALUES (?, ?, ?)", request.gate, id, opened);
+    const startsAt = flow.kind === "debounce" ? debouncedStart(opened, flow.periodMs, flow.maxDelayMs, opened) : null;
     const started = await this.runStub(id).start({ id, workflow: request.workflow, input: request.input, idempotencyKey: null, origin: request.origin, traceparent: request.traceparent, startsAt });
     if (started.invalid) return { created: false, invalid: started.invalid };
     if (flow.kind === "debounce") return { created: started.created, run: { ...started.run, debounced: false } };
