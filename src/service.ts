@@ -14,6 +14,7 @@ import { queryRun } from "./api/queries.ts";
 import { bindingsOf } from "./bindings.ts";
 import type { Env } from "./env.ts";
 import type { CodeStartOptions, InputOf, OutputOf, StartedRun, StartManyItem, TypedRunDetail, WorkflowMap, WorkflowName } from "./worker.ts";
+import { codeStartOptions, startedRun } from "./api/code-starts.ts";
 
 /** What a caller's binding to BatonService offers, typed by the host's workflow map: declare `BATON: TypedBatonService<typeof workflows>`. */
 export interface TypedBatonService<W extends WorkflowMap> {
@@ -34,8 +35,8 @@ export class BatonService extends WorkerEntrypoint<Env> {
   /** Starts a run of workflow `name` with `input`; a repeated id or Idempotency-Key answers the run it named. */
   async start(name: string, input?: unknown, options: CodeStartOptions = {}): Promise<StartedRun> {
     return crossing(async () => {
-      const { created, run } = await startRun(bindingsOf(this.env), name, input, { id: options.id, idempotencyKey: options.idempotencyKey ?? null, traceparent: options.traceparent ?? null });
-      return { id: run.id, status: run.status, created };
+      const { created, run } = await startRun(bindingsOf(this.env), name, input, codeStartOptions(options));
+      return startedRun(created, run);
     });
   }
 

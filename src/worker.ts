@@ -6,11 +6,12 @@
 
 import type { Hono } from "hono";
 import type { Script, Workflow } from "baton-workflows";
-import type { BatchStartAnswer, DecisionView, EventSentView, RunDetail, RunStatus, RunSummary } from "baton-workflows/client";
+import type { BatchStartAnswer, DebounceOption, DecisionView, EventSentView, RunDetail, RunStatus, RunSummary, SingletonOption, StartAnswer } from "baton-workflows/client";
 import { startMany } from "./api/batch-starts.ts";
 import { createApp } from "./api/app.ts";
 import { cancelRun, decideRun, getRun, pauseOrResumeRun, runEventPage, sendRunEvent, startRun } from "./api/run-actions.ts";
 import { queryRun } from "./api/queries.ts";
+import { codeStartOptions, startedRun } from "./api/code-starts.ts";
 import type { EventPage } from "./runs/observing.ts";
 import { bindingsOf } from "./bindings.ts";
 import type { Env } from "./env.ts";
@@ -61,11 +62,15 @@ export interface CodeStartOptions {
   idempotencyKey?: string;
   /** The caller's W3C traceparent: the run's trace joins the caller's (a malformed one is ignored). */
   traceparent?: string;
+  /** Trailing debounce by key, as POST /api/runs's `debounce` (not with id or idempotencyKey). */
+  debounce?: DebounceOption;
+  /** At most one active run per key, as POST /api/runs's `singleton` (not with id or idempotencyKey). */
+  singleton?: SingletonOption;
 }
 
 /** One start of startMany: a workflow, its input, and an idempotencyKey or id (not both), as start() takes them. */
 export type StartManyItem<W extends WorkflowMap = WorkflowMap> = {
-  [N in WorkflowName<W>]: { workflow: N; input?: InputOf<W[N]>; idempotencyKey?: string; id?: string };
+  [N in WorkflowName<W>]: { workflow: N; input?: InputOf<W[N]>; idempotencyKey?: string; id?: string; debounce?: DebounceOption; singleton?: SingletonOption };
 }[WorkflowName<W>];
 
 export type { BatchStartAnswer, BatchStarted, BatchRefused } from "baton-workflows/client";
@@ -74,8 +79,14 @@ export type { BatchStartAnswer, BatchStarted, BatchRefused } from "baton-workflo
 export interface StartedRun {
   id: string;
   status: RunStatus;
-  /** False when the id or key named a run started before. */
+  /** False when the id or key named a run started before, or a debounce or singleton option reached one. */
   created: boolean;
+  /** What a debounce or singleton option did, as POST /api/runs answers it (StartAnswer). */
+  debounced?: boolean;
+  singleton?: StartAnswer["singleton"];
+  previousId?: string;
+  /** A debounced run not yet begun: when it begins. */
+  startsAt?: string;
 }
 
 /** A run's detail with its output typed as the workflow's. */
@@ -135,8 +146,8 @@ export function createBaton<const W extends WorkflowMap>(options: BatonOptions<W
     },
     app,
     async start(env, name, input, start = {}) {
-      const { created, run } = await startRun(bindingsOf(env), name, input, { id: start.id, idempotencyKey: start.idempotencyKey ?? null, traceparent: start.traceparent ?? null });
-      return { id: run.id, status: run.status, created };
+      const { created, run } = await startRun(bindingsOf(env), name, input, codeStartOptions(start));
+      return startedRun(created, run);
     },
     startMany: (env, items, many = {}) => startMany(bindingsOf(env), items, { traceparent: many.traceparent ?? null }, true),
     get: async (env, id) => (await getRun(bindingsOf(env), id)) as TypedRunDetail<never>,
@@ -149,3 +160,4 @@ export function createBaton<const W extends WorkflowMap>(options: BatonOptions<W
     query: async <R>(env: unknown, id: string, name: string, arg?: unknown) => (await queryRun(bindingsOf(env), id, name, arg)).result as R,
   };
 }
+

@@ -100,6 +100,8 @@ export interface BatchStartItem {
   input?: unknown | undefined;
   /** Makes the request safe to retry: a start or restart with the same key reaches the same run (a repeat answers 200 with it); an event sent again with the same key is answered as the first time and delivered once. */
   idempotencyKey?: string | undefined;
+  debounce?: DebounceOption | undefined;
+  singleton?: SingletonOption | undefined;
 }
 
 /** One answer per item, in the items' order. */
@@ -107,11 +109,11 @@ export interface BatchStartResult {
   runs: BatchStartAnswer[];
 }
 
-/** An item that started a run (201), or found the run its idempotencyKey started before (200). */
+/** An item that started a run (201), or found one (200): the run its idempotencyKey started before, or the one its debounce or singleton option reached. */
 export interface BatchStarted {
-  /** 201 started, 200 already started with this idempotencyKey. */
+  /** 201 started; 200 found (idempotencyKey, debounce or singleton skip). */
   status: number;
-  run: RunSummary;
+  run: StartAnswer;
 }
 
 /** A workflow file left out because it does not build: starts of it answer 503 workflow_build_failed. */
@@ -163,6 +165,16 @@ export interface CompleteBody {
 /** Whether the answer changed the run (false: it came too late or twice; nothing changed). */
 export interface CompleteView {
   accepted: boolean;
+}
+
+/** Trailing debounce: the first start with the key makes a run that begins `period` after the latest start with the key; each later start before it begins replaces its input and pushes its start. Once it has begun, a start opens a new run. */
+export interface DebounceOption {
+  /** Names the debounce group within the workflow: 1 to 255 visible ASCII characters (as an Idempotency-Key). Starts of another workflow with the same key are another group. */
+  key: string;
+  /** How long after the latest start the run begins: seconds, or a duration string ("30 seconds", "5 minutes", "5s", "10m", "1h", "2d"); 1 second to 7 days. */
+  period: number | string;
+  /** The most the first start of a window may be pushed: the run begins at most this long after it, however many starts follow; 1 second to 7 days. */
+  maxDelay?: number | string | undefined;
 }
 
 export interface DecisionBody {
@@ -351,6 +363,8 @@ export interface RunDetail {
   parentId: string | null;
   createdAt: string;
   updatedAt: string;
+  /** For a debounced run that has not begun (queued): when its body begins, unless a later start with its key pushes it. */
+  startsAt?: string | undefined;
   /** For a sleeping or waiting run: the earliest time something it waits for falls due by itself (a sleep ends, an approval, event wait or child flow times out). */
   wakeAt?: string | undefined;
   /** The workflow's source version (a hash of its file and companion folder) when the run started. */
@@ -411,7 +425,7 @@ export interface RunDetail {
 export interface RunEvent {
   /** Increasing within the run: pass as `after` (or Last-Event-ID) to go on after it. */
   id: number;
-  type: "run.created" | "run.status" | "run.cancel_requested" | "run.state" | "run.ended" | "step.scheduled" | "step.queued" | "step.attempt.started" | "step.attempt.ended" | "step.retrying" | "step.sleeping" | "step.waiting" | "step.decided" | "step.completed" | "step.failed" | "step.cancelled" | "log";
+  type: "run.created" | "run.status" | "run.cancel_requested" | "run.state" | "run.postponed" | "run.ended" | "step.scheduled" | "step.queued" | "step.attempt.started" | "step.attempt.ended" | "step.retrying" | "step.sleeping" | "step.waiting" | "step.decided" | "step.completed" | "step.failed" | "step.cancelled" | "log";
   /** When it happened (ISO 8601). */
   at: string;
   /** The step it is about. */
@@ -462,6 +476,8 @@ export interface RunSummary {
   parentId: string | null;
   createdAt: string;
   updatedAt: string;
+  /** For a debounced run that has not begun (queued): when its body begins, unless a later start with its key pushes it. */
+  startsAt?: string | undefined;
   /** For a sleeping or waiting run: the earliest time something it waits for falls due by itself (a sleep ends, an approval, event wait or child flow times out). */
   wakeAt?: string | undefined;
 }
@@ -489,11 +505,44 @@ export interface ScriptBody {
   args?: unknown | undefined;
 }
 
+/** At most one active (not ended) run per workflow and key: `skip` answers the active run and starts nothing; `cancel-previous` cancels it (as POST /api/runs/{id}/cancel does) and starts the new one. */
+export interface SingletonOption {
+  /** Names the singleton group within the workflow: 1 to 255 visible ASCII characters (as an Idempotency-Key). Starts of another workflow with the same key are another group. */
+  key: string;
+  mode: "skip" | "cancel-previous";
+}
+
+/** The run a start made or found, and what its debounce or singleton option did. */
+export interface StartAnswer {
+  id: string;
+  /** The workflow's (or, for a script run, the script's) path. */
+  workflow: string;
+  /** "workflow", or "script" for a run started by POST /api/scripts/{path}/runs. */
+  kind: "workflow" | "script";
+  status: RunStatus;
+  /** The run whose taskFlow started this one, or null. */
+  parentId: string | null;
+  createdAt: string;
+  updatedAt: string;
+  /** For a debounced run that has not begun (queued): when its body begins, unless a later start with its key pushes it. */
+  startsAt?: string | undefined;
+  /** For a sleeping or waiting run: the earliest time something it waits for falls due by itself (a sleep ends, an approval, event wait or child flow times out). */
+  wakeAt?: string | undefined;
+  /** With debounce: false for the start that made the run (201), true for one that replaced its input and pushed its start (200). */
+  debounced?: boolean | undefined;
+  /** With singleton: "started" (201; no run of the key was active), "skipped" (200; the active run, nothing started), "cancelled-previous" (201; previousId was cancelled). */
+  singleton?: "started" | "skipped" | "cancelled-previous" | undefined;
+  /** With singleton "cancelled-previous": the run cancelled. */
+  previousId?: string | undefined;
+}
+
 export interface StartBody {
   /** The workflow's path, as GET /api/workflows lists it. */
   workflow: string;
   /** The run's input: any JSON (at most 1 MiB with the rest of the body). */
   input?: unknown | undefined;
+  debounce?: DebounceOption | undefined;
+  singleton?: SingletonOption | undefined;
 }
 
 /** One step with everything it produced, as `GET /api/runs/{id}/steps/{key}` answers. */

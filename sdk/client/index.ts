@@ -1,7 +1,7 @@
 // `baton/client`: a typed client of Baton's HTTP API. Only fetch, URL and timers, so
 // it runs in Workers, Node, Deno and browsers alike.
 
-import type { BatchStartAnswer, BatchStartItem, BatchStartResult, DecisionView, EventSentView, QueryView, RestartView, RunDetail, RunEvent, RunEventPage, RunPage, RunStatus, RunStreamEvent, RunSummary, StepDetail, StepPage, StepView, WorkersList, WorkflowEntry } from "./api-types.ts";
+import type { BatchStartAnswer, BatchStartItem, BatchStartResult, DebounceOption, DecisionView, EventSentView, QueryView, RestartView, RunDetail, RunEvent, RunEventPage, RunPage, RunStatus, RunStreamEvent, RunSummary, SingletonOption, StartAnswer, StepDetail, StepPage, StepView, WorkersList, WorkflowEntry } from "./api-types.ts";
 import { readSse, type SseMessage } from "./sse.ts";
 
 export type * from "./api-types.ts";
@@ -21,6 +21,10 @@ export interface BatonClientOptions {
 export interface StartOptions {
   /** Repeating a start with the same key returns the same run instead of starting another. */
   idempotencyKey?: string;
+  /** Trailing debounce by key: starts within `period` of each other make one run, with the last input (not with idempotencyKey or singleton). */
+  debounce?: DebounceOption;
+  /** At most one active run per key: `skip` answers the active one, `cancel-previous` cancels it (not with idempotencyKey or debounce). */
+  singleton?: SingletonOption;
 }
 
 /** Filters and paging of `list`. */
@@ -105,9 +109,9 @@ export class BatonClient {
     this.send = options.fetch ?? ((request) => fetch(request));
   }
 
-  /** Starts a run of `workflow` with `input`. */
-  start(workflow: string, input?: unknown, options: StartOptions = {}): Promise<RunSummary> {
-    return this.call("POST", "/api/runs", { workflow, input }, options.idempotencyKey);
+  /** Starts a run of `workflow` with `input`; with `debounce` or `singleton` the answer says what the option did. */
+  start(workflow: string, input?: unknown, options: StartOptions = {}): Promise<StartAnswer> {
+    return this.call("POST", "/api/runs", { workflow, input, debounce: options.debounce, singleton: options.singleton }, options.idempotencyKey);
   }
 
   /**

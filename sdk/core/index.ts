@@ -12,6 +12,7 @@ export { MirrorCache, RunMirror } from "./run-mirror.ts";
 export { runTaskByReplay } from "./task-replay.ts";
 export { ROOT_BRANCH, stepKey } from "./step-key.ts";
 export { DEFAULT_HEARTBEAT_TIMEOUT_SECONDS, DEFAULT_TASK_OPTIONS, heartbeatTimeoutMs, resolveTaskOptions, type ResolvedTaskOptions } from "../options.ts";
+export { toSeconds } from "../duration.ts";
 export { approvalRequest, type ApprovalRequest, type ApprovalResult } from "../approval.ts";
 export { housekeepingBackoffMs } from "./backoff.ts";
 export { MAX_RESENDS, RunMachine, LIVENESS_MS, taskDeadlineMs, WATCHDOG_GRACE_MS, type Decided, type Decision, type DueWork, type RunEffect } from "./run-machine/run-machine.ts";

@@ -28,7 +28,8 @@ import { workersSeen } from "../remote/workers-view.ts";
 import * as routes from "./routes.ts";
 // Generated from routes.ts and schemas.ts by `npm run api-types` (a test fails while it is stale).
 import { liveOpenApiDocument } from "./openapi-live.ts";
-import { DecisionBody, EventBody, EventNameParam, IdempotencyKey, ListQuery, MAX_INPUT_BYTES, MAX_SMALL_BODY_BYTES, RestartBody, ScriptBody, StartBody, StepsQuery } from "./schemas.ts";
+import { DecisionBody, EventBody, EventNameParam, IdempotencyKey, ListQuery, MAX_INPUT_BYTES, MAX_SMALL_BODY_BYTES, RestartBody, ScriptBody, StepsQuery } from "./schemas.ts";
+import { StartBody } from "./start-schemas.ts";
 import { decodeStepsCursor } from "../runs/run-views.ts";
 import { runEventsAnswer, runStreamAnswer } from "./event-stream.ts";
 import { approvalRoutes } from "../approvals/approval-routes.tsx";
@@ -103,7 +104,7 @@ export function createApp(): Hono<AppEnv> {
 
   serve(routes.startRun, limitBody, async (c) => {
     const body = parse(StartBody, await readJson(c));
-    return answerStart(c, await startRun(c.env, body.workflow, body.input, startOptions(c)));
+    return answerStart(c, await startRun(c.env, body.workflow, body.input, { ...startOptions(c), debounce: body.debounce, singleton: body.singleton }));
   });
 
   // Each item answered on its own (errors as data), so the batch itself is 200 once its shape is right.

@@ -4,7 +4,8 @@
 
 import * as z from "zod/mini";
 import { doc, int, named, text } from "./schema-kit.ts";
-import { IdempotencyKey, MAX_INPUT_BYTES, RunSummary } from "./schemas.ts";
+import { IdempotencyKey, MAX_INPUT_BYTES } from "./schemas.ts";
+import { StartAnswer, startFlowFields } from "./start-schemas.ts";
 
 /** Most items one `POST /api/runs/batch` (or startMany) takes. */
 export const MAX_BATCH_RUNS = 1000;
@@ -21,6 +22,7 @@ export const BatchStartItem = named(
     workflow: doc("The workflow's path, as GET /api/workflows lists it.", z.string().check(z.minLength(1, "workflow must name a registered workflow"))),
     input: z.optional(doc(`The run's input: any JSON (at most ${MAX_INPUT_BYTES} bytes).`, z.unknown())),
     idempotencyKey: z.optional(IdempotencyKey),
+    ...startFlowFields,
   }),
 );
 
@@ -40,8 +42,8 @@ export const BatchStartBody = named(
 
 export const BatchStarted = named(
   "BatchStarted",
-  "An item that started a run (201), or found the run its idempotencyKey started before (200).",
-  z.object({ status: doc("201 started, 200 already started with this idempotencyKey.", int()), run: RunSummary }),
+  "An item that started a run (201), or found one (200): the run its idempotencyKey started before, or the one its debounce or singleton option reached.",
+  z.object({ status: doc("201 started; 200 found (idempotencyKey, debounce or singleton skip).", int()), run: StartAnswer }),
 );
 
 export const BatchRefused = named(

@@ -17,6 +17,9 @@ export interface BatchItem {
   idempotencyKey?: string | undefined;
   /** From code only (the HTTP API names runs by key): the run's own id. */
   id?: string | undefined;
+  /** As POST /api/runs's body takes them (start-schemas.ts). */
+  debounce?: unknown;
+  singleton?: unknown;
 }
 
 /** What applies to every item of a batch: approval links' origin and the caller's trace. */
@@ -46,8 +49,8 @@ export async function startMany(env: Env, items: readonly unknown[], options: Ba
 /** One item's answer: its run, or the error the single start would have answered, as data. */
 async function answerOf(env: Env, item: unknown, options: BatchOptions, fromCode: boolean): Promise<BatchStartAnswer> {
   try {
-    const { workflow, input, idempotencyKey, id } = checkedItem(item, fromCode);
-    const started = await startRun(env, workflow, input, { idempotencyKey: idempotencyKey ?? null, id, origin: options.origin, traceparent: options.traceparent });
+    const { workflow, input, idempotencyKey, id, debounce, singleton } = checkedItem(item, fromCode);
+    const started = await startRun(env, workflow, input, { idempotencyKey: idempotencyKey ?? null, id, origin: options.origin, traceparent: options.traceparent, debounce, singleton });
     return { status: started.created ? 201 : 200, run: started.run };
   } catch (error) {
     if (error instanceof ApiError) return { status: error.status, ...error.body() };

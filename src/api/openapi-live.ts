@@ -30,7 +30,8 @@ export function liveOpenApiDocument(): Document {
     schemas[name] = {
       type: "object",
       description: `A start of workflow "${entry.name}": its input as its input schema declares it.`,
-      properties: { workflow: { const: entry.name }, input: body },
+      // The start options every body takes beside its input.
+      properties: { workflow: { const: entry.name }, input: body, debounce: { $ref: "#/components/schemas/DebounceOption" }, singleton: { $ref: "#/components/schemas/SingletonOption" } },
       required: ["workflow", "input"],
       additionalProperties: false,
     };

@@ -24,7 +24,6 @@ import {
   RunSummary,
   ScriptBody,
   ScriptPathParam,
-  StartBody,
   StepDetail,
   StepKeyParam,
   StepPage,
@@ -34,6 +33,7 @@ import {
 import { WorkersList } from "./worker-schemas.ts";
 import { createRoute, json, refusals } from "./route-kit.ts";
 import { BatchStartBody, BatchStartResult, MAX_BATCH_BODY_BYTES, MAX_BATCH_RUNS } from "./batch-schemas.ts";
+import { StartAnswer, StartBody } from "./start-schemas.ts";
 
 export type { ResponseSpec, RouteSpec } from "./route-kit.ts";
 import { WORKER_ROUTES } from "./worker-routes.ts";
@@ -61,11 +61,11 @@ export const startRun = createRoute({
     body: { required: true, description: `At most ${MAX_INPUT_BYTES} bytes.`, schema: StartBody },
   },
   responses: {
-    201: json(RunSummary, "Started."),
-    200: json(RunSummary, "A run was already started with this Idempotency-Key: that run."),
+    201: json(StartAnswer, "Started (with singleton cancel-previous: after cancelling the active run)."),
+    200: json(StartAnswer, "No new run: the one this Idempotency-Key started, the pending run a debounce start joined (debounced: true), or the active run a singleton skip found."),
     ...refusals({
       ...common,
-      400: "invalid_json, invalid_request, or invalid_input: the input does not fit the workflow's input schema (issues lists each failing path)",
+      400: "invalid_json, invalid_request (also: debounce with singleton, or either with an Idempotency-Key), or invalid_input: the input does not fit the workflow's input schema (issues lists each failing path)",
       404: "workflow_not_found",
       409: "idempotency_conflict: the key was used with another workflow or input",
       413: "payload_too_large",

@@ -16,10 +16,12 @@ import { EVENT_NAME, issuesText, type SchemaIssue } from "baton-workflows";
 import { IDEMPOTENCY_KEY, MAX_INPUT_BYTES, RUN_ID } from "./schemas.ts";
 import { EVENTS_PAGE_SIZE } from "../runs/run-streams.ts";
 import type { EventPage } from "../runs/observing.ts";
+import { gatedStart, hasFlow, type StartFlow } from "./gated-starts.ts";
+import type { StartAnswer } from "baton-workflows/client";
 
 
-/** How a start names its run: by an Idempotency-Key (the id derived from it), by an id of the caller's, or neither (a new UUID). */
-export interface StartOptions {
+/** How a start names its run: by an Idempotency-Key (the id derived from it), by an id of the caller's, or neither (a new UUID); or its debounce or singleton option (gated-starts.ts). */
+export interface StartOptions extends StartFlow {
   idempotencyKey?: string | null | undefined;
   id?: string | undefined;
   /** Where approval links point when BATON_PUBLIC_URL is unset (the request's origin). */
@@ -29,7 +31,7 @@ export interface StartOptions {
 }
 
 /** Starts a run of the workflow (or script run) `name` with `input`; a repeat with the same key or id answers the run the first made. */
-export async function startRun(env: Env, name: string, input: unknown, options: StartOptions = {}, kind: "workflow" | "script" = "workflow"): Promise<{ created: boolean; run: RunSummary }> {
+export async function startRun(env: Env, name: string, input: unknown, options: StartOptions = {}, kind: "workflow" | "script" = "workflow"): Promise<{ created: boolean; run: StartAnswer }> {
   const failure = registry.buildFailure(name);
   if (failure) throw buildFailed(name, failure);
   // A name the Worker does not have may be one a worker you run serves.
@@ -43,6 +45,11 @@ export async function startRun(env: Env, name: string, input: unknown, options: 
     throw new ApiError(404, "script_not_found", `no script "${name}"; ${hint}`);
   }
   const checked = checkedJson(input, kind === "script" ? "args" : "input");
+  if (hasFlow(options)) {
+    const gated = await gatedStart(env, name, checked, options, kind);
+    if (gated.invalid) throw invalidInput(gated.invalid, name);
+    return { created: gated.created, run: gated.run };
+  }
   const key = options.idempotencyKey ?? null;
   if (key !== null && !IDEMPOTENCY_KEY.test(key)) throw new ApiError(400, "invalid_request", "Idempotency-Key must be 1 to 255 visible ASCII characters");
   if (options.id !== undefined && key !== null) throw new ApiError(400, "invalid_request", "give a run an id or an Idempotency-Key, not both");

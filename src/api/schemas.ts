@@ -60,6 +60,7 @@ const summaryShape = {
   parentId: doc("The run whose taskFlow started this one, or null.", orNull(text())),
   createdAt: text(),
   updatedAt: text(),
+  startsAt: z.optional(doc("For a debounced run that has not begun (queued): when its body begins, unless a later start with its key pushes it.", text())),
   wakeAt: z.optional(doc("For a sleeping or waiting run: the earliest time something it waits for falls due by itself (a sleep ends, an approval, event wait or child flow times out).", text())),
 };
 
@@ -312,14 +313,7 @@ export const ApiErrorBody = named(
 
 // ---- What the API reads --------------------------------------------------------------
 
-export const StartBody = named(
-  "StartBody",
-  undefined,
-  z.object({
-    workflow: doc("The workflow's path, as GET /api/workflows lists it.", z.string().check(z.minLength(1, "workflow must name a registered workflow"))),
-    input: z.optional(doc("The run's input: any JSON (at most 1 MiB with the rest of the body).", z.unknown())),
-  }),
-);
+// StartBody, with its debounce and singleton options: start-schemas.ts.
 
 // Strict: `{"input": ...}` here is a common slip, and must not silently run the script without args.
 export const ScriptBody = named("ScriptBody", undefined, z.strictObject({ args: z.optional(doc("The script's arguments: any JSON.", z.unknown())) }));

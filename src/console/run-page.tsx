@@ -130,6 +130,12 @@ export const RunBody: FC<{ window: RunWindow; now: number; eventProblem?: EventP
             <dd class="waiting-worker">{run.waitingForWorker}: start one with baton-worker (README, Workers you run)</dd>
           </>
         ) : null}
+        {run.startsAt ? (
+          <>
+            <dt>Starts</dt>
+            <dd class="starts-at">{time(run.startsAt)}: debounced, a later start with its key pushes it</dd>
+          </>
+        ) : null}
         {run.wakeAt ? (
           <>
             <dt>Wakes</dt>

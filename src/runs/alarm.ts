@@ -10,12 +10,15 @@
 
 import { isTerminal, LIVENESS_MS, type RunMachine } from "baton-workflows/engine";
 import type { RunStore } from "./run-store.ts";
+import { isPending } from "./pending-start.ts";
 
 /** What the alarm must cover, as the run object reads it. */
 export interface AlarmNeeds {
   now: number;
   /** The run was created and its body has not started yet. */
   queued: boolean;
+  /** A debounced run's start time, while it is ahead: the body begins then, not now. */
+  startsAt: number | null;
   /** The run is not over. */
   active: boolean;
   /** The machine's next wake, retry or deadline. */
@@ -43,6 +46,7 @@ export function alarmNeedsOf(store: RunStore, machine: RunMachine, env: { BATON_
   return {
     now,
     queued: run.status === "queued",
+    startsAt: isPending(run, now) ? run.startsAt : null,
     next: active ? machine.nextDue() : null,
     waitsOnlyForChildren: active && machine.waitsOnlyForChildren(),
     active,
@@ -51,7 +55,8 @@ export function alarmNeedsOf(store: RunStore, machine: RunMachine, env: { BATON_
     indexRetry: run.indexedRevision < run.revision ? (run.indexRetryAt ?? run.updatedAt + LIVENESS_MS) : null,
     signal: store.signals.nextAt(),
     expire: isTerminal(run.status) ? expiryOf(run.updatedAt, retentionMs(env)) : null,
-    onlySleeping: (run.status === "sleeping" || run.status === "waiting") && machine.liveStatus() === run.status,
+    // A pending run's start may be pushed later: the alarm moves with it.
+    onlySleeping: isPending(run, now) || ((run.status === "sleeping" || run.status === "waiting") && machine.liveStatus() === run.status),
   };
 }
 
@@ -119,12 +124,13 @@ export class RunAlarm {
   /** Sets, moves or deletes the alarm to cover `needs`, synchronously with the writes before it. */
   sync(needs: AlarmNeeds): void {
     const due: number[] = [];
-    if (needs.queued) due.push(needs.now);
+    if (needs.queued) due.push(needs.startsAt ?? needs.now);
     if (needs.active) {
       if (needs.next !== null) due.push(needs.next);
       // The body is between two recorded calls: a crash now must cost no more than the liveness window.
       // A run waiting only for its children needs no alarm: they tell it when they end.
-      else if (!needs.waitsOnlyForChildren) due.push(needs.now + LIVENESS_MS);
+      // A pending run has no body yet: nothing to lose before its start.
+      else if (!needs.waitsOnlyForChildren && needs.startsAt === null) due.push(needs.now + LIVENESS_MS);
       if (needs.email !== null) due.push(needs.email);
     }
     if (needs.indexRetry !== null) due.push(needs.indexRetry);

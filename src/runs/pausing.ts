@@ -7,6 +7,7 @@ import { isTerminal } from "baton-workflows/engine";
 import type { RunSummary } from "./run-view.ts";
 import { summaryOf } from "./run-views.ts";
 import { WorkerFacing } from "./worker-facing.ts";
+import { startsLater } from "./pending-start.ts";
 
 /** What pause and resume answer: the run as it stands now, or why nothing changed. */
 export type PauseResult = { status: "changed" | "unchanged"; run: RunSummary } | { status: "not_active"; run: RunSummary } | { status: "not_found" };
@@ -33,6 +34,12 @@ export abstract class Pausable extends WorkerFacing {
     if (isTerminal(run.status)) return { status: "not_active", run: summaryOf(this.store, run) };
     if (run.status !== "paused") return { status: "unchanged", run: summaryOf(this.store, run) };
     const now = Date.now();
+    // A debounced run paused before it began waits for its start again; its alarm is that start.
+    if (startsLater(run, now)) {
+      this.store.setStatus("queued", now);
+      this.afterEvent();
+      return { status: "changed", run: summaryOf(this.store, this.requireRun()) };
+    }
     // Where its steps stand (sleeping, waiting, running), so the answer already says it.
     this.store.setStatus(this.machine.liveStatus(), now);
     if (run.bodyQueue) this.wantActivation();

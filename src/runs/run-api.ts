@@ -22,6 +22,8 @@ export interface StartRequest {
   traceparent?: string | null | undefined;
   /** Set for a restart: the run restarted, and the steps (and their attempts) the new run keeps. */
   restart?: { of: string; steps: StepRecord[]; attempts: StoredAttempt[] } | undefined;
+  /** A debounced run's start (ms): created queued, its body begins then (pending-start.ts). */
+  startsAt?: number | null | undefined;
 }
 
 /** What `restart` needs: the new run's id, and where to restart from. */

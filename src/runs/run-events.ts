@@ -14,6 +14,7 @@ export const RUN_EVENT_TYPES = [
   "run.status",
   "run.cancel_requested",
   "run.state",
+  "run.postponed",
   "run.ended",
   "step.scheduled",
   "step.queued",

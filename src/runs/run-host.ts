@@ -30,6 +30,7 @@ import { unlist } from "../run-list/run-list.ts";
 import { registry } from "../registry.ts";
 import { TaskDispatch } from "../tasks/dispatch.ts";
 import { alarmNeedsOf, RunAlarm } from "./alarm.ts";
+import { isPending } from "./pending-start.ts";
 import type { CutPoint, Faults } from "./faults.ts";
 import { MAX_RUN_LOG_BYTES, MAX_RUN_STEPS } from "./limits.ts";
 import { RunStore, type RunRow } from "./run-store.ts";
@@ -136,7 +137,7 @@ export abstract class RunHost extends DurableObject<Env> {
   protected ensureExecution(): void {
     if (this.execution) return;
     const run = this.store.run();
-    if (!run || isTerminal(run.status) || run.status === "paused") return;
+    if (!run || isTerminal(run.status) || run.status === "paused" || isPending(run, Date.now())) return;
     // A worker runs the body: a new run asks for its first activation (later ones follow outcomes).
     if (run.bodyQueue) {
       if (run.status === "queued") this.wantActivation();
@@ -158,7 +159,7 @@ export abstract class RunHost extends DurableObject<Env> {
       resolver: withRemote(registry, this.remote),
       codeChange: codeChangeNote(run.workflow, run.version, registry.entry(run.workflow)?.version),
       seed: run.id,
-      startedAt: run.createdAt,
+      startedAt: runFacts(run).startedAt,
       run: runFacts(run),
     });
     this.execution = execution;

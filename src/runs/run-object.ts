@@ -75,6 +75,7 @@ export class RunObject extends Queryable {
       // A worker runs a workflow's body; a script run's one task goes to its worker from a body here.
       remote: remote?.kind === "workflow" ? { queue: remote.queue, language: remote.language } : undefined,
       traceparent: normalTraceparent(request.traceparent),
+      startsAt: request.startsAt ?? null,
       now: Date.now(),
     });
     if (request.restart) {
@@ -204,7 +205,7 @@ export class RunObject extends Queryable {
     const heartbeats = claimed.flatMap((step) => (step ? [heartbeatTimeoutMs(step.options ?? DEFAULT_TASK_OPTIONS)] : []));
     if (heartbeats.length > 0) context.heartbeatMs = Math.min(...heartbeats);
     // What the consumer's replay needs of the run itself (its currentRun() included), with the whole log.
-    if (since === 0) Object.assign(context, { input: run.input, startedAt: run.createdAt, run: runFacts(run) });
+    if (since === 0) Object.assign(context, { input: run.input, startedAt: runFacts(run).startedAt, run: runFacts(run) });
     return JSON.stringify(context);
   }
 

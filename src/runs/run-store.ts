@@ -54,6 +54,8 @@ export interface RunRow {
   traceCursor: number;
   /** What the body last published with setState(), as JSON text, stored when the body was at rest; null if it never did. */
   state: string | null;
+  /** A debounced run's start: its body does not begin before then (null: at once). */
+  startsAt: number | null;
 }
 
 /** What a new run records besides its id and input. */
@@ -73,6 +75,8 @@ export interface NewRun {
   remote?: { queue: string; language: string } | undefined;
   /** The caller's traceparent, checked (see normalTraceparent). */
   traceparent?: string | null | undefined;
+  /** A debounced run's start (see pending-start.ts); null or left out: at once. */
+  startsAt?: number | null | undefined;
   now: number;
 }
 
@@ -148,6 +152,7 @@ export class RunStore {
       traceparent: textOrNull(row, "traceparent"),
       traceCursor: num(row, "trace_cursor"),
       state: textOrNull(row, "state"),
+      startsAt: numOrNull(row, "starts_at"),
     };
   }
 
@@ -155,8 +160,8 @@ export class RunStore {
   create(run: NewRun): void {
     this.schema.create();
     this.sql.exec(
-      `INSERT INTO run (id, workflow, input, status, created_at, updated_at, idempotency_key, origin, kind, parent_id, parent_key, version, worker_version, restart_of, incarnation, body_queue, language, traceparent)
-       VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO run (id, workflow, input, status, created_at, updated_at, idempotency_key, origin, kind, parent_id, parent_key, version, worker_version, restart_of, incarnation, body_queue, language, traceparent, starts_at)
+       VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       run.id,
       run.workflow,
       encodeJson(run.input),
@@ -174,9 +179,10 @@ export class RunStore {
       run.remote?.queue ?? null,
       run.remote?.language ?? null,
       run.traceparent ?? null,
+      run.startsAt ?? null,
     );
     this.cached = undefined;
-    this.events.append("run.created", { data: { workflow: run.workflow, ...(run.parentId ? { parentId: run.parentId } : {}), ...(run.restartOf ? { restartOf: run.restartOf } : {}) } });
+    this.events.append("run.created", { data: { workflow: run.workflow, ...(run.parentId ? { parentId: run.parentId } : {}), ...(run.restartOf ? { restartOf: run.restartOf } : {}), ...(run.startsAt ? { startsAt: new Date(run.startsAt).toISOString() } : {}) } });
     // The body starts next, and the list must hear of the run: both within the liveness window.
     this.cover(run.now + LIVENESS_MS);
   }
@@ -189,6 +195,20 @@ export class RunStore {
     this.sql.exec("UPDATE run SET status = ?, updated_at = ?, revision = revision + 1", status, now);
     this.cached = undefined;
     this.cover(now + LIVENESS_MS);
+  }
+
+  /** A pending (debounced) run takes a later start's input and start time; a new revision tells the index. */
+  postpone(input: Json | undefined, startsAt: number, now: number): void {
+    this.events.append("run.postponed", { data: { startsAt: new Date(startsAt).toISOString() } });
+    this.sql.exec("UPDATE run SET input = ?, starts_at = ?, updated_at = ?, revision = revision + 1", encodeJson(input), startsAt, now);
+    this.cached = undefined;
+    this.cover(Math.min(startsAt, now + LIVENESS_MS));
+  }
+
+  /** For tests: a pending run's start brought forward to `now` when it falls within `until`. */
+  bringStartForward(until: number, now: number): void {
+    this.sql.exec("UPDATE run SET starts_at = ? WHERE starts_at IS NOT NULL AND starts_at > ? AND starts_at <= ?", now, now, until);
+    this.cached = undefined;
   }
 
   /** Records how the run ended. */

@@ -18,6 +18,7 @@ export function summaryOf(store: RunStore, run: RunRow, waits = waitsOf(store, r
     createdAt: iso(run.createdAt),
     updatedAt: iso(run.updatedAt),
   };
+  if (run.status === "queued" && run.startsAt !== null) summary.startsAt = iso(run.startsAt);
   // The earliest of what it waits for that falls due by itself: a sleep's end, a wait's or a child's timeout.
   const wakes = waits.flatMap((wait) => (wait.at === null ? [] : [wait.at]));
   if (wakes.length > 0) summary.wakeAt = iso(Math.min(...wakes));

@@ -29,7 +29,8 @@ CREATE TABLE IF NOT EXISTS run (
   language TEXT,
   traceparent TEXT,
   trace_cursor INTEGER NOT NULL DEFAULT 0,
-  state TEXT
+  state TEXT,
+  starts_at INTEGER
 );
 CREATE TABLE IF NOT EXISTS steps (
   key TEXT PRIMARY KEY,
@@ -143,6 +144,8 @@ const ADDED_COLUMNS: readonly (readonly [table: "run" | "steps" | "attempts", co
   ["run", "trace_cursor", "INTEGER NOT NULL DEFAULT 0"],
   // Null for runs created before: they published no state.
   ["run", "state", "TEXT"],
+  // Null for runs created before, and for every run not debounced: the body starts at once.
+  ["run", "starts_at", "INTEGER"],
 ];
 
 /**

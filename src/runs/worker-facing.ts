@@ -12,6 +12,8 @@ import { LOG_PAGE_BYTES } from "./limits.ts";
 import { registry } from "../registry.ts";
 import { remoteCatalog, scriptQueue } from "../remote/remote-catalog.ts";
 import { RunHost } from "./run-host.ts";
+import { isPending } from "./pending-start.ts";
+import { runFacts } from "./run-messages.ts";
 import type { RunRow } from "./run-store.ts";
 
 /** The run object's RPC methods for workers you run. */
@@ -23,7 +25,8 @@ export abstract class WorkerFacing extends RunHost {
    */
   async activation(known?: string): Promise<string | null> {
     const run = this.store.run();
-    if (!run || isTerminal(run.status) || !run.bodyQueue) return null;
+    // A debounced run before its start has no body to run yet (its start asks for an activation).
+    if (!run || isTerminal(run.status) || !run.bodyQueue || isPending(run, Date.now())) return null;
     // A worker took the body: the run is running from here.
     if (run.status === "queued") {
       this.store.setStatus("running", Date.now());
@@ -156,7 +159,7 @@ export abstract class WorkerFacing extends RunHost {
       version: run.version,
       input: run.input ?? null,
       seed: run.id,
-      startedAt: run.createdAt,
+      startedAt: runFacts(run).startedAt,
       codeChange: null,
       log: page.log,
       since: since === 0 ? "0" : this.cursorOf(since),

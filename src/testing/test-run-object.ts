@@ -37,6 +37,7 @@ export class TestRunObject extends RunObject {
         this.store.steps.bringForward(now + ms, now);
         this.store.emails.bringForward(now + ms, now);
         this.store.signals.bringForward(now + ms, now);
+        this.store.bringStartForward(now + ms, now);
         await this.alarm();
         await this.quiesce();
       },

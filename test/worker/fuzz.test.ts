@@ -49,6 +49,24 @@ const BAD_BODIES: { name: string; body: BodyInit; type: string }[] = [
   { name: "a form", body: "workflow=sleeper&input=1", type: "application/x-www-form-urlencoded" },
 ];
 
+/** Starts whose debounce or singleton option is malformed, or combined where it may not be: each refused before any gate is reached. */
+const BAD_FLOW_STARTS: { name: string; body: string; headers?: Record<string, string> }[] = [
+  { name: "debounce a string", body: '{"workflow":"sleeper","input":{},"debounce":"5 seconds"}' },
+  { name: "debounce of wrong types", body: '{"workflow":"sleeper","input":{},"debounce":{"key":1,"period":[],"maxDelay":{}}}' },
+  { name: "a period of 0", body: '{"workflow":"sleeper","input":{},"debounce":{"key":"k","period":0}}' },
+  { name: "a period of -0", body: '{"workflow":"sleeper","input":{},"debounce":{"key":"k","period":-0}}' },
+  { name: "a period of ten thousand years", body: '{"workflow":"sleeper","input":{},"debounce":{"key":"k","period":"10000 years"}}' },
+  { name: "a period with control characters", body: JSON.stringify({ workflow: "sleeper", input: {}, debounce: { key: "k", period: "5\u0000 seconds\u202e" } }) },
+  { name: "a debounce key with RTL characters", body: JSON.stringify({ workflow: "sleeper", input: {}, debounce: { key: "k\u202e", period: 5 } }) },
+  { name: "a 300-character debounce key", body: JSON.stringify({ workflow: "sleeper", input: {}, debounce: { key: "k".repeat(300), period: 5 } }) },
+  { name: "an unknown debounce field", body: '{"workflow":"sleeper","input":{},"debounce":{"key":"k","period":5,"leading":true}}' },
+  { name: "singleton null", body: '{"workflow":"sleeper","input":{},"singleton":null}' },
+  { name: "an unknown singleton mode", body: '{"workflow":"sleeper","input":{},"singleton":{"key":"k","mode":"queue"}}' },
+  { name: "debounce with singleton", body: '{"workflow":"sleeper","input":{},"debounce":{"key":"k","period":5},"singleton":{"key":"k","mode":"skip"}}' },
+  { name: "debounce with an Idempotency-Key", body: '{"workflow":"sleeper","input":{},"debounce":{"key":"k","period":5}}', headers: { "Idempotency-Key": "fuzz-flow" } },
+  { name: "singleton of a workflow no one has", body: '{"workflow":"..%2F","input":{},"singleton":{"key":"k","mode":"skip"}}' },
+];
+
 /** Batches malformed as a whole: each refused before any item starts. */
 const BAD_BATCHES: { name: string; body: string }[] = [
   { name: "no runs", body: "{}" },
@@ -112,6 +130,7 @@ function apiRequests(): { what: string; path: string; init: RequestInit }[] {
   // Routes that read a body, at real runs (where a good body would change something) and at tricky ids.
   withBody("POST", "/api/runs");
   withBody("POST", "/api/runs/batch");
+  for (const bad of BAD_FLOW_STARTS) add(`POST /api/runs with ${bad.name}`, "/api/runs", { method: "POST", body: bad.body, headers: { "Content-Type": "application/json", ...bad.headers } });
   for (const bad of BAD_BATCHES) add(`POST /api/runs/batch with ${bad.name}`, "/api/runs/batch", { method: "POST", body: bad.body, headers: { "Content-Type": "application/json" } });
   withBody("POST", "/api/scripts/scripts/double/runs");
   withBody("POST", "/api/scripts/..%2F..%2Fetc/runs");
@@ -227,6 +246,19 @@ describe("fuzzing the API", () => {
       else if (!answer.code || !/^[a-z_]+$/.test(answer.code)) failures.push(`${what}: ${answer.status} without an error code (${answer.type})`);
     }
     expect(failures).toEqual([]);
+    expect(await snapshot()).toBe(before);
+  });
+
+  it("answers each batch item with a malformed debounce or singleton option as 400 on its own, starting nothing", async () => {
+    const before = await snapshot();
+    const items = BAD_FLOW_STARTS.filter((bad) => !bad.headers).map((bad) => {
+      const { workflow, input, debounce, singleton } = JSON.parse(bad.body) as Record<string, unknown>;
+      return { workflow, input, debounce, singleton };
+    });
+    const response = await api("/api/runs/batch", { method: "POST", json: { runs: items } });
+    expect(response.status).toBe(200);
+    const { runs } = (await response.json()) as { runs: { status: number; error?: { code: string } }[] };
+    expect(runs.map((answer) => [answer.status >= 400 && answer.status < 500, /^[a-z_]+$/.test(answer.error?.code ?? "")])).toEqual(items.map(() => [true, true]));
     expect(await snapshot()).toBe(before);
   });
 });

@@ -83,6 +83,9 @@ describe("GET /api/openapi.json", () => {
     const start = doc.components.schemas.StartBody ?? {};
     expect(problems(doc, start, { workflow: "signup", input: { email: "a@example.com", age: 30 } })).toEqual([]);
     expect(problems(doc, start, { workflow: "chatty", input: { name: "x" } })).toEqual([]);
+    // The start options go with every workflow's body, typed input or not.
+    expect(problems(doc, signup, { workflow: "signup", input: { email: "a@example.com", age: 30 }, debounce: { key: "k", period: "5s" } })).toEqual([]);
+    expect(problems(doc, signup, { workflow: "signup", input: { email: "a@example.com", age: 30 }, singleton: { key: "k", mode: "skip" } })).toEqual([]);
     expect(start.anyOf?.map((part) => part.$ref)).toContain("#/components/schemas/StartBody.signup");
   });
 
