@@ -166,9 +166,9 @@ export class BatonClient {
     return this.call("GET", `/api/runs${search}`);
   }
 
-  /** Cancels the run (and its child runs); answers its summary. */
-  cancel(id: string): Promise<RunSummary> {
-    return this.call("POST", `/api/runs/${encodeURIComponent(id)}/cancel`);
+  /** Cancels the run (and its child runs); answers its summary. `rollback`: the rollbacks of its completed steps run before it ends. */
+  cancel(id: string, options: { rollback?: boolean } = {}): Promise<RunSummary> {
+    return this.call("POST", `/api/runs/${encodeURIComponent(id)}/cancel`, options.rollback === undefined ? undefined : { rollback: options.rollback });
   }
 
   /** Pauses a run: it starts no new attempt and fires no timer until resumed. */
