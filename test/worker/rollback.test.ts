@@ -3,10 +3,12 @@
 // in the middle of the rollbacks still runs each once and in order; a cancel with
 // `{ rollback: true }` runs them for a sleeping run, one without runs none; and the
 // cancel body is checked. Also run with the consumers' mirrors off (workers-replay).
-import { evictDurableObject } from "cloudflare:test";
+import { createExecutionContext, evictDurableObject } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import { env } from "cloudflare:test";
+import { baton } from "./cli-runner.ts";
 import { Browser } from "./console-browser.ts";
+import { BatonService } from "../../src/service.ts";
 import { api, getRun, hits, runStub, startRun, waitForRun, type RunBody } from "./helpers.ts";
 
 const cancel = async (id: string, body?: unknown): Promise<Response> => api(`/api/runs/${id}/cancel`, body === undefined ? { method: "POST" } : { method: "POST", json: body });
@@ -100,6 +102,43 @@ describe("saga rollback", () => {
     ]);
     expect(await hits(`${tag}:undo:hotel HO-1 after CancelledError:1`)).toBe(1);
     expect(await hits(`${tag}:undo:flight FL-1:2`)).toBe(1);
+  });
+
+  it("runs the rollbacks from the console's Cancel with rollback button", async () => {
+    const tag = crypto.randomUUID();
+    const id = await startRun("booking-saga", { tag, pause: true });
+    await waitForRun(id, (run) => run.status === "sleeping");
+    const browser = await Browser.signedIn();
+    const page = await (await browser.get(`/runs/${id}`)).text();
+    expect(page).toContain('<input type="hidden" name="rollback" value="true"/>');
+    expect((await browser.post(`/runs/${id}/cancel`, { rollback: "true" })).status).toBe(303);
+    const run = await waitForRun(id);
+    expect(run.status).toBe("cancelled");
+    expect(run.steps.map((step) => step.key).slice(-2)).toEqual(["rollback/book-hotel#0", "rollback/book-flight#0"]);
+    expect(await hits(`${tag}:undo`)).toBe(2);
+  });
+
+  it("runs the rollbacks for the CLI's cancel --rollback", async () => {
+    const tag = crypto.randomUUID();
+    const id = await startRun("booking-saga", { tag, pause: true });
+    await waitForRun(id, (run) => run.status === "sleeping");
+    expect((await baton(["cancel", id, "--rollback"])).code).toBe(0);
+    const run = await waitForRun(id);
+    expect(run.status).toBe("cancelled");
+    expect(run.steps.map((step) => step.key).slice(-2)).toEqual(["rollback/book-hotel#0", "rollback/book-flight#0"]);
+  });
+
+  it("runs the rollbacks for BatonService.cancel(id, { rollback: true }), and refuses options that do not fit", async () => {
+    const tag = crypto.randomUUID();
+    const id = await startRun("booking-saga", { tag, pause: true });
+    await waitForRun(id, (run) => run.status === "sleeping");
+    const service = new BatonService(createExecutionContext(), env);
+    await expect(service.cancel(id, { rollback: "yes" } as never)).rejects.toThrow(/^invalid_request: cancel options must be \{ rollback\?: boolean \}/);
+    expect((await getRun(id)).status).toBe("sleeping");
+    await service.cancel(id, { rollback: true });
+    const run = await waitForRun(id);
+    expect(run.status).toBe("cancelled");
+    expect(run.steps.map((step) => step.key).slice(-2)).toEqual(["rollback/book-hotel#0", "rollback/book-flight#0"]);
   });
 
   it("runs no rollback for a cancel without it (an empty body, or rollback: false)", async () => {
