@@ -1,8 +1,11 @@
 // Saga rollback in workerd: a failed booking saga's rollbacks run as tasks of their own
-// in queue consumers, newest first, and show in the run's steps and events; an eviction
-// in the middle of the rollbacks still runs each once and in order; a cancel with
-// `{ rollback: true }` runs them for a sleeping run, one without runs none; and the
-// cancel body is checked. Also run with the consumers' mirrors off (workers-replay).
+// in queue consumers, newest first, and show in the run's steps, events and console
+// page; rollbacks are retried per their options and one that keeps failing does not
+// stop the others; an eviction in the middle of the rollbacks (a task's in flight, an
+// inline step's waiting for its retry) still runs each attempt once and in order; a
+// cancel with rollback (API, console, CLI, BatonService) runs them for a sleeping run,
+// one without runs none; the cancel body is checked. Also run with the consumers'
+// mirrors off (the workers-replay project).
 import { createExecutionContext, evictDurableObject } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import { env } from "cloudflare:test";
@@ -55,6 +58,33 @@ describe("saga rollback", () => {
     expect(html.indexOf("book-car#0")).toBeGreaterThan(-1);
     expect(html.indexOf("book-car#0")).toBeLessThan(html.indexOf("rollback/book-hotel#0"));
     expect(html.indexOf("rollback/book-hotel#0")).toBeLessThan(html.indexOf("rollback/book-flight#0"));
+  });
+
+  it("retries a rollback per its options, keeps going past one that keeps failing, and lists it in the run's error", async () => {
+    const tag = crypto.randomUUID();
+    const id = await startRun("saga-steps", { tag });
+    const run = await waitForRun(id, undefined, 30_000);
+    expect(run.status).toBe("failed");
+    expect(run.error).toMatchObject({ name: "Error", message: "shipping failed", fields: { rollbackFailures: [{ key: "rollback/charge#0", name: "Error", message: "refunds are closed" }] } });
+    expect(run.steps.map((step) => [step.key, step.kind, step.status, step.attempts])).toEqual([
+      ["reserve#0", "step", "completed", 1],
+      ["charge#0", "task", "completed", 1],
+      ["rollback/charge#0", "task", "failed", 2],
+      ["rollback/reserve#0", "step", "completed", 2],
+    ]);
+    expect([await hits(`${tag}:refund:1`), await hits(`${tag}:refund:2`), await hits(`${tag}:refund:3`)]).toEqual([1, 1, 0]);
+    expect([await hits(`${tag}:free:1`), await hits(`${tag}:free:2`)]).toEqual([1, 1]);
+  });
+
+  it("runs an inline step's rollback once per attempt when the run object is evicted while it waits for its retry", async () => {
+    const tag = crypto.randomUUID();
+    const id = await startRun("saga-steps", { tag });
+    await waitForRun(id, (run) => run.steps.some((step) => step.key === "rollback/reserve#0" && step.status === "retrying"), 30_000);
+    await evictDurableObject(runStub(id));
+    const run = await waitForRun(id, undefined, 30_000);
+    expect(run.status).toBe("failed");
+    expect(run.steps.map((step) => [step.key, step.status, step.attempts]).slice(-2)).toEqual([["rollback/charge#0", "failed", 2], ["rollback/reserve#0", "completed", 2]]);
+    expect([await hits(`${tag}:free:1`), await hits(`${tag}:free:2`), await hits(`${tag}:free:3`)]).toEqual([1, 1, 0]);
   });
 
   it("runs no rollback when the saga completes", async () => {
