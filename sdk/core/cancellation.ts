@@ -9,7 +9,7 @@
 import { CANCEL_HANDLE, type CancellablePromise } from "../cancel.ts";
 import { CancelledError } from "../errors.ts";
 import type { ResolvedRollback } from "../rollback.ts";
-import type { Outcome, RunOutcome } from "./log.ts";
+import type { Outcome, RunOutcome, Settled } from "./log.ts";
 import { cancelRollsBack, Rollbacks, type RollbackCalls } from "./rollbacks.ts";
 import type { WaitingCalls } from "./waiting-calls.ts";
 
@@ -54,11 +54,13 @@ export class Cancellation {
   private readonly dropped = new Set<string>();
   private readonly waiting: WaitingCalls;
   private readonly cancelled: (key: string) => void;
+  private readonly undelivered: () => Settled[];
 
-  /** `cancelled(key)` is told of each call cancelled, once its promise rejected. */
-  constructor(waiting: WaitingCalls, cancelled: (key: string) => void) {
+  /** `cancelled(key)` is told of each call cancelled, once its promise rejected; `undelivered` answers the outcomes stored and not yet handed over. */
+  constructor(waiting: WaitingCalls, cancelled: (key: string) => void, undelivered: () => Settled[] = () => []) {
     this.waiting = waiting;
     this.cancelled = cancelled;
+    this.undelivered = undelivered;
   }
 
   /** The promise of the call at `key`, waiting for its outcome; its signal, a lost race or the run's cancel may end it early. */
@@ -80,7 +82,7 @@ export class Cancellation {
    */
   unwinds(end: RunOutcome, calls: RollbackCalls, done: (end: RunOutcome) => void): boolean {
     if (this.rollbacks.running) return true;
-    const unwound = this.rollbacks.unwind(end, calls, () => this.abandon());
+    const unwound = this.rollbacks.unwind(end, calls, () => this.abandon(), this.undelivered);
     if (unwound) void unwound.then(done);
     return unwound !== undefined;
   }

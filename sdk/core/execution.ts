@@ -68,7 +68,7 @@ export class Execution implements BranchHost {
   private halted = false;
   private settleEnd: (end: RunOutcome) => void = () => {};
   /** Whether the run's cancel was delivered, and the calls cancelled so far. */
-  private readonly cancels = new Cancellation(this.waiting, (key) => this.cancelled(key));
+  private readonly cancels = new Cancellation(this.waiting, (key) => this.cancelled(key), () => this.outcomes.pending());
   /** Task mode: the task replayed to. */
   private readonly target = new TaskTarget();
   // Fields assigned in the constructor, not parameter properties: Node's type stripping cannot run those.

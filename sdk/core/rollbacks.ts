@@ -15,7 +15,7 @@ import type { ResolvedTaskOptions } from "../options.ts";
 import type { ResolvedRollback } from "../rollback.ts";
 import { fromErrorData, toErrorData, type ErrorData } from "./error-data.ts";
 import type { Json } from "./json.ts";
-import type { Outcome, RunOutcome } from "./log.ts";
+import type { Outcome, RunOutcome, Settled } from "./log.ts";
 import type { Located } from "./recorded-log.ts";
 
 /** The branch every rollback call is made in. No body key starts with it: a name's `/` is escaped, and branches start `parallel#`. */
@@ -53,6 +53,8 @@ export class Rollbacks {
   /** Set when the run's cancel asked for rollback (its outcome, cancelRollsBack). */
   onCancel = false;
   private readonly completed: Completed[] = [];
+  /** Calls with a rollback whose outcome has not reached the body yet, by key. */
+  private readonly open = new Map<string, Omit<Completed, "output">>();
   private unwinding = false;
 
   /** Follows the call at `call`: once its promise resolves, its rollback (if it has one) is kept. Answers the same promise. */
@@ -60,12 +62,14 @@ export class Rollbacks {
     const rollback = site.rollback;
     if (!rollback || (call.kind !== "task" && call.kind !== "step")) return promise;
     const { key, name, kind } = call;
+    this.open.set(key, { key, name, kind, rollback });
     // Registered before the body's own await on it, so it runs first: the list is up to date before body code goes on.
     promise.then(
       (output) => {
+        this.open.delete(key);
         if (!this.unwinding) this.completed.push({ key, name, kind, output, rollback });
       },
-      () => {},
+      () => this.open.delete(key),
     );
     return promise;
   }
@@ -79,11 +83,18 @@ export class Rollbacks {
    * The body ended as `end`. A failure, or a cancel that asked for rollback, with
    * compensations kept first gives up the calls the body still waits for (`abandon`),
    * then runs them (newest first) and answers the run's end once they are over;
-   * undefined when nothing is to be rolled back.
+   * undefined when nothing is to be rolled back. A call given up whose success was
+   * already stored (`undelivered`: a sibling reported in the same batch) completed
+   * too: it joins the list in its delivery place, since its work was done. The log
+   * holds the same outcomes on every replay (a call given up takes no later one).
    */
-  unwind(end: RunOutcome, calls: RollbackCalls, abandon: () => void): Promise<RunOutcome> | undefined {
-    if (this.unwinding || this.completed.length === 0) return undefined;
-    if (end.status !== "failed" && !(end.status === "cancelled" && this.onCancel)) return undefined;
+  unwind(end: RunOutcome, calls: RollbackCalls, abandon: () => void, undelivered: () => Settled[]): Promise<RunOutcome> | undefined {
+    if (this.unwinding || (end.status !== "failed" && !(end.status === "cancelled" && this.onCancel))) return undefined;
+    for (const { key, outcome } of undelivered()) {
+      const call = this.open.get(key);
+      if (call && outcome.ok) this.completed.push({ ...call, output: outcome.value });
+    }
+    if (this.completed.length === 0) return undefined;
     this.unwinding = true;
     abandon();
     return this.runAll(end, calls);

@@ -1,11 +1,12 @@
 // Saga rollback replayed from literal logs, as a consumer reaches a rollback's closure:
 // task mode replays the body past its failure to the rollback's key, a mirror keeps
 // the rollback's closure like any task's, the order follows the recorded deliveries
-// (not the calls'), and a cancel row that asks for rollback is heard on replay.
+// (not the calls'), a sibling whose success was stored with the failure (one report
+// batch) is compensated too, and a cancel row that asks for rollback is heard on replay.
 import { describe, expect, it } from "vitest";
 import { FatalError, task, workflow } from "baton-workflows";
 import { RunMirror, runTaskByReplay, type LogEntry } from "baton-workflows/engine";
-import { done } from "./memory-host.ts";
+import { atRest, deliverTo, done, drive } from "./memory-host.ts";
 
 const saga = workflow(async () => {
   const [flight, hotel] = await Promise.all([
@@ -63,5 +64,28 @@ describe("rollbacks replayed from the log", () => {
     expect(withRollback).toEqual({ ok: true, value: "freed (CancelledError)" });
     const without = await runTaskByReplay(sleeper.run, undefined, [seat, waiting, cancelled(undefined), rollbackRow("seat#0", 0)], "rollback/seat#0", 1);
     expect(without).toMatchObject({ ok: false, error: { name: "NonDeterminismError" } });
+  });
+
+  it("compensates a sibling whose success was stored together with the failure, newest first, in drive mode and on replay", async () => {
+    const trio = workflow(async () => {
+      await Promise.all([
+        task("a", () => "A", { rollback: () => "undo A" }),
+        task("b", () => "B"),
+        task("c", () => "C", { rollback: ({ output }) => `undo ${String(output)}` }),
+      ]);
+    });
+    const { execution, host } = drive(trio, undefined);
+    await atRest();
+    deliverTo(execution, "a#0", { ok: true, value: "A" });
+    await atRest();
+    // One report batch: b's failure and c's success stored in one event, b first.
+    deliverTo(execution, "b#0", { ok: false, error: { name: "FatalError", message: "b broke" } });
+    deliverTo(execution, "c#0", { ok: true, value: "C" });
+    await atRest();
+    expect(host.begun.filter((call) => call.branch === "rollback/").map((call) => [call.key, call.seq])).toEqual([["rollback/c#0", 0]]);
+    const log: LogEntry[] = [done("a#0", "task", "a", 0, "A", "", 1), failed("b#0", 1, 2), done("c#0", "task", "c", 2, "C", "", 3), rollbackRow("c#0", 0)];
+    expect(await runTaskByReplay(trio.run, undefined, log, "rollback/c#0", 1)).toEqual({ ok: true, value: "undo C" });
+    const next = [...log.slice(0, 3), { ...rollbackRow("c#0", 0, "completed"), result: "undo C", delivery: 4 }, rollbackRow("a#0", 1)];
+    expect(await runTaskByReplay(trio.run, undefined, next, "rollback/a#0", 1)).toEqual({ ok: true, value: "undo A" });
   });
 });

@@ -132,6 +132,8 @@ describe("saga rollback", () => {
     ]);
     expect(await hits(`${tag}:undo:hotel HO-1 after CancelledError:1`)).toBe(1);
     expect(await hits(`${tag}:undo:flight FL-1:2`)).toBe(1);
+    const page = (await (await api(`/api/runs/${id}/events`)).json()) as { events: { type: string; data: unknown }[] };
+    expect(page.events.find((event) => event.type === "run.cancel_requested")?.data).toEqual({ rollback: true });
   });
 
   it("runs the rollbacks from the console's Cancel with rollback button", async () => {
