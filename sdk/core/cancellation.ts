@@ -5,6 +5,8 @@
 // body calls after (its cleanup) runs as usual, and the run ends `cancelled` when the
 // body ends. A call's own signal and race() cancel one call the same way; they happen
 // in body code, so at the same point in every replay, and need no entry of their own.
+// It also keeps the saga's compensations (rollbacks.ts): the body's end asks here
+// whether they run first — after a failure, or a cancel whose row says `rollback`.
 
 import { CANCEL_HANDLE, type CancellablePromise } from "../cancel.ts";
 import { CancelledError } from "../errors.ts";
