@@ -87,6 +87,20 @@ describe("saga rollback", () => {
     expect([await hits(`${tag}:free:1`), await hits(`${tag}:free:2`), await hits(`${tag}:free:3`)]).toEqual([1, 1, 0]);
   });
 
+  it("restarts a rolled-back saga from its first undone step: nothing undone is kept", async () => {
+    const tag = crypto.randomUUID();
+    const id = await startRun("booking-saga", { tag });
+    await waitForRun(id);
+    const restarted = await api(`/api/runs/${id}/restart`, { method: "POST" });
+    expect(restarted.status).toBe(201);
+    const again = await waitForRun(((await restarted.json()) as { id: string }).id);
+    expect(again.status).toBe("failed");
+    expect(rows(again).slice(-2).map((row) => row[0])).toEqual(["rollback/book-hotel#0", "rollback/book-flight#0"]);
+    // The flight was booked again (and undone again), not replayed from the first run.
+    expect(await hits(`${tag}:flight`)).toBe(2);
+    expect(await hits(`${tag}:undo`)).toBe(4);
+  });
+
   it("runs no rollback when the saga completes", async () => {
     const tag = crypto.randomUUID();
     const run = await waitForRun(await startRun("booking-saga", { tag, carWorks: true }));
