@@ -1,7 +1,7 @@
 // `baton/client`: a typed client of Baton's HTTP API. Only fetch, URL and timers, so
 // it runs in Workers, Node, Deno and browsers alike.
 
-import type { BatchStartAnswer, BatchStartItem, BatchStartResult, DecisionView, EventSentView, RestartView, RunDetail, RunEvent, RunEventPage, RunPage, RunStatus, RunStreamEvent, RunSummary, StepDetail, StepPage, StepView, WorkersList, WorkflowEntry } from "./api-types.ts";
+import type { BatchStartAnswer, BatchStartItem, BatchStartResult, CancelBody, DecisionView, EventSentView, RestartView, RunDetail, RunEvent, RunEventPage, RunPage, RunStatus, RunStreamEvent, RunSummary, StepDetail, StepPage, StepView, WorkersList, WorkflowEntry } from "./api-types.ts";
 import { readSse, type SseMessage } from "./sse.ts";
 
 export type * from "./api-types.ts";
@@ -167,7 +167,7 @@ export class BatonClient {
   }
 
   /** Cancels the run (and its child runs); answers its summary. `rollback`: the rollbacks of its completed steps run before it ends. */
-  cancel(id: string, options: { rollback?: boolean } = {}): Promise<RunSummary> {
+  cancel(id: string, options: CancelBody = {}): Promise<RunSummary> {
     return this.call("POST", `/api/runs/${encodeURIComponent(id)}/cancel`, options.rollback === undefined ? undefined : { rollback: options.rollback });
   }
 
