@@ -123,7 +123,7 @@ export default defineConfig({
       },
       // The same runs with the consumers' run mirrors off: every task is reached by
       // replaying the workflow from the whole log, and must give the same results.
-      workersProject("workers-replay", ["test/worker/{run,replay,eviction,delivery,retries,compose,deploys,conformance,events,restart,bounded,run-messages}.test.ts"], { BATON_CONSUMER_CACHE: "off" }),
+      workersProject("workers-replay", ["test/worker/{run,replay,eviction,delivery,retries,compose,deploys,conformance,events,restart,bounded,run-messages,rollback}.test.ts"], { BATON_CONSUMER_CACHE: "off" }),
     ],
   },
 });

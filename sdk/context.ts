@@ -10,6 +10,7 @@ import type { ResolvedTaskOptions, TaskOptions } from "./options.ts";
 import type { RunInfo, SendRequest } from "./core/run-info.ts";
 import type { EventUrlMaker } from "./core/event-url-host.ts";
 import type { PublishedState } from "./core/published-state.ts";
+import type { ResolvedRollback } from "./rollback.ts";
 
 /** What a task or step closure receives. */
 export interface TaskContext {
@@ -42,6 +43,8 @@ export interface ParallelOptions<I = never> {
 export interface CallControl {
   /** Aborting it rejects the pending call with CancelledError and cancels its step. */
   signal?: AbortSignal | undefined;
+  /** task() and step(): the compensation run if the run fails after this call completed. */
+  rollback?: ResolvedRollback | undefined;
 }
 
 /** The operations an engine offers to the primitives of the running workflow. */

@@ -8,6 +8,7 @@ import { onlyKnownKeys, toSeconds, type Duration } from "./duration.ts";
 import { InvalidArgumentError } from "./errors.ts";
 import { eventRequest, type EventOptions } from "./events.ts";
 import { resolveTaskOptions, type StepOptions, type TaskOptions } from "./options.ts";
+import { takeRollback, type RollbackOption } from "./rollback.ts";
 import { resolveSchedule, type Schedule, type WorkflowOptions } from "./schedule.ts";
 import { parsedInput, parsedOutput, type InferInput, type InferOutput, type StandardSchema } from "./schema.ts";
 
@@ -22,6 +23,7 @@ export { nonCancellable, race, type CallOptions, type RaceEntry } from "./cancel
 export { isScript, patched, script, taskFlow, taskScript, type FlowOptions, type Script } from "./compose.ts";
 export { currentRun, sendEvent, type RunInfo, type SentEvent } from "./messages.ts";
 export { defineQuery, MAX_STATE_BYTES, publish, setState } from "./queries.ts";
+export type { Rollback, RollbackArgs, RollbackContext, RollbackFn, RollbackOption, RollbackOptions } from "./rollback.ts";
 export { DEFAULT_EVENT_URL_EXPIRY_SECONDS, eventUrl, type EventUrlDelivery, type EventUrlOptions } from "./event-url.ts";
 export {
   BatonError,
@@ -92,29 +94,33 @@ export function isWorkflow(value: unknown): value is Workflow {
   return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[WORKFLOW_BRAND] === true;
 }
 
-/** Runs `fn` as its own queued invocation; its result is checkpointed. */
-export function task<T>(fn: Closure<T>, options?: TaskOptions & CallOptions): Promise<T>;
+/** Runs `fn` as its own queued invocation; its result is checkpointed. `rollback`: its compensation, should the run fail later. */
+export function task<T>(fn: Closure<T>, options?: TaskOptions & CallOptions & RollbackOption<T>): Promise<T>;
 /** Runs `fn` as its own queued invocation under a name shown in the run's steps. */
-export function task<T>(name: string, fn: Closure<T>, options?: TaskOptions & CallOptions): Promise<T>;
+export function task<T>(name: string, fn: Closure<T>, options?: TaskOptions & CallOptions & RollbackOption<T>): Promise<T>;
 export function task<T>(a: string | Closure<T>, b?: Closure<T> | TaskOptions, c?: TaskOptions): Promise<T> {
   const [name, fn] = named("task", a, typeof a === "function" ? undefined : (b as Closure<T> | undefined));
-  const { options, control } = takeSignal(typeof a === "function" ? (b as TaskOptions | undefined) : c, "task()");
-  return currentContext("task").task(name, fn, resolveTaskOptions(options, "task"), control);
+  const { options: given, control } = takeSignal(typeof a === "function" ? (b as TaskOptions | undefined) : c, "task()");
+  const { options, resolve } = takeRollback(given, "task");
+  const resolved = resolveTaskOptions(options, "task");
+  return currentContext("task").task(name, fn, resolved, { ...control, ...resolve(resolved) });
 }
 
-/** Runs `fn` inline in the run object; its result is checkpointed. Options: retries and timeout. */
-export function step<T>(fn: Closure<T>, options?: StepOptions & CallOptions): Promise<T>;
+/** Runs `fn` inline in the run object; its result is checkpointed. Options: retries, timeout and a `rollback`. */
+export function step<T>(fn: Closure<T>, options?: StepOptions & CallOptions & RollbackOption<T>): Promise<T>;
 /** Runs `fn` inline in the run object under a name shown in the run's steps. */
-export function step<T>(name: string, fn: Closure<T>, options?: StepOptions & CallOptions): Promise<T>;
+export function step<T>(name: string, fn: Closure<T>, options?: StepOptions & CallOptions & RollbackOption<T>): Promise<T>;
 export function step<T>(a: string | Closure<T>, b?: Closure<T> | StepOptions, c?: StepOptions): Promise<T> {
   const [name, fn] = named("step", a, typeof a === "function" ? undefined : (b as Closure<T> | undefined));
-  const { options, control } = takeSignal(typeof a === "function" ? (b as StepOptions | undefined) : c, "step()");
+  const { options: given, control } = takeSignal(typeof a === "function" ? (b as StepOptions | undefined) : c, "step()");
+  const { options, resolve } = takeRollback(given, "step");
   for (const key of Object.keys(options ?? {})) {
     if (key !== "retries" && key !== "timeout") {
-      throw new InvalidArgumentError(`step() takes only retries, timeout and signal; "${key}" is a task() option`);
+      throw new InvalidArgumentError(`step() takes only retries, timeout, rollback and signal; "${key}" is a task() option`);
     }
   }
-  return currentContext("step").step(name, fn, resolveTaskOptions(options, "step"), control);
+  const resolved = resolveTaskOptions(options, "step");
+  return currentContext("step").step(name, fn, resolved, { ...control, ...resolve(resolved) });
 }
 
 /** Suspends the run for a duration (seconds, or e.g. "5 minutes"); nothing is held while it sleeps. */

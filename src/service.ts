@@ -23,7 +23,7 @@ export interface TypedBatonService<W extends WorkflowMap> {
   get<N extends WorkflowName<W> = WorkflowName<W>>(id: string): Promise<TypedRunDetail<OutputOf<W[N]>>>;
   sendEvent(id: string, name: string, payload?: unknown, options?: { idempotencyKey?: string }): Promise<EventSentView>;
   decide(id: string, key: string, decision: { approved: boolean; comment?: string; by?: string }): Promise<DecisionView>;
-  cancel(id: string): Promise<RunSummary>;
+  cancel(id: string, options?: { rollback?: boolean }): Promise<RunSummary>;
   pause(id: string): Promise<RunSummary>;
   resume(id: string): Promise<RunSummary>;
   events(id: string, options?: { after?: number; limit?: number }): Promise<EventPage>;
@@ -60,9 +60,9 @@ export class BatonService extends WorkerEntrypoint<Env> {
     return crossing(() => decideRun(bindingsOf(this.env), id, key, decision));
   }
 
-  /** Cancels a run. */
-  async cancel(id: string): Promise<RunSummary> {
-    return crossing(() => cancelRun(bindingsOf(this.env), id));
+  /** Cancels a run; `rollback`: its completed steps' rollbacks run first. */
+  async cancel(id: string, options?: { rollback?: boolean }): Promise<RunSummary> {
+    return crossing(() => cancelRun(bindingsOf(this.env), id, options));
   }
 
   /** Pauses a run: it starts no new attempt and fires no timer until resumed. */

@@ -116,8 +116,8 @@ export interface Baton<W extends WorkflowMap> {
   sendEvent(env: unknown, id: string, name: string, payload?: unknown, options?: { idempotencyKey?: string }): Promise<EventSentView>;
   /** Decides the approval at `key` of a run. */
   decide(env: unknown, id: string, key: string, decision: { approved: boolean; comment?: string; by?: string }): Promise<DecisionView>;
-  /** Cancels a run. */
-  cancel(env: unknown, id: string): Promise<RunSummary>;
+  /** Cancels a run; `rollback`: its completed steps' rollbacks run first. */
+  cancel(env: unknown, id: string, options?: { rollback?: boolean }): Promise<RunSummary>;
   /** Pauses a run: it starts no new attempt and fires no timer until resumed. */
   pause(env: unknown, id: string): Promise<RunSummary>;
   /** Resumes a paused run. */
@@ -153,7 +153,7 @@ export function createBaton<const W extends WorkflowMap>(options: BatonOptions<W
     get: async (env, id) => (await getRun(bindingsOf(env), id)) as TypedRunDetail<never>,
     sendEvent: (env, id, name, payload, send = {}) => sendRunEvent(bindingsOf(env), id, name, payload, send.idempotencyKey ?? null),
     decide: (env, id, key, decision) => decideRun(bindingsOf(env), id, key, decision),
-    cancel: (env, id) => cancelRun(bindingsOf(env), id),
+    cancel: (env, id, options) => cancelRun(bindingsOf(env), id, options),
     pause: (env, id) => pauseOrResumeRun(bindingsOf(env), id, "pause"),
     resume: (env, id) => pauseOrResumeRun(bindingsOf(env), id, "resume"),
     events: (env, id, page = {}) => runEventPage(bindingsOf(env), id, page.after, page.limit),

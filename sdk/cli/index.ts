@@ -33,7 +33,7 @@ const USAGE = `usage: baton <command> [options]
                                                  send an event to a run (a retry with K delivers it once)
   approve ID KEY [--comment C]                   approve a waiting approval
   reject ID KEY [--comment C]                    reject it
-  cancel ID                                      cancel a run
+  cancel ID [--rollback]                         cancel a run (--rollback: its completed steps' rollbacks run first)
   pause ID / resume ID                           pause a run (it starts nothing, no timer fires) / resume it
   restart ID [--from STEP] [--watch]             rerun an ended run from a step (default: its first failed one)
   delete ID                                      delete an ended run and everything it stored
@@ -169,7 +169,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       }
       case "cancel": {
         only(rest, 1, "cancel ID");
-        const run = await client.cancel(need(rest[0], "cancel ID"));
+        const run = await client.cancel(need(rest[0], "cancel ID"), args.flags.has("rollback") ? { rollback: true } : {});
         print(run, () => `${run.id}: ${run.status}`);
         return 0;
       }
@@ -263,7 +263,7 @@ interface Args {
   flags: Set<string>;
 }
 
-const FLAGS = new Set(["watch", "json", "help", "follow"]);
+const FLAGS = new Set(["watch", "json", "help", "follow", "rollback"]);
 /** One-letter flags and the flag each stands for. */
 const SHORT_FLAGS = new Map([["-f", "follow"]]);
 const OPTIONS = new Set(["url", "token", "input", "payload", "from", "workflow", "status", "limit", "comment", "idempotency-key"]);

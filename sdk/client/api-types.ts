@@ -125,6 +125,12 @@ export interface BuildFailureView {
   message: string;
 }
 
+/** How to cancel: with rollback, the rollbacks of the steps that completed run (newest first) before the run ends cancelled. */
+export interface CancelBody {
+  /** Run the completed steps' rollbacks first (default false). */
+  rollback?: boolean | undefined;
+}
+
 /** A worker's answer to its claim: a task's outcome (and what its code printed), or an activation's commands. */
 export interface CompleteBody {
   outcome?: {

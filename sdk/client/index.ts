@@ -1,7 +1,7 @@
 // `baton/client`: a typed client of Baton's HTTP API. Only fetch, URL and timers, so
 // it runs in Workers, Node, Deno and browsers alike.
 
-import type { BatchStartAnswer, BatchStartItem, BatchStartResult, DebounceOption, DecisionView, EventSentView, QueryView, RestartView, RunDetail, RunEvent, RunEventPage, RunPage, RunStatus, RunStreamEvent, RunSummary, SingletonOption, StartAnswer, StepDetail, StepPage, StepView, WorkersList, WorkflowEntry } from "./api-types.ts";
+import type { BatchStartAnswer, BatchStartItem, BatchStartResult, CancelBody, DebounceOption, DecisionView, EventSentView, QueryView, RestartView, RunDetail, RunEvent, RunEventPage, RunPage, RunStatus, RunStreamEvent, RunSummary, SingletonOption, StartAnswer, StepDetail, StepPage, StepView, WorkersList, WorkflowEntry } from "./api-types.ts";
 import { readSse, type SseMessage } from "./sse.ts";
 
 export type * from "./api-types.ts";
@@ -170,9 +170,9 @@ export class BatonClient {
     return this.call("GET", `/api/runs${search}`);
   }
 
-  /** Cancels the run (and its child runs); answers its summary. */
-  cancel(id: string): Promise<RunSummary> {
-    return this.call("POST", `/api/runs/${encodeURIComponent(id)}/cancel`);
+  /** Cancels the run (and its child runs); answers its summary. `rollback`: the rollbacks of its completed steps run before it ends. */
+  cancel(id: string, options: CancelBody = {}): Promise<RunSummary> {
+    return this.call("POST", `/api/runs/${encodeURIComponent(id)}/cancel`, options.rollback === undefined ? undefined : { rollback: options.rollback });
   }
 
   /** Pauses a run: it starts no new attempt and fires no timer until resumed. */

@@ -51,7 +51,7 @@ export class BranchContext implements RunContext {
   }
 
   private site(control: CallControl | undefined): CallSite {
-    return { signal: control?.signal, shielded: this.shielded };
+    return { signal: control?.signal, shielded: this.shielded, rollback: control?.rollback };
   }
 
   task<T>(name: string | undefined, fn: Closure<T>, options: ResolvedTaskOptions, control?: CallControl): Promise<T> {

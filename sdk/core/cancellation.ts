@@ -5,9 +5,14 @@
 // body calls after (its cleanup) runs as usual, and the run ends `cancelled` when the
 // body ends. A call's own signal and race() cancel one call the same way; they happen
 // in body code, so at the same point in every replay, and need no entry of their own.
+// It also keeps the saga's compensations (rollbacks.ts): the body's end asks here
+// whether they run first — after a failure, or a cancel whose row says `rollback`.
 
 import { CANCEL_HANDLE, type CancellablePromise } from "../cancel.ts";
 import { CancelledError } from "../errors.ts";
+import type { ResolvedRollback } from "../rollback.ts";
+import type { Outcome, RunOutcome, Settled } from "./log.ts";
+import { cancelRollsBack, Rollbacks, type RollbackCalls } from "./rollbacks.ts";
 import type { WaitingCalls } from "./waiting-calls.ts";
 
 /** The key of the run's cancel in the log. It takes no position in any branch. */
@@ -24,6 +29,8 @@ export const CANCEL_GRACE_MS = 5 * 60 * 1000;
 export interface CallSite {
   signal?: AbortSignal | undefined;
   shielded: boolean;
+  /** task() and step(): the call's compensation (rollbacks.ts). */
+  rollback?: ResolvedRollback | undefined;
 }
 
 /** The error a call the run's cancel interrupts rejects with. */
@@ -43,15 +50,19 @@ export function callCancelled(what: string, reason: unknown): CancelledError {
 export class Cancellation {
   /** True once the run's cancel reached the body: however the body ends, the run ends cancelled. */
   requested = false;
+  /** The compensations of completed steps, run when the body fails or a cancel asks for them. */
+  readonly rollbacks = new Rollbacks();
   /** Calls cancelled before their outcome was handed over: an outcome recorded for one later is passed over. */
   private readonly dropped = new Set<string>();
   private readonly waiting: WaitingCalls;
   private readonly cancelled: (key: string) => void;
+  private readonly undelivered: () => Settled[];
 
-  /** `cancelled(key)` is told of each call cancelled, once its promise rejected. */
-  constructor(waiting: WaitingCalls, cancelled: (key: string) => void) {
+  /** `cancelled(key)` is told of each call cancelled, once its promise rejected; `undelivered` answers the outcomes stored and not yet handed over. */
+  constructor(waiting: WaitingCalls, cancelled: (key: string) => void, undelivered: () => Settled[] = () => []) {
     this.waiting = waiting;
     this.cancelled = cancelled;
+    this.undelivered = undelivered;
   }
 
   /** The promise of the call at `key`, waiting for its outcome; its signal, a lost race or the run's cancel may end it early. */
@@ -59,10 +70,33 @@ export class Cancellation {
     return watched<T>(this.waiting, key, site, (error) => this.cancel(key, error));
   }
 
-  /** The run's cancel reached the body: every call it awaits outside nonCancellable() is cancelled. */
-  cancelRun(): void {
+  /** The run's cancel (`outcome`: its row's, which says whether to roll back) reached the body: every call it awaits outside nonCancellable() is cancelled. True: handed over. */
+  cancelRun(outcome: Outcome): true {
     this.requested = true;
+    this.rollbacks.onCancel = cancelRollsBack(outcome);
     for (const key of this.waiting.cancellable()) this.cancel(key, runCancelled());
+    return true;
+  }
+
+  /**
+   * The body ended as `end`: true when its rollbacks run first (rollbacks.ts), the
+   * calls it still waits for given up; `done` then gets the run's end.
+   */
+  unwinds(end: RunOutcome, calls: RollbackCalls, done: (end: RunOutcome) => void): boolean {
+    if (this.rollbacks.running) return true;
+    const unwound = this.rollbacks.unwind(end, calls, () => this.abandon(), this.undelivered);
+    if (unwound) void unwound.then(done);
+    return unwound !== undefined;
+  }
+
+  /** Gives up every waiting call without settling it (the body is over): its step ends cancelled, and an outcome recorded for it later is passed over. */
+  private abandon(): void {
+    const keys = this.waiting.keys();
+    this.waiting.clear();
+    for (const key of keys) {
+      this.dropped.add(key);
+      this.cancelled(key);
+    }
   }
 
   /** Rejects the waiting call at `key` with `error`, if it still waits. */

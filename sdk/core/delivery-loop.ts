@@ -65,6 +65,11 @@ export class DeliveryLoop {
     return this.running ? new Promise((resolve) => this.idleWaiters.push(resolve)) : Promise.resolve();
   }
 
+  /** The outcomes stored and not yet handed over, in their delivery order. */
+  pending(): Settled[] {
+    return [...this.inbox.values()].sort((a, b) => a.delivery - b.delivery);
+  }
+
   /** Forgets outcomes not handed over (the execution stopped). */
   clear(): void {
     this.inbox.clear();

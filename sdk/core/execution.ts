@@ -68,7 +68,7 @@ export class Execution implements BranchHost {
   private halted = false;
   private settleEnd: (end: RunOutcome) => void = () => {};
   /** Whether the run's cancel was delivered, and the calls cancelled so far. */
-  private readonly cancels = new Cancellation(this.waiting, (key) => this.cancelled(key));
+  private readonly cancels = new Cancellation(this.waiting, (key) => this.cancelled(key), () => this.outcomes.pending());
   /** Task mode: the task replayed to. */
   private readonly target = new TaskTarget();
   // Fields assigned in the constructor, not parameter properties: Node's type stripping cannot run those.
@@ -192,10 +192,7 @@ export class Execution implements BranchHost {
 
   /** The delivery loop's hand-over: the waiting call gets the outcome; false when the body has made no such call. */
   private hand(outcome: Settled): boolean {
-    if (outcome.key === CANCEL_KEY) {
-      this.cancels.cancelRun();
-      return true;
-    }
+    if (outcome.key === CANCEL_KEY) return this.cancels.cancelRun(outcome.outcome);
     // A call cancelled before its outcome came: the outcome is passed over, as in the first run.
     if (this.cancels.passes(outcome.key)) return true;
     if (!this.waiting.settle(outcome.key, outcome.outcome)) return false;
@@ -219,7 +216,7 @@ export class Execution implements BranchHost {
   }
 
   private fail(error: Error): void {
-    this.end({ status: "failed", error: toErrorData(error) });
+    this.end({ status: "failed", error: toErrorData(error) }, true);
   }
 
   /** A settled entry from before the delivery order was kept: its call, if made, gets it at once. */
@@ -249,9 +246,9 @@ export class Execution implements BranchHost {
 
   // --- the primitives
 
-  task<T>(branch: string, name: string | undefined, fn: Closure<T>, options: ResolvedTaskOptions, site: CallSite): Promise<T> {
-    const call = alreadyAborted<T>(site, "task()") ?? this.locate(branch, "task", name);
-    return call instanceof Promise ? call : call ? this.queued(call, fn, options, site) : never();
+  task<T>(branch: string, name: string | undefined, fn: Closure<T>, options: ResolvedTaskOptions, site: CallSite, key?: string): Promise<T> {
+    const call = alreadyAborted<T>(site, "task()") ?? this.locate(branch, "task", name, key);
+    return call instanceof Promise ? call : call ? this.cancels.rollbacks.track(call, site, this.queued(call, fn, options, site)) : never();
   }
 
   /**
@@ -334,10 +331,12 @@ export class Execution implements BranchHost {
     return taken;
   }
 
-  step<T>(branch: string, name: string | undefined, fn: Closure<T>, options: ResolvedTaskOptions, site: CallSite): Promise<T> {
-    const call = alreadyAborted<T>(site, "step()") ?? this.locate(branch, "step", name);
-    if (call instanceof Promise) return call;
-    if (!call) return never();
+  step<T>(branch: string, name: string | undefined, fn: Closure<T>, options: ResolvedTaskOptions, site: CallSite, key?: string): Promise<T> {
+    const call = alreadyAborted<T>(site, "step()") ?? this.locate(branch, "step", name, key);
+    return call instanceof Promise ? call : call ? this.cancels.rollbacks.track(call, site, this.inline(call, fn, options, site)) : never();
+  }
+
+  private inline<T>(call: Located, fn: Closure<T>, options: ResolvedTaskOptions, site: CallSite): Promise<T> {
     if (isSettled(call.recorded)) return this.answer(call, site);
     // Cancelled in the first run: the replay cancels it again at the same point, and it never runs again.
     if (this.mode.kind !== "drive" || call.recorded?.status === "cancelled") return this.cancels.wait(call.key, site);
@@ -382,9 +381,9 @@ export class Execution implements BranchHost {
     return runParallel(items, fn, options, (index) => new BranchContext(this, itemBranch(prefix, index), shielded));
   }
 
-  private locate(branch: string, kind: StepKind, name: string | undefined): Located | undefined {
+  private locate(branch: string, kind: StepKind, name: string | undefined, key?: string): Located | undefined {
     if (this.halted) return undefined;
-    const { call, conflict } = this.log.locate(branch, kind, name);
+    const { call, conflict } = this.log.locate(branch, kind, name, key);
     if (conflict) {
       this.fail(divergedAt(conflict, { kind, name: call.name, key: call.key }, this.codeChange));
       return undefined;
@@ -392,8 +391,9 @@ export class Execution implements BranchHost {
     return call;
   }
 
-  private end(end: RunOutcome): void {
-    if (this.halted) return;
+  /** `final`: no rollback first (a replay failure, or the rollbacks' own end; rollbacks.ts). */
+  private end(end: RunOutcome, final = false): void {
+    if (this.halted || (!final && this.cancels.unwinds(end, this, (last) => this.end(last, true)))) return;
     this.halt();
     this.settleEnd(end);
   }

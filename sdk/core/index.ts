@@ -22,6 +22,7 @@ export { stepView } from "./run-machine/step-view.ts";
 export { logLinesOf, MAX_LOG_BYTES, type LogLevel, type LogLine } from "./closure-logs.ts";
 export { MAX_RUN_STEPS } from "./limits.ts";
 export { CANCEL_GRACE_MS, CANCEL_KEY } from "./cancellation.ts";
+export { ROLLBACK_BRANCH } from "./rollbacks.ts";
 export { runInfoOf, sendOnceKey, sendRequest, type RunFacts, type RunInfo, type SendRequest } from "./run-info.ts";
 export type { EventUrlMaker, EventUrlRequest } from "./event-url-host.ts";
 export { MAX_STATE_BYTES, publishedOf, type PublishedState, type QueryAnswer } from "./published-state.ts";

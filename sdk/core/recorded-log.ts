@@ -44,12 +44,14 @@ export class RecordedLog {
   }
 
   /**
-   * Places the body's next call of `kind` in `branch`, with what the log recorded
-   * there; `conflict` is an entry of another call at its position, or under its key.
+   * Places the body's next call of `kind` in `branch` (under the key `given`, else its
+   * own), with what the log recorded there; `conflict` is an entry of another call at
+   * its position, or under its key.
    */
-  locate(branch: string, kind: StepKind, name: string | undefined): { call: Located; conflict: LogEntry | undefined } {
+  locate(branch: string, kind: StepKind, name: string | undefined, given?: string): { call: Located; conflict: LogEntry | undefined } {
     const label = name ?? kind;
-    const key = stepKey(branch, label, this.nextOccurrence(branch, label));
+    // A given key (a rollback's, rollbacks.ts) is not counted as an occurrence of its label.
+    const key = given ?? stepKey(branch, label, this.nextOccurrence(branch, label));
     const seq = bump(this.sequence, branch);
     const recorded = this.byPosition.get(position(branch, seq));
     const conflict = recorded ? (recorded.key !== key || recorded.kind !== kind ? recorded : undefined) : this.byKey.get(key);

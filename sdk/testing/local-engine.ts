@@ -51,7 +51,7 @@ export class LocalEngine implements LocalTarget {
     attemptSignal: (key, attempt) => this.attempts.open(key, attempt, this.machine.step(key)?.options?.timeout ?? DEFAULT_TASK_OPTIONS.timeout),
   };
   /** Cancels that wait for a step to begin (options.cancels' atStep). */
-  private readonly cancelAtStep: string[] = [];
+  private readonly cancelAtStep: { key: string; rollback: boolean }[] = [];
   /** The signals of attempts in flight: their virtual timeouts, and the body giving their step up. */
   private readonly attempts: AttemptSignals;
   /** Keeps the clock still while an inline step's attempt runs (the execution runs it). */
@@ -89,8 +89,8 @@ export class LocalEngine implements LocalTarget {
     if (this.parentId === null) {
       // Before the body starts: its first call may be the step a cancel waits for.
       for (const cancel of this.options.cancels ?? []) {
-        if ("atStep" in cancel) this.cancelAtStep.push(cancel.atStep);
-        else this.clock.at(this.createdAt + toSeconds(cancel.after, "runLocally() cancels[].after") * 1000, () => this.cancel());
+        if ("atStep" in cancel) this.cancelAtStep.push({ key: cancel.atStep, rollback: cancel.rollback === true });
+        else this.clock.at(this.createdAt + toSeconds(cancel.after, "runLocally() cancels[].after") * 1000, () => this.cancel(cancel.rollback === true));
       }
     }
     this.rebuild();
@@ -153,10 +153,10 @@ export class LocalEngine implements LocalTarget {
     this.apply(effects);
     this.schedule();
     // A cancel waiting for this step: sent once the work the step started is under way.
-    for (const [index, key] of this.cancelAtStep.entries()) {
-      if (key !== call.key) continue;
+    for (const [index, wait] of this.cancelAtStep.entries()) {
+      if (wait.key !== call.key) continue;
       this.cancelAtStep.splice(index, 1);
-      this.clock.at(this.clock.now, () => this.cancel());
+      this.clock.at(this.clock.now, () => this.cancel(wait.rollback));
       break;
     }
   }
@@ -338,12 +338,12 @@ export class LocalEngine implements LocalTarget {
 
   /**
    * Cancels the run as the run object does: recorded in the log and delivered to the
-   * body, which may clean up; the run ends cancelled when the body ends. A second
-   * cancel ends it (and its children) at once.
+   * body, which may clean up (`rollback`: and run its rollbacks); the run ends cancelled
+   * when the body ends. A second cancel ends it (and its children) at once.
    */
-  cancel(): void {
+  cancel(rollback = false): void {
     if (this.ended) return;
-    const settled = this.machine.recordCancel(this.clock.now);
+    const settled = this.machine.recordCancel(this.clock.now, rollback);
     if (settled) return this.settled(settled, true);
     this.drive?.halt();
     this.end({ status: "cancelled" });

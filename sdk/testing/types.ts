@@ -33,9 +33,10 @@ export interface LocalEvent {
 /**
  * A cancel runLocally sends to the run, as POST /api/runs/:id/cancel would: at a
  * virtual time after the start, or once the step `atStep` has begun. The first lets
- * the body clean up; a second ends the run at once.
+ * the body clean up (with `rollback: true`, the completed steps' rollbacks run too); a
+ * second ends the run at once.
  */
-export type LocalCancel = { after: Duration } | { atStep: string };
+export type LocalCancel = ({ after: Duration } | { atStep: string }) & { rollback?: boolean };
 
 /** A query runLocally sends to the run, as GET /api/runs/:id/queries/:name would. */
 export interface LocalQuery {

@@ -14,6 +14,7 @@ export type ApiErrorCode =
   | "run_not_found"
   | "run_not_active"
   | "run_busy"
+  | "run_paused"
   | "step_not_found"
   | "approval_not_found"
   | "approval_already_decided"

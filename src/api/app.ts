@@ -18,10 +18,11 @@ import { runIdFromKey } from "../runs/run-ids.ts";
 import { host } from "../host.ts";
 import { workflowEntries } from "../schedules/schedule-view.ts";
 import { ApiError } from "./api-error.ts";
-import { parse, parseJson, parseJsonParts, readJson, readText } from "./request-body.ts";
+import { parse, parseJson, parseJsonParts, readJson, readOptional, readText } from "./request-body.ts";
 import { startMany } from "./batch-starts.ts";
 import { serveQueries } from "./queries.ts";
 import { BatchEnvelope, MAX_BATCH_BODY_BYTES } from "./batch-schemas.ts";
+import { CancelBody } from "./cancel-body.ts";
 import { requireToken } from "./auth.ts";
 import { workerApi } from "../remote/worker-api.ts";
 import { workersSeen } from "../remote/workers-view.ts";
@@ -180,7 +181,7 @@ export function createApp(): Hono<AppEnv> {
   });
 
   serve(routes.runEvents, (c) => runEventsAnswer(c));
-  serve(routes.cancelRun, async (c) => c.json((await cancelRun(c.env, c.req.param("id") ?? "")) satisfies RunSummary));
+  serve(routes.cancelRun, limitSmallBody, async (c) => c.json((await cancelRun(c.env, c.req.param("id") ?? "", await readOptional(c, CancelBody))) satisfies RunSummary));
   serve(routes.pauseRun, async (c) => c.json((await pauseOrResumeRun(c.env, c.req.param("id") ?? "", "pause")) satisfies RunSummary));
   serve(routes.resumeRun, async (c) => c.json((await pauseOrResumeRun(c.env, c.req.param("id") ?? "", "resume")) satisfies RunSummary));
 

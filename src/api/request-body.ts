@@ -51,6 +51,12 @@ export function parseJsonParts(text: string): unknown {
   }
 }
 
+/** An optional JSON body checked against `schema`: an empty (or blank) body is `{}`. */
+export async function readOptional<T>(c: Context, schema: z.ZodMiniType<T>): Promise<T> {
+  const text = await readText(c);
+  return parse(schema, text.trim() === "" ? {} : parseJson(text));
+}
+
 /** Checks a value against a schema: 400 invalid_request naming what is wrong. */
 export function parse<T>(schema: z.ZodMiniType<T>, value: unknown): T {
   const result = schema.safeParse(value);

@@ -34,6 +34,7 @@ import { WorkersList } from "./worker-schemas.ts";
 import { createRoute, json, refusals } from "./route-kit.ts";
 import { BatchStartBody, BatchStartResult, MAX_BATCH_BODY_BYTES, MAX_BATCH_RUNS } from "./batch-schemas.ts";
 import { StartAnswer, StartBody } from "./start-schemas.ts";
+import { CancelBody } from "./cancel-body.ts";
 
 export type { ResponseSpec, RouteSpec } from "./route-kit.ts";
 import { WORKER_ROUTES } from "./worker-routes.ts";
@@ -182,9 +183,12 @@ export const cancelRun = createRoute({
   method: "post",
   path: "/api/runs/{id}/cancel",
   operationId: "cancelRun",
-  summary: "Cancel an active run",
-  request: { params: runParams },
-  responses: { 200: json(RunSummary, "Cancelled."), ...refusals({ ...common, 404: "run_not_found", 409: "run_not_active: it already ended" }) },
+  summary: "Cancel an active run (with rollback: its completed steps' rollbacks run first)",
+  request: { params: runParams, body: { required: false, description: `Optional; at most ${MAX_SMALL_BODY_BYTES} bytes.`, schema: CancelBody } },
+  responses: {
+    200: json(RunSummary, "Cancelled."),
+    ...refusals({ ...common, 400: "invalid_json or invalid_request", 404: "run_not_found", 409: "run_not_active: it already ended; or run_paused: a paused run is cancelled with rollback once resumed", 413: "payload_too_large" }),
+  },
 });
 
 export const pauseRun = createRoute({

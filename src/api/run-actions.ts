@@ -18,6 +18,7 @@ import { EVENTS_PAGE_SIZE } from "../runs/run-streams.ts";
 import type { EventPage } from "../runs/observing.ts";
 import { gatedStart, hasFlow, type StartFlow } from "./gated-starts.ts";
 import type { StartAnswer } from "baton-workflows/client";
+import type { CancelOptions } from "../runs/run-api.ts";
 
 
 /** How a start names its run: by an Idempotency-Key (the id derived from it), by an id of the caller's, or neither (a new UUID); or its debounce or singleton option (gated-starts.ts). */
@@ -108,11 +109,15 @@ export async function decideRun(env: Env, id: string, key: string, decision: { a
   }
 }
 
-/** Cancels run `id`: its open steps are abandoned and late reports ignored. */
-export async function cancelRun(env: Env, id: string): Promise<RunSummary> {
-  const result = await (await knownRun(env, id)).cancel();
+/** Cancels run `id`: its body hears it and may clean up (`rollback`: the completed steps' rollbacks run first), or a second cancel ends it at once. */
+export async function cancelRun(env: Env, id: string, options: CancelOptions = {}): Promise<RunSummary> {
+  if (typeof options !== "object" || options === null || (options.rollback !== undefined && typeof options.rollback !== "boolean")) {
+    throw new ApiError(400, "invalid_request", "cancel options must be { rollback?: boolean }");
+  }
+  const result = await (await knownRun(env, id)).cancel(options.rollback === true ? { rollback: true } : {});
   if (result.status === "not_found") throw runNotFound(id);
   if (result.status === "not_active") throw new ApiError(409, "run_not_active", `run ${result.run.id} already ended as ${result.run.status}`);
+  if (result.status === "paused") throw new ApiError(409, "run_paused", `run ${result.run.id} is paused: its rollbacks run in its body, so resume it first, or cancel it without rollback`);
   return result.run;
 }
 

@@ -138,9 +138,12 @@ export function consoleRoutes(): Hono<AppEnv> {
     const id = c.req.param("id");
     const run = await knownRun(c, id);
     if (!run) return noRun(c);
-    const result = await run.cancel();
+    const form = await readForm(c);
+    if (!form) return unreadableForm(c);
+    const result = await run.cancel({ rollback: form.rollback === "true" });
     if (result.status === "not_found") return noRun(c);
     if (result.status === "not_active") return runWithNotice(c, `The run had already ended as ${result.run.status}. Nothing was changed.`);
+    if (result.status === "paused") return runWithNotice(c, "The run is paused: resume it first to cancel it with rollback (its rollbacks run in its body), or cancel it without. Nothing was changed.");
     return c.redirect(href(`/runs/${id}`), 303);
   });
 

@@ -203,6 +203,12 @@ export const RunBody: FC<{ window: RunWindow; now: number; eventProblem?: EventP
               Cancel
             </button>
           </form>
+          <form method="post" action={href(`/runs/${run.id}/cancel`)}>
+            <input type="hidden" name="rollback" value="true" />
+            <button class="danger" type="submit" title="The rollbacks of the steps that completed run, newest first, before the run ends cancelled">
+              Cancel with rollback
+            </button>
+          </form>
           <span class="muted">
             {run.status === "paused" ? "Paused: it starts nothing and no timer fires until you resume it." : "This page follows the run as it goes."}
           </span>

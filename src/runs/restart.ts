@@ -2,7 +2,7 @@
 // run replays the kept outcomes, in the order they reached the body, and runs the
 // rest (the step restarted from, and everything after it) on the current code.
 
-import type { StepRecord } from "baton-workflows/engine";
+import { ROLLBACK_BRANCH, type StepRecord } from "baton-workflows/engine";
 
 /** What a restart keeps, and the step it restarts from (undefined: after every kept step). */
 export interface RestartPlan {
@@ -14,7 +14,7 @@ export interface RestartPlan {
 /**
  * The steps a restart from `fromKey` keeps: the completed outcomes that reached the
  * body before it, up to the first that did not complete (a failure the body caught
- * must run again, and a replay cannot skip ahead of it). Without `fromKey`, from the
+ * must run again, and a replay cannot skip ahead of it) or was rolled back. Without `fromKey`, from the
  * first step that did not complete; with none, every completed step is kept and only
  * the body runs again. Answers "no_step" when the run has no step `fromKey`.
  */
@@ -28,9 +28,11 @@ export function restartPlan(steps: readonly StepRecord[], fromKey: string | unde
     from = byDelivery.find((step) => step.status !== "completed") ?? steps.find((step) => step.status !== "completed");
   }
   const kept: StepRecord[] = [];
+  // A step whose rollback ran (keyed `rollback/<its key>`) was undone: a new run must do it again.
+  const undone = new Set(steps.flatMap((step) => (step.branch === ROLLBACK_BRANCH ? [step.key.slice(ROLLBACK_BRANCH.length)] : [])));
   for (const step of byDelivery) {
     // Past the run's cancel the body was cleaning up: a new run must not replay that.
-    if (step === from || step.status !== "completed" || step.kind === "cancel") break;
+    if (step === from || step.status !== "completed" || step.kind === "cancel" || undone.has(step.key)) break;
     kept.push(step);
   }
   // Markers of patched() take no delivery; they stay when recorded before the restart point.

@@ -123,5 +123,10 @@ export type SendEventResult =
 /** What `remove` answers; "busy" while the ended run still owes another run or the list a message. */
 export type RemoveResult = { status: "removed" } | { status: "run_not_active"; run: RunSummary } | { status: "busy" } | { status: "run_not_found" };
 
-/** What `cancel` answers. */
-export type CancelResult = { status: "cancelled"; run: RunSummary } | { status: "not_active"; run: RunSummary } | { status: "not_found" };
+/** What `cancel` answers; `paused`: a cancel with rollback of a paused run, refused. */
+export type CancelResult = { status: "cancelled"; run: RunSummary } | { status: "not_active"; run: RunSummary } | { status: "paused"; run: RunSummary } | { status: "not_found" };
+
+/** How to cancel: `rollback` runs the rollbacks of the steps that completed before the run ends cancelled. */
+export interface CancelOptions {
+  rollback?: boolean | undefined;
+}

@@ -120,7 +120,7 @@ export class RunEvents {
     const base = { kind: step.kind, name: step.name };
     const key = step.key;
     // The run's cancel, recorded for the body to hear: a run-level event.
-    if (step.kind === "cancel") return this.write({ type: "run.cancel_requested", data: {} });
+    if (step.kind === "cancel") return this.write({ type: "run.cancel_requested", data: step.result === undefined ? {} : { rollback: true } });
     if (step.status === "completed") return this.write({ type: "step.completed", key, data: { ...base, ...(step.fromCache ? { fromCache: true } : {}) } });
     switch (step.kind) {
       case "sleep":

@@ -22,7 +22,7 @@ import {
 import { approvalLinks } from "../approvals/approval-mail.ts";
 import { registry } from "../registry.ts";
 import { TaskReports, type TaskReport } from "../tasks/messages.ts";
-import type { ApprovalInfo, CancelResult, DecideResult, RemoveResult, RestartRequest, RestartResult, SendEventResult, StartRequest, StartResult, TaskContextData, TaskRef } from "./run-api.ts";
+import type { ApprovalInfo, CancelOptions, CancelResult, DecideResult, RemoveResult, RestartRequest, RestartResult, SendEventResult, StartRequest, StartResult, TaskContextData, TaskRef } from "./run-api.ts";
 import { iso, type RunSummary } from "./run-view.ts";
 import { detailOf, stepDetailOf, stepPageOf, summaryOf, windowOf } from "./run-views.ts";
 import { LOG_PAGE_BYTES, STEPS_PAGE_SIZE } from "./limits.ts";
@@ -151,17 +151,18 @@ export class RunObject extends Queryable {
    * Cancels the run. A TypeScript body running here hears of it at the primitives it
    * awaits (the cancel is recorded in the log, so every replay hears it at the same
    * point) and may clean up; the run ends cancelled when the body ends, which for a body
-   * with no cleanup happens before this answers. A second cancel, a paused or queued
-   * run, and a body a worker runs end at once: open steps are abandoned and late
-   * reports ignored.
+   * with no cleanup happens before this answers (`rollback`: its completed steps'
+   * rollbacks run first; a paused run refuses it). A second cancel, a paused or queued
+   * run, and a body a worker runs end at once: open steps abandoned, late reports ignored.
    */
-  async cancel(): Promise<CancelResult> {
+  async cancel(options: CancelOptions = {}): Promise<CancelResult> {
     const run = this.store.run();
     if (!run) return { status: "not_found" };
     if (isTerminal(run.status)) return { status: "not_active", run: summaryOf(this.store, run) };
+    if (options.rollback && run.status === "paused") return { status: "paused", run: summaryOf(this.store, run) };
     const now = Date.now();
     const graceful = !run.bodyQueue && run.status !== "paused" && run.status !== "queued";
-    const settled = graceful ? this.machine.recordCancel(now) : null;
+    const settled = graceful ? this.machine.recordCancel(now, options.rollback === true) : null;
     if (!settled) {
       this.cancelNow(now);
       return { status: "cancelled", run: summaryOf(this.store, this.requireRun()) };

@@ -159,10 +159,11 @@ describe("the console in Chromium", () => {
     await expect.poll(() => runStatus(id), { timeout: 20_000 }).toBe("waiting");
     const page = await signedIn();
     await page.goto(`${server.url}/runs/${id}`);
-    await page.getByRole("button", { name: "Cancel" }).click();
+    // Exact: "Cancel with rollback" sits beside it.
+    await page.getByRole("button", { name: "Cancel", exact: true }).click();
     await expect.poll(() => page.locator("h1").textContent(), { timeout: 20_000 }).toContain("cancelled");
     expect(await runStatus(id)).toBe("cancelled");
-    expect(await page.getByRole("button", { name: "Cancel" }).count()).toBe(0);
+    expect(await page.getByRole("button", { name: /^Cancel/ }).count()).toBe(0);
     await page.close();
   });
 });

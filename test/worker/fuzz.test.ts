@@ -138,6 +138,9 @@ function apiRequests(): { what: string; path: string; init: RequestInit }[] {
     withBody("POST", `/api/runs/${id}/restart`);
     withBody("POST", `/api/runs/${id}/events/go`);
     withBody("POST", `/api/runs/${id}/approvals/approval%230`);
+    // A cancel's body is optional, but one that is there must fit ({ rollback?: boolean }) or nothing is cancelled.
+    withBody("POST", `/api/runs/${id}/cancel`);
+    add(`cancel ${id} with rollback "yes"`, `/api/runs/${id}/cancel`, { method: "POST", body: '{"rollback":"yes"}', headers: { "Content-Type": "application/json" } });
   }
   for (const name of TRICKY_NAMES) add(`event name ${name}`, `/api/runs/${sleeping}/events/${name}`, { method: "POST", body: '{"payload":{"n":1e400}}', headers: { "Content-Type": "application/json" } });
   for (const key of BAD_KEYS) {

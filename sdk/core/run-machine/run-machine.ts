@@ -13,6 +13,7 @@
 import type { ApprovalResult } from "../../approval.ts";
 import { DEFAULT_TASK_OPTIONS, heartbeatTimeoutMs } from "../../options.ts";
 import { CANCEL_GRACE_MS, CANCEL_KEY } from "../cancellation.ts";
+import { ROLLBACK_CANCEL } from "../rollbacks.ts";
 import type { ErrorData } from "../error-data.ts";
 import type { NewCall } from "../execution.ts";
 import type { Json } from "../json.ts";
@@ -304,16 +305,18 @@ export class RunMachine {
    * Records the run's cancel as an outcome of its own (key `cancel#0`) with the next
    * delivery place, so every replay hands it to the body at the same point; null
    * when the run was cancelled already (a second cancel ends the run at once instead).
+   * `rollback`: the body's rollbacks run before the run ends (its outcome says so).
    */
-  recordCancel(now: number): Settled | null {
+  recordCancel(now: number, rollback = false): Settled | null {
     if (this.steps.step(CANCEL_KEY)) return null;
     const delivery = this.steps.lastDelivery() + 1;
+    const result = rollback ? ROLLBACK_CANCEL : undefined;
     this.steps.insert({
       key: CANCEL_KEY, branch: ROOT_BRANCH, seq: 0, kind: "cancel", name: "cancel", status: "completed", attempts: 1,
-      result: undefined, error: undefined, startedAt: now, endedAt: now, attemptStartedAt: now, wakeAt: null, deadline: null,
+      result, error: undefined, startedAt: now, endedAt: now, attemptStartedAt: now, wakeAt: null, deadline: null,
       delivery, fromCache: false, claim: null, resends: 0,
     });
-    return { key: CANCEL_KEY, delivery, at: now, outcome: { ok: true, value: undefined } };
+    return { key: CANCEL_KEY, delivery, at: now, outcome: { ok: true, value: result } };
   }
 
   /** True once the run's cancel was recorded: its body is cleaning up. */
@@ -342,10 +345,10 @@ export class RunMachine {
     return grace === null ? next : next === null ? grace : Math.min(next, grace);
   }
 
-  /** When a cancelled body's cleanup is cut short (CANCEL_GRACE_MS after the cancel), or null when the run was not cancelled. */
+  /** When a cancelled body's cleanup is cut short (CANCEL_GRACE_MS after the cancel), or null when the run was not cancelled or its compensations must run (a second cancel still ends it). */
   graceDeadline(): number | null {
     const cancel = this.steps.step(CANCEL_KEY);
-    return cancel ? cancel.startedAt + CANCEL_GRACE_MS : null;
+    return cancel && cancel.result === undefined ? cancel.startedAt + CANCEL_GRACE_MS : null;
   }
 
   /**
