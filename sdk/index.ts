@@ -22,6 +22,7 @@ export { nonCancellable, race, type CallOptions, type RaceEntry } from "./cancel
 export { isScript, patched, script, taskFlow, taskScript, type FlowOptions, type Script } from "./compose.ts";
 export { currentRun, sendEvent, type RunInfo, type SentEvent } from "./messages.ts";
 export { defineQuery, MAX_STATE_BYTES, publish, setState } from "./queries.ts";
+export { defineUpdate, type UpdateOptions } from "./updates.ts";
 export { DEFAULT_EVENT_URL_EXPIRY_SECONDS, eventUrl, type EventUrlDelivery, type EventUrlOptions } from "./event-url.ts";
 export {
   BatonError,

@@ -11,6 +11,7 @@ import { startMany } from "./api/batch-starts.ts";
 import { createApp } from "./api/app.ts";
 import { cancelRun, decideRun, getRun, pauseOrResumeRun, runEventPage, sendRunEvent, startRun } from "./api/run-actions.ts";
 import { queryRun } from "./api/queries.ts";
+import { updateAndWait } from "./api/updates.ts";
 import type { EventPage } from "./runs/observing.ts";
 import { bindingsOf } from "./bindings.ts";
 import type { Env } from "./env.ts";
@@ -115,6 +116,8 @@ export interface Baton<W extends WorkflowMap> {
   events(env: unknown, id: string, options?: { after?: number; limit?: number }): Promise<EventPage>;
   /** Answers the query `name` the run's body defined (defineQuery) with `arg`, from its current state; resolves to the handler's result. */
   query<R = unknown>(env: unknown, id: string, name: string, arg?: unknown): Promise<R>;
+  /** Sends the update `name` the run's body defined (defineUpdate) with `arg`; resolves to the handler's result once it ran. */
+  update<R = unknown>(env: unknown, id: string, name: string, arg?: unknown, options?: { idempotencyKey?: string }): Promise<R>;
 }
 
 /** Hosts Baton in this Worker with these workflows (one Baton per Worker). */
@@ -147,5 +150,6 @@ export function createBaton<const W extends WorkflowMap>(options: BatonOptions<W
     resume: (env, id) => pauseOrResumeRun(bindingsOf(env), id, "resume"),
     events: (env, id, page = {}) => runEventPage(bindingsOf(env), id, page.after, page.limit),
     query: async <R>(env: unknown, id: string, name: string, arg?: unknown) => (await queryRun(bindingsOf(env), id, name, arg)).result as R,
+    update: async <R>(env: unknown, id: string, name: string, arg?: unknown, send: { idempotencyKey?: string } = {}) => (await updateAndWait(bindingsOf(env), id, name, arg, send.idempotencyKey ?? null)) as R,
   };
 }

@@ -1,7 +1,7 @@
 // `baton/client`: a typed client of Baton's HTTP API. Only fetch, URL and timers, so
 // it runs in Workers, Node, Deno and browsers alike.
 
-import type { BatchStartAnswer, BatchStartItem, BatchStartResult, DecisionView, EventSentView, QueryView, RestartView, RunDetail, RunEvent, RunEventPage, RunPage, RunStatus, RunStreamEvent, RunSummary, StepDetail, StepPage, StepView, WorkersList, WorkflowEntry } from "./api-types.ts";
+import type { BatchStartAnswer, BatchStartItem, BatchStartResult, DecisionView, EventSentView, QueryView, RestartView, UpdateAnswered, UpdatePending, UpdateView, RunDetail, RunEvent, RunEventPage, RunPage, RunStatus, RunStreamEvent, RunSummary, StepDetail, StepPage, StepView, WorkersList, WorkflowEntry } from "./api-types.ts";
 import { readSse, type SseMessage } from "./sse.ts";
 
 export type * from "./api-types.ts";
@@ -213,6 +213,29 @@ export class BatonClient {
   async query<R = unknown>(id: string, name: string, arg?: unknown): Promise<R> {
     const search = arg === undefined ? "" : `?arg=${encodeURIComponent(JSON.stringify(arg))}`;
     return (await this.call<QueryView>("GET", `/api/runs/${encodeURIComponent(id)}/queries/${encodeURIComponent(name)}${search}`)).result as R;
+  }
+
+  /**
+   * Sends the update `name` (defineUpdate) with `arg` (any JSON) to the run: resolves to
+   * the handler's result once the body ran it (reading it again each second while the
+   * API answers pending). With `idempotencyKey`, sending it again (after a lost answer)
+   * gets the first answer and applies it once. A throwing handler rejects with update_failed.
+   */
+  async update<R = unknown>(id: string, name: string, arg?: unknown, options: { idempotencyKey?: string } = {}): Promise<R> {
+    const path = `/api/runs/${encodeURIComponent(id)}/updates`;
+    const sent = await this.call<UpdateAnswered | UpdatePending>("POST", `${path}/${encodeURIComponent(name)}`, arg === undefined ? {} : { arg }, options.idempotencyKey);
+    if (!("status" in sent)) return sent.result as R;
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const view = await this.getUpdate(id, sent.updateId);
+      if (view.status === "completed") return view.result as R;
+      if (view.status === "failed") throw new BatonApiError(422, "update_failed", `update "${name}" threw ${view.error?.name ?? "Error"}: ${view.error?.message ?? ""}`);
+    }
+  }
+
+  /** Where update `updateId` of the run stands: pending, completed (result) or failed (error). */
+  getUpdate(id: string, updateId: string): Promise<UpdateView> {
+    return this.call("GET", `/api/runs/${encodeURIComponent(id)}/updates/${encodeURIComponent(updateId)}`);
   }
 
   /** The registered workflows and scripts. */

@@ -38,6 +38,7 @@ import { BatchStartBody, BatchStartResult, MAX_BATCH_BODY_BYTES, MAX_BATCH_RUNS 
 export type { ResponseSpec, RouteSpec } from "./route-kit.ts";
 import { WORKER_ROUTES } from "./worker-routes.ts";
 import { QUERY_ROUTES } from "./query-schemas.ts";
+import { UPDATE_ROUTES } from "./update-schemas.ts";
 
 /** Refusals every authenticated route can give. */
 const common = { 401: "unauthorized: no token, a wrong one, or no BATON_API_TOKEN set on the Worker" } as const;
@@ -312,6 +313,7 @@ export const API_ROUTES = [
   deleteRun,
   sendEvent,
   ...QUERY_ROUTES,
+  ...UPDATE_ROUTES,
   decideApproval,
   listWorkflows,
   listWorkers,

@@ -14,6 +14,7 @@ export const RUN_EVENT_TYPES = [
   "run.status",
   "run.cancel_requested",
   "run.state",
+  "run.update",
   "run.ended",
   "step.scheduled",
   "step.queued",
@@ -120,6 +121,8 @@ export class RunEvents {
     const key = step.key;
     // The run's cancel, recorded for the body to hear: a run-level event.
     if (step.kind === "cancel") return this.write({ type: "run.cancel_requested", data: {} });
+    // An update received: its answer is told by another run.update once the body ran its handler (updating.ts).
+    if (step.kind === "update") return this.write({ type: "run.update", key, data: { name: step.name, status: "received" } });
     if (step.status === "completed") return this.write({ type: "step.completed", key, data: { ...base, ...(step.fromCache ? { fromCache: true } : {}) } });
     switch (step.kind) {
       case "sleep":
