@@ -54,7 +54,9 @@ export abstract class Updatable extends Queryable {
     const run = this.store.run();
     if (!run) return { status: "run_not_found" };
     const first = once && this.store.inbox.sent(onceKey(once.key));
-    if (first) return first.fingerprint === once.fingerprint && first.deliveredTo ? this.answerOf(first.deliveredTo, deadline) : { status: "idempotency_conflict" };
+    if (first && (first.fingerprint !== once.fingerprint || !first.deliveredTo)) return { status: "idempotency_conflict" };
+    // A repeat: the body rebuilt by replay (if the object was cut off) runs the first's handler again where it was recorded.
+    if (first?.deliveredTo) return this.ensureExecution(), this.answerOf(first.deliveredTo, deadline);
     if (isTerminal(run.status)) return { status: "run_not_active" };
     if (run.bodyQueue) return { status: "update_unavailable", message: `run ${run.id}'s body runs on workers you run (${run.language ?? "another language"}), not in the Worker; updates reach TypeScript bodies only` };
     if (run.status === "paused") return { status: "update_unavailable", message: `run ${run.id} is paused: resume it, then send the update` };

@@ -77,6 +77,19 @@ describe("updates", () => {
     expect(await balance(id)).toBe(3);
   });
 
+  it("answers a retry after a crash right after the update was recorded: the replay runs its handler there, once", async () => {
+    const id = await waiting(1);
+    await runStub(id).control().cutOffAt("transition");
+    const cut = await update(id, "add", 5, "crash-1");
+    expect(cut.status).toBe(500);
+    // The object is reset; the retry finds the update recorded and its answer not yet stored.
+    let retried = await update(id, "add", 5, "crash-1").catch(() => undefined);
+    for (let i = 0; i < 100 && retried?.status !== 200; i++) retried = await update(id, "add", 5, "crash-1").catch(() => undefined);
+    expect(retried).toMatchObject({ status: 200, body: { result: { balance: 6 } } });
+    expect(await balance(id)).toBe(6);
+    expect((await updateSteps(id)).map((step) => step.output)).toEqual([{ name: "add", arg: 5, result: { balance: 6 } }]);
+  });
+
   it("replays each update at the same point after an eviction: state and later output equal the live run's", async () => {
     const id = await waiting(0);
     expect((await update(id, "add", 7)).status).toBe(200);
