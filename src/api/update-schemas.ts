@@ -1,6 +1,7 @@
 // The shapes and routes of updates (defineUpdate): `POST /api/runs/{id}/updates/{name}`
 // sends one and waits for the handler's answer, `GET /api/runs/{id}/updates/{updateId}`
-// reads one again. Kept apart from schemas.ts and routes.ts (at their size limits);
+// reads one again (one path template, `{update}`, for both: OpenAPI allows no two
+// templates that differ only in their parameters' names). Kept apart from schemas.ts and routes.ts (at their size limits);
 // registered in the same API_SCHEMAS, so the OpenAPI document and
 // sdk/client/api-types.ts carry them like the others.
 
@@ -61,11 +62,11 @@ export const UpdateView = named(
 
 export const sendUpdate = createRoute({
   method: "post",
-  path: "/api/runs/{id}/updates/{name}",
+  path: "/api/runs/{id}/updates/{update}",
   operationId: "sendUpdate",
   summary: "Send an update (defineUpdate) to a run and wait for the handler's answer; recorded in the run's log and applied at the same point by every replay",
   request: {
-    params: z.object({ id: RunIdParam, name: UpdateNameParam }),
+    params: z.object({ id: RunIdParam, update: UpdateNameParam }),
     headers: z.object({ "Idempotency-Key": z.optional(IdempotencyKey) }),
     body: { required: false, description: `At most ${MAX_INPUT_BYTES} bytes; an empty body sends arg null.`, schema: UpdateBody },
   },
@@ -85,10 +86,10 @@ export const sendUpdate = createRoute({
 
 export const getUpdate = createRoute({
   method: "get",
-  path: "/api/runs/{id}/updates/{updateId}",
+  path: "/api/runs/{id}/updates/{update}",
   operationId: "getUpdate",
   summary: "Read an update's answer: pending, completed with its result, or failed with its error",
-  request: { params: z.object({ id: RunIdParam, updateId: UpdateIdParam }) },
+  request: { params: z.object({ id: RunIdParam, update: UpdateIdParam }) },
   responses: {
     200: json(UpdateView, "The update."),
     ...refusals({

@@ -75,7 +75,7 @@ export async function updateAndWait(env: Env, id: string, name: string, arg?: un
 /** Serves POST /api/runs/{id}/updates/{name} and GET /api/runs/{id}/updates/{updateId} on the /api app; `limit` bounds the body as an event's is. */
 export function serveUpdates(api: Hono<{ Bindings: Env }>, path: (route: typeof sendRoute | typeof getRoute) => string, limit: MiddlewareHandler): void {
   api.post(path(sendRoute), limit, async (c) => {
-    const name = parse(UpdateNameParam, c.req.param("name"));
+    const name = parse(UpdateNameParam, c.req.param("update"));
     const text = await readText(c);
     const { arg } = parse(UpdateBody, text.trim() === "" ? {} : parseJson(text));
     const header = c.req.header("Idempotency-Key");
@@ -83,7 +83,7 @@ export function serveUpdates(api: Hono<{ Bindings: Env }>, path: (route: typeof 
     return "status" in sent ? c.json(sent satisfies UpdatePending, 202) : c.json(sent satisfies UpdateAnswered, 200);
   });
   api.get(path(getRoute), async (c) => {
-    const updateId = parse(UpdateIdParam, c.req.param("updateId"));
+    const updateId = parse(UpdateIdParam, c.req.param("update"));
     return c.json((await readRunUpdate(c.env, c.req.param("id") ?? "", updateId)) satisfies UpdateView);
   });
 }

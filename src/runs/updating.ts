@@ -50,7 +50,7 @@ export abstract class Updatable extends Queryable {
    * and the request's fingerprint), a repeat answers as the first and applies nothing.
    */
   async update(name: string, arg: Json | null, once?: { key: string; fingerprint: string }): Promise<UpdateResult> {
-    const deadline = Date.now() + UPDATE_WAIT_MS;
+    const deadline = Date.now() + (this.faults.updateWaitMs ?? UPDATE_WAIT_MS);
     const run = this.store.run();
     if (!run) return { status: "run_not_found" };
     const first = once && this.store.inbox.sent(onceKey(once.key));
@@ -97,14 +97,14 @@ export abstract class Updatable extends Queryable {
   private async answerOf(id: string, deadline: number): Promise<UpdateResult> {
     for (;;) {
       const execution = this.execution;
-      if (execution) {
-        await within(execution.idle(), deadline - Date.now());
-        if (this.execution === execution && !execution.delivering) this.keepAnswers(execution);
-      }
+      if (execution && !execution.delivering) this.keepAnswers(execution);
       const view: UpdateView | undefined = readUpdate(this.store.steps, id);
       if (view && view.status !== "pending") return { status: "answered", view: JSON.stringify(view) };
-      if (Date.now() >= deadline || !this.execution) return { status: "pending", updateId: id };
-      await pause(Math.min(250, Math.max(0, deadline - Date.now())));
+      const left = deadline - Date.now();
+      if (left <= 0 || !execution) return { status: "pending", updateId: id };
+      // At rest and still no answer (the body is busy with a long burst): look again shortly.
+      if (!execution.delivering) await pause(Math.min(250, left));
+      else await within(execution.idle(), left);
     }
   }
 

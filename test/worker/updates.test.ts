@@ -5,7 +5,7 @@ import { abortAllDurableObjects, createExecutionContext, env, evictDurableObject
 import { describe, expect, it } from "vitest";
 import { BatonApiError, BatonClient } from "baton-workflows/client";
 import { BatonService } from "../../src/service.ts";
-import { api, getRun, runStub, startRun, TOKEN, waitForRun } from "./helpers.ts";
+import { api, getRun, pause, runStub, startRun, TOKEN, waitForRun } from "./helpers.ts";
 import { register } from "./fake-worker.ts";
 
 type Refusal = { error: { code: string; message: string } };
@@ -88,6 +88,22 @@ describe("updates", () => {
     expect(retried).toMatchObject({ status: 200, body: { result: { balance: 6 } } });
     expect(await balance(id)).toBe(6);
     expect((await updateSteps(id)).map((step) => step.output)).toEqual([{ name: "add", arg: 5, result: { balance: 6 } }]);
+  });
+
+  it("answers 202 pending when the answer does not come within the wait, and GET reads it once it came", async () => {
+    const id = await waiting(2);
+    await runStub(id).control().waitForUpdatesMs(0);
+    const sent = await update(id, "add", 3);
+    expect(sent).toEqual({ status: 202, body: { updateId: expect.stringMatching(/^[0-9a-f-]{36}$/) as unknown, status: "pending" } });
+    let view: unknown;
+    for (let i = 0; i < 100; i++) {
+      view = await (await api(`/api/runs/${id}/updates/${sent.body.updateId ?? ""}`)).json();
+      if ((view as { status: string }).status !== "pending") break;
+      // The body hears the update in a later turn of the object's event loop: give it one.
+      await pause(10);
+    }
+    expect(view).toEqual({ updateId: sent.body.updateId, name: "add", status: "completed", result: { balance: 5 } });
+    expect(await balance(id)).toBe(5);
   });
 
   it("replays each update at the same point after an eviction: state and later output equal the live run's", async () => {
