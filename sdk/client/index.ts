@@ -1,6 +1,7 @@
 // `baton/client`: a typed client of Baton's HTTP API. Only fetch, URL and timers, so
 // it runs in Workers, Node, Deno and browsers alike.
 
+import { updateAnswer } from "./update-answer.ts";
 import type { BatchStartAnswer, BatchStartItem, BatchStartResult, DecisionView, EventSentView, QueryView, RestartView, UpdateAnswered, UpdatePending, UpdateView, RunDetail, RunEvent, RunEventPage, RunPage, RunStatus, RunStreamEvent, RunSummary, StepDetail, StepPage, StepView, WorkersList, WorkflowEntry } from "./api-types.ts";
 import { readSse, type SseMessage } from "./sse.ts";
 
@@ -222,15 +223,8 @@ export class BatonClient {
    * gets the first answer and applies it once. A throwing handler rejects with update_failed.
    */
   async update<R = unknown>(id: string, name: string, arg?: unknown, options: { idempotencyKey?: string } = {}): Promise<R> {
-    const path = `/api/runs/${encodeURIComponent(id)}/updates`;
-    const sent = await this.call<UpdateAnswered | UpdatePending>("POST", `${path}/${encodeURIComponent(name)}`, arg === undefined ? {} : { arg }, options.idempotencyKey);
-    if (!("status" in sent)) return sent.result as R;
-    for (;;) {
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-      const view = await this.getUpdate(id, sent.updateId);
-      if (view.status === "completed") return view.result as R;
-      if (view.status === "failed") throw new BatonApiError(422, "update_failed", `update "${name}" threw ${view.error?.name ?? "Error"}: ${view.error?.message ?? ""}`);
-    }
+    const sent = await this.call<UpdateAnswered | UpdatePending>("POST", `/api/runs/${encodeURIComponent(id)}/updates/${encodeURIComponent(name)}`, arg === undefined ? {} : { arg }, options.idempotencyKey);
+    return (await updateAnswer(sent, name, (updateId) => this.getUpdate(id, updateId), (message) => new BatonApiError(422, "update_failed", message))) as R;
   }
 
   /** Where update `updateId` of the run stands: pending, completed (result) or failed (error). */
