@@ -67,7 +67,8 @@ export abstract class Updatable extends Queryable {
     let rested = !execution.delivering;
     while (!rested && Date.now() < deadline) rested = await within(execution.idle().then(() => !execution.delivering), deadline - Date.now());
     const now = this.store.run();
-    if (!now || isTerminal(now.status) || this.execution !== execution) return { status: "run_not_active" };
+    if (!now || isTerminal(now.status)) return { status: "run_not_active" };
+    if (this.execution !== execution) return { status: "update_unavailable", message: `run ${run.id} was paused while the update waited for its body; resume it, then send the update again` };
     if (rested) {
       const handlers = updatesOfExecution(execution);
       if (!handlers.has(name)) return { status: "update_not_found", names: handlers.names() };

@@ -31,6 +31,13 @@ async function send(id: string, name: string, payload?: unknown): Promise<void> 
   expect((await api(`/api/runs/${id}/events/${name}`, { method: "POST", json: { payload } })).status).toBe(202);
 }
 
+/** Makes the run's object answer updates pending at once rather than wait for the body; lets go of the control surface, or an eviction would wait for it. */
+async function shortWait(id: string): Promise<void> {
+  const control = await runStub(id).control();
+  await control.waitForUpdatesMs(0);
+  control[Symbol.dispose]();
+}
+
 /** The update steps of the run, as its detail lists them. */
 async function updateSteps(id: string): Promise<{ key: string; name: string; output?: unknown }[]> {
   const steps = (await getRun(id)).steps.filter((step) => step.kind === "update");
@@ -92,7 +99,7 @@ describe("updates", () => {
 
   it("answers 202 pending when the answer does not come within the wait, and GET reads it once it came", async () => {
     const id = await waiting(2);
-    await runStub(id).control().waitForUpdatesMs(0);
+    await shortWait(id);
     const sent = await update(id, "add", 3);
     expect(sent).toEqual({ status: 202, body: { updateId: expect.stringMatching(/^[0-9a-f-]{36}$/) as unknown, status: "pending" } });
     let view: unknown;
@@ -104,6 +111,30 @@ describe("updates", () => {
     }
     expect(view).toEqual({ updateId: sent.body.updateId, name: "add", status: "completed", result: { balance: 5 } });
     expect(await balance(id)).toBe(5);
+  });
+
+  it("records an update unchecked when the body is not at rest within the wait (a replay after an eviction), and answers it once the body ran it", async () => {
+    const id = await waiting(1);
+    /** Sends `name` right after an eviction, while the rebuilt body replays; the update's view once answered. */
+    const afterEviction = async (name: string, arg?: unknown): Promise<unknown> => {
+      await evictDurableObject(runStub(id));
+      await shortWait(id);
+      const sent = await update(id, name, arg);
+      expect(sent).toMatchObject({ status: 202, body: { status: "pending" } });
+      for (let i = 0; i < 100; i++) {
+        const view = (await (await api(`/api/runs/${id}/updates/${sent.body.updateId ?? ""}`)).json()) as { status: string };
+        if (view.status !== "pending") return view;
+        await pause(10);
+      }
+      return undefined;
+    };
+    expect(await afterEviction("add", 4)).toMatchObject({ name: "add", status: "completed", result: { balance: 5 } });
+    // Not checked against the body's updates: recorded, and answered failed once the body heard it.
+    expect(await afterEviction("nope")).toMatchObject({ name: "nope", status: "failed", error: { message: expect.stringContaining('the body has defined no update "nope"') } });
+    await send(id, "next", { add: 1 });
+    await waitForRun(id, (run) => run.steps.some((step) => step.key === "double#0" && step.status === "completed"));
+    await send(id, "finish");
+    expect(await waitForRun(id)).toMatchObject({ status: "completed", output: { balance: 6, failures: 0, seen: [5, 12, 6] } });
   });
 
   it("replays each update at the same point after an eviction: state and later output equal the live run's", async () => {
