@@ -194,7 +194,7 @@ export function storeAnswers(steps: StepStorage, execution: object, told?: (key:
   }
 }
 
-/** Where the update at `step` stands. */
+/** Where the update at `key`, as stored (`record`), stands. */
 export function updateViewOf(key: string, record: UpdateRecord): UpdateView {
   const updateId = key.slice(UPDATE_PREFIX.length);
   if (record.error !== undefined) return { updateId, name: record.name, status: "failed", error: record.error };

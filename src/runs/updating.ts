@@ -53,10 +53,8 @@ export abstract class Updatable extends Queryable {
     const deadline = Date.now() + (this.faults.updateWaitMs ?? UPDATE_WAIT_MS);
     const run = this.store.run();
     if (!run) return { status: "run_not_found" };
-    const first = once && this.store.inbox.sent(onceKey(once.key));
-    if (first && (first.fingerprint !== once.fingerprint || !first.deliveredTo)) return { status: "idempotency_conflict" };
-    // A repeat: the body rebuilt by replay (if the object was cut off) runs the first's handler again where it was recorded.
-    if (first?.deliveredTo) return this.ensureExecution(), this.answerOf(first.deliveredTo, deadline);
+    const repeat = this.repeated(once, deadline);
+    if (repeat) return repeat;
     if (isTerminal(run.status)) return { status: "run_not_active" };
     if (run.bodyQueue) return { status: "update_unavailable", message: `run ${run.id}'s body runs on workers you run (${run.language ?? "another language"}), not in the Worker; updates reach TypeScript bodies only` };
     if (run.status === "paused") return { status: "update_unavailable", message: `run ${run.id} is paused: resume it, then send the update` };
@@ -66,6 +64,9 @@ export abstract class Updatable extends Queryable {
     // At rest: nothing is being handed to the body, so the update is the next thing it hears.
     let rested = !execution.delivering;
     while (!rested && Date.now() < deadline) rested = await within(execution.idle().then(() => !execution.delivering), deadline - Date.now());
+    // A retry with the key may have come while this one waited: the first recorded wins.
+    const raced = this.repeated(once, deadline);
+    if (raced) return raced;
     const now = this.store.run();
     if (!now || isTerminal(now.status)) return { status: "run_not_active" };
     if (this.execution !== execution) return { status: "update_unavailable", message: `run ${run.id} was paused while the update waited for its body; resume it, then send the update again` };
@@ -92,6 +93,16 @@ export abstract class Updatable extends Queryable {
     if (this.execution && !this.execution.delivering) this.keepAnswers(this.execution);
     const view = readUpdate(this.store.steps, id);
     return view ? JSON.stringify(view) : "no_update";
+  }
+
+  /** For an Idempotency-Key already used: the first update's answer (or a conflict); undefined for a new key. */
+  private repeated(once: { key: string; fingerprint: string } | undefined, deadline: number): Promise<UpdateResult> | undefined {
+    const first = once && this.store.inbox.sent(onceKey(once.key));
+    if (!first) return undefined;
+    if (first.fingerprint !== once.fingerprint || !first.deliveredTo) return Promise.resolve({ status: "idempotency_conflict" });
+    // The body rebuilt by replay (if the object was cut off) runs the first's handler again where it was recorded.
+    this.ensureExecution();
+    return this.answerOf(first.deliveredTo, deadline);
   }
 
   /** Waits (until `deadline`) for the body to run update `id`'s handler; its answer, or pending. */

@@ -82,6 +82,12 @@ describe("updates", () => {
     await evictDurableObject(runStub(id));
     expect(await update(id, "add", 2, "key-1")).toEqual(first);
     expect(await balance(id)).toBe(3);
+    // Sent three times at once: one is applied, and all three answer it.
+    const together = await Promise.all([update(id, "add", 10, "key-2"), update(id, "add", 10, "key-2"), update(id, "add", 10, "key-2")]);
+    expect(together.map((answer) => answer.body)).toEqual([together[0]?.body, together[0]?.body, together[0]?.body]);
+    expect(together[0]).toMatchObject({ status: 200, body: { result: { balance: 13 } } });
+    expect(await balance(id)).toBe(13);
+    expect((await updateSteps(id)).length).toBe(2);
   });
 
   it("answers a retry after a crash right after the update was recorded: the replay runs its handler there, once", async () => {
