@@ -24,6 +24,7 @@ export { isScript, patched, script, taskFlow, taskScript, type FlowOptions, type
 export { currentRun, sendEvent, type RunInfo, type SentEvent } from "./messages.ts";
 export { defineQuery, MAX_STATE_BYTES, publish, setState } from "./queries.ts";
 export type { Rollback, RollbackArgs, RollbackContext, RollbackFn, RollbackOption, RollbackOptions } from "./rollback.ts";
+export { defineUpdate, type UpdateOptions } from "./updates.ts";
 export { DEFAULT_EVENT_URL_EXPIRY_SECONDS, eventUrl, type EventUrlDelivery, type EventUrlOptions } from "./event-url.ts";
 export {
   BatonError,

@@ -11,6 +11,7 @@ import { ApiError } from "./api/api-error.ts";
 import { cancelRun, decideRun, getRun, pauseOrResumeRun, runEventPage, sendRunEvent, startRun } from "./api/run-actions.ts";
 import type { EventPage } from "./runs/observing.ts";
 import { queryRun } from "./api/queries.ts";
+import { updateAndWait } from "./api/updates.ts";
 import { bindingsOf } from "./bindings.ts";
 import type { Env } from "./env.ts";
 import type { CodeStartOptions, InputOf, OutputOf, StartedRun, StartManyItem, TypedRunDetail, WorkflowMap, WorkflowName } from "./worker.ts";
@@ -28,6 +29,7 @@ export interface TypedBatonService<W extends WorkflowMap> {
   resume(id: string): Promise<RunSummary>;
   events(id: string, options?: { after?: number; limit?: number }): Promise<EventPage>;
   query<R = unknown>(id: string, name: string, arg?: unknown): Promise<R>;
+  update<R = unknown>(id: string, name: string, arg?: unknown, options?: { idempotencyKey?: string }): Promise<R>;
 }
 
 /** Baton's run operations as a WorkerEntrypoint, for other Workers' service bindings. */
@@ -83,6 +85,11 @@ export class BatonService extends WorkerEntrypoint<Env> {
   /** Answers the query `name` the run's body defined (defineQuery) with `arg`; resolves to the handler's result (JSON). */
   async query(id: string, name: string, arg?: unknown): Promise<unknown> {
     return crossing(async () => (await queryRun(bindingsOf(this.env), id, name, arg)).result);
+  }
+
+  /** Sends the update `name` the run's body defined (defineUpdate) with `arg`; resolves to the handler's result (JSON) once it ran. */
+  async update(id: string, name: string, arg?: unknown, options: { idempotencyKey?: string } = {}): Promise<unknown> {
+    return crossing(() => updateAndWait(bindingsOf(this.env), id, name, arg, options.idempotencyKey ?? null));
   }
 }
 

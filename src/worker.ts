@@ -12,6 +12,7 @@ import { createApp } from "./api/app.ts";
 import { cancelRun, decideRun, getRun, pauseOrResumeRun, runEventPage, sendRunEvent, startRun } from "./api/run-actions.ts";
 import { queryRun } from "./api/queries.ts";
 import { codeStartOptions, startedRun } from "./api/code-starts.ts";
+import { updateAndWait } from "./api/updates.ts";
 import type { EventPage } from "./runs/observing.ts";
 import { bindingsOf } from "./bindings.ts";
 import type { Env } from "./env.ts";
@@ -126,6 +127,8 @@ export interface Baton<W extends WorkflowMap> {
   events(env: unknown, id: string, options?: { after?: number; limit?: number }): Promise<EventPage>;
   /** Answers the query `name` the run's body defined (defineQuery) with `arg`, from its current state; resolves to the handler's result. */
   query<R = unknown>(env: unknown, id: string, name: string, arg?: unknown): Promise<R>;
+  /** Sends the update `name` the run's body defined (defineUpdate) with `arg`; resolves to the handler's result once it ran. */
+  update<R = unknown>(env: unknown, id: string, name: string, arg?: unknown, options?: { idempotencyKey?: string }): Promise<R>;
 }
 
 /** Hosts Baton in this Worker with these workflows (one Baton per Worker). */
@@ -158,6 +161,7 @@ export function createBaton<const W extends WorkflowMap>(options: BatonOptions<W
     resume: (env, id) => pauseOrResumeRun(bindingsOf(env), id, "resume"),
     events: (env, id, page = {}) => runEventPage(bindingsOf(env), id, page.after, page.limit),
     query: async <R>(env: unknown, id: string, name: string, arg?: unknown) => (await queryRun(bindingsOf(env), id, name, arg)).result as R,
+    update: async <R>(env: unknown, id: string, name: string, arg?: unknown, send: { idempotencyKey?: string } = {}) => (await updateAndWait(bindingsOf(env), id, name, arg, send.idempotencyKey ?? null)) as R,
   };
 }
 

@@ -431,7 +431,7 @@ export interface RunDetail {
 export interface RunEvent {
   /** Increasing within the run: pass as `after` (or Last-Event-ID) to go on after it. */
   id: number;
-  type: "run.created" | "run.status" | "run.cancel_requested" | "run.state" | "run.postponed" | "run.ended" | "step.scheduled" | "step.queued" | "step.attempt.started" | "step.attempt.ended" | "step.retrying" | "step.sleeping" | "step.waiting" | "step.decided" | "step.completed" | "step.failed" | "step.cancelled" | "log";
+  type: "run.created" | "run.status" | "run.cancel_requested" | "run.state" | "run.postponed" | "run.update" | "run.ended" | "step.scheduled" | "step.queued" | "step.attempt.started" | "step.attempt.ended" | "step.retrying" | "step.sleeping" | "step.waiting" | "step.decided" | "step.completed" | "step.failed" | "step.cancelled" | "log";
   /** When it happened (ISO 8601). */
   at: string;
   /** The step it is about. */
@@ -554,7 +554,7 @@ export interface StartBody {
 /** One step with everything it produced, as `GET /api/runs/{id}/steps/{key}` answers. */
 export interface StepDetail {
   key: string;
-  kind: "task" | "step" | "sleep" | "approval" | "event" | "flow" | "send" | "patch";
+  kind: "task" | "step" | "sleep" | "approval" | "event" | "flow" | "send" | "patch" | "update";
   name: string;
   status: "queued" | "running" | "retrying" | "sleeping" | "waiting" | "completed" | "failed" | "cancelled";
   attempts: number;
@@ -592,7 +592,7 @@ export interface StepPage {
 /** One step as `GET /api/runs/{id}` shows it. */
 export interface StepView {
   key: string;
-  kind: "task" | "step" | "sleep" | "approval" | "event" | "flow" | "send" | "patch";
+  kind: "task" | "step" | "sleep" | "approval" | "event" | "flow" | "send" | "patch" | "update";
   name: string;
   status: "queued" | "running" | "retrying" | "sleeping" | "waiting" | "completed" | "failed" | "cancelled";
   attempts: number;
@@ -648,6 +648,45 @@ export interface TaskItem {
     /** Set when the log goes on: GET /api/worker/v1/claims/{claim}/log?cursor=… has the rest. */
     logCursor: string | null;
   } | null;
+}
+
+/** An update the body applied (200). */
+export interface UpdateAnswered {
+  /** The update's id: GET /api/runs/{id}/updates/{updateId} reads it again. */
+  updateId: string;
+  /** What the handler returned, as JSON (null for undefined). */
+  result: unknown;
+}
+
+export interface UpdateBody {
+  /** The handler's one argument: any JSON (null when left out, as is an empty body). */
+  arg?: unknown | undefined;
+}
+
+/** What a failed update's handler threw. */
+export interface UpdateError {
+  name: string;
+  message: string;
+  code?: string | undefined;
+}
+
+/** An update recorded whose answer has not come yet (202). */
+export interface UpdatePending {
+  /** The update's id: GET /api/runs/{id}/updates/{updateId} reads its answer once it came. */
+  updateId: string;
+  status: "pending";
+}
+
+/** Where an update stands. */
+export interface UpdateView {
+  updateId: string;
+  /** The update's name. */
+  name: string;
+  /** pending until the body ran the handler; then completed (result) or failed (error). */
+  status: "pending" | "completed" | "failed";
+  /** completed: what the handler returned. */
+  result?: unknown | undefined;
+  error?: UpdateError | undefined;
 }
 
 /** What a poll hands out (empty when the queue stayed idle). */

@@ -1,7 +1,8 @@
 // `baton/client`: a typed client of Baton's HTTP API. Only fetch, URL and timers, so
 // it runs in Workers, Node, Deno and browsers alike.
 
-import type { BatchStartAnswer, BatchStartItem, BatchStartResult, CancelBody, DebounceOption, DecisionView, EventSentView, QueryView, RestartView, RunDetail, RunEvent, RunEventPage, RunPage, RunStatus, RunStreamEvent, RunSummary, SingletonOption, StartAnswer, StepDetail, StepPage, StepView, WorkersList, WorkflowEntry } from "./api-types.ts";
+import { updateAnswer } from "./update-answer.ts";
+import type { BatchStartAnswer, BatchStartItem, BatchStartResult, CancelBody, DebounceOption, DecisionView, EventSentView, QueryView, RestartView, UpdateAnswered, UpdatePending, UpdateView, RunDetail, RunEvent, RunEventPage, RunPage, RunStatus, RunStreamEvent, RunSummary, SingletonOption, StartAnswer, StepDetail, StepPage, StepView, WorkersList, WorkflowEntry } from "./api-types.ts";
 import { readSse, type SseMessage } from "./sse.ts";
 
 export type * from "./api-types.ts";
@@ -217,6 +218,22 @@ export class BatonClient {
   async query<R = unknown>(id: string, name: string, arg?: unknown): Promise<R> {
     const search = arg === undefined ? "" : `?arg=${encodeURIComponent(JSON.stringify(arg))}`;
     return (await this.call<QueryView>("GET", `/api/runs/${encodeURIComponent(id)}/queries/${encodeURIComponent(name)}${search}`)).result as R;
+  }
+
+  /**
+   * Sends the update `name` (defineUpdate) with `arg` (any JSON) to the run: resolves to
+   * the handler's result once the body ran it (reading it again each second while the
+   * API answers pending). With `idempotencyKey`, sending it again (after a lost answer)
+   * gets the first answer and applies it once. A throwing handler rejects with update_failed.
+   */
+  async update<R = unknown>(id: string, name: string, arg?: unknown, options: { idempotencyKey?: string } = {}): Promise<R> {
+    const sent = await this.call<UpdateAnswered | UpdatePending>("POST", `/api/runs/${encodeURIComponent(id)}/updates/${encodeURIComponent(name)}`, arg === undefined ? {} : { arg }, options.idempotencyKey);
+    return (await updateAnswer(sent, name, (updateId) => this.getUpdate(id, updateId), (message) => new BatonApiError(422, "update_failed", message))) as R;
+  }
+
+  /** Where update `updateId` of the run stands: pending, completed (result) or failed (error). */
+  getUpdate(id: string, updateId: string): Promise<UpdateView> {
+    return this.call("GET", `/api/runs/${encodeURIComponent(id)}/updates/${encodeURIComponent(updateId)}`);
   }
 
   /** The registered workflows and scripts. */

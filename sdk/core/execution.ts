@@ -30,6 +30,7 @@ import { outsideBody } from "./run-closure.ts";
 import { runInfoOf, type RunFacts, type RunInfo } from "./run-info.ts";
 import { ROOT_BRANCH, itemBranch, stepKey } from "./step-key.ts";
 import { TaskTarget } from "./task-target.ts";
+import { handUpdate } from "./updates.ts";
 import { WaitingCalls } from "./waiting-calls.ts";
 
 export { runClosure } from "./run-closure.ts";
@@ -169,7 +170,7 @@ export class Execution implements BranchHost {
       if (entry.kind !== "patch" && isSettled(entry)) this.closures.delete(entry.key);
       this.remember([entry]);
       // Settled before the delivery order was recorded: answered as soon as it is known.
-      if (entry.kind !== "patch" && isSettled(entry) && !entry.delivery) this.answerNow(entry);
+      if (entry.kind !== "patch" && isSettled(entry) && !entry.delivery) this.waiting.settle(entry.key, outcomeOf(entry));
     }
     this.outcomes.kick();
   }
@@ -193,6 +194,7 @@ export class Execution implements BranchHost {
   /** The delivery loop's hand-over: the waiting call gets the outcome; false when the body has made no such call. */
   private hand(outcome: Settled): boolean {
     if (outcome.key === CANCEL_KEY) return this.cancels.cancelRun(outcome.outcome);
+    if (handUpdate(this, outcome)) return true;
     // A call cancelled before its outcome came: the outcome is passed over, as in the first run.
     if (this.cancels.passes(outcome.key)) return true;
     if (!this.waiting.settle(outcome.key, outcome.outcome)) return false;
@@ -217,11 +219,6 @@ export class Execution implements BranchHost {
 
   private fail(error: Error): void {
     this.end({ status: "failed", error: toErrorData(error) }, true);
-  }
-
-  /** A settled entry from before the delivery order was kept: its call, if made, gets it at once. */
-  private answerNow(entry: LogEntry): void {
-    this.waiting.settle(entry.key, outcomeOf(entry));
   }
 
   /**

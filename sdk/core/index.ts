@@ -26,3 +26,4 @@ export { ROLLBACK_BRANCH } from "./rollbacks.ts";
 export { runInfoOf, sendOnceKey, sendRequest, type RunFacts, type RunInfo, type SendRequest } from "./run-info.ts";
 export type { EventUrlMaker, EventUrlRequest } from "./event-url-host.ts";
 export { MAX_STATE_BYTES, publishedOf, type PublishedState, type QueryAnswer } from "./published-state.ts";
+export { readUpdate, recordUpdate, storeAnswers, updateKey, updatesOfExecution, type UpdateAnswer, type UpdateRecord, type UpdateView } from "./updates.ts";

@@ -6,8 +6,8 @@ import { toErrorData, type ErrorData } from "./error-data.ts";
 import type { Json } from "./json.ts";
 import type { LogLine } from "./closure-logs.ts";
 
-/** What a checkpointed call was; `flow` is a child run, `send` an event sent to another run, `patch` a `patched()` marker, `cancel` the run's cancel (an outcome of no call, see cancellation.ts). */
-export type StepKind = "task" | "step" | "sleep" | "approval" | "event" | "flow" | "send" | "patch" | "cancel";
+/** What a checkpointed call was; `flow` is a child run, `send` an event sent to another run, `patch` a `patched()` marker, `cancel` the run's cancel (an outcome of no call, see cancellation.ts), `update` an update the run received (another, see updates.ts). */
+export type StepKind = "task" | "step" | "sleep" | "approval" | "event" | "flow" | "send" | "patch" | "cancel" | "update";
 
 /** Where a step stands. */
 export type StepStatus = "queued" | "running" | "retrying" | "sleeping" | "waiting" | "completed" | "failed" | "cancelled";

@@ -32,8 +32,8 @@ export class RecordedLog {
 
   /** Takes in a new or changed entry. */
   remember(entry: LogEntry): void {
-    // The run's cancel is no call of the body's: it takes no position.
-    if (entry.kind === "cancel") return;
+    // The run's cancel and its updates are no calls of the body's: they take no position.
+    if (entry.kind === "cancel" || entry.kind === "update") return;
     if (entry.kind === "patch") {
       this.patches.set(entry.key, entry.seq);
       return;

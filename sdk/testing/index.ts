@@ -11,7 +11,7 @@ import { LocalEngine } from "./local-engine.ts";
 import type { LocalRun, LocalRunOptions } from "./types.ts";
 import { VirtualClock } from "./virtual-clock.ts";
 
-export type { ApprovalAnswer, ApprovalAsk, LocalCancel, LocalEvent, LocalQuery, LocalQueryAnswer, LocalRun, LocalRunOptions, LocalStep } from "./types.ts";
+export type { ApprovalAnswer, ApprovalAsk, LocalCancel, LocalEvent, LocalQuery, LocalQueryAnswer, LocalUpdate, LocalUpdateAnswer, LocalRun, LocalRunOptions, LocalStep } from "./types.ts";
 
 /**
  * Runs `workflow` with `input` in memory and resolves once it ends. Rejects (with a

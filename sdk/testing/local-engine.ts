@@ -18,10 +18,11 @@ import { runTaskByReplay } from "../core/task-replay.ts";
 import { RunMirror } from "../core/run-mirror.ts";
 import { AttemptSignals, attemptId } from "./attempt-signals.ts";
 import { MemorySteps } from "./memory-steps.ts";
-import type { LocalQueryAnswer, LocalRun, LocalRunOptions } from "./types.ts";
+import type { LocalQueryAnswer, LocalRun, LocalRunOptions, LocalUpdateAnswer } from "./types.ts";
 import { asScript, localView } from "./local-view.ts";
 import { sendLocally, type LocalTarget } from "./local-messages.ts";
 import { scheduleQueries } from "./local-queries.ts";
+import { scheduleUpdates } from "./local-updates.ts";
 import { publishedOf } from "../core/published-state.ts";
 import type { VirtualClock } from "./virtual-clock.ts";
 
@@ -57,6 +58,7 @@ export class LocalEngine implements LocalTarget {
   /** Keeps the clock still while an inline step's attempt runs (the execution runs it). */
   private readonly stepDone = new Map<string, () => void>();
   private queries: LocalQueryAnswer[] = [];
+  private updates: LocalUpdateAnswer[] = [];
 
   private readonly body: WorkflowBody;
   private readonly input: unknown;
@@ -100,6 +102,7 @@ export class LocalEngine implements LocalTarget {
         this.clock.at(this.createdAt + after * 1000, () => this.sendEvent(event.name, event.payload));
       }
       this.queries = scheduleQueries(this.options.queries ?? [], this.clock, this.createdAt, () => this.drive);
+      this.updates = scheduleUpdates(this.options.updates ?? [], this.clock, this.createdAt, { drive: () => this.drive, ended: () => this.ended !== undefined, steps: this.steps, deliver: (settled) => this.settled(settled, true) });
     }
   }
 
@@ -381,6 +384,6 @@ export class LocalEngine implements LocalTarget {
   }
 
   view(): LocalRun {
-    return localView({ id: this.id, workflow: this.name, parentId: this.parentId, input: this.input, end: this.ended, createdAt: this.createdAt, updatedAt: this.endedAt ?? this.clock.now, steps: this.steps, childIds: this.childById, children: this.children.map((child) => child.view()), state: this.drive && publishedOf(this.drive).json, queries: this.queries });
+    return localView({ id: this.id, workflow: this.name, parentId: this.parentId, input: this.input, end: this.ended, createdAt: this.createdAt, updatedAt: this.endedAt ?? this.clock.now, steps: this.steps, childIds: this.childById, children: this.children.map((child) => child.view()), state: this.drive && publishedOf(this.drive).json, queries: this.queries, updates: this.updates });
   }
 }

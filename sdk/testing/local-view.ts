@@ -7,7 +7,7 @@ import { InvalidArgumentError } from "../errors.ts";
 import type { RunOutcome } from "../core/log.ts";
 import { stepView } from "../core/run-machine/step-view.ts";
 import type { MemorySteps } from "./memory-steps.ts";
-import type { LocalQueryAnswer, LocalRun, LocalStep } from "./types.ts";
+import type { LocalQueryAnswer, LocalRun, LocalStep, LocalUpdateAnswer } from "./types.ts";
 
 /** What a run's view is made of. */
 export interface LocalViewParts {
@@ -25,6 +25,7 @@ export interface LocalViewParts {
   /** The published state's JSON text, if the body set it. */
   state: string | undefined;
   queries: LocalQueryAnswer[];
+  updates: LocalUpdateAnswer[];
 }
 
 /** The view of one in-memory run; a run that has not ended shows as cancelled (runLocally stopped with its root). */
@@ -53,6 +54,7 @@ export function localView(parts: LocalViewParts): LocalRun {
     }),
     state: parts.state === undefined ? null : (JSON.parse(parts.state) as unknown),
     queries: parts.queries,
+    updates: parts.updates,
     children: parts.children,
   };
 }

@@ -50,6 +50,18 @@ export interface LocalQuery {
 /** A query's answer: its result, or the API's error code and message (query_not_found, query_failed, query_unavailable). */
 export type LocalQueryAnswer = { name: string; at: string; result: unknown } | { name: string; at: string; error: { code: string; message: string } };
 
+/** An update runLocally sends to the run, as POST /api/runs/:id/updates/:name would. */
+export interface LocalUpdate {
+  name: string;
+  /** Its JSON argument (the API's `{ "arg": … }`); default null. */
+  arg?: unknown;
+  /** When, after the run starts (seconds or e.g. "5 minutes" of virtual time); default at once. */
+  after?: Duration;
+}
+
+/** An update's answer: its result, or the API's error code and message (update_not_found, update_rejected, update_failed, run_not_active). */
+export type LocalUpdateAnswer = { name: string; at: string; updateId: string; result: unknown } | { name: string; at: string; updateId?: string; error: { code: string; message: string } };
+
 /** Options of `runLocally`. */
 export interface LocalRunOptions {
   /** Answers each approval the run waits for; without it, an approval fails runLocally with UnansweredApprovalError. */
@@ -58,6 +70,8 @@ export interface LocalRunOptions {
   events?: LocalEvent[];
   /** Queries sent to the run at virtual times; their answers are in the result's `queries`, in the order they were answered. */
   queries?: LocalQuery[];
+  /** Updates sent to the run at virtual times; their answers are in the result's `updates`, in the order they were answered. */
+  updates?: LocalUpdate[];
   /** Cancels sent to the run (see LocalCancel), in list order. */
   cancels?: LocalCancel[];
   /** What `taskScript(path)` runs: a `script(...)` or a plain function of (args, context). */
@@ -105,6 +119,8 @@ export interface LocalRun {
   state: unknown;
   /** The answers to options.queries, in the order they were answered (the root run only; a query not due before the run ended has none). */
   queries: LocalQueryAnswer[];
+  /** The answers to options.updates, in the order they were answered (the root run only). */
+  updates: LocalUpdateAnswer[];
   /** Runs started by taskFlow with a workflow from `options.flows`, in start order. */
   children: LocalRun[];
 }

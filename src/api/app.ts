@@ -21,6 +21,7 @@ import { ApiError } from "./api-error.ts";
 import { parse, parseJson, parseJsonParts, readJson, readOptional, readText } from "./request-body.ts";
 import { startMany } from "./batch-starts.ts";
 import { serveQueries } from "./queries.ts";
+import { serveUpdates } from "./updates.ts";
 import { BatchEnvelope, MAX_BATCH_BODY_BYTES } from "./batch-schemas.ts";
 import { CancelBody } from "./cancel-body.ts";
 import { requireToken } from "./auth.ts";
@@ -199,6 +200,7 @@ export function createApp(): Hono<AppEnv> {
   });
 
   serveQueries(api, honoPath);
+  serveUpdates(api, honoPath, limitBody);
 
   serve(routes.listWorkflows, async (c) =>
     c.json({ workflows: await workflowEntries(c.env), buildFailures: registry.buildFailures().map(([name, failure]) => ({ name, ...failure })) } satisfies WorkflowList),

@@ -39,6 +39,7 @@ import { CancelBody } from "./cancel-body.ts";
 export type { ResponseSpec, RouteSpec } from "./route-kit.ts";
 import { WORKER_ROUTES } from "./worker-routes.ts";
 import { QUERY_ROUTES } from "./query-schemas.ts";
+import { UPDATE_ROUTES } from "./update-schemas.ts";
 
 /** Refusals every authenticated route can give. */
 const common = { 401: "unauthorized: no token, a wrong one, or no BATON_API_TOKEN set on the Worker" } as const;
@@ -316,6 +317,7 @@ export const API_ROUTES = [
   deleteRun,
   sendEvent,
   ...QUERY_ROUTES,
+  ...UPDATE_ROUTES,
   decideApproval,
   listWorkflows,
   listWorkers,

@@ -162,7 +162,7 @@ export function runNotFound(id: string | undefined): ApiError {
 }
 
 /** `value` as JSON a run may keep, or an ApiError saying why not (what the API's body checks say of a body). */
-function checkedJson(value: unknown, what: string): Json | undefined {
+export function checkedJson(value: unknown, what: string): Json | undefined {
   if (value === undefined) return undefined;
   // Before JSON.stringify, which would turn Infinity into null and overflow on deep values.
   const deep = receivedJsonProblem(value);

@@ -91,7 +91,7 @@ export const EmailView = named(
 
 const stepShape = {
   key: text(),
-  kind: z.enum(["task", "step", "sleep", "approval", "event", "flow", "send", "patch"]),
+  kind: z.enum(["task", "step", "sleep", "approval", "event", "flow", "send", "patch", "update"]),
   name: text(),
   status: z.enum(["queued", "running", "retrying", "sleeping", "waiting", "completed", "failed", "cancelled"]),
   attempts: int(),

@@ -25,5 +25,7 @@ export interface Faults {
   signal?: (signal: Signal) => void;
   /** Smaller per-run limits than MAX_RUN_STEPS and MAX_RUN_LOG_BYTES, so a test reaches them quickly. */
   limits?: { steps?: number; logBytes?: number };
+  /** How long an update's call waits for the body and the answer (ms) instead of UPDATE_WAIT_MS, so a test sees one pending. */
+  updateWaitMs?: number;
 }
 

@@ -15,6 +15,7 @@ export const RUN_EVENT_TYPES = [
   "run.cancel_requested",
   "run.state",
   "run.postponed",
+  "run.update",
   "run.ended",
   "step.scheduled",
   "step.queued",
@@ -121,6 +122,8 @@ export class RunEvents {
     const key = step.key;
     // The run's cancel, recorded for the body to hear: a run-level event.
     if (step.kind === "cancel") return this.write({ type: "run.cancel_requested", data: step.result === undefined ? {} : { rollback: true } });
+    // An update received: its answer is told by another run.update once the body ran its handler (updating.ts).
+    if (step.kind === "update") return this.write({ type: "run.update", key, data: { name: step.name, status: "received" } });
     if (step.status === "completed") return this.write({ type: "step.completed", key, data: { ...base, ...(step.fromCache ? { fromCache: true } : {}) } });
     switch (step.kind) {
       case "sleep":

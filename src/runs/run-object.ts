@@ -28,7 +28,7 @@ import { detailOf, stepDetailOf, stepPageOf, summaryOf, windowOf } from "./run-v
 import { LOG_PAGE_BYTES, STEPS_PAGE_SIZE } from "./limits.ts";
 import { retentionMs } from "./alarm.ts";
 import { restartPlan } from "./restart.ts";
-import { Queryable } from "./querying.ts";
+import { Updatable } from "./updating.ts";
 import { readCatalog } from "../remote/remote-catalog.ts";
 import { runFacts } from "./run-messages.ts";
 import { childTraceparent } from "../telemetry/run-tracer.ts";
@@ -37,7 +37,7 @@ import { normalTraceparent } from "../telemetry/traceparent.ts";
 export type { ApprovalInfo, CancelResult, DecideResult, Decision, StartRequest, StartResult, TaskContextData, TaskRef } from "./run-api.ts";
 
 /** The run's Durable Object as its callers see it: the API, consumers, other run objects, limiters. */
-export class RunObject extends Queryable {
+export class RunObject extends Updatable {
   /** Creates the run (or returns the existing one for a repeated id) and starts it. */
   async start(request: StartRequest): Promise<StartResult> {
     // Read before anything is: the directory is another object, and no other event may come between the check and the creation.

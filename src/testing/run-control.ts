@@ -52,6 +52,11 @@ export class RunControl extends RpcTarget {
     this.#run.faults.limits = limits;
   }
 
+  /** Makes an update's call wait `ms` (instead of 20 s) for the body and its answer before it answers pending. */
+  waitForUpdatesMs(ms: number): void {
+    this.#run.faults.updateWaitMs = ms;
+  }
+
   /**
    * Makes the object stop at `point` the next time it gets there, as a crash would:
    * what it stored before stays, nothing after runs, and its memory is gone (the next

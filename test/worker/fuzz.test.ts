@@ -137,14 +137,18 @@ function apiRequests(): { what: string; path: string; init: RequestInit }[] {
   for (const id of [sleeping, ended, ...TRICKY_IDS.slice(0, 3)]) {
     withBody("POST", `/api/runs/${id}/restart`);
     withBody("POST", `/api/runs/${id}/events/go`);
+    withBody("POST", `/api/runs/${id}/updates/go`);
     withBody("POST", `/api/runs/${id}/approvals/approval%230`);
     // A cancel's body is optional, but one that is there must fit ({ rollback?: boolean }) or nothing is cancelled.
     withBody("POST", `/api/runs/${id}/cancel`);
     add(`cancel ${id} with rollback "yes"`, `/api/runs/${id}/cancel`, { method: "POST", body: '{"rollback":"yes"}', headers: { "Content-Type": "application/json" } });
   }
   for (const name of TRICKY_NAMES) add(`event name ${name}`, `/api/runs/${sleeping}/events/${name}`, { method: "POST", body: '{"payload":{"n":1e400}}', headers: { "Content-Type": "application/json" } });
+  // Updates: tricky names at a real run (which defines none: nothing is recorded) and tricky update ids.
+  for (const name of TRICKY_NAMES) add(`update name ${name}`, `/api/runs/${sleeping}/updates/${name}`, { method: "POST", body: '{"arg":{"n":1e400}}', headers: { "Content-Type": "application/json" } });
+  for (const id of [sleeping, ended, ...TRICKY_IDS.slice(0, 3)]) for (const updateId of [...TRICKY_KEYS.slice(0, 4), "00000000-0000-4000-8000-000000000000"]) add(`GET update ${updateId} of ${id}`, `/api/runs/${id}/updates/${updateId}`);
   for (const key of BAD_KEYS) {
-    for (const path of ["/api/runs", `/api/runs/${ended}/restart`, `/api/runs/${sleeping}/events/go`]) {
+    for (const path of ["/api/runs", `/api/runs/${ended}/restart`, `/api/runs/${sleeping}/events/go`, `/api/runs/${sleeping}/updates/go`]) {
       add(`Idempotency-Key ${JSON.stringify(key.slice(0, 10))} on ${path}`, path, { method: "POST", body: '{"workflow":"sleeper","input":{"tag":"fuzz","seconds":1},"payload":1}', headers: { "Content-Type": "application/json", "Idempotency-Key": key } });
     }
   }
@@ -200,6 +204,7 @@ function apiRequests(): { what: string; path: string; init: RequestInit }[] {
     ["/api/runs/never/restart", ["POST"]],
     ["/api/runs/never/events/go", ["POST"]],
     ["/api/runs/never/queries/q", ["GET"]],
+    ["/api/runs/never/updates/u", ["POST", "GET"]],
     ["/api/runs/never/approvals/a%230", ["POST"]],
     ["/api/workflows", ["GET"]],
     ["/api/openapi.json", ["GET"]],

@@ -155,6 +155,16 @@ describe("what the API answers fits the document", () => {
     await fitsDocument(doc, "/api/runs/{id}", "delete", await api(`/api/runs/${waiting}`, { method: "DELETE" }));
     await fitsDocument(doc, "/api/runs/{id}", "get", await api(`/api/runs/${waiting}`));
     await fitsDocument(doc, "/api/workflows", "get", await api("/api/workflows"));
+
+    const ledger = await startRun("ledger", {});
+    await waitForRun(ledger, (r) => r.status === "waiting");
+    const updated = (await fitsDocument(doc, "/api/runs/{id}/updates/{update}", "post", await api(`/api/runs/${ledger}/updates/add`, { method: "POST", json: { arg: 2 } }))) as { updateId: string };
+    await fitsDocument(doc, "/api/runs/{id}/updates/{update}", "get", await api(`/api/runs/${ledger}/updates/${updated.updateId}`));
+    await fitsDocument(doc, "/api/runs/{id}/updates/{update}", "post", await api(`/api/runs/${ledger}/updates/broken`, { method: "POST" }));
+    const failed = (await (await api(`/api/runs/${ledger}`)).json()) as { steps: { key: string; name: string }[] };
+    const brokenId = failed.steps.find((step) => step.name === "broken")?.key.slice("update:".length) ?? "";
+    await fitsDocument(doc, "/api/runs/{id}/updates/{update}", "get", await api(`/api/runs/${ledger}/updates/${brokenId}`));
+    await fitsDocument(doc, "/api/runs/{id}/updates/{update}", "post", await api(`/api/runs/${ledger}/updates/nope`, { method: "POST" }));
   });
 
   it("for refusals: each is {error: {code, message}} under a status the route lists", async () => {
