@@ -70,6 +70,8 @@ export interface RunContext {
   eventUrlMaker(): EventUrlMaker | undefined;
   /** True when this run takes the code path of change `id` (see `patched`). */
   patched(id: string): boolean;
+  /** Ends the run and starts its successor with `input` (see `continueAsNew`); never settles. */
+  continueAsNew(input: unknown): Promise<never>;
   /** Runs `fn` so that the run's cancel does not interrupt the primitives it awaits. */
   nonCancellable<T>(fn: () => Promise<T>): Promise<T>;
 }

@@ -9,6 +9,7 @@ import { InvalidArgumentError } from "./errors.ts";
 import { eventRequest, type EventOptions } from "./events.ts";
 import { resolveTaskOptions, type StepOptions, type TaskOptions } from "./options.ts";
 import { resolveSchedule, type Schedule, type WorkflowOptions } from "./schedule.ts";
+import { INPUT_SCHEMA } from "./core/continue-as-new.ts";
 import { parsedInput, parsedOutput, type InferInput, type InferOutput, type StandardSchema } from "./schema.ts";
 
 export type { Closure, ParallelOptions, TaskContext } from "./context.ts";
@@ -21,6 +22,7 @@ export { inputJsonSchema, isStandardSchema, issuesText, validate, type InferInpu
 export { nonCancellable, race, type CallOptions, type RaceEntry } from "./cancel.ts";
 export { isScript, patched, script, taskFlow, taskScript, type FlowOptions, type Script } from "./compose.ts";
 export { currentRun, sendEvent, type RunInfo, type SentEvent } from "./messages.ts";
+export { continueAsNew } from "./continue-as-new.ts";
 export { DEFAULT_EVENT_URL_EXPIRY_SECONDS, eventUrl, type EventUrlDelivery, type EventUrlOptions } from "./event-url.ts";
 export {
   BatonError,
@@ -83,6 +85,8 @@ export function workflow(run: (input: unknown) => Promise<unknown>, options?: Wo
     const result = await run(input === null ? given : await parsedInput(input, given));
     return output === null ? result : await parsedOutput(output, result);
   };
+  // continueAsNew() checks the successor's input against it (sdk/core/continue-as-new.ts).
+  if (input !== null) Object.defineProperty(body, INPUT_SCHEMA, { value: input });
   return Object.freeze({ [WORKFLOW_BRAND]: true as const, run: body, schedule: schedule && Object.freeze(schedule), input, output, source: run });
 }
 

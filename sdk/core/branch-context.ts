@@ -30,6 +30,8 @@ export interface BranchHost {
   runInfo(): RunInfo;
   /** What signs this run's event URLs, if its host signs any. */
   eventUrlMaker(): EventUrlMaker | undefined;
+  /** Ends the run and starts its successor (continue-as-new.ts). */
+  continueAsNew(branch: string, input: unknown): Promise<never>;
 }
 
 /** The context primitives see inside a branch of a running workflow. */
@@ -98,6 +100,9 @@ export class BranchContext implements RunContext {
   }
   eventUrlMaker(): EventUrlMaker | undefined {
     return this.host.eventUrlMaker();
+  }
+  continueAsNew(input: unknown): Promise<never> {
+    return this.host.continueAsNew(this.branch, input);
   }
   nonCancellable<T>(fn: () => Promise<T>): Promise<T> {
     // The same branch (keys do not change), shielded; the async context carries it through fn's awaits.

@@ -97,6 +97,7 @@ function refusing(refuse: (primitive: string) => Error): RunContext {
     send: no("sendEvent"),
     currentRun: no("currentRun"),
     nonCancellable: no("nonCancellable"),
+    continueAsNew: no("continueAsNew"),
   };
 }
 

@@ -22,6 +22,9 @@ export interface LocalViewParts {
   /** The ids of the child runs (flows answered by a workflow, not a plain function). */
   childIds: ReadonlyMap<string, unknown>;
   children: LocalRun[];
+  /** The chain around it (continueAsNew), where it has one. */
+  continuedFrom?: string | null;
+  continuedAs?: string | null;
 }
 
 /** The view of one in-memory run; a run that has not ended shows as cancelled (runLocally stopped with its root). */
@@ -49,6 +52,8 @@ export function localView(parts: LocalViewParts): LocalRun {
       return step;
     }),
     children: parts.children,
+    ...(parts.continuedFrom ? { continuedFrom: parts.continuedFrom } : {}),
+    ...(parts.continuedAs ? { continuedAs: parts.continuedAs } : {}),
   };
 }
 

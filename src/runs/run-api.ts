@@ -20,6 +20,8 @@ export interface StartRequest {
   parent?: { id: string; key: string } | undefined;
   /** The caller's W3C traceparent, already checked (normalTraceparent): the run's trace is the caller's, its root span a child of the caller's span. */
   traceparent?: string | null | undefined;
+  /** Set for a successor (continueAsNew): the run it continues, and its chain's first run. */
+  continuedFrom?: { id: string; root: string } | undefined;
   /** Set for a restart: the run restarted, and the steps (and their attempts) the new run keeps. */
   restart?: { of: string; steps: StepRecord[]; attempts: StoredAttempt[] } | undefined;
 }

@@ -35,6 +35,7 @@ import { MAX_RUN_LOG_BYTES, MAX_RUN_STEPS } from "./limits.ts";
 import { RunStore, type RunRow } from "./run-store.ts";
 import { sendSignals } from "./signals.ts";
 import { runFacts } from "./run-messages.ts";
+import { chainIdOf, queueSuccessor, successorIdOf } from "./continue-as-new.ts";
 import { eventUrlFor } from "../event-urls/event-url-token.ts";
 import { RunStreams } from "./run-streams.ts";
 import { remoteCatalog, remoteScriptBody, withRemote, type RemoteCatalog } from "../remote/remote-catalog.ts";
@@ -191,8 +192,10 @@ export abstract class RunHost extends DurableObject<Env> {
     const run = this.requireRun();
     // In the Worker's logs (under wrangler dev, mapped to your files): why the run failed.
     if (end.status === "failed" && end.error) console.error(`baton: run ${run.id} (${run.workflow}) failed: ${end.error.stack ?? `${end.error.name}: ${end.error.message}`}`);
-    if (run.parentId !== null && run.parentKey !== null) {
-      this.store.signals.queue({ kind: "notify_parent", target: run.parentId, body: { key: run.parentKey, end } }, now);
+    // Continued: the successor takes the parent's wait over (continue-as-new.ts); a chain's end is told by its last run.
+    if (end.status === "continued") queueSuccessor(this.store, run, end.input, now);
+    else if (run.parentId !== null && run.parentKey !== null) {
+      this.store.signals.queue({ kind: "notify_parent", target: run.parentId, body: { key: run.parentKey, end, childId: chainIdOf(run) } }, now);
     }
   }
 
@@ -210,7 +213,7 @@ export abstract class RunHost extends DurableObject<Env> {
     }
     if (this.overLimit !== undefined) return;
     const now = Date.now();
-    this.apply(this.machine.begin(call, now, () => crypto.randomUUID()), now);
+    this.apply(this.machine.begin(call, now, () => (call.kind === "continue" ? successorIdOf(this.requireRun().id) : crypto.randomUUID())), now);
     this.scheduleFlush();
   }
 

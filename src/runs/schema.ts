@@ -28,7 +28,10 @@ CREATE TABLE IF NOT EXISTS run (
   body_queue TEXT,
   language TEXT,
   traceparent TEXT,
-  trace_cursor INTEGER NOT NULL DEFAULT 0
+  trace_cursor INTEGER NOT NULL DEFAULT 0,
+  continued_from TEXT,
+  continued_as TEXT,
+  chain_root TEXT
 );
 CREATE TABLE IF NOT EXISTS steps (
   key TEXT PRIMARY KEY,
@@ -140,6 +143,10 @@ const ADDED_COLUMNS: readonly (readonly [table: "run" | "steps" | "attempts", co
   ["run", "traceparent", "TEXT"],
   // 0 for runs created before: a Worker that turns tracing on exports their events from the first.
   ["run", "trace_cursor", "INTEGER NOT NULL DEFAULT 0"],
+  // Null for runs created before: none of them continued as new.
+  ["run", "continued_from", "TEXT"],
+  ["run", "continued_as", "TEXT"],
+  ["run", "chain_root", "TEXT"],
 ];
 
 /**

@@ -1,0 +1,30 @@
+// A run that continued as new (continueAsNew), as its callers meet it: its successor is
+// started before anyone reading the ended run can follow `continuedAs` to it, and a
+// cancel goes down the chain to its current run. A layer of the run object between its
+// event readers and its RPC surface.
+
+import { Observable } from "./observing.ts";
+import type { CancelResult } from "./run-api.ts";
+import type { RunRow } from "./run-store.ts";
+import { summaryOf } from "./run-views.ts";
+
+/** The run object's handling of runs that continued as new. */
+export abstract class Continuing extends Observable {
+  /**
+   * Returns once a continued run's successor was started, so a reader that follows
+   * `continuedAs` finds it: the flush that sends the start is awaited while signals wait
+   * (a start that fails is tried again on the alarm, and this does not wait for that).
+   */
+  protected async handedOn(): Promise<void> {
+    if (this.store.run()?.status === "continued" && this.store.signals.nextAt() !== null) await this.scheduleFlush();
+  }
+
+  /** Cancels a chain through its continued run: the cancel goes to the successor (and on, to the chain's current run). */
+  protected async cancelChain(run: RunRow): Promise<CancelResult> {
+    await this.handedOn();
+    if (run.continuedAs === null) return { status: "not_active", run: summaryOf(this.store, run) };
+    const answer = await this.env.RUNS.get(this.env.RUNS.idFromName(run.continuedAs)).cancel();
+    // Its start still failing: nothing runs yet to cancel.
+    return answer.status === "not_found" ? { status: "not_active", run: summaryOf(this.store, run) } : answer;
+  }
+}
