@@ -25,14 +25,19 @@ const never = (): Promise<never> => new Promise<never>(() => {});
 
 /**
  * Continues the run at `call` (undefined: the execution stopped, or diverged there) with
- * `input`: ends it `continued`, or `failed` with InvalidArgumentError (not JSON) or
+ * `input`: ends it `continued`, `cancelled` when its cancel came first, or `failed` with InvalidArgumentError (not JSON) or
  * InvalidInputError (the body's input schema refuses it). `begin` (drive mode) records a
  * call the log does not hold. A synchronous schema that takes the input ends the run in
  * this turn; any other check settles within the body's microtasks (a body cannot reach
  * timers or I/O), so the delivery loop never finds the body resting on nothing.
  */
-export function continueAt(call: Located | undefined, input: unknown, body: unknown, begin: ((call: NewCall) => void) | undefined, end: (end: RunOutcome) => void): Promise<never> {
+export function continueAt(call: Located | undefined, input: unknown, body: unknown, cancelled: boolean, begin: ((call: NewCall) => void) | undefined, end: (end: RunOutcome) => void): Promise<never> {
   if (!call) return never();
+  // The run was cancelled (its body goes on cleaning up): it ends there, cancelled, and nothing succeeds it.
+  if (cancelled) {
+    end({ status: "cancelled" });
+    return never();
+  }
   const fail = (error: unknown): void => end({ status: "failed", error: toErrorData(error) });
   let json: Json | undefined;
   try {

@@ -322,9 +322,9 @@ export class Execution implements BranchHost {
     return runInfoOf(this.run);
   }
 
-  /** continueAsNew(): ends the run continued once its successor's input is checked; recorded once in drive mode (continue-as-new.ts). */
+  /** continueAsNew(): ends the run continued once its successor's input is checked, recorded once in drive mode; cancelled, it ends cancelled (continue-as-new.ts). */
   continueAsNew(branch: string, input: unknown): Promise<never> {
-    return this.mode.kind === "mirror" ? never() : continueAt(this.locate(branch, "continue", "continueAsNew"), input, this.body, this.mode.kind === "drive" ? (call) => outsideBody(() => this.host.begin(call)) : undefined, (end) => this.end(end));
+    return this.mode.kind === "mirror" ? never() : continueAt(this.locate(branch, "continue", "continueAsNew"), input, this.body, this.cancels.requested, this.mode.kind === "drive" ? (call) => outsideBody(() => this.host.begin(call)) : undefined, (end) => this.end(end));
   }
 
   /** Whether this run takes the new code path of change `id` (the rule: RecordedLog.patched); drive mode records a new marker. */

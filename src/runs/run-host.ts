@@ -209,7 +209,7 @@ export abstract class RunHost extends DurableObject<Env> {
     const maxSteps = this.faults.limits?.steps ?? MAX_RUN_STEPS;
     // The step count is kept in memory; the step is read only at the limit, where a call already recorded (a retried inline step) adds none.
     if (this.overLimit === undefined && this.store.steps.count() >= maxSteps && !this.machine.step(call.key)) {
-      this.overLimit = new StepLimitError(`the run recorded ${maxSteps} steps, the most one run may hold; split the work into child runs (taskFlow) or fewer, larger steps`);
+      this.overLimit = new StepLimitError(`the run recorded ${maxSteps} steps, the most one run may hold; split the work into child runs (taskFlow), go on in a new run (continueAsNew) or use fewer, larger steps`);
     }
     if (this.overLimit !== undefined) return;
     const now = Date.now();

@@ -86,6 +86,21 @@ describe("continueAsNew (runLocally)", () => {
     expect(() => continueAsNew(1)).toThrow(OutsideRunError);
   });
 
+  it("a cancelled body that continues as new in its cleanup ends cancelled, with no successor", async () => {
+    const stubborn = workflow(async (input: { n: number }) => {
+      try {
+        await sleep("long", "1 day");
+      } catch {
+        return continueAsNew({ n: input.n + 1 });
+      }
+      return "slept";
+    });
+    const run = await runLocally(stubborn, { n: 0 }, { cancels: [{ after: 60 }] });
+    expect(run.status).toBe("cancelled");
+    expect(run.generations).toBeUndefined();
+    expect(run.steps.map((s) => s.kind)).toEqual(["sleep"]);
+  });
+
   it("a cancel sent to the chain reaches its current run", async () => {
     const forever = workflow(async (input: { n: number }) => {
       await step("tick", () => input.n);

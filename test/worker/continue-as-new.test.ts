@@ -8,6 +8,7 @@ import { evictDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { RunEvent, RunPage } from "baton-workflows/client";
 import { successorIdOf } from "../../src/runs/continue-as-new.ts";
+import { Browser } from "./console-browser.ts";
 import { api, getRun, pause, runStub, startRun, waitForRun, type RunBody } from "./helpers.ts";
 
 /** Follows a chain from `id` to its last run, each read once it ended (a successor is there as soon as its predecessor reads `continued`). */
@@ -60,6 +61,12 @@ describe("continueAsNew", () => {
     const completed = await listed("summing", "completed");
     expect(completed.find((run) => run.id === runs[5]?.id)).toMatchObject({ status: "completed", continuedFrom: runs[4]?.id });
     expect((await listed("summing", "continued")).find((run) => run.id === first)).toMatchObject({ continuedAs: runs[1]?.id });
+    // The console's run page links both ways.
+    const browser = await Browser.signedIn();
+    const middle = await (await browser.get(`/runs/${runs[2]?.id}`)).text();
+    expect(middle).toContain(`<a href="/runs/${runs[1]?.id}" rel="prev">${runs[1]?.id}</a>`);
+    expect(middle).toContain(`<a href="/runs/${runs[3]?.id}" rel="next">${runs[3]?.id}</a>`);
+    expect(middle).toMatch(/<span class="badge s-continued">continued<\/span>/);
   });
 
   it("a successor's start that failed, with the run object evicted right after the continueAsNew step, is made exactly once", async () => {
