@@ -10,6 +10,7 @@ import { toErrorData, type ErrorData, type Json } from "baton-workflows/engine";
 import type { Env } from "../env.ts";
 import { childTraceparent } from "../telemetry/run-tracer.ts";
 import type { RunRow, RunStore } from "./run-store.ts";
+import type { RunSummary } from "./run-view.ts";
 
 /** What a successor's start signal carries. */
 export interface SuccessorBody {
@@ -52,4 +53,12 @@ export async function startSuccessor(env: Env, run: RunRow, target: string, body
 /** The id a parent's flow step knows this run by: its chain's first run. */
 export function chainIdOf(run: RunRow): string {
   return run.chainRoot ?? run.id;
+}
+
+/** The summary of the chain's current run: `id`'s, or that of the last run it continued as (a schedule's overlap check); null when `id` holds no run. */
+export async function chainSummary(env: Env, id: string): Promise<RunSummary | null> {
+  let run = await env.RUNS.get(env.RUNS.idFromName(id)).summary();
+  // Each read of a continued run answers once its successor exists.
+  while (run?.status === "continued" && run.continuedAs) run = await env.RUNS.get(env.RUNS.idFromName(run.continuedAs)).summary();
+  return run;
 }
