@@ -25,9 +25,9 @@ const never = (): Promise<never> => new Promise<never>(() => {});
 
 /**
  * Continues the run at `call` (undefined: the execution stopped, or diverged there) with
- * `input`: ends it `continued`, `cancelled` when its cancel came first, or `failed` with InvalidArgumentError (not JSON) or
- * InvalidInputError (the body's input schema refuses it). `begin` (drive mode) records a
- * call the log does not hold. A synchronous schema that takes the input ends the run in
+ * `input`: ends it `continued`; `cancelled` when its cancel came first (`cancelled`);
+ * or `failed` with InvalidArgumentError (not JSON) or InvalidInputError (the body's
+ * input schema refuses it). `begin` (drive mode) records a call the log does not hold. A synchronous schema that takes the input ends the run in
  * this turn; any other check settles within the body's microtasks (a body cannot reach
  * timers or I/O), so the delivery loop never finds the body resting on nothing.
  */
