@@ -378,6 +378,8 @@ export class LocalEngine implements LocalTarget {
     if (end.status !== "continued") return this.onEnd(end);
     const successor = new LocalEngine(this.body, end.input, this.options, this.clock, this.name, this.parentId, this.onEnd, this.directory, this.id);
     this.successor = successor;
+    // A cancel waiting for a step the run never reached waits for it in the successor.
+    successor.cancelAtStep.push(...this.cancelAtStep.splice(0));
     this.clock.at(this.clock.now, () => successor.start());
   }
 

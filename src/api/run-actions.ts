@@ -76,7 +76,7 @@ export async function sendRunEvent(env: Env, id: string, name: string, payload: 
     case "run_not_found":
       throw runNotFound(id);
     case "run_not_active":
-      throw new ApiError(409, "run_not_active", `run ${result.run.id} already ended as ${result.run.status}; it takes no events`);
+      throw new ApiError(409, "run_not_active", `run ${result.run.id} already ended as ${result.run.status}; it takes no events${result.run.continuedAs ? ` (send it to the run it continued as, ${result.run.continuedAs})` : ""}`);
     case "inbox_full":
       throw new ApiError(429, "inbox_full", `no wait takes event "${name}" now and ${result.message}`);
     case "idempotency_conflict":

@@ -111,5 +111,8 @@ describe("continueAsNew (runLocally)", () => {
     const run = await runLocally(forever, { n: 0 }, { cancels: [{ after: 60 }] });
     expect(run.status).toBe("cancelled");
     expect(run.generations?.map((g) => g.status)).toEqual(["continued", "continued", "cancelled"]);
+    // A cancel at a step only a later generation reaches waits for it there.
+    const atStep = await runLocally(forever, { n: 0 }, { cancels: [{ atStep: "long#0" }] });
+    expect(atStep.generations?.map((g) => g.status)).toEqual(["continued", "continued", "cancelled"]);
   });
 });

@@ -49,6 +49,10 @@ describe("continueAsNew", () => {
       if (i < 5) expect(run.continuedAs).toBe(successorIdOf(run.id));
       expect(run.steps.map((step) => [step.key, step.kind, step.status])).toEqual(i < 5 ? [["add#0", "task", "completed"], ["continueAsNew#0", "continue", "completed"]] : [["add#0", "task", "completed"]]);
     }
+    // A continued run takes no events, and says where they go.
+    const event = await api(`/api/runs/${first}/events/go`, { method: "POST", json: {} });
+    expect(event.status).toBe(409);
+    expect(await event.json()).toEqual({ error: { code: "run_not_active", message: `run ${first} already ended as continued; it takes no events (send it to the run it continued as, ${runs[1]?.id})` } });
     // The run events tell the links too.
     const ended = (await eventsOf(first)).find((event) => event.type === "run.ended");
     expect(ended?.data).toEqual({ status: "continued", continuedAs: runs[1]?.id });
