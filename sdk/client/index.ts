@@ -303,15 +303,21 @@ export class BatonClient {
     const seconds = options.timeout ?? 60;
     const deadline = Date.now() + seconds * 1000;
     let interval = options.interval ?? 250;
+    // The last continued run followed: its successor exists by the time it answers `continued`,
+    // unless starting it failed and is being tried again; then the successor answers 404 for a while.
+    let followed: RunDetail | undefined;
     for (let current = id; ; ) {
-      const run = await this.get(current);
-      // The successor exists by the time its predecessor answers `continued`: read it at once.
-      if (run.status === "continued" && run.continuedAs && options.followContinued !== false) {
+      const run = await this.get(current).catch((error: unknown) => {
+        if (followed && error instanceof BatonApiError && error.status === 404) return undefined;
+        throw error;
+      });
+      if (run?.status === "continued" && run.continuedAs && options.followContinued !== false) {
+        followed = run;
         current = run.continuedAs;
         continue;
       }
-      if (TERMINAL_RUN_STATUSES.has(run.status)) return run;
-      if (Date.now() >= deadline) throw new WaitTimeoutError(run, seconds);
+      if (run && TERMINAL_RUN_STATUSES.has(run.status)) return run;
+      if (Date.now() >= deadline) throw new WaitTimeoutError((run ?? followed) as RunDetail, seconds);
       await pause(Math.min(interval, Math.max(0, deadline - Date.now())), options.signal);
       if (options.interval === undefined) interval = Math.min(interval * 1.5, 2000);
     }

@@ -4,12 +4,14 @@
 // chain's output; an input the schema refuses fails the run; a task closure is refused;
 // the list filters by `continued`; a cancel reaches the chain's current run; a restart
 // of a continued run continues anew.
-import { evictDurableObject } from "cloudflare:test";
+import { evictDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { RunEvent, RunPage } from "baton-workflows/client";
+import { BatonClient, type RunEvent, type RunPage } from "baton-workflows/client";
 import { successorIdOf } from "../../src/runs/continue-as-new.ts";
 import { Browser } from "./console-browser.ts";
-import { api, getRun, pause, runStub, startRun, waitForRun, type RunBody } from "./helpers.ts";
+import { api, getRun, pause, runStub, startRun, TOKEN, waitForRun, type RunBody } from "./helpers.ts";
+
+const client = new BatonClient({ baseUrl: "https://baton.test/", token: TOKEN, fetch: (request) => SELF.fetch(request) });
 
 /** Follows a chain from `id` to its last run, each read once it ended (a successor is there as soon as its predecessor reads `continued`). */
 async function chainOf(id: string): Promise<RunBody[]> {
@@ -85,8 +87,12 @@ describe("continueAsNew", () => {
     expect(ended).toMatchObject({ status: "continued", continuedAs: successor });
     // Its start failed (the injected fault): nothing runs under that id yet.
     expect((await api(`/api/runs/${successor}`)).status).toBe(404);
+    // A client waiting meanwhile keeps to the continued run until its successor is there.
+    const result = client.waitForResult<number>(first, { timeout: 30, interval: 20 });
+    await pause(100);
     await evictDurableObject(runStub(first));
     await runStub(first).control().signalsDueNow();
+    expect(await result).toBe(0 + 1 + 2);
     const runs = await chainOf(first);
     expect(runs.map((run) => run.status)).toEqual(["continued", "continued", "completed"]);
     expect(runs[2]?.output).toBe(0 + 1 + 2);
