@@ -1,19 +1,23 @@
 // continueAsNew under `wrangler dev`, as a client outside the Worker meets it: a loop of
 // six runs started by a plain HTTP POST is followed along its `continuedAs` links to the
-// right total, and BatonClient.waitForResult follows them by itself.
+// right total, the console links the runs both ways, and BatonClient.waitForResult follows
+// them by itself.
+import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BatonClient, type RunDetail } from "../../sdk/client/index.ts";
-import { startDevServer, TOKEN, type DevServer } from "./dev-server.ts";
+import { chromiumPath, startDevServer, TOKEN, type DevServer } from "./dev-server.ts";
 
 let server: DevServer;
 let client: BatonClient;
+let browser: Browser;
 
 beforeAll(async () => {
-  server = await startDevServer();
+  [server, browser] = await Promise.all([startDevServer(), chromium.launch({ executablePath: chromiumPath(), args: ["--no-sandbox"] })]);
   client = new BatonClient({ baseUrl: server.url, token: TOKEN });
 });
 
 afterAll(async () => {
+  await browser?.close();
   await server?.stop();
 });
 
@@ -51,6 +55,20 @@ describe("continueAsNew under wrangler dev", () => {
     expect(chain.map((run) => run.status)).toEqual(["continued", "continued", "continued", "continued", "continued", "completed"]);
     expect(chain.at(-1)?.output).toBe(15);
     for (const [i, run] of chain.entries()) expect(run.continuedFrom).toBe(i === 0 ? undefined : chain[i - 1]?.id);
+
+    // In the console, a run's page links to the run it continued as, and that one's back.
+    const page = await browser.newPage();
+    await page.goto(server.url);
+    await page.fill("input[name=token]", TOKEN);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: "Runs" }).waitFor();
+    await page.goto(`${server.url}/runs/${chain[2]?.id}`);
+    await page.getByRole("link", { name: chain[3]?.id ?? "" }).click();
+    await page.waitForURL(`${server.url}/runs/${chain[3]?.id}`);
+    expect(await page.locator("dt", { hasText: "Continues" }).count()).toBe(1);
+    await page.getByRole("link", { name: chain[2]?.id ?? "" }).click();
+    await page.waitForURL(`${server.url}/runs/${chain[2]?.id}`);
+    await page.close();
   });
 
   it("BatonClient.waitForResult follows the chain to its output; followContinued: false answers the first run", async () => {
