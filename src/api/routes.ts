@@ -181,9 +181,9 @@ export const cancelRun = createRoute({
   method: "post",
   path: "/api/runs/{id}/cancel",
   operationId: "cancelRun",
-  summary: "Cancel an active run",
+  summary: "Cancel an active run (a run that continued as new: its chain's current run)",
   request: { params: runParams },
-  responses: { 200: json(RunSummary, "Cancelled."), ...refusals({ ...common, 404: "run_not_found", 409: "run_not_active: it already ended" }) },
+  responses: { 200: json(RunSummary, "Cancelled (for a chain: its current run's summary)."), ...refusals({ ...common, 404: "run_not_found", 409: "run_not_active: it already ended; run_busy: it continued as new and its successor is still being started (retry)" }) },
 });
 
 export const pauseRun = createRoute({

@@ -106,6 +106,7 @@ export async function cancelRun(env: Env, id: string): Promise<RunSummary> {
   const result = await (await knownRun(env, id)).cancel();
   if (result.status === "not_found") throw runNotFound(id);
   if (result.status === "not_active") throw new ApiError(409, "run_not_active", `run ${result.run.id} already ended as ${result.run.status}`);
+  if (result.status === "busy") throw new ApiError(409, "run_busy", `run ${result.run.id} continued as ${result.run.continuedAs ?? "a new run"}, which is still being started; try again in a few seconds`);
   return result.run;
 }
 

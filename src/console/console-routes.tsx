@@ -141,6 +141,7 @@ export function consoleRoutes(): Hono<AppEnv> {
     const result = await run.cancel();
     if (result.status === "not_found") return noRun(c);
     if (result.status === "not_active") return runWithNotice(c, `The run had already ended as ${result.run.status}. Nothing was changed.`);
+    if (result.status === "busy") return runWithNotice(c, "The run continued as a new run that is still being started. Try again in a few seconds.");
     return c.redirect(href(`/runs/${id}`), 303);
   });
 

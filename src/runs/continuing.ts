@@ -19,12 +19,15 @@ export abstract class Continuing extends Observable {
     if (this.store.run()?.status === "continued" && this.store.signals.nextAt() !== null) await this.scheduleFlush();
   }
 
-  /** Cancels a chain through its continued run: the cancel goes to the successor (and on, to the chain's current run). */
+  /**
+   * Cancels a chain through its continued run: the cancel goes to the successor (and on,
+   * to the chain's current run). `busy` while the successor's start is still being tried:
+   * the caller tries again (a parent's cancel signal does, on its back-off).
+   */
   protected async cancelChain(run: RunRow): Promise<CancelResult> {
     await this.handedOn();
     if (run.continuedAs === null) return { status: "not_active", run: summaryOf(this.store, run) };
-    const answer = await this.env.RUNS.get(this.env.RUNS.idFromName(run.continuedAs)).cancel();
-    // Its start still failing: nothing runs yet to cancel.
-    return answer.status === "not_found" ? { status: "not_active", run: summaryOf(this.store, run) } : answer;
+    if (this.store.signals.undelivered().some((signal) => signal.kind === "start_successor")) return { status: "busy", run: summaryOf(this.store, run) };
+    return this.env.RUNS.get(this.env.RUNS.idFromName(run.continuedAs)).cancel();
   }
 }

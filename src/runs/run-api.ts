@@ -124,4 +124,9 @@ export type SendEventResult =
 export type RemoveResult = { status: "removed" } | { status: "run_not_active"; run: RunSummary } | { status: "busy" } | { status: "run_not_found" };
 
 /** What `cancel` answers. */
-export type CancelResult = { status: "cancelled"; run: RunSummary } | { status: "not_active"; run: RunSummary } | { status: "not_found" };
+export type CancelResult =
+  | { status: "cancelled"; run: RunSummary }
+  | { status: "not_active"; run: RunSummary }
+  /** The run continued as new and its successor's start is still being tried: nothing runs yet to cancel. */
+  | { status: "busy"; run: RunSummary }
+  | { status: "not_found" };

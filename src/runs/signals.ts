@@ -77,7 +77,8 @@ async function deliver(env: Env, run: RunRow, signal: Exclude<Signal, { kind: "s
       return started.invalid ? toErrorData(new InvalidInputError(`taskFlow("${signal.body.workflow}"): the input does not fit its input schema: ${issuesText(started.invalid)}`, started.invalid)) : null;
     }
     case "cancel_child":
-      await stub.cancel();
+      // A child chain whose next run is still being started: tried again on the back-off.
+      if ((await stub.cancel()).status === "busy") throw new Error("its successor is still being started");
       return null;
     case "notify_parent":
       await stub.childEnded(signal.body.key, signal.body.childId ?? run.id, signal.body.end);

@@ -87,6 +87,10 @@ describe("continueAsNew", () => {
     expect(ended).toMatchObject({ status: "continued", continuedAs: successor });
     // Its start failed (the injected fault): nothing runs under that id yet.
     expect((await api(`/api/runs/${successor}`)).status).toBe(404);
+    // Nothing runs yet to cancel: the cancel is refused as busy, and changes nothing.
+    const cancel = await api(`/api/runs/${first}/cancel`, { method: "POST" });
+    expect(cancel.status).toBe(409);
+    expect(await cancel.json()).toEqual({ error: { code: "run_busy", message: `run ${first} continued as ${successor}, which is still being started; try again in a few seconds` } });
     // A client waiting meanwhile keeps to the continued run until its successor is there.
     const result = client.waitForResult<number>(first, { timeout: 30, interval: 20 });
     await pause(100);
