@@ -76,6 +76,8 @@ export interface RunContext {
   patched(id: string): boolean;
   /** The state and queries the body publishes (see `setState`, `defineQuery`); `primitive` names the caller in refusals. */
   published(primitive: string): PublishedState;
+  /** Ends the run and starts its successor with `input` (see `continueAsNew`); never settles. */
+  continueAsNew(input: unknown): Promise<never>;
   /** Runs `fn` so that the run's cancel does not interrupt the primitives it awaits. */
   nonCancellable<T>(fn: () => Promise<T>): Promise<T>;
 }

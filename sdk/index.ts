@@ -10,6 +10,7 @@ import { eventRequest, type EventOptions } from "./events.ts";
 import { resolveTaskOptions, type StepOptions, type TaskOptions } from "./options.ts";
 import { takeRollback, type RollbackOption } from "./rollback.ts";
 import { resolveSchedule, type Schedule, type WorkflowOptions } from "./schedule.ts";
+import { INPUT_SCHEMA } from "./core/continue-as-new.ts";
 import { parsedInput, parsedOutput, type InferInput, type InferOutput, type StandardSchema } from "./schema.ts";
 
 export type { Closure, ParallelOptions, TaskContext } from "./context.ts";
@@ -25,6 +26,7 @@ export { currentRun, sendEvent, type RunInfo, type SentEvent } from "./messages.
 export { defineQuery, MAX_STATE_BYTES, publish, setState } from "./queries.ts";
 export type { Rollback, RollbackArgs, RollbackContext, RollbackFn, RollbackOption, RollbackOptions } from "./rollback.ts";
 export { defineUpdate, type UpdateOptions } from "./updates.ts";
+export { continueAsNew } from "./continue-as-new.ts";
 export { DEFAULT_EVENT_URL_EXPIRY_SECONDS, eventUrl, type EventUrlDelivery, type EventUrlOptions } from "./event-url.ts";
 export {
   BatonError,
@@ -87,6 +89,8 @@ export function workflow(run: (input: unknown) => Promise<unknown>, options?: Wo
     const result = await run(input === null ? given : await parsedInput(input, given));
     return output === null ? result : await parsedOutput(output, result);
   };
+  // continueAsNew() checks the successor's input against it (sdk/core/continue-as-new.ts).
+  if (input !== null) Object.defineProperty(body, INPUT_SCHEMA, { value: input });
   return Object.freeze({ [WORKFLOW_BRAND]: true as const, run: body, schedule: schedule && Object.freeze(schedule), input, output, source: run });
 }
 

@@ -222,6 +222,8 @@ function describe(run: RunDetail): string {
   if (run.stepCount > run.steps.length) lines.push(`  … and ${run.stepCount - run.steps.length} more steps (GET /api/runs/${run.id}/steps?cursor=${run.nextStepsCursor ?? ""})`);
   for (const approval of run.approvals) lines.push(`  waiting   ${approval.key}: ${approval.message} (until ${approval.expiresAt})`);
   if (run.status === "completed") lines.push(`output  ${JSON.stringify(run.output)}`);
+  if (run.continuedFrom) lines.push(`continues ${run.continuedFrom}`);
+  if (run.continuedAs) lines.push(`continued as ${run.continuedAs}: npx baton get ${run.continuedAs}`);
   if (run.error) lines.push(`error   ${run.error.name}: ${run.error.message}`, ...whereThrown(run.error.stack), ...restartHint(run));
   return lines.join("\n");
 }
@@ -247,6 +249,7 @@ function whereThrown(stack: string | undefined): string[] {
 
 function ending(run: RunDetail): string {
   if (run.status === "completed") return `completed: ${JSON.stringify(run.output)}`;
+  if (run.status === "continued") return `continued as ${run.continuedAs ?? "?"}`;
   if (run.status === "failed") return [`failed: ${run.error ? `${run.error.name}: ${run.error.message}` : "no error recorded"}`, ...whereThrown(run.error?.stack), ...restartHint(run)].join("\n");
   return run.status;
 }

@@ -373,6 +373,10 @@ export interface RunDetail {
   startsAt?: string | undefined;
   /** For a sleeping or waiting run: the earliest time something it waits for falls due by itself (a sleep ends, an approval, event wait or child flow times out). */
   wakeAt?: string | undefined;
+  /** The run this one continues (its continueAsNew started this run). */
+  continuedFrom?: string | undefined;
+  /** The run this one continued as (status "continued"): follow it to the chain's next run. Set in the write that ended this run; the successor exists by the time this is read. */
+  continuedAs?: string | undefined;
   /** The workflow's source version (a hash of its file and companion folder) when the run started. */
   version: string | null;
   /** The Worker version that started the run (from the version metadata binding), if bound. */
@@ -458,8 +462,8 @@ export interface RunPage {
   nextCursor: string | null;
 }
 
-/** Where a run is: queued, running, sleeping (a timer), waiting (an approval, event or child), or ended: completed, failed, cancelled. */
-export type RunStatus = "queued" | "running" | "sleeping" | "waiting" | "paused" | "completed" | "failed" | "cancelled";
+/** Where a run is: queued, running, sleeping (a timer), waiting (an approval, event or child), or ended: completed, failed, cancelled, continued (by continueAsNew: see continuedAs). */
+export type RunStatus = "queued" | "running" | "sleeping" | "waiting" | "paused" | "completed" | "failed" | "cancelled" | "continued";
 
 /** A run-level event of the all-runs stream: a run was created, changed status or ended; `run` is its summary after the change. */
 export interface RunStreamEvent {
@@ -486,6 +490,10 @@ export interface RunSummary {
   startsAt?: string | undefined;
   /** For a sleeping or waiting run: the earliest time something it waits for falls due by itself (a sleep ends, an approval, event wait or child flow times out). */
   wakeAt?: string | undefined;
+  /** The run this one continues (its continueAsNew started this run). */
+  continuedFrom?: string | undefined;
+  /** The run this one continued as (status "continued"): follow it to the chain's next run. Set in the write that ended this run; the successor exists by the time this is read. */
+  continuedAs?: string | undefined;
 }
 
 /** A workflow's schedule, its next due time and what its last tick did. */
@@ -534,6 +542,10 @@ export interface StartAnswer {
   startsAt?: string | undefined;
   /** For a sleeping or waiting run: the earliest time something it waits for falls due by itself (a sleep ends, an approval, event wait or child flow times out). */
   wakeAt?: string | undefined;
+  /** The run this one continues (its continueAsNew started this run). */
+  continuedFrom?: string | undefined;
+  /** The run this one continued as (status "continued"): follow it to the chain's next run. Set in the write that ended this run; the successor exists by the time this is read. */
+  continuedAs?: string | undefined;
   /** With debounce: false for the start that made the run (201), true for one that replaced its input and pushed its start (200). */
   debounced?: boolean | undefined;
   /** With singleton: "started" (201; no run of the key was active), "skipped" (200; the active run, nothing started), "cancelled-previous" (201; previousId was cancelled). */
@@ -554,7 +566,7 @@ export interface StartBody {
 /** One step with everything it produced, as `GET /api/runs/{id}/steps/{key}` answers. */
 export interface StepDetail {
   key: string;
-  kind: "task" | "step" | "sleep" | "approval" | "event" | "flow" | "send" | "patch" | "update";
+  kind: "task" | "step" | "sleep" | "approval" | "event" | "flow" | "send" | "patch" | "continue" | "update";
   name: string;
   status: "queued" | "running" | "retrying" | "sleeping" | "waiting" | "completed" | "failed" | "cancelled";
   attempts: number;
@@ -592,7 +604,7 @@ export interface StepPage {
 /** One step as `GET /api/runs/{id}` shows it. */
 export interface StepView {
   key: string;
-  kind: "task" | "step" | "sleep" | "approval" | "event" | "flow" | "send" | "patch" | "update";
+  kind: "task" | "step" | "sleep" | "approval" | "event" | "flow" | "send" | "patch" | "continue" | "update";
   name: string;
   status: "queued" | "running" | "retrying" | "sleeping" | "waiting" | "completed" | "failed" | "cancelled";
   attempts: number;

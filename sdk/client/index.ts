@@ -60,6 +60,12 @@ export interface WaitOptions {
   interval?: number;
   /** Stops waiting early. */
   signal?: AbortSignal;
+  /**
+   * A run that continued as new (status "continued") is followed along `continuedAs` to
+   * its chain's last run, whose end is answered (default true); false answers the
+   * continued run itself.
+   */
+  followContinued?: boolean;
 }
 
 /** The API answered with an error: its HTTP status and the stable `code` of its body. */
@@ -92,7 +98,7 @@ export class RunFailedError extends Error {
   /** The ended run. */
   readonly run: RunDetail;
   constructor(run: RunDetail) {
-    super(run.status === "cancelled" ? `run ${run.id} was cancelled` : `run ${run.id} failed: ${run.error?.name ?? "Error"}: ${run.error?.message ?? "unknown error"}`);
+    super(run.status === "cancelled" ? `run ${run.id} was cancelled` : run.status === "continued" ? `run ${run.id} continued as ${run.continuedAs ?? "another run"}` : `run ${run.id} failed: ${run.error?.name ?? "Error"}: ${run.error?.message ?? "unknown error"}`);
     this.name = "RunFailedError";
     this.run = run;
   }
@@ -322,23 +328,35 @@ export class BatonClient {
     return response.body;
   }
 
-  /** Waits until the run ends, whatever the outcome, and answers it. */
+  /** Waits until the run ends, whatever the outcome, and answers it; a run that continued as new is followed to its chain's last run (see `followContinued`). */
   async waitForEnd(id: string, options: WaitOptions = {}): Promise<RunDetail> {
     const seconds = options.timeout ?? 60;
     const deadline = Date.now() + seconds * 1000;
     let interval = options.interval ?? 250;
-    for (;;) {
-      const run = await this.get(id);
-      if (TERMINAL_RUN_STATUSES.has(run.status)) return run;
-      if (Date.now() >= deadline) throw new WaitTimeoutError(run, seconds);
+    // The last continued run followed: its successor exists by the time it answers `continued`,
+    // unless starting it failed and is being tried again; then the successor answers 404 for a while.
+    let followed: RunDetail | undefined;
+    for (let current = id; ; ) {
+      const run = await this.get(current).catch((error: unknown) => {
+        if (followed && error instanceof BatonApiError && error.status === 404) return undefined;
+        throw error;
+      });
+      if (run?.status === "continued" && run.continuedAs && options.followContinued !== false) {
+        followed = run;
+        current = run.continuedAs;
+        continue;
+      }
+      if (run && TERMINAL_RUN_STATUSES.has(run.status)) return run;
+      if (Date.now() >= deadline) throw new WaitTimeoutError((run ?? followed) as RunDetail, seconds);
       await pause(Math.min(interval, Math.max(0, deadline - Date.now())), options.signal);
       if (options.interval === undefined) interval = Math.min(interval * 1.5, 2000);
     }
   }
 
   /**
-   * Waits until the run ends and answers its output; a failed or cancelled run
-   * throws RunFailedError, a run still going after `timeout` WaitTimeoutError.
+   * Waits until the run ends and answers its output (of its chain's last run, when it
+   * continued as new); a failed or cancelled run throws RunFailedError, a run still
+   * going after `timeout` WaitTimeoutError.
    */
   async waitForResult<O = unknown>(id: string, options: WaitOptions = {}): Promise<O> {
     const run = await this.waitForEnd(id, options);

@@ -31,6 +31,8 @@ export interface BranchHost {
   runInfo(): RunInfo;
   /** What signs this run's event URLs, if its host signs any. */
   eventUrlMaker(): EventUrlMaker | undefined;
+  /** Ends the run and starts its successor (continue-as-new.ts). */
+  continueAsNew(branch: string, input: unknown): Promise<never>;
 }
 
 /** The context primitives see inside a branch of a running workflow. */
@@ -103,6 +105,9 @@ export class BranchContext implements RunContext {
   published(): PublishedState {
     // Kept per execution, not per branch: every branch of the body publishes to one place.
     return publishedOf(this.host);
+  }
+  continueAsNew(input: unknown): Promise<never> {
+    return this.host.continueAsNew(this.branch, input);
   }
   nonCancellable<T>(fn: () => Promise<T>): Promise<T> {
     // The same branch (keys do not change), shielded; the async context carries it through fn's awaits.

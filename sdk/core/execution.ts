@@ -28,6 +28,7 @@ import { isSettled, outcomeOf, RecordedLog, stored, withoutRecorded, type Locate
 import { divergedAt, forbidden, notAskedFor, stuck, taskNotReached } from "./replay-errors.ts";
 import { outsideBody } from "./run-closure.ts";
 import { runInfoOf, type RunFacts, type RunInfo } from "./run-info.ts";
+import { continueAt } from "./continue-as-new.ts";
 import { ROOT_BRANCH, itemBranch, stepKey } from "./step-key.ts";
 import { TaskTarget } from "./task-target.ts";
 import { handUpdate } from "./updates.ts";
@@ -315,13 +316,12 @@ export class Execution implements BranchHost {
     return runInfoOf(this.run);
   }
 
-  /**
-   * Whether this run takes the new code path of change `id`. A marker recorded at or
-   * before this position says yes; a branch whose log already goes past this position
-   * ran the old code here, so no; otherwise the run is reaching this point for the
-   * first time under the new code: the marker is recorded (without taking a position,
-   * so removing the call later shifts no keys) and the answer is yes.
-   */
+  /** continueAsNew(): ends the run continued once its successor's input is checked, recorded once in drive mode; cancelled, it ends cancelled (continue-as-new.ts). */
+  continueAsNew(branch: string, input: unknown): Promise<never> {
+    return this.mode.kind === "mirror" ? never() : continueAt(this.locate(branch, "continue", "continueAsNew"), input, this.body, this.cancels.requested, this.mode.kind === "drive" ? (call) => outsideBody(() => this.host.begin(call)) : undefined, (end) => this.end(end));
+  }
+
+  /** Whether this run takes the new code path of change `id` (the rule: RecordedLog.patched); drive mode records a new marker. */
   patched(branch: string, id: string): boolean {
     const { taken, marker } = this.log.patched(branch, id);
     if (marker && this.mode.kind === "drive" && !this.halted) outsideBody(() => this.host.begin(marker));

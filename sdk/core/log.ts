@@ -6,8 +6,8 @@ import { toErrorData, type ErrorData } from "./error-data.ts";
 import type { Json } from "./json.ts";
 import type { LogLine } from "./closure-logs.ts";
 
-/** What a checkpointed call was; `flow` is a child run, `send` an event sent to another run, `patch` a `patched()` marker, `cancel` the run's cancel (an outcome of no call, see cancellation.ts), `update` an update the run received (another, see updates.ts). */
-export type StepKind = "task" | "step" | "sleep" | "approval" | "event" | "flow" | "send" | "patch" | "cancel" | "update";
+/** What a checkpointed call was; `flow` is a child run, `send` an event sent to another run, `patch` a `patched()` marker, `continue` a continueAsNew() (its successor's id), `cancel` the run's cancel (an outcome of no call, see cancellation.ts), `update` an update the run received (another, see updates.ts). */
+export type StepKind = "task" | "step" | "sleep" | "approval" | "event" | "flow" | "send" | "patch" | "continue" | "cancel" | "update";
 
 /** Where a step stands. */
 export type StepStatus = "queued" | "running" | "retrying" | "sleeping" | "waiting" | "completed" | "failed" | "cancelled";
@@ -65,8 +65,8 @@ export interface AttemptFacts {
 /** How a run ended, as the workflow function settled. */
 export type RunEnd = { status: "completed"; output: Json | undefined } | { status: "failed"; error: ErrorData };
 
-/** How a run ended, cancellation included. */
-export type RunOutcome = RunEnd | { status: "cancelled" };
+/** How a run ended, cancellation included; `continued`: by continueAsNew, with its successor's input (and, once the host named it, id). */
+export type RunOutcome = RunEnd | { status: "cancelled" } | { status: "continued"; input: Json | undefined; runId?: string | undefined };
 
 /** What a parent's taskFlow step settles with when its child run ends. */
 export function childOutcome(end: RunOutcome, childId: string, workflow: string): Outcome {

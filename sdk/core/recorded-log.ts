@@ -64,8 +64,12 @@ export class RecordedLog {
   }
 
   /**
-   * Whether the run takes change `id` at `branch`'s current position (see
-   * Execution.patched); `marker` is the call to record when it is placed here first.
+   * Whether the run takes change `id` at `branch`'s current position; `marker` is the
+   * call to record when it is placed here first. A marker recorded at or before this
+   * position says yes; a branch whose log already goes past this position ran the old
+   * code here, so no; otherwise the run is reaching this point for the first time under
+   * the new code: the marker is recorded (without taking a position, so removing the
+   * call later shifts no keys) and the answer is yes.
    */
   patched(branch: string, id: string): { taken: boolean; marker?: NewCall } {
     const key = patchKey(branch, id);

@@ -100,6 +100,7 @@ export function refusing(refuse: (primitive: string) => Error): RunContext {
       throw refuse(primitive);
     },
     nonCancellable: no("nonCancellable"),
+    continueAsNew: no("continueAsNew"),
   };
 }
 

@@ -10,6 +10,7 @@ import type { WorkflowBody } from "../core/execution.ts";
 import { LocalEngine } from "./local-engine.ts";
 import type { LocalRun, LocalRunOptions } from "./types.ts";
 import { VirtualClock } from "./virtual-clock.ts";
+import { chainEnd, chainView } from "./local-continue.ts";
 
 export type { ApprovalAnswer, ApprovalAsk, LocalCancel, LocalEvent, LocalQuery, LocalQueryAnswer, LocalUpdate, LocalUpdateAnswer, LocalRun, LocalRunOptions, LocalStep } from "./types.ts";
 
@@ -24,6 +25,7 @@ export async function runLocally<I, O>(workflow: Workflow<I, O>, input: I, optio
   const clock = new VirtualClock(start, options.stallMs ?? 500);
   const run = new LocalEngine(workflow.run as WorkflowBody, input, options, clock, options.name ?? "local", null);
   run.start();
-  await clock.runUntil(() => run.ended !== undefined, () => run.describeWaiting());
-  return run.view();
+  // A run that continues as new hands on to its successor: the chain's last run ends runLocally.
+  await clock.runUntil(() => chainEnd(run).ended !== undefined, () => chainEnd(run).describeWaiting());
+  return chainView(run);
 }

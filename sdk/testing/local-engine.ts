@@ -25,12 +25,15 @@ import { scheduleQueries } from "./local-queries.ts";
 import { scheduleUpdates } from "./local-updates.ts";
 import { publishedOf } from "../core/published-state.ts";
 import type { VirtualClock } from "./virtual-clock.ts";
+import { chainView, localSuccessorId } from "./local-continue.ts";
 
 let nextLocalId = 1;
 
 export class LocalEngine implements LocalTarget {
-  readonly id = `local-${nextLocalId++}`;
+  readonly id: string;
   ended: RunOutcome | undefined;
+  /** The run this one continued as (continueAsNew), once it did. */
+  successor: LocalEngine | undefined;
   private readonly steps = new MemorySteps();
   private readonly machine = new RunMachine(this.steps);
   private readonly createdAt: number;
@@ -70,7 +73,12 @@ export class LocalEngine implements LocalTarget {
   /** Every run of this runLocally call by id, for sendEvent. */
   private readonly directory: Map<string, LocalEngine>;
 
-  constructor(body: WorkflowBody, input: unknown, options: LocalRunOptions, clock: VirtualClock, name: string, parentId: string | null, onEnd: (end: RunOutcome) => void = () => {}, directory = new Map<string, LocalEngine>()) {
+  /** The run this one continued (continueAsNew), or null. */
+  private readonly continuedFrom: string | null;
+
+  constructor(body: WorkflowBody, input: unknown, options: LocalRunOptions, clock: VirtualClock, name: string, parentId: string | null, onEnd: (end: RunOutcome) => void = () => {}, directory = new Map<string, LocalEngine>(), continuedFrom: string | null = null) {
+    this.id = continuedFrom === null ? `local-${nextLocalId++}` : localSuccessorId(continuedFrom);
+    this.continuedFrom = continuedFrom;
     this.body = body;
     this.input = input;
     this.options = options;
@@ -88,7 +96,7 @@ export class LocalEngine implements LocalTarget {
 
   start(): void {
     // Events and cancels go to the run runLocally was given, at their virtual times, in list order.
-    if (this.parentId === null) {
+    if (this.parentId === null && this.continuedFrom === null) {
       // Before the body starts: its first call may be the step a cancel waits for.
       for (const cancel of this.options.cancels ?? []) {
         if ("atStep" in cancel) this.cancelAtStep.push({ key: cancel.atStep, rollback: cancel.rollback === true });
@@ -96,7 +104,7 @@ export class LocalEngine implements LocalTarget {
       }
     }
     this.rebuild();
-    if (this.parentId === null) {
+    if (this.parentId === null && this.continuedFrom === null) {
       for (const event of this.options.events ?? []) {
         const after = toSeconds(event.after ?? 0, "runLocally() events[].after");
         this.clock.at(this.createdAt + after * 1000, () => this.sendEvent(event.name, event.payload));
@@ -150,7 +158,7 @@ export class LocalEngine implements LocalTarget {
     let child: LocalEngine | undefined;
     const effects = this.machine.begin(call, this.clock.now, () => {
       child = call.flow ? this.makeChild(call.key, call.flow.path, call.flow.input) : undefined;
-      return child?.id ?? `${this.id}-child-${call.key}`;
+      return call.kind === "continue" ? localSuccessorId(this.id) : (child?.id ?? `${this.id}-child-${call.key}`);
     });
     if (call.kind === "step") this.clock.track(new Promise<void>((resolve) => this.stepDone.set(attemptId(call.key, call.attempt), resolve)));
     this.apply(effects);
@@ -345,7 +353,8 @@ export class LocalEngine implements LocalTarget {
    * when the body ends. A second cancel ends it (and its children) at once.
    */
   cancel(rollback = false): void {
-    if (this.ended) return;
+    // A chain's cancel goes to its current run.
+    if (this.ended) return this.successor?.cancel(rollback);
     const settled = this.machine.recordCancel(this.clock.now, rollback);
     if (settled) return this.settled(settled, true);
     this.drive?.halt();
@@ -372,7 +381,13 @@ export class LocalEngine implements LocalTarget {
     this.drive?.halt();
     this.apply(this.machine.end(this.clock.now));
     this.schedule();
-    this.onEnd(end);
+    // Continued: the successor takes over the parent's wait (onEnd) with a fresh log, on the same clock.
+    if (end.status !== "continued") return this.onEnd(end);
+    const successor = new LocalEngine(this.body, end.input, this.options, this.clock, this.name, this.parentId, this.onEnd, this.directory, this.id);
+    this.successor = successor;
+    // A cancel waiting for a step the run never reached waits for it in the successor.
+    successor.cancelAtStep.push(...this.cancelAtStep.splice(0));
+    this.clock.at(this.clock.now, () => successor.start());
   }
 
   /** What the run waits for, for a stuck run's error. */
@@ -384,6 +399,6 @@ export class LocalEngine implements LocalTarget {
   }
 
   view(): LocalRun {
-    return localView({ id: this.id, workflow: this.name, parentId: this.parentId, input: this.input, end: this.ended, createdAt: this.createdAt, updatedAt: this.endedAt ?? this.clock.now, steps: this.steps, childIds: this.childById, children: this.children.map((child) => child.view()), state: this.drive && publishedOf(this.drive).json, queries: this.queries, updates: this.updates });
+    return localView({ id: this.id, workflow: this.name, parentId: this.parentId, input: this.input, end: this.ended, createdAt: this.createdAt, updatedAt: this.endedAt ?? this.clock.now, steps: this.steps, childIds: this.childById, children: this.children.map((child) => chainView(child)), state: this.drive && publishedOf(this.drive).json, queries: this.queries, updates: this.updates, continuedFrom: this.continuedFrom, continuedAs: this.successor?.id ?? null });
   }
 }

@@ -26,6 +26,9 @@ export interface LocalViewParts {
   state: string | undefined;
   queries: LocalQueryAnswer[];
   updates: LocalUpdateAnswer[];
+  /** The chain around it (continueAsNew), where it has one. */
+  continuedFrom?: string | null;
+  continuedAs?: string | null;
 }
 
 /** The view of one in-memory run; a run that has not ended shows as cancelled (runLocally stopped with its root). */
@@ -56,6 +59,8 @@ export function localView(parts: LocalViewParts): LocalRun {
     queries: parts.queries,
     updates: parts.updates,
     children: parts.children,
+    ...(parts.continuedFrom ? { continuedFrom: parts.continuedFrom } : {}),
+    ...(parts.continuedAs ? { continuedAs: parts.continuedAs } : {}),
   };
 }
 

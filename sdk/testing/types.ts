@@ -107,8 +107,15 @@ export interface LocalRun {
   id: string;
   workflow: string;
   kind: "workflow";
-  status: "completed" | "failed" | "cancelled";
+  /** `continued`: it ended by continueAsNew (seen only among `generations`). */
+  status: "completed" | "failed" | "cancelled" | "continued";
   parentId: string | null;
+  /** The run this one continued (continueAsNew), when it did. */
+  continuedFrom?: string;
+  /** The run this one continued as, when it did. */
+  continuedAs?: string;
+  /** On a chain's last run (what runLocally answers, and children that continued): every run of the chain, first to last. */
+  generations?: LocalRun[];
   input: unknown;
   output: unknown;
   error: ErrorData | null;
@@ -121,6 +128,6 @@ export interface LocalRun {
   queries: LocalQueryAnswer[];
   /** The answers to options.updates, in the order they were answered (the root run only). */
   updates: LocalUpdateAnswer[];
-  /** Runs started by taskFlow with a workflow from `options.flows`, in start order. */
+  /** Runs started by taskFlow with a workflow from `options.flows`, in start order (a child that continued as new: its chain's last run). */
   children: LocalRun[];
 }

@@ -184,11 +184,11 @@ export const cancelRun = createRoute({
   method: "post",
   path: "/api/runs/{id}/cancel",
   operationId: "cancelRun",
-  summary: "Cancel an active run (with rollback: its completed steps' rollbacks run first)",
+  summary: "Cancel an active run (with rollback: its completed steps' rollbacks run first; a run that continued as new: its chain's current run)",
   request: { params: runParams, body: { required: false, description: `Optional; at most ${MAX_SMALL_BODY_BYTES} bytes.`, schema: CancelBody } },
   responses: {
-    200: json(RunSummary, "Cancelled."),
-    ...refusals({ ...common, 400: "invalid_json or invalid_request", 404: "run_not_found", 409: "run_not_active: it already ended; or run_paused: a paused run is cancelled with rollback once resumed", 413: "payload_too_large" }),
+    200: json(RunSummary, "Cancelled (for a chain: its current run's summary)."),
+    ...refusals({ ...common, 400: "invalid_json or invalid_request", 404: "run_not_found", 409: "run_not_active: it already ended; run_paused: a paused run is cancelled with rollback once resumed; run_busy: it continued as new and its successor is still being started (retry)", 413: "payload_too_large" }),
   },
 });
 

@@ -84,7 +84,7 @@ export async function sendRunEvent(env: Env, id: string, name: string, payload: 
     case "run_not_found":
       throw runNotFound(id);
     case "run_not_active":
-      throw new ApiError(409, "run_not_active", `run ${result.run.id} already ended as ${result.run.status}; it takes no events`);
+      throw new ApiError(409, "run_not_active", `run ${result.run.id} already ended as ${result.run.status}; it takes no events${result.run.continuedAs ? ` (send it to the run it continued as, ${result.run.continuedAs})` : ""}`);
     case "inbox_full":
       throw new ApiError(429, "inbox_full", `no wait takes event "${name}" now and ${result.message}`);
     case "idempotency_conflict":
@@ -118,6 +118,7 @@ export async function cancelRun(env: Env, id: string, options: CancelOptions = {
   if (result.status === "not_found") throw runNotFound(id);
   if (result.status === "not_active") throw new ApiError(409, "run_not_active", `run ${result.run.id} already ended as ${result.run.status}`);
   if (result.status === "paused") throw new ApiError(409, "run_paused", `run ${result.run.id} is paused: its rollbacks run in its body, so resume it first, or cancel it without rollback`);
+  if (result.status === "busy") throw new ApiError(409, "run_busy", `run ${result.run.id} continued as ${result.run.continuedAs ?? "a new run"}, which is still being started; try again in a few seconds`);
   return result.run;
 }
 

@@ -8,6 +8,7 @@
 import { INBOX_EVENT_TTL_MS, MAX_INBOX_BYTES, MAX_INBOX_EVENTS } from "../runs/event-inbox.ts";
 import * as z from "zod/mini";
 import { doc, int, named, orNull, text } from "./schema-kit.ts";
+import { continuationShape } from "./continue-schemas.ts";
 import { RUN_STATUSES, type RunStatus as RunStatusName } from "baton-workflows/engine";
 import { EVENT_NAME } from "baton-workflows";
 
@@ -30,7 +31,7 @@ export const MAX_PAGE_SIZE = 100;
 
 export const RunStatus = named(
   "RunStatus",
-  "Where a run is: queued, running, sleeping (a timer), waiting (an approval, event or child), or ended: completed, failed, cancelled.",
+  "Where a run is: queued, running, sleeping (a timer), waiting (an approval, event or child), or ended: completed, failed, cancelled, continued (by continueAsNew: see continuedAs).",
   z.enum(RUN_STATUSES as readonly RunStatusName[] as [RunStatusName, ...RunStatusName[]]),
 );
 
@@ -62,6 +63,7 @@ const summaryShape = {
   updatedAt: text(),
   startsAt: z.optional(doc("For a debounced run that has not begun (queued): when its body begins, unless a later start with its key pushes it.", text())),
   wakeAt: z.optional(doc("For a sleeping or waiting run: the earliest time something it waits for falls due by itself (a sleep ends, an approval, event wait or child flow times out).", text())),
+  ...continuationShape,
 };
 
 export const RunSummary = named("RunSummary", "A run as lists show it.", z.object(summaryShape));
@@ -91,7 +93,7 @@ export const EmailView = named(
 
 const stepShape = {
   key: text(),
-  kind: z.enum(["task", "step", "sleep", "approval", "event", "flow", "send", "patch", "update"]),
+  kind: z.enum(["task", "step", "sleep", "approval", "event", "flow", "send", "patch", "continue", "update"]),
   name: text(),
   status: z.enum(["queued", "running", "retrying", "sleeping", "waiting", "completed", "failed", "cancelled"]),
   attempts: int(),

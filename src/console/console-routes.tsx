@@ -144,6 +144,7 @@ export function consoleRoutes(): Hono<AppEnv> {
     if (result.status === "not_found") return noRun(c);
     if (result.status === "not_active") return runWithNotice(c, `The run had already ended as ${result.run.status}. Nothing was changed.`);
     if (result.status === "paused") return runWithNotice(c, "The run is paused: resume it first to cancel it with rollback (its rollbacks run in its body), or cancel it without. Nothing was changed.");
+    if (result.status === "busy") return runWithNotice(c, "The run continued as a new run that is still being started. Try again in a few seconds.");
     return c.redirect(href(`/runs/${id}`), 303);
   });
 

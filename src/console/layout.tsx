@@ -20,7 +20,7 @@ table{border-collapse:collapse;width:100%;background:#fff;border:1px solid var(-
 th{font-weight:600;color:var(--muted);background:#f5f6f8}tr:last-child td{border-bottom:none}
 .badge{display:inline-block;padding:.05rem .5rem;border-radius:1rem;font-size:12px;font-weight:600;background:#e5e7eb;color:#374151}
 .s-completed{background:#dcfce7;color:var(--ok)}.s-failed{background:#fee4e2;color:var(--bad)}.s-running,.s-queued{background:#dbeafe;color:var(--run)}
-.s-retrying{background:#fef3c7;color:var(--wait)}.s-waiting,.s-sleeping{background:#fef3c7;color:var(--wait)}.s-paused{background:#e5e7eb;color:#374151}.s-cancelled{background:#e5e7eb;color:#4b5563}
+.s-retrying{background:#fef3c7;color:var(--wait)}.s-waiting,.s-sleeping{background:#fef3c7;color:var(--wait)}.s-paused{background:#e5e7eb;color:#374151}.s-cancelled{background:#e5e7eb;color:#4b5563}.s-continued{background:#e0e7ff;color:#3730a3}
 .filters{display:flex;gap:.75rem;align-items:end;margin-bottom:1rem;flex-wrap:wrap}label{display:block;font-size:12px;color:var(--muted)}
 select,input,textarea{font:inherit;padding:.35rem .5rem;border:1px solid #c5cad3;border-radius:.3rem;background:#fff}
 textarea{width:100%;font:12.5px/1.4 ui-monospace,monospace;min-height:5rem}

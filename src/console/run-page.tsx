@@ -13,6 +13,7 @@ import { Layout, Status } from "./layout.tsx";
 import { ErrorBlock, Json } from "./blocks.tsx";
 import { StepCard } from "./step-card.tsx";
 import { Legend, TimelineRow } from "./timeline.tsx";
+import { ChainLinks } from "./chain-links.tsx";
 
 /** Steps shown per page of a run. */
 export const STEPS_PER_PAGE = 100;
@@ -150,6 +151,7 @@ export const RunBody: FC<{ window: RunWindow; now: number; eventProblem?: EventP
             </dd>
           </>
         ) : null}
+        <ChainLinks run={run} />
         {run.parentId ? (
           <>
             <dt>Parent</dt>
@@ -310,7 +312,7 @@ export const RunBody: FC<{ window: RunWindow; now: number; eventProblem?: EventP
       ) : null}
       <h2>Steps</h2>
       {window.steps.map((step) => (
-        <StepCard runId={run.id} step={step} now={now} restartable={ended && step.kind !== "patch"} />
+        <StepCard runId={run.id} step={step} now={now} restartable={ended && step.kind !== "patch" && step.kind !== "continue"} />
       ))}
     </div>
   );

@@ -65,6 +65,7 @@ export function barsOf(step: ConsoleStep, now: number): Bar[] {
       // Until the target run answered (a signal, retried until it does).
       return [{ from: started, to: ended ?? now, kind: "event", title: `${open ? "sending" : "sent"} an event to another run: ${duration((ended ?? now) - started)}` }];
     case "patch":
+    case "continue":
       return [];
     default:
       break;

@@ -2,7 +2,12 @@
 // run replays the kept outcomes, in the order they reached the body, and runs the
 // rest (the step restarted from, and everything after it) on the current code.
 
-import { ROLLBACK_BRANCH, type StepRecord } from "baton-workflows/engine";
+import { isTerminal, ROLLBACK_BRANCH, type StepRecord } from "baton-workflows/engine";
+import type { Env } from "../env.ts";
+import { childTraceparent } from "../telemetry/run-tracer.ts";
+import type { RestartRequest, RestartResult } from "./run-api.ts";
+import type { RunStore } from "./run-store.ts";
+import { summaryOf } from "./run-views.ts";
 
 /** What a restart keeps, and the step it restarts from (undefined: after every kept step). */
 export interface RestartPlan {
@@ -33,6 +38,8 @@ export function restartPlan(steps: readonly StepRecord[], fromKey: string | unde
   for (const step of byDelivery) {
     // Past the run's cancel the body was cleaning up: a new run must not replay that.
     if (step === from || step.status !== "completed" || step.kind === "cancel" || undone.has(step.key)) break;
+    // A continueAsNew takes no delivery, but never is kept either: the new run continues anew, with a successor of its own.
+    if (step.kind === "continue") continue;
     kept.push(step);
   }
   // Markers of patched() take no delivery; they stay when recorded before the restart point.
@@ -42,4 +49,26 @@ export function restartPlan(steps: readonly StepRecord[], fromKey: string | unde
   let next = 0;
   const renumbered = kept.map((step) => ({ ...step, delivery: step.delivery === 0 ? 0 : ++next }));
   return { from, kept: [...renumbered, ...markers] };
+}
+
+/** Starts the restart of the run in `store` as run `request.id`, keeping what restartPlan keeps (RunObject.restart). */
+export async function restartRun(store: RunStore, env: Env, request: RestartRequest): Promise<RestartResult> {
+  const run = store.run();
+  if (!run) return { status: "run_not_found" };
+  if (!isTerminal(run.status)) return { status: "run_not_active", run: summaryOf(store, run) };
+  const plan = restartPlan(store.steps.all(), request.fromStep);
+  if (plan === "no_step") return { status: "step_not_found" };
+  const keys = plan.kept.map((step) => step.key);
+  const started = await env.RUNS.get(env.RUNS.idFromName(request.id)).start({
+    id: request.id,
+    workflow: run.workflow,
+    input: run.input,
+    idempotencyKey: request.idempotencyKey,
+    origin: request.origin,
+    restart: { of: run.id, steps: plan.kept, attempts: store.steps.attemptsOf(keys) },
+    // The new run's spans land in the restarted run's trace, under its root span.
+    traceparent: childTraceparent(env, run),
+  });
+  if (started.invalid) return { status: "invalid_input", issues: started.invalid };
+  return { status: "restarted", created: started.created, run: started.run, fromStep: plan.from?.key ?? null, ...(started.conflict ? { conflict: true } : {}) };
 }

@@ -20,6 +20,8 @@ export interface StartRequest {
   parent?: { id: string; key: string } | undefined;
   /** The caller's W3C traceparent, already checked (normalTraceparent): the run's trace is the caller's, its root span a child of the caller's span. */
   traceparent?: string | null | undefined;
+  /** Set for a successor (continueAsNew): the run it continues, and its chain's first run. */
+  continuedFrom?: { id: string; root: string } | undefined;
   /** Set for a restart: the run restarted, and the steps (and their attempts) the new run keeps. */
   restart?: { of: string; steps: StepRecord[]; attempts: StoredAttempt[] } | undefined;
   /** A debounced run's start (ms): created queued, its body begins then (pending-start.ts). */
@@ -124,7 +126,13 @@ export type SendEventResult =
 export type RemoveResult = { status: "removed" } | { status: "run_not_active"; run: RunSummary } | { status: "busy" } | { status: "run_not_found" };
 
 /** What `cancel` answers; `paused`: a cancel with rollback of a paused run, refused. */
-export type CancelResult = { status: "cancelled"; run: RunSummary } | { status: "not_active"; run: RunSummary } | { status: "paused"; run: RunSummary } | { status: "not_found" };
+export type CancelResult =
+  | { status: "cancelled"; run: RunSummary }
+  | { status: "not_active"; run: RunSummary }
+  | { status: "paused"; run: RunSummary }
+  /** The run continued as new and its successor's start is still being tried: nothing runs yet to cancel. */
+  | { status: "busy"; run: RunSummary }
+  | { status: "not_found" };
 
 /** How to cancel: `rollback` runs the rollbacks of the steps that completed before the run ends cancelled. */
 export interface CancelOptions {

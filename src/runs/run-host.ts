@@ -36,6 +36,7 @@ import { MAX_RUN_LOG_BYTES, MAX_RUN_STEPS } from "./limits.ts";
 import { RunStore, type RunRow } from "./run-store.ts";
 import { sendSignals } from "./signals.ts";
 import { runFacts } from "./run-messages.ts";
+import { chainIdOf, queueSuccessor, successorIdOf } from "./continue-as-new.ts";
 import { eventUrlFor } from "../event-urls/event-url-token.ts";
 import { RunStreams } from "./run-streams.ts";
 import { remoteCatalog, remoteScriptBody, withRemote, type RemoteCatalog } from "../remote/remote-catalog.ts";
@@ -192,8 +193,10 @@ export abstract class RunHost extends DurableObject<Env> {
     const run = this.requireRun();
     // In the Worker's logs (under wrangler dev, mapped to your files): why the run failed.
     if (end.status === "failed" && end.error) console.error(`baton: run ${run.id} (${run.workflow}) failed: ${end.error.stack ?? `${end.error.name}: ${end.error.message}`}`);
-    if (run.parentId !== null && run.parentKey !== null) {
-      this.store.signals.queue({ kind: "notify_parent", target: run.parentId, body: { key: run.parentKey, end } }, now);
+    // Continued: the successor takes the parent's wait over (continue-as-new.ts); a chain's end is told by its last run.
+    if (end.status === "continued") queueSuccessor(this.store, run, end.input, now);
+    else if (run.parentId !== null && run.parentKey !== null) {
+      this.store.signals.queue({ kind: "notify_parent", target: run.parentId, body: { key: run.parentKey, end, childId: chainIdOf(run) } }, now);
     }
   }
 
@@ -207,11 +210,11 @@ export abstract class RunHost extends DurableObject<Env> {
     const maxSteps = this.faults.limits?.steps ?? MAX_RUN_STEPS;
     // The step count is kept in memory; the step is read only at the limit, where a call already recorded (a retried inline step) adds none.
     if (this.overLimit === undefined && this.store.steps.count() >= maxSteps && !this.machine.step(call.key)) {
-      this.overLimit = new StepLimitError(`the run recorded ${maxSteps} steps, the most one run may hold; split the work into child runs (taskFlow) or fewer, larger steps`);
+      this.overLimit = new StepLimitError(`the run recorded ${maxSteps} steps, the most one run may hold; split the work into child runs (taskFlow), go on in a new run (continueAsNew) or use fewer, larger steps`);
     }
     if (this.overLimit !== undefined) return;
     const now = Date.now();
-    this.apply(this.machine.begin(call, now, () => crypto.randomUUID()), now);
+    this.apply(this.machine.begin(call, now, () => (call.kind === "continue" ? successorIdOf(this.requireRun().id) : crypto.randomUUID())), now);
     this.scheduleFlush();
   }
 

@@ -27,17 +27,16 @@ import { iso, type RunSummary } from "./run-view.ts";
 import { detailOf, stepDetailOf, stepPageOf, summaryOf, windowOf } from "./run-views.ts";
 import { LOG_PAGE_BYTES, STEPS_PAGE_SIZE } from "./limits.ts";
 import { retentionMs } from "./alarm.ts";
-import { restartPlan } from "./restart.ts";
-import { Updatable } from "./updating.ts";
+import { restartRun } from "./restart.ts";
+import { Continuing } from "./continuing.ts";
 import { readCatalog } from "../remote/remote-catalog.ts";
 import { runFacts } from "./run-messages.ts";
-import { childTraceparent } from "../telemetry/run-tracer.ts";
 import { normalTraceparent } from "../telemetry/traceparent.ts";
 
 export type { ApprovalInfo, CancelResult, DecideResult, Decision, StartRequest, StartResult, TaskContextData, TaskRef } from "./run-api.ts";
 
 /** The run's Durable Object as its callers see it: the API, consumers, other run objects, limiters. */
-export class RunObject extends Updatable {
+export class RunObject extends Continuing {
   /** Creates the run (or returns the existing one for a repeated id) and starts it. */
   async start(request: StartRequest): Promise<StartResult> {
     // Read before anything is: the directory is another object, and no other event may come between the check and the creation.
@@ -76,6 +75,7 @@ export class RunObject extends Updatable {
       remote: remote?.kind === "workflow" ? { queue: remote.queue, language: remote.language } : undefined,
       traceparent: normalTraceparent(request.traceparent),
       startsAt: request.startsAt ?? null,
+      continuedFrom: request.continuedFrom,
       now: Date.now(),
     });
     if (request.restart) {
@@ -94,6 +94,7 @@ export class RunObject extends Updatable {
   /** The run with its steps as RunDetail JSON text (RPC cannot type its free-form JSON), or null when this object holds none. */
   async describe(): Promise<string | null> {
     if (!this.store.run()) return null;
+    await this.handedOn();
     await this.index.caughtUp();
     const run = this.requireRun();
     const detail = detailOf(this.store, run, true, (key) => this.remoteQueueOf(key));
@@ -143,6 +144,7 @@ export class RunObject extends Updatable {
   /** The run's summary (status and times), or null when this object holds none. */
   async summary(): Promise<RunSummary | null> {
     if (!this.store.run()) return null;
+    await this.handedOn();
     await this.index.caughtUp();
     return summaryOf(this.store, this.requireRun());
   }
@@ -158,6 +160,7 @@ export class RunObject extends Updatable {
   async cancel(options: CancelOptions = {}): Promise<CancelResult> {
     const run = this.store.run();
     if (!run) return { status: "not_found" };
+    if (run.status === "continued") return this.cancelChain(run, options);
     if (isTerminal(run.status)) return { status: "not_active", run: summaryOf(this.store, run) };
     if (options.rollback && run.status === "paused") return { status: "paused", run: summaryOf(this.store, run) };
     const now = Date.now();
@@ -329,24 +332,7 @@ export class RunObject extends Updatable {
    * that completed before `fromStep` (see restartPlan); the rest runs on the current code.
    */
   async restart(request: RestartRequest): Promise<RestartResult> {
-    const run = this.store.run();
-    if (!run) return { status: "run_not_found" };
-    if (!isTerminal(run.status)) return { status: "run_not_active", run: summaryOf(this.store, run) };
-    const plan = restartPlan(this.store.steps.all(), request.fromStep);
-    if (plan === "no_step") return { status: "step_not_found" };
-    const keys = plan.kept.map((step) => step.key);
-    const started = await this.env.RUNS.get(this.env.RUNS.idFromName(request.id)).start({
-      id: request.id,
-      workflow: run.workflow,
-      input: run.input,
-      idempotencyKey: request.idempotencyKey,
-      origin: request.origin,
-      restart: { of: run.id, steps: plan.kept, attempts: this.store.steps.attemptsOf(keys) },
-      // The new run's spans land in the restarted run's trace, under its root span.
-      traceparent: childTraceparent(this.env, run),
-    });
-    if (started.invalid) return { status: "invalid_input", issues: started.invalid };
-    return { status: "restarted", created: started.created, run: started.run, fromStep: plan.from?.key ?? null, ...(started.conflict ? { conflict: true } : {}) };
+    return restartRun(this.store, this.env, request);
   }
 
   /**

@@ -10,6 +10,7 @@ import { errorSummary, RunEvents } from "./run-events.ts";
 import { RunSchema } from "./schema.ts";
 import { SignalTable } from "./signal-table.ts";
 import { StepTable } from "./step-table.ts";
+import { successorIdOf } from "./continue-as-new.ts";
 
 export type { PendingSignal, Signal } from "./signal-table.ts";
 
@@ -56,6 +57,12 @@ export interface RunRow {
   state: string | null;
   /** A debounced run's start: its body does not begin before then (null: at once). */
   startsAt: number | null;
+  /** The run this one continued (continueAsNew), or null. */
+  continuedFrom: string | null;
+  /** The run this one continued as, once it ended `continued`; else null. */
+  continuedAs: string | null;
+  /** The first run of its chain (the id a parent's flow step knows) when it continued another; else null. */
+  chainRoot: string | null;
 }
 
 /** What a new run records besides its id and input. */
@@ -77,6 +84,8 @@ export interface NewRun {
   traceparent?: string | null | undefined;
   /** A debounced run's start (see pending-start.ts); null or left out: at once. */
   startsAt?: number | null | undefined;
+  /** For a successor (continueAsNew): the run it continues and its chain's first run. */
+  continuedFrom?: { id: string; root: string } | undefined;
   now: number;
 }
 
@@ -153,6 +162,9 @@ export class RunStore {
       traceCursor: num(row, "trace_cursor"),
       state: textOrNull(row, "state"),
       startsAt: numOrNull(row, "starts_at"),
+      continuedFrom: textOrNull(row, "continued_from"),
+      continuedAs: textOrNull(row, "continued_as"),
+      chainRoot: textOrNull(row, "chain_root"),
     };
   }
 
@@ -160,8 +172,8 @@ export class RunStore {
   create(run: NewRun): void {
     this.schema.create();
     this.sql.exec(
-      `INSERT INTO run (id, workflow, input, status, created_at, updated_at, idempotency_key, origin, kind, parent_id, parent_key, version, worker_version, restart_of, incarnation, body_queue, language, traceparent, starts_at)
-       VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO run (id, workflow, input, status, created_at, updated_at, idempotency_key, origin, kind, parent_id, parent_key, version, worker_version, restart_of, incarnation, body_queue, language, traceparent, starts_at, continued_from, chain_root)
+       VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       run.id,
       run.workflow,
       encodeJson(run.input),
@@ -180,9 +192,11 @@ export class RunStore {
       run.remote?.language ?? null,
       run.traceparent ?? null,
       run.startsAt ?? null,
+      run.continuedFrom?.id ?? null,
+      run.continuedFrom?.root ?? null,
     );
     this.cached = undefined;
-    this.events.append("run.created", { data: { workflow: run.workflow, ...(run.parentId ? { parentId: run.parentId } : {}), ...(run.restartOf ? { restartOf: run.restartOf } : {}), ...(run.startsAt ? { startsAt: new Date(run.startsAt).toISOString() } : {}) } });
+    this.events.append("run.created", { data: { workflow: run.workflow, ...(run.parentId ? { parentId: run.parentId } : {}), ...(run.restartOf ? { restartOf: run.restartOf } : {}), ...(run.startsAt ? { startsAt: new Date(run.startsAt).toISOString() } : {}), ...(run.continuedFrom ? { continuedFrom: run.continuedFrom.id } : {}) } });
     // The body starts next, and the list must hear of the run: both within the liveness window.
     this.cover(run.now + LIVENESS_MS);
   }
@@ -211,15 +225,17 @@ export class RunStore {
     this.cached = undefined;
   }
 
-  /** Records how the run ended. */
+  /** Records how the run ended; a run that continued as new names its successor (derived from its id) in the same write. */
   end(end: RunOutcome, now: number): void {
-    this.events.append("run.ended", { data: { status: end.status, ...(end.status === "failed" ? { error: errorSummary(end.error) } : {}) } });
+    const continuedAs = end.status === "continued" ? successorIdOf(this.run()?.id ?? "") : null;
+    this.events.append("run.ended", { data: { status: end.status, ...(end.status === "failed" ? { error: errorSummary(end.error) } : {}), ...(continuedAs ? { continuedAs } : {}) } });
     this.sql.exec(
-      "UPDATE run SET status = ?, output = ?, error = ?, updated_at = ?, revision = revision + 1",
+      "UPDATE run SET status = ?, output = ?, error = ?, updated_at = ?, revision = revision + 1, continued_as = ?",
       end.status,
       end.status === "completed" ? encodeJson(end.output) : null,
       end.status === "failed" ? JSON.stringify(end.error) : null,
       now,
+      continuedAs,
     );
     this.cached = undefined;
     // The list (and a parent, through its signal) must hear of the end within the liveness window.

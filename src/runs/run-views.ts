@@ -22,6 +22,8 @@ export function summaryOf(store: RunStore, run: RunRow, waits = waitsOf(store, r
   // The earliest of what it waits for that falls due by itself: a sleep's end, a wait's or a child's timeout.
   const wakes = waits.flatMap((wait) => (wait.at === null ? [] : [wait.at]));
   if (wakes.length > 0) summary.wakeAt = iso(Math.min(...wakes));
+  if (run.continuedFrom !== null) summary.continuedFrom = run.continuedFrom;
+  if (run.continuedAs !== null) summary.continuedAs = run.continuedAs;
   return summary;
 }
 

@@ -30,7 +30,10 @@ CREATE TABLE IF NOT EXISTS run (
   traceparent TEXT,
   trace_cursor INTEGER NOT NULL DEFAULT 0,
   state TEXT,
-  starts_at INTEGER
+  starts_at INTEGER,
+  continued_from TEXT,
+  continued_as TEXT,
+  chain_root TEXT
 );
 CREATE TABLE IF NOT EXISTS steps (
   key TEXT PRIMARY KEY,
@@ -146,6 +149,10 @@ const ADDED_COLUMNS: readonly (readonly [table: "run" | "steps" | "attempts", co
   ["run", "state", "TEXT"],
   // Null for runs created before, and for every run not debounced: the body starts at once.
   ["run", "starts_at", "INTEGER"],
+  // Null for runs created before: none of them continued as new.
+  ["run", "continued_from", "TEXT"],
+  ["run", "continued_as", "TEXT"],
+  ["run", "chain_root", "TEXT"],
 ];
 
 /**

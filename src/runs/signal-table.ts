@@ -5,13 +5,17 @@
 import type { Json, RunOutcome } from "baton-workflows/engine";
 import type { WorkRef } from "../remote/work-queue.ts";
 import type { SendBody } from "./run-messages.ts";
+import type { SuccessorBody } from "./continue-as-new.ts";
 import { num, oneOf, text, type Row } from "./rows.ts";
 
 /** A message to another run that must get there: sent after storage, retried until it does. */
 export type Signal =
   | { kind: "start_child"; target: string; body: { workflow: string; input: Json | undefined; parentKey: string } }
   | { kind: "cancel_child"; target: string; body: Record<string, never> }
-  | { kind: "notify_parent"; target: string; body: { key: string; end: RunOutcome } }
+  /** `childId`: the id the parent's flow step knows (a chain's first run); absent in signals queued before continueAsNew. */
+  | { kind: "notify_parent"; target: string; body: { key: string; end: RunOutcome; childId?: string } }
+  /** continueAsNew: start the successor `target` (continue-as-new.ts). */
+  | { kind: "start_successor"; target: string; body: SuccessorBody }
   /** A body's sendEvent: its answer settles the send step `key` (run-messages.ts). */
   | { kind: "send_event"; target: string; body: SendBody }
   /** Work for workers you run: `target` is `queue:<name>`, the body the item (an activation of this run). */
@@ -20,7 +24,7 @@ export type Signal =
 /** A signal waiting to be delivered. */
 export type PendingSignal = Signal & { id: number; dueAt: number; tries: number };
 
-const KINDS: readonly Signal["kind"][] = ["start_child", "cancel_child", "notify_parent", "send_event", "enqueue_work"];
+const KINDS: readonly Signal["kind"][] = ["start_child", "cancel_child", "notify_parent", "send_event", "enqueue_work", "start_successor"];
 
 export class SignalTable {
   /** Whether any signal waits; undefined until first asked. Most runs never have one. */

@@ -5,6 +5,7 @@
 import { InvalidInputError, issuesText } from "baton-workflows";
 import { housekeepingBackoffMs, toErrorData, type ErrorData, type RunMachine, type Settled } from "baton-workflows/engine";
 import { deliverSend } from "./run-messages.ts";
+import { chainIdOf, startSuccessor } from "./continue-as-new.ts";
 import type { Env } from "../env.ts";
 import type { PendingSignal, RunRow, RunStore, Signal } from "./run-store.ts";
 import { childTraceparent } from "../telemetry/run-tracer.ts";
@@ -39,6 +40,8 @@ export async function sendSignals(store: RunStore, env: Env, run: RunRow, machin
           // The child refused to start (its input does not fit its workflow's schema): the flow step fails with that error, which the body can catch.
           const failed = refusal && signal.kind === "start_child" ? machine.childEnded(signal.body.parentKey, signal.target, { status: "failed", error: refusal }, Date.now()) : null;
           if (failed) settled(failed);
+          // The successor refused to start: the chain ends here, failed, and a waiting parent hears so.
+          if (refusal && signal.kind === "start_successor") successorRefused(store, run, refusal, Date.now());
         } catch (error) {
           const message = toErrorData(error).message;
           console.error(`baton: ${signal.kind} to run ${signal.target} failed, retrying: ${message}`);
@@ -74,10 +77,21 @@ async function deliver(env: Env, run: RunRow, signal: Exclude<Signal, { kind: "s
       return started.invalid ? toErrorData(new InvalidInputError(`taskFlow("${signal.body.workflow}"): the input does not fit its input schema: ${issuesText(started.invalid)}`, started.invalid)) : null;
     }
     case "cancel_child":
-      await stub.cancel();
+      // A child chain whose next run is still being started: tried again on the back-off.
+      if ((await stub.cancel()).status === "busy") throw new Error("its successor is still being started");
       return null;
     case "notify_parent":
-      await stub.childEnded(signal.body.key, run.id, signal.body.end);
+      await stub.childEnded(signal.body.key, signal.body.childId ?? run.id, signal.body.end);
       return null;
+    case "start_successor":
+      return startSuccessor(env, run, signal.target, signal.body);
+  }
+}
+
+/** A successor that refused to start: logged, and a parent waiting on the chain is told it failed. */
+function successorRefused(store: RunStore, run: RunRow, error: ErrorData, now: number): void {
+  console.error(`baton: run ${run.id} (${run.workflow}) continued as new, but its successor did not start: ${error.message}`);
+  if (run.parentId !== null && run.parentKey !== null) {
+    store.signals.queue({ kind: "notify_parent", target: run.parentId, body: { key: run.parentKey, end: { status: "failed", error }, childId: chainIdOf(run) } }, now);
   }
 }

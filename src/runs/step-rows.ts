@@ -6,7 +6,7 @@ import type { LogEntry, ResolvedTaskOptions, StepChange, StepKind, StepRecord, S
 import { encodeJson, OPEN_STEP_STATUSES } from "baton-workflows/engine";
 import { approval, errorData, json, num, numOrNull, oneOf, text, textOrNull, type Row } from "./rows.ts";
 
-export const KINDS: readonly StepKind[] = ["task", "step", "sleep", "approval", "event", "flow", "send", "patch", "cancel", "update"];
+export const KINDS: readonly StepKind[] = ["task", "step", "sleep", "approval", "event", "flow", "send", "patch", "continue", "cancel", "update"];
 export const STATUSES: readonly StepStatus[] = ["queued", "running", "retrying", "sleeping", "waiting", "completed", "failed", "cancelled"];
 
 /** How each field a transition changes is stored. */

@@ -10,6 +10,7 @@ import { isTerminal } from "baton-workflows/engine";
 import type { ScheduleOverlap, ScheduledInput } from "baton-workflows";
 import type { Env } from "../env.ts";
 import { runIdFromKey } from "../runs/run-ids.ts";
+import { chainSummary } from "../runs/continue-as-new.ts";
 import { text } from "../runs/rows.ts";
 
 /** What a tick asks of a workflow's scheduler. */
@@ -64,8 +65,8 @@ export class Scheduler extends DurableObject<Env> {
         .toArray()[0];
       if (previous) {
         const runId = text(previous, "run_id");
-        const run = await this.env.RUNS.get(this.env.RUNS.idFromName(runId)).summary();
-        // A run deleted since (retention, DELETE) is over too.
+        // A run that continued as new is over when its chain is; one deleted since (retention, DELETE) is over too.
+        const run = await chainSummary(this.env, runId);
         if (run && !isTerminal(run.status)) return this.record(request.scheduledAt, "skipped", runId, false);
       }
     }

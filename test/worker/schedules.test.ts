@@ -82,6 +82,21 @@ describe("schedules", () => {
     expect(runs.map((run) => (run.input as { scheduledAt: string }).scheduledAt)).toEqual(["2030-04-01T08:00:00.000Z", "2030-04-01T08:02:00.000Z"]);
   });
 
+  it('with overlap "skip", a scheduled run that continued as new is active while its chain is', async () => {
+    await tick("2030-05-01T06:00:00Z");
+    const [first] = await runsOn("scheduled/continuing", "2030-05-01");
+    const ended = await waitForRun(first?.id ?? "");
+    expect(ended.status).toBe("continued");
+    const successor = ended.continuedAs ?? "";
+    await waitForRun(successor, (run) => run.status === "waiting");
+    await tick("2031-05-01T06:00:00Z");
+    expect(await runsOn("scheduled/continuing", "2031")).toHaveLength(0);
+    expect(await scheduleOf("scheduled/continuing")).toMatchObject({ last: { scheduledAt: "2031-05-01T06:00:00.000Z", outcome: "skipped", runId: first?.id } });
+    await finish(successor);
+    await tick("2032-05-01T06:00:00Z");
+    expect(await runsOn("scheduled/continuing", "2032")).toHaveLength(1);
+  });
+
   it("reads the schedule in its time zone: 09:30 in Berlin is 08:30 UTC in winter and 07:30 UTC in summer, weekdays only", async () => {
     // Each run ends before the next tick: with "skip", a tick while one runs would start nothing.
     const settle = async () => Promise.all((await runsOf("scheduled/berlin-morning")).map((run) => waitForRun(run.id)));

@@ -2,8 +2,8 @@
 // which decodes every request it takes): one trace per run, its id derived from the run
 // id unless the start carried a traceparent; a span per task or step attempt, a retried
 // task's attempts in one trace; a child run in its parent's trace and linked; each span
-// exported once across an eviction; a closure's ctx.traceparent naming its attempt's
-// span; and runs that complete while the endpoint refuses or cannot be reached.
+// exported once across an eviction; a continueAsNew chain in one trace; a closure's
+// ctx.traceparent naming its attempt's span; and runs that complete while the endpoint refuses or cannot be reached.
 import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { startRun as startFromCode } from "../../src/api/run-actions.ts";
@@ -178,6 +178,18 @@ describe("traces", () => {
     expect(childSpan?.attributes["baton.parent.run.id"]).toBe(id);
     // The child's own task is in the same trace, under the child's root.
     expect(spans.filter((span) => span.attributes["baton.run.id"] === childId && span.kind === 1).map((span) => [span.name, span.parentSpanId])).toEqual([["work", childRoot]]);
+  });
+
+  it("keeps a continueAsNew chain in its first run's trace, each successor's root under its predecessor's", async () => {
+    const id = await startRun("summing", { n: 3, total: 0 });
+    const second = (await waitForRun(id)).continuedAs ?? "";
+    const third = (await waitForRun(second)).continuedAs ?? "";
+    expect((await waitForRun(third)).output).toBe(3 + 4 + 5);
+    const traceId = await traceIdOf(id);
+    const roots = await Promise.all([id, second, third].map(rootSpanIdOf));
+    const spans = await spansUntil(traceId, (got) => roots.every((root) => hasSpan(got, root)));
+    expect(roots.map((root) => spans.find((span) => span.spanId === root)?.parentSpanId ?? null)).toEqual([null, roots[0], roots[1]]);
+    expect(spans.find((span) => span.spanId === roots[0])?.attributes["baton.outcome"]).toBe("continued");
   });
 
   it("exports each span once though the run object is evicted mid-run", async () => {

@@ -57,7 +57,7 @@ export class RunMachine {
 
   /**
    * Records a new call in the status its kind starts in, or an inline step's next
-   * attempt; answers the work it starts. `childId` names a flow's child run.
+   * attempt; answers the work it starts. `childId` names a flow's child run, or a continueAsNew's successor.
    */
   begin(call: NewCall, now: number, childId: () => string): RunEffect[] {
     if (this.steps.step(call.key)) {
@@ -76,7 +76,7 @@ export class RunMachine {
       result: call.kind === "patch" ? true : undefined,
       error: undefined,
       startedAt: now,
-      endedAt: call.kind === "patch" ? now : null,
+      endedAt: call.kind === "patch" || call.kind === "continue" ? now : null,
       attemptStartedAt: now,
       wakeAt: null,
       deadline: null,
@@ -134,6 +134,10 @@ export class RunMachine {
         }
         break;
       case "patch":
+        break;
+      case "continue":
+        // Over once recorded: the run ends with it. Its result names the successor (the host's id for it).
+        record.result = { runId: childId() };
         break;
     }
     this.steps.insert(record);
@@ -377,5 +381,5 @@ export class RunMachine {
 
 /** The status a call of each kind starts in. */
 export function initialStatus(kind: StepKind): StepStatus {
-  return kind === "sleep" ? "sleeping" : kind === "approval" || kind === "event" ? "waiting" : kind === "patch" ? "completed" : "running";
+  return kind === "sleep" ? "sleeping" : kind === "approval" || kind === "event" ? "waiting" : kind === "patch" || kind === "continue" ? "completed" : "running";
 }

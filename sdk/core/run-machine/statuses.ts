@@ -4,13 +4,13 @@
 import type { StepStatus } from "../log.ts";
 
 /** Where a run stands. */
-export type RunStatus = "queued" | "running" | "sleeping" | "waiting" | "paused" | "completed" | "failed" | "cancelled";
+export type RunStatus = "queued" | "running" | "sleeping" | "waiting" | "paused" | "completed" | "failed" | "cancelled" | "continued";
 
 /** Every run status, in the order a run usually passes them. */
-export const RUN_STATUSES: readonly RunStatus[] = ["queued", "running", "sleeping", "waiting", "paused", "completed", "failed", "cancelled"];
+export const RUN_STATUSES: readonly RunStatus[] = ["queued", "running", "sleeping", "waiting", "paused", "completed", "failed", "cancelled", "continued"];
 
-/** Statuses a run never leaves. */
-export const TERMINAL_RUN_STATUSES: ReadonlySet<RunStatus> = new Set(["completed", "failed", "cancelled"]);
+/** Statuses a run never leaves; `continued`: it ended by continueAsNew, its successor goes on. */
+export const TERMINAL_RUN_STATUSES: ReadonlySet<RunStatus> = new Set(["completed", "failed", "cancelled", "continued"]);
 
 /** True once a run can no longer change. */
 export function isTerminal(status: RunStatus): boolean {
