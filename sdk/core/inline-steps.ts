@@ -51,8 +51,11 @@ export class InlineSteps {
       const controller = new AbortController();
       this.running.set(key, controller);
       const timeout = this.host.attemptSignal?.(key, attempt);
-      void runClosure(step.fn, key, attempt, step.options.timeout, timeout ? AbortSignal.any([timeout, controller.signal]) : controller.signal, this.host.attemptTraceparent?.(key, attempt) ?? null).then((outcome) => {
+      void runClosure(step.fn, key, attempt, step.options.timeout, timeout ? AbortSignal.any([timeout, controller.signal]) : controller.signal, this.host.attemptTraceparent?.(key, attempt) ?? null).then(async (ran) => {
         if (this.running.get(key) === controller) this.running.delete(key);
+        if (this.owner.stopped()) return;
+        // A large result is written to the payload store before the row that points at it.
+        const outcome = this.host.keepLarge ? await this.host.keepLarge(key, ran) : ran;
         if (this.owner.stopped()) return;
         // Null: stale, or parked for a retry (which calls rerunStep later).
         const settled = this.host.finishStep(key, attempt, outcome);

@@ -5,6 +5,7 @@ import { CancelledError } from "../errors.ts";
 import { toErrorData, type ErrorData } from "./error-data.ts";
 import type { Json } from "./json.ts";
 import type { LogLine } from "./closure-logs.ts";
+import type { PayloadRef } from "./payloads.ts";
 
 /** What a checkpointed call was; `flow` is a child run, `send` an event sent to another run, `patch` a `patched()` marker, `cancel` the run's cancel (an outcome of no call, see cancellation.ts). */
 export type StepKind = "task" | "step" | "sleep" | "approval" | "event" | "flow" | "send" | "patch" | "cancel";
@@ -39,6 +40,8 @@ export interface LogEntry extends StepHead {
   delivery?: number | undefined;
   /** Settled entries: when the outcome was recorded (ms), the body's clock once it is delivered. */
   at?: number | undefined;
+  /** A completed entry whose result is kept in the payload store (`result` is then absent): loaded when delivered. */
+  resultRef?: PayloadRef | undefined;
 }
 
 /** An outcome the host has just stored, with its place in the delivery order. */
@@ -51,8 +54,12 @@ export interface Settled {
   outcome: Outcome;
 }
 
-/** The settled result of a step or of a closure run. */
-export type Outcome = ({ ok: true; value: Json | undefined } | { ok: false; error: ErrorData }) & AttemptFacts;
+/**
+ * The settled result of a step or of a closure run. `ref`: the value is kept in the
+ * payload store there; `value` is then absent until the delivery loop loads it (or
+ * present too, when the host that kept it still holds it).
+ */
+export type Outcome = ({ ok: true; value: Json | undefined; ref?: PayloadRef | undefined } | { ok: false; error: ErrorData }) & AttemptFacts;
 
 /** What a task's or step's attempt tells beyond its outcome. */
 export interface AttemptFacts {

@@ -33,6 +33,7 @@ import { readCatalog } from "../remote/remote-catalog.ts";
 import { runFacts } from "./run-messages.ts";
 import { childTraceparent } from "../telemetry/run-tracer.ts";
 import { normalTraceparent } from "../telemetry/traceparent.ts";
+import { heldPayloadBytes, reportedOutcome } from "../payloads/kept-outcomes.ts";
 
 export type { ApprovalInfo, CancelResult, DecideResult, Decision, StartRequest, StartResult, TaskContextData, TaskRef } from "./run-api.ts";
 
@@ -257,12 +258,11 @@ export class RunObject extends Observable {
     const now = Date.now();
     const outcomes: Settled[] = [];
     const accepted = reports.map((report) => {
-      const printed = { ...(report.logs ? { logs: report.logs } : {}), ...(report.ranAt !== undefined ? { ranAt: report.ranAt } : {}) };
-      const outcome: Outcome = report.error ? { ok: false, error: report.error, ...printed } : { ok: true, value: report.result as Json | undefined, ...printed };
+      const outcome: Outcome = reportedOutcome(report, () => heldPayloadBytes(this.ctx.storage.sql), this.faults.limits?.payloadBytes);
       const { accepted, settled, effects, step } = this.machine.report(report.key, report.attempt, outcome, now);
       this.apply(effects, now);
       if (settled) outcomes.push(settled);
-      if (accepted && outcome.ok && step) this.tasks.cacheResult(step, outcome.value);
+      if (accepted && outcome.ok && !outcome.ref && step) this.tasks.cacheResult(step, outcome.value);
       return accepted;
     });
     const failed = outcomes.find(({ outcome }) => !outcome.ok && isReplayFailure(outcome.error));

@@ -28,7 +28,9 @@ CREATE TABLE IF NOT EXISTS run (
   body_queue TEXT,
   language TEXT,
   traceparent TEXT,
-  trace_cursor INTEGER NOT NULL DEFAULT 0
+  trace_cursor INTEGER NOT NULL DEFAULT 0,
+  input_ref TEXT,
+  output_ref TEXT
 );
 CREATE TABLE IF NOT EXISTS steps (
   key TEXT PRIMARY KEY,
@@ -56,7 +58,8 @@ CREATE TABLE IF NOT EXISTS steps (
   flow_timeout REAL,
   event_name TEXT,
   claim TEXT,
-  resends INTEGER NOT NULL DEFAULT 0
+  resends INTEGER NOT NULL DEFAULT 0,
+  result_ref TEXT
 );
 CREATE TABLE IF NOT EXISTS attempts (
   key TEXT NOT NULL,
@@ -140,6 +143,10 @@ const ADDED_COLUMNS: readonly (readonly [table: "run" | "steps" | "attempts", co
   ["run", "traceparent", "TEXT"],
   // 0 for runs created before: a Worker that turns tracing on exports their events from the first.
   ["run", "trace_cursor", "INTEGER NOT NULL DEFAULT 0"],
+  // Values kept in BATON_PAYLOADS: the reference ({key, bytes} JSON), the value column then null.
+  ["steps", "result_ref", "TEXT"],
+  ["run", "input_ref", "TEXT"],
+  ["run", "output_ref", "TEXT"],
 ];
 
 /**

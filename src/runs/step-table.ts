@@ -55,8 +55,8 @@ export class StepTable implements StepStorage {
   insert(step: StepRecord): void {
     this.sql.exec(
       `INSERT INTO steps (key, branch, seq, kind, name, status, attempts, result, error, started_at, ended_at, attempt_started_at, wake_at, deadline,
-         delivery, from_cache, options, approval, target, args, flow_workflow, flow_timeout, event_name, change_seq)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         delivery, from_cache, options, approval, target, args, flow_workflow, flow_timeout, event_name, change_seq, result_ref)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       step.key,
       step.branch,
       step.seq,
@@ -82,6 +82,7 @@ export class StepTable implements StepStorage {
       step.flow?.timeout ?? null,
       step.event?.name ?? null,
       this.nextChange(),
+      step.resultRef ? JSON.stringify(step.resultRef) : null,
     );
     if (this.bytes !== undefined) this.bytes += (encodeJson(step.result)?.length ?? 0) + (step.error === undefined ? 0 : JSON.stringify(step.error).length);
     // The run's cancel is no call: views and the step limit do not count it.
@@ -237,7 +238,7 @@ export class StepTable implements StepStorage {
     let bytes = 0;
     let last = since;
     const rows = this.sql.exec(
-      "SELECT key, branch, seq, kind, name, status, attempts, result, error, delivery, ended_at, change_seq FROM steps WHERE change_seq > ? ORDER BY change_seq, rowid",
+      "SELECT key, branch, seq, kind, name, status, attempts, result, result_ref, error, delivery, ended_at, change_seq FROM steps WHERE change_seq > ? ORDER BY change_seq, rowid",
       since,
     );
     for (const row of rows) {

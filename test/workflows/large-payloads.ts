@@ -1,0 +1,34 @@
+// Values past the 1 MiB a row holds, kept in BATON_PAYLOADS: a task makes `mib` MiB
+// of text, the run sleeps (an eviction may come), a task and an inline step read it,
+// and the run returns its length and SHA-256. With `fail`, the body catches the
+// error of a value too large and returns its name and message.
+import { sleep, step, task, workflow } from "baton-workflows";
+
+/** `mib` MiB of text that is not one repeated character, so a cut or shuffled copy shows. */
+export function bigText(mib: number): string {
+  const line = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_"; // 64 characters
+  return line.repeat(Math.floor((mib * 1024 * 1024) / line.length)).slice(0, mib * 1024 * 1024 - 5) + "<end>";
+}
+
+/** The hex SHA-256 of `text`'s UTF-8. */
+export async function sha256(text: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
+  return [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+export default workflow(async (input: { mib: number; pause?: number; tooLarge?: number }) => {
+  if (input.tooLarge !== undefined) {
+    try {
+      await task("too-large", async () => "x".repeat(input.tooLarge ?? 0));
+      return { refused: null };
+    } catch (error) {
+      return { refused: { name: (error as Error).name, message: (error as Error).message } };
+    }
+  }
+  const big = await task("make", async () => bigText(input.mib));
+  await sleep(input.pause ?? 0);
+  const read = await task("read", async () => ({ length: big.length, hash: await sha256(big) }));
+  const shouted = await step("shout", async () => big.toUpperCase());
+  const again = await task("again", async () => ({ length: shouted.length, hash: await sha256(shouted) }));
+  return { read, again, same: big === bigText(input.mib) };
+});
