@@ -1,0 +1,42 @@
+// Large values under `wrangler dev`, with its local R2 bucket: a task's 5 MiB result is
+// kept in BATON_PAYLOADS, the dev server is killed (SIGKILL) and restarted before the
+// task that reads it, and the run completes with exactly that value's length and hash.
+import { createHash } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BatonClient } from "../../sdk/client/index.ts";
+import { startDevServer, TOKEN, type DevServer } from "./dev-server.ts";
+
+let server: DevServer;
+let client: BatonClient;
+
+beforeAll(async () => {
+  server = await startDevServer();
+  client = new BatonClient({ baseUrl: server.url, token: TOKEN });
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+describe("large payloads under wrangler dev", () => {
+  it("a 5 MiB task result survives a SIGKILL of the dev server between the task and its reader", { timeout: 180_000 }, async () => {
+    const expected = "0123456789abcdef".repeat((5 * 1024 * 1024) / 16);
+    const { id } = await client.start("large-result", { mib: 5, seconds: 3 });
+    for (;;) {
+      const run = await client.get(id);
+      expect(run.status).not.toBe("failed");
+      if (run.steps.some((step) => step.key === "make#0" && step.status === "completed")) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await server.kill();
+    await server.restart();
+    const output = await client.waitForResult<{ length: number; sha256: string }>(id, { timeout: 120 });
+    expect(output).toEqual({ length: expected.length, sha256: createHash("sha256").update(expected).digest("hex") });
+    const run = await client.get(id);
+    expect(run.steps.map((step) => [step.key, step.status])).toEqual([
+      ["make#0", "completed"],
+      ["pause#0", "completed"],
+      ["read#0", "completed"],
+    ]);
+  });
+});
