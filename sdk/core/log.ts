@@ -69,15 +69,15 @@ export interface AttemptFacts {
   ranAt?: number;
 }
 
-/** How a run ended, as the workflow function settled. */
-export type RunEnd = { status: "completed"; output: Json | undefined } | { status: "failed"; error: ErrorData };
+/** How a run ended, as the workflow function settled; `outputRef`: the output is kept in the payload store (`output` then absent). */
+export type RunEnd = { status: "completed"; output: Json | undefined; outputRef?: PayloadRef | undefined } | { status: "failed"; error: ErrorData };
 
 /** How a run ended, cancellation included. */
 export type RunOutcome = RunEnd | { status: "cancelled" };
 
 /** What a parent's taskFlow step settles with when its child run ends. */
 export function childOutcome(end: RunOutcome, childId: string, workflow: string): Outcome {
-  if (end.status === "completed") return { ok: true, value: end.output };
+  if (end.status === "completed") return end.outputRef ? { ok: true, value: undefined, ref: end.outputRef } : { ok: true, value: end.output };
   if (end.status === "failed") return { ok: false, error: end.error };
   return { ok: false, error: toErrorData(new CancelledError(`child run ${childId} of "${workflow}" was cancelled`)) };
 }

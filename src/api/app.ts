@@ -34,6 +34,7 @@ import { approvalRoutes } from "../approvals/approval-routes.tsx";
 import { eventUrlRoutes } from "../event-urls/event-url-routes.ts";
 import { consoleRoutes, refusedCrossSite, tooLarge } from "../console/console-routes.tsx";
 import { limitBody as limitPageBody, pageHeaders, sameOriginPosts } from "../console/security.ts";
+import { keptValueRoute } from "./kept-value-routes.ts";
 
 type AppEnv = { Bindings: Env };
 
@@ -144,6 +145,11 @@ export function createApp(): Hono<AppEnv> {
     if (page === null) throw runNotFound(c.req.param("id"));
     return c.body(await devStacksOf(c, page), 200, { "content-type": "application/json; charset=UTF-8" });
   });
+
+  // Values views show by reference (KeptValueView), streamed whatever their size (before getStep, whose key may hold a slash).
+  serve(routes.getRunInput, keptValueRoute(() => ({ of: "input" })));
+  serve(routes.getRunOutput, keptValueRoute(() => ({ of: "output" })));
+  serve(routes.getStepOutput, keptValueRoute((c) => ({ of: "step", key: c.req.param("key") ?? "" })));
 
   serve(routes.getStep, async (c) => {
     const key = c.req.param("key") ?? "";

@@ -32,6 +32,7 @@ import {
   WorkflowList,
 } from "./schemas.ts";
 import { WorkersList } from "./worker-schemas.ts";
+import { KeptValueJson } from "./payload-schemas.ts";
 import { createRoute, json, refusals } from "./route-kit.ts";
 import { BatchStartBody, BatchStartResult, MAX_BATCH_BODY_BYTES, MAX_BATCH_RUNS } from "./batch-schemas.ts";
 
@@ -142,6 +143,36 @@ export const getStep = createRoute({
   summary: "One step with its output, attempts and logs",
   request: { params: z.object({ id: RunIdParam, key: StepKeyParam }) },
   responses: { 200: json(StepDetail, "The step."), ...refusals({ ...common, 404: "run_not_found or step_not_found" }) },
+});
+
+/** The answer of a download of a value (kept in BATON_PAYLOADS or inline): the JSON itself. */
+const keptValue = (what: string) => json(KeptValueJson, `${what}.`);
+
+export const getRunInput = createRoute({
+  method: "get",
+  path: "/api/runs/{id}/input",
+  operationId: "getRunInput",
+  summary: "A run's input as JSON, however large (its detail shows inputRef instead of a value kept in BATON_PAYLOADS)",
+  request: { params: runParams },
+  responses: { 200: keptValue("The run's input"), ...refusals({ ...common, 404: "run_not_found", 502: "payload_missing: the kept object is gone from the bucket" }) },
+});
+
+export const getRunOutput = createRoute({
+  method: "get",
+  path: "/api/runs/{id}/output",
+  operationId: "getRunOutput",
+  summary: "A completed run's output as JSON, however large (its detail shows outputRef instead of a value kept in BATON_PAYLOADS)",
+  request: { params: runParams },
+  responses: { 200: keptValue("What the workflow returned"), ...refusals({ ...common, 404: "run_not_found", 409: "run_not_completed", 502: "payload_missing: the kept object is gone from the bucket" }) },
+});
+
+export const getStepOutput = createRoute({
+  method: "get",
+  path: "/api/runs/{id}/steps/{key}/output",
+  operationId: "getStepOutput",
+  summary: "A completed step's result as JSON, however large (its detail shows outputRef instead of a value kept in BATON_PAYLOADS)",
+  request: { params: z.object({ id: RunIdParam, key: StepKeyParam }) },
+  responses: { 200: keptValue("The step's result"), ...refusals({ ...common, 404: "run_not_found or step_not_found", 409: "step_not_completed", 502: "payload_missing: the kept object is gone from the bucket" }) },
 });
 
 export const listSteps = createRoute({

@@ -4,7 +4,7 @@
 // against what one run may keep.
 
 import { SerializationError } from "baton-workflows";
-import { MAX_RUN_PAYLOAD_BYTES, toErrorData, type Json, type Outcome, type PayloadRef } from "baton-workflows/engine";
+import { MAX_RUN_PAYLOAD_BYTES, toErrorData, type Json, type Outcome, type PayloadRef, type RunOutcome } from "baton-workflows/engine";
 import type { TaskReport } from "../tasks/messages.ts";
 import { largeText, type PayloadStore } from "./payload-store.ts";
 
@@ -38,6 +38,15 @@ export async function keepLargeOutcome(store: PayloadStore | null, runId: string
   if (text === null) return outcome;
   const ref = await keepText(store, runId, text, what, held, max);
   return "key" in ref ? { ...outcome, ref } : { ok: false, error: ref.error, ...facts(outcome) };
+}
+
+/** How a run ended, with a large output written to the store first (the row then holds the reference); a write that fails fails the run. */
+export async function keepLargeEnd(store: PayloadStore | null, runId: string, end: RunOutcome, held: () => number, max?: number): Promise<RunOutcome> {
+  if (!store || end.status !== "completed") return end;
+  const text = largeText(end.output);
+  if (text === null) return end;
+  const ref = await keepText(store, runId, text, "output", held, max);
+  return "key" in ref ? { status: "completed", output: undefined, outputRef: ref } : { status: "failed", error: ref.error };
 }
 
 /** A consumer's report of an attempt: a large result is written to the store and reported by reference. */

@@ -59,6 +59,13 @@ export class PayloadStore {
     return JSON.parse(await object.text()) as Json;
   }
 
+  /** A copy of the object `ref` points at (another run's) as a new object of run `runId`. */
+  async copy(ref: PayloadRef, runId: string, what: string): Promise<PayloadRef> {
+    const object = await this.bucket.get(ref.key);
+    if (!object) throw new Error(`the object "${ref.key}" is not in the BATON_PAYLOADS bucket`);
+    return this.keep(runId, await object.text(), what);
+  }
+
   /** The object a reference points at, to stream; null when it is gone. */
   open(ref: PayloadRef): Promise<R2ObjectBody | null> {
     return this.bucket.get(ref.key);

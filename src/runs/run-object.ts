@@ -238,7 +238,7 @@ export class RunObject extends Observable {
   async childEnded(key: string, childId: string, end: RunOutcome): Promise<void> {
     const run = this.store.run();
     if (!run || isTerminal(run.status)) return;
-    const settled = this.machine.childEnded(key, childId, end, Date.now());
+    const settled = this.machine.childEnded(key, childId, await this.adoptEnd(end), Date.now());
     if (!settled) return;
     this.deliver([settled]);
     this.afterEvent();

@@ -2,7 +2,8 @@
 // the tables of its steps, approval emails and signals. Every write is synchronous, so
 // it is in storage before the run object tells the outside world anything.
 
-import { encodeJson, LIVENESS_MS, RUN_STATUSES, type ErrorData, type Json, type RunOutcome, type RunStatus } from "baton-workflows/engine";
+import { encodeJson, LIVENESS_MS, RUN_STATUSES, type ErrorData, type Json, type PayloadRef, type RunOutcome, type RunStatus } from "baton-workflows/engine";
+import { refIn } from "../payloads/payload-rows.ts";
 import { EmailTable } from "../approvals/email-table.ts";
 import { EventInbox } from "./event-inbox.ts";
 import { errorData, json, num, numOrNull, oneOf, text, textOrNull } from "./rows.ts";
@@ -52,6 +53,9 @@ export interface RunRow {
   traceparent: string | null;
   /** The last run event whose spans were exported (0: none). */
   traceCursor: number;
+  /** The input or output when kept in BATON_PAYLOADS (the `input` or `output` field is then undefined). */
+  inputRef: PayloadRef | null;
+  outputRef: PayloadRef | null;
 }
 
 /** What a new run records besides its id and input. */
@@ -145,6 +149,8 @@ export class RunStore {
       language: textOrNull(row, "language"),
       traceparent: textOrNull(row, "traceparent"),
       traceCursor: num(row, "trace_cursor"),
+      inputRef: refIn(row, "input_ref"),
+      outputRef: refIn(row, "output_ref"),
     };
   }
 
@@ -192,9 +198,10 @@ export class RunStore {
   end(end: RunOutcome, now: number): void {
     this.events.append("run.ended", { data: { status: end.status, ...(end.status === "failed" ? { error: errorSummary(end.error) } : {}) } });
     this.sql.exec(
-      "UPDATE run SET status = ?, output = ?, error = ?, updated_at = ?, revision = revision + 1",
+      "UPDATE run SET status = ?, output = ?, output_ref = ?, error = ?, updated_at = ?, revision = revision + 1",
       end.status,
-      end.status === "completed" ? encodeJson(end.output) : null,
+      end.status === "completed" && !end.outputRef ? encodeJson(end.output) : null,
+      end.status === "completed" && end.outputRef ? JSON.stringify(end.outputRef) : null,
       end.status === "failed" ? JSON.stringify(end.error) : null,
       now,
     );

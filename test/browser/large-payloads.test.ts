@@ -18,16 +18,21 @@ afterAll(async () => {
   await server?.stop();
 });
 
+/** Waits until the run's `make#0` task completed (its result is in the bucket). */
+async function made(id: string): Promise<void> {
+  for (;;) {
+    const run = await client.get(id);
+    expect(run.status).not.toBe("failed");
+    if (run.steps.some((step) => step.key === "make#0" && step.status === "completed")) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 describe("large payloads under wrangler dev", () => {
   it("a 5 MiB task result survives a SIGKILL of the dev server between the task and its reader", { timeout: 180_000 }, async () => {
     const expected = "0123456789abcdef".repeat((5 * 1024 * 1024) / 16);
     const { id } = await client.start("large-result", { mib: 5, seconds: 3 });
-    for (;;) {
-      const run = await client.get(id);
-      expect(run.status).not.toBe("failed");
-      if (run.steps.some((step) => step.key === "make#0" && step.status === "completed")) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await made(id);
     await server.kill();
     await server.restart();
     const output = await client.waitForResult<{ length: number; sha256: string }>(id, { timeout: 120 });
@@ -38,5 +43,19 @@ describe("large payloads under wrangler dev", () => {
       ["pause#0", "completed"],
       ["read#0", "completed"],
     ]);
+  });
+
+  it("a 5 MiB task result returned as the run's output after a SIGKILL comes back whole through BatonClient.waitForResult", { timeout: 180_000 }, async () => {
+    const expected = "0123456789abcdef".repeat((5 * 1024 * 1024) / 16);
+    const { id } = await client.start("large-result", { mib: 5, seconds: 3, echo: true });
+    await made(id);
+    await server.kill();
+    await server.restart();
+    const output = await client.waitForResult<string>(id, { timeout: 120 });
+    expect(output.length).toBe(expected.length);
+    expect(output === expected).toBe(true);
+    const run = await client.get(id);
+    expect(run.output).toBeNull();
+    expect(run.outputRef?.bytes).toBe(expected.length + 2);
   });
 });

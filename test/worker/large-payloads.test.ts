@@ -56,3 +56,54 @@ describe("large payloads by reference", () => {
     expect(await objectsOf(id)).toEqual([]);
   });
 });
+
+describe("large outputs by reference", () => {
+  it("keeps a 5 MiB run output out of the run's detail, shows its size and link, and streams it from GET /api/runs/{id}/output", async () => {
+    const expected = bigText(5);
+    const id = await startRun("large-payloads", { mib: 5, echo: true });
+    const run = await waitForRun(id, undefined, 30_000);
+    expect(run.status).toBe("completed");
+    expect(run.output).toBeNull();
+    expect(run.outputRef).toEqual({ bytes: expected.length + 2, href: `/api/runs/${id}/output` });
+    const output = await api(run.outputRef!.href);
+    expect(output.status).toBe(200);
+    expect(output.headers.get("content-type")).toBe("application/json; charset=UTF-8");
+    expect(await output.json()).toBe(expected);
+  });
+
+  it("answers a small output from the same route, and refuses one of a run not completed (409) or unknown (404)", async () => {
+    const id = await startRun("large-payloads", { mib: 0, echo: true, text: "short" });
+    expect((await waitForRun(id)).output).toBe("short");
+    expect(await (await api(`/api/runs/${id}/output`)).json()).toBe("short");
+    const sleeping = await startRun("sleeper", { tag: crypto.randomUUID(), seconds: 3600 });
+    await waitForRun(sleeping, (run) => run.status === "sleeping");
+    const early = await api(`/api/runs/${sleeping}/output`);
+    expect(early.status).toBe(409);
+    expect(await early.json()).toMatchObject({ error: { code: "run_not_completed" } });
+    await api(`/api/runs/${sleeping}/cancel`, { method: "POST" });
+    expect(await (await api(`/api/runs/no-such-run/output`)).json()).toMatchObject({ error: { code: "run_not_found" } });
+  });
+
+  it("shows a large step result by reference in its step detail and streams it from its output route", async () => {
+    const expected = bigText(2);
+    const id = await startRun("large-payloads", { mib: 2 });
+    expect((await waitForRun(id, undefined, 30_000)).status).toBe("completed");
+    const detail = (await (await api(`/api/runs/${id}/steps/${encodeURIComponent("make#0")}`)).json()) as { output: unknown; outputRef?: { bytes: number; href: string } };
+    expect(detail.output).toBeNull();
+    expect(detail.outputRef).toEqual({ bytes: expected.length + 2, href: `/api/runs/${id}/steps/${encodeURIComponent("make#0")}/output` });
+    expect(await (await api(detail.outputRef!.href)).json()).toBe(expected);
+    const open = await api(`/api/runs/${id}/steps/${encodeURIComponent("nope#0")}/output`);
+    expect(open.status).toBe(404);
+    expect(await open.json()).toMatchObject({ error: { code: "step_not_found" } });
+  });
+
+  it("hands a child's 5 MiB output to its parent, which keeps its own copy (deleting the child leaves it whole)", async () => {
+    const id = await startRun("large-payloads", { mib: 5, child: true });
+    const run = await waitForRun(id, undefined, 30_000);
+    expect(run.output).toEqual({ length: 5 * 1024 * 1024, same: true });
+    const flow = run.steps.find((step) => step.kind === "flow")!;
+    expect((await objectsOf(id)).length).toBe(1);
+    expect((await api(`/api/runs/${flow.childId}`, { method: "DELETE" })).status).toBe(204);
+    expect(await (await api(`/api/runs/${id}/steps/${encodeURIComponent(flow.key)}/output`)).json()).toBe(bigText(5));
+  });
+});

@@ -1,8 +1,10 @@
 // Values past the 1 MiB a row holds, kept in BATON_PAYLOADS: a task makes `mib` MiB
 // of text, the run sleeps (an eviction may come), a task and an inline step read it,
-// and the run returns its length and SHA-256. With `fail`, the body catches the
-// error of a value too large and returns its name and message.
-import { sleep, step, task, workflow } from "baton-workflows";
+// and the run returns its length and SHA-256. With `tooLarge`, the body catches the
+// error of a value that large and returns its name and message; with `echo`, the run
+// returns its `mib` MiB (or its input's `text`) as its output; with `child`, it returns
+// what a child run echoing that much returned, measured.
+import { sleep, step, task, taskFlow, workflow } from "baton-workflows";
 
 /** `mib` MiB of text that is not one repeated character, so a cut or shuffled copy shows. */
 export function bigText(mib: number): string {
@@ -16,7 +18,12 @@ export async function sha256(text: string): Promise<string> {
   return [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-export default workflow(async (input: { mib: number; pause?: number; tooLarge?: number }) => {
+export default workflow(async (input: { mib: number; pause?: number; tooLarge?: number; echo?: boolean; text?: string; child?: boolean }) => {
+  if (input.echo) return input.text ?? bigText(input.mib);
+  if (input.child) {
+    const text = await taskFlow<string>("large-payloads", { mib: input.mib, echo: true });
+    return { length: text.length, same: text === bigText(input.mib) };
+  }
   if (input.tooLarge !== undefined) {
     try {
       await task("too-large", async () => "x".repeat(input.tooLarge ?? 0));
