@@ -27,7 +27,7 @@ import { workersSeen } from "../remote/workers-view.ts";
 import * as routes from "./routes.ts";
 // Generated from routes.ts and schemas.ts by `npm run api-types` (a test fails while it is stale).
 import { liveOpenApiDocument } from "./openapi-live.ts";
-import { DecisionBody, EventBody, EventNameParam, IdempotencyKey, ListQuery, MAX_INPUT_BYTES, MAX_SMALL_BODY_BYTES, RestartBody, ScriptBody, StartBody, StepsQuery } from "./schemas.ts";
+import { DecisionBody, EventBody, EventNameParam, IdempotencyKey, ListQuery, MAX_SMALL_BODY_BYTES, RestartBody, ScriptBody, StartBody, StepsQuery } from "./schemas.ts";
 import { decodeStepsCursor } from "../runs/run-views.ts";
 import { runEventsAnswer, runStreamAnswer } from "./event-stream.ts";
 import { approvalRoutes } from "../approvals/approval-routes.tsx";
@@ -35,6 +35,7 @@ import { eventUrlRoutes } from "../event-urls/event-url-routes.ts";
 import { consoleRoutes, refusedCrossSite, tooLarge } from "../console/console-routes.tsx";
 import { limitBody as limitPageBody, pageHeaders, sameOriginPosts } from "../console/security.ts";
 import { keptValueRoute } from "./kept-value-routes.ts";
+import { limitInputBody } from "../payloads/kept-inputs.ts";
 
 type AppEnv = { Bindings: Env };
 
@@ -79,12 +80,8 @@ export function createApp(): Hono<AppEnv> {
     api.on([route.method.toUpperCase()], [honoPath(route)], ...handlers);
   };
 
-  const limitBody = bodyLimit({
-    maxSize: MAX_INPUT_BYTES,
-    onError: () => {
-      throw new ApiError(413, "payload_too_large", `the request body is over ${MAX_INPUT_BYTES} bytes; pass large data by reference`);
-    },
-  });
+  // 1 MiB, or 100 MB with a BATON_PAYLOADS bucket (large values are kept there).
+  const limitBody = limitInputBody;
 
   const limitBatchBody = bodyLimit({
     maxSize: MAX_BATCH_BODY_BYTES,

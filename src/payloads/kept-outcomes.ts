@@ -15,7 +15,8 @@ export function heldPayloadBytes(sql: SqlStorage): number {
   const row = sql
     .exec(
       `SELECT COALESCE((SELECT SUM(json_extract(result_ref, '$.bytes')) FROM steps WHERE result_ref IS NOT NULL), 0)
-        + COALESCE((SELECT SUM(COALESCE(json_extract(input_ref, '$.bytes'), 0) + COALESCE(json_extract(output_ref, '$.bytes'), 0)) FROM run), 0) AS n`,
+        + COALESCE((SELECT SUM(COALESCE(json_extract(input_ref, '$.bytes'), 0) + COALESCE(json_extract(output_ref, '$.bytes'), 0)) FROM run), 0)
+        + COALESCE((SELECT SUM(json_extract(payload_ref, '$.bytes')) FROM events WHERE payload_ref IS NOT NULL), 0) AS n`,
     )
     .one();
   return Number(row.n ?? 0);
@@ -47,6 +48,11 @@ export async function keepLargeEnd(store: PayloadStore | null, runId: string, en
   if (text === null) return end;
   const ref = await keepText(store, runId, text, "output", held, max);
   return "key" in ref ? { status: "completed", output: undefined, outputRef: ref } : { status: "failed", error: ref.error };
+}
+
+/** The input a consumer's replay gets with the whole log: the value, or where it is kept (never both: a kept input may outgrow an RPC). */
+export function contextInput(run: { input: Json | undefined; inputRef: PayloadRef | null }): { input?: Json | undefined; inputRef?: PayloadRef } {
+  return run.inputRef ? { inputRef: run.inputRef } : { input: run.input };
 }
 
 /** A consumer's report of an attempt: a large result is written to the store and reported by reference. */

@@ -71,6 +71,11 @@ export class PayloadStore {
     return this.bucket.get(ref.key);
   }
 
+  /** Deletes one object a run never took (its start or event was refused or repeated); best effort, as erasure removes it anyway. */
+  async discard(ref: PayloadRef): Promise<void> {
+    await this.bucket.delete(ref.key).catch(() => undefined);
+  }
+
   /** Deletes every object under run `runId`'s prefix (referenced or orphaned). */
   async removeRun(runId: string): Promise<void> {
     const prefix = runPrefix(runId);

@@ -3,8 +3,9 @@
 // Idempotency-Keys of the events the run accepted, so a retried send is answered as the
 // first was and delivered once. Both live in the run object's SQLite database.
 
-import { encodeJson, type Json } from "baton-workflows/engine";
+import { encodeJson, type Json, type PayloadRef } from "baton-workflows/engine";
 import { json, num, textOrNull } from "./rows.ts";
+import { refIn } from "../payloads/payload-rows.ts";
 
 /** Most events one run keeps waiting for a wait. */
 export const MAX_INBOX_EVENTS = 1000;
@@ -39,17 +40,18 @@ export class EventInbox {
   }
 
   /** Keeps an event for the first wait for `name` to come. */
-  keep(name: string, payload: Json | undefined, at: number): void {
-    this.sql.exec("INSERT INTO events (name, payload, received_at) VALUES (?, ?, ?)", name, encodeJson(payload), at);
+  keep(name: string, payload: Json | undefined, at: number, ref?: PayloadRef): void {
+    this.sql.exec("INSERT INTO events (name, payload, received_at, payload_ref) VALUES (?, ?, ?, ?)", name, ref ? null : encodeJson(payload), at, ref ? JSON.stringify(ref) : null);
   }
 
   /** Takes the oldest kept event named `name` that has not expired; dropped ones are gone first. */
-  take(name: string, now: number): { payload: Json | undefined; at: number } | undefined {
+  take(name: string, now: number): { payload: Json | undefined; at: number; ref?: PayloadRef | undefined } | undefined {
     this.expire(now);
-    const row = this.sql.exec("SELECT id, payload, received_at FROM events WHERE name = ? ORDER BY id LIMIT 1", name).toArray()[0];
+    const row = this.sql.exec("SELECT id, payload, received_at, payload_ref FROM events WHERE name = ? ORDER BY id LIMIT 1", name).toArray()[0];
     if (!row) return undefined;
     this.sql.exec("DELETE FROM events WHERE id = ?", num(row, "id"));
-    return { payload: json(row, "payload"), at: num(row, "received_at") };
+    // A payload kept in BATON_PAYLOADS comes by reference, loaded when the body receives it.
+    return { payload: json(row, "payload"), at: num(row, "received_at"), ref: refIn(row, "payload_ref") ?? undefined };
   }
 
   /** The events kept and not expired, oldest first. */

@@ -4,8 +4,11 @@
 // parent's flow step (so erasing the child leaves the parent's reference whole). A layer
 // of the run object between pausing and reading events.
 
-import { toErrorData, type PayloadRef, type RunOutcome } from "baton-workflows/engine";
+import { toErrorData, type Json, type PayloadRef, type RunOutcome, type StepRecord } from "baton-workflows/engine";
 import { Pausable } from "./pausing.ts";
+import type { StartRequest } from "./run-api.ts";
+import type { RunRow } from "./run-store.ts";
+import { heldPayloadBytes, overRunPayloads } from "../payloads/kept-outcomes.ts";
 
 /** Which value of a run a download asks for. */
 export type KeptValueRequest = { of: "input" } | { of: "output" } | { of: "step"; key: string };
@@ -15,6 +18,68 @@ export type KeptValue = { status: "kept"; ref: PayloadRef } | { status: "inline"
 
 /** The run object's kept values. */
 export abstract class KeptValues extends Pausable {
+  /** The load of a kept input in flight, before the execution can be built. */
+  private loadingInput: Promise<void> | undefined;
+
+  /**
+   * An execution needs the input: one kept in BATON_PAYLOADS and not in memory (after an
+   * eviction) is loaded first, then the execution is built; an input that cannot be loaded fails the run.
+   */
+  protected override ensureExecution(): void {
+    const run = this.store.run();
+    const ref = run?.inputRef;
+    if (this.execution || !run || !ref || run.input !== undefined) return super.ensureExecution();
+    this.loadingInput ??= this.loadValue(ref)
+      .then(
+        (value) => this.store.keepInput(ref, value),
+        (error: unknown) => {
+          if (this.store.run()?.inputRef?.key !== ref.key) return;
+          this.endRun({ status: "failed", error: { name: "PayloadError", message: `the run's input, kept in BATON_PAYLOADS at "${ref.key}", could not be loaded: ${toErrorData(error).message}` } }, Date.now());
+        },
+      )
+      .finally(() => {
+        this.loadingInput = undefined;
+        // Erased or ended meanwhile: nothing to build.
+        if (this.store.run()?.inputRef?.key === ref.key) super.ensureExecution();
+        this.afterEvent();
+      });
+  }
+
+  /** Why keeping `bytes` more in BATON_PAYLOADS would pass what the run may keep (10 GiB), or null: asked before a large event is written. */
+  async payloadRoom(bytes: number, what: string): Promise<string | null> {
+    return this.store.run() ? (overRunPayloads(heldPayloadBytes(this.ctx.storage.sql), bytes, what, this.faults.limits?.payloadBytes)?.message ?? null) : null;
+  }
+
+  /** A start's request with its kept input loaded (the run object validates and compares it). */
+  protected async withInput(request: StartRequest): Promise<StartRequest> {
+    return request.inputRef && request.input === undefined ? { ...request, input: await this.loadValue(request.inputRef) } : request;
+  }
+
+  /** The input of `run`, loaded when it is kept. */
+  protected async inputValue(run: RunRow): Promise<Json | undefined> {
+    return run.inputRef && run.input === undefined ? this.loadValue(run.inputRef) : run.input;
+  }
+
+  /** A restart's input: a kept one copied under the new run's prefix. */
+  protected async restartInput(run: RunRow, newId: string): Promise<{ input: Json | undefined; inputRef?: PayloadRef }> {
+    if (!run.inputRef) return { input: run.input };
+    return { input: undefined, inputRef: await this.requirePayloads().copy(run.inputRef, newId, "input") };
+  }
+
+  /** The steps a restart keeps, their kept results copied under the new run's prefix. */
+  protected async adoptSteps(steps: StepRecord[], newId: string): Promise<StepRecord[]> {
+    return Promise.all(steps.map(async (step) => (step.resultRef ? { ...step, resultRef: await this.requirePayloads().copy(step.resultRef, newId, "result") } : step)));
+  }
+
+  private loadValue(ref: PayloadRef): Promise<Json | undefined> {
+    return this.requirePayloads().load(ref);
+  }
+
+  private requirePayloads(): NonNullable<typeof this.payloads> {
+    if (!this.payloads) throw new Error("the run keeps values in BATON_PAYLOADS, which this Worker does not bind");
+    return this.payloads;
+  }
+
   /** Where the run's input, output or a step's output is, for a route that streams it. */
   async keptValue(request: KeptValueRequest): Promise<KeptValue> {
     const run = this.store.run();

@@ -22,7 +22,7 @@ import {
 import { approvalLinks } from "../approvals/approval-mail.ts";
 import { registry } from "../registry.ts";
 import { TaskReports, type TaskReport } from "../tasks/messages.ts";
-import type { ApprovalInfo, CancelResult, DecideResult, RemoveResult, RestartRequest, RestartResult, SendEventResult, StartRequest, StartResult, TaskContextData, TaskRef } from "./run-api.ts";
+import type { PayloadRef, ApprovalInfo, CancelResult, DecideResult, RemoveResult, RestartRequest, RestartResult, SendEventResult, StartRequest, StartResult, TaskContextData, TaskRef } from "./run-api.ts";
 import { iso, type RunSummary } from "./run-view.ts";
 import { detailOf, stepDetailOf, stepPageOf, summaryOf, windowOf } from "./run-views.ts";
 import { LOG_PAGE_BYTES, STEPS_PAGE_SIZE } from "./limits.ts";
@@ -33,14 +33,15 @@ import { readCatalog } from "../remote/remote-catalog.ts";
 import { runFacts } from "./run-messages.ts";
 import { childTraceparent } from "../telemetry/run-tracer.ts";
 import { normalTraceparent } from "../telemetry/traceparent.ts";
-import { heldPayloadBytes, reportedOutcome } from "../payloads/kept-outcomes.ts";
+import { contextInput, heldPayloadBytes, reportedOutcome } from "../payloads/kept-outcomes.ts";
 
 export type { ApprovalInfo, CancelResult, DecideResult, Decision, StartRequest, StartResult, TaskContextData, TaskRef } from "./run-api.ts";
 
 /** The run's Durable Object as its callers see it: the API, consumers, other run objects, limiters. */
 export class RunObject extends Observable {
   /** Creates the run (or returns the existing one for a repeated id) and starts it. */
-  async start(request: StartRequest): Promise<StartResult> {
+  async start(started: StartRequest): Promise<StartResult> {
+    const request = await this.withInput(started);
     // Read before anything is: the directory is another object, and no other event may come between the check and the creation.
     // For a name the Worker does not have, a directory that cannot be read fails the start rather than passing for "no worker serves it".
     const own = registry.entry(request.workflow) !== undefined;
@@ -51,7 +52,7 @@ export class RunObject extends Observable {
     if (existing) {
       // A start cut off by a crash may have created the run before listing it: the retry lists it.
       await this.index.caughtUp();
-      const same = existing.workflow === request.workflow && canonicalJson(existing.input ?? null) === canonicalJson(request.input ?? null);
+      const same = existing.workflow === request.workflow && canonicalJson((await this.inputValue(existing)) ?? null) === canonicalJson(request.input ?? null);
       return { created: false, run: summaryOf(this.store, existing), ...(same ? {} : { conflict: true }) };
     }
     const entry = registry.entry(request.workflow);
@@ -65,7 +66,7 @@ export class RunObject extends Observable {
       id: request.id,
       workflow: request.workflow,
       kind: entry?.kind ?? remote?.kind ?? "workflow",
-      input: request.input,
+      input: request.input, inputRef: request.inputRef ?? null,
       idempotencyKey: request.idempotencyKey,
       origin: request.origin,
       parentId: request.parent?.id ?? null,
@@ -205,7 +206,7 @@ export class RunObject extends Observable {
     const heartbeats = claimed.flatMap((step) => (step ? [heartbeatTimeoutMs(step.options ?? DEFAULT_TASK_OPTIONS)] : []));
     if (heartbeats.length > 0) context.heartbeatMs = Math.min(...heartbeats);
     // What the consumer's replay needs of the run itself (its currentRun() included), with the whole log.
-    if (since === 0) Object.assign(context, { input: run.input, startedAt: run.createdAt, run: runFacts(run) });
+    if (since === 0) Object.assign(context, { ...contextInput(run), startedAt: run.createdAt, run: runFacts(run) });
     return JSON.stringify(context);
   }
 
@@ -297,7 +298,7 @@ export class RunObject extends Observable {
    * that comes, within the inbox's bounds. With `once` (its Idempotency-Key and the
    * request's fingerprint), a repeat gets the first answer and delivers nothing. With `incarnation` (an event URL's), a later run under this id answers run_not_found.
    */
-  async sendEvent(name: string, payload: Json | undefined, once?: { key: string; fingerprint: string }, incarnation?: string | null): Promise<SendEventResult> {
+  async sendEvent(name: string, payload: Json | undefined, once?: { key: string; fingerprint: string }, incarnation?: string | null, payloadRef?: PayloadRef): Promise<SendEventResult> {
     const run = this.store.run();
     if (!run || (incarnation !== undefined && incarnation !== run.incarnation)) return { status: "run_not_found" };
     const first = once && this.store.inbox.sent(once.key);
@@ -309,7 +310,7 @@ export class RunObject extends Observable {
       const refusal = this.store.inbox.refusal(size, now) ?? this.overRunLimit(size, now);
       if (refusal) return { status: "inbox_full", message: refusal };
     }
-    const sent = this.machine.sendEvent(name, payload, now);
+    const sent = this.machine.sendEvent(name, payload, now, payloadRef);
     if (once) this.store.inbox.remember(once.key, { fingerprint: once.fingerprint, deliveredTo: sent.deliveredTo }, now);
     if (sent.settled) this.deliver([sent.settled]);
     this.afterEvent();
@@ -336,10 +337,10 @@ export class RunObject extends Observable {
     const started = await this.env.RUNS.get(this.env.RUNS.idFromName(request.id)).start({
       id: request.id,
       workflow: run.workflow,
-      input: run.input,
+      ...(await this.restartInput(run, request.id)),
       idempotencyKey: request.idempotencyKey,
       origin: request.origin,
-      restart: { of: run.id, steps: plan.kept, attempts: this.store.steps.attemptsOf(keys) },
+      restart: { of: run.id, steps: await this.adoptSteps(plan.kept, request.id), attempts: this.store.steps.attemptsOf(keys) },
       // The new run's spans land in the restarted run's trace, under its root span.
       traceparent: childTraceparent(this.env, run),
     });

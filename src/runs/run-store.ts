@@ -64,6 +64,8 @@ export interface NewRun {
   workflow: string;
   kind: RunKind;
   input: Json | undefined;
+  /** The input when kept in BATON_PAYLOADS (`input` is then held in memory only, for the first execution). */
+  inputRef?: PayloadRef | null | undefined;
   idempotencyKey: string | null;
   origin: string | null;
   parentId: string | null;
@@ -88,6 +90,8 @@ export class RunStore {
   private readonly schema: RunSchema;
   /** The run row as last read; undefined until read and after every write to it. */
   private cached: RunRow | undefined;
+  /** A kept input loaded from BATON_PAYLOADS, by its key. */
+  private keptInput: { key: string; value: Json | undefined } | undefined;
   private readonly sql: SqlStorage;
 
   /** For tests: moves an ended run's end (its last update) to `at`. */
@@ -127,7 +131,7 @@ export class RunStore {
     return {
       id: text(row, "id"),
       workflow: text(row, "workflow"),
-      input: json(row, "input"),
+      input: json(row, "input") ?? this.keptInputOf(refIn(row, "input_ref")),
       status: oneOf(row, "status", RUN_STATUSES),
       output: json(row, "output"),
       error: errorData(row, "error") ?? null,
@@ -154,15 +158,25 @@ export class RunStore {
     };
   }
 
+  /** Holds an input kept in BATON_PAYLOADS in memory once loaded, so the run row reads with it (a new store, after erasure, holds none). */
+  keepInput(ref: PayloadRef, value: Json | undefined): void {
+    this.keptInput = { key: ref.key, value };
+    this.cached = undefined;
+  }
+
+  private keptInputOf(ref: PayloadRef | null): Json | undefined {
+    return ref && this.keptInput?.key === ref.key ? this.keptInput.value : undefined;
+  }
+
   /** Records a new run as queued, creating the tables. */
   create(run: NewRun): void {
     this.schema.create();
     this.sql.exec(
-      `INSERT INTO run (id, workflow, input, status, created_at, updated_at, idempotency_key, origin, kind, parent_id, parent_key, version, worker_version, restart_of, incarnation, body_queue, language, traceparent)
-       VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO run (id, workflow, input, status, created_at, updated_at, idempotency_key, origin, kind, parent_id, parent_key, version, worker_version, restart_of, incarnation, body_queue, language, traceparent, input_ref)
+       VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       run.id,
       run.workflow,
-      encodeJson(run.input),
+      run.inputRef ? null : encodeJson(run.input),
       run.now,
       run.now,
       run.idempotencyKey,
@@ -177,7 +191,9 @@ export class RunStore {
       run.remote?.queue ?? null,
       run.remote?.language ?? null,
       run.traceparent ?? null,
+      run.inputRef ? JSON.stringify(run.inputRef) : null,
     );
+    if (run.inputRef) this.keepInput(run.inputRef, run.input);
     this.cached = undefined;
     this.events.append("run.created", { data: { workflow: run.workflow, ...(run.parentId ? { parentId: run.parentId } : {}), ...(run.restartOf ? { restartOf: run.restartOf } : {}) } });
     // The body starts next, and the list must hear of the run: both within the liveness window.

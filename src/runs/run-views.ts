@@ -78,7 +78,7 @@ export function detailOf(store: RunStore, run: RunRow, withSteps = true, queueOf
     approvals,
     events,
     inbox: store.inbox.list(Date.now()).map((event) => ({ name: event.name, size: event.size, sentAt: iso(event.sentAt), expiresAt: iso(event.expiresAt) })),
-    input: run.input ?? null,
+    input: run.inputRef ? null : (run.input ?? null),
     output: run.output ?? null,
     ...runKeptViews(run),
     error: run.error,

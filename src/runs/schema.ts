@@ -85,7 +85,8 @@ CREATE TABLE IF NOT EXISTS events (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   name TEXT NOT NULL,
   payload TEXT,
-  received_at INTEGER NOT NULL
+  received_at INTEGER NOT NULL,
+  payload_ref TEXT
 );
 CREATE TABLE IF NOT EXISTS event_keys (
   key TEXT PRIMARY KEY,
@@ -115,7 +116,7 @@ CREATE INDEX IF NOT EXISTS steps_changes ON steps (change_seq);
 `;
 
 /** Columns added after the tables were first shipped; each is nullable or has a default. */
-const ADDED_COLUMNS: readonly (readonly [table: "run" | "steps" | "attempts", column: string, definition: string])[] = [
+const ADDED_COLUMNS: readonly (readonly [table: "run" | "steps" | "attempts" | "events", column: string, definition: string])[] = [
   ["run", "kind", "TEXT NOT NULL DEFAULT 'workflow'"],
   ["run", "parent_id", "TEXT"],
   ["run", "parent_key", "TEXT"],
@@ -147,6 +148,7 @@ const ADDED_COLUMNS: readonly (readonly [table: "run" | "steps" | "attempts", co
   ["steps", "result_ref", "TEXT"],
   ["run", "input_ref", "TEXT"],
   ["run", "output_ref", "TEXT"],
+  ["events", "payload_ref", "TEXT"],
 ];
 
 /**
@@ -191,7 +193,7 @@ export class RunSchema {
 
   private upgrade(): void {
     this.sql.exec(SCHEMA);
-    for (const table of ["run", "steps", "attempts"] as const) {
+    for (const table of ["run", "steps", "attempts", "events"] as const) {
       const have = new Set(this.sql.exec(`PRAGMA table_info(${table})`).toArray().map((row) => String(row.name)));
       for (const [owner, column, definition] of ADDED_COLUMNS) {
         if (owner !== table || have.has(column)) continue;

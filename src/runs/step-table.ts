@@ -3,7 +3,7 @@
 // fetch the log entries changed since the last it saw; every write is synchronous.
 // How a step is stored as a row is step-rows.ts; the finished attempts, attempt-rows.ts.
 
-import type { AttemptFacts, ErrorData, Json, LeaseChange, LogEntry, LogLine, ResolvedTaskOptions, StepChange, StepGuard, StepRecord, StepStatus, StepStorage, StepTally } from "baton-workflows/engine";
+import type { AttemptFacts, ErrorData, Json, LeaseChange, LogEntry, LogLine, PayloadRef, ResolvedTaskOptions, StepChange, StepGuard, StepRecord, StepStatus, StepStorage, StepTally } from "baton-workflows/engine";
 import { encodeJson, OPEN_STEP_STATUSES } from "baton-workflows/engine";
 import { attemptHistory, attemptLogs, copyStoredAttempts, recordAttemptRow, storedAttempts, type StoredAttempt } from "./attempt-rows.ts";
 import { num, numOrNull, oneOf, taskOptions, text, textOrNull, type Row } from "./rows.ts";
@@ -153,11 +153,11 @@ export class StepTable implements StepStorage {
     return this.records("kind = 'event' AND status = 'waiting' AND event_name = ? ORDER BY rowid LIMIT 1", name)[0];
   }
 
-  keepEvent(name: string, payload: Json | undefined, at: number): void {
-    this.inbox.keep(name, payload, at);
+  keepEvent(name: string, payload: Json | undefined, at: number, ref?: PayloadRef): void {
+    this.inbox.keep(name, payload, at, ref);
   }
 
-  takeEvent(name: string): { payload: Json | undefined; at: number } | undefined {
+  takeEvent(name: string): { payload: Json | undefined; at: number; ref?: PayloadRef | undefined } | undefined {
     return this.inbox.take(name, Date.now());
   }
 

@@ -90,7 +90,7 @@ async function runJobs(runId: string, jobs: Job[], env: Env, deployed: Registry)
   let context: TaskContextData;
   let received = 0;
   try {
-    const fetched = await fetchContext(run, jobs.map(taskRef), cached?.cursor ?? 0);
+    const fetched = await fetchContext(run, jobs.map(taskRef), cached?.cursor ?? 0, env);
     // Null: the run ended or is unknown; nothing to do.
     if (fetched === null) return ackAll(jobs);
     ({ context, bytes: received } = fetched);
@@ -191,7 +191,7 @@ function runScript(script: NonNullable<NonNullable<TaskContextData["scripts"]>[n
 async function replayFromStart(runId: string, job: Job, env: Env, cancel: AbortSignal, deployed: Registry): Promise<Outcome | null> {
   const { task } = job;
   mirrors.delete(runId);
-  const context = (await fetchContext(env.RUNS.get(env.RUNS.idFromName(runId)), [taskRef(job)], 0))?.context;
+  const context = (await fetchContext(env.RUNS.get(env.RUNS.idFromName(runId)), [taskRef(job)], 0, env))?.context;
   const body = context && deployed.body(context.workflow);
   if (!context || !body || !context.wanted[0]) return null;
   return runTaskByReplay(body, context.input, context.log, task.key, task.attempt, replayOptions(runId, context, deployed, env), cancel, traceparentOf(task));
@@ -207,7 +207,7 @@ function traceparentOf(task: TaskMessage): string | null {
  * then the rest a page at a time (each well under an RPC's limit), and how many bytes
  * came. Null when the run ended or is unknown, before or while paging.
  */
-async function fetchContext(run: DurableObjectStub<RunObject>, tasks: TaskRef[], since: number): Promise<{ context: TaskContextData; bytes: number } | null> {
+async function fetchContext(run: DurableObjectStub<RunObject>, tasks: TaskRef[], since: number, env: Env): Promise<{ context: TaskContextData; bytes: number } | null> {
   const text = await run.taskContext(tasks, since);
   if (text === null) return null;
   const context = JSON.parse(text) as TaskContextData;
@@ -221,6 +221,8 @@ async function fetchContext(run: DurableObjectStub<RunObject>, tasks: TaskRef[],
     context.cursor = cursor;
     context.more = more;
   }
+  // A kept input comes by reference: loaded here, where the replay needs it.
+  if (context.inputRef) context.input = await payloadStoreOf(env)?.load(context.inputRef);
   return { context, bytes };
 }
 

@@ -107,3 +107,56 @@ describe("large outputs by reference", () => {
     expect(await (await api(`/api/runs/${id}/steps/${encodeURIComponent(flow.key)}/output`)).json()).toBe(bigText(5));
   });
 });
+
+describe("large inputs and event payloads by reference", () => {
+  it("takes a 5 MiB run input, keeps it by reference, and hands it to a task after an eviction", async () => {
+    const text = bigText(5);
+    const id = await startRun("large-payloads", { mib: 0, measure: true, pause: 1, text });
+    await waitForRun(id, (run) => run.status === "sleeping");
+    await abortAllDurableObjects();
+    const run = await waitForRun(id, undefined, 30_000);
+    expect(run.output).toEqual({ length: text.length, hash: await sha256(text) });
+    expect(run.input).toBeNull();
+    expect(run.inputRef?.href).toBe(`/api/runs/${id}/input`);
+    expect(((await (await api(run.inputRef!.href)).json()) as { text: string }).text).toBe(text);
+  });
+
+  it("delivers a 5 MiB event payload to a waiting run and one kept before the wait, each by reference", async () => {
+    const first = bigText(5);
+    const second = bigText(5).toUpperCase();
+    const id = await startRun("large-payloads", { mib: 0, events: 2, pause: 1 });
+    await waitForRun(id, (run) => run.status === "sleeping");
+    // Sent before any wait: kept in the inbox, by reference.
+    const kept = await api(`/api/runs/${id}/events/big`, { method: "POST", json: { payload: { text: first } } });
+    expect(kept.status).toBe(202);
+    await waitForRun(id, (run) => run.waitingOn.some((wait) => wait.kind === "event") && run.steps.some((step) => step.key === "measure#0" && step.status === "completed"), 30_000);
+    expect((await api(`/api/runs/${id}/events/big`, { method: "POST", json: { payload: { text: second } } })).status).toBe(202);
+    const run = await waitForRun(id, undefined, 30_000);
+    expect(run.output).toEqual([
+      { length: first.length, hash: await sha256(first) },
+      { length: second.length, hash: await sha256(second) },
+    ]);
+  });
+
+  it("refuses an event payload past the run's 10 GiB of kept values with 413 payload_too_large, and keeps nothing", async () => {
+    const id = crypto.randomUUID();
+    await runStub(id).control().useLimits({ payloadBytes: 1024 * 1024 });
+    await runStub(id).start({ id, workflow: "large-payloads", input: { mib: 0, events: 1, pause: 60 }, idempotencyKey: null, origin: null });
+    await waitForRun(id, (run) => run.status === "sleeping");
+    const refused = await api(`/api/runs/${id}/events/big`, { method: "POST", json: { payload: { text: bigText(2) } } });
+    expect(refused.status).toBe(413);
+    expect(await refused.json()).toMatchObject({ error: { code: "payload_too_large", message: expect.stringContaining("1048576 bytes is the limit per run") as string } });
+    expect(await objectsOf(id)).toEqual([]);
+    expect((await waitForRun(id, (run) => run.status === "sleeping")).inbox).toEqual([]);
+    await api(`/api/runs/${id}/cancel`, { method: "POST" });
+  });
+
+  it("fails a task whose result would pass the run's kept bytes with a SerializationError naming the limit", async () => {
+    const id = crypto.randomUUID();
+    await runStub(id).control().useLimits({ payloadBytes: 3 * 1024 * 1024 });
+    await runStub(id).start({ id, workflow: "large-payloads", input: { mib: 2 }, idempotencyKey: null, origin: null });
+    const run = await waitForRun(id, undefined, 30_000);
+    expect(run.status).toBe("failed");
+    expect(run.error).toMatchObject({ name: "SerializationError", message: expect.stringContaining("3145728 bytes is the limit per run (10 GiB)") as string });
+  });
+});

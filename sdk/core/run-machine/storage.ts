@@ -80,9 +80,9 @@ export interface StepStorage {
   /** The oldest step waiting for the event `name`. */
   waitingForEvent(name: string): StepRecord | undefined;
   /** Keeps an event no step waits for yet, after those of its name kept before. */
-  keepEvent(name: string, payload: Json | undefined, at: number): void;
-  /** Takes the oldest kept event named `name` (it is gone from the inbox after). */
-  takeEvent(name: string): { payload: Json | undefined; at: number } | undefined;
+  keepEvent(name: string, payload: Json | undefined, at: number, ref?: PayloadRef): void;
+  /** Takes the oldest kept event named `name` (it is gone from the inbox after); `ref`: its payload is kept in the payload store. */
+  takeEvent(name: string): { payload: Json | undefined; at: number; ref?: PayloadRef | undefined } | undefined;
   /** The highest delivery place given so far (0 for none). */
   lastDelivery(): number;
   /** Open steps in `statuses` whose `wakeAt` is at or before `now`, earliest first. */
