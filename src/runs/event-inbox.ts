@@ -58,7 +58,7 @@ export class EventInbox {
   list(now: number): KeptEvent[] {
     if (!this.exists()) return [];
     return this.sql
-      .exec("SELECT name, LENGTH(COALESCE(payload, '')) AS size, received_at FROM events WHERE received_at > ? ORDER BY id", now - INBOX_EVENT_TTL_MS)
+      .exec("SELECT name, COALESCE(LENGTH(payload), json_extract(payload_ref, '$.bytes'), 0) AS size, received_at FROM events WHERE received_at > ? ORDER BY id", now - INBOX_EVENT_TTL_MS)
       .toArray()
       .map((row) => ({ name: String(row.name), size: num(row, "size"), sentAt: num(row, "received_at"), expiresAt: num(row, "received_at") + INBOX_EVENT_TTL_MS }));
   }
@@ -66,13 +66,13 @@ export class EventInbox {
   /** Bytes of the payloads kept (expired ones not counted). */
   bytes(now: number): number {
     if (!this.exists()) return 0;
-    return num(this.sql.exec("SELECT COALESCE(SUM(LENGTH(COALESCE(payload, ''))), 0) AS b FROM events WHERE received_at > ?", now - INBOX_EVENT_TTL_MS).one(), "b");
+    return num(this.sql.exec("SELECT COALESCE(SUM(COALESCE(LENGTH(payload), json_extract(payload_ref, '$.bytes'), 0)), 0) AS b FROM events WHERE received_at > ?", now - INBOX_EVENT_TTL_MS).one(), "b");
   }
 
   /** Why keeping one more event of `size` bytes would pass the inbox's bounds, or null when it fits. */
   refusal(size: number, now: number): string | null {
     this.expire(now);
-    const row = this.sql.exec("SELECT COUNT(*) AS n, COALESCE(SUM(LENGTH(COALESCE(payload, ''))), 0) AS b FROM events").one();
+    const row = this.sql.exec("SELECT COUNT(*) AS n, COALESCE(SUM(COALESCE(LENGTH(payload), json_extract(payload_ref, '$.bytes'), 0)), 0) AS b FROM events").one();
     const count = num(row, "n");
     const bytes = num(row, "b");
     if (count >= MAX_INBOX_EVENTS) return `the run keeps ${count} events no wait has taken, the most it may (${MAX_INBOX_EVENTS}); send them once the run waits for them`;

@@ -306,7 +306,7 @@ export class RunObject extends Observable {
     if (isTerminal(run.status)) return { status: "run_not_active", run: summaryOf(this.store, run) };
     const now = Date.now();
     if (!this.store.steps.waitingForEvent(name)) {
-      const size = encodeJson(payload)?.length ?? 0;
+      const size = encodeJson(payload)?.length ?? payloadRef?.bytes ?? 0;
       const refusal = this.store.inbox.refusal(size, now) ?? this.overRunLimit(size, now);
       if (refusal) return { status: "inbox_full", message: refusal };
     }
