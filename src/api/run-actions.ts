@@ -28,6 +28,8 @@ export interface StartOptions {
   origin?: string | null | undefined;
   /** The caller's W3C traceparent: the run joins the caller's trace. A malformed one is ignored, as W3C asks of a receiver. */
   traceparent?: string | null | undefined;
+  /** Keep the input within 1 MiB even with a BATON_PAYLOADS bucket (a batch's items). */
+  inlineInput?: boolean | undefined;
 }
 
 /** Starts a run of the workflow (or script run) `name` with `input`; a repeat with the same key or id answers the run the first made. */
@@ -45,7 +47,7 @@ export async function startRun(env: Env, name: string, input: unknown, options: 
     throw new ApiError(404, "script_not_found", `no script "${name}"; ${hint}`);
   }
   // A workflow this Worker runs may take an input up to 100 MB with a BATON_PAYLOADS bucket (kept there); scripts and workers you run keep 1 MiB.
-  const large = kind === "workflow" && registry.entry(name) !== undefined;
+  const large = kind === "workflow" && registry.entry(name) !== undefined && !options.inlineInput;
   const checked = checkedJson(input, kind === "script" ? "args" : "input", large ? inputLimit(env) : MAX_INPUT_BYTES, large ? liftHint(env) : undefined);
   const key = options.idempotencyKey ?? null;
   if (key !== null && !IDEMPOTENCY_KEY.test(key)) throw new ApiError(400, "invalid_request", "Idempotency-Key must be 1 to 255 visible ASCII characters");
