@@ -279,9 +279,11 @@ describe("fuzzing the console and approval pages", () => {
     await check("a start of nothing", "/workflows/start", form({ workflow: "\u0000../x", input: "" }));
     // ".." and "%2e%2e" are resolved by the URL itself (to the run list): not ids.
     for (const id of TRICKY_IDS.filter((id) => id !== ".." && id !== "%2e%2e")) {
-      for (const path of [`/runs/${id}`, `/runs/${id}/live`, `/runs/${id}/steps/a%230`]) await check(`GET ${path}`, path, {});
+      for (const path of [`/runs/${id}`, `/runs/${id}/live`, `/runs/${id}/steps/a%230`, `/runs/${id}/download/input`, `/runs/${id}/download/output`, `/runs/${id}/download/steps/a%230`]) await check(`GET ${path}`, path, {});
       for (const action of ["cancel", "delete", "restart", "events", "approvals/a%230"]) await check(`POST ${action} of ${id}`, `/runs/${id}/${action}`, form({ name: "go", decision: "approve" }));
     }
+    // Downloads of values a sleeping run does not have yet.
+    for (const path of ["/download/output", "/download/steps/nope%230", "/download/steps/sleep%230"]) await check(`GET ${path} of a sleeping run`, `/runs/${sleeping}${path}`, {});
     for (const query of ["from=99999999999999999999", "from=-1", "from=1e400", "from=abc", "from=%00"]) await check(`run page ?${query}`, `/runs/${sleeping}?${query}`, {});
     for (const query of ["cursor=%ZZ", `cursor=${btoa(JSON.stringify([1e300 * 1e300, "x"]))}`, "status=bogus", "workflow=%00"]) {
       await check(`run list ?${query}`, `/?${query}`, {}, (status) => status < 500);

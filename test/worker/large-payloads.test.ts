@@ -4,6 +4,7 @@
 import { abortAllDurableObjects, env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { bigText, sha256 } from "../workflows/large-payloads.ts";
+import { Browser } from "./console-browser.ts";
 import { api, runStub, startRun, waitForRun } from "./helpers.ts";
 
 /** The keys of the objects kept for run `id`. */
@@ -158,5 +159,30 @@ describe("large inputs and event payloads by reference", () => {
     const run = await waitForRun(id, undefined, 30_000);
     expect(run.status).toBe("failed");
     expect(run.error).toMatchObject({ name: "SerializationError", message: expect.stringContaining("3145728 bytes is the limit per run (10 GiB)") as string });
+  });
+});
+
+describe("the console and kept values", () => {
+  it("shows a kept output's size and a download link instead of the value, and the link gives the value with the session", async () => {
+    const expected = bigText(5);
+    const id = await startRun("large-payloads", { mib: 5, echo: true });
+    expect((await waitForRun(id, undefined, 30_000)).status).toBe("completed");
+    const browser = await Browser.signedIn();
+    const page = await (await browser.get(`/runs/${id}`)).text();
+    expect(page).toContain("output · 5.0 MB, kept in the BATON_PAYLOADS bucket");
+    expect(page).toContain(`href="/runs/${id}/download/output"`);
+    expect(page).not.toContain(expected.slice(0, 200));
+    const download = await browser.get(`/runs/${id}/download/output`);
+    expect(download.status).toBe(200);
+    expect(await download.json()).toBe(expected);
+    // A step's kept result: on the run page and the step's own page, its size and link.
+    const tasks = await startRun("large-payloads", { mib: 1 });
+    expect((await waitForRun(tasks, undefined, 30_000)).status).toBe("completed");
+    const link = `href="/runs/${tasks}/download/steps/${encodeURIComponent("make#0")}"`;
+    expect(await (await browser.get(`/runs/${tasks}`)).text()).toContain(link);
+    const step = await (await browser.get(`/runs/${tasks}/steps/${encodeURIComponent("make#0")}`)).text();
+    expect(step).toContain("output · 1.0 MB, kept in the BATON_PAYLOADS bucket");
+    expect(step).toContain(link);
+    expect(await (await browser.get(`/runs/${tasks}/download/steps/${encodeURIComponent("make#0")}`)).json()).toBe(bigText(1));
   });
 });
