@@ -65,12 +65,20 @@ export async function taskReportOf(store: PayloadStore | null, runId: string, ke
   return "key" in ref ? { key, attempt, resultRef: ref, ...printed } : { key, attempt, error: ref.error, ...printed };
 }
 
-/** The outcome a consumer's report tells; a reference past the run's budget fails the attempt (SerializationError, not retried). */
-export function reportedOutcome(report: TaskReport, held: () => number, max?: number): Outcome {
+/**
+ * The outcome a consumer's report tells; a reference past the run's budget fails the
+ * attempt (SerializationError, not retried), as does any reference when a worker you
+ * run drives the body (`remoteBody`: the protocol carries values inline, within 1 MiB).
+ */
+export function reportedOutcome(report: TaskReport, held: () => number, max?: number, remoteBody = false): Outcome {
   const printed = { ...(report.logs ? { logs: report.logs } : {}), ...(report.ranAt !== undefined ? { ranAt: report.ranAt } : {}) };
   if (report.error) return { ok: false, error: report.error, ...printed };
   const ref: PayloadRef | undefined = report.resultRef;
   if (!ref) return { ok: true, value: report.result as Json | undefined, ...printed };
+  if (remoteBody) {
+    const error = new SerializationError(`the result of "${report.key}" is ${ref.bytes} bytes of JSON, over the 1048576 bytes a value may have in a run whose body a worker you run drives; store large data elsewhere and return a reference`);
+    return { ok: false, error: toErrorData(error), ...printed };
+  }
   // The new row is not written yet: what is held is everything else.
   const over = overRunPayloads(held(), ref.bytes, `the result of "${report.key}"`, max);
   return over ? { ok: false, error: toErrorData(over), ...printed } : { ok: true, value: undefined, ref, ...printed };

@@ -259,7 +259,7 @@ export class RunObject extends Observable {
     const now = Date.now();
     const outcomes: Settled[] = [];
     const accepted = reports.map((report) => {
-      const outcome: Outcome = reportedOutcome(report, () => heldPayloadBytes(this.ctx.storage.sql), this.faults.limits?.payloadBytes);
+      const outcome: Outcome = reportedOutcome(report, () => heldPayloadBytes(this.ctx.storage.sql), this.faults.limits?.payloadBytes, run.bodyQueue !== null);
       const { accepted, settled, effects, step } = this.machine.report(report.key, report.attempt, outcome, now);
       this.apply(effects, now);
       if (settled) outcomes.push(settled);
