@@ -186,3 +186,22 @@ describe("the console and kept values", () => {
     expect(await (await browser.get(`/runs/${tasks}/download/steps/${encodeURIComponent("make#0")}`)).json()).toBe(bigText(1));
   });
 });
+
+describe("restarts and kept values", () => {
+  it("gives a restarted run its own copies of the kept input and results, so deleting the original breaks nothing", async () => {
+    const text = bigText(1);
+    const first = await startRun("large-payloads", { mib: 1, text });
+    const ended = await waitForRun(first, undefined, 30_000);
+    expect(ended.status).toBe("completed");
+    const restarted = await api(`/api/runs/${first}/restart`, { method: "POST", json: { fromStep: "again#0" } });
+    expect(restarted.status).toBe(201);
+    const { id } = (await restarted.json()) as { id: string };
+    expect((await api(`/api/runs/${first}`, { method: "DELETE" })).status).toBe(204);
+    const run = await waitForRun(id, undefined, 30_000);
+    expect(run.output).toEqual(ended.output);
+    expect(run.inputRef?.bytes).toBeGreaterThan(text.length);
+    expect(((await (await api(`/api/runs/${id}/input`)).json()) as { text: string }).text).toBe(text);
+    expect(await (await api(`/api/runs/${id}/steps/${encodeURIComponent("make#0")}/output`)).json()).toBe(text);
+    expect((await objectsOf(first)).length).toBe(0);
+  });
+});
