@@ -10,6 +10,7 @@ import { startMany } from "./api/batch-starts.ts";
 import { ApiError } from "./api/api-error.ts";
 import { cancelRun, decideRun, getRun, pauseOrResumeRun, runEventPage, sendRunEvent, startRun } from "./api/run-actions.ts";
 import type { EventPage } from "./runs/observing.ts";
+import { runOutput } from "./api/kept-value-routes.ts";
 import { bindingsOf } from "./bindings.ts";
 import type { Env } from "./env.ts";
 import type { CodeStartOptions, InputOf, OutputOf, StartedRun, StartManyItem, TypedRunDetail, WorkflowMap, WorkflowName } from "./worker.ts";
@@ -19,6 +20,7 @@ export interface TypedBatonService<W extends WorkflowMap> {
   start<N extends WorkflowName<W>>(name: N, input: InputOf<W[N]>, options?: CodeStartOptions): Promise<StartedRun>;
   startMany(items: readonly StartManyItem<W>[], options?: { traceparent?: string }): Promise<BatchStartAnswer[]>;
   get<N extends WorkflowName<W> = WorkflowName<W>>(id: string): Promise<TypedRunDetail<OutputOf<W[N]>>>;
+  output<N extends WorkflowName<W> = WorkflowName<W>>(id: string): Promise<OutputOf<W[N]>>;
   sendEvent(id: string, name: string, payload?: unknown, options?: { idempotencyKey?: string }): Promise<EventSentView>;
   decide(id: string, key: string, decision: { approved: boolean; comment?: string; by?: string }): Promise<DecisionView>;
   cancel(id: string): Promise<RunSummary>;
@@ -45,6 +47,11 @@ export class BatonService extends WorkerEntrypoint<Env> {
   /** The run with its steps, approvals, input and outcome. */
   async get(id: string): Promise<RunDetail> {
     return crossing(() => getRun(bindingsOf(this.env), id));
+  }
+
+  /** A completed run's output, however large (its detail shows `outputRef` instead of one kept in BATON_PAYLOADS). */
+  async output(id: string): Promise<unknown> {
+    return crossing(() => runOutput(bindingsOf(this.env), id));
   }
 
   /** Sends the event `name` to a run; with an idempotencyKey a retry delivers nothing twice. */

@@ -23,21 +23,39 @@ export function keptValueRoute(which: (c: Context<AppEnv>) => KeptValueRequest) 
   };
 }
 
+/** A completed run's output, loaded from BATON_PAYLOADS when kept there: createBaton().output and BatonService.output. */
+export async function runOutput(env: Env, id: string): Promise<unknown> {
+  const value = await (await knownRun(env, id)).keptValue({ of: "output" });
+  if (value.status === "inline") return value.json === null ? null : (JSON.parse(value.json) as unknown);
+  if (value.status !== "kept") throw refusal(id, { of: "output" }, value.status);
+  const object = await env.BATON_PAYLOADS?.get(value.ref.key);
+  if (!object) throw missing(env, value.ref.key);
+  return JSON.parse(await object.text()) as unknown;
+}
+
+function refusal(id: string, request: KeptValueRequest, status: "no_run" | "no_step" | "not_completed"): ApiError {
+  if (status === "no_run") return runNotFound(id);
+  if (status === "no_step") return new ApiError(404, "step_not_found", `run ${id} has no step "${request.of === "step" ? request.key : ""}"; GET the run to see its step keys (URL-encode the key)`);
+  return request.of === "step"
+    ? new ApiError(409, "step_not_completed", `step "${request.key}" of run ${id} has not completed; only a completed step has an output`)
+    : new ApiError(409, "run_not_completed", `run ${id} has not completed; only a completed run has an output (GET the run for its status)`);
+}
+
+function missing(env: Env, key: string): ApiError {
+  return new ApiError(502, "payload_missing", `the value is kept in BATON_PAYLOADS at "${key}", which ${env.BATON_PAYLOADS ? "no longer holds it" : "this Worker does not bind"}`);
+}
+
 async function answer(c: Context<AppEnv>, id: string, request: KeptValueRequest, value: KeptValue): Promise<Response> {
   switch (value.status) {
     case "no_run":
-      throw runNotFound(id);
     case "no_step":
-      throw new ApiError(404, "step_not_found", `run ${id} has no step "${request.of === "step" ? request.key : ""}"; GET the run to see its step keys (URL-encode the key)`);
     case "not_completed":
-      throw request.of === "step"
-        ? new ApiError(409, "step_not_completed", `step "${request.key}" of run ${id} has not completed; only a completed step has an output`)
-        : new ApiError(409, "run_not_completed", `run ${id} has not completed; only a completed run has an output (GET the run for its status)`);
+      throw refusal(id, request, value.status);
     case "inline":
       return c.body(value.json ?? "null", 200, { "content-type": JSON_TYPE });
     case "kept": {
       const object = await c.env.BATON_PAYLOADS?.get(value.ref.key);
-      if (!object) throw new ApiError(502, "payload_missing", `the value is kept in BATON_PAYLOADS at "${value.ref.key}", which ${c.env.BATON_PAYLOADS ? "no longer holds it" : "this Worker does not bind"}`);
+      if (!object) throw missing(c.env, value.ref.key);
       return new Response(object.body, { status: 200, headers: { "content-type": JSON_TYPE, "content-length": String(object.size) } });
     }
   }

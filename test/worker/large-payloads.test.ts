@@ -1,7 +1,8 @@
 // Values past the 1 MiB a row holds go to the BATON_PAYLOADS R2 bucket and the log
 // carries a reference: tasks and steps returning 5 MiB reach the code that reads them,
 // across an eviction, and erasing a run removes its objects.
-import { abortAllDurableObjects, env } from "cloudflare:test";
+import { abortAllDurableObjects, createExecutionContext, env } from "cloudflare:test";
+import { BatonService } from "../../src/service.ts";
 import { describe, expect, it } from "vitest";
 import { bigText, sha256 } from "../workflows/large-payloads.ts";
 import { Browser } from "./console-browser.ts";
@@ -70,6 +71,17 @@ describe("large outputs by reference", () => {
     expect(output.status).toBe(200);
     expect(output.headers.get("content-type")).toBe("application/json; charset=UTF-8");
     expect(await output.json()).toBe(expected);
+  });
+
+  it("gives a kept output whole through BatonService.output, and refuses one not there yet with its code", async () => {
+    const service = new BatonService(createExecutionContext(), env);
+    const { id } = await service.start("large-payloads", { mib: 2, echo: true });
+    await waitForRun(id, undefined, 30_000);
+    expect(await service.output(id)).toBe(bigText(2));
+    const sleeping = await service.start("sleeper", { tag: crypto.randomUUID(), seconds: 3600 });
+    await waitForRun(sleeping.id, (run) => run.status === "sleeping");
+    await expect(service.output(sleeping.id)).rejects.toThrow(/^run_not_completed: /);
+    await service.cancel(sleeping.id);
   });
 
   it("answers a small output from the same route, and refuses one of a run not completed (409) or unknown (404)", async () => {
