@@ -6,6 +6,7 @@ import { BatonService } from "../../src/service.ts";
 import { describe, expect, it } from "vitest";
 import { bigText, sha256 } from "../workflows/large-payloads.ts";
 import { Browser } from "./console-browser.ts";
+import { baton } from "./cli-runner.ts";
 import { api, runStub, startRun, waitForRun } from "./helpers.ts";
 
 /** The keys of the objects kept for run `id`. */
@@ -82,6 +83,15 @@ describe("large outputs by reference", () => {
     await waitForRun(sleeping.id, (run) => run.status === "sleeping");
     await expect(service.output(sleeping.id)).rejects.toThrow(/^run_not_completed: /);
     await service.cancel(sleeping.id);
+  });
+
+  it("prints a kept output's size and route in `baton get`, never the value", async () => {
+    const id = await startRun("large-payloads", { mib: 2, echo: true });
+    await waitForRun(id, undefined, 30_000);
+    const got = await baton(["get", id]);
+    expect(got.code).toBe(0);
+    expect(got.out.join("\n")).toContain(`output  (${2 * 1024 * 1024 + 2} bytes, kept in BATON_PAYLOADS: GET /api/runs/${id}/output)`);
+    expect(got.out.join("\n").length).toBeLessThan(10_000);
   });
 
   it("answers a small output from the same route, and refuses one of a run not completed (409) or unknown (404)", async () => {
