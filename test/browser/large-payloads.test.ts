@@ -58,4 +58,14 @@ describe("large payloads under wrangler dev", () => {
     expect(run.output).toBeNull();
     expect(run.outputRef?.bytes).toBe(expected.length + 2);
   });
+
+  it("a 5 MiB inline step result survives a SIGKILL of the dev server before the task that reads it", { timeout: 180_000 }, async () => {
+    const expected = "0123456789abcdef".repeat((5 * 1024 * 1024) / 16);
+    const { id } = await client.start("large-result", { mib: 5, seconds: 3, inline: true });
+    await made(id);
+    await server.kill();
+    await server.restart();
+    const output = await client.waitForResult<{ length: number; sha256: string }>(id, { timeout: 120 });
+    expect(output).toEqual({ length: expected.length, sha256: createHash("sha256").update(expected).digest("hex") });
+  });
 });
