@@ -499,7 +499,7 @@ export interface ScriptBody {
 export interface StartBody {
   /** The workflow's path, as GET /api/workflows lists it. */
   workflow: string;
-  /** The run's input: any JSON (at most 1 MiB with the rest of the body). */
+  /** The run's input: any JSON (at most 1 MiB with the rest of the body, or 100 MB with a BATON_PAYLOADS bucket). */
   input?: unknown | undefined;
 }
 

@@ -32,7 +32,7 @@ import {
   WorkflowList,
 } from "./schemas.ts";
 import { WorkersList } from "./worker-schemas.ts";
-import { KeptValueJson } from "./payload-schemas.ts";
+import { KeptValueJson, MAX_KEPT_INPUT_BYTES } from "./payload-schemas.ts";
 import { createRoute, json, refusals } from "./route-kit.ts";
 import { BatchStartBody, BatchStartResult, MAX_BATCH_BODY_BYTES, MAX_BATCH_RUNS } from "./batch-schemas.ts";
 
@@ -58,7 +58,7 @@ export const startRun = createRoute({
   summary: "Start a run of a workflow",
   request: {
     headers: startHeaders,
-    body: { required: true, description: `At most ${MAX_INPUT_BYTES} bytes.`, schema: StartBody },
+    body: { required: true, description: `At most ${MAX_INPUT_BYTES} bytes, or ${MAX_KEPT_INPUT_BYTES} with a BATON_PAYLOADS bucket (an input over 128 KiB is then kept there).`, schema: StartBody },
   },
   responses: {
     201: json(RunSummary, "Started."),
@@ -260,7 +260,7 @@ export const sendEvent = createRoute({
   request: {
     params: z.object({ id: RunIdParam, name: EventNameParam }),
     headers: idempotencyHeader,
-    body: { required: true, description: `At most ${MAX_INPUT_BYTES} bytes.`, schema: EventBody },
+    body: { required: true, description: `At most ${MAX_INPUT_BYTES} bytes, or ${MAX_KEPT_INPUT_BYTES} with a BATON_PAYLOADS bucket (a payload over 128 KiB is then kept there).`, schema: EventBody },
   },
   responses: {
     202: json(
