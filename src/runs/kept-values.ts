@@ -4,7 +4,7 @@
 // parent's flow step (so erasing the child leaves the parent's reference whole). A layer
 // of the run object between pausing and reading events.
 
-import { toErrorData, type Json, type PayloadRef, type RunOutcome, type StepRecord } from "baton-workflows/engine";
+import { isTerminal, toErrorData, type Json, type PayloadRef, type RunOutcome, type StepRecord } from "baton-workflows/engine";
 import { Pausable } from "./pausing.ts";
 import type { StartRequest } from "./run-api.ts";
 import type { RunRow } from "./run-store.ts";
@@ -28,7 +28,8 @@ export abstract class KeptValues extends Pausable {
   protected override ensureExecution(): void {
     const run = this.store.run();
     const ref = run?.inputRef;
-    if (this.execution || !run || !ref || run.input !== undefined) return super.ensureExecution();
+    // Only an execution about to be built needs it: not one alive, nor a run ended, paused or driven by a worker.
+    if (this.execution || !run || !ref || run.input !== undefined || isTerminal(run.status) || run.status === "paused" || run.bodyQueue) return super.ensureExecution();
     this.loadingInput ??= this.loadValue(ref)
       .then(
         (value) => this.store.keepInput(ref, value),
