@@ -88,7 +88,7 @@ export interface ExecutionHost {
   /** The traceparent an inline step's attempt runs under (a host that exports traces), or null. */
   attemptTraceparent?(key: string, attempt: number): string | null;
   /** Keeps an inline step's large result by reference before it is stored (the object before the row that points at it); absent: kept inline. */
-  keepLarge?(key: string, outcome: Outcome): Promise<Outcome>;
+  keepLarge?(key: string, outcome: Outcome): Outcome | Promise<Outcome>;
   /** Told when outcomes start to be delivered, with a promise that settles once the body is at rest (the in-memory runner's clock waits for it). */
   delivering?(done: Promise<void>): void;
 }

@@ -31,23 +31,31 @@ export function overRunPayloads(held: number, bytes: number, what: string, max =
 /**
  * An inline step's outcome with a large value written to the store first; the value
  * stays in the outcome (this host hands it to the body as is). A write that fails
- * fails the attempt (retried per its policy).
+ * fails the attempt (retried per its policy). Answered at once when nothing is written.
  */
-export async function keepLargeOutcome(store: PayloadStore | null, runId: string, outcome: Outcome, what: string, held: () => number, max?: number): Promise<Outcome> {
+export function keepLargeOutcome(store: PayloadStore | null, runId: string, outcome: Outcome, what: string, held: () => number, max?: number): Outcome | Promise<Outcome> {
   if (!store || !outcome.ok) return outcome;
   const text = largeText(outcome.value);
   if (text === null) return outcome;
-  const ref = await keepText(store, runId, text, what, held, max);
-  return "key" in ref ? { ...outcome, ref } : { ok: false, error: ref.error, ...facts(outcome) };
+  return keepText(store, runId, text, what, held, max).then((ref): Outcome => ("key" in ref ? { ...outcome, ref } : { ok: false, error: ref.error, ...facts(outcome) }));
 }
 
-/** How a run ended, with a large output written to the store first (the row then holds the reference); a write that fails fails the run. */
-export async function keepLargeEnd(store: PayloadStore | null, runId: string, end: RunOutcome, held: () => number, max?: number): Promise<RunOutcome> {
+/**
+ * How a run ended, with a large output written to the store first (the row then holds
+ * the reference); a write that fails fails the run. Answered at once (no promise) when
+ * nothing is written, so an end is recorded in the same turn as before.
+ */
+export function keepLargeEnd(store: PayloadStore | null, runId: string, end: RunOutcome, held: () => number, max?: number): RunOutcome | Promise<RunOutcome> {
   if (!store || end.status !== "completed") return end;
   const text = largeText(end.output);
   if (text === null) return end;
-  const ref = await keepText(store, runId, text, "output", held, max);
-  return "key" in ref ? { status: "completed", output: undefined, outputRef: ref } : { status: "failed", error: ref.error };
+  return keepText(store, runId, text, "output", held, max).then((ref): RunOutcome => ("key" in ref ? { status: "completed", output: undefined, outputRef: ref } : { status: "failed", error: ref.error }));
+}
+
+/** Calls `then` with `value`: at once, or once it settles when it is a promise. */
+export function whenKept<T>(value: T | Promise<T>, then: (value: T) => void): void {
+  if (value instanceof Promise) void value.then(then);
+  else then(value);
 }
 
 /** The input a consumer's replay gets with the whole log: the value, or where it is kept (never both: a kept input may outgrow an RPC). */

@@ -39,7 +39,7 @@ import { eventUrlFor } from "../event-urls/event-url-token.ts";
 import { RunStreams } from "./run-streams.ts";
 import { remoteCatalog, remoteScriptBody, withRemote, type RemoteCatalog } from "../remote/remote-catalog.ts";
 import { attemptTraceparent, RunTracer } from "../telemetry/run-tracer.ts";
-import { heldPayloadBytes, keepLargeEnd, keepLargeOutcome, payloadStoreOf } from "../payloads/kept-outcomes.ts";
+import { heldPayloadBytes, keepLargeEnd, keepLargeOutcome, payloadStoreOf, whenKept } from "../payloads/kept-outcomes.ts";
 
 /** A run's Durable Object, without its RPC methods: what every event of it goes through. */
 export abstract class RunHost extends DurableObject<Env> {
@@ -165,7 +165,7 @@ export abstract class RunHost extends DurableObject<Env> {
       run: runFacts(run), payloads: this.payloads?.loader,
     });
     this.execution = execution;
-    void execution.ended.then(async (end) => this.finish(execution, await keepLargeEnd(this.payloads, run.id, end, () => heldPayloadBytes(this.ctx.storage.sql), this.faults.limits?.payloadBytes)));
+    void execution.ended.then((end) => whenKept(keepLargeEnd(this.payloads, run.id, end, () => heldPayloadBytes(this.ctx.storage.sql), this.faults.limits?.payloadBytes), (kept) => this.finish(execution, kept)));
     execution.start();
     this.scheduleFlush();
   }
