@@ -96,10 +96,12 @@ export abstract class KeptValues extends Pausable {
     return step.resultRef ? { status: "kept", ref: step.resultRef } : inline(step.result);
   }
 
-  /** A child's end with its large output copied under this run's prefix; a copy that fails fails the flow step. */
+  /** A child's end with its large output copied under this run's prefix; a copy that fails fails the flow step (as does any, for a body a worker runs). */
   protected async adoptEnd(end: RunOutcome): Promise<RunOutcome> {
     const run = this.store.run();
     if (!run || end.status !== "completed" || !end.outputRef) return end;
+    // A worker you run gets every value inline, within 1 MiB.
+    if (run.bodyQueue) return { status: "failed", error: { name: "SerializationError", code: "not_serializable", message: `the child run's output is ${end.outputRef.bytes} bytes of JSON, over the 1048576 bytes a value may have in a run whose body a worker you run drives` } };
     if (!this.payloads) return { status: "failed", error: { name: "PayloadError", message: "the child run's output is kept in BATON_PAYLOADS, which this Worker does not bind" } };
     try {
       return { status: "completed", output: undefined, outputRef: await this.payloads.copy(end.outputRef, run.id, "child-output") };
