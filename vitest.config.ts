@@ -5,12 +5,14 @@ import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { fileURLToPath } from "node:url";
 import { configDefaults, defineConfig } from "vitest/config";
 import { buildAllRegistries } from "./scripts/build-registry.mjs";
-import { writeTestWranglerConfig } from "./scripts/test-wrangler-config.mjs";
+import { writeTestWranglerConfig, writeTestWranglerConfigWithoutPayloads } from "./scripts/test-wrangler-config.mjs";
 
 // The registries are generated here too, so a new workflow file needs no other step.
 buildAllRegistries();
 
 const TEST_WRANGLER_CONFIG = writeTestWranglerConfig();
+/** The same Worker without the BATON_PAYLOADS R2 bucket (the wrangler config's r2_buckets give the others a local one). */
+const NO_PAYLOADS_WRANGLER_CONFIG = writeTestWranglerConfigWithoutPayloads();
 
 /**
  * `baton-workflows` (and `baton`, the name earlier releases' workflows import) resolves to the package's source in sdk/ (its exports point at the built
@@ -29,10 +31,10 @@ const batonFromSource = [
 export const TEST_TOKEN = "test-token";
 
 /** The Worker's Miniflare settings in the tests; `outbound` answers the fetches workflows make. */
-function workerOptions(bindings: Record<string, string>, outbound: (request: Request) => Response | Promise<Response>) {
+function workerOptions(bindings: Record<string, string>, outbound: (request: Request) => Response | Promise<Response>, configPath = TEST_WRANGLER_CONFIG) {
   return {
     main: "./test/worker.ts",
-    wrangler: { configPath: TEST_WRANGLER_CONFIG },
+    wrangler: { configPath },
     miniflare: {
       bindings: { BATON_API_TOKEN: TEST_TOKEN, BATON_SIGNING_KEY: "test-signing-key", BATON_WORKER_TOKEN: "test-worker-token", ...bindings },
       durableObjects: { PROBE: { className: "Probe", useSQLite: true } },
@@ -49,13 +51,16 @@ const echo = (request: Request): Response => Response.json({ url: request.url, f
 
 /** Files only the traces project runs: they need its OTLP endpoint. */
 const TRACE_TESTS = ["test/worker/traces.test.ts"];
+/** Files only the project without a BATON_PAYLOADS bucket runs. */
+const NO_PAYLOADS_TESTS = ["test/worker/no-payloads.test.ts"];
 
 /** A project running tests inside workerd against the test Worker. */
-function workersProject(name: string, include: string[], bindings: Record<string, string> = {}) {
+function workersProject(name: string, include: string[], bindings: Record<string, string> = {}, configPath = TEST_WRANGLER_CONFIG) {
+  const only = configPath === TEST_WRANGLER_CONFIG ? [...TRACE_TESTS, ...NO_PAYLOADS_TESTS] : TRACE_TESTS;
   return {
-    plugins: [cloudflareTest(workerOptions(bindings, echo))],
+    plugins: [cloudflareTest(workerOptions(bindings, echo, configPath))],
     resolve: { alias: batonFromSource },
-    test: { name, include, exclude: [...configDefaults.exclude, ...TRACE_TESTS], testTimeout: 20_000 },
+    test: { name, include, exclude: [...configDefaults.exclude, ...only], testTimeout: 20_000 },
   };
 }
 
@@ -123,7 +128,10 @@ export default defineConfig({
       },
       // The same runs with the consumers' run mirrors off: every task is reached by
       // replaying the workflow from the whole log, and must give the same results.
-      workersProject("workers-replay", ["test/worker/{run,replay,eviction,delivery,retries,compose,deploys,conformance,events,restart,bounded,run-messages,rollback}.test.ts"], { BATON_CONSUMER_CACHE: "off" }),
+      // The Worker without an R2 bucket: values stay within 1 MiB, with the error saying how to lift it.
+      // bounded.test.ts too: its results stay in rows there, so the log it pages is as large as it says.
+      workersProject("workers-no-payloads", [...NO_PAYLOADS_TESTS, "test/worker/bounded.test.ts"], {}, NO_PAYLOADS_WRANGLER_CONFIG),
+      workersProject("workers-replay", ["test/worker/{run,replay,eviction,delivery,retries,compose,deploys,conformance,events,restart,bounded,run-messages,rollback,large-payloads}.test.ts"], { BATON_CONSUMER_CACHE: "off" }),
     ],
   },
 });

@@ -22,6 +22,15 @@ export function writeTestWranglerConfig() {
   return out;
 }
 
+/** Writes the test copy without the BATON_PAYLOADS bucket (a Worker with no R2: values stay within 1 MiB); returns its path. */
+export function writeTestWranglerConfigWithoutPayloads() {
+  const out = "test/generated/wrangler-no-payloads.toml";
+  const text = readFileSync(join(root, writeTestWranglerConfig()), "utf8").replace(/\[\[r2_buckets\]\]\nbinding = "BATON_PAYLOADS"\n[^\n]*\n/, "");
+  if (text.includes("BATON_PAYLOADS")) throw new Error("wrangler.toml's BATON_PAYLOADS block changed shape: update writeTestWranglerConfigWithoutPayloads");
+  writeFileSync(join(root, out), text);
+  return out;
+}
+
 /**
  * Writes a copy of wrangler.toml for a `wrangler dev` of another entry module (the
  * browser tests', the soak's): `main` as seen from `out` (both relative to the

@@ -29,6 +29,12 @@ export interface Env {
   WORKERS?: DurableObjectNamespace<WorkerDirectory>;
   /** Bearer token workers you run present (a Wrangler secret apart from the API token); without it /api/worker answers 503. */
   BATON_WORKER_TOKEN?: string;
+  /**
+   * Optional R2 bucket for large values: with it, step and task results, run inputs,
+   * outputs and event payloads over 128 KiB of JSON are kept there by reference (up to
+   * 100 MiB each, 10 GiB per run); without it every value stays within 1 MiB.
+   */
+  BATON_PAYLOADS?: R2Bucket;
   /** Task messages for the queue consumer. */
   TASKS: Queue<TaskMessage>;
   /** Bearer token for /api; the API refuses every request while it is unset. */

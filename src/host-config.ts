@@ -45,6 +45,8 @@ export const HOST_CONFIG = {
   crons: ["* * * * *"],
   /** Approval emails. */
   sendEmail: "EMAIL",
+  /** The R2 bucket large values are kept in by reference (optional at run time: without it values stay within 1 MiB). */
+  payloadBucket: { binding: "BATON_PAYLOADS", bucket_name: "baton-payloads" },
   /** Each run records the Worker version that started it. */
   versionMetadata: "CF_VERSION_METADATA",
   /** Secrets, set with `wrangler secret put` (and `--var` in dev). */

@@ -12,6 +12,7 @@ import { cancelRun, decideRun, getRun, pauseOrResumeRun, runEventPage, sendRunEv
 import type { EventPage } from "./runs/observing.ts";
 import { queryRun } from "./api/queries.ts";
 import { updateAndWait } from "./api/updates.ts";
+import { runOutput } from "./api/kept-value-routes.ts";
 import { bindingsOf } from "./bindings.ts";
 import type { Env } from "./env.ts";
 import type { CodeStartOptions, InputOf, OutputOf, StartedRun, StartManyItem, TypedRunDetail, WorkflowMap, WorkflowName } from "./worker.ts";
@@ -22,6 +23,7 @@ export interface TypedBatonService<W extends WorkflowMap> {
   start<N extends WorkflowName<W>>(name: N, input: InputOf<W[N]>, options?: CodeStartOptions): Promise<StartedRun>;
   startMany(items: readonly StartManyItem<W>[], options?: { traceparent?: string }): Promise<BatchStartAnswer[]>;
   get<N extends WorkflowName<W> = WorkflowName<W>>(id: string): Promise<TypedRunDetail<OutputOf<W[N]>>>;
+  output<N extends WorkflowName<W> = WorkflowName<W>>(id: string): Promise<OutputOf<W[N]>>;
   sendEvent(id: string, name: string, payload?: unknown, options?: { idempotencyKey?: string }): Promise<EventSentView>;
   decide(id: string, key: string, decision: { approved: boolean; comment?: string; by?: string }): Promise<DecisionView>;
   cancel(id: string, options?: { rollback?: boolean }): Promise<RunSummary>;
@@ -50,6 +52,11 @@ export class BatonService extends WorkerEntrypoint<Env> {
   /** The run with its steps, approvals, input and outcome. */
   async get(id: string): Promise<RunDetail> {
     return crossing(() => getRun(bindingsOf(this.env), id));
+  }
+
+  /** A completed run's output, however large (its detail shows `outputRef` instead of one kept in BATON_PAYLOADS). */
+  async output(id: string): Promise<unknown> {
+    return crossing(() => runOutput(bindingsOf(this.env), id));
   }
 
   /** Sends the event `name` to a run; with an idempotencyKey a retry delivers nothing twice. */

@@ -14,6 +14,7 @@ import { queryRun } from "./api/queries.ts";
 import { codeStartOptions, startedRun } from "./api/code-starts.ts";
 import { updateAndWait } from "./api/updates.ts";
 import type { EventPage } from "./runs/observing.ts";
+import { runOutput } from "./api/kept-value-routes.ts";
 import { bindingsOf } from "./bindings.ts";
 import type { Env } from "./env.ts";
 import { setBasePath } from "./host.ts";
@@ -113,6 +114,8 @@ export interface Baton<W extends WorkflowMap> {
   startMany(env: unknown, items: readonly StartManyItem<W>[], options?: { traceparent?: string }): Promise<BatchStartAnswer[]>;
   /** The run with its steps, approvals, input and outcome (its output typed as workflow `N`'s, if named). */
   get<N extends WorkflowName<W> = WorkflowName<W>>(env: unknown, id: string): Promise<TypedRunDetail<OutputOf<W[N]>>>;
+  /** A completed run's output, however large (its detail shows `outputRef` instead of one kept in BATON_PAYLOADS); 409 run_not_completed before. */
+  output<N extends WorkflowName<W> = WorkflowName<W>>(env: unknown, id: string): Promise<OutputOf<W[N]>>;
   /** Sends the event `name` to a run; with an idempotencyKey a retry delivers nothing twice. */
   sendEvent(env: unknown, id: string, name: string, payload?: unknown, options?: { idempotencyKey?: string }): Promise<EventSentView>;
   /** Decides the approval at `key` of a run. */
@@ -154,6 +157,7 @@ export function createBaton<const W extends WorkflowMap>(options: BatonOptions<W
     },
     startMany: (env, items, many = {}) => startMany(bindingsOf(env), items, { traceparent: many.traceparent ?? null }, true),
     get: async (env, id) => (await getRun(bindingsOf(env), id)) as TypedRunDetail<never>,
+    output: async (env, id) => (await runOutput(bindingsOf(env), id)) as never,
     sendEvent: (env, id, name, payload, send = {}) => sendRunEvent(bindingsOf(env), id, name, payload, send.idempotencyKey ?? null),
     decide: (env, id, key, decision) => decideRun(bindingsOf(env), id, key, decision),
     cancel: (env, id, options) => cancelRun(bindingsOf(env), id, options),

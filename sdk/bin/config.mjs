@@ -68,6 +68,10 @@ export function needsOf(config, host, version, { hasWorkflowsFolder, mainSource 
   for (const cron of host.crons) if (!crons.includes(cron)) needs.push({ say: `the cron trigger "${cron}" (it ticks the schedules)`, kind: "crons", value: [...crons, cron] });
   const emails = config.send_email ?? [];
   if (!emails.some((e) => e.name === host.sendEmail)) needs.push({ say: `the ${host.sendEmail} send_email binding (approval emails)`, kind: "array", path: ["send_email"], toml: "send_email", value: { name: host.sendEmail } });
+  const buckets = config.r2_buckets ?? [];
+  if (!buckets.some((b) => b.binding === host.payloadBucket.binding)) {
+    needs.push({ say: `the ${host.payloadBucket.binding} R2 bucket binding (values over 128 KiB by reference; create the bucket once: npx wrangler r2 bucket create ${host.payloadBucket.bucket_name})`, kind: "array", path: ["r2_buckets"], toml: "r2_buckets", value: { ...host.payloadBucket } });
+  }
   if (!config.version_metadata) needs.push({ say: `the ${host.versionMetadata} version metadata binding`, kind: "table", path: ["version_metadata"], toml: "version_metadata", value: { binding: host.versionMetadata } });
   else if (config.version_metadata.binding !== host.versionMetadata) warnings.push(`version_metadata binds ${config.version_metadata.binding}; Baton reads ${host.versionMetadata} (runs will not record their Worker version)`);
   if (hasWorkflowsFolder && !config.build?.command) needs.push({ say: "a [build] command writing the workflow map from workflows/ (`npx baton build`)", kind: "table", path: ["build"], toml: "build", value: { command: "npx baton build", watch_dir: "workflows" } });

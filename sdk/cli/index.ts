@@ -217,15 +217,21 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
 function describe(run: RunDetail): string {
   const lines = [`${run.id}  ${run.workflow}  ${run.status}${run.language !== "typescript" ? `  (${run.language} on queue ${run.bodyQueue ?? "?"})` : ""}`, `started ${run.createdAt}, updated ${run.updatedAt}`];
   if (run.waitingForWorker) lines.push(`waiting for ${run.waitingForWorker}: start one with baton-worker FOLDER --url … --token …`);
-  if (run.input !== null && run.input !== undefined) lines.push(`input   ${JSON.stringify(run.input)}`);
+  if (run.inputRef) lines.push(`input   ${kept(run.inputRef)}`);
+  else if (run.input !== null && run.input !== undefined) lines.push(`input   ${JSON.stringify(run.input)}`);
   for (const step of run.steps) lines.push(`  ${step.status.padEnd(9)} ${step.key}${step.attempts > 1 ? ` (${step.attempts} attempts)` : ""}${step.error ? ` — ${step.error.name}: ${step.error.message}` : ""}`);
   if (run.stepCount > run.steps.length) lines.push(`  … and ${run.stepCount - run.steps.length} more steps (GET /api/runs/${run.id}/steps?cursor=${run.nextStepsCursor ?? ""})`);
   for (const approval of run.approvals) lines.push(`  waiting   ${approval.key}: ${approval.message} (until ${approval.expiresAt})`);
-  if (run.status === "completed") lines.push(`output  ${JSON.stringify(run.output)}`);
+  if (run.status === "completed") lines.push(`output  ${run.outputRef ? kept(run.outputRef) : JSON.stringify(run.output)}`);
   if (run.continuedFrom) lines.push(`continues ${run.continuedFrom}`);
   if (run.continuedAs) lines.push(`continued as ${run.continuedAs}: npx baton get ${run.continuedAs}`);
   if (run.error) lines.push(`error   ${run.error.name}: ${run.error.message}`, ...whereThrown(run.error.stack), ...restartHint(run));
   return lines.join("\n");
+}
+
+/** A value kept in BATON_PAYLOADS, as printed: its size and where to fetch it. */
+function kept(ref: { bytes: number; href: string }): string {
+  return `(${ref.bytes} bytes, kept in BATON_PAYLOADS: GET ${ref.href})`;
 }
 
 /** For a run that failed because its code changed under it: the restart that runs the rest on the current code. */
@@ -248,7 +254,7 @@ function whereThrown(stack: string | undefined): string[] {
 }
 
 function ending(run: RunDetail): string {
-  if (run.status === "completed") return `completed: ${JSON.stringify(run.output)}`;
+  if (run.status === "completed") return `completed: ${run.outputRef ? kept(run.outputRef) : JSON.stringify(run.output)}`;
   if (run.status === "continued") return `continued as ${run.continuedAs ?? "?"}`;
   if (run.status === "failed") return [`failed: ${run.error ? `${run.error.name}: ${run.error.message}` : "no error recorded"}`, ...whereThrown(run.error?.stack), ...restartHint(run)].join("\n");
   return run.status;

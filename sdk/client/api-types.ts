@@ -261,6 +261,17 @@ export interface KeptEventView {
   expiresAt: string;
 }
 
+/** A value as JSON, streamed from BATON_PAYLOADS when kept there; null when there is none. */
+export type KeptValueJson = unknown;
+
+/** A value kept in the BATON_PAYLOADS R2 bucket instead of inline (its JSON is over 128 KiB): its size, and the URL that streams it (same token). */
+export interface KeptValueView {
+  /** The size of its JSON (UTF-8 bytes). */
+  bytes: number;
+  /** Where GET streams the value as application/json, e.g. /api/runs/{id}/output. */
+  href: string;
+}
+
 /** A line a task or step closure printed with console.log, info, warn, error or debug. */
 export interface LogLineView {
   attempt: number;
@@ -420,6 +431,10 @@ export interface RunDetail {
   input: unknown;
   /** What the workflow returned (null until it completed). */
   output: unknown;
+  /** Set when the input is kept in BATON_PAYLOADS (`input` is then null): GET its href for the value. */
+  inputRef?: KeptValueView | undefined;
+  /** Set when the output is kept in BATON_PAYLOADS (`output` is then null): GET its href for the value. */
+  outputRef?: KeptValueView | undefined;
   error: ErrorView | null;
   /** What the body last published with setState() (JSON, at most 64 KiB), as of its last completed event; null if it never did. */
   state: unknown;
@@ -557,7 +572,7 @@ export interface StartAnswer {
 export interface StartBody {
   /** The workflow's path, as GET /api/workflows lists it. */
   workflow: string;
-  /** The run's input: any JSON (at most 1 MiB with the rest of the body). */
+  /** The run's input: any JSON (at most 1 MiB with the rest of the body, or 100 MB with a BATON_PAYLOADS bucket; debounced and singleton starts keep 1 MiB). */
   input?: unknown | undefined;
   debounce?: DebounceOption | undefined;
   singleton?: SingletonOption | undefined;
@@ -588,6 +603,8 @@ export interface StepDetail {
   history: AttemptView[];
   /** Its JSON result (null until it completed, or when it returned nothing). */
   output: unknown;
+  /** Set when the step's result is kept in BATON_PAYLOADS (`output` is then null): GET its href for the value. */
+  outputRef?: KeptValueView | undefined;
   /** What its closure printed, attempt by attempt (capped per attempt). */
   logs: LogLineView[];
 }

@@ -145,6 +145,21 @@ export class BatonClient {
     return this.call("GET", `/api/runs/${encodeURIComponent(id)}/steps/${encodeURIComponent(key)}`);
   }
 
+  /** A completed run's output, however large (its detail shows `outputRef` instead of an output kept in BATON_PAYLOADS). */
+  output<O = unknown>(id: string): Promise<O> {
+    return this.call("GET", `/api/runs/${encodeURIComponent(id)}/output`);
+  }
+
+  /** A run's input, however large (its detail shows `inputRef` instead of an input kept in BATON_PAYLOADS). */
+  input<I = unknown>(id: string): Promise<I> {
+    return this.call("GET", `/api/runs/${encodeURIComponent(id)}/input`);
+  }
+
+  /** A completed step's result, however large (its detail shows `outputRef` instead of a result kept in BATON_PAYLOADS). */
+  stepOutput<O = unknown>(id: string, key: string): Promise<O> {
+    return this.call("GET", `/api/runs/${encodeURIComponent(id)}/steps/${encodeURIComponent(key)}/output`);
+  }
+
   /** A page of a run's steps in the order they were recorded (`GET /api/runs/:id` carries the first; its `nextStepsCursor` leads here). */
   steps(id: string, options: { cursor?: string; limit?: number } = {}): Promise<StepPage> {
     const query = new URLSearchParams();
@@ -361,7 +376,8 @@ export class BatonClient {
   async waitForResult<O = unknown>(id: string, options: WaitOptions = {}): Promise<O> {
     const run = await this.waitForEnd(id, options);
     if (run.status !== "completed") throw new RunFailedError(run);
-    return run.output as O;
+    // An output kept in BATON_PAYLOADS is not in the detail: fetched from its route.
+    return run.outputRef ? this.output<O>(id) : (run.output as O);
   }
 
   private async call<T>(method: string, path: string, body?: unknown, idempotencyKey?: string, extraHeaders?: Record<string, string>): Promise<T> {

@@ -5,6 +5,7 @@
 
 import { macrotask } from "./determinism.ts";
 import type { Settled } from "./log.ts";
+import { payloadLoadError, type PayloadLoader, type PayloadRef } from "./payloads.ts";
 
 /** What the loop hands outcomes to. */
 export interface DeliveryTarget {
@@ -33,12 +34,14 @@ export class DeliveryLoop {
   lastKey: string | undefined;
   private readonly target: DeliveryTarget;
   private readonly start: (pump: () => Promise<void>) => Promise<void>;
+  private readonly load: PayloadLoader | undefined;
 
-  /** `start` runs the loop (the execution runs it outside the body's context). */
-  constructor(target: DeliveryTarget, startedAt: number, start: (pump: () => Promise<void>) => Promise<void>) {
+  /** `start` runs the loop (the execution runs it outside the body's context); `load` fetches outcomes kept by reference. */
+  constructor(target: DeliveryTarget, startedAt: number, start: (pump: () => Promise<void>) => Promise<void>, load?: PayloadLoader) {
     this.target = target;
     this.now = startedAt;
     this.start = start;
+    this.load = load;
   }
 
   /** True while outcomes are being handed over. */
@@ -79,10 +82,15 @@ export class DeliveryLoop {
     for (;;) {
       await macrotask();
       if (this.target.stopped()) break;
-      const next = this.inbox.get(this.delivered + 1);
+      let next = this.inbox.get(this.delivered + 1);
       if (!next) {
         this.target.quiet();
         break;
+      }
+      // A value kept by reference is loaded now, while the body is at rest: it receives the real value, in its turn.
+      if (next.outcome.ok && next.outcome.ref && next.outcome.value === undefined) {
+        next = { ...next, outcome: await this.loaded(next.outcome.ref, next.outcome) };
+        if (this.target.stopped()) break;
       }
       const clock = this.now;
       this.now = next.at;
@@ -97,5 +105,15 @@ export class DeliveryLoop {
     }
     this.running = false;
     for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+
+  /** The outcome with its referenced value loaded; one the store cannot give becomes a PayloadError. */
+  private async loaded(ref: PayloadRef, outcome: Settled["outcome"]): Promise<Settled["outcome"]> {
+    if (!this.load) return { ok: false, error: payloadLoadError(ref, "this host has no payload store (BATON_PAYLOADS)") };
+    try {
+      return { ...outcome, ok: true, value: await this.load(ref) };
+    } catch (error) {
+      return { ok: false, error: payloadLoadError(ref, error instanceof Error ? error.message : String(error)) };
+    }
   }
 }

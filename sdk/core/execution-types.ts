@@ -8,6 +8,7 @@ import type { Closure } from "../context.ts";
 import type { ResolvedTaskOptions } from "../options.ts";
 import type { Json } from "./json.ts";
 import type { Outcome, Settled, StepKind } from "./log.ts";
+import type { PayloadLoader } from "./payloads.ts";
 import type { EventRequest } from "../events.ts";
 import type { RunFacts, SendRequest } from "./run-info.ts";
 
@@ -62,6 +63,8 @@ export interface ExecutionOptions {
   startedAt?: number;
   /** What currentRun() answers; every host passes the same facts, so replays agree. Default: the seed as id, nothing else known. */
   run?: RunFacts;
+  /** Loads outcomes the log keeps by reference (a host with a payload store); without it such an outcome fails with PayloadError. */
+  payloads?: PayloadLoader | undefined;
 }
 
 /** A task's closure with the timeout each attempt gets. */
@@ -84,6 +87,8 @@ export interface ExecutionHost {
   eventUrl?(request: EventUrlRequest): Promise<string>;
   /** The traceparent an inline step's attempt runs under (a host that exports traces), or null. */
   attemptTraceparent?(key: string, attempt: number): string | null;
+  /** Keeps an inline step's large result by reference before it is stored (the object before the row that points at it); absent: kept inline. */
+  keepLarge?(key: string, outcome: Outcome): Outcome | Promise<Outcome>;
   /** Told when outcomes start to be delivered, with a promise that settles once the body is at rest (the in-memory runner's clock waits for it). */
   delivering?(done: Promise<void>): void;
 }

@@ -20,7 +20,7 @@ import { EMPTY_RESOLVER, type ExecutionHost, type ExecutionMode, type ExecutionO
 import { installDeterminism, SeededRandom, type BodyEnvironment } from "./determinism.ts";
 import { toErrorData } from "./error-data.ts";
 import { InlineSteps } from "./inline-steps.ts";
-import { toJson } from "./json.ts";
+import { toJson, toValueJson } from "./json.ts";
 import type { LogEntry, Outcome, RunOutcome, Settled, StepKind } from "./log.ts";
 import { runParallel } from "./parallel.ts";
 import { scriptCall } from "./script-call.ts";
@@ -98,7 +98,7 @@ export class Execution implements BranchHost {
         delivering: (done) => host.delivering?.(done),
       },
       options.startedAt ?? 0,
-      (pump) => outsideBody(pump),
+      (pump) => outsideBody(pump), options.payloads,
     );
     this.random = new SeededRandom(options.seed ?? "");
     this.environment = {
@@ -126,7 +126,7 @@ export class Execution implements BranchHost {
       (output) => {
         if (this.cancels.requested) return this.end({ status: "cancelled" });
         try {
-          this.end({ status: "completed", output: toJson(output, "the workflow's return value") });
+          this.end({ status: "completed", output: toValueJson(output, "the workflow's return value") });
         } catch (error) {
           this.end({ status: "failed", error: toErrorData(error) });
         }

@@ -4,7 +4,8 @@
 export { childOutcome, type AttemptFacts, type LogEntry, type Outcome, type RunEnd, type RunOutcome, type Settled, type StepKind, type StepStatus } from "./log.ts";
 export { Execution, IDLE_HOST, runClosure, type ExecutionHost, type ExecutionMode, type ExecutionOptions, type NewCall, type Resolver, type TaskClosure, type WorkflowBody } from "./execution.ts";
 export { errorDataOf, fromErrorData, MAX_CAUSE_DEPTH, toErrorData, withoutStacks, type ErrorData } from "./error-data.ts";
-export { canonicalJson, decodeJson, encodeJson, jsonDepth, MAX_JSON_BYTES, MAX_JSON_DEPTH, receivedJsonProblem, toJson, type Json } from "./json.ts";
+export { canonicalJson, carryLargeValues, decodeJson, encodeJson, jsonDepth, MAX_JSON_BYTES, MAX_JSON_DEPTH, receivedJsonProblem, toJson, toValueJson, type Json } from "./json.ts";
+export { isPayloadRef, MAX_PAYLOAD_BYTES, MAX_RUN_PAYLOAD_BYTES, PAYLOAD_INLINE_BYTES, payloadLoadError, type PayloadLoader, type PayloadRef } from "./payloads.ts";
 export { macrotask } from "./macrotask.ts";
 export { codeChangeNote } from "./replay-errors.ts";
 export { isReplayFailure, isRetryable, retryDelayMs } from "./retry-policy.ts";

@@ -6,7 +6,7 @@ import type { Closure } from "../context.ts";
 import { CancelledError } from "../errors.ts";
 import type { ResolvedTaskOptions } from "../options.ts";
 import type { ExecutionHost } from "./execution-types.ts";
-import type { Settled } from "./log.ts";
+import type { Outcome, Settled } from "./log.ts";
 import { withoutRecorded, type Located } from "./recorded-log.ts";
 import { outsideBody, runClosure } from "./run-closure.ts";
 
@@ -51,16 +51,25 @@ export class InlineSteps {
       const controller = new AbortController();
       this.running.set(key, controller);
       const timeout = this.host.attemptSignal?.(key, attempt);
-      void runClosure(step.fn, key, attempt, step.options.timeout, timeout ? AbortSignal.any([timeout, controller.signal]) : controller.signal, this.host.attemptTraceparent?.(key, attempt) ?? null).then((outcome) => {
+      void runClosure(step.fn, key, attempt, step.options.timeout, timeout ? AbortSignal.any([timeout, controller.signal]) : controller.signal, this.host.attemptTraceparent?.(key, attempt) ?? null).then((ran) => {
         if (this.running.get(key) === controller) this.running.delete(key);
         if (this.owner.stopped()) return;
-        // Null: stale, or parked for a retry (which calls rerunStep later).
-        const settled = this.host.finishStep(key, attempt, outcome);
-        if (!settled) return;
-        this.steps.delete(key);
-        this.owner.deliver(settled);
+        // A large result is written to the payload store before the row that points at it (a small one is stored in this same turn).
+        const kept = this.host.keepLarge?.(key, ran) ?? ran;
+        if (kept instanceof Promise) void kept.then((outcome) => this.store(key, attempt, outcome));
+        else this.store(key, attempt, kept);
       });
     });
+  }
+
+  /** The host stores the attempt's outcome, which then reaches the body in its place. */
+  private store(key: string, attempt: number, outcome: Outcome): void {
+    if (this.owner.stopped()) return;
+    // Null: stale, or parked for a retry (which calls rerunStep later).
+    const settled = this.host.finishStep(key, attempt, outcome);
+    if (!settled) return;
+    this.steps.delete(key);
+    this.owner.deliver(settled);
   }
 
   /** Forgets the step at `key` (the body cancelled it): it is not run again, and an attempt in flight hears its signal abort. */

@@ -2,6 +2,7 @@
 // bad value fails its own step with a message that points at the offending part.
 
 import { SerializationError } from "../errors.ts";
+import { MAX_PAYLOAD_BYTES } from "./payloads.ts";
 
 /** A JSON value as stored in the log. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -12,16 +13,31 @@ export type Json = null | boolean | number | string | Json[] | { [key: string]: 
  * that returns nothing); object properties that are `undefined` are dropped, as
  * JSON.stringify does.
  */
-export function toJson(value: unknown, what: string): Json | undefined {
+export function toJson(value: unknown, what: string, max = MAX_JSON_BYTES, hint = "store large data elsewhere and return a reference"): Json | undefined {
   if (value === undefined) return undefined;
   check(value, what, new Set(), 0);
-  const bytes = jsonBytes(value);
-  if (bytes > MAX_JSON_BYTES) {
-    throw new SerializationError(
-      `${what} is ${bytes} bytes of JSON, over the ${MAX_JSON_BYTES}-byte limit; store large data elsewhere and return a reference`,
-    );
-  }
+  const bytes = jsonBytes(value, max);
+  if (bytes > max) throw new SerializationError(`${what} is ${bytes} bytes of JSON, over the ${max}-byte limit; ${hint}`);
   return value as Json;
+}
+
+/** Whether this isolate's host keeps large values by reference (a Worker with a BATON_PAYLOADS bucket). */
+let largeValues = false;
+
+/** Set by a host with a payload store: step results and run outputs may then be up to MAX_PAYLOAD_BYTES. */
+export function carryLargeValues(on: boolean): void {
+  largeValues = on;
+}
+
+/**
+ * toJson for a value that may be kept by reference (a task's or step's result, a
+ * run's output): up to MAX_PAYLOAD_BYTES with a payload store, else MAX_JSON_BYTES
+ * with a message saying how to lift it.
+ */
+export function toValueJson(value: unknown, what: string): Json | undefined {
+  return largeValues
+    ? toJson(value, what, MAX_PAYLOAD_BYTES, "that is the most one value may be (100 MiB); store it elsewhere and return a reference")
+    : toJson(value, what, MAX_JSON_BYTES, "bind an R2 bucket as BATON_PAYLOADS to carry values up to 100 MiB by reference, or store large data elsewhere and return a reference");
 }
 
 /** Largest JSON a checkpoint may hold: a step result or a run's output. */
@@ -97,10 +113,10 @@ function pathOf(visit: Visit): string {
   return `$${parts.reverse().join("")}`;
 }
 
-function jsonBytes(value: unknown): number {
+function jsonBytes(value: unknown, max: number): number {
   const text = JSON.stringify(value);
   // UTF-8 takes at most 3 bytes per UTF-16 unit; only count exactly when it could matter.
-  return text.length * 3 <= MAX_JSON_BYTES ? text.length : new TextEncoder().encode(text).length;
+  return text.length * 3 <= max ? text.length : new TextEncoder().encode(text).length;
 }
 
 function check(value: unknown, path: string, seen: Set<object>, depth: number): void {

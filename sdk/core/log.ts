@@ -5,6 +5,7 @@ import { CancelledError } from "../errors.ts";
 import { toErrorData, type ErrorData } from "./error-data.ts";
 import type { Json } from "./json.ts";
 import type { LogLine } from "./closure-logs.ts";
+import type { PayloadRef } from "./payloads.ts";
 
 /** What a checkpointed call was; `flow` is a child run, `send` an event sent to another run, `patch` a `patched()` marker, `continue` a continueAsNew() (its successor's id), `cancel` the run's cancel (an outcome of no call, see cancellation.ts), `update` an update the run received (another, see updates.ts). */
 export type StepKind = "task" | "step" | "sleep" | "approval" | "event" | "flow" | "send" | "patch" | "continue" | "cancel" | "update";
@@ -39,6 +40,8 @@ export interface LogEntry extends StepHead {
   delivery?: number | undefined;
   /** Settled entries: when the outcome was recorded (ms), the body's clock once it is delivered. */
   at?: number | undefined;
+  /** A completed entry whose result is kept in the payload store (`result` is then absent): loaded when delivered. */
+  resultRef?: PayloadRef | undefined;
 }
 
 /** An outcome the host has just stored, with its place in the delivery order. */
@@ -51,8 +54,12 @@ export interface Settled {
   outcome: Outcome;
 }
 
-/** The settled result of a step or of a closure run. */
-export type Outcome = ({ ok: true; value: Json | undefined } | { ok: false; error: ErrorData }) & AttemptFacts;
+/**
+ * The settled result of a step or of a closure run. `ref`: the value is kept in the
+ * payload store there; `value` is then absent until the delivery loop loads it (or
+ * present too, when the host that kept it still holds it).
+ */
+export type Outcome = ({ ok: true; value: Json | undefined; ref?: PayloadRef | undefined } | { ok: false; error: ErrorData }) & AttemptFacts;
 
 /** What a task's or step's attempt tells beyond its outcome. */
 export interface AttemptFacts {
@@ -62,15 +69,15 @@ export interface AttemptFacts {
   ranAt?: number;
 }
 
-/** How a run ended, as the workflow function settled. */
-export type RunEnd = { status: "completed"; output: Json | undefined } | { status: "failed"; error: ErrorData };
+/** How a run ended, as the workflow function settled; `outputRef`: the output is kept in the payload store (`output` then absent). */
+export type RunEnd = { status: "completed"; output: Json | undefined; outputRef?: PayloadRef | undefined } | { status: "failed"; error: ErrorData };
 
 /** How a run ended, cancellation included; `continued`: by continueAsNew, with its successor's input (and, once the host named it, id). */
 export type RunOutcome = RunEnd | { status: "cancelled" } | { status: "continued"; input: Json | undefined; runId?: string | undefined };
 
 /** What a parent's taskFlow step settles with when its child run ends. */
 export function childOutcome(end: RunOutcome, childId: string, workflow: string): Outcome {
-  if (end.status === "completed") return { ok: true, value: end.output };
+  if (end.status === "completed") return end.outputRef ? { ok: true, value: undefined, ref: end.outputRef } : { ok: true, value: end.output };
   if (end.status === "failed") return { ok: false, error: end.error };
   return { ok: false, error: toErrorData(new CancelledError(`child run ${childId} of "${workflow}" was cancelled`)) };
 }

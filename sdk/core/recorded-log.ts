@@ -89,7 +89,8 @@ export function isSettled(entry: LogEntry | undefined): entry is LogEntry & { st
 
 /** A settled entry's outcome. */
 export function outcomeOf(entry: LogEntry): Outcome {
-  return entry.status === "failed" ? { ok: false, error: entry.error ?? unknownError } : { ok: true, value: entry.result as Json | undefined };
+  if (entry.status === "failed") return { ok: false, error: entry.error ?? unknownError };
+  return entry.resultRef ? { ok: true, value: undefined, ref: entry.resultRef } : { ok: true, value: entry.result as Json | undefined };
 }
 
 /** A settled entry's outcome as the promise its call returns. */

@@ -10,7 +10,7 @@ import { contexts } from "./async-context.ts";
 import { installLogCapture, LOG_SINK, LogSink } from "./closure-logs.ts";
 import { clearEngineTimeout, engineTimeout } from "./determinism.ts";
 import { toErrorData } from "./error-data.ts";
-import { toJson } from "./json.ts";
+import { toValueJson } from "./json.ts";
 import type { Outcome } from "./log.ts";
 
 installLogCapture();
@@ -67,7 +67,7 @@ async function runCapturing<T>(fn: Closure<T>, key: string, attempt: number, sin
     // The attempt's own context: primitives refuse, and what it prints goes to its sink.
     const context: RunContext & { [LOG_SINK]: LogSink } = Object.assign(Object.create(CLOSURE_CONTEXT) as RunContext, { [LOG_SINK]: sink });
     const value = await Promise.race([contexts.run(context, () => fn({ key, attempt, signal: controller.signal, traceparent })), deadline]);
-    return { ok: true, value: toJson(value, `the result of "${key}"`) };
+    return { ok: true, value: toValueJson(value, `the result of "${key}"`) };
   } catch (error) {
     return { ok: false, error: toErrorData(error) };
   } finally {

@@ -30,7 +30,7 @@ import { workersSeen } from "../remote/workers-view.ts";
 import * as routes from "./routes.ts";
 // Generated from routes.ts and schemas.ts by `npm run api-types` (a test fails while it is stale).
 import { liveOpenApiDocument } from "./openapi-live.ts";
-import { DecisionBody, EventBody, EventNameParam, IdempotencyKey, ListQuery, MAX_INPUT_BYTES, MAX_SMALL_BODY_BYTES, RestartBody, ScriptBody, StepsQuery } from "./schemas.ts";
+import { DecisionBody, EventBody, EventNameParam, IdempotencyKey, ListQuery, MAX_SMALL_BODY_BYTES, RestartBody, ScriptBody, StepsQuery } from "./schemas.ts";
 import { StartBody } from "./start-schemas.ts";
 import { decodeStepsCursor } from "../runs/run-views.ts";
 import { runEventsAnswer, runStreamAnswer } from "./event-stream.ts";
@@ -38,6 +38,8 @@ import { approvalRoutes } from "../approvals/approval-routes.tsx";
 import { eventUrlRoutes } from "../event-urls/event-url-routes.ts";
 import { consoleRoutes, refusedCrossSite, tooLarge } from "../console/console-routes.tsx";
 import { limitBody as limitPageBody, pageHeaders, sameOriginPosts } from "../console/security.ts";
+import { keptValueRoute } from "./kept-value-routes.ts";
+import { limitInputBody } from "../payloads/kept-inputs.ts";
 
 type AppEnv = { Bindings: Env };
 
@@ -82,12 +84,8 @@ export function createApp(): Hono<AppEnv> {
     api.on([route.method.toUpperCase()], [honoPath(route)], ...handlers);
   };
 
-  const limitBody = bodyLimit({
-    maxSize: MAX_INPUT_BYTES,
-    onError: () => {
-      throw new ApiError(413, "payload_too_large", `the request body is over ${MAX_INPUT_BYTES} bytes; pass large data by reference`);
-    },
-  });
+  // 1 MiB, or 100 MB with a BATON_PAYLOADS bucket (large values are kept there).
+  const limitBody = limitInputBody;
 
   const limitBatchBody = bodyLimit({
     maxSize: MAX_BATCH_BODY_BYTES,
@@ -148,6 +146,11 @@ export function createApp(): Hono<AppEnv> {
     if (page === null) throw runNotFound(c.req.param("id"));
     return c.body(await devStacksOf(c, page), 200, { "content-type": "application/json; charset=UTF-8" });
   });
+
+  // Values views show by reference (KeptValueView), streamed whatever their size (before getStep, whose key may hold a slash).
+  serve(routes.getRunInput, keptValueRoute(() => ({ of: "input" })));
+  serve(routes.getRunOutput, keptValueRoute(() => ({ of: "output" })));
+  serve(routes.getStepOutput, keptValueRoute((c) => ({ of: "step", key: c.req.param("key") ?? "" })));
 
   serve(routes.getStep, async (c) => {
     const key = c.req.param("key") ?? "";

@@ -50,7 +50,7 @@ export async function startMany(env: Env, items: readonly unknown[], options: Ba
 async function answerOf(env: Env, item: unknown, options: BatchOptions, fromCode: boolean): Promise<BatchStartAnswer> {
   try {
     const { workflow, input, idempotencyKey, id, debounce, singleton } = checkedItem(item, fromCode);
-    const started = await startRun(env, workflow, input, { idempotencyKey: idempotencyKey ?? null, id, origin: options.origin, traceparent: options.traceparent, debounce, singleton });
+    const started = await startRun(env, workflow, input, { idempotencyKey: idempotencyKey ?? null, id, origin: options.origin, traceparent: options.traceparent, debounce, singleton, inlineInput: true });
     return { status: started.created ? 201 : 200, run: started.run };
   } catch (error) {
     if (error instanceof ApiError) return { status: error.status, ...error.body() };

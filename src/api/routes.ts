@@ -31,6 +31,7 @@ import {
   WorkflowList,
 } from "./schemas.ts";
 import { WorkersList } from "./worker-schemas.ts";
+import { KeptValueJson, MAX_KEPT_INPUT_BYTES } from "./payload-schemas.ts";
 import { createRoute, json, refusals } from "./route-kit.ts";
 import { BatchStartBody, BatchStartResult, MAX_BATCH_BODY_BYTES, MAX_BATCH_RUNS } from "./batch-schemas.ts";
 import { StartAnswer, StartBody } from "./start-schemas.ts";
@@ -60,7 +61,7 @@ export const startRun = createRoute({
   summary: "Start a run of a workflow",
   request: {
     headers: startHeaders,
-    body: { required: true, description: `At most ${MAX_INPUT_BYTES} bytes.`, schema: StartBody },
+    body: { required: true, description: `At most ${MAX_INPUT_BYTES} bytes, or ${MAX_KEPT_INPUT_BYTES} with a BATON_PAYLOADS bucket (an input over 128 KiB is then kept there).`, schema: StartBody },
   },
   responses: {
     201: json(StartAnswer, "Started (with singleton cancel-previous: after cancelling the active run)."),
@@ -145,6 +146,36 @@ export const getStep = createRoute({
   summary: "One step with its output, attempts and logs",
   request: { params: z.object({ id: RunIdParam, key: StepKeyParam }) },
   responses: { 200: json(StepDetail, "The step."), ...refusals({ ...common, 404: "run_not_found or step_not_found" }) },
+});
+
+/** The answer of a download of a value (kept in BATON_PAYLOADS or inline): the JSON itself. */
+const keptValue = (what: string) => json(KeptValueJson, `${what}.`);
+
+export const getRunInput = createRoute({
+  method: "get",
+  path: "/api/runs/{id}/input",
+  operationId: "getRunInput",
+  summary: "A run's input as JSON, however large (its detail shows inputRef instead of a value kept in BATON_PAYLOADS)",
+  request: { params: runParams },
+  responses: { 200: keptValue("The run's input"), ...refusals({ ...common, 404: "run_not_found", 502: "payload_missing: the kept object is gone from the bucket" }) },
+});
+
+export const getRunOutput = createRoute({
+  method: "get",
+  path: "/api/runs/{id}/output",
+  operationId: "getRunOutput",
+  summary: "A completed run's output as JSON, however large (its detail shows outputRef instead of a value kept in BATON_PAYLOADS)",
+  request: { params: runParams },
+  responses: { 200: keptValue("What the workflow returned"), ...refusals({ ...common, 404: "run_not_found", 409: "run_not_completed", 502: "payload_missing: the kept object is gone from the bucket" }) },
+});
+
+export const getStepOutput = createRoute({
+  method: "get",
+  path: "/api/runs/{id}/steps/{key}/output",
+  operationId: "getStepOutput",
+  summary: "A completed step's result as JSON, however large (its detail shows outputRef instead of a value kept in BATON_PAYLOADS)",
+  request: { params: z.object({ id: RunIdParam, key: StepKeyParam }) },
+  responses: { 200: keptValue("The step's result"), ...refusals({ ...common, 404: "run_not_found or step_not_found", 409: "step_not_completed", 502: "payload_missing: the kept object is gone from the bucket" }) },
 });
 
 export const listSteps = createRoute({
@@ -235,7 +266,7 @@ export const sendEvent = createRoute({
   request: {
     params: z.object({ id: RunIdParam, name: EventNameParam }),
     headers: idempotencyHeader,
-    body: { required: true, description: `At most ${MAX_INPUT_BYTES} bytes.`, schema: EventBody },
+    body: { required: true, description: `At most ${MAX_INPUT_BYTES} bytes, or ${MAX_KEPT_INPUT_BYTES} with a BATON_PAYLOADS bucket (a payload over 128 KiB is then kept there).`, schema: EventBody },
   },
   responses: {
     202: json(
@@ -307,6 +338,9 @@ export const API_ROUTES = [
   getRun,
   listSteps,
   getStep,
+  getRunInput,
+  getRunOutput,
+  getStepOutput,
   listRuns,
   runEvents,
   streamRuns,

@@ -15,6 +15,8 @@ import { normalTraceparent } from "../telemetry/traceparent.ts";
 import { EVENT_NAME, issuesText, type SchemaIssue } from "baton-workflows";
 import { IDEMPOTENCY_KEY, MAX_INPUT_BYTES, RUN_ID } from "./schemas.ts";
 import { EVENTS_PAGE_SIZE } from "../runs/run-streams.ts";
+import { inputLimit, keptEvent, keptForRun, liftHint } from "../payloads/kept-inputs.ts";
+import { payloadStoreOf } from "../payloads/payload-store.ts";
 import type { EventPage } from "../runs/observing.ts";
 import { gatedStart, hasFlow, type StartFlow } from "./gated-starts.ts";
 import type { StartAnswer } from "baton-workflows/client";
@@ -29,6 +31,8 @@ export interface StartOptions extends StartFlow {
   origin?: string | null | undefined;
   /** The caller's W3C traceparent: the run joins the caller's trace. A malformed one is ignored, as W3C asks of a receiver. */
   traceparent?: string | null | undefined;
+  /** Keep the input within 1 MiB even with a BATON_PAYLOADS bucket (a batch's items). */
+  inlineInput?: boolean | undefined;
 }
 
 /** Starts a run of the workflow (or script run) `name` with `input`; a repeat with the same key or id answers the run the first made. */
@@ -45,7 +49,9 @@ export async function startRun(env: Env, name: string, input: unknown, options: 
     const hint = entry ? `"${name}" is a workflow; start it with POST /api/runs` : "GET /api/workflows lists them";
     throw new ApiError(404, "script_not_found", `no script "${name}"; ${hint}`);
   }
-  const checked = checkedJson(input, kind === "script" ? "args" : "input");
+  // A workflow this Worker runs may take an input up to 100 MB with a BATON_PAYLOADS bucket (kept there); scripts and workers you run keep 1 MiB, as do debounced and singleton starts (their gate stores the input itself).
+  const large = kind === "workflow" && registry.entry(name) !== undefined && !options.inlineInput && !hasFlow(options);
+  const checked = checkedJson(input, kind === "script" ? "args" : "input", large ? inputLimit(env) : MAX_INPUT_BYTES, large ? liftHint(env) : undefined);
   if (hasFlow(options)) {
     const gated = await gatedStart(env, name, checked, options, kind);
     if (gated.invalid) throw invalidInput(gated.invalid, name);
@@ -56,7 +62,10 @@ export async function startRun(env: Env, name: string, input: unknown, options: 
   if (options.id !== undefined && key !== null) throw new ApiError(400, "invalid_request", "give a run an id or an Idempotency-Key, not both");
   if (options.id !== undefined && !RUN_ID.test(options.id)) throw new ApiError(400, "invalid_request", "a run id is 1 to 128 letters, digits, \"_\" or \"-\"");
   const id = options.id ?? (key === null ? crypto.randomUUID() : await runIdFromKey(key));
-  const result = await env.RUNS.get(env.RUNS.idFromName(id)).start({ id, workflow: name, input: checked, idempotencyKey: key, origin: options.origin ?? null, traceparent: normalTraceparent(options.traceparent) });
+  const kept = large ? await keptForRun(env, id, checked, "input") : { value: checked };
+  const result = await env.RUNS.get(env.RUNS.idFromName(id)).start({ id, workflow: name, input: kept.value, inputRef: kept.ref, idempotencyKey: key, origin: options.origin ?? null, traceparent: normalTraceparent(options.traceparent) });
+  // Not this start's run (a repeat, a conflict, an invalid input): the object written for it is nobody's.
+  if (kept.ref && !result.created) await payloadStoreOf(env)?.discard(kept.ref);
   if (result.invalid) throw invalidInput(result.invalid, name);
   if (result.conflict) {
     throw new ApiError(409, "idempotency_conflict", key === null ? `run ${id} exists with a different workflow or input` : `Idempotency-Key "${key}" was used for run ${id} with a different workflow or input`);
@@ -75,9 +84,13 @@ export async function getRun(env: Env, id: string): Promise<RunDetail> {
 export async function sendRunEvent(env: Env, id: string, name: string, payload: unknown, idempotencyKey: string | null = null): Promise<EventSentView> {
   if (!EVENT_NAME.test(name)) throw new ApiError(400, "invalid_request", 'an event name is 1 to 200 letters, digits, "_", ".", ":" or "-", starting with a letter or digit');
   if (idempotencyKey !== null && !IDEMPOTENCY_KEY.test(idempotencyKey)) throw new ApiError(400, "invalid_request", "Idempotency-Key must be 1 to 255 visible ASCII characters");
-  const checked = checkedJson(payload, "payload");
+  const checked = checkedJson(payload, "payload", inputLimit(env), liftHint(env));
   const once = idempotencyKey === null ? undefined : { key: idempotencyKey, fingerprint: await fingerprintOf({ name, payload: checked ?? null }) };
-  const result = await (await knownRun(env, id)).sendEvent(name, checked, once);
+  const run = await knownRun(env, id);
+  const kept = await keptEvent(env, run, id, checked);
+  const result = await run.sendEvent(name, kept.value, once, undefined, kept.ref);
+  // Not kept by the run (a repeat, an ended run): the object written for it is nobody's.
+  if (kept.ref && (result.status !== "accepted" || result.repeated)) await payloadStoreOf(env)?.discard(kept.ref);
   switch (result.status) {
     case "accepted":
       return { name, deliveredTo: result.deliveredTo, waiting: result.deliveredTo !== null, waitingFor: result.waitingFor };
@@ -163,7 +176,7 @@ export function runNotFound(id: string | undefined): ApiError {
 }
 
 /** `value` as JSON a run may keep, or an ApiError saying why not (what the API's body checks say of a body). */
-export function checkedJson(value: unknown, what: string): Json | undefined {
+export function checkedJson(value: unknown, what: string, max = MAX_INPUT_BYTES, hint = "pass large data by reference"): Json | undefined {
   if (value === undefined) return undefined;
   // Before JSON.stringify, which would turn Infinity into null and overflow on deep values.
   const deep = receivedJsonProblem(value);
@@ -175,7 +188,7 @@ export function checkedJson(value: unknown, what: string): Json | undefined {
     throw new ApiError(400, "invalid_request", `the ${what} is not JSON (a cycle, or a BigInt)`);
   }
   if (text === undefined) return undefined;
-  if (new TextEncoder().encode(text).length > MAX_INPUT_BYTES) throw new ApiError(413, "payload_too_large", `the ${what} is over ${MAX_INPUT_BYTES} bytes of JSON; pass large data by reference`);
+  if (new TextEncoder().encode(text).length > max) throw new ApiError(413, "payload_too_large", `the ${what} is over ${max} bytes of JSON; ${hint}`);
   const parsed: unknown = JSON.parse(text);
   // What JSON keeps of it (a Date becomes its string, undefined properties go): the run sees exactly what was stored.
   return parsed as Json;

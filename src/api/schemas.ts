@@ -12,8 +12,8 @@ import { continuationShape } from "./continue-schemas.ts";
 import { RUN_STATUSES, type RunStatus as RunStatusName } from "baton-workflows/engine";
 import { EVENT_NAME } from "baton-workflows";
 
-/** Largest accepted body of `POST /api/runs`, and so the largest run input. */
-export const MAX_INPUT_BYTES = 1024 * 1024;
+import { RUN_KEPT_VALUES, STEP_KEPT_OUTPUT } from "./payload-schemas.ts";
+export { MAX_INPUT_BYTES, MAX_KEPT_INPUT_BYTES, KeptValueView } from "./payload-schemas.ts";
 
 /** An Idempotency-Key: 1 to 255 visible ASCII characters. */
 export const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
@@ -128,6 +128,7 @@ export const StepDetail = named(
   z.object({
     ...stepShape,
     output: doc("Its JSON result (null until it completed, or when it returned nothing).", z.unknown()),
+    ...STEP_KEPT_OUTPUT,
     history: doc("Tasks and steps: every finished attempt, its times and error (empty for other kinds).", z.array(AttemptView)),
     logs: doc("What its closure printed, attempt by attempt (capped per attempt).", z.array(LogLineView)),
   }),
@@ -198,6 +199,7 @@ export const RunDetail = named(
     ),
     input: doc("The input the run started with.", z.unknown()),
     output: doc("What the workflow returned (null until it completed).", z.unknown()),
+    ...RUN_KEPT_VALUES,
     error: orNull(ErrorView),
     state: doc("What the body last published with setState() (JSON, at most 64 KiB), as of its last completed event; null if it never did.", z.unknown()),
     steps: doc("The first page of its steps, in the order they were recorded (at most 1,000).", z.array(StepView)),

@@ -81,7 +81,7 @@ export const StartBody = named(
   undefined,
   z.object({
     workflow: doc("The workflow's path, as GET /api/workflows lists it.", z.string().check(z.minLength(1, "workflow must name a registered workflow"))),
-    input: z.optional(doc("The run's input: any JSON (at most 1 MiB with the rest of the body).", z.unknown())),
+    input: z.optional(doc("The run's input: any JSON (at most 1 MiB with the rest of the body, or 100 MB with a BATON_PAYLOADS bucket; debounced and singleton starts keep 1 MiB).", z.unknown())),
     ...startFlowFields,
   }),
 );

@@ -23,6 +23,7 @@ import { StepPage } from "./step-page.tsx";
 import { WorkersPage } from "./workers-page.tsx";
 import { workersSeen } from "../remote/workers-view.ts";
 import { limitBody, nonceOf, pageHeaders, readForm, sameOriginPosts } from "./security.ts";
+import { keptValueRoute } from "../api/kept-value-routes.ts";
 import { closeSession, hasSession, isApiToken, openSession, sessionsUnavailable } from "./session.ts";
 import { clientAddress, failedAttempt, waitFor } from "../api/attempts.ts";
 import { devStacksOf } from "../api/dev-stacks.ts";
@@ -123,6 +124,11 @@ export function consoleRoutes(): Hono<AppEnv> {
     const last = c.req.header("Last-Event-ID");
     return allRunsStream(c.env, { workflow: query.workflow || undefined, statuses: status }, last ? decodeStreamCursor(last) : null);
   });
+
+  // Values kept in BATON_PAYLOADS, downloaded with the session (the API's own routes take the token).
+  app.get("/runs/:id/download/input", keptValueRoute(() => ({ of: "input" })));
+  app.get("/runs/:id/download/output", keptValueRoute(() => ({ of: "output" })));
+  app.get("/runs/:id/download/steps/:key{.+}", keptValueRoute((c) => ({ of: "step", key: c.req.param("key") ?? "" })));
 
   app.get("/runs/:id/steps/:key{.+}", async (c) => {
     const id = c.req.param("id");

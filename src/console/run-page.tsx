@@ -12,6 +12,7 @@ import { duration, time } from "./format.ts";
 import { Layout, Status } from "./layout.tsx";
 import { ErrorBlock, Json } from "./blocks.tsx";
 import { StepCard } from "./step-card.tsx";
+import { downloadPath, KeptValue } from "./kept-value.tsx";
 import { Legend, TimelineRow } from "./timeline.tsx";
 import { ChainLinks } from "./chain-links.tsx";
 
@@ -263,7 +264,7 @@ export const RunBody: FC<{ window: RunWindow; now: number; eventProblem?: EventP
         </form>
       ))}
       <h2>Input</h2>
-      <Json value={run.input} fold={`input`} />
+      {run.inputRef ? <KeptValue bytes={run.inputRef.bytes} path={downloadPath(run.id, "input")} label="input" /> : <Json value={run.input} fold={`input`} />}
       {run.state !== null ? (
         <>
           <h2>State</h2>
@@ -274,7 +275,7 @@ export const RunBody: FC<{ window: RunWindow; now: number; eventProblem?: EventP
       {run.status === "completed" ? (
         <>
           <h2>Output</h2>
-          <Json value={run.output} fold="output" />
+          {run.outputRef ? <KeptValue bytes={run.outputRef.bytes} path={downloadPath(run.id, "output")} label="output" /> : <Json value={run.output} fold="output" />}
         </>
       ) : null}
       {run.error ? (

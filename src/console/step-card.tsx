@@ -8,6 +8,7 @@ import type { ConsoleStep } from "../runs/run-view.ts";
 import { duration, ms, pretty, size } from "./format.ts";
 import { Status } from "./layout.tsx";
 import { ErrorBlock, Json, Logs } from "./blocks.tsx";
+import { downloadPath, KeptValue } from "./kept-value.tsx";
 
 /** Output shown on the run page at all; the step's own page shows the rest. */
 const MAX_OUTPUT_CHARS = 64 * 1024;
@@ -39,7 +40,7 @@ export const StepCard: FC<{ runId: string; step: ConsoleStep; now: number; resta
           details
         </a>
       </div>
-      {step.status === "completed" && step.kind !== "sleep" && step.kind !== "patch" ? <Output step={step} own={own} /> : null}
+      {step.status === "completed" && step.kind !== "sleep" && step.kind !== "patch" ? <Output step={step} own={own} runId={runId} /> : null}
       {step.logs.length > 0 ? <Logs lines={step.logs} own={own} /> : null}
       {step.history
         .filter((attempt) => attempt.error && (attempt.attempt < step.attempts || !step.error))
@@ -54,7 +55,8 @@ export const StepCard: FC<{ runId: string; step: ConsoleStep; now: number; resta
   );
 };
 
-const Output: FC<{ step: ConsoleStep; own: string }> = ({ step, own }) => {
+const Output: FC<{ step: ConsoleStep; own: string; runId: string }> = ({ step, own, runId }) => {
+  if (step.outputRef) return <KeptValue bytes={step.outputRef.bytes} path={downloadPath(runId, { step: step.key })} label="output" />;
   const text = pretty(step.output);
   if (text.length > MAX_OUTPUT_CHARS) {
     return (

@@ -7,6 +7,7 @@ import type { StepDetail } from "baton-workflows/client";
 import { duration, ms, pretty, time } from "./format.ts";
 import { Layout, Status } from "./layout.tsx";
 import { ErrorBlock, Logs } from "./blocks.tsx";
+import { downloadPath, KeptValue } from "./kept-value.tsx";
 
 /** One step alone, with all of its output, every attempt and every line it printed. */
 export const StepPage: FC<{ nonce: string; runId: string; step: StepDetail; now: number }> = ({ nonce, runId, step, now }) => (
@@ -61,7 +62,7 @@ export const StepPage: FC<{ nonce: string; runId: string; step: StepDetail; now:
     {step.status === "completed" ? (
       <>
         <h2>Output</h2>
-        <pre>{pretty(step.output)}</pre>
+        {step.outputRef ? <KeptValue bytes={step.outputRef.bytes} path={downloadPath(runId, { step: step.key })} label="output" /> : <pre>{pretty(step.output)}</pre>}
       </>
     ) : null}
     {step.logs.length > 0 ? (

@@ -3,8 +3,9 @@
 // Idempotency-Keys of the events the run accepted, so a retried send is answered as the
 // first was and delivered once. Both live in the run object's SQLite database.
 
-import { encodeJson, type Json } from "baton-workflows/engine";
+import { encodeJson, type Json, type PayloadRef } from "baton-workflows/engine";
 import { json, num, textOrNull } from "./rows.ts";
+import { refIn } from "../payloads/payload-rows.ts";
 
 /** Most events one run keeps waiting for a wait. */
 export const MAX_INBOX_EVENTS = 1000;
@@ -39,24 +40,25 @@ export class EventInbox {
   }
 
   /** Keeps an event for the first wait for `name` to come. */
-  keep(name: string, payload: Json | undefined, at: number): void {
-    this.sql.exec("INSERT INTO events (name, payload, received_at) VALUES (?, ?, ?)", name, encodeJson(payload), at);
+  keep(name: string, payload: Json | undefined, at: number, ref?: PayloadRef): void {
+    this.sql.exec("INSERT INTO events (name, payload, received_at, payload_ref) VALUES (?, ?, ?, ?)", name, ref ? null : encodeJson(payload), at, ref ? JSON.stringify(ref) : null);
   }
 
   /** Takes the oldest kept event named `name` that has not expired; dropped ones are gone first. */
-  take(name: string, now: number): { payload: Json | undefined; at: number } | undefined {
+  take(name: string, now: number): { payload: Json | undefined; at: number; ref?: PayloadRef | undefined } | undefined {
     this.expire(now);
-    const row = this.sql.exec("SELECT id, payload, received_at FROM events WHERE name = ? ORDER BY id LIMIT 1", name).toArray()[0];
+    const row = this.sql.exec("SELECT id, payload, received_at, payload_ref FROM events WHERE name = ? ORDER BY id LIMIT 1", name).toArray()[0];
     if (!row) return undefined;
     this.sql.exec("DELETE FROM events WHERE id = ?", num(row, "id"));
-    return { payload: json(row, "payload"), at: num(row, "received_at") };
+    // A payload kept in BATON_PAYLOADS comes by reference, loaded when the body receives it.
+    return { payload: json(row, "payload"), at: num(row, "received_at"), ref: refIn(row, "payload_ref") ?? undefined };
   }
 
   /** The events kept and not expired, oldest first. */
   list(now: number): KeptEvent[] {
     if (!this.exists()) return [];
     return this.sql
-      .exec("SELECT name, LENGTH(COALESCE(payload, '')) AS size, received_at FROM events WHERE received_at > ? ORDER BY id", now - INBOX_EVENT_TTL_MS)
+      .exec("SELECT name, COALESCE(LENGTH(payload), json_extract(payload_ref, '$.bytes'), 0) AS size, received_at FROM events WHERE received_at > ? ORDER BY id", now - INBOX_EVENT_TTL_MS)
       .toArray()
       .map((row) => ({ name: String(row.name), size: num(row, "size"), sentAt: num(row, "received_at"), expiresAt: num(row, "received_at") + INBOX_EVENT_TTL_MS }));
   }
@@ -64,13 +66,13 @@ export class EventInbox {
   /** Bytes of the payloads kept (expired ones not counted). */
   bytes(now: number): number {
     if (!this.exists()) return 0;
-    return num(this.sql.exec("SELECT COALESCE(SUM(LENGTH(COALESCE(payload, ''))), 0) AS b FROM events WHERE received_at > ?", now - INBOX_EVENT_TTL_MS).one(), "b");
+    return num(this.sql.exec("SELECT COALESCE(SUM(COALESCE(LENGTH(payload), json_extract(payload_ref, '$.bytes'), 0)), 0) AS b FROM events WHERE received_at > ?", now - INBOX_EVENT_TTL_MS).one(), "b");
   }
 
   /** Why keeping one more event of `size` bytes would pass the inbox's bounds, or null when it fits. */
   refusal(size: number, now: number): string | null {
     this.expire(now);
-    const row = this.sql.exec("SELECT COUNT(*) AS n, COALESCE(SUM(LENGTH(COALESCE(payload, ''))), 0) AS b FROM events").one();
+    const row = this.sql.exec("SELECT COUNT(*) AS n, COALESCE(SUM(COALESCE(LENGTH(payload), json_extract(payload_ref, '$.bytes'), 0)), 0) AS b FROM events").one();
     const count = num(row, "n");
     const bytes = num(row, "b");
     if (count >= MAX_INBOX_EVENTS) return `the run keeps ${count} events no wait has taken, the most it may (${MAX_INBOX_EVENTS}); send them once the run waits for them`;

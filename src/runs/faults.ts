@@ -23,8 +23,8 @@ export interface Faults {
   loseTaskMessages?: number;
   /** Called before each signal is delivered; throwing makes that delivery fail. */
   signal?: (signal: Signal) => void;
-  /** Smaller per-run limits than MAX_RUN_STEPS and MAX_RUN_LOG_BYTES, so a test reaches them quickly. */
-  limits?: { steps?: number; logBytes?: number };
+  /** Smaller per-run limits than MAX_RUN_STEPS, MAX_RUN_LOG_BYTES and MAX_RUN_PAYLOAD_BYTES, so a test reaches them quickly. */
+  limits?: { steps?: number; logBytes?: number; payloadBytes?: number };
   /** How long an update's call waits for the body and the answer (ms) instead of UPDATE_WAIT_MS, so a test sees one pending. */
   updateWaitMs?: number;
 }

@@ -3,7 +3,7 @@
 // Server-Sent Events. A layer of the run object between its start gate and its RPC surface.
 
 import { isTerminal } from "baton-workflows/engine";
-import { StartGates } from "./start-gate.ts";
+import { KeptValues } from "./kept-values.ts";
 import { closeReader, EVENTS_PAGE_SIZE } from "./run-streams.ts";
 import type { RunEvent } from "./run-events.ts";
 
@@ -17,7 +17,7 @@ export interface EventPage {
 }
 
 /** The run object's event readers. */
-export abstract class Observable extends StartGates {
+export abstract class Observable extends KeptValues {
   /** Up to `limit` events after id `after`, as EventPage JSON text; null when this object holds no run. */
   async events(after: number, limit: number): Promise<string | null> {
     const run = this.store.run();

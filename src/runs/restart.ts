@@ -2,11 +2,11 @@
 // run replays the kept outcomes, in the order they reached the body, and runs the
 // rest (the step restarted from, and everything after it) on the current code.
 
-import { isTerminal, ROLLBACK_BRANCH, type StepRecord } from "baton-workflows/engine";
+import { isTerminal, ROLLBACK_BRANCH, type Json, type StepRecord } from "baton-workflows/engine";
 import type { Env } from "../env.ts";
 import { childTraceparent } from "../telemetry/run-tracer.ts";
-import type { RestartRequest, RestartResult } from "./run-api.ts";
-import type { RunStore } from "./run-store.ts";
+import type { PayloadRef, RestartRequest, RestartResult } from "./run-api.ts";
+import type { RunRow, RunStore } from "./run-store.ts";
 import { summaryOf } from "./run-views.ts";
 
 /** What a restart keeps, and the step it restarts from (undefined: after every kept step). */
@@ -51,8 +51,14 @@ export function restartPlan(steps: readonly StepRecord[], fromKey: string | unde
   return { from, kept: [...renumbered, ...markers] };
 }
 
+/** How a restart gives the new run its own copies of values kept in R2 (kept-values.ts), so deleting either run breaks neither. */
+export interface RestartAdopters {
+  input(run: RunRow, newId: string): Promise<{ input: Json | undefined; inputRef?: PayloadRef }>;
+  steps(kept: StepRecord[], newId: string): Promise<StepRecord[]>;
+}
+
 /** Starts the restart of the run in `store` as run `request.id`, keeping what restartPlan keeps (RunObject.restart). */
-export async function restartRun(store: RunStore, env: Env, request: RestartRequest): Promise<RestartResult> {
+export async function restartRun(store: RunStore, env: Env, request: RestartRequest, adopt: RestartAdopters): Promise<RestartResult> {
   const run = store.run();
   if (!run) return { status: "run_not_found" };
   if (!isTerminal(run.status)) return { status: "run_not_active", run: summaryOf(store, run) };
@@ -62,10 +68,10 @@ export async function restartRun(store: RunStore, env: Env, request: RestartRequ
   const started = await env.RUNS.get(env.RUNS.idFromName(request.id)).start({
     id: request.id,
     workflow: run.workflow,
-    input: run.input,
+    ...(await adopt.input(run, request.id)),
     idempotencyKey: request.idempotencyKey,
     origin: request.origin,
-    restart: { of: run.id, steps: plan.kept, attempts: store.steps.attemptsOf(keys) },
+    restart: { of: run.id, steps: await adopt.steps(plan.kept, request.id), attempts: store.steps.attemptsOf(keys) },
     // The new run's spans land in the restarted run's trace, under its root span.
     traceparent: childTraceparent(env, run),
   });

@@ -2,7 +2,9 @@
 // API routes, the queue consumer, other run objects and the test helpers.
 
 import type { ApprovalResult, SchemaIssue } from "baton-workflows";
-import type { Json, LogEntry, RunFacts, StepRecord } from "baton-workflows/engine";
+import type { Json, LogEntry, PayloadRef, RunFacts, StepRecord } from "baton-workflows/engine";
+
+export type { PayloadRef } from "baton-workflows/engine";
 import type { StoredAttempt } from "./step-table.ts";
 import type { RunSummary } from "./run-view.ts";
 
@@ -13,6 +15,8 @@ export interface StartRequest {
   id: string;
   workflow: string;
   input: Json | undefined;
+  /** The input, kept in BATON_PAYLOADS under this run's prefix by the caller (then no `input`): the run object loads it. */
+  inputRef?: PayloadRef | undefined;
   idempotencyKey: string | null;
   /** The origin of the start request, for approval links when BATON_PUBLIC_URL is unset. */
   origin: string | null;
@@ -54,6 +58,8 @@ export interface TaskContextData {
   workflow: string;
   /** The run's input; sent only with the whole log (cursor 0). */
   input?: Json | undefined;
+  /** Instead of `input`: where the input is kept in BATON_PAYLOADS; the consumer loads it. */
+  inputRef?: PayloadRef | undefined;
   /** When the run was created (ms), the body's clock before its first outcome; sent with the input. */
   startedAt?: number;
   /** What currentRun() answers in the run; sent with the input. */

@@ -41,6 +41,7 @@ import { eventUrlFor } from "../event-urls/event-url-token.ts";
 import { RunStreams } from "./run-streams.ts";
 import { remoteCatalog, remoteScriptBody, withRemote, type RemoteCatalog } from "../remote/remote-catalog.ts";
 import { attemptTraceparent, RunTracer } from "../telemetry/run-tracer.ts";
+import { heldPayloadBytes, keepLargeEnd, keepLargeOutcome, payloadStoreOf, whenKept } from "../payloads/kept-outcomes.ts";
 
 /** A run's Durable Object, without its RPC methods: what every event of it goes through. */
 export abstract class RunHost extends DurableObject<Env> {
@@ -63,12 +64,14 @@ export abstract class RunHost extends DurableObject<Env> {
   protected remote: RemoteCatalog = new Map();
   /** Live readers of the run's events (hibernatable WebSockets). */
   protected readonly streams: RunStreams;
+  protected readonly payloads = payloadStoreOf(this.env); // null without a BATON_PAYLOADS bucket: values stay within 1 MiB
   protected readonly host: ExecutionHost = {
     begin: (call) => this.begin(call),
     finishStep: (key, attempt, outcome) => this.finishStep(key, attempt, outcome),
     cancelStep: (key) => this.cancelStep(key),
     attemptTraceparent: (key, attempt) => attemptTraceparent(this.env, this.store.run(), key, attempt),
     eventUrl: (request) => eventUrlFor(this.env, this.requireRun(), request),
+    keepLarge: (key, outcome) => keepLargeOutcome(this.payloads, this.requireRun().id, outcome, "result", () => heldPayloadBytes(this.ctx.storage.sql), this.faults.limits?.payloadBytes),
   };
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -161,10 +164,10 @@ export abstract class RunHost extends DurableObject<Env> {
       codeChange: codeChangeNote(run.workflow, run.version, registry.entry(run.workflow)?.version),
       seed: run.id,
       startedAt: runFacts(run).startedAt,
-      run: runFacts(run),
+      run: runFacts(run), payloads: this.payloads?.loader,
     });
     this.execution = execution;
-    void execution.ended.then((end) => this.finish(execution, end));
+    void execution.ended.then((end) => whenKept(keepLargeEnd(this.payloads, run.id, end, () => heldPayloadBytes(this.ctx.storage.sql), this.faults.limits?.payloadBytes), (kept) => this.finish(execution, kept)));
     execution.start();
     this.scheduleFlush();
   }
@@ -379,7 +382,7 @@ export abstract class RunHost extends DurableObject<Env> {
   /** Removes the run from the list, then empties this object's storage; the object then holds no run. */
   protected async erase(): Promise<void> {
     const run = this.requireRun();
-    await unlist(this.env, run.id, run.createdAt);
+    await Promise.all([unlist(this.env, run.id, run.createdAt), this.payloads?.removeRun(run.id)]);
     this.dropExecution();
     this.alarms.clear();
     await this.ctx.storage.deleteAll();

@@ -22,7 +22,7 @@ import {
 import { approvalLinks } from "../approvals/approval-mail.ts";
 import { registry } from "../registry.ts";
 import { TaskReports, type TaskReport } from "../tasks/messages.ts";
-import type { ApprovalInfo, CancelOptions, CancelResult, DecideResult, RemoveResult, RestartRequest, RestartResult, SendEventResult, StartRequest, StartResult, TaskContextData, TaskRef } from "./run-api.ts";
+import type { PayloadRef, ApprovalInfo, CancelOptions, CancelResult, DecideResult, RemoveResult, RestartRequest, RestartResult, SendEventResult, StartRequest, StartResult, TaskContextData, TaskRef } from "./run-api.ts";
 import { iso, type RunSummary } from "./run-view.ts";
 import { detailOf, stepDetailOf, stepPageOf, summaryOf, windowOf } from "./run-views.ts";
 import { LOG_PAGE_BYTES, STEPS_PAGE_SIZE } from "./limits.ts";
@@ -32,13 +32,15 @@ import { Continuing } from "./continuing.ts";
 import { readCatalog } from "../remote/remote-catalog.ts";
 import { runFacts } from "./run-messages.ts";
 import { normalTraceparent } from "../telemetry/traceparent.ts";
+import { contextInput, heldPayloadBytes, reportedOutcome } from "../payloads/kept-outcomes.ts";
 
 export type { ApprovalInfo, CancelResult, DecideResult, Decision, StartRequest, StartResult, TaskContextData, TaskRef } from "./run-api.ts";
 
 /** The run's Durable Object as its callers see it: the API, consumers, other run objects, limiters. */
 export class RunObject extends Continuing {
   /** Creates the run (or returns the existing one for a repeated id) and starts it. */
-  async start(request: StartRequest): Promise<StartResult> {
+  async start(started: StartRequest): Promise<StartResult> {
+    const request = await this.withInput(started);
     // Read before anything is: the directory is another object, and no other event may come between the check and the creation.
     // For a name the Worker does not have, a directory that cannot be read fails the start rather than passing for "no worker serves it".
     const own = registry.entry(request.workflow) !== undefined;
@@ -49,7 +51,7 @@ export class RunObject extends Continuing {
     if (existing) {
       // A start cut off by a crash may have created the run before listing it: the retry lists it.
       await this.index.caughtUp();
-      const same = existing.workflow === request.workflow && canonicalJson(existing.input ?? null) === canonicalJson(request.input ?? null);
+      const same = existing.workflow === request.workflow && canonicalJson((await this.inputValue(existing)) ?? null) === canonicalJson(request.input ?? null);
       return { created: false, run: summaryOf(this.store, existing), ...(same ? {} : { conflict: true }) };
     }
     const entry = registry.entry(request.workflow);
@@ -63,7 +65,7 @@ export class RunObject extends Continuing {
       id: request.id,
       workflow: request.workflow,
       kind: entry?.kind ?? remote?.kind ?? "workflow",
-      input: request.input,
+      input: request.input, inputRef: request.inputRef ?? null,
       idempotencyKey: request.idempotencyKey,
       origin: request.origin,
       parentId: request.parent?.id ?? null,
@@ -209,7 +211,7 @@ export class RunObject extends Continuing {
     const heartbeats = claimed.flatMap((step) => (step ? [heartbeatTimeoutMs(step.options ?? DEFAULT_TASK_OPTIONS)] : []));
     if (heartbeats.length > 0) context.heartbeatMs = Math.min(...heartbeats);
     // What the consumer's replay needs of the run itself (its currentRun() included), with the whole log.
-    if (since === 0) Object.assign(context, { input: run.input, startedAt: runFacts(run).startedAt, run: runFacts(run) });
+    if (since === 0) Object.assign(context, { ...contextInput(run), startedAt: runFacts(run).startedAt, run: runFacts(run) });
     return JSON.stringify(context);
   }
 
@@ -242,7 +244,7 @@ export class RunObject extends Continuing {
   async childEnded(key: string, childId: string, end: RunOutcome): Promise<void> {
     const run = this.store.run();
     if (!run || isTerminal(run.status)) return;
-    const settled = this.machine.childEnded(key, childId, end, Date.now());
+    const settled = this.machine.childEnded(key, childId, await this.adoptEnd(end), Date.now());
     if (!settled) return;
     this.deliver([settled]);
     this.afterEvent();
@@ -262,12 +264,11 @@ export class RunObject extends Continuing {
     const now = Date.now();
     const outcomes: Settled[] = [];
     const accepted = reports.map((report) => {
-      const printed = { ...(report.logs ? { logs: report.logs } : {}), ...(report.ranAt !== undefined ? { ranAt: report.ranAt } : {}) };
-      const outcome: Outcome = report.error ? { ok: false, error: report.error, ...printed } : { ok: true, value: report.result as Json | undefined, ...printed };
+      const outcome: Outcome = reportedOutcome(report, () => heldPayloadBytes(this.ctx.storage.sql), this.faults.limits?.payloadBytes, run.bodyQueue !== null);
       const { accepted, settled, effects, step } = this.machine.report(report.key, report.attempt, outcome, now);
       this.apply(effects, now);
       if (settled) outcomes.push(settled);
-      if (accepted && outcome.ok && step) this.tasks.cacheResult(step, outcome.value);
+      if (accepted && outcome.ok && !outcome.ref && step) this.tasks.cacheResult(step, outcome.value);
       return accepted;
     });
     const failed = outcomes.find(({ outcome }) => !outcome.ok && isReplayFailure(outcome.error));
@@ -302,7 +303,7 @@ export class RunObject extends Continuing {
    * that comes, within the inbox's bounds. With `once` (its Idempotency-Key and the
    * request's fingerprint), a repeat gets the first answer and delivers nothing. With `incarnation` (an event URL's), a later run under this id answers run_not_found.
    */
-  async sendEvent(name: string, payload: Json | undefined, once?: { key: string; fingerprint: string }, incarnation?: string | null): Promise<SendEventResult> {
+  async sendEvent(name: string, payload: Json | undefined, once?: { key: string; fingerprint: string }, incarnation?: string | null, payloadRef?: PayloadRef): Promise<SendEventResult> {
     const run = this.store.run();
     if (!run || (incarnation !== undefined && incarnation !== run.incarnation)) return { status: "run_not_found" };
     const first = once && this.store.inbox.sent(once.key);
@@ -310,11 +311,11 @@ export class RunObject extends Continuing {
     if (isTerminal(run.status)) return { status: "run_not_active", run: summaryOf(this.store, run) };
     const now = Date.now();
     if (!this.store.steps.waitingForEvent(name)) {
-      const size = encodeJson(payload)?.length ?? 0;
+      const size = encodeJson(payload)?.length ?? payloadRef?.bytes ?? 0;
       const refusal = this.store.inbox.refusal(size, now) ?? this.overRunLimit(size, now);
       if (refusal) return { status: "inbox_full", message: refusal };
     }
-    const sent = this.machine.sendEvent(name, payload, now);
+    const sent = this.machine.sendEvent(name, payload, now, payloadRef);
     if (once) this.store.inbox.remember(once.key, { fingerprint: once.fingerprint, deliveredTo: sent.deliveredTo }, now);
     if (sent.settled) this.deliver([sent.settled]);
     this.afterEvent();
@@ -332,7 +333,7 @@ export class RunObject extends Continuing {
    * that completed before `fromStep` (see restartPlan); the rest runs on the current code.
    */
   async restart(request: RestartRequest): Promise<RestartResult> {
-    return restartRun(this.store, this.env, request);
+    return restartRun(this.store, this.env, request, { input: (run, id) => this.restartInput(run, id), steps: (kept, id) => this.adoptSteps(kept, id) });
   }
 
   /**

@@ -2,7 +2,8 @@
 // the tables of its steps, approval emails and signals. Every write is synchronous, so
 // it is in storage before the run object tells the outside world anything.
 
-import { encodeJson, LIVENESS_MS, RUN_STATUSES, type ErrorData, type Json, type RunOutcome, type RunStatus } from "baton-workflows/engine";
+import { encodeJson, LIVENESS_MS, RUN_STATUSES, type ErrorData, type Json, type PayloadRef, type RunOutcome, type RunStatus } from "baton-workflows/engine";
+import { refIn } from "../payloads/payload-rows.ts";
 import { EmailTable } from "../approvals/email-table.ts";
 import { EventInbox } from "./event-inbox.ts";
 import { errorData, json, num, numOrNull, oneOf, text, textOrNull } from "./rows.ts";
@@ -63,6 +64,9 @@ export interface RunRow {
   continuedAs: string | null;
   /** The first run of its chain (the id a parent's flow step knows) when it continued another; else null. */
   chainRoot: string | null;
+  /** The input or output when kept in BATON_PAYLOADS (the `input` or `output` field is then undefined). */
+  inputRef: PayloadRef | null;
+  outputRef: PayloadRef | null;
 }
 
 /** What a new run records besides its id and input. */
@@ -71,6 +75,8 @@ export interface NewRun {
   workflow: string;
   kind: RunKind;
   input: Json | undefined;
+  /** The input when kept in BATON_PAYLOADS (`input` is then held in memory only, for the first execution). */
+  inputRef?: PayloadRef | null | undefined;
   idempotencyKey: string | null;
   origin: string | null;
   parentId: string | null;
@@ -99,6 +105,8 @@ export class RunStore {
   private readonly schema: RunSchema;
   /** The run row as last read; undefined until read and after every write to it. */
   private cached: RunRow | undefined;
+  /** A kept input loaded from BATON_PAYLOADS, by its key. */
+  private keptInput: { key: string; value: Json | undefined } | undefined;
   private readonly sql: SqlStorage;
 
   /** For tests: moves an ended run's end (its last update) to `at`. */
@@ -138,7 +146,7 @@ export class RunStore {
     return {
       id: text(row, "id"),
       workflow: text(row, "workflow"),
-      input: json(row, "input"),
+      input: json(row, "input") ?? this.keptInputOf(refIn(row, "input_ref")),
       status: oneOf(row, "status", RUN_STATUSES),
       output: json(row, "output"),
       error: errorData(row, "error") ?? null,
@@ -165,18 +173,30 @@ export class RunStore {
       continuedFrom: textOrNull(row, "continued_from"),
       continuedAs: textOrNull(row, "continued_as"),
       chainRoot: textOrNull(row, "chain_root"),
+      inputRef: refIn(row, "input_ref"),
+      outputRef: refIn(row, "output_ref"),
     };
+  }
+
+  /** Holds an input kept in BATON_PAYLOADS in memory once loaded, so the run row reads with it (a new store, after erasure, holds none). */
+  keepInput(ref: PayloadRef, value: Json | undefined): void {
+    this.keptInput = { key: ref.key, value };
+    this.cached = undefined;
+  }
+
+  private keptInputOf(ref: PayloadRef | null): Json | undefined {
+    return ref && this.keptInput?.key === ref.key ? this.keptInput.value : undefined;
   }
 
   /** Records a new run as queued, creating the tables. */
   create(run: NewRun): void {
     this.schema.create();
     this.sql.exec(
-      `INSERT INTO run (id, workflow, input, status, created_at, updated_at, idempotency_key, origin, kind, parent_id, parent_key, version, worker_version, restart_of, incarnation, body_queue, language, traceparent, starts_at, continued_from, chain_root)
-       VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO run (id, workflow, input, status, created_at, updated_at, idempotency_key, origin, kind, parent_id, parent_key, version, worker_version, restart_of, incarnation, body_queue, language, traceparent, starts_at, continued_from, chain_root, input_ref)
+       VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       run.id,
       run.workflow,
-      encodeJson(run.input),
+      run.inputRef ? null : encodeJson(run.input),
       run.now,
       run.now,
       run.idempotencyKey,
@@ -194,7 +214,9 @@ export class RunStore {
       run.startsAt ?? null,
       run.continuedFrom?.id ?? null,
       run.continuedFrom?.root ?? null,
+      run.inputRef ? JSON.stringify(run.inputRef) : null,
     );
+    if (run.inputRef) this.keepInput(run.inputRef, run.input);
     this.cached = undefined;
     this.events.append("run.created", { data: { workflow: run.workflow, ...(run.parentId ? { parentId: run.parentId } : {}), ...(run.restartOf ? { restartOf: run.restartOf } : {}), ...(run.startsAt ? { startsAt: new Date(run.startsAt).toISOString() } : {}), ...(run.continuedFrom ? { continuedFrom: run.continuedFrom.id } : {}) } });
     // The body starts next, and the list must hear of the run: both within the liveness window.
@@ -230,9 +252,10 @@ export class RunStore {
     const continuedAs = end.status === "continued" ? successorIdOf(this.run()?.id ?? "") : null;
     this.events.append("run.ended", { data: { status: end.status, ...(end.status === "failed" ? { error: errorSummary(end.error) } : {}), ...(continuedAs ? { continuedAs } : {}) } });
     this.sql.exec(
-      "UPDATE run SET status = ?, output = ?, error = ?, updated_at = ?, revision = revision + 1, continued_as = ?",
+      "UPDATE run SET status = ?, output = ?, output_ref = ?, error = ?, updated_at = ?, revision = revision + 1, continued_as = ?",
       end.status,
-      end.status === "completed" ? encodeJson(end.output) : null,
+      end.status === "completed" && !end.outputRef ? encodeJson(end.output) : null,
+      end.status === "completed" && end.outputRef ? JSON.stringify(end.outputRef) : null,
       end.status === "failed" ? JSON.stringify(end.error) : null,
       now,
       continuedAs,

@@ -5,6 +5,7 @@ import { isTerminal, stepView, type Json, type StepRecord } from "baton-workflow
 import type { RunRow, RunStore } from "./run-store.ts";
 import type { StepDetail, StepPage } from "baton-workflows/client";
 import { MAX_RUN_STEPS, STEPS_PAGE_SIZE } from "./limits.ts";
+import { runKeptViews, stepKeptView } from "../payloads/kept-views.ts";
 import { iso, type ConsoleStep, type RunDetail, type RunSummary, type RunWindow, type StepView } from "./run-view.ts";
 
 /** The run as lists show it. */
@@ -80,8 +81,9 @@ export function detailOf(store: RunStore, run: RunRow, withSteps = true, queueOf
     approvals,
     events,
     inbox: store.inbox.list(Date.now()).map((event) => ({ name: event.name, size: event.size, sentAt: iso(event.sentAt), expiresAt: iso(event.expiresAt) })),
-    input: run.input ?? null,
+    input: run.inputRef ? null : (run.input ?? null),
     output: run.output ?? null,
+    ...runKeptViews(run),
     error: run.error,
     state: run.state === null ? null : (JSON.parse(run.state) as Json),
     steps: page.steps,
@@ -125,7 +127,7 @@ export function stepDetailOf(store: RunStore, key: string): StepDetail | undefin
   // The run's cancel is a log entry, not a call: no view lists it.
   if (!step || step.kind === "cancel") return undefined;
   const history = step.kind === "task" || step.kind === "step" ? store.steps.history(key) : [];
-  return { ...stepViewOf(store, step), output: step.result ?? null, history, logs: store.steps.logs(key) };
+  return { ...stepViewOf(store, step), output: step.result ?? null, ...stepKeptView(store.run()?.id ?? "", step), history, logs: store.steps.logs(key) };
 }
 
 /** The run without its steps, and `limit` of them from place `offset` with what each produced: a big run's page. */
@@ -134,7 +136,7 @@ export function windowOf(store: RunStore, run: RunRow, offset: number, limit: nu
   const total = Object.values(counts).reduce((sum, n) => sum + n, 0);
   const steps = store.steps.slice(offset, limit).map((record): ConsoleStep => {
     const history = record.kind === "task" || record.kind === "step" ? store.steps.history(record.key) : [];
-    return { ...stepViewOf(store, record), output: record.result ?? null, history, logs: store.steps.logs(record.key), attemptStartedAt: iso(record.attemptStartedAt) };
+    return { ...stepViewOf(store, record), output: record.result ?? null, ...stepKeptView(run.id, record), history, logs: store.steps.logs(record.key), attemptStartedAt: iso(record.attemptStartedAt) };
   });
   return { run: detailOf(store, run, false, queueOf), steps, offset, total, counts, lastEvent: store.events.last() };
 }

@@ -33,7 +33,9 @@ CREATE TABLE IF NOT EXISTS run (
   starts_at INTEGER,
   continued_from TEXT,
   continued_as TEXT,
-  chain_root TEXT
+  chain_root TEXT,
+  input_ref TEXT,
+  output_ref TEXT
 );
 CREATE TABLE IF NOT EXISTS steps (
   key TEXT PRIMARY KEY,
@@ -61,7 +63,8 @@ CREATE TABLE IF NOT EXISTS steps (
   flow_timeout REAL,
   event_name TEXT,
   claim TEXT,
-  resends INTEGER NOT NULL DEFAULT 0
+  resends INTEGER NOT NULL DEFAULT 0,
+  result_ref TEXT
 );
 CREATE TABLE IF NOT EXISTS attempts (
   key TEXT NOT NULL,
@@ -87,7 +90,8 @@ CREATE TABLE IF NOT EXISTS events (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   name TEXT NOT NULL,
   payload TEXT,
-  received_at INTEGER NOT NULL
+  received_at INTEGER NOT NULL,
+  payload_ref TEXT
 );
 CREATE TABLE IF NOT EXISTS event_keys (
   key TEXT PRIMARY KEY,
@@ -117,7 +121,7 @@ CREATE INDEX IF NOT EXISTS steps_changes ON steps (change_seq);
 `;
 
 /** Columns added after the tables were first shipped; each is nullable or has a default. */
-const ADDED_COLUMNS: readonly (readonly [table: "run" | "steps" | "attempts", column: string, definition: string])[] = [
+const ADDED_COLUMNS: readonly (readonly [table: "run" | "steps" | "attempts" | "events", column: string, definition: string])[] = [
   ["run", "kind", "TEXT NOT NULL DEFAULT 'workflow'"],
   ["run", "parent_id", "TEXT"],
   ["run", "parent_key", "TEXT"],
@@ -153,6 +157,11 @@ const ADDED_COLUMNS: readonly (readonly [table: "run" | "steps" | "attempts", co
   ["run", "continued_from", "TEXT"],
   ["run", "continued_as", "TEXT"],
   ["run", "chain_root", "TEXT"],
+  // Values kept in BATON_PAYLOADS: the reference ({key, bytes} JSON), the value column then null.
+  ["steps", "result_ref", "TEXT"],
+  ["run", "input_ref", "TEXT"],
+  ["run", "output_ref", "TEXT"],
+  ["events", "payload_ref", "TEXT"],
 ];
 
 /**
@@ -197,7 +206,7 @@ export class RunSchema {
 
   private upgrade(): void {
     this.sql.exec(SCHEMA);
-    for (const table of ["run", "steps", "attempts"] as const) {
+    for (const table of ["run", "steps", "attempts", "events"] as const) {
       const have = new Set(this.sql.exec(`PRAGMA table_info(${table})`).toArray().map((row) => String(row.name)));
       for (const [owner, column, definition] of ADDED_COLUMNS) {
         if (owner !== table || have.has(column)) continue;

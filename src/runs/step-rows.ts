@@ -5,6 +5,7 @@
 import type { LogEntry, ResolvedTaskOptions, StepChange, StepKind, StepRecord, StepStatus, TaskClaim } from "baton-workflows/engine";
 import { encodeJson, OPEN_STEP_STATUSES } from "baton-workflows/engine";
 import { approval, errorData, json, num, numOrNull, oneOf, text, textOrNull, type Row } from "./rows.ts";
+import { payloadRefOf } from "../payloads/payload-rows.ts";
 
 export const KINDS: readonly StepKind[] = ["task", "step", "sleep", "approval", "event", "flow", "send", "patch", "continue", "cancel", "update"];
 export const STATUSES: readonly StepStatus[] = ["queued", "running", "retrying", "sleeping", "waiting", "completed", "failed", "cancelled"];
@@ -14,6 +15,7 @@ const COLUMNS: { [K in keyof Required<StepChange>]: [column: string, encode: (va
   status: ["status", (value) => value],
   attempts: ["attempts", (value) => value],
   result: ["result", (value) => encodeJson(value)],
+  resultRef: ["result_ref", (value) => (value === undefined ? null : JSON.stringify(value))],
   error: ["error", (value) => (value === undefined ? null : JSON.stringify(value))],
   endedAt: ["ended_at", (value) => value],
   attemptStartedAt: ["attempt_started_at", (value) => value],
@@ -27,7 +29,7 @@ const COLUMNS: { [K in keyof Required<StepChange>]: [column: string, encode: (va
 
 /** Every column but a step's result and args (each up to 1 MiB): enough for its view. */
 export const HEAD_COLUMNS = [
-  "key", "branch", "seq", "kind", "name", "status", "attempts", "NULL AS result", "error", "started_at", "ended_at", "wake_at", "deadline", "change_seq",
+  "key", "branch", "seq", "kind", "name", "status", "attempts", "NULL AS result", "result_ref", "error", "started_at", "ended_at", "wake_at", "deadline", "change_seq",
   "from_cache", "attempt_started_at", "target", "NULL AS args", "delivery", "options", "approval", "flow_workflow", "flow_timeout", "event_name", "claim", "resends",
 ].join(", ");
 
@@ -69,6 +71,7 @@ export function recordOf(row: Row, options: ResolvedTaskOptions | undefined): St
     status: oneOf(row, "status", STATUSES),
     attempts: num(row, "attempts"),
     result: json(row, "result"),
+    ...payloadRefOf(row, "result_ref"),
     error: errorData(row, "error"),
     startedAt: num(row, "started_at"),
     endedAt: numOrNull(row, "ended_at"),
@@ -104,6 +107,7 @@ export function logEntryOf(row: Row): LogEntry {
     status: oneOf(row, "status", STATUSES),
     attempts: num(row, "attempts"),
     result: json(row, "result"),
+    ...payloadRefOf(row, "result_ref"),
     error: errorData(row, "error"),
     delivery: numOrNull(row, "delivery") ?? undefined,
     at: numOrNull(row, "ended_at") ?? undefined,

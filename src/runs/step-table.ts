@@ -3,7 +3,7 @@
 // fetch the log entries changed since the last it saw; every write is synchronous.
 // How a step is stored as a row is step-rows.ts; the finished attempts, attempt-rows.ts.
 
-import type { AttemptFacts, ErrorData, Json, LeaseChange, LogEntry, LogLine, ResolvedTaskOptions, StepChange, StepGuard, StepRecord, StepStatus, StepStorage, StepTally } from "baton-workflows/engine";
+import type { AttemptFacts, ErrorData, Json, LeaseChange, LogEntry, LogLine, PayloadRef, ResolvedTaskOptions, StepChange, StepGuard, StepRecord, StepStatus, StepStorage, StepTally } from "baton-workflows/engine";
 import { encodeJson, OPEN_STEP_STATUSES } from "baton-workflows/engine";
 import { attemptHistory, attemptLogs, copyStoredAttempts, recordAttemptRow, storedAttempts, type StoredAttempt } from "./attempt-rows.ts";
 import { num, numOrNull, oneOf, taskOptions, text, textOrNull, type Row } from "./rows.ts";
@@ -55,8 +55,8 @@ export class StepTable implements StepStorage {
   insert(step: StepRecord): void {
     this.sql.exec(
       `INSERT INTO steps (key, branch, seq, kind, name, status, attempts, result, error, started_at, ended_at, attempt_started_at, wake_at, deadline,
-         delivery, from_cache, options, approval, target, args, flow_workflow, flow_timeout, event_name, change_seq)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         delivery, from_cache, options, approval, target, args, flow_workflow, flow_timeout, event_name, change_seq, result_ref)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       step.key,
       step.branch,
       step.seq,
@@ -82,6 +82,7 @@ export class StepTable implements StepStorage {
       step.flow?.timeout ?? null,
       step.event?.name ?? null,
       this.nextChange(),
+      step.resultRef ? JSON.stringify(step.resultRef) : null,
     );
     if (this.bytes !== undefined) this.bytes += (encodeJson(step.result)?.length ?? 0) + (step.error === undefined ? 0 : JSON.stringify(step.error).length);
     // The run's cancel is no call: views and the step limit do not count it.
@@ -152,11 +153,11 @@ export class StepTable implements StepStorage {
     return this.records("kind = 'event' AND status = 'waiting' AND event_name = ? ORDER BY rowid LIMIT 1", name)[0];
   }
 
-  keepEvent(name: string, payload: Json | undefined, at: number): void {
-    this.inbox.keep(name, payload, at);
+  keepEvent(name: string, payload: Json | undefined, at: number, ref?: PayloadRef): void {
+    this.inbox.keep(name, payload, at, ref);
   }
 
-  takeEvent(name: string): { payload: Json | undefined; at: number } | undefined {
+  takeEvent(name: string): { payload: Json | undefined; at: number; ref?: PayloadRef | undefined } | undefined {
     return this.inbox.take(name, Date.now());
   }
 
@@ -237,7 +238,7 @@ export class StepTable implements StepStorage {
     let bytes = 0;
     let last = since;
     const rows = this.sql.exec(
-      "SELECT key, branch, seq, kind, name, status, attempts, result, error, delivery, ended_at, change_seq FROM steps WHERE change_seq > ? ORDER BY change_seq, rowid",
+      "SELECT key, branch, seq, kind, name, status, attempts, result, result_ref, error, delivery, ended_at, change_seq FROM steps WHERE change_seq > ? ORDER BY change_seq, rowid",
       since,
     );
     for (const row of rows) {

@@ -39,6 +39,8 @@ export const TaskReport = z.object({
   key: z.string().check(z.minLength(1)),
   attempt: z.number().check(z.int(), z.positive()),
   result: z.optional(z.unknown()),
+  /** The result, kept in BATON_PAYLOADS by the consumer (then no `result`). */
+  resultRef: z.optional(z.object({ key: z.string().check(z.minLength(1), z.maxLength(1024)), bytes: z.number().check(z.int(), z.nonnegative()) })),
   error: z.optional(ErrorData),
   /** What the closure printed (capped per attempt by the consumer). */
   logs: z.optional(z.array(LogLine)),

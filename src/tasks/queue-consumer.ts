@@ -11,6 +11,7 @@ import { toErrorData, runClosure, type ExecutionOptions, type LogEntry, type Out
 import type { Env } from "../env.ts";
 import { TaskMessage, type TaskReport } from "./messages.ts";
 import { registry, type Registry } from "../registry.ts";
+import { payloadStoreOf, taskReportOf } from "../payloads/kept-outcomes.ts";
 import { normalTraceparent } from "../telemetry/traceparent.ts";
 import type { RunObject, TaskContextData, TaskRef } from "../runs/run-object.ts";
 
@@ -65,6 +66,8 @@ export const VERSION_BOUNCE_SECONDS = 30;
 
 /** The Worker's `queue` handler for the tasks queue; `deployed` is the registry of the code this consumer runs. */
 export async function consumeTasks(batch: MessageBatch<unknown>, env: Env, deployed: Registry = registry): Promise<void> {
+  // Tells the engine whether results may pass 1 MiB (kept by reference) before any closure runs.
+  payloadStoreOf(env);
   const runs = new Map<string, Job[]>();
   for (const message of batch.messages) {
     const parsed = TaskMessage.safeParse(message.body);
@@ -87,7 +90,7 @@ async function runJobs(runId: string, jobs: Job[], env: Env, deployed: Registry)
   let context: TaskContextData;
   let received = 0;
   try {
-    const fetched = await fetchContext(run, jobs.map(taskRef), cached?.cursor ?? 0);
+    const fetched = await fetchContext(run, jobs.map(taskRef), cached?.cursor ?? 0, env);
     // Null: the run ended or is unknown; nothing to do.
     if (fetched === null) return ackAll(jobs);
     ({ context, bytes: received } = fetched);
@@ -111,7 +114,7 @@ async function runJobs(runId: string, jobs: Job[], env: Env, deployed: Registry)
     mirror.bytes += received;
     mirrors.fit();
   } else if (needsMirror) {
-    mirror = new RunMirror(body, context.input, context.log, context.cursor, replayOptions(runId, context, deployed));
+    mirror = new RunMirror(body, context.input, context.log, context.cursor, replayOptions(runId, context, deployed, env));
     mirror.bytes = received;
     if (useCache) mirrors.set(runId, mirror);
   }
@@ -149,9 +152,8 @@ async function runJobs(runId: string, jobs: Job[], env: Env, deployed: Registry)
           // In the Worker's logs (under wrangler dev, mapped to your files): why an attempt failed.
           if (!outcome.ok) console.warn(`baton: run ${runId}: ${task.key} attempt ${task.attempt} failed: ${outcome.error.stack ?? `${outcome.error.name}: ${outcome.error.message}`}`);
           const printed = { ...(outcome.logs ? { logs: outcome.logs } : {}), ranAt };
-          await reports.send(
-            outcome.ok ? { key: task.key, attempt: task.attempt, result: outcome.value, ...printed } : { key: task.key, attempt: task.attempt, error: outcome.error, ...printed },
-          );
+          // A large result goes to BATON_PAYLOADS first and is reported by reference.
+          await reports.send(await taskReportOf(payloadStoreOf(env), runId, task.key, task.attempt, outcome, printed));
           message.ack();
         } catch (error) {
           console.error(`baton: task ${task.key} of run ${runId} could not report: ${toErrorData(error).message}`);
@@ -189,10 +191,10 @@ function runScript(script: NonNullable<NonNullable<TaskContextData["scripts"]>[n
 async function replayFromStart(runId: string, job: Job, env: Env, cancel: AbortSignal, deployed: Registry): Promise<Outcome | null> {
   const { task } = job;
   mirrors.delete(runId);
-  const context = (await fetchContext(env.RUNS.get(env.RUNS.idFromName(runId)), [taskRef(job)], 0))?.context;
+  const context = (await fetchContext(env.RUNS.get(env.RUNS.idFromName(runId)), [taskRef(job)], 0, env))?.context;
   const body = context && deployed.body(context.workflow);
   if (!context || !body || !context.wanted[0]) return null;
-  return runTaskByReplay(body, context.input, context.log, task.key, task.attempt, replayOptions(runId, context, deployed), cancel, traceparentOf(task));
+  return runTaskByReplay(body, context.input, context.log, task.key, task.attempt, replayOptions(runId, context, deployed, env), cancel, traceparentOf(task));
 }
 
 /** The attempt's span its message carries, if it is a well-formed traceparent. */
@@ -205,7 +207,7 @@ function traceparentOf(task: TaskMessage): string | null {
  * then the rest a page at a time (each well under an RPC's limit), and how many bytes
  * came. Null when the run ended or is unknown, before or while paging.
  */
-async function fetchContext(run: DurableObjectStub<RunObject>, tasks: TaskRef[], since: number): Promise<{ context: TaskContextData; bytes: number } | null> {
+async function fetchContext(run: DurableObjectStub<RunObject>, tasks: TaskRef[], since: number, env: Env): Promise<{ context: TaskContextData; bytes: number } | null> {
   const text = await run.taskContext(tasks, since);
   if (text === null) return null;
   const context = JSON.parse(text) as TaskContextData;
@@ -219,14 +221,16 @@ async function fetchContext(run: DurableObjectStub<RunObject>, tasks: TaskRef[],
     context.cursor = cursor;
     context.more = more;
   }
+  // A kept input comes by reference: loaded here, where the replay needs it.
+  if (context.inputRef) context.input = await payloadStoreOf(env)?.load(context.inputRef);
   return { context, bytes };
 }
 
-/** How a consumer's replay of a run is set up: the registry, and the run's seed and start time. */
-function replayOptions(runId: string, context: TaskContextData, deployed: Registry): ExecutionOptions {
+/** How a consumer's replay of a run is set up: the registry, the run's seed and start time, and where values kept by reference are loaded from. */
+function replayOptions(runId: string, context: TaskContextData, deployed: Registry, env: Env): ExecutionOptions {
   // A run object from before currentRun() sends no facts: the ones it would have sent, as far as known.
   const run = context.run ?? { id: runId, workflow: context.workflow, parentId: null, restartOf: null, startedAt: context.startedAt ?? 0 };
-  return { resolver: deployed, seed: runId, startedAt: context.startedAt ?? 0, run };
+  return { resolver: deployed, seed: runId, startedAt: context.startedAt ?? 0, run, payloads: payloadStoreOf(env)?.loader };
 }
 
 function versionMismatch(runId: string, key: string, workflow: string, theirs: string | null, mine: string | null): VersionMismatchError {

@@ -48,7 +48,7 @@ export class RunControl extends RpcTarget {
   }
 
   /** Gives this run smaller limits (steps, bytes of results) than every run has, so a test reaches them. */
-  useLimits(limits: { steps?: number; logBytes?: number }): void {
+  useLimits(limits: { steps?: number; logBytes?: number; payloadBytes?: number }): void {
     this.#run.faults.limits = limits;
   }
 

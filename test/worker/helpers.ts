@@ -61,5 +61,17 @@ export function runStub(id: string) {
   return env.RUNS.get(env.RUNS.idFromName(id));
 }
 
+/** A request body of `n` MB of spaces, streamed a megabyte at a time (no Content-Length): past a body limit without holding it all. */
+export function megabytes(n: number): ReadableStream<Uint8Array> {
+  const chunk = new Uint8Array(1_000_000).fill(0x20);
+  let sent = 0;
+  return new ReadableStream({
+    pull(controller) {
+      if (sent++ < n) controller.enqueue(chunk);
+      else controller.close();
+    },
+  });
+}
+
 /** Waits `ms` of real time. */
 export const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -17,6 +17,7 @@ import { ROLLBACK_CANCEL } from "../rollbacks.ts";
 import type { ErrorData } from "../error-data.ts";
 import type { NewCall } from "../execution.ts";
 import type { Json } from "../json.ts";
+import type { PayloadRef } from "../payloads.ts";
 import { childOutcome, type AttemptFacts, type Outcome, type RunOutcome, type Settled, type StepKind, type StepStatus } from "../log.ts";
 import { ROOT_BRANCH } from "../step-key.ts";
 import { dueWork, type DueWork } from "./due.ts";
@@ -143,9 +144,9 @@ export class RunMachine {
     this.steps.insert(record);
     // An event sent before the run reached its wait was kept: the wait takes the oldest.
     const kept = record.event ? this.steps.takeEvent(record.event.name) : undefined;
-    const answer = kept ? { value: kept.payload } : started !== undefined ? { value: { runId: started } } : undefined;
+    const answer = kept ? { value: kept.payload, ref: kept.ref } : started !== undefined ? { value: { runId: started }, ref: undefined } : undefined;
     if (answer) {
-      const settled = this.settle(record.key, record.attempts, { ok: true, value: answer.value }, now);
+      const settled = this.settle(record.key, record.attempts, { ok: true, value: answer.value, ref: answer.ref }, now);
       if (settled) effects.push({ kind: "deliver", settled });
     }
     return effects;
@@ -260,13 +261,13 @@ export class RunMachine {
 
   /**
    * An event sent to the run: settles the oldest wait for it with its payload, or is
-   * kept (after the others of its name) for the first wait that comes.
+   * kept (after the others of its name) for the first wait that comes; `ref`: the payload is kept in the payload store.
    */
-  sendEvent(name: string, payload: Json | undefined, now: number): { deliveredTo: string | null; settled: Settled | null } {
+  sendEvent(name: string, payload: Json | undefined, now: number, ref?: PayloadRef): { deliveredTo: string | null; settled: Settled | null } {
     const waiting = this.steps.waitingForEvent(name);
-    const settled = waiting ? this.settle(waiting.key, waiting.attempts, { ok: true, value: payload }, now) : null;
+    const settled = waiting ? this.settle(waiting.key, waiting.attempts, { ok: true, value: payload, ref }, now) : null;
     if (settled) return { deliveredTo: settled.key, settled };
-    this.steps.keepEvent(name, payload, now);
+    this.steps.keepEvent(name, payload, now, ref);
     return { deliveredTo: null, settled: null };
   }
 

@@ -18,7 +18,9 @@ export function settleStep(steps: StepStorage, key: string, attempt: number, out
     { statuses: SETTLEABLE_STEP_STATUSES, attempt },
     {
       status: outcome.ok ? "completed" : "failed",
-      result: outcome.ok ? outcome.value : undefined,
+      // Kept by reference: the row holds the reference, never the value too.
+      result: outcome.ok && !outcome.ref ? outcome.value : undefined,
+      resultRef: outcome.ok ? outcome.ref : undefined,
       error: outcome.ok ? undefined : outcome.error,
       endedAt: now,
       deadline: null,

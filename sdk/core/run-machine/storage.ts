@@ -6,11 +6,14 @@ import type { ApprovalRequest } from "../../approval.ts";
 import type { ResolvedTaskOptions } from "../../options.ts";
 import type { ErrorData } from "../error-data.ts";
 import type { Json } from "../json.ts";
+import type { PayloadRef } from "../payloads.ts";
 import type { AttemptFacts, StepHead, StepStatus } from "../log.ts";
 
 /** One checkpointed call with everything the machine decides by. Times are ms since the epoch. */
 export interface StepRecord extends StepHead {
   result: Json | undefined;
+  /** A result kept in the payload store (`result` is then undefined). */
+  resultRef?: PayloadRef | undefined;
   error: ErrorData | undefined;
   startedAt: number;
   endedAt: number | null;
@@ -51,7 +54,7 @@ export interface TaskClaim {
 export type LeaseChange = Partial<Pick<StepRecord, "claim" | "deadline" | "resends">>;
 
 /** The fields a transition changes. */
-export type StepChange = Partial<Pick<StepRecord, "status" | "attempts" | "result" | "error" | "endedAt" | "attemptStartedAt" | "wakeAt" | "deadline" | "delivery" | "fromCache" | "claim" | "resends">>;
+export type StepChange = Partial<Pick<StepRecord, "status" | "attempts" | "result" | "resultRef" | "error" | "endedAt" | "attemptStartedAt" | "wakeAt" | "deadline" | "delivery" | "fromCache" | "claim" | "resends">>;
 
 /** What a step must still be for a change to apply: one of `statuses`, and at `attempt` when given. */
 export interface StepGuard {
@@ -77,9 +80,9 @@ export interface StepStorage {
   /** The oldest step waiting for the event `name`. */
   waitingForEvent(name: string): StepRecord | undefined;
   /** Keeps an event no step waits for yet, after those of its name kept before. */
-  keepEvent(name: string, payload: Json | undefined, at: number): void;
-  /** Takes the oldest kept event named `name` (it is gone from the inbox after). */
-  takeEvent(name: string): { payload: Json | undefined; at: number } | undefined;
+  keepEvent(name: string, payload: Json | undefined, at: number, ref?: PayloadRef): void;
+  /** Takes the oldest kept event named `name` (it is gone from the inbox after); `ref`: its payload is kept in the payload store. */
+  takeEvent(name: string): { payload: Json | undefined; at: number; ref?: PayloadRef | undefined } | undefined;
   /** The highest delivery place given so far (0 for none). */
   lastDelivery(): number;
   /** Open steps in `statuses` whose `wakeAt` is at or before `now`, earliest first. */
