@@ -3,11 +3,10 @@
 // way a consumer reaches them, wake the run when the machine says something is due —
 // with memory for SQLite and the clock for the alarm.
 
-import { ScriptNotFoundError, StepLimitError, UnansweredApprovalError } from "../errors.ts";
+import { ScriptNotFoundError, StepLimitError } from "../errors.ts";
 import { isWorkflow } from "../index.ts";
 import { DEFAULT_TASK_OPTIONS } from "../options.ts";
 import { toSeconds } from "../duration.ts";
-import type { ApprovalRequest } from "../approval.ts";
 import { toErrorData } from "../core/error-data.ts";
 import { Execution, runClosure, type ExecutionHost, type ExecutionOptions, type NewCall, type Resolver, type WorkflowBody } from "../core/execution.ts";
 import { toJson, type Json } from "../core/json.ts";
@@ -26,6 +25,7 @@ import { scheduleUpdates } from "./local-updates.ts";
 import { publishedOf } from "../core/published-state.ts";
 import type { VirtualClock } from "./virtual-clock.ts";
 import { chainView, localSuccessorId } from "./local-continue.ts";
+import { askLocally } from "./local-approvals.ts";
 
 let nextLocalId = 1;
 
@@ -229,7 +229,11 @@ export class LocalEngine implements LocalTarget {
           if (this.options.replayEveryStep || !this.drive?.rerunStep(effect.key, effect.attempt)) this.rebuild();
           break;
         case "ask":
-          this.ask(effect.key, effect.request);
+          askLocally(this.options, this.clock, effect.key, effect.request, (answer) => {
+            if (this.ended) return;
+            const decided = this.machine.decide(effect.key, answer, this.clock.now);
+            this.settled(decided.status === "decided" ? decided.settled : null, true);
+          });
           break;
         case "start-child":
           this.startChild(effect.key, effect.childId, effect.input);
@@ -290,28 +294,7 @@ export class LocalEngine implements LocalTarget {
     return (await this.mirror.run(key, attempt, timeout)) ?? runTaskByReplay(this.body, this.input, log(), key, attempt, this.replayOptions(), timeout);
   }
 
-  // --- approvals and flows
-
-  private ask(key: string, request: ApprovalRequest): void {
-    const approve = this.options.approve;
-    if (!approve) {
-      this.clock.fail(
-        new UnansweredApprovalError(
-          `the workflow waits for approval "${key}" (${JSON.stringify(request.message)}, to ${request.to.join(", ") || "nobody"}) ` +
-            `and nothing answers it: pass runLocally(workflow, input, { approve: (request) => ({ approved: true }) })`,
-        ),
-      );
-      return;
-    }
-    this.clock.track(
-      Promise.resolve(approve({ key, message: request.message, subject: request.subject, to: [...request.to], data: request.data })).then((answer) => {
-        // Unanswered: the approval runs into its timeout, which the machine settles.
-        if (answer === null || answer === undefined || this.ended) return;
-        const decided = this.machine.decide(key, answer, this.clock.now);
-        this.settled(decided.status === "decided" ? decided.settled : null, true);
-      }),
-    );
-  }
+  // --- flows
 
   /** A child engine for a flow whose target is a workflow; undefined when it is a function. */
   private makeChild(key: string, path: string, input: Json | undefined): LocalEngine | undefined {

@@ -32,7 +32,8 @@ import { TaskDispatch } from "../tasks/dispatch.ts";
 import { alarmNeedsOf, RunAlarm } from "./alarm.ts";
 import { isPending } from "./pending-start.ts";
 import type { CutPoint, Faults } from "./faults.ts";
-import { MAX_RUN_LOG_BYTES, MAX_RUN_STEPS } from "./limits.ts";
+import { MAX_RUN_STEPS } from "./limits.ts";
+import { byteLimitError, byteLimitProblem } from "./byte-limits.ts";
 import { RunStore, type RunRow } from "./run-store.ts";
 import { sendSignals } from "./signals.ts";
 import { runFacts } from "./run-messages.ts";
@@ -111,14 +112,7 @@ export abstract class RunHost extends DurableObject<Env> {
 
   /** Why keeping `extra` more bytes would pass what one run may hold (kept events count), or null. */
   protected overRunLimit(extra: number, now: number): string | null {
-    const held = this.heldBytes(now);
-    const max = this.faults.limits?.logBytes ?? MAX_RUN_LOG_BYTES;
-    return held + extra > max ? `the run holds ${held} bytes of results and kept events; this event (${extra} bytes) would pass the ${max}-byte limit per run` : null;
-  }
-
-  /** Bytes the run holds: step results and errors, and events kept for a wait. */
-  protected heldBytes(now: number): number {
-    return this.store.steps.logBytes() + this.store.inbox.bytes(now);
+    return byteLimitProblem(this.store, this.faults.limits?.logBytes, extra, now);
   }
 
   // --- the execution
@@ -347,13 +341,7 @@ export abstract class RunHost extends DurableObject<Env> {
 
   /** Ends the run, failed with StepLimitError, once it holds more than one run may. */
   protected enforceLimits(): void {
-    const bytes = this.heldBytes(Date.now());
-    const maxBytes = this.faults.limits?.logBytes ?? MAX_RUN_LOG_BYTES;
-    if (this.overLimit === undefined && bytes > maxBytes) {
-      this.overLimit = new StepLimitError(
-        `the run holds ${bytes} bytes of step results, over the ${maxBytes}-byte limit per run; store large data elsewhere (R2, KV) and return a reference`,
-      );
-    }
+    this.overLimit ??= byteLimitError(this.store, this.faults.limits?.logBytes, Date.now());
     if (this.overLimit !== undefined) this.finish(this.execution, { status: "failed", error: toErrorData(this.overLimit) });
   }
 
