@@ -87,7 +87,7 @@ export class Execution implements BranchHost {
     this.resolver = options.resolver ?? EMPTY_RESOLVER;
     this.codeChange = options.codeChange;
     this.notFoundHint = options.notFoundHint ?? "";
-    this.run = options.run ?? { id: options.seed ?? "", workflow: "", parentId: null, restartOf: null, startedAt: options.startedAt ?? 0 };
+    this.run = options.run ?? { id: options.seed ?? "", workflow: "", parentId: null, restartOf: null, attempt: 1, startedAt: options.startedAt ?? 0 };
     this.steps = new InlineSteps(host, { stopped: () => this.halted, deliver: (settled) => void this.deliver(settled) });
     this.outcomes = new DeliveryLoop(
       {

@@ -16,6 +16,8 @@ export interface RunInfo {
   parentId: string | null;
   /** The run this one restarted, or null. */
   restartOf: string | null;
+  /** 1 for a run started anew; each restart (POST /api/runs/{id}/restart) counts one more. */
+  attempt: number;
   /** When the run was created. */
   startedAt: Date;
 }
@@ -26,12 +28,13 @@ export interface RunFacts {
   workflow: string;
   parentId: string | null;
   restartOf: string | null;
+  attempt: number;
   startedAt: number;
 }
 
 /** A fresh RunInfo of `facts`: a new object (and Date) each call, so a body that changes one changes nothing else. */
 export function runInfoOf(facts: RunFacts): RunInfo {
-  return { id: facts.id, workflow: facts.workflow, parentId: facts.parentId, restartOf: facts.restartOf, startedAt: new Date(facts.startedAt) };
+  return { id: facts.id, workflow: facts.workflow, parentId: facts.parentId, restartOf: facts.restartOf, attempt: facts.attempt, startedAt: new Date(facts.startedAt) };
 }
 
 /** An event a body sends to another run, as the engine records it. */

@@ -144,7 +144,7 @@ export class LocalEngine implements LocalTarget {
 
   /** How every execution of this run is set up: as a run object and a consumer set theirs up. */
   private replayOptions(): ExecutionOptions {
-    return { resolver: this.resolver, seed: this.id, startedAt: this.createdAt, run: { id: this.id, workflow: this.name, parentId: this.parentId, restartOf: null, startedAt: this.createdAt } };
+    return { resolver: this.resolver, seed: this.id, startedAt: this.createdAt, run: { id: this.id, workflow: this.name, parentId: this.parentId, restartOf: null, attempt: 1, startedAt: this.createdAt } };
   }
 
   private begin(call: NewCall): void {

@@ -71,7 +71,7 @@ export async function restartRun(store: RunStore, env: Env, request: RestartRequ
     ...(await adopt.input(run, request.id)),
     idempotencyKey: request.idempotencyKey,
     origin: request.origin,
-    restart: { of: run.id, steps: await adopt.steps(plan.kept, request.id), attempts: store.steps.attemptsOf(keys) },
+    restart: { of: run.id, steps: await adopt.steps(plan.kept, request.id), attempts: store.steps.attemptsOf(keys), attempt: run.attempt + 1 },
     // The new run's spans land in the restarted run's trace, under its root span.
     traceparent: childTraceparent(env, run),
   });

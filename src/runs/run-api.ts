@@ -27,7 +27,7 @@ export interface StartRequest {
   /** Set for a successor (continueAsNew): the run it continues, and its chain's first run. */
   continuedFrom?: { id: string; root: string } | undefined;
   /** Set for a restart: the run restarted, and the steps (and their attempts) the new run keeps. */
-  restart?: { of: string; steps: StepRecord[]; attempts: StoredAttempt[] } | undefined;
+  restart?: { of: string; steps: StepRecord[]; attempts: StoredAttempt[]; attempt?: number | undefined } | undefined;
   /** A debounced run's start (ms): created queued, its body begins then (pending-start.ts). */
   startsAt?: number | null | undefined;
 }

@@ -12,7 +12,7 @@ import type { RunRow } from "./run-store.ts";
 
 /** What currentRun() answers in a run, from its row; a debounced run started at its start time, not at its first start. */
 export function runFacts(run: RunRow): RunFacts {
-  return { id: run.id, workflow: run.workflow, parentId: run.parentId, restartOf: run.restartOf, startedAt: run.startsAt ?? run.createdAt };
+  return { id: run.id, workflow: run.workflow, parentId: run.parentId, restartOf: run.restartOf, attempt: run.attempt, startedAt: run.startsAt ?? run.createdAt };
 }
 
 /** A body's send, as its signal carries it: the send step's key, the event and its payload. */

@@ -71,6 +71,7 @@ export class RunObject extends Continuing {
       parentId: request.parent?.id ?? null,
       parentKey: request.parent?.key ?? null,
       restartOf: request.restart?.of ?? null,
+      attempt: request.restart?.attempt ?? 1,
       version: entry?.version ?? remote?.version ?? null,
       workerVersion: this.env.CF_VERSION_METADATA?.id ?? null,
       // A worker runs a workflow's body; a script run's one task goes to its worker from a body here.

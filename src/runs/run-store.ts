@@ -40,6 +40,8 @@ export interface RunRow {
   parentKey: string | null;
   /** The run this one restarted, if it is a restart. */
   restartOf: string | null;
+  /** 1, and one more for each restart before it (currentRun().attempt). */
+  attempt: number;
   /** The version (source hash) of the workflow or script when the run started. */
   version: string | null;
   /** The Worker version that started the run, when the version metadata binding is set. */
@@ -82,6 +84,8 @@ export interface NewRun {
   parentId: string | null;
   parentKey: string | null;
   restartOf: string | null;
+  /** 1 for a new run; a restart's is its run's plus one. */
+  attempt?: number | undefined;
   version: string | null;
   workerVersion: string | null;
   /** Where the body runs when a worker serves it: its queue and language. */
@@ -161,6 +165,7 @@ export class RunStore {
       parentId: textOrNull(row, "parent_id"),
       parentKey: textOrNull(row, "parent_key"),
       restartOf: textOrNull(row, "restart_of"),
+      attempt: num(row, "attempt"),
       version: textOrNull(row, "version"),
       workerVersion: textOrNull(row, "worker_version"),
       incarnation: textOrNull(row, "incarnation"),
@@ -192,8 +197,8 @@ export class RunStore {
   create(run: NewRun): void {
     this.schema.create();
     this.sql.exec(
-      `INSERT INTO run (id, workflow, input, status, created_at, updated_at, idempotency_key, origin, kind, parent_id, parent_key, version, worker_version, restart_of, incarnation, body_queue, language, traceparent, starts_at, continued_from, chain_root, input_ref)
-       VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO run (id, workflow, input, status, created_at, updated_at, idempotency_key, origin, kind, parent_id, parent_key, version, worker_version, restart_of, incarnation, body_queue, language, traceparent, starts_at, continued_from, chain_root, input_ref, attempt)
+       VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       run.id,
       run.workflow,
       run.inputRef ? null : encodeJson(run.input),
@@ -215,6 +220,7 @@ export class RunStore {
       run.continuedFrom?.id ?? null,
       run.continuedFrom?.root ?? null,
       run.inputRef ? JSON.stringify(run.inputRef) : null,
+      run.attempt ?? 1,
     );
     if (run.inputRef) this.keepInput(run.inputRef, run.input);
     this.cached = undefined;

@@ -35,7 +35,8 @@ CREATE TABLE IF NOT EXISTS run (
   continued_as TEXT,
   chain_root TEXT,
   input_ref TEXT,
-  output_ref TEXT
+  output_ref TEXT,
+  attempt INTEGER NOT NULL DEFAULT 1
 );
 CREATE TABLE IF NOT EXISTS steps (
   key TEXT PRIMARY KEY,
@@ -162,6 +163,8 @@ const ADDED_COLUMNS: readonly (readonly [table: "run" | "steps" | "attempts" | "
   ["run", "input_ref", "TEXT"],
   ["run", "output_ref", "TEXT"],
   ["events", "payload_ref", "TEXT"],
+  // currentRun().attempt: 1, and one more per restart.
+  ["run", "attempt", "INTEGER NOT NULL DEFAULT 1"],
 ];
 
 /**
@@ -172,6 +175,8 @@ const ADDED_COLUMNS: readonly (readonly [table: "run" | "steps" | "attempts" | "
  * typed columns.
  */
 const BACKFILL: Readonly<Record<string, string>> = {
+  // Older restarts did not count: a restart of a run is at least its second attempt.
+  "run.attempt": "UPDATE run SET attempt = 2 WHERE restart_of IS NOT NULL",
   "steps.delivery": "UPDATE steps SET delivery = 0 WHERE status IN ('completed', 'failed') AND kind <> 'patch'",
   "steps.options": "UPDATE steps SET options = detail WHERE kind IN ('task', 'step')",
   "steps.approval": "UPDATE steps SET approval = detail WHERE kind = 'approval'",

@@ -229,7 +229,7 @@ async function fetchContext(run: DurableObjectStub<RunObject>, tasks: TaskRef[],
 /** How a consumer's replay of a run is set up: the registry, the run's seed and start time, and where values kept by reference are loaded from. */
 function replayOptions(runId: string, context: TaskContextData, deployed: Registry, env: Env): ExecutionOptions {
   // A run object from before currentRun() sends no facts: the ones it would have sent, as far as known.
-  const run = context.run ?? { id: runId, workflow: context.workflow, parentId: null, restartOf: null, startedAt: context.startedAt ?? 0 };
+  const run = context.run ?? { id: runId, workflow: context.workflow, parentId: null, restartOf: null, attempt: 1, startedAt: context.startedAt ?? 0 };
   return { resolver: deployed, seed: runId, startedAt: context.startedAt ?? 0, run, payloads: payloadStoreOf(env)?.loader };
 }
 

@@ -103,7 +103,7 @@ describe("runs that talk to runs (runLocally)", () => {
       return { ...info, startedAt: info.startedAt.toISOString() };
     });
     const run = await runLocally(flow, null, { replayEveryStep: true, name: "reports/build", startAt: new Date("2026-01-02T03:04:05Z") });
-    expect(run.output).toEqual({ id: run.id, workflow: "reports/build", parentId: null, restartOf: null, startedAt: "2026-01-02T03:04:05.000Z" });
+    expect(run.output).toEqual({ id: run.id, workflow: "reports/build", parentId: null, restartOf: null, attempt: 1, startedAt: "2026-01-02T03:04:05.000Z" });
     // Replayed several times: every call answered alike.
     expect(seen.length).toBeGreaterThan(2);
     for (const info of seen) expect({ ...info, startedAt: info.startedAt.getTime() }).toEqual({ ...seen[0], startedAt: Date.parse("2026-01-02T03:04:05Z") });
@@ -112,7 +112,7 @@ describe("runs that talk to runs (runLocally)", () => {
   it("a task's closure, run from a mirror or a task replay, captures what the body's currentRun() gave", async () => {
     const flow = workflow(async () => {
       const me = currentRun();
-      const seen = await task("who", () => ({ id: me.id, workflow: me.workflow, parentId: me.parentId, restartOf: me.restartOf, startedAt: me.startedAt.getTime() }));
+      const seen = await task("who", () => ({ id: me.id, workflow: me.workflow, parentId: me.parentId, restartOf: me.restartOf, attempt: me.attempt, startedAt: me.startedAt.getTime() }));
       return { seen, body: { ...me, startedAt: me.startedAt.getTime() } };
     });
     for (const replayEveryStep of [false, true]) {

@@ -77,4 +77,17 @@ describe("runs that talk to runs", () => {
     const again = await runStub(id).sendEvent("done", payload, { key: `${childId}/send#0`, fingerprint: await fingerprintOf({ name: "done", payload }) });
     expect(again).toMatchObject({ status: "accepted", deliveredTo: "done#0", repeated: true });
   });
+
+  it("currentRun().attempt is 1 for a new run and one more for each restart, in the body and its tasks", async () => {
+    const first = await startRun("whoami", {});
+    expect((await waitForRun(first)).output).toEqual({ id: first, attempt: 1, restartOf: null, inTask: { id: first, attempt: 1, restartOf: null } });
+    let previous = first;
+    for (const attempt of [2, 3]) {
+      const response = await api(`/api/runs/${previous}/restart`, { method: "POST", json: { fromStep: "who#0" } });
+      expect(response.status).toBe(201);
+      const id = ((await response.json()) as { id: string }).id;
+      expect((await waitForRun(id)).output).toEqual({ id, attempt, restartOf: previous, inTask: { id, attempt, restartOf: previous } });
+      previous = id;
+    }
+  });
 });
