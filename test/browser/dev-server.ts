@@ -11,6 +11,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildRegistry } from "../../scripts/build-registry.mjs";
 import { writeDevWranglerConfig } from "../../scripts/test-wrangler-config.mjs";
+import { afterAll, beforeAll, expect } from "vitest";
+import { BatonClient, type RunDetail } from "../../sdk/client/index.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -127,4 +129,45 @@ function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** A test file's dev server and a client of it, live between the file's beforeAll and afterAll. */
+export interface DevServerForFile {
+  readonly server: DevServer;
+  readonly client: BatonClient;
+}
+
+/** Starts one dev server (and a BatonClient with the test token) before a file's tests and stops it after them. */
+export function useDevServer(options: DevServerOptions = {}): DevServerForFile {
+  let server: DevServer | undefined;
+  let client: BatonClient | undefined;
+  beforeAll(async () => {
+    server = await startDevServer(options);
+    client = new BatonClient({ baseUrl: server.url, token: TOKEN });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error("the dev server is started in beforeAll: use it inside a test");
+    return value;
+  };
+  return {
+    get server() {
+      return started(server);
+    },
+    get client() {
+      return started(client);
+    },
+  };
+}
+
+/** Polls run `id` through `client` until it waits (for an event, an approval or a child); it may only be queued or running before. */
+export async function untilWaiting(client: BatonClient, id: string): Promise<RunDetail> {
+  for (;;) {
+    const run = await client.get(id);
+    if (run.status === "waiting") return run;
+    expect(["queued", "running"]).toContain(run.status);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

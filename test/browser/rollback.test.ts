@@ -2,27 +2,17 @@
 // hotel's rollback, then the flight's, and ends failed with the car's error, as a
 // client reads it from GET /api/runs/{id}; and BatonClient.cancel(id, { rollback: true })
 // of the saga while it sleeps runs the same two rollbacks before it ends cancelled.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BatonClient, RunFailedError } from "../../sdk/client/index.ts";
-import { startDevServer, TOKEN, type DevServer } from "./dev-server.ts";
+import { describe, expect, it } from "vitest";
+import { RunFailedError } from "../../sdk/client/index.ts";
+import { TOKEN, useDevServer } from "./dev-server.ts";
 
-let server: DevServer;
-let client: BatonClient;
-
-beforeAll(async () => {
-  server = await startDevServer();
-  client = new BatonClient({ baseUrl: server.url, token: TOKEN });
-});
-
-afterAll(async () => {
-  await server?.stop();
-});
+const dev = useDevServer();
 
 describe("saga rollback under wrangler dev", () => {
   it("a failed booking saga runs its two rollbacks newest first and ends failed", { timeout: 90_000 }, async () => {
-    const { id } = await client.start("booking-saga", { traveller: "ada" });
-    await expect(client.waitForResult(id, { timeout: 60 })).rejects.toBeInstanceOf(RunFailedError);
-    const response = await fetch(`${server.url}/api/runs/${id}`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+    const { id } = await dev.client.start("booking-saga", { traveller: "ada" });
+    await expect(dev.client.waitForResult(id, { timeout: 60 })).rejects.toBeInstanceOf(RunFailedError);
+    const response = await fetch(`${dev.server.url}/api/runs/${id}`, { headers: { Authorization: `Bearer ${TOKEN}` } });
     expect(response.status).toBe(200);
     const run = (await response.json()) as { status: string; error: { name: string; message: string } | null; steps: { key: string; name: string; status: string; endedAt: string | null }[] };
     expect(run.status).toBe("failed");
@@ -37,17 +27,17 @@ describe("saga rollback under wrangler dev", () => {
     const ended = run.steps.map((step) => Date.parse(step.endedAt ?? ""));
     expect(ended[3]).toBeGreaterThanOrEqual(ended[2] ?? Number.NaN);
     expect(ended[4]).toBeGreaterThanOrEqual(ended[3] ?? Number.NaN);
-    const hotel = await client.step(id, "rollback/book-hotel#0");
+    const hotel = await dev.client.step(id, "rollback/book-hotel#0");
     expect(hotel.output).toBe("cancelled hotel HO-ada after no cars left");
-    const flight = await client.step(id, "rollback/book-flight#0");
+    const flight = await dev.client.step(id, "rollback/book-flight#0");
     expect(flight.output).toBe("cancelled flight FL-ada");
   });
 
   it("BatonClient.cancel with rollback runs the rollbacks of a sleeping saga, newest first, and ends cancelled", { timeout: 90_000 }, async () => {
-    const { id } = await client.start("booking-saga", { traveller: "bo", pause: true });
-    for (let run = await client.get(id); run.status !== "sleeping"; run = await client.get(id)) await new Promise((resolve) => setTimeout(resolve, 100));
-    await client.cancel(id, { rollback: true });
-    const run = await client.waitForEnd(id, { timeout: 60 });
+    const { id } = await dev.client.start("booking-saga", { traveller: "bo", pause: true });
+    for (let run = await dev.client.get(id); run.status !== "sleeping"; run = await dev.client.get(id)) await new Promise((resolve) => setTimeout(resolve, 100));
+    await dev.client.cancel(id, { rollback: true });
+    const run = await dev.client.waitForEnd(id, { timeout: 60 });
     expect(run.status).toBe("cancelled");
     expect(run.steps.map((step) => [step.key, step.status])).toEqual([
       ["book-flight#0", "completed"],
@@ -56,6 +46,6 @@ describe("saga rollback under wrangler dev", () => {
       ["rollback/book-hotel#0", "completed"],
       ["rollback/book-flight#0", "completed"],
     ]);
-    expect((await client.step(id, "rollback/book-hotel#0")).output).toBe("cancelled hotel HO-bo after the run was cancelled");
+    expect((await dev.client.step(id, "rollback/book-hotel#0")).output).toBe("cancelled hotel HO-bo after the run was cancelled");
   });
 });

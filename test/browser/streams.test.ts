@@ -3,28 +3,18 @@
 // the run; when the dev server is killed and restarted mid-run, the client resumes with
 // Last-Event-ID and misses nothing (BatonClient.events does the same by itself). And a
 // run cancelled during a task runs its finally cleanup task before it ends cancelled.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BatonClient, type RunEvent } from "../../sdk/client/index.ts";
+import { describe, expect, it } from "vitest";
+import type { RunEvent } from "../../sdk/client/index.ts";
 import { readSse } from "../../sdk/client/sse.ts";
-import { startDevServer, TOKEN, type DevServer } from "./dev-server.ts";
+import { TOKEN, useDevServer } from "./dev-server.ts";
 
-let server: DevServer;
-let client: BatonClient;
-
-beforeAll(async () => {
-  server = await startDevServer();
-  client = new BatonClient({ baseUrl: server.url, token: TOKEN });
-});
-
-afterAll(async () => {
-  await server?.stop();
-});
+const dev = useDevServer();
 
 /** Every event of the run, read as JSON pages. */
 async function pages(id: string): Promise<RunEvent[]> {
   const events: RunEvent[] = [];
   for (let after = 0; ; ) {
-    const page = await client.eventPage(id, { after, limit: 7 });
+    const page = await dev.client.eventPage(id, { after, limit: 7 });
     events.push(...page.events);
     after = page.cursor;
     if (page.ended || page.events.length === 0) return events;
@@ -33,7 +23,7 @@ async function pages(id: string): Promise<RunEvent[]> {
 
 /** Reads the run's stream after `after` until `stop` says so or it ends; what it read, and whether it saw the end. */
 async function read(id: string, after: number, stop: (events: RunEvent[]) => boolean = () => false): Promise<{ events: RunEvent[]; ended: boolean }> {
-  const response = await fetch(`${server.url}/api/runs/${id}/events`, { headers: { Authorization: `Bearer ${TOKEN}`, Accept: "text/event-stream", "Last-Event-ID": String(after) } });
+  const response = await fetch(`${dev.server.url}/api/runs/${id}/events`, { headers: { Authorization: `Bearer ${TOKEN}`, Accept: "text/event-stream", "Last-Event-ID": String(after) } });
   expect(response.status).toBe(200);
   const events: RunEvent[] = [];
   try {
@@ -45,7 +35,7 @@ async function read(id: string, after: number, stop: (events: RunEvent[]) => boo
       if (stop(events)) break;
     }
   } catch {
-    // The server went away under the stream.
+    // The dev.server went away under the stream.
   }
   return { events, ended: false };
 }
@@ -53,12 +43,12 @@ async function read(id: string, after: number, stop: (events: RunEvent[]) => boo
 const steps = (events: RunEvent[]) => events.filter((event) => event.key !== undefined).map((event) => `${event.type} ${event.key}`);
 
 describe("run event streams under wrangler dev", () => {
-  it("streams every step event of three tasks and a sleep in order, resumes after a killed dev server, and misses nothing", { timeout: 120_000 }, async () => {
-    const { id } = await client.start("three-tasks", { seconds: 4 });
+  it("streams every step event of three tasks and a sleep in order, resumes after a killed dev dev.server, and misses nothing", { timeout: 120_000 }, async () => {
+    const { id } = await dev.client.start("three-tasks", { seconds: 4 });
     const first = await read(id, 0, (events) => events.some((event) => event.type === "step.sleeping"));
     expect(first.ended).toBe(false);
-    await server.kill();
-    await server.restart();
+    await dev.server.kill();
+    await dev.server.restart();
     const last = first.events.at(-1)!.id;
     const rest = await read(id, last);
     expect(rest.ended).toBe(true);
@@ -70,13 +60,13 @@ describe("run event streams under wrangler dev", () => {
     expect(all.at(-1)).toMatchObject({ type: "run.ended", data: { status: "completed" } });
   });
 
-  it("BatonClient.events follows a run across a restart of the dev server by itself", { timeout: 120_000 }, async () => {
-    const { id } = await client.start("three-tasks", { seconds: 4 });
+  it("BatonClient.events follows a run across a restart of the dev dev.server by itself", { timeout: 120_000 }, async () => {
+    const { id } = await dev.client.start("three-tasks", { seconds: 4 });
     const seen: RunEvent[] = [];
     let killed: Promise<void> | undefined;
-    for await (const event of client.events(id)) {
+    for await (const event of dev.client.events(id)) {
       seen.push(event);
-      if (event.type === "step.sleeping") killed = server.kill().then(() => server.restart());
+      if (event.type === "step.sleeping") killed = dev.server.kill().then(() => dev.server.restart());
     }
     await killed;
     expect(killed).toBeDefined();
@@ -86,13 +76,13 @@ describe("run event streams under wrangler dev", () => {
   });
 
   it("runs the finally cleanup task of a run cancelled during its task, then ends cancelled", { timeout: 60_000 }, async () => {
-    const { id } = await client.start("cleanup", { seconds: 30 });
+    const { id } = await dev.client.start("cleanup", { seconds: 30 });
     const told: string[] = [];
-    for await (const event of client.events(id)) {
+    for await (const event of dev.client.events(id)) {
       told.push(`${event.type}${event.key ? ` ${event.key}` : ""}`);
-      if (event.type === "step.attempt.started" && event.key === "long#0") await client.cancel(id);
+      if (event.type === "step.attempt.started" && event.key === "long#0") await dev.client.cancel(id);
     }
-    const run = await client.get(id);
+    const run = await dev.client.get(id);
     expect(run.status).toBe("cancelled");
     expect(run.steps.map((step) => [step.key, step.status])).toEqual([
       ["long#0", "cancelled"],
