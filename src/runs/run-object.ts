@@ -49,9 +49,9 @@ export class RunObject extends Observable {
     const existing = this.store.run();
     if (existing) {
       // A start cut off by a crash may have created the run before listing it: the retry lists it.
-      await this.index.caughtUp();
+      const listed = await this.index.listed(request.listing);
       const same = existing.workflow === request.workflow && canonicalJson(existing.input ?? null) === canonicalJson(request.input ?? null);
-      return { created: false, run: summaryOf(this.store, existing), ...(same ? {} : { conflict: true }) };
+      return { created: false, ...listed, ...(same ? {} : { conflict: true }) };
     }
     const entry = registry.entry(request.workflow);
     // Refused before anything is stored: every way in (the API, code, a binding, a parent's taskFlow, a schedule, a restart) starts here.
@@ -85,9 +85,8 @@ export class RunObject extends Observable {
     }
     this.ensureExecution();
     this.afterEvent();
-    // A run is listed by the time its creation is answered.
-    await this.index.caughtUp();
-    return { created: true, run: summaryOf(this.store, this.requireRun()) };
+    // A run is listed by the time its creation is answered (a batch's, by the batch: index-sync.ts).
+    return { created: true, ...(await this.index.listed(request.listing)) };
   }
 
   /** The run with its steps as RunDetail JSON text (RPC cannot type its free-form JSON), or null when this object holds none. */
