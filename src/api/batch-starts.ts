@@ -2,8 +2,10 @@
 // each item goes through startRun, so every check, error code and idempotency rule is the
 // single start's, and a bad item is answered on its own while the others start. The
 // starts run BATCH_CONCURRENCY at a time: each is a round trip to its own run object,
-// which leaves its listing to the batch; once all are started the batch lists them, one
-// call per list shard (batch-listing.ts), and answers once every run is listed.
+// which leaves its listing and its first task messages to the batch. The batch sends
+// those in full queue batches as they come (batch-sends.ts); once all are started it
+// lists the runs, one call per list shard (batch-listing.ts), and answers once every
+// run is listed.
 
 import type { BatchStartAnswer } from "baton-workflows/client";
 import type { Env } from "../env.ts";
@@ -13,6 +15,7 @@ import { parse } from "./request-body.ts";
 import { startRun } from "./run-actions.ts";
 import type { Listed } from "../run-list/index-sync.ts";
 import { listBatch } from "../run-list/batch-listing.ts";
+import { BatchSends } from "./batch-sends.ts";
 
 /** One start of a batch, from code: the run's workflow and input, and its key or id (not both). */
 export interface BatchItem {
@@ -36,27 +39,29 @@ export async function startMany(env: Env, items: readonly unknown[], options: Ba
   }
   const answers = new Array<BatchStartAnswer>(items.length);
   const started: Listed[] = [];
+  const sends = new BatchSends(env);
   let next = 0;
   // A fixed pool of workers taking the next item: at most BATCH_CONCURRENCY starts in flight, answers kept in item order.
   const worker = async (): Promise<void> => {
     while (next < items.length) {
       const index = next++;
-      answers[index] = await answerOf(env, items[index], options, fromCode, started);
+      answers[index] = await answerOf(env, items[index], options, fromCode, started, sends);
     }
   };
   await Promise.all(Array.from({ length: Math.min(BATCH_CONCURRENCY, items.length) }, worker));
-  const unlisted = new Set(await listBatch(env, started));
+  const [unlisted] = await Promise.all([listBatch(env, started).then((ids) => new Set(ids)), sends.flush()]);
   // A shard that could not be written: each of its runs lists itself (as a single start would) before the batch answers.
   if (unlisted.size > 0) await Promise.all([...unlisted].map((id) => listedByItself(env, id, answers)));
   return answers;
 }
 
-/** One item's answer: its run, or the error the single start would have answered, as data. A started run joins `started`, to be listed. */
-async function answerOf(env: Env, item: unknown, options: BatchOptions, fromCode: boolean, started: Listed[]): Promise<BatchStartAnswer> {
+/** One item's answer: its run, or the error the single start would have answered, as data. A started run joins `started`, to be listed, and its first tasks `sends`. */
+async function answerOf(env: Env, item: unknown, options: BatchOptions, fromCode: boolean, started: Listed[], sends: BatchSends): Promise<BatchStartAnswer> {
   try {
     const { workflow, input, idempotencyKey, id } = checkedItem(item, fromCode);
-    const start = await startRun(env, workflow, input, { idempotencyKey: idempotencyKey ?? null, id, origin: options.origin, traceparent: options.traceparent, listing: "caller" });
+    const start = await startRun(env, workflow, input, { idempotencyKey: idempotencyKey ?? null, id, origin: options.origin, traceparent: options.traceparent, batched: true });
     started.push({ run: start.run, revision: start.revision });
+    sends.add(start.sends);
     return { status: start.created ? 201 : 200, run: start.run };
   } catch (error) {
     return internalOr(error);

@@ -7,7 +7,7 @@ import { receivedJsonProblem, type Json } from "baton-workflows/engine";
 import type { DecisionView, EventSentView, RunDetail, RunSummary } from "baton-workflows/client";
 import type { Env } from "../env.ts";
 import { listedRun } from "../run-list/run-list.ts";
-import type { Listing } from "../run-list/index-sync.ts";
+import type { HeldSends } from "../tasks/dispatch.ts";
 import { registry, type BuildFailure } from "../registry.ts";
 import { remoteEntry } from "../remote/remote-catalog.ts";
 import { fingerprintOf, runIdFromKey } from "../runs/run-ids.ts";
@@ -27,12 +27,12 @@ export interface StartOptions {
   origin?: string | null | undefined;
   /** The caller's W3C traceparent: the run joins the caller's trace. A malformed one is ignored, as W3C asks of a receiver. */
   traceparent?: string | null | undefined;
-  /** "caller": the caller lists the run (a batch start, with the answer's revision: batch-listing.ts); else it is listed before this answers. */
-  listing?: Listing | undefined;
+  /** A batch start's: the caller lists the run (at the answered revision) and sends the task messages answered (batch-starts.ts); else both are done before this answers. */
+  batched?: boolean | undefined;
 }
 
 /** Starts a run of the workflow (or script run) `name` with `input`; a repeat with the same key or id answers the run the first made. */
-export async function startRun(env: Env, name: string, input: unknown, options: StartOptions = {}, kind: "workflow" | "script" = "workflow"): Promise<{ created: boolean; run: RunSummary; revision: number }> {
+export async function startRun(env: Env, name: string, input: unknown, options: StartOptions = {}, kind: "workflow" | "script" = "workflow"): Promise<{ created: boolean; run: RunSummary; revision: number; sends: HeldSends[] }> {
   const failure = registry.buildFailure(name);
   if (failure) throw buildFailed(name, failure);
   // A name the Worker does not have may be one a worker you run serves.
@@ -51,12 +51,12 @@ export async function startRun(env: Env, name: string, input: unknown, options: 
   if (options.id !== undefined && key !== null) throw new ApiError(400, "invalid_request", "give a run an id or an Idempotency-Key, not both");
   if (options.id !== undefined && !RUN_ID.test(options.id)) throw new ApiError(400, "invalid_request", "a run id is 1 to 128 letters, digits, \"_\" or \"-\"");
   const id = options.id ?? (key === null ? crypto.randomUUID() : await runIdFromKey(key));
-  const result = await env.RUNS.get(env.RUNS.idFromName(id)).start({ id, workflow: name, input: checked, idempotencyKey: key, origin: options.origin ?? null, traceparent: normalTraceparent(options.traceparent), listing: options.listing });
+  const result = await env.RUNS.get(env.RUNS.idFromName(id)).start({ id, workflow: name, input: checked, idempotencyKey: key, origin: options.origin ?? null, traceparent: normalTraceparent(options.traceparent), batched: options.batched });
   if (result.invalid) throw invalidInput(result.invalid, name);
   if (result.conflict) {
     throw new ApiError(409, "idempotency_conflict", key === null ? `run ${id} exists with a different workflow or input` : `Idempotency-Key "${key}" was used for run ${id} with a different workflow or input`);
   }
-  return { created: result.created, run: result.run, revision: result.revision ?? 0 };
+  return { created: result.created, run: result.run, revision: result.revision ?? 0, sends: result.sends ?? [] };
 }
 
 /** The run with its steps, approvals, input and outcome. */

@@ -11,9 +11,6 @@ import type { RunSummary } from "../runs/run-view.ts";
 import { summaryOf } from "../runs/run-views.ts";
 import { indexFor } from "./run-list.ts";
 
-/** Who lists a new run before its start is answered: the run object itself, or the batch start that asked for it. */
-export type Listing = "self" | "caller";
-
 /** A start's answer as the list needs it: the run's summary and the revision it is at. */
 export interface Listed {
   run: RunSummary;
@@ -59,13 +56,18 @@ export class IndexSync {
    * should the batch never get there; that write and the batch's are the same row at the
    * same revision, and the index keeps the newer of any two.
    */
-  async listed(listing: Listing | undefined): Promise<Listed> {
-    if (listing !== "caller") await this.caughtUp();
+  async listed(batched: boolean): Promise<Listed> {
+    if (!batched) await this.caughtUp();
     const run = this.store.run();
     if (!run) throw new Error("baton: a start answered before its run was created");
-    // The alarm of the liveness window fires after this has lapsed, so it never skips the backstop.
-    if (listing === "caller") this.handed = { revision: run.revision, until: Date.now() + LIVENESS_MS / 2 };
+    if (batched) this.leave(run.revision);
     return { run: summaryOf(this.store, run), revision: run.revision };
+  }
+
+  /** Leaves the listing of revisions up to `revision` (all, until the answer names one) to the batch start, for a while. */
+  leave(revision = Number.MAX_SAFE_INTEGER): void {
+    // The alarm of the liveness window fires after this has lapsed, so it never skips the backstop.
+    this.handed = { revision, until: Date.now() + LIVENESS_MS / 2 };
   }
 
   private update(): void {

@@ -5,7 +5,7 @@ import type { ApprovalResult, SchemaIssue } from "baton-workflows";
 import type { Json, LogEntry, RunFacts, StepRecord } from "baton-workflows/engine";
 import type { StoredAttempt } from "./step-table.ts";
 import type { RunSummary } from "./run-view.ts";
-import type { Listing } from "../run-list/index-sync.ts";
+import type { HeldSends } from "../tasks/dispatch.ts";
 
 export type { Decision } from "baton-workflows/engine";
 
@@ -23,8 +23,8 @@ export interface StartRequest {
   traceparent?: string | null | undefined;
   /** Set for a restart: the run restarted, and the steps (and their attempts) the new run keeps. */
   restart?: { of: string; steps: StepRecord[]; attempts: StoredAttempt[] } | undefined;
-  /** "caller": a batch start lists the run with the others of its shard before it answers (the answer's revision); else the run object lists it before answering. */
-  listing?: Listing | undefined;
+  /** Started by a batch start: the batch lists the run (at the answer's revision) with the other runs of its shard, and sends its first task messages with theirs; else the run object does both, listing the run before it answers. */
+  batched?: boolean | undefined;
 }
 
 /** What `restart` needs: the new run's id, and where to restart from. */
@@ -46,7 +46,7 @@ export type RestartResult =
   | { status: "run_not_found" };
 
 /** What `start` answers: the run, and whether this call created it; or, creating nothing, why its input does not fit the workflow's input schema. */
-export type StartResult = { created: boolean; run: RunSummary; revision?: number; conflict?: boolean; invalid?: undefined } | { created: false; invalid: SchemaIssue[] };
+export type StartResult = { created: boolean; run: RunSummary; revision?: number; sends?: HeldSends[] | undefined; conflict?: boolean; invalid?: undefined } | { created: false; invalid: SchemaIssue[] };
 
 /** What a consumer needs to run tasks of a run: the log entries changed after its cursor. */
 export interface TaskContextData {

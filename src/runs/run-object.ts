@@ -33,6 +33,7 @@ import { readCatalog } from "../remote/remote-catalog.ts";
 import { runFacts } from "./run-messages.ts";
 import { childTraceparent } from "../telemetry/run-tracer.ts";
 import { normalTraceparent } from "../telemetry/traceparent.ts";
+import { answerToBatch } from "./batch-run.ts";
 
 export type { ApprovalInfo, CancelResult, DecideResult, Decision, StartRequest, StartResult, TaskContextData, TaskRef } from "./run-api.ts";
 
@@ -49,7 +50,7 @@ export class RunObject extends Observable {
     const existing = this.store.run();
     if (existing) {
       // A start cut off by a crash may have created the run before listing it: the retry lists it.
-      const listed = await this.index.listed(request.listing);
+      const listed = await this.index.listed(request.batched === true);
       const same = existing.workflow === request.workflow && canonicalJson(existing.input ?? null) === canonicalJson(request.input ?? null);
       return { created: false, ...listed, ...(same ? {} : { conflict: true }) };
     }
@@ -85,8 +86,8 @@ export class RunObject extends Observable {
     }
     this.ensureExecution();
     this.afterEvent();
-    // A run is listed by the time its creation is answered (a batch's, by the batch: index-sync.ts).
-    return { created: true, ...(await this.index.listed(request.listing)) };
+    // A run is listed by the time its creation is answered; a batch's by the batch, which also sends its first tasks (batch-run.ts).
+    return { created: true, ...(request.batched ? await answerToBatch(this.index, this.tasks, this.flushing) : await this.index.listed(false)) };
   }
 
   /** The run with its steps as RunDetail JSON text (RPC cannot type its free-form JSON), or null when this object holds none. */

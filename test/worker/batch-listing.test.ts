@@ -1,8 +1,10 @@
-// A batch start lists its runs itself, one write per list shard, and answers once they
-// are all listed; each run object leaves that listing to the batch, and its own alarm
-// lists the run should the batch never get there (its caller died, a reset). Whatever
-// happens, every run is listed exactly once and a repeated item starts nothing twice.
+// A batch start lists its runs itself, one write per list shard, and sends their first
+// task messages in full queue batches; each run object leaves both to the batch, and its
+// own alarm lists the run and re-sends its tasks should the batch never get there (its
+// caller died, a reset). Whatever happens, every run is listed exactly once, completes,
+// and a repeated item starts nothing twice.
 import { abortAllDurableObjects, env, listDurableObjectIds, runDurableObjectAlarm } from "cloudflare:test";
+import { LIVENESS_MS } from "baton-workflows/engine";
 import { describe, expect, it } from "vitest";
 import type { BatchStartAnswer, BatchStartResult, RunPage } from "baton-workflows/client";
 import { startRun as startOne } from "../../src/api/run-actions.ts";
@@ -31,11 +33,11 @@ async function listed(workflow: string, status?: string): Promise<string[]> {
   return ids;
 }
 
-/** Waits until none of `ids` is listed as still going; answers those not listed as completed. */
+/** Waits until every one of `ids` is listed and none as still going; answers those not listed as completed. */
 async function notCompleted(workflow: string, ids: string[]): Promise<string[]> {
   for (;;) {
-    const going = new Set(await listed(workflow, "queued,running,sleeping,waiting"));
-    if (!ids.some((id) => going.has(id))) break;
+    const [all, going] = await Promise.all([listed(workflow), listed(workflow, "queued,running,sleeping,waiting")]);
+    if (ids.every((id) => all.includes(id)) && !ids.some((id) => going.includes(id))) break;
     await pause(200);
   }
   const completed = new Set(await listed(workflow, "completed"));
@@ -101,23 +103,21 @@ describe("a batch start's listing", () => {
     expect((await listed("chain")).filter((id) => ids.includes(id))).toHaveLength(300);
   });
 
-  it("lists each run by its own alarm when the batch that started it died before listing it", async () => {
+  it("lists and runs each run by its own alarm when the batch that started it died before sending its tasks and listing it", async () => {
     const tag = crypto.randomUUID();
-    // The batch's first half, as startMany runs it for each item; the caller then dies (the reset below) before listing them.
+    // The batch's first half, as startMany runs it for each item; the caller then dies (the reset below) before it sends or lists.
     const started = await Promise.all(
-      Array.from({ length: 6 }, (_, i) => startOne(env, "held", { tag, n: 1 }, { idempotencyKey: `${tag}-${i}`, listing: "caller" })),
+      Array.from({ length: 6 }, (_, i) => startOne(env, "chain", { tag, n: 1, i }, { idempotencyKey: `${tag}-${i}`, batched: true })),
     );
     const ids = started.map((start) => start.run.id);
-    expect(started.map((start) => start.created)).toEqual(Array<boolean>(6).fill(true));
-    // Left to the batch: the run objects did not list them.
-    expect((await listed("held")).filter((id) => ids.includes(id))).toEqual([]);
+    expect(started.map((start) => [start.created, start.sends.flatMap((held) => held.messages).length])).toEqual(Array(6).fill([true, 1]));
+    // Left to the batch: the run objects neither listed them nor sent their tasks.
+    await pause(500);
+    expect((await listed("chain")).filter((id) => ids.includes(id))).toEqual([]);
     await abortAllDurableObjects();
-    // Each run object's alarm (due within the liveness window of its start) lists it.
-    for (const id of ids) expect(await runDurableObjectAlarm(runStub(id))).toBe(true);
-    // The alarm's flush lists the run in the background, after the alarm returns.
-    let mine: string[] = [];
-    for (let i = 0; i < 100 && mine.length < ids.length; i++, await pause(50)) mine = (await listed("held", "running")).filter((id) => ids.includes(id));
-    expect(mine.toSorted()).toEqual(ids.toSorted());
-    for (const id of ids) expect((await api(`/api/runs/${id}/cancel`, { method: "POST" })).status).toBe(200);
+    // Once the liveness window has passed, each run's alarm re-sends its task (a lost message) and lists it.
+    for (const id of ids) await runStub(id).control().elapse(LIVENESS_MS);
+    expect(await notCompleted("chain", ids)).toEqual([]);
+    expect((await listed("chain")).filter((id) => ids.includes(id)).toSorted()).toEqual(ids.toSorted());
   });
 });
