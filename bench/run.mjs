@@ -22,6 +22,8 @@ const allWorkloads = [
   { id: "W2", what: "1 run: parallel over 200 items, one task() each, concurrency 50", baton: { workload: "w2", input: { n: 200, concurrency: 50 } }, cf: { workload: "w2", input: { n: 200 } }, runs: 1 },
   { id: "W3", what: "200 runs of one task() each, started together", baton: { workload: "w3", input: {} }, cf: { workload: "w3", input: {} }, floor: { workload: "w3", input: {} }, runs: 200 },
   { id: "W4", what: "1,000 runs of one task() each, started together", baton: { workload: "w3", input: {} }, cf: { workload: "w3", input: {} }, floor: { workload: "w3", input: {} }, runs: 1000, warmRuns: 100 },
+  // W4 started with each engine's batch start: Baton's startMany (one call of 1,000), Cloudflare's createBatch (10 calls of 100, at once).
+  { id: "W4b", what: "1,000 runs of one task() each, batch starts (Baton startMany, CF createBatch)", baton: { workload: "w3", input: {}, batch: true }, cf: { workload: "w3", input: {}, batch: true }, runs: 1000, warmRuns: 100 },
   ...[20, 200, 1000].map((n) => ({ id: `G${n}`, what: `1 run: ${n} sequential task()`, baton: { workload: "g", input: { n } }, cf: { workload: "g", input: { n } }, runs: 1, tasks: n })),
 ];
 // BENCH_ONLY=W3,W4 measures just those (while working on them); the results section is then not rewritten.
@@ -93,9 +95,9 @@ async function measure(engine, w) {
   const spec = w[engine];
   // Warm-up: one run of the workload (of at most 100 steps: G1000's warm-up is a G100).
   const warmInput = spec.input.n > 100 ? { ...spec.input, n: 100 } : spec.input;
-  await post("/bench/measure", { engine, workload: spec.workload, input: warmInput, runs: w.warmRuns ?? w.runs });
+  await post("/bench/measure", { engine, workload: spec.workload, input: warmInput, runs: w.warmRuns ?? w.runs, batch: spec.batch });
   const samples = [];
-  for (let i = 0; i < reps; i++) samples.push(await post("/bench/measure", { engine, workload: spec.workload, input: spec.input, runs: w.runs }));
+  for (let i = 0; i < reps; i++) samples.push(await post("/bench/measure", { engine, workload: spec.workload, input: spec.input, runs: w.runs, batch: spec.batch }));
   return samples;
 }
 
@@ -140,6 +142,9 @@ for (const w of workloads) {
   const floor = w.floor ? await measureFresh("floor", w) : null;
   const cf = await measureFresh("cf", w);
   const row = { ...w, batonMs: median(baton.map((s) => s.ms)), cfMs: median(cf.map((s) => s.ms)), batonSamples: baton.map((s) => s.ms), cfSamples: cf.map((s) => s.ms) };
+  // Until the last start call answered, within the time above.
+  row.batonStartsMs = median(baton.map((s) => s.startsMs));
+  row.cfStartsMs = median(cf.map((s) => s.startsMs));
   if (floor) {
     row.floorMs = median(floor.map((s) => s.ms));
     row.floorSamples = floor.map((s) => s.ms);
@@ -167,7 +172,7 @@ process.stderr.write(`bench took ${Math.round((Date.now() - began) / 1000)} s\n`
 const ratio = (r) => (r.batonMs / r.cfMs).toFixed(2);
 if (only) {
   for (const r of rows) {
-    console.log(`${r.id}: Baton ${r.batonMs} ms, CF ${r.cfMs} ms, ${ratio(r)}× (samples ${r.batonSamples.join(", ")} | ${r.cfSamples.join(", ")})`);
+    console.log(`${r.id}: Baton ${r.batonMs} ms, CF ${r.cfMs} ms, ${ratio(r)}× (samples ${r.batonSamples.join(", ")} | ${r.cfSamples.join(", ")}); starts answered after ${r.batonStartsMs} | ${r.cfStartsMs} ms`);
     if (r.floorMs) console.log(`${r.id} floor: ${r.floorMs} ms, ${(r.floorMs / r.cfMs).toFixed(2)}× CF (samples ${r.floorSamples.join(", ")})`);
   }
   console.log(`cold starts (ms): ${colds.join(", ")}`);
@@ -223,6 +228,9 @@ after the wake: ${idle.afterWake.alarms} alarm, ${idle.afterWake.consumerInvocat
 
 Samples (ms), Baton | Cloudflare Workflows:
 ${rows.map((r) => `- ${r.id}: ${r.batonSamples.join(", ")} | ${r.cfSamples.join(", ")}${r.floorSamples ? ` (floor: ${r.floorSamples.join(", ")})` : ""}`).join("\n")}
+
+Until the last start call answered (medians, ms), Baton | Cloudflare Workflows:
+${rows.filter((r) => r.runs > 1).map((r) => `- ${r.id}: ${r.batonStartsMs} | ${r.cfStartsMs}`).join("\n")}
 <!-- bench:results:end -->`;
 
 console.log(`\n${table}\n\n${growth}\n\nIdle during ${idleSeconds} s sleep: ${JSON.stringify(idle.duringSleep)}\n`);

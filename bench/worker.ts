@@ -11,6 +11,8 @@ import { registry } from "../src/registry.ts";
 import { RunIndex } from "../src/run-list/run-index.ts";
 import { indexFor } from "../src/run-list/run-list.ts";
 import { RunObject, type TaskRef } from "../src/runs/run-object.ts";
+import { startMany } from "../src/api/batch-starts.ts";
+import { MAX_BATCH_RUNS } from "../src/api/batch-schemas.ts";
 import type { RunSummary } from "../src/runs/run-view.ts";
 import { modules } from "./generated/workflows.ts";
 
@@ -187,6 +189,30 @@ interface MeasureRequest {
   workload: CfParams["workload"];
   input: Record<string, unknown>;
   runs: number;
+  /** Started with each engine's batch start: Baton's startMany (≤ 1,000 per call), Cloudflare's createBatch (≤ 100 per call); all calls at once. */
+  batch?: boolean;
+}
+
+/** Most instances one Cloudflare `createBatch` call takes. */
+const CF_BATCH = 100;
+
+/** `n` items cut into calls of at most `size`. */
+const chunks = (n: number, size: number) => Array.from({ length: Math.ceil(n / size) }, (_, i) => Math.min(size, n - i * size));
+
+/** Starts the runs with each engine's batch start; answers their ids, throwing if any start was refused. */
+async function batchStart(env: BenchEnv, request: MeasureRequest): Promise<string[]> {
+  if (request.engine === "baton") {
+    const answers = await Promise.all(chunks(request.runs, MAX_BATCH_RUNS).map((n) => startMany(env, Array.from({ length: n }, () => ({ workflow: request.workload, input: request.input })))));
+    return answers.flat().map((answer) => {
+      if (!("run" in answer)) throw new Error(`a batch start was refused: ${JSON.stringify(answer)}`);
+      return answer.run.id;
+    });
+  }
+  if (request.engine !== "cf") throw new Error(`the ${request.engine} engine has no batch start`);
+  const results = await Promise.all(chunks(request.runs, CF_BATCH).map((count) => env.CF_BENCH.createBatch({ count, params: { workload: request.workload, ...request.input } })));
+  const refused = results.flatMap((result) => result.errors);
+  if (refused.length > 0) throw new Error(`createBatch refused ${refused.length} instances: ${JSON.stringify(refused[0])}`);
+  return results.flatMap((result) => result.created.map((instance) => instance.id));
 }
 
 /** How often the idle measurement looks at its run (outside the window it counts). */
@@ -219,7 +245,9 @@ async function measure(env: BenchEnv, request: MeasureRequest): Promise<Record<s
   ended.clear();
   const started = Date.now();
   let ids: string[];
-  if (request.engine === "baton") {
+  if (request.batch) {
+    ids = await batchStart(env, request);
+  } else if (request.engine === "baton") {
     ids = await Promise.all(
       Array.from({ length: request.runs }, async () => {
         const id = crypto.randomUUID();

@@ -7,6 +7,7 @@ import { receivedJsonProblem, type Json } from "baton-workflows/engine";
 import type { DecisionView, EventSentView, RunDetail, RunSummary } from "baton-workflows/client";
 import type { Env } from "../env.ts";
 import { listedRun } from "../run-list/run-list.ts";
+import type { HeldSends } from "../tasks/dispatch.ts";
 import { registry, type BuildFailure } from "../registry.ts";
 import { remoteEntry } from "../remote/remote-catalog.ts";
 import { fingerprintOf, runIdFromKey } from "../runs/run-ids.ts";
@@ -33,10 +34,12 @@ export interface StartOptions extends StartFlow {
   traceparent?: string | null | undefined;
   /** Keep the input within 1 MiB even with a BATON_PAYLOADS bucket (a batch's items). */
   inlineInput?: boolean | undefined;
+  /** A batch start's: the caller lists the run (at the answered revision) and sends the task messages answered (batch-starts.ts); else both are done before this answers. Debounced and singleton starts ignore it: their gate starts and lists the run. */
+  batched?: boolean | undefined;
 }
 
-/** Starts a run of the workflow (or script run) `name` with `input`; a repeat with the same key or id answers the run the first made. */
-export async function startRun(env: Env, name: string, input: unknown, options: StartOptions = {}, kind: "workflow" | "script" = "workflow"): Promise<{ created: boolean; run: StartAnswer }> {
+/** Starts a run of the workflow (or script run) `name` with `input`; a repeat with the same key or id answers the run the first made. `revision` and `sends` are for a batch to list and send (null and none when the run lists itself). */
+export async function startRun(env: Env, name: string, input: unknown, options: StartOptions = {}, kind: "workflow" | "script" = "workflow"): Promise<{ created: boolean; run: StartAnswer; revision: number | null; sends: HeldSends[] }> {
   const failure = registry.buildFailure(name);
   if (failure) throw buildFailed(name, failure);
   // A name the Worker does not have may be one a worker you run serves.
@@ -55,7 +58,7 @@ export async function startRun(env: Env, name: string, input: unknown, options: 
   if (hasFlow(options)) {
     const gated = await gatedStart(env, name, checked, options, kind);
     if (gated.invalid) throw invalidInput(gated.invalid, name);
-    return { created: gated.created, run: gated.run };
+    return { created: gated.created, run: gated.run, revision: null, sends: [] };
   }
   const key = options.idempotencyKey ?? null;
   if (key !== null && !IDEMPOTENCY_KEY.test(key)) throw new ApiError(400, "invalid_request", "Idempotency-Key must be 1 to 255 visible ASCII characters");
@@ -63,14 +66,14 @@ export async function startRun(env: Env, name: string, input: unknown, options: 
   if (options.id !== undefined && !RUN_ID.test(options.id)) throw new ApiError(400, "invalid_request", "a run id is 1 to 128 letters, digits, \"_\" or \"-\"");
   const id = options.id ?? (key === null ? crypto.randomUUID() : await runIdFromKey(key));
   const kept = large ? await keptForRun(env, id, checked, "input") : { value: checked };
-  const result = await env.RUNS.get(env.RUNS.idFromName(id)).start({ id, workflow: name, input: kept.value, inputRef: kept.ref, idempotencyKey: key, origin: options.origin ?? null, traceparent: normalTraceparent(options.traceparent) });
+  const result = await env.RUNS.get(env.RUNS.idFromName(id)).start({ id, workflow: name, input: kept.value, inputRef: kept.ref, idempotencyKey: key, origin: options.origin ?? null, traceparent: normalTraceparent(options.traceparent), batched: options.batched });
   // Not this start's run (a repeat, a conflict, an invalid input): the object written for it is nobody's.
   if (kept.ref && !result.created) await payloadStoreOf(env)?.discard(kept.ref);
   if (result.invalid) throw invalidInput(result.invalid, name);
   if (result.conflict) {
     throw new ApiError(409, "idempotency_conflict", key === null ? `run ${id} exists with a different workflow or input` : `Idempotency-Key "${key}" was used for run ${id} with a different workflow or input`);
   }
-  return { created: result.created, run: result.run };
+  return { created: result.created, run: result.run, revision: options.batched ? (result.revision ?? 0) : null, sends: result.sends ?? [] };
 }
 
 /** The run with its steps, approvals, input and outcome. */

@@ -85,6 +85,11 @@ export class RunIndex extends DurableObject<Env> {
     if (written > 0) this.feed.append(summary, created);
   }
 
+  /** Records many runs' summaries in one call (a batch start's runs of this shard), each as `upsert` would: one commit for them all. */
+  async upsertMany(rows: readonly { summary: RunSummary; revision: number }[]): Promise<void> {
+    for (const row of rows) await this.upsert(row.summary, row.revision);
+  }
+
   /** `GET /feed?after=N&workflow=&status=a,b` with `Upgrade: websocket`: a reader of this shard's run-level events. */
   override async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url);

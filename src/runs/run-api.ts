@@ -7,6 +7,7 @@ import type { Json, LogEntry, PayloadRef, RunFacts, StepRecord } from "baton-wor
 export type { PayloadRef } from "baton-workflows/engine";
 import type { StoredAttempt } from "./step-table.ts";
 import type { RunSummary } from "./run-view.ts";
+import type { HeldSends } from "../tasks/dispatch.ts";
 
 export type { Decision } from "baton-workflows/engine";
 
@@ -30,6 +31,8 @@ export interface StartRequest {
   restart?: { of: string; steps: StepRecord[]; attempts: StoredAttempt[]; attempt?: number | undefined } | undefined;
   /** A debounced run's start (ms): created queued, its body begins then (pending-start.ts). */
   startsAt?: number | null | undefined;
+  /** Started by a batch start: the batch lists the run (at the answer's revision) with the other runs of its shard, and sends its first task messages with theirs; else the run object does both, listing the run before it answers. */
+  batched?: boolean | undefined;
 }
 
 /** What `restart` needs: the new run's id, and where to restart from. */
@@ -51,7 +54,7 @@ export type RestartResult =
   | { status: "run_not_found" };
 
 /** What `start` answers: the run, and whether this call created it; or, creating nothing, why its input does not fit the workflow's input schema. */
-export type StartResult = { created: boolean; run: RunSummary; conflict?: boolean; invalid?: undefined } | { created: false; invalid: SchemaIssue[] };
+export type StartResult = { created: boolean; run: RunSummary; revision?: number; sends?: HeldSends[] | undefined; conflict?: boolean; invalid?: undefined } | { created: false; invalid: SchemaIssue[] };
 
 /** What a consumer needs to run tasks of a run: the log entries changed after its cursor. */
 export interface TaskContextData {

@@ -33,6 +33,7 @@ import { readCatalog } from "../remote/remote-catalog.ts";
 import { runFacts } from "./run-messages.ts";
 import { normalTraceparent } from "../telemetry/traceparent.ts";
 import { contextInput, heldPayloadBytes, reportedOutcome } from "../payloads/kept-outcomes.ts";
+import { answerToBatch } from "./batch-run.ts";
 
 export type { ApprovalInfo, CancelResult, DecideResult, Decision, StartRequest, StartResult, TaskContextData, TaskRef } from "./run-api.ts";
 
@@ -50,9 +51,9 @@ export class RunObject extends Continuing {
     const existing = this.store.run();
     if (existing) {
       // A start cut off by a crash may have created the run before listing it: the retry lists it.
-      await this.index.caughtUp();
+      const listed = await this.index.listed(request.batched === true);
       const same = existing.workflow === request.workflow && canonicalJson((await this.inputValue(existing)) ?? null) === canonicalJson(request.input ?? null);
-      return { created: false, run: summaryOf(this.store, existing), ...(same ? {} : { conflict: true }) };
+      return { created: false, ...listed, ...(same ? {} : { conflict: true }) };
     }
     const entry = registry.entry(request.workflow);
     // Refused before anything is stored: every way in (the API, code, a binding, a parent's taskFlow, a schedule, a restart) starts here.
@@ -89,9 +90,8 @@ export class RunObject extends Continuing {
     }
     this.ensureExecution();
     this.afterEvent();
-    // A run is listed by the time its creation is answered.
-    await this.index.caughtUp();
-    return { created: true, run: summaryOf(this.store, this.requireRun()) };
+    // A run is listed by the time its creation is answered; a batch's by the batch, which also sends its first tasks (batch-run.ts).
+    return { created: true, ...(request.batched ? await answerToBatch(this.index, this.tasks, this.flushing) : await this.index.listed(false)) };
   }
 
   /** The run with its steps as RunDetail JSON text (RPC cannot type its free-form JSON), or null when this object holds none. */

@@ -30,8 +30,16 @@ export interface DispatchHost {
   lose(messages: TaskMessage[]): TaskMessage[];
 }
 
+/** Task messages a run object hands to the batch start that created it, for the Worker's queue of `tag` (none: the default queue). */
+export interface HeldSends {
+  tag: string | undefined;
+  messages: TaskMessage[];
+}
+
 export class TaskDispatch {
   private outbox: TaskMessage[] = [];
+  /** While a batch start waits for its run's first send: where that send's messages go instead of the queue. */
+  private holding: HeldSends[] | undefined;
   /** Attempts that must get a concurrency slot before they are sent. */
   private toAcquire: TaskMessage[] = [];
   private readonly host: DispatchHost;
@@ -61,6 +69,21 @@ export class TaskDispatch {
   async flush(): Promise<void> {
     await this.acquireSlots();
     await this.sendOutbox();
+  }
+
+  /**
+   * Holds the first send of the flush `flushed` (the Worker's own queues only) and answers
+   * it, for a batch start to send with its other runs' messages (src/api/batch-sends.ts);
+   * answers nothing if that flush sent nothing. Later sends go out as always. The
+   * attempts are recorded with their deadline before this answers, so if the batch
+   * never sends them, the alarm re-sends them as lost messages (see "Delivery rules").
+   */
+  async handOff(flushed: Promise<void> | undefined): Promise<HeldSends[]> {
+    const held: HeldSends[] = [];
+    this.holding = held;
+    await flushed;
+    if (this.holding === held) this.holding = undefined;
+    return held;
   }
 
   /** The limiter's call: a slot is free for this queued attempt. False if it no longer wants one. */
@@ -119,6 +142,7 @@ export class TaskDispatch {
     if (batch.length === 0) return;
     // Each worker tag has its own queue; a tag nobody configured fails its task here.
     const queues = new Map<Queue<TaskMessage>, TaskMessage[]>();
+    const tags = new Map<Queue<TaskMessage>, string | undefined>();
     const remote = new Map<string, TaskMessage[]>();
     const unroutable: Settled[] = [];
     for (const message of batch) {
@@ -127,13 +151,15 @@ export class TaskDispatch {
         remote.set(workers, [...(remote.get(workers) ?? []), message]);
         continue;
       }
-      const queue = queueFor(this.host.env, this.host.machine.step(message.key)?.options?.tag);
+      const tag = this.host.machine.step(message.key)?.options?.tag;
+      const queue = queueFor(this.host.env, tag);
       if (typeof queue === "string") {
         const settled = this.host.machine.settle(message.key, message.attempt, { ok: false, error: toErrorData(new WorkerTagError(queue)) }, Date.now());
         if (settled) unroutable.push(settled);
         continue;
       }
       queues.set(queue, [...(queues.get(queue) ?? []), message]);
+      tags.set(queue, tag);
     }
     if (unroutable.length > 0) this.host.settled(unroutable);
     // Each message carries its attempt's span, so the consumer's closure runs under it (null while tracing is off: left out).
@@ -145,6 +171,13 @@ export class TaskDispatch {
       }
     }
     await Promise.all([...remote].map(([name, messages]) => this.sendToWorkers(name, messages)));
+    // A batch start's run: this first send is the batch's to make, with its other runs' messages.
+    const holding = this.holding;
+    this.holding = undefined;
+    if (holding) {
+      for (const [queue, messages] of queues) holding.push({ tag: tags.get(queue), messages });
+      return;
+    }
     for (const [queue, messages] of queues) {
       try {
         for (let i = 0; i < messages.length; i += 100) await queue.sendBatch(messages.slice(i, i + 100).map((body) => ({ body })));
