@@ -38,7 +38,7 @@ async function within<T>(work: Promise<T>, ms: number): Promise<T | false> {
   try {
     return await Promise.race([work, new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, ms))))]);
   } finally {
-    clearTimeout(timer);
+    if (timer !== undefined) clearTimeout(timer);
   }
 }
 
