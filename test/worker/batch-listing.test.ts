@@ -6,31 +6,16 @@
 import { abortAllDurableObjects, env, listDurableObjectIds, runDurableObjectAlarm } from "cloudflare:test";
 import { LIVENESS_MS } from "baton-workflows/engine";
 import { describe, expect, it } from "vitest";
-import type { BatchStartAnswer, BatchStartResult, RunPage } from "baton-workflows/client";
+import type { BatchStartAnswer, BatchStartResult } from "baton-workflows/client";
 import { startRun as startOne } from "../../src/api/run-actions.ts";
 import { runIdFromKey } from "../../src/runs/run-ids.ts";
-import { api, pause, runStub } from "./helpers.ts";
+import { api, listed, pause, runStub } from "./helpers.ts";
 
 /** POSTs a batch and answers its items' answers (the batch itself must be accepted). */
 async function postBatch(runs: unknown[]): Promise<BatchStartAnswer[]> {
   const response = await api("/api/runs/batch", { method: "POST", json: { runs } });
   expect(response.status).toBe(200);
   return ((await response.json()) as BatchStartResult).runs;
-}
-
-/** Every listed run of `workflow` (with these statuses), paged to the end: ids as often as the list holds them. */
-async function listed(workflow: string, status?: string): Promise<string[]> {
-  const ids: string[] = [];
-  let cursor: string | null = null;
-  do {
-    const query = new URLSearchParams({ workflow, limit: "100" });
-    if (status) query.set("status", status);
-    if (cursor) query.set("cursor", cursor);
-    const page = (await (await api(`/api/runs?${query.toString()}`)).json()) as RunPage;
-    ids.push(...page.runs.map((run) => run.id));
-    cursor = page.nextCursor;
-  } while (cursor);
-  return ids;
 }
 
 /** Waits until every one of `ids` is listed and none as still going; answers those not listed as completed. */

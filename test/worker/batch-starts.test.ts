@@ -3,10 +3,10 @@
 // own in order; a malformed batch as a whole is refused and starts nothing.
 import { createExecutionContext, env, listDurableObjectIds, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { BatonApiError, BatonClient, type BatchStartAnswer, type BatchStartResult, type RunPage } from "baton-workflows/client";
+import { BatonApiError, BatonClient, type BatchStartAnswer, type BatchStartResult } from "baton-workflows/client";
 import { BatonService } from "../../src/service.ts";
 import { runIdFromKey } from "../../src/runs/run-ids.ts";
-import { api, TOKEN } from "./helpers.ts";
+import { api, listed, TOKEN } from "./helpers.ts";
 
 const client = new BatonClient({ baseUrl: "https://baton.test", token: TOKEN, fetch: (request) => SELF.fetch(request) });
 
@@ -21,21 +21,6 @@ async function answers(body: unknown): Promise<BatchStartAnswer[]> {
   const response = await batch(body);
   expect(response.status).toBe(200);
   return ((await response.json()) as BatchStartResult).runs;
-}
-
-/** Every run of `workflow` the list has (optionally with these statuses), paged to the end. */
-async function listed(workflow: string, status?: string): Promise<string[]> {
-  const ids: string[] = [];
-  let cursor: string | null = null;
-  do {
-    const query = new URLSearchParams({ workflow, limit: "100" });
-    if (status) query.set("status", status);
-    if (cursor) query.set("cursor", cursor);
-    const page = (await (await api(`/api/runs?${query.toString()}`)).json()) as RunPage;
-    ids.push(...page.runs.map((run) => run.id));
-    cursor = page.nextCursor;
-  } while (cursor);
-  return ids;
 }
 
 /** A short summary of answers: status and, for a refusal, its code. */

@@ -1,7 +1,7 @@
 // Shared test helpers: call the API as a client would, and wait for a run to reach a state.
 import { SELF, env } from "cloudflare:test";
 import { expect } from "vitest";
-import type { RunDetail } from "baton-workflows/client";
+import type { RunDetail, RunPage } from "baton-workflows/client";
 import { isTerminal } from "baton-workflows/engine";
 
 export const TOKEN = "test-token";
@@ -75,3 +75,18 @@ export function megabytes(n: number): ReadableStream<Uint8Array> {
 
 /** Waits `ms` of real time. */
 export const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Every run of `workflow` the list has (optionally with this status), paged to the end: ids as often as the list holds them. */
+export async function listed(workflow: string, status?: string): Promise<string[]> {
+  const ids: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const query = new URLSearchParams({ workflow, limit: "100" });
+    if (status) query.set("status", status);
+    if (cursor) query.set("cursor", cursor);
+    const page = (await (await api(`/api/runs?${query.toString()}`)).json()) as RunPage;
+    ids.push(...page.runs.map((run) => run.id));
+    cursor = page.nextCursor;
+  } while (cursor);
+  return ids;
+}
