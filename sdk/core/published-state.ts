@@ -85,7 +85,8 @@ export class PublishedState {
   }
 }
 
-function isThenable(value: unknown): boolean {
+/** Whether `value` is a promise or another thenable: what a handler that must be synchronous returned instead of a value. */
+export function isThenable(value: unknown): boolean {
   return (typeof value === "object" || typeof value === "function") && value !== null && typeof (value as { then?: unknown }).then === "function";
 }
 

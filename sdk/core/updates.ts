@@ -14,7 +14,7 @@ import { BODY_ENVIRONMENT, type BodyEnvironment } from "./determinism.ts";
 import { toErrorData, type ErrorData } from "./error-data.ts";
 import { toJson, type Json } from "./json.ts";
 import type { Settled } from "./log.ts";
-import { publishedOf, type PublishedState } from "./published-state.ts";
+import { isThenable, publishedOf, type PublishedState } from "./published-state.ts";
 import { refusing } from "./run-closure.ts";
 import type { StepRecord, StepStorage } from "./run-machine/storage.ts";
 import { ROOT_BRANCH } from "./step-key.ts";
@@ -123,10 +123,6 @@ function handlerContext(published: PublishedState | undefined, environment: Body
     },
     [BODY_ENVIRONMENT]: environment,
   });
-}
-
-function isThenable(value: unknown): boolean {
-  return (typeof value === "object" || typeof value === "function") && value !== null && typeof (value as { then?: unknown }).then === "function";
 }
 
 /** Each execution's update handlers, kept beside its published state. */
